@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+/**
+ * The `ferry` command. Each command group lives in src/cli/commands/<group>.ts and
+ * registers itself here; this file only wires them and turns errors into exit codes.
+ */
+import { Command } from 'commander';
+import { registerConfigCommands } from './commands/config.js';
+import { registerPimCommands } from './commands/pim.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
+import { registerErpCommands } from './commands/erp.js';
+import { registerMappingCommands } from './commands/mapping.js';
+import { registerSyncCommands } from './commands/sync.js';
+import { reportFatal } from './output.js';
+import { FERRY_VERSION } from '../version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('ferry')
+    .description('Ferry: ERP ↔ Akeneo PIM connector')
+    .version(FERRY_VERSION)
+    .showHelpAfterError();
+  registerConfigCommands(program);
+  registerPimCommands(program);
+  registerSandboxCommand(program);
+  registerErpCommands(program);
+  registerMappingCommands(program);
+  registerSyncCommands(program);
+  return program;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((err: unknown) => {
+    process.exitCode = reportFatal(err);
+  });

@@ -1,0 +1,46 @@
+/** Shared CLI plumbing: where the config comes from, how errors and JSON are printed. */
+import type { Command } from 'commander';
+import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
+import type { FerryConfig } from '../config/schema.js';
+import { scrubSecrets } from '../logging.js';
+
+export const configOption = ['-c, --config <file>', 'configuration file', DEFAULT_CONFIG_FILE] as const;
+
+export function withConfigOption(cmd: Command): Command {
+  return cmd.option(...configOption);
+}
+
+export async function configFrom(opts: { config?: string }): Promise<FerryConfig> {
+  return loadConfig(opts.config ?? DEFAULT_CONFIG_FILE);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** An error meant for the user: printed as its message alone, no stack. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Prints an error the way a user can act on it and returns the exit code. */
+export function reportFatal(err: unknown): number {
+  if (err instanceof ConfigError || err instanceof UserError) {
+    process.stderr.write(`ferry: ${scrubSecrets(err.message)}\n`);
+    return err instanceof UserError ? err.exitCode : 1;
+  }
+  if (err instanceof Error) {
+    const text = typeof (err as { toString?: () => string }).toString === 'function' ? String(err) : err.message;
+    process.stderr.write(`ferry: ${scrubSecrets(text)}\n`);
+    if (process.env.FERRY_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+    return 1;
+  }
+  process.stderr.write(`ferry: ${scrubSecrets(String(err))}\n`);
+  return 1;
+}

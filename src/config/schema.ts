@@ -1,0 +1,26 @@
+/** The whole ferry.yaml, composed from each layer's own section schema. */
+import { z } from 'zod';
+import { pimConfigSchema } from '../akeneo/config.js';
+import { erpConfigSchema } from '../erp/config.js';
+import { mappingConfigSchema } from '../mapping/config.js';
+import { stateConfigSchema, syncConfigSchema } from '../sync/config.js';
+
+export const ferryConfigSchema = z
+  .object({
+    pim: pimConfigSchema,
+    erp: erpConfigSchema,
+    mapping: mappingConfigSchema.prefault({}),
+    state: stateConfigSchema.prefault({}),
+    sync: syncConfigSchema.prefault({}),
+  })
+  .strict()
+  .describe('Ferry configuration (ferry.yaml)');
+
+export type FerryConfig = z.infer<typeof ferryConfigSchema>;
+
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://ferry.dev/schema/ferry.yaml.json',
+    ...(z.toJSONSchema(ferryConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>),
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * Contract between the sandbox's HTTP side (routes + store, src/sandbox/*) and its rules
+ * (pure validation + merge, src/sandbox/rules/*).
+ *
+ * The store implements CatalogView; the rules read the catalog only through it and never
+ * mutate what it returns. The rules return the complete new state of an entity (or an
+ * Akeneo error body); the store persists that value as-is and answers 201/204 + Location.
+ *
+ * Append-only: existing names never change.
+ */
+import type {
+  AssociationType,
+  Attribute,
+  AttributeGroup,
+  AttributeOption,
+  Category,
+  Channel,
+  Currency,
+  ErrorBody,
+  Family,
+  FamilyVariant,
+  Locale,
+  MeasurementFamily,
+  Product,
+  ProductModel,
+} from '../../akeneo/model.js';
+
+/** A product group (`groups` of a product), as /api/rest/v1 has no write endpoint for them. */
+export interface ProductGroup {
+  code: string;
+  type: string;
+  labels?: Record<string, string | null>;
+}
+
+/**
+ * Read-only lookups into the sandbox's current state. Lookups return undefined when absent.
+ * Returned objects are the stored ones: treat them as immutable.
+ *
+ * Stored product shape (what productByUuid/productByIdentifier return and what
+ * applyProductWrite must return): `uuid` (string), `identifier` (string | null, equal to the
+ * identifier attribute's value), `enabled`, `family`, `categories`, `groups`, `parent`,
+ * `values` (INCLUDING the identifier attribute's value, as /products-uuid shows it),
+ * `associations`, `quantified_associations`, `created`, `updated`.
+ * Stored product model shape: as GET /product-models/{code} shows it.
+ */
+export interface CatalogView {
+  attribute(code: string): Attribute | undefined;
+  attributes(): readonly Attribute[];
+  /** Options of one attribute, in sort order. */
+  attributeOptions(attribute: string): readonly AttributeOption[];
+  /** Option lookup; `code` is matched case-insensitively (Akeneo does). */
+  option(attribute: string, code: string): AttributeOption | undefined;
+  family(code: string): Family | undefined;
+  familyVariant(family: string, code: string): FamilyVariant | undefined;
+  /** Family variant codes are unique across families. */
+  familyVariantByCode(code: string): FamilyVariant | undefined;
+  channel(code: string): Channel | undefined;
+  channels(): readonly Channel[];
+  locale(code: string): Locale | undefined;
+  /** Codes of enabled locales (those used by at least one channel). */
+  activeLocales(): readonly string[];
+  currency(code: string): Currency | undefined;
+  measurementFamily(code: string): MeasurementFamily | undefined;
+  category(code: string): Category | undefined;
+  associationType(code: string): AssociationType | undefined;
+  group(code: string): ProductGroup | undefined;
+  productModel(code: string): ProductModel | undefined;
+  productByUuid(uuid: string): Product | undefined;
+  /** Case-insensitive, as Akeneo's identifier lookup is. */
+  productByIdentifier(identifier: string): Product | undefined;
+  /** Code of the `pim_catalog_identifier` attribute (e.g. `sku`). */
+  identifierAttribute(): string;
+  /** Direct children (sub product models) of a product model. */
+  productModelsChildren(code: string): readonly ProductModel[];
+  /** Variant products whose `parent` is this product model. */
+  productsOfModel(code: string): readonly Product[];
+
+  // --- additions beyond the brief's minimum (append-only) ---
+  attributeGroup(code: string): AttributeGroup | undefined;
+  /**
+   * For an attribute flagged `unique`: the uuid of the product already holding this data
+   * (compared as Akeneo does, string form, case-insensitive), or undefined.
+   */
+  uniqueValueOwner(attribute: string, data: unknown): string | undefined;
+  /** EE: a record of a reference entity (code case-insensitive), for akeneo_reference_entity values. */
+  referenceEntityRecord(referenceEntity: string, code: string): { code: string } | undefined;
+  /** EE: an asset of an asset family (code case-insensitive), for pim_catalog_asset_collection values. */
+  asset(assetFamily: string, code: string): { code: string } | undefined;
+  /** A media file uploaded through /media-files (file/image values hold its code). */
+  mediaFile(code: string): { code: string; original_filename: string } | undefined;
+}
+
+/**
+ * `created` tells the store which status to answer (201 vs 204). `changed` (optional) lets the
+ * rules say a PATCH changed nothing, so the store keeps `updated` as it was; absent = changed.
+ */
+export type RuleResult<T> =
+  | { ok: true; value: T; created: boolean; changed?: boolean }
+  | { ok: false; status: number; body: ErrorBody };
+
+export interface ProductWriteContext {
+  /** /products-uuid (`uuid`) or /products (`identifier`). */
+  endpoint: 'uuid' | 'identifier';
+  method: 'POST' | 'PATCH';
+  /** The key from the URL (uuid or identifier) for PATCH /…/{key}, or the line's key in a collection PATCH. */
+  urlKey?: string;
+  /**
+   * A fresh v4 uuid the rules use when they create a product that has none.
+   * `now` is the ISO-8601 timestamp (Akeneo format, e.g. 2024-01-02T03:04:05+00:00)
+   * for created/updated. The rules set `created`/`updated` themselves (keeping `updated`
+   * unchanged when the write changed nothing) and return `uuid` set.
+   */
+  newUuid: string;
+  now: string;
+}
+
+export interface ProductModelWriteContext {
+  method: 'POST' | 'PATCH';
+  urlKey?: string;
+  now: string;
+}
+
+export type StructureKind =
+  | 'attribute'
+  | 'attribute_option'
+  | 'family'
+  | 'family_variant'
+  | 'category'
+  | 'channel'
+  | 'attribute_group'
+  | 'association_type'
+  | 'measurement_family';
+
+export interface StructureEntities {
+  attribute: Attribute;
+  attribute_option: AttributeOption;
+  family: Family;
+  family_variant: FamilyVariant;
+  category: Category;
+  channel: Channel;
+  attribute_group: AttributeGroup;
+  association_type: AssociationType;
+  measurement_family: MeasurementFamily;
+}
+
+export interface StructureWriteContext {
+  method: 'POST' | 'PATCH';
+  /** The code from the URL. */
+  urlKey?: string;
+  /** The enclosing entity's code: the attribute for options, the family for family variants. */
+  parentKey?: string;
+  now?: string;
+}
+
+export type ApplyProductWrite = (
+  view: CatalogView,
+  existing: Product | null,
+  patch: unknown,
+  ctx: ProductWriteContext,
+) => RuleResult<Product>;
+
+export type ApplyProductModelWrite = (
+  view: CatalogView,
+  existing: ProductModel | null,
+  patch: unknown,
+  ctx: ProductModelWriteContext,
+) => RuleResult<ProductModel>;
+
+export type ApplyStructureWrite = <K extends StructureKind>(
+  kind: K,
+  view: CatalogView,
+  existing: StructureEntities[K] | null,
+  patch: unknown,
+  ctx: StructureWriteContext,
+) => RuleResult<StructureEntities[K]>;
+
+/** What src/sandbox/rules/index.ts exports (the routes import exactly these names). */
+export interface SandboxRules {
+  applyProductWrite: ApplyProductWrite;
+  applyProductModelWrite: ApplyProductModelWrite;
+  applyStructureWrite: ApplyStructureWrite;
+}

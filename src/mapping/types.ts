@@ -91,3 +91,97 @@ export interface MappingError {
   /** true: the whole record is held back; false: only this value is dropped and the rest is sent. */
   blocksRecord: boolean;
 }
+
+// ---------------------------------------------------------------------------
+// Added by the mapping module (append-only). The Mapper contract from common.md.
+// ---------------------------------------------------------------------------
+import type {
+  Attribute,
+  AttributeOption,
+  Channel,
+  Family,
+  FamilyVariant,
+  MeasurementFamily,
+} from '../akeneo/model.js';
+import type { ErpRecord } from '../erp/port.js';
+
+/**
+ * The live PIM structure the mapper needs, loaded once per run by loadPimStructure(client).
+ * Maps keyed by code; `options` only holds select attributes Ferry maps.
+ */
+export interface PimStructure {
+  /** e.g. "7.0" / "20240415"; null when unknown. */
+  version: string | null;
+  /** "CE", "EE", "Serenity", "GE", … ; null when unknown. Read-only attributes need EE/SaaS. */
+  edition: string | null;
+  /** Code of the main identifier attribute (usually `sku`). */
+  identifierAttribute: string;
+  attributes: ReadonlyMap<string, Attribute>;
+  attributeGroups: ReadonlySet<string>;
+  families: ReadonlyMap<string, Family>;
+  /** Family variant code → family variant (with `family` filled in). */
+  familyVariants: ReadonlyMap<string, FamilyVariant & { family: string }>;
+  channels: ReadonlyMap<string, Channel>;
+  /** Active (enabled) locale codes. */
+  locales: ReadonlySet<string>;
+  /** Enabled currency codes. */
+  currencies: ReadonlySet<string>;
+  measurementFamilies: ReadonlyMap<string, MeasurementFamily>;
+  /** Attribute code → option code (as stored, canonical case) → option. */
+  options: ReadonlyMap<string, ReadonlyMap<string, AttributeOption>>;
+  /** Existing category codes (roots included). */
+  categories: ReadonlySet<string>;
+}
+
+/**
+ * A media value the mapper could not resolve to an Akeneo media-file code itself.
+ * The sync engine reads the source, hashes it, uploads once per content hash
+ * (client.mediaFiles.upload sets the value on the owner) and reuses the code for
+ * every other owner with the same hash (see src/mapping/media.ts).
+ */
+export interface MediaUploadRequest {
+  owner: { kind: 'product'; identifier: string } | { kind: 'product_model'; code: string };
+  attribute: string;
+  locale: string | null;
+  scope: string | null;
+  /** File path (relative to the ERP's media root) or http(s) URL, as the ERP gave it. */
+  source: string;
+  origin: Origin;
+}
+
+/** A code changed to fit Akeneo's pattern; reported so the change is visible and reversible. */
+export interface CodeNormalisation {
+  kind: 'attribute' | 'option' | 'category' | 'family' | 'product_model';
+  /** Attribute code, for options. */
+  attribute?: string;
+  original: string;
+  normalised: string;
+}
+
+export interface MappingResult {
+  entities: MappedEntity[];
+  missingOptions: MappedOption[];
+  errors: MappingError[];
+  /** Media values still to upload (absent or empty when none). */
+  mediaUploads?: MediaUploadRequest[];
+  /** Codes normalised while mapping this batch (each distinct change once per mapper). */
+  codeChanges?: CodeNormalisation[];
+}
+
+export interface Mapper {
+  /** Attributes Ferry writes; anything else in the PIM is left alone. */
+  ownedAttributes: ReadonlySet<string>;
+  identifierAttribute: string;
+  /** Returns parents before children. */
+  mapCategories(records: ErpRecord[]): MappingResult;
+  /** The caller passes ALL items of a group together. */
+  mapItems(items: ErpRecord[], groups: ReadonlyMap<string, ErpRecord>): MappingResult;
+}
+
+/**
+ * Resolves media sources the sync engine already uploaded (by source → media-file code),
+ * so unchanged media are not re-uploaded. Synchronous: backed by the state store's cache.
+ */
+export interface MediaResolver {
+  lookup(source: string): string | undefined;
+}

@@ -42,6 +42,14 @@ export interface ProductGroup {
  * `values` (INCLUDING the identifier attribute's value, as /products-uuid shows it),
  * `associations`, `quantified_associations`, `created`, `updated`.
  * Stored product model shape: as GET /product-models/{code} shows it.
+ *
+ * Two storage conventions the routes rely on:
+ * - OWN values only: a variant product / sub product model stores the values of its own level;
+ *   the routes add ancestors' values (and categories) when rendering a GET, as Akeneo shows them.
+ * - Associations are stored in the /products-uuid form: `associations.<TYPE>.products` holds
+ *   product UUIDS, `quantified_associations.<TYPE>.products` holds `{uuid, quantity}`. The routes
+ *   translate to identifiers for /products responses; the rules translate identifiers to uuids
+ *   on writes through /products (ctx.endpoint === 'identifier').
  */
 export interface CatalogView {
   attribute(code: string): Attribute | undefined;

@@ -37,8 +37,8 @@ export interface ProductGroup {
  * Returned objects are the stored ones: treat them as immutable.
  *
  * Stored product shape (what productByUuid/productByIdentifier return and what
- * applyProductWrite must return): `uuid` (string), `identifier` (string | null, equal to the
- * identifier attribute's value), `enabled`, `family`, `categories`, `groups`, `parent`,
+ * applyProductWrite must return): `uuid` (string), `identifier` (string equal to the identifier
+ * attribute's value, or absent/undefined when the product has none; rendered as null), `enabled`, `family`, `categories`, `groups`, `parent`,
  * `values` (INCLUDING the identifier attribute's value, as /products-uuid shows it),
  * `associations`, `quantified_associations`, `created`, `updated`.
  * Stored product model shape: as GET /product-models/{code} shows it.

@@ -188,3 +188,20 @@ export interface SandboxRules {
   applyProductModelWrite: ApplyProductModelWrite;
   applyStructureWrite: ApplyStructureWrite;
 }
+
+/**
+ * Added by the rules (append-only). Optional so existing CatalogView implementations still
+ * compile; implement it so new products carry an empty entry for every association type, as
+ * Akeneo's GET shows them (otherwise the routes must add them when rendering).
+ *
+ * Storage note for product models: like products, `associations.<TYPE>.products` of a stored
+ * product model holds product UUIDS (identifiers can be renamed); routes translate for GET.
+ */
+// Declaration merging: these optional lookups extend CatalogView itself.
+export interface CatalogView {
+  associationTypes?(): readonly AssociationType[];
+  /** Every locale (enabled or not), to resolve label locale codes case-insensitively. */
+  locales?(): readonly Locale[];
+  /** Acme reference data (pim_reference_data_* attributes): undefined = not checked. */
+  referenceData?(name: string, code: string): { code: string } | undefined | null;
+}

@@ -9,6 +9,25 @@ export const trytonConfigSchema = z
     password: z.string().min(1).describe('Use ${ENV_VAR} to keep it out of the file.'),
     languages: z.array(z.string().min(2)).default(['en']).describe('Tryton languages to read translations for, e.g. [en, fr, de].'),
     company: z.number().int().positive().optional().describe('Company id, needed to read list prices.'),
+    sourceLanguage: z
+      .string()
+      .min(2)
+      .default('en')
+      .describe("The database's own language ([database] language in trytond.conf): texts stored in the records themselves."),
+    referencePrice: z
+      .boolean()
+      .default(false)
+      .describe('Read list_price (a money value in the company currency). Off unless the mapping uses a reference price.'),
+    pageSize: z.number().int().min(1).max(5000).default(500).describe('Records per JSON-RPC read.'),
+    deltaSkewSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(300)
+      .describe('How far `since` is widened: Tryton stamps rows with their transaction start, so a long transaction commits rows older than its commit.'),
+    timeoutMs: z.number().int().positive().default(60_000).describe('Per-request timeout.'),
   })
   .strict();
 export type TrytonConfig = z.infer<typeof trytonConfigSchema>;
+/** What callers may pass: the optional keys may be left out (the schema fills them in). */
+export type TrytonConfigInput = z.input<typeof trytonConfigSchema>;

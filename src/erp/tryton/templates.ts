@@ -1,0 +1,90 @@
+/**
+ * Reading product.template rows: what groups expose and what items inherit (Tryton 6.0
+ * keeps name, type, prices, categories, weight and dimensions per template).
+ */
+import type { FieldValue, LocalizedText, Money } from '../port.js';
+import { TrytonDateTime, TrytonDecimal } from './codec.js';
+import { chunk, latest } from './paging.js';
+import type { TrytonConnection } from './session.js';
+import { TranslationReader, buildLocalized } from './translations.js';
+import { bool, quantityOf, symbolOf } from './values.js';
+
+export const MEASURES = ['weight', 'length', 'width', 'height', 'volume'] as const;
+
+export interface TemplateData {
+  id: number;
+  key: string;
+  name: LocalizedText | null;
+  type: string;
+  uom: string | null;
+  active: boolean;
+  categoryIds: number[];
+  measures: Record<(typeof MEASURES)[number], FieldValue>;
+  listPrice: Money | null;
+  updatedAt: TrytonDateTime | null;
+}
+
+/** Templates without a code get a stable key from their id. */
+export function templateKey(code: unknown, id: number): string {
+  return typeof code === 'string' && code.trim() !== '' ? code : `template_${id}`;
+}
+
+export function categoryKey(id: number): string {
+  return `category_${id}`;
+}
+
+export function parseIdKey(key: string, prefix: string): number | null {
+  const m = new RegExp(`^${prefix}_(\\d+)$`).exec(key);
+  return m ? Number(m[1]) : null;
+}
+
+export function templateFields(referencePrice: boolean): string[] {
+  const fields = ['code', 'name', 'type', 'active', 'default_uom.symbol', 'categories', 'write_date', 'create_date'];
+  for (const m of MEASURES) fields.push(m, `${m}_uom.symbol`);
+  if (referencePrice) fields.push('list_price');
+  return fields;
+}
+
+export async function buildTemplates(
+  conn: TrytonConnection,
+  translations: TranslationReader,
+  rows: Record<string, unknown>[],
+): Promise<TemplateData[]> {
+  const session = await conn.session();
+  const ids = rows.map((r) => Number(r.id));
+  const [perLanguage, presence] = await Promise.all([
+    translations.readPerLanguage('product.template', ids, ['name']),
+    translations.presence('product.template', ['name'], ids),
+  ]);
+  return rows.map((row) => {
+    const id = Number(row.id);
+    const measures = {} as TemplateData['measures'];
+    for (const m of MEASURES) measures[m] = quantityOf(row, m);
+    const price = row.list_price;
+    return {
+      id,
+      key: templateKey(row.code, id),
+      name: buildLocalized(conn, 'name', id, row.name, perLanguage, presence),
+      type: String(row.type ?? ''),
+      uom: symbolOf(row, 'default_uom'),
+      active: bool(row.active),
+      categoryIds: Array.isArray(row.categories) ? row.categories.map(Number) : [],
+      measures,
+      listPrice:
+        conn.config.referencePrice && price instanceof TrytonDecimal && session.currency
+          ? { kind: 'money', amount: price.value, currency: session.currency }
+          : null,
+      updatedAt: latest(row.write_date, row.create_date),
+    };
+  });
+}
+
+/** Reads templates by id (for items), in chunks of the page size. */
+export async function readTemplates(conn: TrytonConnection, translations: TranslationReader, ids: number[]): Promise<Map<number, TemplateData>> {
+  const out = new Map<number, TemplateData>();
+  for (const part of chunk(ids, conn.config.pageSize)) {
+    const rows = (await conn.model('product.template', 'read', [part, templateFields(conn.config.referencePrice)])) as Record<string, unknown>[];
+    for (const t of await buildTemplates(conn, translations, rows)) out.set(t.id, t);
+  }
+  return out;
+}

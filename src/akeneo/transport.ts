@@ -216,7 +216,8 @@ export class Transport {
           retryReason = 'transient';
           retryInMs = this.backoff(attempt);
         }
-      } else if (status !== undefined && status < 400) {
+      } else if (status !== undefined) {
+        // Any answer that is not a throttle or a failure (404 included) shows the PIM keeps up.
         this.limiter.onSuccess();
       }
 

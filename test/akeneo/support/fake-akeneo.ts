@@ -55,6 +55,8 @@ export class FakeAkeneo {
   readonly refreshTokens = new Set<string>();
   inFlight = 0;
   peakInFlight = 0;
+  /** Extra delay per request (ms) before the built-in behaviour, to reorder concurrent calls. */
+  delayFor: ((req: RecordedRequest) => number) | undefined;
   private readonly overrides: { method: string; pattern: RegExp; handler: Handler; times: number }[] = [];
   private server: Server | undefined;
   url = '';
@@ -120,7 +122,8 @@ export class FakeAkeneo {
           return;
         }
       }
-      if (this.options.latencyMs > 0 && rec.path.startsWith('/api/rest/')) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+      const delay = (rec.path.startsWith('/api/rest/') ? this.options.latencyMs : 0) + (this.delayFor?.(rec) ?? 0);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       await this.builtin(rec, res);
     } catch (err) {
       if (!res.headersSent) json(res, 500, { code: 500, message: String(err) });

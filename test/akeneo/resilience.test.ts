@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AkeneoError, AkeneoNetworkError, createAkeneoClient, type RequestEvent } from '../../src/akeneo/index.js';
+import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+
+const UUID = '11111111-1111-4111-8111-111111111111';
+let fake: FakeAkeneo | undefined;
+const clients: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await fake?.close();
+  fake = undefined;
+});
+
+function setup(f: FakeAkeneo, extra: Record<string, unknown> = {}) {
+  const events: RequestEvent[] = [];
+  const c = createAkeneoClient(clientOptionsFor(f, { onEvent: (e: RequestEvent) => events.push(e), ...extra }));
+  clients.push(c);
+  return { c, events };
+}
+
+const itemCalls = (f: FakeAkeneo) => f.requests.filter((r) => r.path === `/api/rest/v1/products-uuid/${UUID}`);
+
+describe('retries', () => {
+  it('honours Retry-After in seconds on 429', async () => {
+    fake = await startFake();
+    fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'You have exceeded the limit of API requests per second.' }, { 'Retry-After': '1' }), 1);
+    const { c, events } = setup(fake);
+    await c.products.find(UUID);
+    const calls = itemCalls(fake);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950);
+    const throttled = events.find((e) => e.status === 429)!;
+    expect(throttled.retryInMs).toBe(1000);
+    expect(events.at(-1)).toMatchObject({ attempt: 2, route: '/api/rest/v1/products-uuid/{uuid}' });
+    expect(events.at(-1)!.waitMs).toBeGreaterThanOrEqual(1000);
+    expect(c.stats()).toMatchObject({ throttled: 1, retried: 1 });
+  });
+
+  it('honours Retry-After as an HTTP date', async () => {
+    fake = await startFake();
+    fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }, { 'Retry-After': new Date(Date.now() + 2000).toUTCString() }), 1);
+    const { c } = setup(fake);
+    await c.products.find(UUID);
+    const calls = itemCalls(fake);
+    // HTTP dates have whole seconds: at least ~1 s, at most ~2 s later.
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(calls[1]!.at - calls[0]!.at).toBeLessThan(2600);
+  });
+
+  it('backs off exponentially with jitter on 429 without Retry-After', async () => {
+    fake = await startFake();
+    fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }), 3);
+    const { c, events } = setup(fake, { backoffBaseMs: 40 });
+    await c.products.find(UUID);
+    const delays = events.filter((e) => e.status === 429).map((e) => e.retryInMs!);
+    expect(delays).toHaveLength(3);
+    // attempt n waits in [base·2^(n-1)/2, base·2^(n-1)]
+    expect(delays[0]).toBeGreaterThanOrEqual(20);
+    expect(delays[0]).toBeLessThanOrEqual(40);
+    expect(delays[1]).toBeGreaterThanOrEqual(40);
+    expect(delays[1]).toBeLessThanOrEqual(80);
+    expect(delays[2]).toBeGreaterThanOrEqual(80);
+    expect(delays[2]).toBeLessThanOrEqual(160);
+  });
+
+  it('retries 5xx and gives up after maxRetries with a typed error', async () => {
+    fake = await startFake();
+    fake.on('GET', /products-uuid\//, (_q, res) => json(res, 503, { code: 503, message: 'Service Unavailable' }));
+    const { c } = setup(fake, { limits: { maxRetries: 3 } });
+    const err = (await c.products.find(UUID).catch((e: unknown) => e)) as AkeneoError;
+    expect(err).toBeInstanceOf(AkeneoError);
+    expect(err.status).toBe(503);
+    expect(itemCalls(fake)).toHaveLength(4);
+    expect(String(err)).toMatch(/GET \/api\/rest\/v1\/products-uuid\/\{uuid\} failed with HTTP 503: Service Unavailable\. The PIM failed; retry later/);
+  });
+
+  it('retries connection resets on idempotent calls', async () => {
+    fake = await startFake();
+    fake.on('GET', /products-uuid\//, (_q, _res, socket) => socket.destroy(), 2);
+    const { c, events } = setup(fake);
+    expect(await c.products.find(UUID)).toBeUndefined();
+    expect(itemCalls(fake)).toHaveLength(3);
+    expect(events.filter((e) => e.error !== undefined)).toHaveLength(2);
+    expect(events.filter((e) => e.error !== undefined).every((e) => e.status === undefined && e.retryInMs !== undefined)).toBe(true);
+  });
+
+  it('retries a PATCH upsert after a reset (idempotent)', async () => {
+    fake = await startFake();
+    fake.on('PATCH', /products-uuid\//, (_q, _res, socket) => socket.destroy(), 1);
+    const { c } = setup(fake);
+    const r = await c.products.upsert({ uuid: UUID, family: 'shoes' });
+    expect(r.outcome).toBe('created');
+    expect(itemCalls(fake).filter((q) => q.method === 'PATCH')).toHaveLength(2);
+  });
+
+  it('never resends a POST whose request may have reached the server', async () => {
+    fake = await startFake();
+    fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, _res, socket) => socket.destroy());
+    const { c } = setup(fake);
+    const err = await c.products.create({ uuid: UUID }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AkeneoNetworkError);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/rest/v1/products-uuid')).toHaveLength(1);
+  });
+
+  it('never resends a POST after a 500, but does after a 429 (refused before processing)', async () => {
+    fake = await startFake();
+    fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }), 1);
+    fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 500, { code: 500, message: 'boom' }), 1);
+    fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => {
+      res.writeHead(201, { Location: `${fake!.url}/api/rest/v1/products-uuid/${UUID}` });
+      res.end();
+    });
+    const { c } = setup(fake);
+    const err = (await c.products.create({ uuid: UUID }).catch((e: unknown) => e)) as AkeneoError;
+    expect(err.status).toBe(500);
+    const posts = fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/rest/v1/products-uuid');
+    expect(posts).toHaveLength(2);
+    const ok = await c.products.create({ uuid: UUID });
+    expect(ok).toMatchObject({ status: 201, outcome: 'created', uuid: UUID });
+  });
+
+  it('retries a POST refused before sending (connection refused)', async () => {
+    fake = await startFake();
+    const url = fake.url;
+    await fake.close();
+    const events: RequestEvent[] = [];
+    const c2 = createAkeneoClient({ url, auth: { kind: 'app', token: 'tok' }, endpoints: 'uuid', backoffBaseMs: 5, limits: { maxRetries: 2 }, onEvent: (e) => events.push(e) });
+    clients.push(c2);
+    const err = (await c2.products.create({ uuid: UUID }).catch((e: unknown) => e)) as AkeneoNetworkError;
+    expect(err).toBeInstanceOf(AkeneoNetworkError);
+    expect(err.code).toBe('ECONNREFUSED');
+    expect(events).toHaveLength(3); // 1 + 2 retries: safe, nothing reached the server
+    expect(String(err)).toMatch(/connection to http:\/\/127\.0\.0\.1:\d+ refused\. Check pim\.url/);
+    fake = undefined;
+  });
+
+  it('times out a silent server and says so', async () => {
+    fake = await startFake();
+    fake.on('GET', /products-uuid\//, () => undefined); // never answers
+    const { c } = setup(fake, { timeoutMs: 300, limits: { maxRetries: 1 } });
+    const err = (await c.products.find(UUID).catch((e: unknown) => e)) as AkeneoNetworkError;
+    expect(err).toBeInstanceOf(AkeneoNetworkError);
+    expect(err.timedOut).toBe(true);
+    expect(String(err)).toMatch(/no answer from .* within 300 ms.*raise pim\.timeoutMs/);
+    expect(itemCalls(fake)).toHaveLength(2);
+  });
+});
+
+describe('governor', () => {
+  it('keeps at most `concurrency` calls in flight', async () => {
+    fake = await startFake({ latencyMs: 30 });
+    const { c } = setup(fake, { limits: { concurrency: 3 } });
+    await Promise.all(Array.from({ length: 20 }, () => c.products.find(UUID)));
+    expect(fake.peakInFlight).toBe(3);
+    expect(c.stats().peakConcurrency).toBe(3);
+  });
+
+  it('shrinks concurrency on repeated 429s and grows it back on success', async () => {
+    fake = await startFake({ latencyMs: 10 });
+    fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }, { 'Retry-After': '0' }), 4);
+    const { c, events } = setup(fake, { limits: { concurrency: 4 } });
+    await Promise.all(Array.from({ length: 4 }, () => c.products.find(UUID)));
+    const limits = events.map((e) => e.concurrencyLimit);
+    expect(Math.min(...limits)).toBeLessThan(4);
+    // 10 × limit successes per step back up; keep calling until the cap is back.
+    for (let i = 0; i < 20 && c.limits().currentConcurrency < 4; i++) await Promise.all(Array.from({ length: 8 }, () => c.products.find(UUID)));
+    expect(c.limits().currentConcurrency).toBe(4);
+  });
+
+  it('spaces attribute-option writes to the option budget', async () => {
+    fake = await startFake();
+    fake.on('PATCH', /options$/, (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.akeneo.collection+json' });
+      res.end(req.text.split('\n').map((l, i) => JSON.stringify({ line: i + 1, code: (JSON.parse(l) as { code: string }).code, status_code: 201 })).join('\n'));
+    });
+    const { c } = setup(fake, { limits: { optionWritesPerSecond: 5 } });
+    const options = Array.from({ length: 6 * 100 }, (_, i) => ({ code: `o${i}`, attribute: 'color' }));
+    const results = await c.attributeOptions('color').upsertMany(options);
+    expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    const calls = fake.requests.filter((r) => r.path === '/api/rest/v1/attributes/color/options');
+    expect(calls).toHaveLength(6);
+    // 5 per second window: the 6th starts a second after the 1st.
+    expect(calls[5]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(JSON.parse(calls[0]!.text.split('\n')[0]!)).toEqual({ code: 'o0', attribute: 'color' });
+  });
+
+  it('keeps the request rate under requestsPerSecond in any one-second window', async () => {
+    fake = await startFake();
+    const { c } = setup(fake, { limits: { requestsPerSecond: 20, concurrency: 4 } });
+    await Promise.all(Array.from({ length: 45 }, () => c.products.find(UUID)));
+    const times = itemCalls(fake).map((r) => r.at).sort((a, b) => a - b);
+    for (let i = 0; i + 20 < times.length; i++) expect(times[i + 20]! - times[i]!).toBeGreaterThanOrEqual(950);
+  });
+});

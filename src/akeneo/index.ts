@@ -14,3 +14,4 @@ export type { MediaUpload, MediaFilesClient } from './media.js';
 export { authorizeUrl, codeChallenge, exchangeAuthorizationCode, newCodeIdentifier, stateMatches } from './app-auth.js';
 export type { AppToken } from './app-auth.js';
 export type { PimConfig, RateLimitsConfig } from './config.js';
+export type * from './model.js';

@@ -165,7 +165,7 @@ export class Transport {
       const concurrencyLimit = this.limiter.limit;
       let response: RawResponse | undefined;
       let failure: AkeneoNetworkError | undefined;
-      let durationMs = 0;
+      let durationMs: number;
       try {
         waitMs += await this.rate.take();
         if (spec.optionWrite) waitMs += await this.optionRate.take();

@@ -76,7 +76,7 @@ describe('retries', () => {
 
   it('retries connection resets on idempotent calls', async () => {
     fake = await startFake();
-    fake.on('GET', /products-uuid\//, (_q, _res, socket) => socket.destroy(), 2);
+    fake.on('GET', /products-uuid\//, (_q, _res, socket) => void socket.destroy(), 2);
     const { c, events } = setup(fake);
     expect(await c.products.find(UUID)).toBeUndefined();
     expect(itemCalls(fake)).toHaveLength(3);
@@ -86,7 +86,7 @@ describe('retries', () => {
 
   it('retries a PATCH upsert after a reset (idempotent)', async () => {
     fake = await startFake();
-    fake.on('PATCH', /products-uuid\//, (_q, _res, socket) => socket.destroy(), 1);
+    fake.on('PATCH', /products-uuid\//, (_q, _res, socket) => void socket.destroy(), 1);
     const { c } = setup(fake);
     const r = await c.products.upsert({ uuid: UUID, family: 'shoes' });
     expect(r.outcome).toBe('created');
@@ -95,7 +95,7 @@ describe('retries', () => {
 
   it('never resends a POST whose request may have reached the server', async () => {
     fake = await startFake();
-    fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, _res, socket) => socket.destroy());
+    fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, _res, socket) => void socket.destroy());
     const { c } = setup(fake);
     const err = await c.products.create({ uuid: UUID }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AkeneoNetworkError);

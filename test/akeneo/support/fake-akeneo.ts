@@ -191,7 +191,7 @@ export class FakeAkeneo {
   private token(req: RecordedRequest, res: ServerResponse): void {
     const basic = req.headers.authorization ?? '';
     const decoded = basic.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
-    let body: Record<string, string> = {};
+    let body: Record<string, string>;
     try {
       body = req.headers['content-type']?.includes('json') ? (JSON.parse(req.text) as Record<string, string>) : Object.fromEntries(new URLSearchParams(req.text));
     } catch {

@@ -1,0 +1,1108 @@
+/**
+ * The sync engine: ERP → mapping → diff against state → ordered, pipelined batch writes →
+ * per-line outcomes committed to state → report. It knows no adapter, no SQL and no HTTP:
+ * it gets an ErpSource, a Mapper, a StateStore and the PIM client's write surface.
+ *
+ * Invariants (each is tested):
+ * - every ERP record read ends in exactly one outcome; the counts add up;
+ * - an unchanged entity costs zero requests; a changed one carries only its changed values;
+ * - a child is sent only after its parent succeeded, and is held (rejected, with the reason)
+ *   when the parent failed;
+ * - a product's uuid is reserved in the state before its first write, so a run killed
+ *   mid-way never creates a duplicate when the next run resends it;
+ * - watermarks move only at the end of a run that settled every record it read.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ValidationErrorItem } from '../akeneo/model.js';
+import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
+import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
+import { classifyLine, describeRejection } from './classify.js';
+import { diffEntity, entityCode, type EndpointMode } from './diff.js';
+import { contentHash, fingerprint } from './hash.js';
+import { GroupingIndex } from './grouping.js';
+import { Ledger, STREAM_TYPES } from './ledger.js';
+import { takeRunLock, type HeldLock } from './lock.js';
+import type { SyncPimClient } from './pim.js';
+import {
+  countsAddUp,
+  type PlanSummary,
+  type ReportReject,
+  type RequestCounts,
+  type RunReport,
+  type SyncMode,
+  type VerifySummary,
+} from './report.js';
+import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler.js';
+import type { EntityState, EntityType, RejectRow, StateStore } from './state/port.js';
+import { verifyAgainstPim } from './verify.js';
+
+export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
+
+export interface EngineDeps {
+  source: ErpSource;
+  client: SyncPimClient;
+  mapper: Mapper;
+  state: StateStore;
+  settings: { deletion: DeletionPolicy; updateOnly: boolean };
+  /** One run per lock name at a time (the PIM connection). */
+  lockName: string;
+  logger?: Logger;
+  /** Reads a media source (path or URL the ERP gave) for upload. */
+  readMedia?: (source: string) => Promise<{ content: Buffer; filename: string }>;
+}
+
+export interface SyncProgress {
+  phase: 'reading' | 'categories' | 'items' | 'deletions' | 'verify' | 'done';
+  read: number;
+  settled: number;
+}
+
+export interface SyncOptions {
+  full?: boolean;
+  since?: string;
+  keys?: string[];
+  category?: string;
+  dryRun?: boolean;
+  verify?: boolean;
+  repair?: boolean;
+  onProgress?: (p: SyncProgress) => void;
+  /** A lock whose heartbeat is older than this is taken over (default 120 s). */
+  lockTimeoutMs?: number;
+  heartbeatMs?: number;
+  maxInFlight?: number;
+  highWater?: number;
+  /** Groups mapped and diffed per state round trip. */
+  groupChunk?: number;
+  /** Keys per ERP read-by-keys call. */
+  keysChunk?: number;
+}
+
+type WriteKind = 'option' | 'category' | 'product_model' | 'product';
+
+interface TaskCtx {
+  type: WriteKind;
+  code: string;
+  label: string;
+  origin: { stream: string; key: string; updatedAt: string | null } | null;
+  groupKey: string | null;
+  pimId: string | null;
+  nextHashes: Record<string, string>;
+  /** What the write does to the record: normal, or applying the deletion policy. */
+  effect: 'write' | 'policy';
+  /** A product gone from the ERP (full run); not a record read in this run. */
+  gone?: boolean;
+  /** State status to store once the write succeeded. */
+  statusAfter: EntityState['status'];
+  option?: { attribute: string; code: string };
+  media?: MediaUploadRequest;
+}
+
+const RANK: Record<string, number> = { option: 0, category: 1, root_model: 2, sub_model: 3, product: 4, delete: 5, media: 6 };
+const MAX_TRANSIENT_ATTEMPTS = 4;
+const MAX_CONSECUTIVE_BATCH_FAILURES = 6;
+
+function laterOf(a: string | null, b: string | null): string | null {
+  if (!b) return a;
+  if (!a) return b;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+function chunked<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return String(err);
+  return String(err);
+}
+
+function isFatal(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'AkeneoAuthError';
+}
+
+function emptyPlan(): PlanSummary {
+  const mk = () => ({ create: 0, update: 0, unchanged: 0, delete: 0, skip: 0, reject: 0 });
+  return { actions: { option: mk(), category: mk(), product_model: mk(), product: mk() } };
+}
+
+/** Option codes used by an entity's values for one attribute. */
+function usesOption(entity: MappedEntity, attribute: string, code: string): boolean {
+  if (entity.kind === 'category') return false;
+  const entries = entity.values[attribute];
+  if (!entries) return false;
+  const lc = code.toLowerCase();
+  return entries.some((e) => {
+    const d = e.data;
+    if (typeof d === 'string') return d.toLowerCase() === lc;
+    if (Array.isArray(d)) return d.some((x) => typeof x === 'string' && x.toLowerCase() === lc);
+    return false;
+  });
+}
+
+export class SyncRun {
+  private readonly ledger = new Ledger();
+  private readonly rejectsShown: ReportReject[] = [];
+  private readonly warnings: ReportReject[] = [];
+  private warningsTotal = 0;
+  private readonly plan = emptyPlan();
+  private readonly payloads: NonNullable<PlanSummary['payloads']> = [];
+  private runId: number | null = null;
+  private mode: EndpointMode = 'uuid';
+  private scheduler!: Scheduler<TaskCtx>;
+  private readonly schedulers: Scheduler<TaskCtx>[] = [];
+  private readonly optionTasks = new Set<string>();
+  private readonly seenIds = new Set<string>();
+  private readonly maxUpdatedAt: Record<string, string | null> = { items: null, groups: null, categories: null };
+  private consecutiveBatchFailures = 0;
+  private readonly deletions = { policy: 'ignore', gone: 0, applied: 0, failed: 0 };
+  private mediaCache = new Map<string, string>();
+  private readonly retryKeys: Record<string, Set<string>> = { items: new Set(), groups: new Set(), categories: new Set() };
+  private readonly log: Logger | undefined;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly opts: SyncOptions,
+  ) {
+    this.log = deps.logger;
+    this.deletions.policy = deps.settings.deletion;
+  }
+
+  private get dryRun(): boolean {
+    return this.opts.dryRun === true;
+  }
+
+  syncMode(): SyncMode {
+    if (this.opts.keys && this.opts.keys.length > 0) return 'keys';
+    if (this.opts.category) return 'category';
+    if (this.opts.full) return 'full';
+    if (this.opts.since) return 'since';
+    return 'delta';
+  }
+
+  private progress(phase: SyncProgress['phase']): void {
+    this.opts.onProgress?.({ phase, read: this.ledger.size, settled: this.ledger.settledCount() });
+  }
+
+  async execute(): Promise<RunReport> {
+    const { state, client } = this.deps;
+    const startedAt = new Date();
+    const mode = this.syncMode();
+    const statsBefore = client.stats();
+    const watermarksBefore: Record<string, string | null> = {};
+    for (const s of ['items', 'groups', 'categories']) watermarksBefore[s] = await state.getWatermark(s);
+    const watermarksAfter = { ...watermarksBefore };
+
+    let lock: HeldLock | null = null;
+    let fatal: unknown = null;
+    let verify: VerifySummary | undefined;
+    try {
+      if (!this.dryRun) {
+        const taken = await takeRunLock(state, this.deps.lockName, {
+          staleAfterMs: this.opts.lockTimeoutMs ?? 120_000,
+          heartbeatMs: this.opts.heartbeatMs ?? 10_000,
+          onLost: () => this.log?.warn({ lock: this.deps.lockName }, 'run lock taken over by another run'),
+        });
+        lock = taken.lock;
+        this.runId = await state.startRun(mode, this.describeOptions());
+        lock.setRunId(this.runId);
+        // Runs left "running" by a dead process are over: say so in their history.
+        await state.markInterrupted(this.runId);
+      }
+      this.log?.info({ runId: this.runId, mode, dryRun: this.dryRun }, 'sync started');
+      this.mode = (await client.detect()).endpointMode;
+      this.mediaCache = new Map([...(await state.listMediaBySource()).entries()].map(([src, row]) => [src, row.code]));
+      for (const s of ['items', 'groups', 'categories'] as const) {
+        if (mode === 'delta' || mode === 'since') for (const k of await state.listRetries(s)) this.retryKeys[s]!.add(k);
+      }
+
+      let extraItemKeys: string[] = [];
+      if (this.opts.verify) {
+        this.progress('verify');
+        const result = await verifyAgainstPim({
+          client,
+          state,
+          mode: this.mode,
+          ownedAttributes: this.deps.mapper.ownedAttributes,
+          repair: this.opts.repair === true && !this.dryRun,
+        });
+        verify = result.summary;
+        extraItemKeys = result.itemKeysToResend;
+      }
+
+      const since = mode === 'full' || mode === 'keys' || mode === 'category' ? undefined : (this.opts.since ?? watermarksBefore.items ?? undefined);
+      const categorySince = mode === 'delta' || mode === 'since' ? (this.opts.since ?? watermarksBefore.categories ?? undefined) : undefined;
+
+      let allowedCategories: Set<string> | null = null;
+      if (mode !== 'keys') {
+        // Categories first, all of them settled before any item refers to them.
+        this.scheduler = this.newScheduler();
+        allowedCategories = await this.syncCategories(categorySince);
+        if (!this.dryRun) await this.scheduler.finish();
+      }
+      this.scheduler = this.newScheduler();
+      await this.syncItems(mode, since, extraItemKeys, allowedCategories);
+      if (!this.dryRun) await this.scheduler.finish();
+      this.progress('done');
+
+      // Watermarks move only when every record read has settled and the selection covered
+      // everything since the previous watermark.
+      const covers = mode === 'full' || mode === 'delta' || (mode === 'since' && !!this.opts.since && (!watermarksBefore.items || Date.parse(this.opts.since) <= Date.parse(watermarksBefore.items)));
+      if (!this.dryRun && covers) {
+        for (const s of ['items', 'groups', 'categories'] as const) {
+          const next = laterOf(watermarksBefore[s] ?? null, this.maxUpdatedAt[s] ?? null);
+          if (next && next !== watermarksBefore[s]) {
+            await state.setWatermark(s, next);
+            watermarksAfter[s] = next;
+          }
+        }
+      }
+    } catch (err) {
+      fatal = err;
+      this.log?.error({ runId: this.runId, err: errorText(err) }, 'sync failed');
+    }
+
+    const unsettled = this.ledger.finalize((stream) =>
+      stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
+    );
+    if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
+    const { counts, byType } = this.ledger.counts();
+    const statsAfter = client.stats();
+    const requests: RequestCounts = {
+      total: statsAfter.total - statsBefore.total,
+      writes: statsAfter.writes - statsBefore.writes,
+      retried: statsAfter.retried - statsBefore.retried,
+      throttled: statsAfter.throttled - statsBefore.throttled,
+    };
+    const finishedAt = new Date();
+    const status = fatal ? 'failed' : counts.rejected > 0 ? 'rejects' : 'succeeded';
+    const batches: Record<string, number> = {};
+    for (const sch of this.schedulers) for (const [lane, n] of sch.batchesSent) batches[lane] = (batches[lane] ?? 0) + n;
+    const report: RunReport = {
+      runId: this.runId,
+      mode,
+      status,
+      dryRun: this.dryRun,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      counts,
+      byType,
+      requests,
+      batches,
+      rejects: this.rejectsShown,
+      warnings: this.warnings,
+      warningsTotal: this.warningsTotal,
+      deletions: this.deletions,
+      watermarks: { before: watermarksBefore, after: watermarksAfter },
+      ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),
+      ...(verify ? { verify } : {}),
+      ...(fatal ? { error: errorText(fatal) } : {}),
+    };
+    if (!countsAddUp(counts)) report.error = `${report.error ? `${report.error}; ` : ''}counts do not add up (Ferry bug)`;
+
+    if (!this.dryRun && this.runId !== null) {
+      try {
+        await this.persistOutcomes();
+        await state.finishRun(this.runId, status, report);
+      } catch (err) {
+        this.log?.error({ err: errorText(err) }, 'could not store the run report');
+      }
+    }
+    if (lock) await lock.release().catch(() => undefined);
+    this.log?.info({ runId: this.runId, status, counts, requests, durationMs: report.durationMs }, 'sync finished');
+    return report;
+  }
+
+  private describeOptions(): Record<string, unknown> {
+    const o = this.opts;
+    return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
+  }
+
+  private async persistOutcomes(): Promise<void> {
+    const rows = [];
+    const retry: { stream: string; key: string; reason: string }[] = [];
+    const clear: { stream: string; key: string }[] = [];
+    for (const e of this.ledger.all()) {
+      if (e.outcome && e.outcome !== 'unchanged') rows.push({ stream: e.stream, key: e.key, entityType: e.type, outcome: e.outcome, reason: e.reason });
+      if (e.outcome === 'rejected') retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
+      else clear.push({ stream: e.stream, key: e.key });
+    }
+    for (const part of chunked(rows, 5000)) await this.deps.state.recordOutcomes(this.runId!, part);
+    await this.deps.state.queueRetries(retry);
+    await this.deps.state.clearRetries(clear.filter((c) => this.retryKeys[c.stream]?.has(c.key)));
+  }
+
+  // --- reading -----------------------------------------------------------------------
+
+  private noteRead(rec: ErpRecord): boolean {
+    if (!this.ledger.read(rec.stream, rec.key)) return false;
+    this.maxUpdatedAt[rec.stream] = laterOf(this.maxUpdatedAt[rec.stream] ?? null, rec.updatedAt);
+    return true;
+  }
+
+  private async *readStream(stream: StreamName, opts: { since?: string; keys?: string[] }): AsyncIterable<ErpRecord> {
+    const { source } = this.deps;
+    if (!source.streams.includes(stream)) return;
+    const onReject = (r: { key?: string; location: string; message: string; raw: string; field?: string }) => {
+      // An ERP row that could not be read: a reject of this run, never silently dropped.
+      const key = r.key ?? r.location;
+      if (!this.ledger.read(stream, key)) return;
+      this.ledger.settle(stream, key, 'rejected', r.message, false);
+      void this.addRejects([
+        {
+          runId: this.runId ?? 0,
+          stream,
+          key,
+          entityType: STREAM_TYPES[stream] ?? stream,
+          label: key,
+          attribute: r.field ?? null,
+          message: `${STREAM_TYPES[stream] === 'product' ? 'SKU' : stream} ${key} (${r.location}): ${r.message}`,
+          fix: 'Correct the record in the ERP; it is read again on the next run.',
+          payload: r.raw,
+        },
+      ]);
+    };
+    if (opts.keys) {
+      for (const part of chunked(opts.keys, this.opts.keysChunk ?? 500)) {
+        if (part.length === 0) continue;
+        yield* source.read(stream, { keys: part, onReject });
+      }
+      return;
+    }
+    yield* source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject });
+  }
+
+  // --- categories --------------------------------------------------------------------
+
+  /** Syncs the category tree; returns the ERP category keys an item must be in (--category), else null. */
+  private async syncCategories(since: string | undefined): Promise<Set<string> | null> {
+    this.progress('categories');
+    const records: ErpRecord[] = [];
+    const wantAll = !!this.opts.category;
+    for await (const rec of this.readStream('categories', { since: wantAll ? undefined : since })) {
+      if (this.noteRead(rec)) records.push(rec);
+    }
+    const retry = [...(this.retryKeys.categories ?? [])].filter((k) => !this.ledger.has('categories', k));
+    for await (const rec of this.readStream('categories', { keys: retry })) if (this.noteRead(rec)) records.push(rec);
+
+    let allowed: Set<string> | null = null;
+    if (this.opts.category) {
+      const root = this.opts.category;
+      if (!records.some((r) => r.key === root)) {
+        throw new Error(`category ${root} does not exist in the ERP; check the code (ferry erp read --stream categories)`);
+      }
+      const children = new Map<string, string[]>();
+      for (const r of records) if (r.parent) children.set(r.parent, [...(children.get(r.parent) ?? []), r.key]);
+      allowed = new Set();
+      const stack = [root];
+      while (stack.length > 0) {
+        const k = stack.pop()!;
+        if (allowed.has(k)) continue;
+        allowed.add(k);
+        stack.push(...(children.get(k) ?? []));
+      }
+    }
+    if (records.length === 0) return allowed;
+
+    const result = this.deps.mapper.mapCategories(records);
+    this.recordMappingErrors(result.errors);
+    const codes = result.entities.map(entityCode);
+    const stored = await this.deps.state.getEntities('category', codes);
+    for (const entity of result.entities) {
+      if (entity.kind !== 'category') continue;
+      const task = await this.planEntity(entity, stored.get(entity.code), { parentIds: this.seenIds });
+      if (task && !this.dryRun) this.scheduler.add(task);
+    }
+    return allowed;
+  }
+
+  // --- items -------------------------------------------------------------------------
+
+  private async syncItems(mode: SyncMode, since: string | undefined, extraItemKeys: string[], allowed: Set<string> | null): Promise<void> {
+    this.progress('reading');
+    const index = new GroupingIndex();
+    const inCategory = (rec: ErpRecord) => !allowed || (rec.categories ?? []).some((c) => allowed.has(c));
+    const take = (rec: ErpRecord) => {
+      if (rec.stream !== 'items') return;
+      if (index.hasItem(rec.key) || !inCategory(rec)) return;
+      if (!this.noteRead(rec)) return;
+      index.add(rec);
+    };
+
+    if (mode === 'keys') {
+      for await (const rec of this.readStream('items', { keys: this.opts.keys! })) take(rec);
+    } else {
+      for await (const rec of this.readStream('items', { since })) take(rec);
+    }
+    const retryItems = [...(this.retryKeys.items ?? []), ...extraItemKeys].filter((k) => !index.hasItem(k));
+    for await (const rec of this.readStream('items', { keys: retryItems })) take(rec);
+
+    // Groups: all of them in a full read; otherwise the changed ones and those of the items read.
+    const groups = new Map<string, ErpRecord>();
+    const takeGroup = (rec: ErpRecord) => {
+      if (groups.has(rec.key)) return;
+      this.noteRead(rec);
+      groups.set(rec.key, rec);
+    };
+    const fullRead = since === undefined && mode !== 'keys' && mode !== 'category';
+    if (fullRead) {
+      for await (const rec of this.readStream('groups', {})) takeGroup(rec);
+    } else if (mode === 'delta' || mode === 'since') {
+      for await (const rec of this.readStream('groups', { since })) takeGroup(rec);
+      const retryGroups = [...(this.retryKeys.groups ?? [])].filter((k) => !groups.has(k));
+      for await (const rec of this.readStream('groups', { keys: retryGroups })) takeGroup(rec);
+    }
+
+    if (!fullRead) {
+      // The mapper needs every item of a touched group: re-read the siblings Ferry knows of.
+      const touched = new Set<string>([...index.groupKeys(), ...groups.keys()]);
+      const members = await this.deps.state.findGroupMembers([...touched]);
+      const missing: string[] = [];
+      for (const keys of members.values()) for (const k of keys) if (!index.hasItem(k)) missing.push(k);
+      for await (const rec of this.readStream('items', { keys: missing })) {
+        if (index.hasItem(rec.key)) continue;
+        if (!this.noteRead(rec)) continue;
+        index.add(rec);
+      }
+      const needGroups = index.groupKeys().filter((g) => !groups.has(g));
+      for await (const rec of this.readStream('groups', { keys: needGroups })) takeGroup(rec);
+    }
+    const seenItemKeys = index.itemKeySet();
+
+    this.progress('items');
+    const chunk = this.opts.groupChunk ?? 200;
+    for (const part of index.chunks(chunk)) {
+      await this.planGroups(part, groups);
+      this.progress('items');
+    }
+
+    // Groups read whose items were all filtered or gone: nothing to write for them.
+    if (mode === 'full' && !this.opts.category) await this.planGone(seenItemKeys);
+  }
+
+  private recordMappingErrors(errors: readonly MappingError[]): Set<string> {
+    const blocked = new Set<string>();
+    const rows: RejectRow[] = [];
+    for (const e of errors) {
+      const where = [e.attribute ? `attribute '${e.attribute}'` : null, e.erpField ? `ERP field '${e.erpField}'` : null, e.locale ? `locale ${e.locale}` : null, e.scope ? `channel ${e.scope}` : null]
+        .filter(Boolean)
+        .join(', ');
+      const who = e.origin.stream === 'items' ? `SKU ${e.recordLabel}` : e.origin.stream === 'groups' ? `Product model ${e.recordLabel}` : `Category ${e.recordLabel}`;
+      const item: ReportReject = {
+        stream: e.origin.stream,
+        key: e.origin.key,
+        entityType: STREAM_TYPES[e.origin.stream] ?? e.origin.stream,
+        label: e.recordLabel,
+        attribute: e.attribute ?? null,
+        locale: e.locale ?? null,
+        scope: e.scope ?? null,
+        message: `${who}${where ? `, ${where}` : ''}: ${e.message}`,
+        fix: e.fix,
+      };
+      if (e.blocksRecord) {
+        blocked.add(`${e.origin.stream}\u0000${e.origin.key}`);
+        if (this.ledger.outcomeOf(e.origin.stream, e.origin.key) !== 'rejected') this.ledger.settle(e.origin.stream, e.origin.key, 'rejected', item.message, false);
+        this.plan.actions[STREAM_TYPES[e.origin.stream] ?? 'product']!.reject++;
+        if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+        rows.push({ ...item, runId: this.runId ?? 0, errors: [e] });
+      } else {
+        this.warningsTotal++;
+        if (this.warnings.length < 200) this.warnings.push(item);
+      }
+    }
+    if (rows.length > 0) void this.addRejects(rows);
+    return blocked;
+  }
+
+  private async addRejects(rows: RejectRow[]): Promise<void> {
+    if (this.dryRun || this.runId === null || rows.length === 0) return;
+    await this.deps.state.addRejects(rows.map((r) => ({ ...r, runId: this.runId! })));
+  }
+
+  private ensureOption(opt: MappedOption, scheduler: Scheduler<TaskCtx> | null): string {
+    const id = `option:${opt.attribute}:${opt.code.toLowerCase()}`;
+    if (this.optionTasks.has(id)) return id;
+    this.optionTasks.add(id);
+    this.plan.actions.option!.create++;
+    if (scheduler) {
+      scheduler.add({
+        id,
+        lane: `option:${opt.attribute}`,
+        rank: RANK.option!,
+        deps: [],
+        attempts: 0,
+        payload: { code: opt.code, attribute: opt.attribute, labels: opt.labels },
+        ctx: {
+          type: 'option',
+          code: `${opt.attribute}:${opt.code}`,
+          label: `${opt.attribute} option ${opt.code}`,
+          origin: null,
+          groupKey: null,
+          pimId: null,
+          nextHashes: {},
+          effect: 'write',
+          statusAfter: 'synced',
+          option: { attribute: opt.attribute, code: opt.code },
+        },
+      });
+    }
+    return id;
+  }
+
+  private async planGroups(part: [string, ErpRecord[]][], groups: ReadonlyMap<string, ErpRecord>): Promise<void> {
+    const { mapper, state } = this.deps;
+    const mapped: { items: ErpRecord[]; entities: MappedEntity[]; optionDeps: MappedOption[]; media: MediaUploadRequest[] }[] = [];
+    const modelCodes: string[] = [];
+    const productCodes: string[] = [];
+    for (const [groupKey, items] of part) {
+      const groupMap = new Map<string, ErpRecord>();
+      const g = groups.get(groupKey);
+      if (g) groupMap.set(groupKey, g);
+      let result;
+      try {
+        result = mapper.mapItems(items, groupMap);
+      } catch (err) {
+        // A mapper crash on one group must not sink the run: reject that group's records.
+        const message = `could not be mapped: ${errorText(err)}`;
+        for (const it of items) this.ledger.settle('items', it.key, 'rejected', message, false);
+        void this.addRejects(
+          items.map((it) => ({ runId: this.runId ?? 0, stream: 'items', key: it.key, entityType: 'product', label: it.key, message: `SKU ${it.key} ${message}`, fix: 'Report this to the Ferry maintainers with the record.', payload: it })),
+        );
+        continue;
+      }
+      this.recordMappingErrors(result.errors);
+      for (const e of result.entities) {
+        if (e.kind === 'product_model') modelCodes.push(e.code);
+        else if (e.kind === 'product') productCodes.push(e.identifier);
+      }
+      mapped.push({ items, entities: result.entities, optionDeps: result.missingOptions, media: result.mediaUploads ?? [] });
+    }
+    const storedModels = await state.getEntities('product_model', modelCodes);
+    const storedProducts = await state.getEntities('product', productCodes);
+    const scheduler = this.dryRun ? null : this.scheduler;
+    const intents: EntityState[] = [];
+    const plannedTasks: Task<TaskCtx>[] = [];
+
+    for (const m of mapped) {
+      const byKey = new Map(m.items.map((i) => [i.key, i]));
+      const optionIds = m.optionDeps.map((o) => ({ o, id: this.ensureOption(o, scheduler) }));
+      // Parents before children, whatever order the mapper used.
+      const ordered = [...m.entities].sort((a, b) => this.rankOf(a) - this.rankOf(b));
+      for (const entity of ordered) {
+        const stored = entity.kind === 'product' ? storedProducts.get(entity.identifier) : storedModels.get(entityCode(entity));
+        const deps = optionIds.filter(({ o }) => usesOption(entity, o.attribute, o.code)).map(({ id }) => id);
+        const task = await this.planEntity(entity, stored, {
+          parentIds: this.seenIds,
+          record: entity.kind === 'product' ? byKey.get(entity.origin.key) : undefined,
+          extraDeps: deps,
+          intents,
+        });
+        if (task) plannedTasks.push(task);
+      }
+      for (const media of m.media) this.planMedia(media, plannedTasks);
+    }
+    if (intents.length > 0) await state.saveEntities(intents);
+    if (scheduler) {
+      for (const t of plannedTasks) {
+        await scheduler.capacity();
+        scheduler.add(t);
+      }
+    }
+  }
+
+  private rankOf(e: MappedEntity): number {
+    if (e.kind === 'category') return RANK.category!;
+    if (e.kind === 'product_model') return e.parent ? RANK.sub_model! : RANK.root_model!;
+    return RANK.product!;
+  }
+
+  /**
+   * Diffs one entity and turns it into a task for the caller to add (or settles it as
+   * unchanged / skipped and returns null).
+   */
+  private async planEntity(
+    entityIn: MappedEntity,
+    stored: EntityState | undefined,
+    ctx: {
+      parentIds: Set<string>;
+      record?: ErpRecord;
+      extraDeps?: string[];
+      intents?: EntityState[];
+    },
+  ): Promise<Task<TaskCtx> | null> {
+    let entity = entityIn;
+    const type = entity.kind as EntityType;
+    const code = entityCode(entity);
+    const id = `${entity.kind}:${code}`;
+    const origin = entity.origin;
+    const label = code;
+    const planType = entity.kind;
+    const scheduler = this.dryRun ? null : this.scheduler;
+    this.seenIds.add(id);
+    if (this.ledger.outcomeOf(origin.stream, origin.key) === 'rejected') {
+      // The mapping refused the record: its entities are not sent, their children are held.
+      scheduler?.markSettled(id, false, `${origin.key} was rejected by the mapping`);
+      return null;
+    }
+    this.ledger.expect(origin.stream, origin.key);
+
+    const settleNow = (outcome: 'unchanged' | 'skipped', reason: string | null, ok: boolean) => {
+      this.ledger.settle(origin.stream, origin.key, outcome, reason);
+      scheduler?.markSettled(id, ok, reason ?? undefined);
+      this.plan.actions[planType]![outcome === 'unchanged' ? 'unchanged' : 'skip']++;
+    };
+
+    const known = stored !== undefined && stored.status !== 'pending' && stored.status !== 'deleted';
+    let effect: TaskCtx['effect'] = 'write';
+    let statusAfter: EntityState['status'] = 'synced';
+    let policyReason: string | null = null;
+
+    if (entity.kind === 'product' && ctx.record && ctx.record.active === false && this.deps.settings.deletion !== 'ignore') {
+      const policy = this.deps.settings.deletion;
+      if (!known) {
+        settleNow('skipped', `archived in the ERP and never sent to the PIM (deletion policy ${policy})`, false);
+        return null;
+      }
+      if (policy === 'delete') {
+        return this.planDelete(entity.identifier, stored!, { stream: origin.stream, key: origin.key, updatedAt: origin.updatedAt }, false, id);
+      }
+      effect = 'policy';
+      if (policy === 'disable') {
+        entity = { ...entity, enabled: false };
+        statusAfter = 'disabled';
+        policyReason = 'disabled in the PIM: archived in the ERP';
+      } else {
+        entity = { ...entity, categories: [] };
+        statusAfter = 'uncategorized';
+        policyReason = 'removed from its categories: archived in the ERP';
+      }
+    } else if (entity.kind === 'product' && stored && stored.status === 'disabled' && entity.enabled === undefined) {
+      // Back in the ERP after the policy disabled it: enable it again.
+      entity = { ...entity, enabled: true };
+    }
+
+    if (this.deps.settings.updateOnly && !known && (entity.kind === 'product' || entity.kind === 'product_model')) {
+      settleNow('skipped', 'update-only mode: not in the PIM, so not created', false);
+      return null;
+    }
+
+    const pimId = entity.kind === 'product' && this.mode === 'uuid' ? (stored?.pimId ?? randomUUID()) : null;
+    const diff = diffEntity(entity, stored, this.mode, pimId);
+    if (diff.action === 'unchanged') {
+      if (effect === 'policy') {
+        // The policy was applied before; nothing more to do.
+        this.ledger.settle(origin.stream, origin.key, 'unchanged', null);
+        scheduler?.markSettled(id, true);
+        this.plan.actions[planType]!.unchanged++;
+        return null;
+      }
+      settleNow('unchanged', null, true);
+      return null;
+    }
+    if (effect === 'policy' && !diff.changed.some((k) => k === '@enabled' || k === '@categories')) effect = 'write';
+
+    this.plan.actions[planType]![diff.action]++;
+    if (this.dryRun) {
+      if (this.opts.keys) this.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
+      this.ledger.settle(origin.stream, origin.key, effect === 'policy' ? 'deleted' : diff.action === 'create' ? 'created' : 'updated', policyReason);
+      return null;
+    }
+
+    if (pimId && (!stored || stored.pimId !== pimId) && ctx.intents) {
+      // Reserve the uuid before the first write: a rerun after a crash reuses it.
+      ctx.intents.push({
+        type,
+        code,
+        pimId,
+        originStream: origin.stream,
+        originKey: origin.key,
+        groupKey: ctx.record?.group ?? null,
+        hashes: {},
+        erpVersion: null,
+        status: 'pending',
+      });
+    } else if (pimId && !stored && !ctx.intents) {
+      await this.deps.state.saveEntities([
+        { type, code, pimId, originStream: origin.stream, originKey: origin.key, groupKey: ctx.record?.group ?? null, hashes: {}, erpVersion: null, status: 'pending' },
+      ]);
+    }
+
+    const deps: string[] = [...(ctx.extraDeps ?? [])];
+    const parent = entity.kind === 'category' ? (entity.parent ? `category:${entity.parent}` : null) : entity.parent ? `product_model:${entity.parent}` : null;
+    if (parent && ctx.parentIds.has(parent)) deps.push(parent);
+
+    const lane = entity.kind;
+    const task: Task<TaskCtx> = {
+      id,
+      lane,
+      rank: this.rankOf(entity),
+      deps,
+      attempts: 0,
+      payload: diff.payload!,
+      ctx: {
+        type: entity.kind,
+        code,
+        label,
+        origin: { stream: origin.stream, key: origin.key, updatedAt: origin.updatedAt },
+        groupKey: entity.kind === 'product' ? (ctx.record?.group ?? stored?.groupKey ?? null) : null,
+        pimId,
+        nextHashes: diff.nextHashes,
+        effect,
+        statusAfter: effect === 'policy' ? statusAfter : 'synced',
+      },
+    };
+    return task;
+  }
+
+  private planDelete(
+    identifier: string,
+    stored: EntityState,
+    origin: TaskCtx['origin'],
+    gone: boolean,
+    id: string,
+  ): Task<TaskCtx> | null {
+    this.plan.actions.product!.delete++;
+    if (this.dryRun) {
+      if (origin && !gone) this.ledger.settle(origin.stream, origin.key, 'deleted', 'deleted from the PIM (deletion policy delete)');
+      return null;
+    }
+    return {
+      id: gone ? `gone:${id}` : id,
+      lane: 'delete:product',
+      rank: RANK.delete!,
+      deps: [],
+      attempts: 0,
+      payload: {},
+      ctx: {
+        type: 'product',
+        code: identifier,
+        label: identifier,
+        origin,
+        groupKey: stored.groupKey,
+        pimId: stored.pimId,
+        nextHashes: stored.hashes,
+        effect: 'policy',
+        gone,
+        statusAfter: 'deleted',
+      },
+    };
+  }
+
+  private planMedia(media: MediaUploadRequest, planned: Task<TaskCtx>[]): void {
+    if (!this.deps.readMedia) return;
+    const ownerId = media.owner.kind === 'product' ? `product:${media.owner.identifier}` : `product_model:${media.owner.code}`;
+    const known = this.mediaCache.get(media.source);
+    const ownerTask = planned.find((t) => t.id === ownerId);
+    const key = `${media.attribute}|${media.locale ?? ''}|${media.scope ?? ''}`;
+    if (known && ownerTask && ownerTask.ctx.nextHashes[key] === fingerprint(known)) return;
+    if (known && !ownerTask) return; // owner unchanged and the media already uploaded
+    this.ledger.expect(media.origin.stream, media.origin.key);
+    planned.push({
+      id: `media:${ownerId}:${key}`,
+      lane: 'media',
+      rank: RANK.media!,
+      deps: ownerTask ? [ownerId] : [],
+      attempts: 0,
+      payload: {},
+      ctx: {
+        type: media.owner.kind,
+        code: media.owner.kind === 'product' ? media.owner.identifier : media.owner.code,
+        label: media.owner.kind === 'product' ? media.owner.identifier : media.owner.code,
+        origin: { stream: media.origin.stream, key: media.origin.key, updatedAt: media.origin.updatedAt },
+        groupKey: null,
+        pimId: ownerTask?.ctx.pimId ?? null,
+        nextHashes: {},
+        effect: 'write',
+        statusAfter: 'synced',
+        media,
+      },
+    });
+  }
+
+  /** Full run: products Ferry synced whose ERP item is gone follow the deletion policy. */
+  private async planGone(seen: ReadonlySet<string>): Promise<void> {
+    const policy = this.deps.settings.deletion;
+    this.progress('deletions');
+    for await (const page of this.deps.state.listEntities('product', 500)) {
+      for (const row of page) {
+        if (row.originStream !== 'items' || seen.has(row.originKey)) continue;
+        if (row.status !== 'synced') continue;
+        this.deletions.gone++;
+        if (policy === 'ignore') continue;
+        let task: Task<TaskCtx> | null;
+        if (policy === 'delete') {
+          task = this.planDelete(row.code, row, null, true, `product:${row.code}`);
+        } else {
+          this.plan.actions.product!.delete++;
+          if (this.dryRun) continue;
+          const payload: Record<string, unknown> = this.mode === 'uuid' ? { uuid: row.pimId } : { identifier: row.code };
+          const nextHashes = { ...row.hashes };
+          if (policy === 'disable') {
+            payload.enabled = false;
+            nextHashes['@enabled'] = fingerprint(false);
+          } else {
+            payload.categories = [];
+            nextHashes['@categories'] = fingerprint([]);
+          }
+          task = {
+            id: `gone:product:${row.code}`,
+            lane: 'product',
+            rank: RANK.product!,
+            deps: [],
+            attempts: 0,
+            payload,
+            ctx: {
+              type: 'product',
+              code: row.code,
+              label: row.code,
+              origin: null,
+              groupKey: row.groupKey,
+              pimId: row.pimId,
+              nextHashes,
+              effect: 'policy',
+              gone: true,
+              statusAfter: policy === 'disable' ? 'disabled' : 'uncategorized',
+            },
+          };
+        }
+        if (task && !this.dryRun) {
+          await this.scheduler.capacity();
+          this.scheduler.add(task);
+        }
+      }
+    }
+  }
+
+  // --- applying ----------------------------------------------------------------------
+
+  private newScheduler(): Scheduler<TaskCtx> {
+    const sch = new Scheduler<TaskCtx>(
+      {
+        send: (lane, tasks) => this.send(lane, tasks),
+        settle: (tasks, results) => this.settle(tasks, results),
+        batchFailed: (tasks, err) => this.batchFailed(tasks, err),
+        held: (task, reason) => this.held(task, reason),
+      },
+      { maxInFlight: this.opts.maxInFlight ?? 8, highWater: this.opts.highWater ?? 5000 },
+    );
+    this.schedulers.push(sch);
+    return sch;
+  }
+
+  private async send(lane: string, tasks: Task<TaskCtx>[]): Promise<LineResult[]> {
+    const { client } = this.deps;
+    const payloads = tasks.map((t) => t.payload);
+    let results;
+    if (lane === 'product') results = await client.products.upsertMany(payloads as never[]);
+    else if (lane === 'product_model') results = await client.productModels.upsertMany(payloads as never[]);
+    else if (lane === 'category') results = await client.categories.upsertMany(payloads as never[]);
+    else if (lane.startsWith('option:')) results = await client.attributeOptions(lane.slice('option:'.length)).upsertMany(payloads as never[]);
+    else if (lane === 'delete:product') return Promise.all(tasks.map((t) => this.deleteOne(t)));
+    else if (lane === 'media') return Promise.all(tasks.map((t) => this.uploadOne(t)));
+    else throw new Error(`unknown lane ${lane}`);
+    const out: LineResult[] = tasks.map(() => ({ outcome: 'failed', status: 0, message: 'no result line for this record' }));
+    for (const r of results) {
+      out[r.index] = { outcome: r.outcome, status: r.status, message: r.message, errors: r.errors, uuid: r.uuid };
+    }
+    return out;
+  }
+
+  private async deleteOne(t: Task<TaskCtx>): Promise<LineResult> {
+    const id = this.mode === 'uuid' ? t.ctx.pimId : t.ctx.code;
+    try {
+      await this.deps.client.products.delete(id ?? t.ctx.code);
+      return { outcome: 'updated', status: 204 };
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 0;
+      if (status === 404) return { outcome: 'updated', status: 404 }; // already gone
+      return { outcome: 'failed', status, message: errorText(err) };
+    }
+  }
+
+  private async uploadOne(t: Task<TaskCtx>): Promise<LineResult> {
+    const media = t.ctx.media!;
+    try {
+      const { content, filename } = await this.deps.readMedia!(media.source);
+      const hash = contentHash(content);
+      const existing = await this.deps.state.getMedia(hash);
+      const where = { attribute: media.attribute, locale: media.locale, scope: media.scope };
+      let code: string;
+      if (existing) {
+        // Same content already in the PIM: point the value at it, no second upload.
+        code = existing.code;
+        const value = { [media.attribute]: [{ locale: media.locale, scope: media.scope, data: code }] };
+        const body = media.owner.kind === 'product' ? { ...(this.mode === 'uuid' ? { uuid: t.ctx.pimId } : { identifier: media.owner.identifier }), values: value } : { code: media.owner.code, values: value };
+        const [r] = media.owner.kind === 'product' ? await this.deps.client.products.upsertMany([body as never]) : await this.deps.client.productModels.upsertMany([body as never]);
+        if (r && r.outcome === 'failed') return { outcome: 'failed', status: r.status, message: r.message, errors: r.errors };
+      } else {
+        code = await this.deps.client.mediaFiles.upload({
+          content,
+          filename,
+          ...(media.owner.kind === 'product'
+            ? { product: { ...(this.mode === 'uuid' && t.ctx.pimId ? { uuid: t.ctx.pimId } : { identifier: media.owner.identifier }), ...where } }
+            : { productModel: { code: media.owner.code, ...where } }),
+        });
+        await this.deps.state.saveMedia({ contentHash: hash, code, source: media.source });
+      }
+      this.mediaCache.set(media.source, code);
+      // Remember the value so the next run sees it unchanged.
+      const type = media.owner.kind as EntityType;
+      const stored = (await this.deps.state.getEntities(type, [t.ctx.code])).get(t.ctx.code);
+      if (stored) {
+        stored.hashes[`${media.attribute}|${media.locale ?? ''}|${media.scope ?? ''}`] = fingerprint(code);
+        await this.deps.state.saveEntities([stored]);
+      }
+      return { outcome: 'updated', status: 204 };
+    } catch (err) {
+      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${media.source}: ${errorText(err)}` };
+    }
+  }
+
+  private async settle(tasks: Task<TaskCtx>[], results: LineResult[]): Promise<Verdict[]> {
+    this.consecutiveBatchFailures = 0;
+    const rows: EntityState[] = [];
+    const rejects: RejectRow[] = [];
+    const verdicts: Verdict[] = [];
+    for (let i = 0; i < tasks.length; i++) {
+      const task = tasks[i]!;
+      const r = results[i]!;
+      const c = task.ctx;
+      if (r.outcome !== 'failed') {
+        if (c.type === 'option') {
+          rows.push({ type: 'option', code: c.code, pimId: null, originStream: 'attributes', originKey: c.option!.attribute, groupKey: null, hashes: {}, erpVersion: null, status: 'synced' });
+        } else if (task.lane !== 'media') {
+          rows.push({
+            type: c.type,
+            code: c.code,
+            pimId: r.uuid ?? c.pimId,
+            originStream: c.origin?.stream ?? 'items',
+            originKey: c.origin?.key ?? c.code,
+            groupKey: c.groupKey,
+            hashes: c.nextHashes,
+            erpVersion: c.origin?.updatedAt ?? null,
+            status: c.statusAfter,
+          });
+        }
+        if (c.gone) this.deletions.applied++;
+        else if (c.origin) {
+          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? 'updated' : r.outcome;
+          const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
+          this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
+        }
+        verdicts.push({ kind: 'ok' });
+        continue;
+      }
+      const verdict = await this.handleFailure(task, r, rejects);
+      verdicts.push(verdict);
+    }
+    // Commit what the PIM confirmed, as it arrives: a crash after this line loses nothing.
+    if (rows.length > 0) await this.deps.state.saveEntities(rows);
+    if (rejects.length > 0) await this.addRejects(rejects);
+    this.progress('items');
+    return verdicts;
+  }
+
+  private async handleFailure(task: Task<TaskCtx>, r: LineResult, rejects: RejectRow[]): Promise<Verdict> {
+    const c = task.ctx;
+    const errors = (r.errors ?? []) as ValidationErrorItem[];
+    const problem = classifyLine(r.status, r.message, errors);
+    if (problem.kind === 'transient' && task.attempts < MAX_TRANSIENT_ATTEMPTS) {
+      return { kind: 'retry', delayMs: 250 * 2 ** task.attempts };
+    }
+    if (problem.kind === 'missing_option' && task.attempts < 2 && c.type !== 'option') {
+      const ids = problem.codes.map((code) => this.ensureOption({ kind: 'option', attribute: problem.attribute, code, labels: {}, erpValue: code }, this.scheduler));
+      return { kind: 'retry', deps: ids };
+    }
+    if (problem.kind === 'missing_parent' && task.attempts < 2) {
+      const parentId = `product_model:${problem.parent}`;
+      const settled = this.scheduler.isSettled(parentId);
+      if (this.seenIds.has(parentId) && (!settled || settled.ok)) return { kind: 'retry', deps: [parentId], delayMs: settled ? 200 : 0 };
+    }
+    if (problem.kind === 'duplicate_identifier' && this.mode === 'uuid' && c.type === 'product' && task.attempts < 2) {
+      const existing = await this.findUuid(c.code).catch(() => null);
+      if (existing && existing !== c.pimId) {
+        // The SKU is already in the PIM (created outside Ferry, or before the state was reset): adopt it.
+        c.pimId = existing;
+        task.payload = { ...task.payload, uuid: existing };
+        await this.deps.state.saveEntities([
+          { type: 'product', code: c.code, pimId: existing, originStream: c.origin?.stream ?? 'items', originKey: c.origin?.key ?? c.code, groupKey: c.groupKey, hashes: {}, erpVersion: null, status: 'pending' },
+        ]);
+        return { kind: 'retry' };
+      }
+    }
+    const problems = describeRejection(c.type, c.label, r.status, r.message, errors);
+    const first = problems[0]!;
+    if (c.gone) {
+      this.deletions.failed++;
+    } else if (c.origin) {
+      this.ledger.settle(c.origin.stream, c.origin.key, 'rejected', first.message);
+    }
+    for (const p of problems) {
+      const item: ReportReject = {
+        stream: c.origin?.stream ?? 'attributes',
+        key: c.origin?.key ?? c.code,
+        entityType: c.type,
+        label: c.label,
+        attribute: p.attribute,
+        locale: p.locale,
+        scope: p.scope,
+        message: p.message,
+        fix: p.fix,
+      };
+      if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+      rejects.push({ ...item, runId: this.runId ?? 0, payload: task.payload, errors: r.errors ?? (r.message ? [{ message: r.message }] : []) });
+    }
+    this.log?.warn({ runId: this.runId, type: c.type, code: c.code, status: r.status, problem: first.message }, 'record rejected');
+    return { kind: 'failed', reason: first.message };
+  }
+
+  private async findUuid(identifier: string): Promise<string | null> {
+    const search = JSON.stringify({ [this.deps.mapper.identifierAttribute]: [{ operator: 'IN', value: [identifier] }] });
+    for await (const p of this.deps.client.products.list({ search, limit: 10 })) {
+      if (typeof p.uuid === 'string') return p.uuid;
+    }
+    return null;
+  }
+
+  private async batchFailed(tasks: Task<TaskCtx>[], err: unknown): Promise<Verdict[]> {
+    if (isFatal(err)) throw err;
+    this.consecutiveBatchFailures++;
+    if (this.consecutiveBatchFailures >= MAX_CONSECUTIVE_BATCH_FAILURES) {
+      throw new Error(`the PIM failed ${this.consecutiveBatchFailures} batches in a row; last error: ${errorText(err)}`);
+    }
+    this.log?.warn({ runId: this.runId, lane: tasks[0]?.lane, lines: tasks.length, err: errorText(err) }, 'batch failed; retrying its lines');
+    const status = (err as { status?: number }).status ?? 0;
+    const rejects: RejectRow[] = [];
+    const verdicts: Verdict[] = [];
+    for (const t of tasks) {
+      if (t.attempts < MAX_TRANSIENT_ATTEMPTS) verdicts.push({ kind: 'retry', delayMs: 500 * 2 ** t.attempts });
+      else verdicts.push(await this.handleFailure(t, { outcome: 'failed', status: status >= 400 && status < 500 ? status : 503, message: errorText(err) }, rejects));
+    }
+    if (rejects.length > 0) await this.addRejects(rejects);
+    return verdicts;
+  }
+
+  private async held(task: Task<TaskCtx>, reason: string): Promise<void> {
+    const c = task.ctx;
+    const skip = reason.includes('update-only');
+    const message = `${c.type === 'product' ? 'SKU' : c.type === 'product_model' ? 'Product model' : c.type} ${c.label} was not sent because ${reason}`;
+    if (c.gone) {
+      this.deletions.failed++;
+      return;
+    }
+    if (!c.origin) return;
+    this.ledger.settle(c.origin.stream, c.origin.key, skip ? 'skipped' : 'rejected', message);
+    if (skip) return;
+    const item: ReportReject = { stream: c.origin.stream, key: c.origin.key, entityType: c.type, label: c.label, message, fix: 'Fix the parent first (see its own reject); this record is retried on the next run.' };
+    if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+    await this.addRejects([{ ...item, runId: this.runId ?? 0, payload: task.payload }]);
+  }
+}
+
+export async function executeSync(deps: EngineDeps, options: SyncOptions = {}): Promise<RunReport> {
+  return new SyncRun(deps, options).execute();
+}

@@ -1,0 +1,106 @@
+/**
+ * The ledger: every ERP record read in a run, and the one outcome it ends in.
+ *
+ * A record can give several PIM entities (a group → a root model and its sub-models); its
+ * outcome folds theirs: rejected wins (something did not make it), then created, updated,
+ * deleted, unchanged; a record that produced no entity at all is skipped, with the reason.
+ */
+import type { RecordOutcome } from './state/port.js';
+import { emptyCounts, type OutcomeCounts, type ReportEntityType } from './report.js';
+
+const PRIORITY: Record<RecordOutcome, number> = { rejected: 6, created: 5, updated: 4, deleted: 3, unchanged: 2, skipped: 1 };
+
+interface Entry {
+  stream: string;
+  key: string;
+  type: ReportEntityType;
+  pending: number;
+  outcome: RecordOutcome | null;
+  reason: string | null;
+}
+
+export const STREAM_TYPES: Record<string, ReportEntityType> = { items: 'product', groups: 'product_model', categories: 'category' };
+
+export class Ledger {
+  private readonly entries = new Map<string, Entry>();
+
+  private id(stream: string, key: string): string {
+    return `${stream}\u0000${key}`;
+  }
+
+  /** Registers a record read from the ERP; returns false if it was already read in this run. */
+  read(stream: string, key: string): boolean {
+    const id = this.id(stream, key);
+    if (this.entries.has(id)) return false;
+    this.entries.set(id, { stream, key, type: STREAM_TYPES[stream] ?? 'product', pending: 0, outcome: null, reason: null });
+    return true;
+  }
+
+  has(stream: string, key: string): boolean {
+    return this.entries.has(this.id(stream, key));
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** One more entity derived from the record is on its way. */
+  expect(stream: string, key: string): void {
+    const e = this.entries.get(this.id(stream, key));
+    if (e) e.pending++;
+  }
+
+  /** An entity derived from the record settled (or the record itself, when `expect` was not called). */
+  settle(stream: string, key: string, outcome: RecordOutcome, reason?: string | null, fromExpected = true): void {
+    const e = this.entries.get(this.id(stream, key));
+    if (!e) return;
+    if (fromExpected && e.pending > 0) e.pending--;
+    if (e.outcome === null || PRIORITY[outcome] > PRIORITY[e.outcome]) {
+      e.outcome = outcome;
+      e.reason = reason ?? null;
+    } else if (outcome === e.outcome && !e.reason && reason) {
+      e.reason = reason;
+    }
+  }
+
+  outcomeOf(stream: string, key: string): RecordOutcome | null {
+    return this.entries.get(this.id(stream, key))?.outcome ?? null;
+  }
+
+  /** Records whose outcome is final (nothing pending). */
+  settledCount(): number {
+    let n = 0;
+    for (const e of this.entries.values()) if (e.pending === 0 && e.outcome !== null) n++;
+    return n;
+  }
+
+  /** Gives every record without an outcome its default and returns the unsettled ones (a bug if any). */
+  finalize(defaultReason: (stream: string) => string): Entry[] {
+    const unsettled: Entry[] = [];
+    for (const e of this.entries.values()) {
+      if (e.pending > 0) unsettled.push(e);
+      if (e.outcome === null) {
+        e.outcome = 'skipped';
+        e.reason = defaultReason(e.stream);
+      }
+    }
+    return unsettled;
+  }
+
+  counts(): { counts: OutcomeCounts; byType: Record<ReportEntityType, OutcomeCounts> } {
+    const counts = emptyCounts();
+    const byType: Record<ReportEntityType, OutcomeCounts> = { category: emptyCounts(), product_model: emptyCounts(), product: emptyCounts() };
+    for (const e of this.entries.values()) {
+      const o = e.outcome ?? 'skipped';
+      counts.read++;
+      counts[o]++;
+      byType[e.type].read++;
+      byType[e.type][o]++;
+    }
+    return { counts, byType };
+  }
+
+  *all(): IterableIterator<Entry> {
+    yield* this.entries.values();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The slice of the Akeneo client the sync engine uses. The real client
+ * (src/akeneo/index.ts) satisfies it structurally; tests pass small fakes.
+ */
+import type { Category, Product, ProductModel, AttributeOption, ValidationErrorItem } from '../akeneo/model.js';
+
+export interface SyncBatchResult<T> {
+  input: T;
+  index: number;
+  line: number;
+  status: number;
+  outcome: 'created' | 'updated' | 'failed';
+  key: string;
+  uuid?: string;
+  message?: string;
+  errors?: ValidationErrorItem[];
+}
+
+export interface SyncListQuery {
+  search?: string;
+  limit?: number;
+  attributes?: string;
+  locales?: string;
+  scope?: string;
+}
+
+export interface SyncResource<T> {
+  upsertMany(items: T[]): Promise<SyncBatchResult<T>[]>;
+  list(query?: SyncListQuery): AsyncIterable<T>;
+  get(id: string): Promise<T>;
+}
+
+export interface SyncPimClient {
+  detect(): Promise<{ version: string; edition: string; endpointMode: 'uuid' | 'identifier' }>;
+  products: SyncResource<Product> & { delete(id: string): Promise<unknown> };
+  productModels: SyncResource<ProductModel> & { delete?(id: string): Promise<unknown> };
+  categories: SyncResource<Category>;
+  attributeOptions(attributeCode: string): Pick<SyncResource<AttributeOption>, 'upsertMany'>;
+  mediaFiles: {
+    upload(req: { content: Buffer; filename: string; product?: { uuid?: string; identifier?: string; attribute: string; locale: string | null; scope: string | null }; productModel?: { code: string; attribute: string; locale: string | null; scope: string | null } }): Promise<string>;
+  };
+  stats(): { total: number; writes: number; retried: number; throttled: number };
+}

@@ -1,0 +1,227 @@
+/**
+ * The run report: what a run did, in numbers and in words. Stored with the run (state
+ * store), printed by `ferry sync` / `ferry runs show`, exported as CSV for Julia.
+ */
+import type { RecordOutcome, RejectRow } from './state/port.js';
+
+export type SyncMode = 'delta' | 'full' | 'since' | 'keys' | 'category';
+export type ReportStatus = 'succeeded' | 'rejects' | 'failed';
+export type ReportEntityType = 'category' | 'product_model' | 'product';
+
+export interface OutcomeCounts {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  skipped: number;
+  deleted: number;
+}
+
+export function emptyCounts(): OutcomeCounts {
+  return { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 0 };
+}
+
+export interface RequestCounts {
+  total: number;
+  writes: number;
+  retried: number;
+  throttled: number;
+}
+
+export interface ReportReject {
+  stream: string;
+  key: string;
+  entityType: string;
+  label: string;
+  attribute?: string | null;
+  locale?: string | null;
+  scope?: string | null;
+  message: string;
+  fix?: string | null;
+}
+
+export interface PlanSummary {
+  /** Entity type → action → count. */
+  actions: Record<string, Record<'create' | 'update' | 'unchanged' | 'delete' | 'skip' | 'reject', number>>;
+  /** With --keys: the exact bodies that would be sent. */
+  payloads?: { entityType: string; code: string; action: string; payload: unknown }[];
+}
+
+export interface DriftItem {
+  entityType: string;
+  code: string;
+  kind: 'value_changed' | 'missing_in_pim';
+  key?: string;
+  expected?: unknown;
+  actual?: unknown;
+}
+
+export interface VerifySummary {
+  checked: number;
+  drift: number;
+  missing: number;
+  repaired: number;
+  items: DriftItem[];
+}
+
+export interface RunReport {
+  runId: number | null;
+  mode: SyncMode;
+  status: ReportStatus;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  counts: OutcomeCounts;
+  byType: Record<ReportEntityType, OutcomeCounts>;
+  requests: RequestCounts;
+  /** Write batches sent per lane (`product`, `product_model`, `category`, `option:<attr>`, `media`). */
+  batches: Record<string, number>;
+  rejects: ReportReject[];
+  /** Values the mapping dropped while the rest of the record went through. */
+  warnings: ReportReject[];
+  warningsTotal: number;
+  deletions: { policy: string; gone: number; applied: number; failed: number };
+  watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
+  plan?: PlanSummary;
+  verify?: VerifySummary;
+  error?: string;
+}
+
+/** The object `ferry sync --json` prints (the CLI contract). */
+export function jsonSummary(r: RunReport): {
+  runId: number | null;
+  mode: SyncMode;
+  status: ReportStatus;
+  counts: OutcomeCounts;
+  requests: RequestCounts;
+  durationMs: number;
+  dryRun?: boolean;
+  plan?: PlanSummary;
+  verify?: Omit<VerifySummary, 'items'> & { items: DriftItem[] };
+  rejects?: ReportReject[];
+  error?: string;
+} {
+  return {
+    runId: r.runId,
+    mode: r.mode,
+    status: r.status,
+    counts: r.counts,
+    requests: r.requests,
+    durationMs: r.durationMs,
+    ...(r.dryRun ? { dryRun: true, plan: r.plan } : {}),
+    ...(r.verify ? { verify: r.verify } : {}),
+    ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+export function exitCodeFor(r: Pick<RunReport, 'status'>): number {
+  return r.status === 'failed' ? 1 : r.status === 'rejects' ? 2 : 0;
+}
+
+const OUTCOMES: readonly (keyof OutcomeCounts)[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
+
+/** True when every record read ended in exactly one outcome. */
+export function countsAddUp(c: OutcomeCounts): boolean {
+  return OUTCOMES.reduce((sum, k) => sum + c[k], 0) === c.read;
+}
+
+function fmtDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  if (s < 90) return `${s.toFixed(1)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** The human-readable report. */
+export function formatReport(r: RunReport): string {
+  const lines: string[] = [];
+  const title = r.dryRun ? 'Dry run (nothing written)' : `Run #${r.runId ?? '-'}`;
+  lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
+  lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
+  if (r.error) lines.push(`  error: ${r.error}`);
+  const c = r.counts;
+  lines.push(
+    `  records: ${c.read} read → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted`,
+  );
+  const head = `  ${pad('', 15)}${OUTCOMES.map((o) => pad(o, 11)).join('')}`;
+  lines.push(head);
+  for (const [type, counts] of Object.entries(r.byType)) {
+    if (counts.read === 0) continue;
+    lines.push(`  ${pad(type, 15)}${OUTCOMES.map((o) => pad(String(counts[o]), 11)).join('')}`);
+  }
+  const q = r.requests;
+  lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
+  if (r.deletions.gone > 0) {
+    lines.push(`  gone from the ERP: ${r.deletions.gone} (policy ${r.deletions.policy}: ${r.deletions.applied} applied, ${r.deletions.failed} failed)`);
+  }
+  if (r.plan) {
+    lines.push('  plan:');
+    for (const [type, actions] of Object.entries(r.plan.actions)) {
+      const parts = Object.entries(actions)
+        .filter(([, n]) => n > 0)
+        .map(([a, n]) => `${n} ${a}`);
+      if (parts.length > 0) lines.push(`    ${pad(type, 15)}${parts.join(', ')}`);
+    }
+    for (const p of r.plan.payloads ?? []) lines.push(`    ${p.action} ${p.entityType} ${p.code}: ${JSON.stringify(p.payload)}`);
+  }
+  if (r.verify) {
+    lines.push(
+      `  verify: ${r.verify.checked} checked, ${r.verify.drift} values changed in the PIM, ${r.verify.missing} missing in the PIM, ${r.verify.repaired} repaired`,
+    );
+    for (const d of r.verify.items.slice(0, 20)) {
+      lines.push(
+        d.kind === 'missing_in_pim'
+          ? `    ${d.entityType} ${d.code}: missing in the PIM`
+          : `    ${d.entityType} ${d.code}: ${d.key} is ${JSON.stringify(d.actual)} in the PIM, Ferry wrote ${JSON.stringify(d.expected)}`,
+      );
+    }
+  }
+  if (r.rejects.length > 0) {
+    lines.push(`  rejected (${c.rejected} record${c.rejected === 1 ? '' : 's'}):`);
+    for (const rej of r.rejects.slice(0, 20)) lines.push(`    - ${rej.message}${rej.fix ? ` → ${rej.fix}` : ''}`);
+    if (r.rejects.length > 20 || c.rejected > 20) lines.push(`    … see: ferry runs show ${r.runId ?? 'ID'} --rejects > rejects.csv`);
+  }
+  if (r.warningsTotal > 0) {
+    lines.push(`  values dropped by the mapping (record still sent): ${r.warningsTotal}`);
+    for (const w of r.warnings.slice(0, 10)) lines.push(`    - ${w.message}${w.fix ? ` → ${w.fix}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** One line for logs and the end of the Quick start. */
+export function summaryLine(r: RunReport): string {
+  const c = r.counts;
+  return (
+    `ferry sync ${r.mode}${r.dryRun ? ' (dry run)' : ''}: ${r.status}; ${c.read} read, ${c.created} created, ${c.updated} updated, ` +
+    `${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted; ` +
+    `${r.requests.total} requests (${r.requests.writes} writes) in ${fmtDuration(r.durationMs)}`
+  );
+}
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  // Spreadsheet formula injection: a leading = + - @ would run as a formula in Excel.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The rejects of a run as CSV (UTF-8, comma, header row) for a spreadsheet. */
+export function rejectsCsv(rows: readonly RejectRow[]): string {
+  const header = ['run', 'type', 'record', 'erp_stream', 'erp_key', 'attribute', 'locale', 'channel', 'problem', 'how_to_fix', 'payload'];
+  const lines = [header.join(',')];
+  for (const r of rows) {
+    lines.push(
+      [r.runId, r.entityType, r.label, r.stream, r.key, r.attribute, r.locale, r.scope, r.message, r.fix, r.payload ?? null].map(csvCell).join(','),
+    );
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+export type { RecordOutcome };

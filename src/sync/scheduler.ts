@@ -1,0 +1,316 @@
+/**
+ * The apply pipeline: batches of ≤100 writes, sent in dependency order, several in flight
+ * at once so the client's rate governor always has work for every slot it may use.
+ *
+ * - Lanes: one per batchable endpoint (options of one attribute, categories, product models,
+ *   products). A lane's rank orders them: options → categories → root models → sub-models →
+ *   products. A batch only ever holds one lane.
+ * - Dependencies: a task names the ids it waits for (its parent model, the options it uses).
+ *   It becomes ready when they all succeeded, and is held with the reason when one failed.
+ * - Full batches go first. A partial batch is sent only when the producer has nothing more
+ *   to add right now (finished, or paused by back-pressure), so a delta run of N changes
+ *   costs ceil(N/100) requests per lane, not one request per trickle.
+ * - Back-pressure: the producer awaits `capacity()` so memory stays bounded however big
+ *   the catalog is.
+ */
+
+export interface Task<C = unknown> {
+  /** Id others may depend on: `product_model:CODE`, `option:color:red`, … */
+  id: string;
+  lane: string;
+  rank: number;
+  deps: string[];
+  payload: Record<string, unknown>;
+  attempts: number;
+  ctx: C;
+}
+
+export interface LineResult {
+  outcome: 'created' | 'updated' | 'failed';
+  status: number;
+  message?: string;
+  errors?: unknown[];
+  uuid?: string;
+}
+
+export type Verdict =
+  | { kind: 'ok' }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'retry'; deps?: string[]; delayMs?: number };
+
+export interface SchedulerHooks<C> {
+  /** Sends one batch; returns one result per task, in order. Throws for a whole-request failure. */
+  send(lane: string, tasks: Task<C>[]): Promise<LineResult[]>;
+  /** Decides each line's fate (commits state for successes). Called once per batch. */
+  settle(tasks: Task<C>[], results: LineResult[]): Promise<Verdict[]>;
+  /** A whole batch failed: retry it (after a delay), fail its lines, or abort the run (throw). */
+  batchFailed(tasks: Task<C>[], error: unknown): Promise<Verdict[]>;
+  /** A task was held because a dependency failed; it will never be sent. */
+  held(task: Task<C>, reason: string): Promise<void> | void;
+}
+
+export interface SchedulerOptions {
+  batchSize?: number;
+  /** Batches in flight at once (the client governor queues what exceeds its own concurrency). */
+  maxInFlight?: number;
+  /** Pending tasks above which the producer is paused. */
+  highWater?: number;
+}
+
+interface Settled {
+  ok: boolean;
+  reason?: string;
+}
+
+export class Scheduler<C> {
+  private readonly batchSize: number;
+  private readonly maxInFlight: number;
+  private readonly highWater: number;
+  private readonly lanes = new Map<string, { rank: number; queue: Task<C>[] }>();
+  private readonly waiting = new Map<string, Task<C>[]>();
+  private readonly missingDeps = new Map<Task<C>, number>();
+  private readonly settled = new Map<string, Settled>();
+  private inFlight = 0;
+  private delayed = 0;
+  private pending = 0;
+  private producerDone = false;
+  private producerPaused = false;
+  private failure: unknown = null;
+  private capacityWaiters: (() => void)[] = [];
+  private doneResolve!: () => void;
+  private doneReject!: (err: unknown) => void;
+  private readonly done: Promise<void>;
+  /** Batches sent, per lane (for reports and tests). */
+  readonly batchesSent = new Map<string, number>();
+  peakInFlight = 0;
+
+  constructor(
+    private readonly hooks: SchedulerHooks<C>,
+    options: SchedulerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.maxInFlight = options.maxInFlight ?? 8;
+    this.highWater = options.highWater ?? 5000;
+    this.done = new Promise<void>((resolve, reject) => {
+      this.doneResolve = resolve;
+      this.doneReject = reject;
+    });
+    // Never an unhandled rejection: finish() re-awaits it.
+    this.done.catch(() => undefined);
+  }
+
+  get pendingTasks(): number {
+    return this.pending;
+  }
+
+  /** Records the outcome of something that was not sent through this scheduler (unchanged, rejected at planning). */
+  markSettled(id: string, ok: boolean, reason?: string): void {
+    if (this.settled.has(id)) return;
+    this.settled.set(id, { ok, reason });
+    this.release(id);
+  }
+
+  isSettled(id: string): Settled | undefined {
+    return this.settled.get(id);
+  }
+
+  add(task: Task<C>): void {
+    this.pending++;
+    this.enqueue(task);
+    this.pump();
+  }
+
+  /** Resolves when the producer may add more. */
+  async capacity(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.pending < this.highWater) return;
+    this.producerPaused = true;
+    this.pump();
+    await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
+    this.producerPaused = false;
+    if (this.failure) throw this.failure;
+  }
+
+  /** The producer has added everything; resolves when every task settled. */
+  async finish(): Promise<void> {
+    this.producerDone = true;
+    this.pump();
+    this.checkDone();
+    await this.done;
+  }
+
+  private enqueue(task: Task<C>): void {
+    let missing = 0;
+    for (const dep of task.deps) {
+      const s = this.settled.get(dep);
+      if (s === undefined) {
+        missing++;
+        const list = this.waiting.get(dep) ?? [];
+        list.push(task);
+        this.waiting.set(dep, list);
+      } else if (!s.ok) {
+        void this.hold(task, `${dep.replace(':', ' ')} was not written: ${s.reason ?? 'it failed'}`);
+        return;
+      }
+    }
+    if (missing > 0) {
+      this.missingDeps.set(task, missing);
+      return;
+    }
+    this.makeReady(task);
+  }
+
+  private makeReady(task: Task<C>): void {
+    let lane = this.lanes.get(task.lane);
+    if (!lane) {
+      lane = { rank: task.rank, queue: [] };
+      this.lanes.set(task.lane, lane);
+    }
+    lane.queue.push(task);
+  }
+
+  private async hold(task: Task<C>, reason: string): Promise<void> {
+    try {
+      await this.hooks.held(task, reason);
+    } catch (err) {
+      this.fail(err);
+    }
+    this.markSettled(task.id, false, reason);
+    this.taskDone();
+  }
+
+  private release(id: string): void {
+    const waiters = this.waiting.get(id);
+    if (!waiters) return;
+    this.waiting.delete(id);
+    const s = this.settled.get(id)!;
+    for (const task of waiters) {
+      const left = this.missingDeps.get(task);
+      if (left === undefined) continue; // already held by another failed dependency
+      if (!s.ok) {
+        this.missingDeps.delete(task);
+        void this.hold(task, `${id.replace(':', ' ')} was not written: ${s.reason ?? 'it failed'}`);
+        continue;
+      }
+      if (left <= 1) {
+        this.missingDeps.delete(task);
+        this.makeReady(task);
+      } else {
+        this.missingDeps.set(task, left - 1);
+      }
+    }
+    this.pump();
+  }
+
+  private pick(): { lane: string; queue: Task<C>[] } | null {
+    const ordered = [...this.lanes.entries()].filter(([, l]) => l.queue.length > 0).sort((a, b) => a[1].rank - b[1].rank);
+    for (const [name, l] of ordered) if (l.queue.length >= this.batchSize) return { lane: name, queue: l.queue };
+    const mayFlush = this.producerDone || this.producerPaused;
+    if (mayFlush && ordered.length > 0) return { lane: ordered[0]![0], queue: ordered[0]![1].queue };
+    return null;
+  }
+
+  private pump(): void {
+    while (!this.failure && this.inFlight < this.maxInFlight) {
+      const next = this.pick();
+      if (!next) break;
+      const batch = next.queue.splice(0, this.batchSize);
+      this.inFlight++;
+      this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+      this.batchesSent.set(next.lane, (this.batchesSent.get(next.lane) ?? 0) + 1);
+      void this.run(next.lane, batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        this.checkDone();
+      });
+    }
+  }
+
+  private async run(lane: string, batch: Task<C>[]): Promise<void> {
+    let verdicts: Verdict[];
+    try {
+      let results: LineResult[];
+      try {
+        results = await this.hooks.send(lane, batch);
+      } catch (err) {
+        verdicts = await this.hooks.batchFailed(batch, err);
+        this.apply(batch, verdicts);
+        return;
+      }
+      verdicts = await this.hooks.settle(batch, results);
+      this.apply(batch, verdicts);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private apply(batch: Task<C>[], verdicts: Verdict[]): void {
+    batch.forEach((task, i) => {
+      const v = verdicts[i] ?? { kind: 'failed', reason: 'no result line for this record' };
+      if (v.kind === 'ok') {
+        this.markSettled(task.id, true);
+        this.taskDone();
+      } else if (v.kind === 'failed') {
+        this.markSettled(task.id, false, v.reason);
+        this.taskDone();
+      } else {
+        task.attempts++;
+        if (v.deps) task.deps = v.deps;
+        if (v.delayMs && v.delayMs > 0) {
+          this.delayed++;
+          setTimeout(() => {
+            this.delayed--;
+            this.enqueue(task);
+            this.pump();
+            this.checkDone();
+          }, v.delayMs);
+        } else {
+          this.enqueue(task);
+        }
+      }
+    });
+    this.pump();
+  }
+
+  private taskDone(): void {
+    this.pending--;
+    if (this.pending < this.highWater) {
+      const waiters = this.capacityWaiters;
+      this.capacityWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.failure) return;
+    this.failure = err;
+    const waiters = this.capacityWaiters;
+    this.capacityWaiters = [];
+    for (const w of waiters) w();
+    this.doneReject(err);
+  }
+
+  private checkDone(): void {
+    if (!this.producerDone || this.failure) return;
+    if (this.inFlight > 0 || this.delayed > 0) return;
+    for (const l of this.lanes.values()) if (l.queue.length > 0) return;
+    if (this.missingDeps.size > 0) {
+      // Dependencies nobody will ever settle (a parent that was never planned): hold the children.
+      const stuck = [...this.missingDeps.keys()];
+      this.missingDeps.clear();
+      this.waiting.clear();
+      for (const task of stuck) {
+        const dep = task.deps.find((d) => !this.settled.has(d)) ?? task.deps[0] ?? '?';
+        void this.hold(task, `${dep.replace(':', ' ')} is not in the PIM and was not part of this run`);
+      }
+      // hold() settles asynchronously; check again once they are counted.
+      setImmediate(() => this.checkDone());
+      return;
+    }
+    if (this.pending > 0) {
+      setImmediate(() => this.checkDone());
+      return;
+    }
+    this.doneResolve();
+  }
+}

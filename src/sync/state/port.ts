@@ -1,0 +1,158 @@
+/**
+ * The state-store port: everything the sync engine remembers between runs.
+ *
+ * The engine only talks to this interface (no SQL outside the implementations), so a
+ * PostgreSQL store can be added next to the SQLite one without touching the engine.
+ * Every method is async for that reason, and takes/returns whole batches so a network
+ * database costs one round trip per batch, not per record.
+ */
+
+/** What kind of PIM entity a state row describes. */
+export type EntityType = 'category' | 'product_model' | 'product' | 'option';
+
+/**
+ * `pending`: Ferry reserved this entity's PIM id (e.g. a client-generated product uuid)
+ *   but has not yet seen the PIM confirm a write. A run that dies leaves it pending; the
+ *   next run re-sends the full payload with the same id, so the PIM never gets a duplicate.
+ * `synced`: the PIM holds what `hashes` describes.
+ * `disabled` / `uncategorized` / `deleted`: the deletion policy was applied.
+ */
+export type EntityStatus = 'pending' | 'synced' | 'disabled' | 'uncategorized' | 'deleted';
+
+export interface EntityState {
+  type: EntityType;
+  /** The PIM-facing code: category/model code, product identifier (SKU), `attribute:option` for options. */
+  code: string;
+  /** The PIM's own id when it differs from the code (product uuid in uuid mode), else null. */
+  pimId: string | null;
+  /** ERP stream and key the entity came from. */
+  originStream: string;
+  originKey: string;
+  /** Items: the ERP group key they belong to (used to re-read a whole group in delta runs). */
+  groupKey: string | null;
+  /** Per value / field: `attr|locale|scope` (or `@field`) → hash of what Ferry last wrote. */
+  hashes: Record<string, string>;
+  /** The ERP `updatedAt` last seen for the origin record. */
+  erpVersion: string | null;
+  status: EntityStatus;
+}
+
+export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped' | 'deleted';
+export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
+
+export type RunStatus = 'running' | 'succeeded' | 'rejects' | 'failed' | 'interrupted';
+
+export interface RunRow {
+  id: number;
+  mode: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  /** The full RunReport as JSON (null while running). */
+  report: unknown;
+}
+
+/** One record's outcome in one run. Unchanged records are counted in the report, not listed. */
+export interface RunRecordRow {
+  stream: string;
+  key: string;
+  entityType: string;
+  outcome: RecordOutcome;
+  reason?: string | null;
+}
+
+export interface RejectRow {
+  runId: number;
+  stream: string;
+  key: string;
+  entityType: string;
+  /** The label Julia knows the record by (SKU, model code, category code). */
+  label: string;
+  attribute?: string | null;
+  locale?: string | null;
+  scope?: string | null;
+  message: string;
+  fix?: string | null;
+  /** The payload Ferry tried to send (or the ERP record when mapping refused it). */
+  payload?: unknown;
+  /** Akeneo's `errors` list or the mapping errors, as they came. */
+  errors?: unknown;
+}
+
+export interface MediaRow {
+  contentHash: string;
+  code: string;
+  source: string;
+}
+
+export interface LockInfo {
+  name: string;
+  owner: string;
+  runId: number | null;
+  acquiredAt: string;
+  heartbeatAt: string;
+}
+
+/** Thrown when another live run holds the lock. */
+export class RunLockedError extends Error {
+  constructor(readonly lock: LockInfo) {
+    super(
+      `another sync run (${lock.owner}${lock.runId !== null ? `, run #${lock.runId}` : ''}) is in progress since ${lock.acquiredAt}; ` +
+        `wait for it to finish. If that process is gone, its lock is recovered automatically once its heartbeat is older than the lock timeout.`,
+    );
+    this.name = 'RunLockedError';
+  }
+}
+
+export interface StateStore {
+  /** Creates or upgrades the schema; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- run lock -------------------------------------------------------------------
+  /**
+   * Takes the named lock for `owner`, recovering it when the holder's heartbeat is older
+   * than `staleAfterMs` or the holder is a dead process on this host. Returns the previous
+   * holder's info when it recovered a dead lock, null otherwise. Throws RunLockedError.
+   */
+  acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null>;
+  /** Refreshes the heartbeat; returns false if the lock was taken over. */
+  heartbeat(name: string, owner: string, runId: number | null): Promise<boolean>;
+  releaseLock(name: string, owner: string): Promise<void>;
+
+  // --- entities ------------------------------------------------------------------
+  getEntities(type: EntityType, codes: readonly string[]): Promise<Map<string, EntityState>>;
+  /** Upserts whole rows (one transaction). */
+  saveEntities(rows: readonly EntityState[]): Promise<void>;
+  /** Codes of products whose ERP group is one of `groupKeys` → their origin keys. */
+  findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /** Streams entities of a type (for deletion detection and verify), in pages. */
+  listEntities(type: EntityType, pageSize?: number): AsyncIterable<EntityState[]>;
+  countEntities(type?: EntityType): Promise<number>;
+
+  // --- watermarks ----------------------------------------------------------------
+  getWatermark(stream: string): Promise<string | null>;
+  setWatermark(stream: string, value: string): Promise<void>;
+
+  // --- retry queue (records that did not settle; re-read by key next delta run) ---
+  queueRetries(rows: readonly { stream: string; key: string; reason: string }[]): Promise<void>;
+  clearRetries(rows: readonly { stream: string; key: string }[]): Promise<void>;
+  listRetries(stream: string): Promise<string[]>;
+
+  // --- media ---------------------------------------------------------------------
+  getMedia(contentHash: string): Promise<MediaRow | null>;
+  listMediaBySource(): Promise<Map<string, MediaRow>>;
+  saveMedia(row: MediaRow): Promise<void>;
+
+  // --- runs ----------------------------------------------------------------------
+  startRun(mode: string, options: unknown): Promise<number>;
+  finishRun(runId: number, status: RunStatus, report: unknown): Promise<void>;
+  /** Marks runs left `running` by a dead process (other than `exceptRunId`) as interrupted. */
+  markInterrupted(exceptRunId?: number): Promise<number>;
+  recordOutcomes(runId: number, rows: readonly RunRecordRow[]): Promise<void>;
+  addRejects(rows: readonly RejectRow[]): Promise<void>;
+  listRuns(limit: number): Promise<RunRow[]>;
+  getRun(id: number): Promise<RunRow | null>;
+  getRunRecords(runId: number): Promise<RunRecordRow[]>;
+  getRejects(runId: number): Promise<RejectRow[]>;
+}

@@ -1,0 +1,501 @@
+/**
+ * SQLite implementation of the state store (better-sqlite3). The default: one file,
+ * `./data/ferry.db`, no server to run. WAL mode so `ferry runs` can read while a sync writes.
+ *
+ * Schema changes are versioned migrations (MIGRATIONS below, applied in order inside a
+ * transaction, the version kept in `schema_version`): never edit a shipped migration,
+ * append a new one.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  EntityState,
+  EntityStatus,
+  EntityType,
+  LockInfo,
+  MediaRow,
+  RecordOutcome,
+  RejectRow,
+  RunRecordRow,
+  RunRow,
+  RunStatus,
+  StateStore,
+} from './port.js';
+import { RunLockedError } from './port.js';
+
+/** Each entry upgrades the schema by one version. Append only. */
+export const MIGRATIONS: readonly string[] = [
+  // v1: the initial schema
+  `
+  CREATE TABLE entities (
+    entity_type   TEXT NOT NULL,
+    code          TEXT NOT NULL,
+    pim_id        TEXT,
+    origin_stream TEXT NOT NULL,
+    origin_key    TEXT NOT NULL,
+    group_key     TEXT,
+    hashes        TEXT NOT NULL,
+    erp_version   TEXT,
+    status        TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (entity_type, code)
+  );
+  CREATE INDEX entities_group ON entities (group_key);
+  CREATE INDEX entities_origin ON entities (origin_stream, origin_key);
+  CREATE TABLE watermarks (
+    stream     TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    mode        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    options     TEXT,
+    report      TEXT
+  );
+  CREATE TABLE run_records (
+    run_id      INTEGER NOT NULL,
+    stream      TEXT NOT NULL,
+    erp_key     TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    reason      TEXT,
+    PRIMARY KEY (run_id, stream, erp_key)
+  );
+  CREATE TABLE rejects (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      INTEGER NOT NULL,
+    stream      TEXT NOT NULL,
+    erp_key     TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    label       TEXT NOT NULL,
+    attribute   TEXT,
+    locale      TEXT,
+    scope       TEXT,
+    message     TEXT NOT NULL,
+    fix         TEXT,
+    payload     TEXT,
+    errors      TEXT
+  );
+  CREATE INDEX rejects_run ON rejects (run_id);
+  CREATE TABLE retry_queue (
+    stream    TEXT NOT NULL,
+    erp_key   TEXT NOT NULL,
+    reason    TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    PRIMARY KEY (stream, erp_key)
+  );
+  CREATE TABLE media (
+    content_hash TEXT PRIMARY KEY,
+    code         TEXT NOT NULL,
+    source       TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+  );
+  CREATE INDEX media_source ON media (source);
+  CREATE TABLE locks (
+    name         TEXT PRIMARY KEY,
+    owner        TEXT NOT NULL,
+    run_id       INTEGER,
+    acquired_at  TEXT NOT NULL,
+    heartbeat_at INTEGER NOT NULL
+  );
+  `,
+];
+
+interface EntityRowDb {
+  entity_type: string;
+  code: string;
+  pim_id: string | null;
+  origin_stream: string;
+  origin_key: string;
+  group_key: string | null;
+  hashes: string;
+  erp_version: string | null;
+  status: string;
+}
+
+function toEntity(r: EntityRowDb): EntityState {
+  return {
+    type: r.entity_type as EntityType,
+    code: r.code,
+    pimId: r.pim_id,
+    originStream: r.origin_stream,
+    originKey: r.origin_key,
+    groupKey: r.group_key,
+    hashes: JSON.parse(r.hashes) as Record<string, string>,
+    erpVersion: r.erp_version,
+    status: r.status as EntityStatus,
+  };
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** SQLite caps bound parameters per statement; 500 keys per IN list stays far below it. */
+const IN_CHUNK = 500;
+
+export class SqliteStateStore implements StateStore {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Two processes (a sync and `ferry runs`) may touch the file at once.
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  schemaVersion(): number {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+    return row.v ?? 0;
+  }
+
+  async migrate(): Promise<void> {
+    const apply = this.db.transaction(() => {
+      const current = this.schemaVersion();
+      if (current > MIGRATIONS.length) {
+        throw new Error(
+          `the state database ${this.path} has schema version ${current}, newer than this Ferry knows (${MIGRATIONS.length}); upgrade Ferry.`,
+        );
+      }
+      for (let v = current; v < MIGRATIONS.length; v++) {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
+      }
+    });
+    apply.immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // --- lock ----------------------------------------------------------------------
+
+  async acquireLock(
+    name: string,
+    owner: string,
+    staleAfterMs: number,
+    isOwnerAlive?: (owner: string) => boolean,
+  ): Promise<LockInfo | null> {
+    const take = this.db.transaction((): LockInfo | null => {
+      const now = Date.now();
+      const row = this.db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as
+        | { name: string; owner: string; run_id: number | null; acquired_at: string; heartbeat_at: number }
+        | undefined;
+      let recovered: LockInfo | null = null;
+      if (row) {
+        const info: LockInfo = {
+          name: row.name,
+          owner: row.owner,
+          runId: row.run_id,
+          acquiredAt: row.acquired_at,
+          heartbeatAt: new Date(row.heartbeat_at).toISOString(),
+        };
+        const stale = now - row.heartbeat_at > staleAfterMs;
+        const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
+        if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
+        if (row.owner !== owner) recovered = info;
+      }
+      this.db
+        .prepare(
+          'INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES (?, ?, NULL, ?, ?) ' +
+            'ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
+        )
+        .run(name, owner, new Date(now).toISOString(), now);
+      return recovered;
+    });
+    return take.immediate();
+  }
+
+  async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
+    const res = this.db
+      .prepare('UPDATE locks SET heartbeat_at = ?, run_id = ? WHERE name = ? AND owner = ?')
+      .run(Date.now(), runId, name, owner);
+    return res.changes === 1;
+  }
+
+  async releaseLock(name: string, owner: string): Promise<void> {
+    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+  }
+
+  // --- entities ------------------------------------------------------------------
+
+  async getEntities(type: EntityType, codes: readonly string[]): Promise<Map<string, EntityState>> {
+    const out = new Map<string, EntityState>();
+    for (const part of chunks(codes, IN_CHUNK)) {
+      const rows = this.db
+        .prepare(`SELECT * FROM entities WHERE entity_type = ? AND code IN (${part.map(() => '?').join(',')})`)
+        .all(type, ...part) as EntityRowDb[];
+      for (const r of rows) out.set(r.code, toEntity(r));
+    }
+    return out;
+  }
+
+  async saveEntities(rows: readonly EntityState[]): Promise<void> {
+    if (rows.length === 0) return;
+    const stmt = this.db.prepare(
+      `INSERT INTO entities (entity_type, code, pim_id, origin_stream, origin_key, group_key, hashes, erp_version, status, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (entity_type, code) DO UPDATE SET
+         pim_id = excluded.pim_id, origin_stream = excluded.origin_stream, origin_key = excluded.origin_key,
+         group_key = excluded.group_key, hashes = excluded.hashes, erp_version = excluded.erp_version,
+         status = excluded.status, updated_at = excluded.updated_at`,
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) {
+        stmt.run(r.type, r.code, r.pimId, r.originStream, r.originKey, r.groupKey, JSON.stringify(r.hashes), r.erpVersion, r.status, now);
+      }
+    })();
+  }
+
+  async findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const part of chunks(groupKeys, IN_CHUNK)) {
+      const rows = this.db
+        .prepare(
+          `SELECT group_key, origin_key FROM entities WHERE entity_type = 'product' AND status <> 'deleted' AND group_key IN (${part.map(() => '?').join(',')})`,
+        )
+        .all(...part) as { group_key: string; origin_key: string }[];
+      for (const r of rows) {
+        const list = out.get(r.group_key) ?? [];
+        list.push(r.origin_key);
+        out.set(r.group_key, list);
+      }
+    }
+    return out;
+  }
+
+  async *listEntities(type: EntityType, pageSize = 1000): AsyncIterable<EntityState[]> {
+    let after = '';
+    const stmt = this.db.prepare('SELECT * FROM entities WHERE entity_type = ? AND code > ? ORDER BY code LIMIT ?');
+    for (;;) {
+      const rows = stmt.all(type, after, pageSize) as EntityRowDb[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.code;
+      yield rows.map(toEntity);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async countEntities(type?: EntityType): Promise<number> {
+    const row = (
+      type
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM entities WHERE entity_type = ?').get(type)
+        : this.db.prepare('SELECT COUNT(*) AS n FROM entities').get()
+    ) as { n: number };
+    return row.n;
+  }
+
+  // --- watermarks ----------------------------------------------------------------
+
+  async getWatermark(stream: string): Promise<string | null> {
+    const row = this.db.prepare('SELECT value FROM watermarks WHERE stream = ?').get(stream) as { value: string } | undefined;
+    return row?.value ?? null;
+  }
+
+  async setWatermark(stream: string, value: string): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO watermarks (stream, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      )
+      .run(stream, value, new Date().toISOString());
+  }
+
+  // --- retry queue ---------------------------------------------------------------
+
+  async queueRetries(rows: readonly { stream: string; key: string; reason: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const stmt = this.db.prepare(
+      'INSERT INTO retry_queue (stream, erp_key, reason, queued_at) VALUES (?, ?, ?, ?) ON CONFLICT (stream, erp_key) DO UPDATE SET reason = excluded.reason',
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of rows) stmt.run(r.stream, r.key, r.reason, now);
+    })();
+  }
+
+  async clearRetries(rows: readonly { stream: string; key: string }[]): Promise<void> {
+    if (rows.length === 0) return;
+    const stmt = this.db.prepare('DELETE FROM retry_queue WHERE stream = ? AND erp_key = ?');
+    this.db.transaction(() => {
+      for (const r of rows) stmt.run(r.stream, r.key);
+    })();
+  }
+
+  async listRetries(stream: string): Promise<string[]> {
+    return (this.db.prepare('SELECT erp_key FROM retry_queue WHERE stream = ? ORDER BY erp_key').all(stream) as { erp_key: string }[]).map(
+      (r) => r.erp_key,
+    );
+  }
+
+  // --- media ---------------------------------------------------------------------
+
+  async getMedia(contentHash: string): Promise<MediaRow | null> {
+    const r = this.db.prepare('SELECT content_hash, code, source FROM media WHERE content_hash = ?').get(contentHash) as
+      | { content_hash: string; code: string; source: string }
+      | undefined;
+    return r ? { contentHash: r.content_hash, code: r.code, source: r.source } : null;
+  }
+
+  async listMediaBySource(): Promise<Map<string, MediaRow>> {
+    const rows = this.db.prepare('SELECT content_hash, code, source FROM media').all() as { content_hash: string; code: string; source: string }[];
+    return new Map(rows.map((r) => [r.source, { contentHash: r.content_hash, code: r.code, source: r.source }]));
+  }
+
+  async saveMedia(row: MediaRow): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO media (content_hash, code, source, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (content_hash) DO UPDATE SET code = excluded.code, source = excluded.source',
+      )
+      .run(row.contentHash, row.code, row.source, new Date().toISOString());
+  }
+
+  // --- runs ----------------------------------------------------------------------
+
+  async startRun(mode: string, options: unknown): Promise<number> {
+    const res = this.db
+      .prepare("INSERT INTO runs (mode, status, started_at, options) VALUES (?, 'running', ?, ?)")
+      .run(mode, new Date().toISOString(), JSON.stringify(options ?? null));
+    return Number(res.lastInsertRowid);
+  }
+
+  async finishRun(runId: number, status: RunStatus, report: unknown): Promise<void> {
+    this.db
+      .prepare('UPDATE runs SET status = ?, finished_at = ?, report = ? WHERE id = ?')
+      .run(status, new Date().toISOString(), JSON.stringify(report ?? null), runId);
+  }
+
+  async markInterrupted(exceptRunId?: number): Promise<number> {
+    const res = this.db
+      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND id <> ?")
+      .run(new Date().toISOString(), exceptRunId ?? -1);
+    return res.changes;
+  }
+
+  async recordOutcomes(runId: number, rows: readonly RunRecordRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const stmt = this.db.prepare(
+      `INSERT INTO run_records (run_id, stream, erp_key, entity_type, outcome, reason) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, stream, erp_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, entity_type = excluded.entity_type`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) stmt.run(runId, r.stream, r.key, r.entityType, r.outcome, r.reason ?? null);
+    })();
+  }
+
+  async addRejects(rows: readonly RejectRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const stmt = this.db.prepare(
+      `INSERT INTO rejects (run_id, stream, erp_key, entity_type, label, attribute, locale, scope, message, fix, payload, errors)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        stmt.run(
+          r.runId,
+          r.stream,
+          r.key,
+          r.entityType,
+          r.label,
+          r.attribute ?? null,
+          r.locale ?? null,
+          r.scope ?? null,
+          r.message,
+          r.fix ?? null,
+          r.payload === undefined ? null : JSON.stringify(r.payload),
+          r.errors === undefined ? null : JSON.stringify(r.errors),
+        );
+      }
+    })();
+  }
+
+  private toRun(r: { id: number; mode: string; status: string; started_at: string; finished_at: string | null; report: string | null }): RunRow {
+    return {
+      id: r.id,
+      mode: r.mode,
+      status: r.status as RunStatus,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      report: parseJson(r.report),
+    };
+  }
+
+  async listRuns(limit: number): Promise<RunRow[]> {
+    const rows = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Parameters<SqliteStateStore['toRun']>[0][];
+    return rows.map((r) => this.toRun(r));
+  }
+
+  async getRun(id: number): Promise<RunRow | null> {
+    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Parameters<SqliteStateStore['toRun']>[0] | undefined;
+    return r ? this.toRun(r) : null;
+  }
+
+  async getRunRecords(runId: number): Promise<RunRecordRow[]> {
+    const rows = this.db.prepare('SELECT * FROM run_records WHERE run_id = ? ORDER BY stream, erp_key').all(runId) as {
+      stream: string;
+      erp_key: string;
+      entity_type: string;
+      outcome: string;
+      reason: string | null;
+    }[];
+    return rows.map((r) => ({ stream: r.stream, key: r.erp_key, entityType: r.entity_type, outcome: r.outcome as RecordOutcome, reason: r.reason }));
+  }
+
+  async getRejects(runId: number): Promise<RejectRow[]> {
+    const rows = this.db.prepare('SELECT * FROM rejects WHERE run_id = ? ORDER BY id').all(runId) as {
+      run_id: number;
+      stream: string;
+      erp_key: string;
+      entity_type: string;
+      label: string;
+      attribute: string | null;
+      locale: string | null;
+      scope: string | null;
+      message: string;
+      fix: string | null;
+      payload: string | null;
+      errors: string | null;
+    }[];
+    return rows.map((r) => ({
+      runId: r.run_id,
+      stream: r.stream,
+      key: r.erp_key,
+      entityType: r.entity_type,
+      label: r.label,
+      attribute: r.attribute,
+      locale: r.locale,
+      scope: r.scope,
+      message: r.message,
+      fix: r.fix,
+      payload: parseJson(r.payload),
+      errors: parseJson(r.errors),
+    }));
+  }
+}
+
+/** Opens (and migrates) the state store the config names. */
+export async function openSqliteStateStore(path: string): Promise<SqliteStateStore> {
+  const store = new SqliteStateStore(path);
+  await store.migrate();
+  return store;
+}

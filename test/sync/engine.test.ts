@@ -1,0 +1,248 @@
+import { describe, expect, it, beforeEach } from 'vitest';
+import { executeSync, type EngineDeps, type SyncOptions } from '../../src/sync/engine.js';
+import { SqliteStateStore } from '../../src/sync/state/sqlite.js';
+import { countsAddUp, type RunReport } from '../../src/sync/report.js';
+import { FakeErp, FakePim, fakeMapper } from './fakes.js';
+
+function seed(erp: FakeErp): void {
+  erp.put({ stream: 'categories', key: 'master', parent: null, fields: { name: 'Master' } });
+  erp.put({ stream: 'categories', key: 'cat_a', parent: 'master', fields: { name: 'A' } });
+  erp.put({ stream: 'categories', key: 'cat_b', parent: 'cat_a', fields: { name: 'B' } });
+  erp.put({ stream: 'groups', key: 'tshirt', fields: { description: 'A shirt' } });
+  erp.put({ stream: 'groups', key: 'mug', fields: { description: 'A mug' } });
+  erp.item('tshirt_red', 'tshirt', { name: 'Red shirt', weight: '0.2', color: 'red' });
+  erp.item('tshirt_blue', 'tshirt', { name: 'Blue shirt', weight: '0.2', color: 'blue' });
+  erp.item('mug_white', 'mug', { name: 'Mug', weight: '0.4', color: 'green' });
+  erp.item('pen', null, { name: 'Pen', weight: '0.01' });
+}
+
+describe('sync engine (fakes)', () => {
+  let erp: FakeErp;
+  let pim: FakePim;
+  let state: SqliteStateStore;
+  let deps: EngineDeps;
+  const reports: RunReport[] = [];
+
+  async function run(options: SyncOptions = {}, over: Partial<EngineDeps> = {}): Promise<RunReport> {
+    const r = await executeSync({ ...deps, ...over }, { heartbeatMs: 50, ...options });
+    reports.push(r);
+    // Every run: each record read ended in exactly one outcome.
+    expect(countsAddUp(r.counts), JSON.stringify(r.counts)).toBe(true);
+    for (const t of Object.values(r.byType)) expect(countsAddUp(t)).toBe(true);
+    return r;
+  }
+
+  beforeEach(async () => {
+    erp = new FakeErp();
+    pim = new FakePim();
+    state = new SqliteStateStore(':memory:');
+    await state.migrate();
+    seed(erp);
+    deps = { source: erp, client: pim, mapper: fakeMapper(), state, settings: { deletion: 'disable', updateOnly: false }, lockName: 'test' };
+  });
+
+  it('imports everything in dependency order, then costs zero writes when nothing changed', async () => {
+    const first = await run();
+    expect(first.status).toBe('succeeded');
+    expect(first.counts).toMatchObject({ read: 9, created: 8, skipped: 1, rejected: 0 }); // the one-item group 'mug' stays a simple product
+    expect(pim.products_.size).toBe(4);
+    expect(pim.models.size).toBe(1);
+    expect(pim.cats.size).toBe(3);
+    // categories (3 depths) before models before products
+    const lanes = pim.calls.map((c) => c.lane);
+    expect(lanes.lastIndexOf('category')).toBeLessThan(lanes.indexOf('product_model'));
+    expect(lanes.indexOf('product_model')).toBeLessThan(lanes.indexOf('product'));
+    expect(first.watermarks.after.items).not.toBeNull();
+
+    const writesBefore = pim.calls.length;
+    const second = await run();
+    expect(pim.calls.length).toBe(writesBefore);
+    expect(second.requests.writes).toBe(0);
+    expect(second.counts.created + second.counts.updated).toBe(0);
+
+    const full = await run({ full: true });
+    expect(pim.calls.length).toBe(writesBefore);
+    expect(full.counts.unchanged).toBe(8);
+  });
+
+  it('sends exactly one PATCH carrying only the changed value', async () => {
+    await run();
+    const before = pim.calls.length;
+    erp.edit('items', 'tshirt_red', (r) => (r.fields.name = 'Crimson shirt'));
+    const r = await run();
+    expect(pim.calls.length - before).toBe(1);
+    const call = pim.calls[pim.calls.length - 1]!;
+    expect(call.lane).toBe('product');
+    expect(call.items).toHaveLength(1);
+    expect(Object.keys(call.items[0]!).sort()).toEqual(['uuid', 'values']);
+    expect(call.items[0]!.values).toEqual({ name: [{ locale: 'en_US', scope: null, data: 'Crimson shirt' }] });
+    expect(r.counts.updated).toBe(1);
+  });
+
+  it('sends an explicit null only for values Ferry wrote before', async () => {
+    erp.edit('items', 'pen', (r) => (r.fields.name = ''));
+    await run();
+    const created = pim.calls.find((c) => c.lane === 'product' && c.items.some((i) => (i.values as Record<string, unknown[]>).sku?.[0]))!;
+    const penCreate = created.items.find((i) => JSON.stringify(i).includes('"pen"'))!;
+    expect((penCreate.values as Record<string, unknown>).name).toBeUndefined();
+    erp.edit('items', 'mug_white', (r) => (r.fields.name = ''));
+    const before = pim.calls.length;
+    await run();
+    expect(pim.calls.length - before).toBe(1);
+    expect(pim.calls.at(-1)!.items[0]!.values).toEqual({ name: [{ locale: 'en_US', scope: null, data: null }] });
+  });
+
+  it('puts a new variant under its existing model, re-reading its siblings for the mapper', async () => {
+    await run();
+    erp.item('tshirt_green', 'tshirt', { name: 'Green shirt', weight: '0.2', color: 'green' });
+    const before = pim.calls.length;
+    const r = await run();
+    expect(r.counts.created).toBe(1);
+    expect(pim.calls.length - before).toBe(1);
+    const p = pim.productByIdentifier('tshirt_green')!;
+    expect(p.parent).toBe('tshirt');
+    // the siblings were read (to map the whole group) and ended unchanged
+    expect(r.counts.unchanged).toBeGreaterThanOrEqual(2);
+  });
+
+  it('applies the deletion policy to archived items and to items gone in a full run', async () => {
+    await run();
+    erp.edit('items', 'pen', (r) => (r.active = false));
+    const r1 = await run();
+    expect(r1.counts.deleted).toBe(1);
+    expect(pim.productByIdentifier('pen')!.enabled).toBe(false);
+    const again = await run({ full: true });
+    expect(again.counts.deleted).toBe(0);
+
+    erp.remove('items', 'mug_white');
+    const r2 = await run({ full: true });
+    expect(r2.deletions).toMatchObject({ gone: 1, applied: 1, failed: 0 });
+    expect(pim.productByIdentifier('mug_white')!.enabled).toBe(false);
+  });
+
+  it('deletes when the policy says delete', async () => {
+    deps.settings = { deletion: 'delete', updateOnly: false };
+    await run();
+    erp.edit('items', 'pen', (r) => (r.active = false));
+    const r = await run();
+    expect(r.counts.deleted).toBe(1);
+    expect(pim.productByIdentifier('pen')).toBeUndefined();
+  });
+
+  it('update-only mode never creates', async () => {
+    deps.settings = { deletion: 'disable', updateOnly: true };
+    const r = await run();
+    expect(pim.products_.size).toBe(0);
+    expect(pim.models.size).toBe(0);
+    expect(r.counts.skipped).toBe(6);
+    expect(r.counts.created).toBe(3); // the categories
+  });
+
+  it('creates a missing option and retries the line; rejects a bad value in business words', async () => {
+    erp.edit('items', 'pen', (r) => (r.fields.color = 'purple'));
+    erp.item('bad', null, { name: 'Bad', weight: 'bad' });
+    const r = await run();
+    expect(pim.options.has('color:purple')).toBe(true);
+    expect(pim.productByIdentifier('pen')).toBeDefined();
+    expect(r.counts.rejected).toBe(1);
+    expect(r.status).toBe('rejects');
+    expect(r.rejects[0]!.message).toContain('SKU bad');
+    expect(r.rejects[0]!.message).toContain("attribute 'weight'");
+    const rows = await state.getRejects(r.runId!);
+    expect(rows).toHaveLength(1);
+    // the rejected record is retried by key on the next delta run
+    erp.records.get('items:bad')!.fields.weight = '1';
+    const again = await run();
+    expect(again.counts.created).toBe(1);
+    expect(pim.productByIdentifier('bad')).toBeDefined();
+  });
+
+  it('holds the children of a failed parent with that reason', async () => {
+    pim.faults.push((lane, item) => (lane === 'product_model' && item.code === 'tshirt' ? { status: 422, message: 'Validation failed.', errors: [{ message: 'The family variant is broken' }] } : null));
+    const r = await run();
+    expect(r.counts.rejected).toBe(3); // the model and its two variants
+    const held = r.rejects.filter((x) => x.message.includes('was not sent because'));
+    expect(held).toHaveLength(2);
+    expect(held[0]!.message).toContain('product_model tshirt');
+    expect(pim.productByIdentifier('tshirt_red')).toBeUndefined();
+    expect(pim.productByIdentifier('mug_white')).toBeDefined();
+  });
+
+  it('retries transient line failures and whole-batch failures', async () => {
+    let n = 0;
+    pim.faults.push((lane) => (lane === 'product' && n++ < 2 ? { status: 503, message: 'Service Unavailable' } : null));
+    pim.batchErrors = 2;
+    const r = await run();
+    expect(r.status).toBe('succeeded');
+    expect(pim.products_.size).toBe(4);
+  });
+
+  it('adopts a product that already exists in the PIM under another uuid', async () => {
+    await pim.products.upsertMany([{ uuid: 'aaaaaaaa-0000-4000-8000-000000000000', values: { sku: [{ locale: null, scope: null, data: 'pen' }] } }]);
+    const r = await run();
+    expect(r.status).toBe('succeeded');
+    expect([...pim.products_.values()].filter((p) => p.values?.sku?.[0]?.data === 'pen')).toHaveLength(1);
+    expect(pim.productByIdentifier('pen')!.uuid).toBe('aaaaaaaa-0000-4000-8000-000000000000');
+  });
+
+  it('resumes after a crash without duplicates and with the same final PIM', async () => {
+    const reference = new FakePim();
+    const refState = new SqliteStateStore(':memory:');
+    await refState.migrate();
+    await executeSync({ ...deps, client: reference, state: refState }, {});
+
+    let batches = 0;
+    pim.beforeBatch = (lane) => {
+      if (lane === 'product' && ++batches === 1) throw Object.assign(new Error('killed'), { name: 'AkeneoAuthError' });
+    };
+    const crashed = await run();
+    expect(crashed.status).toBe('failed');
+    expect(crashed.watermarks.after.items).toBeNull();
+    pim.beforeBatch = undefined;
+    const resumed = await run();
+    expect(resumed.status).toBe('succeeded');
+    expect(pim.snapshot()).toEqual(reference.snapshot());
+    const runs = await state.listRuns(10);
+    expect(runs.map((x) => x.status)).toEqual(['succeeded', 'failed']);
+  });
+
+  it('dry run writes nothing and lists payloads for --keys', async () => {
+    const r = await run({ dryRun: true, keys: ['pen'] });
+    expect(pim.calls).toHaveLength(0);
+    expect(r.plan!.actions.product!.create).toBe(1);
+    expect(r.plan!.payloads![0]!.payload).toMatchObject({ values: { sku: [{ data: 'pen' }] } });
+    expect(await state.countEntities()).toBe(0);
+  });
+
+  it('--category selects the items under a category subtree', async () => {
+    erp.item('only_b', null, { name: 'B thing', weight: '1' }, { categories: ['cat_b'] });
+    erp.item('other', null, { name: 'Other', weight: '1' }, { categories: ['elsewhere'] });
+    const r = await run({ category: 'cat_a' });
+    expect(pim.productByIdentifier('only_b')).toBeDefined();
+    expect(pim.productByIdentifier('other')).toBeUndefined();
+    expect(r.mode).toBe('category');
+  });
+
+  it('verify reports drift on ERP-owned values and repairs it', async () => {
+    await run();
+    const p = pim.productByIdentifier('pen')!;
+    p.values!.name = [{ locale: 'en_US', scope: null, data: 'Changed in the PIM' }];
+    p.values!.marketing = [{ locale: 'en_US', scope: null, data: 'Julia wrote this' }];
+    const check = await run({ verify: true });
+    expect(check.verify!.drift).toBe(1);
+    expect(check.verify!.items[0]).toMatchObject({ code: 'pen', key: 'name|en_US|' });
+    const fix = await run({ verify: true, repair: true });
+    expect(fix.verify!.repaired).toBe(1);
+    expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Pen');
+    expect(pim.productByIdentifier('pen')!.values!.marketing![0]!.data).toBe('Julia wrote this');
+  });
+
+  it('refuses a second concurrent run and recovers a dead lock', async () => {
+    await state.acquireLock('test', 'otherhost:1:x', 60_000);
+    const r = await run();
+    expect(r.status).toBe('failed');
+    expect(r.error).toMatch(/another sync run/);
+    const r2 = await run({ lockTimeoutMs: 0 });
+    expect(r2.status).toBe('succeeded');
+  });
+});

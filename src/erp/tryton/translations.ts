@@ -82,10 +82,13 @@ export class TranslationReader {
   async readPerLanguage(model: string, ids: number[], fields: string[]): Promise<Map<string, Map<number, Record<string, unknown>>>> {
     const out = new Map<string, Map<number, Record<string, unknown>>>();
     if (!ids.length) return out;
-    for (const lang of this.otherLanguages()) {
-      const rows = (await this.conn.model(model, 'read', [ids, fields], { language: lang })) as Record<string, unknown>[];
-      out.set(lang, new Map(rows.map((r) => [Number(r.id), r])));
-    }
+    // One read per language, concurrently: trytond serves requests on threads.
+    await Promise.all(
+      this.otherLanguages().map(async (lang) => {
+        const rows = (await this.conn.model(model, 'read', [ids, fields], { language: lang })) as Record<string, unknown>[];
+        out.set(lang, new Map(rows.map((r) => [Number(r.id), r])));
+      }),
+    );
     return out;
   }
 }

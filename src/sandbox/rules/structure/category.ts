@@ -1,0 +1,71 @@
+/** Category writes: tree moves, labels, code rules. */
+import type { Category, ValidationErrorItem } from '../../../akeneo/model.js';
+import type { CatalogView, StructureWriteContext } from '../contract.js';
+import { documented, fieldViolation, plain } from '../errors.js';
+import { mergeLabels } from '../labels.js';
+import { gettype } from '../php.js';
+import { anchors, asObject, checkCode, finish, resolveCode, unknownProperty } from './shared.js';
+
+const anchorOf = anchors('post_categories', 'patch_categories__code_');
+
+export function writeCategory(view: CatalogView, existing: Category | null, input: unknown, ctx: StructureWriteContext): Category {
+  const anchor = anchorOf(ctx.method);
+  const patch = asObject(input);
+  const current = ctx.method === 'POST' ? null : existing;
+  const errors: ValidationErrorItem[] = [];
+  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  let parent: string | null = current?.parent ?? null;
+  let labels = { ...(current?.labels ?? {}) } as Record<string, string>;
+  for (const [key, raw] of Object.entries(patch)) {
+    switch (key) {
+      case 'code':
+      case 'updated':
+      case 'position':
+        break;
+      case 'parent': {
+        if (raw === null || raw === '') {
+          parent = null;
+          break;
+        }
+        if (typeof raw !== 'string') {
+          throw documented(`Property "parent" expects a scalar as data, "${gettype(raw)}" given.`, anchor);
+        }
+        const p = view.category(raw);
+        if (!p) {
+          throw documented(`Property "parent" expects a valid category code. The category does not exist, "${raw}" given.`, anchor);
+        }
+        if (current && current.parent === null && channelTree(view, current.code)) {
+          throw documented("You can't move a category tree linked to a user.", anchor);
+        }
+        if (current && isSelfOrDescendant(view, p.code, current.code)) {
+          // Akeneo names the node by its internal numeric id, which the API never exposes.
+          throw plain(422, `Cannot set child as parent to node: ${current.code}`);
+        }
+        parent = p.code;
+        break;
+      }
+      case 'labels':
+        labels = mergeLabels(view, 'labels', labels, raw, anchor, errors);
+        break;
+      default:
+        unknownProperty(key, anchor);
+    }
+  }
+  checkCode(code, errors, 'Category code may contain only letters, numbers and underscores');
+  if (!current && code !== '' && view.category(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  finish(errors);
+  return { code, parent, updated: ctx.now ?? current?.updated ?? new Date(0).toISOString(), labels };
+}
+
+function channelTree(view: CatalogView, code: string): boolean {
+  return view.channels().some((c) => c.category_tree === code);
+}
+
+function isSelfOrDescendant(view: CatalogView, candidate: string, ancestor: string): boolean {
+  let node: string | null = candidate;
+  for (let depth = 0; node !== null && depth < 1000; depth++) {
+    if (node === ancestor) return true;
+    node = view.category(node)?.parent ?? null;
+  }
+  return false;
+}

@@ -183,7 +183,7 @@ export class FakeAkeneo {
       });
     }
     for (const list of ['/channels', '/locales', '/currencies', '/families', '/attributes']) {
-      if (p === list && req.method === 'GET') return this.listPaged(req, res, [{ code: `${list.slice(1)}_a` }, { code: `${list.slice(1)}_b` }]);
+      if (p === list && req.method === 'GET') return this.listPaged(req, res, [{ code: `${list.slice(1)}_a`, enabled: true }, { code: `${list.slice(1)}_b`, enabled: false }, { code: `${list.slice(1)}_c`, enabled: true }]);
     }
     return json(res, 404, { code: 404, message: 'Resource not found' });
   }

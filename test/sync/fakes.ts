@@ -226,11 +226,11 @@ export class FakePim implements SyncPimClient {
         return null;
       }),
     list: (query?: SyncListQuery) => {
-      const self = this;
+      const store = this.products_;
+      this.requests++;
       return (async function* () {
-        self.requests++;
         const search = query?.search ? (JSON.parse(query.search) as Record<string, { value: string[] }[]>) : {};
-        for (const p of self.products_.values()) {
+        for (const p of store.values()) {
           if (search.uuid && !search.uuid[0]!.value.includes(p.uuid!)) continue;
           if (search.sku && !search.sku[0]!.value.includes(String(p.values?.sku?.[0]?.data))) continue;
           yield structuredClone(p);
@@ -247,10 +247,10 @@ export class FakePim implements SyncPimClient {
   productModels = {
     upsertMany: async (items: ProductModel[]) => this.batch('product_model', items, this.models, (m) => m.code),
     list: () => {
-      const self = this;
+      const store = this.models;
+      this.requests++;
       return (async function* () {
-        self.requests++;
-        for (const m of self.models.values()) yield structuredClone(m);
+        for (const m of store.values()) yield structuredClone(m);
       })();
     },
     get: async (id: string) => this.models.get(id)!,

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { Scheduler, type LineResult, type Task } from '../../src/sync/scheduler.js';
+
+function task(id: string, lane: string, rank: number, deps: string[] = []): Task<null> {
+  return { id, lane, rank, deps, payload: { id }, attempts: 0, ctx: null };
+}
+
+describe('Scheduler', () => {
+  it('sends full batches of 100, keeps several in flight, and sends partial batches only at the end', async () => {
+    const sent: { lane: string; size: number }[] = [];
+    let inFlight = 0;
+    let peak = 0;
+    const s = new Scheduler<null>(
+      {
+        send: async (lane, tasks) => {
+          sent.push({ lane, size: tasks.length });
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await new Promise((r) => setTimeout(r, 10));
+          inFlight--;
+          return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
+        },
+        settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
+        batchFailed: async () => [],
+        held: () => undefined,
+      },
+      { maxInFlight: 4 },
+    );
+    for (let i = 0; i < 1050; i++) s.add(task(`p${i}`, 'product', 4));
+    await s.finish();
+    expect(sent.map((b) => b.size)).toEqual([...Array(10).fill(100), 50]);
+    expect(peak).toBe(4);
+  });
+
+  it('sends children only after their parent and holds them when it fails', async () => {
+    const order: string[] = [];
+    const held: string[] = [];
+    const s = new Scheduler<null>({
+      send: async (_lane, tasks) => {
+        order.push(...tasks.map((t) => t.id));
+        return tasks.map((t): LineResult => (t.id === 'm:bad' ? { outcome: 'failed', status: 422, message: 'nope' } : { outcome: 'created', status: 201 }));
+      },
+      settle: async (tasks, results) => results.map((r, i) => (r.outcome === 'failed' ? { kind: 'failed' as const, reason: `${tasks[i]!.id} refused` } : { kind: 'ok' as const })),
+      batchFailed: async () => [],
+      held: (t, reason) => void held.push(`${t.id}: ${reason}`),
+    });
+    s.add(task('p:1', 'product', 4, ['m:good']));
+    s.add(task('p:2', 'product', 4, ['m:bad']));
+    s.add(task('m:good', 'model', 2));
+    s.add(task('m:bad', 'model', 2));
+    s.add(task('p:3', 'product', 4, ['m:never']));
+    await s.finish();
+    expect(order.indexOf('m:good')).toBeLessThan(order.indexOf('p:1'));
+    expect(order).not.toContain('p:2');
+    expect(held).toHaveLength(2);
+    expect(held.find((h) => h.startsWith('p:2'))).toContain('m:bad refused');
+    expect(held.find((h) => h.startsWith('p:3'))).toContain('not part of this run');
+  });
+
+  it('retries lines with a delay and after new dependencies', async () => {
+    let calls = 0;
+    const s = new Scheduler<null>({
+      send: async (_lane, tasks) => tasks.map((): LineResult => ({ outcome: calls++ === 0 ? 'failed' : 'created', status: 201 })),
+      settle: async (tasks, results) =>
+        results.map((r, i) => (r.outcome === 'failed' ? (tasks[i]!.attempts === 0 ? { kind: 'retry' as const, delayMs: 5, deps: ['opt'] } : { kind: 'failed' as const, reason: 'x' }) : { kind: 'ok' as const })),
+      batchFailed: async () => [],
+      held: () => undefined,
+    });
+    s.add(task('p', 'product', 4));
+    setTimeout(() => s.add(task('opt', 'option', 0)), 1);
+    await new Promise((r) => setTimeout(r, 3));
+    await s.finish();
+    expect(s.isSettled('p')).toEqual({ ok: true, reason: undefined });
+  });
+
+  it('aborts when a hook throws (a fatal error)', async () => {
+    const s = new Scheduler<null>({
+      send: async () => {
+        throw new Error('auth refused');
+      },
+      settle: async () => [],
+      batchFailed: async (_t, err) => {
+        throw err;
+      },
+      held: () => undefined,
+    });
+    s.add(task('p', 'product', 4));
+    await expect(s.finish()).rejects.toThrow('auth refused');
+  });
+});

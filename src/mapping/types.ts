@@ -73,7 +73,9 @@ export type MappingErrorKind =
   | 'duplicate_axis_combination'
   | 'missing_axis_value'
   | 'unknown_attribute'
-  | 'invalid_value';
+  | 'invalid_value'
+  /** The family (or family variant) an item resolves to does not exist in the PIM. */
+  | 'unknown_family';
 
 /** A value that could not be mapped. Names the record, the field, the value and the fix. */
 export interface MappingError {
@@ -88,6 +90,8 @@ export interface MappingError {
   value?: unknown;
   message: string;
   fix: string;
+  /** What the attribute accepts, in business words (added by mapping; optional for other producers). */
+  expected?: string;
   /** true: the whole record is held back; false: only this value is dropped and the rest is sent. */
   blocksRecord: boolean;
 }

@@ -1,0 +1,133 @@
+/**
+ * Akeneo code rules and the explicit, reversible normalisation of ERP codes to them.
+ * Attribute, option, family and category codes may contain only letters, digits and
+ * underscores; product identifiers and model codes only refuse separators and line breaks.
+ */
+import type { CodeNormalisation } from './types.js';
+
+export const CODE_PATTERN = /^[a-zA-Z0-9_]+$/;
+export const MAX_CODE_LENGTH = 100;
+export const MAX_IDENTIFIER_LENGTH = 255;
+/** Characters Akeneo refuses in identifiers and product model codes. */
+export const IDENTIFIER_FORBIDDEN = /[,;\r\n]/;
+
+/** Attribute codes Akeneo reserves for product properties. */
+export const RESERVED_ATTRIBUTE_CODES: ReadonlySet<string> = new Set([
+  'id',
+  'uuid',
+  'identifier',
+  'associations',
+  'associationtypes',
+  'categories',
+  'categoryid',
+  'category',
+  'completeness',
+  'enabled',
+  'family',
+  'groups',
+  'products',
+  'scope',
+  'treeid',
+  'values',
+  'parent',
+  'label',
+  'entity_type',
+  'created',
+  'updated',
+  'quality_score',
+  'product_model',
+]);
+
+export type CodeCase = 'lower' | 'preserve';
+
+/**
+ * Turns "Dark Red / XL" into "dark_red_xl": strips accents, replaces every run of other
+ * characters with one underscore, trims underscores, optionally lower-cases, caps the length.
+ * Returns '' when nothing usable remains.
+ */
+export function normaliseCode(input: string, codeCase: CodeCase = 'lower', maxLength = MAX_CODE_LENGTH): string {
+  let s = input.normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  s = s.replace(/ß/g, 'ss').replace(/[^a-zA-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  if (codeCase === 'lower') s = s.toLowerCase();
+  if (s.length > maxLength) s = s.slice(0, maxLength).replace(/_+$/, '');
+  return s;
+}
+
+export function isValidCode(code: string, maxLength = MAX_CODE_LENGTH): boolean {
+  return code.length > 0 && code.length <= maxLength && CODE_PATTERN.test(code);
+}
+
+export function isValidIdentifier(value: string): boolean {
+  return value.length > 0 && value.length <= MAX_IDENTIFIER_LENGTH && !IDENTIFIER_FORBIDDEN.test(value) && value.trim() === value;
+}
+
+export type CodeKind = CodeNormalisation['kind'];
+
+export type CodeOutcome =
+  | { ok: true; code: string; changed: boolean }
+  | { ok: false; reason: 'empty' | 'pattern' | 'collision'; other?: string };
+
+/**
+ * Keeps the table normalised ↔ original per kind (and attribute, for options) so every change
+ * is reported once and can be reversed, and two ERP codes never silently collapse into one.
+ */
+export class CodeTable {
+  private readonly byNormalised = new Map<string, string>();
+  private readonly cache = new Map<string, CodeOutcome>();
+  private pending: CodeNormalisation[] = [];
+
+  constructor(
+    readonly normalise: boolean,
+    readonly codeCase: CodeCase,
+  ) {}
+
+  /** Akeneo code for an ERP code. With normalisation off, a code outside the pattern is refused. */
+  code(kind: CodeKind, original: string, attribute?: string): CodeOutcome {
+    const key = `${kind}\u0000${attribute ?? ''}\u0000${original}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const outcome = this.compute(kind, original, attribute);
+    this.cache.set(key, outcome);
+    return outcome;
+  }
+
+  private compute(kind: CodeKind, original: string, attribute: string | undefined): CodeOutcome {
+    const validator = kind === 'product_model' ? (c: string) => isValidIdentifier(c) : (c: string) => isValidCode(c);
+    if (validator(original) && !this.normalise) return { ok: true, code: original, changed: false };
+    let code = original;
+    if (this.normalise) {
+      code = kind === 'product_model' ? normaliseModelCode(original) : normaliseCode(original, this.codeCase);
+    }
+    if (code === '') return { ok: false, reason: 'empty' };
+    if (!validator(code)) return { ok: false, reason: 'pattern' };
+    // Akeneo compares codes case-insensitively, so collisions are too.
+    const scope = `${kind}\u0000${attribute ?? ''}\u0000${code.toLowerCase()}`;
+    const owner = this.byNormalised.get(scope);
+    // Option values are values, not keys: "Dark Green" and "dark green" are the same option.
+    if (owner !== undefined && owner !== original && kind !== 'option') return { ok: false, reason: 'collision', other: owner };
+    if (owner === undefined) this.byNormalised.set(scope, original);
+    const changed = code !== original;
+    if (changed) this.pending.push(attribute ? { kind, attribute, original, normalised: code } : { kind, original, normalised: code });
+    return { ok: true, code, changed };
+  }
+
+  /** The ERP code a normalised code came from (the reverse direction). */
+  original(kind: CodeKind, code: string, attribute?: string): string | undefined {
+    return this.byNormalised.get(`${kind}\u0000${attribute ?? ''}\u0000${code.toLowerCase()}`);
+  }
+
+  /** Changes made since the last call (each distinct change once). */
+  drainChanges(): CodeNormalisation[] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+}
+
+/** Model codes keep their case and hyphens; only separators, line breaks and spaces go. */
+export function normaliseModelCode(input: string): string {
+  return input
+    .trim()
+    .replace(/[,;\r\n\s]+/g, '_')
+    .slice(0, MAX_IDENTIFIER_LENGTH);
+}

@@ -1,0 +1,89 @@
+/** number: exact decimal strings when decimals are allowed, integers otherwise; never a float round-trip. */
+import type { Attribute } from '../../akeneo/model.js';
+import { compare, isInteger, isTerminating, parseDecimal, toDecimalString, type Rational } from '../decimal.js';
+import { fail, ok, scalarText, show, type ConvertResult, type Converter } from './common.js';
+
+export interface NumberOptions {
+  decimals?: boolean;
+  negativeAllowed?: boolean;
+}
+
+/** Numbers as the ERP writes them: "1 234,5" stays invalid (ambiguous); "1234.5", 1234.5, "1.2e3" are fine. */
+export function readNumber(value: unknown): Rational | null {
+  if (typeof value === 'number') return parseDecimal(value);
+  if (typeof value === 'string') return parseDecimal(value);
+  if (value && typeof value === 'object' && (value as { kind?: string }).kind === 'decimal') {
+    return parseDecimal((value as { value: string }).value);
+  }
+  return null;
+}
+
+/** Akeneo `data` for an amount: an integer when decimals are not allowed, else an exact decimal string. */
+export function amountData(r: Rational, decimals: boolean): number | string {
+  if (!decimals) {
+    const n = Number(r.n);
+    return n;
+  }
+  return toDecimalString(r, 12).text;
+}
+
+export interface BoundsCheck {
+  decimals: boolean;
+  negativeAllowed: boolean;
+  min: Rational | null;
+  max: Rational | null;
+}
+
+export function boundsFor(attribute: Attribute, options: NumberOptions): BoundsCheck {
+  const min = attribute.number_min != null ? parseDecimal(String(attribute.number_min)) : null;
+  const max = attribute.number_max != null ? parseDecimal(String(attribute.number_max)) : null;
+  return {
+    decimals: options.decimals ?? attribute.decimals_allowed ?? true,
+    negativeAllowed: options.negativeAllowed ?? attribute.negative_allowed ?? true,
+    min,
+    max,
+  };
+}
+
+/** Shared by number, metric and price: decimals, sign, bounds. Returns null when the amount is acceptable. */
+export function checkAmount(r: Rational, shown: string, bounds: BoundsCheck, expected: string): ConvertResult | null {
+  if (!isTerminating(r)) {
+    return fail('not_a_number', `${shown} has no exact decimal form`, expected, 'Send the amount as a decimal number.');
+  }
+  if (!bounds.decimals && !isInteger(r)) {
+    return fail(
+      'decimals_not_allowed',
+      `${shown} has decimals but the attribute accepts whole numbers only`,
+      expected,
+      'Round the value in the ERP, or allow decimals on the attribute in the PIM.',
+    );
+  }
+  if (!bounds.decimals && (r.n > BigInt(Number.MAX_SAFE_INTEGER) || r.n < -BigInt(Number.MAX_SAFE_INTEGER))) {
+    return fail('out_of_range', `${shown} is too large for a whole-number attribute`, expected, 'Correct the value in the ERP.');
+  }
+  if (!bounds.negativeAllowed && r.n < 0n) {
+    return fail('out_of_range', `${shown} is negative but the attribute refuses negative values`, expected, 'Correct the value in the ERP, or allow negative values on the attribute.');
+  }
+  if (bounds.min && compare(r, bounds.min) < 0) {
+    return fail('out_of_range', `${shown} is below the attribute's minimum ${toDecimalString(bounds.min).text}`, expected, 'Correct the value in the ERP or lower the minimum in the PIM.');
+  }
+  if (bounds.max && compare(r, bounds.max) > 0) {
+    return fail('out_of_range', `${shown} is above the attribute's maximum ${toDecimalString(bounds.max).text}`, expected, 'Correct the value in the ERP or raise the maximum in the PIM.');
+  }
+  return null;
+}
+
+export function numberConverter(attribute: Attribute, options: NumberOptions = {}): Converter {
+  const bounds = boundsFor(attribute, options);
+  const expected = bounds.decimals ? 'a decimal number like 12 or 12.5' : 'a whole number like 12';
+  return (value) => {
+    const r = readNumber(value);
+    if (!r) {
+      const text = scalarText(value);
+      return fail('not_a_number', `${show(text ?? value)} is not a number`, expected, 'Correct the value in the ERP, or map the field to a text attribute.');
+    }
+    const problem = checkAmount(r, show(scalarText(value) ?? value), bounds, expected);
+    if (problem) return problem;
+    return ok(amountData(r, bounds.decimals));
+  };
+}

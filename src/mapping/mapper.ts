@@ -1,0 +1,776 @@
+/**
+ * createMapper(config, pim) → Mapper: ERP records → Akeneo categories, product models (root and
+ * sub-models) and products, each value at the level its family variant assigns it. Pure: no I/O;
+ * the only state is the code table and the options already reported, both bounded by distinct codes.
+ */
+import type { FamilyVariant, Labels, ValueEntry, Values } from '../akeneo/model.js';
+import type { ErpRecord, FieldValue } from '../erp/port.js';
+import { CodeTable, isValidCode, isValidIdentifier, MAX_CODE_LENGTH } from './codes.js';
+import { looksHot, type MappingConfig } from './config.js';
+import { show } from './converters/common.js';
+import { compilePlan, mapValue, newAcc, readPlanValue, type AttributePlan, type PlanContext, type RecordAcc } from './plans.js';
+import { resolveMapping, type ResolvedMapping } from './resolve.js';
+import type {
+  MappedCategory,
+  MappedEntity,
+  MappedOption,
+  MappedProduct,
+  MappedProductModel,
+  Mapper,
+  MappingError,
+  MappingErrorKind,
+  MappingResult,
+  MediaResolver,
+  MediaUploadRequest,
+  Origin,
+  PimStructure,
+} from './types.js';
+
+export interface CreateMapperOptions {
+  media?: MediaResolver;
+}
+
+interface PreparedItem {
+  rec: ErpRecord;
+  sku: string;
+  acc: RecordAcc;
+  family: string | null;
+  groupKey: string | null;
+  categories: string[] | undefined;
+}
+
+type FV = FamilyVariant & { family: string };
+
+interface VariantLayout {
+  fv: FV;
+  levels: number;
+  /** attribute → level (0 root, 1, 2); absent = root. */
+  levelOf: Map<string, number>;
+  axes: string[][];
+}
+
+export function createMapper(config: MappingConfig | ResolvedMapping, pim: PimStructure, options: CreateMapperOptions = {}): Mapper {
+  const mapping = isResolved(config) ? config : resolveMapping(config);
+  return new MappingEngine(mapping, pim, options);
+}
+
+function isResolved(c: MappingConfig | ResolvedMapping): c is ResolvedMapping {
+  return (c as ResolvedMapping).blockRecord !== undefined && (c as ResolvedMapping).attributes instanceof Map;
+}
+
+function isLocalizedValue(v: FieldValue | undefined): v is { kind: 'localized'; values: Record<string, string> } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && v.kind === 'localized';
+}
+
+class MappingEngine implements Mapper {
+  readonly ownedAttributes: ReadonlySet<string>;
+  readonly identifierAttribute: string;
+  private readonly codes: CodeTable;
+  private readonly ctx: PlanContext;
+  private readonly plans: AttributePlan[];
+  private readonly consumed = new Set<string>();
+  private readonly identityPlans = new Map<string, AttributePlan | null>();
+  private readonly reportedOptions = new Set<string>();
+  private readonly localeCache = new Map<string, string | null>();
+  private readonly layouts = new Map<string, VariantLayout>();
+  private readonly familyVariantsByFamily = new Map<string, FV[]>();
+
+  constructor(
+    readonly mapping: ResolvedMapping,
+    readonly pim: PimStructure,
+    options: CreateMapperOptions,
+  ) {
+    this.identifierAttribute = mapping.identifier.attribute ?? pim.identifierAttribute;
+    this.codes = new CodeTable(mapping.codes.normalise, mapping.codes.case);
+    const owned = new Set<string>([this.identifierAttribute, ...mapping.ownership.attributes]);
+    for (const [code, a] of pim.attributes) if (mapping.ownership.groups.includes(a.group)) owned.add(code);
+    for (const [code, spec] of mapping.attributes) if (spec.owned) owned.add(code);
+    this.ownedAttributes = owned;
+    const defaultLocaleHolder: { v: string | null } = { v: null };
+    this.ctx = {
+      mapping,
+      pim,
+      codes: this.codes,
+      media: options.media,
+      localeOf: (lang) => this.localeOf(lang),
+      get defaultLocale() {
+        return defaultLocaleHolder.v;
+      },
+      claimOption: (o) => {
+        const key = `${o.attribute}\u0000${o.code.toLowerCase()}`;
+        if (this.reportedOptions.has(key)) return false;
+        this.reportedOptions.add(key);
+        return true;
+      },
+    };
+    defaultLocaleHolder.v = this.localeOf(mapping.defaultLanguage);
+    this.plans = [];
+    for (const [code, spec] of mapping.attributes) {
+      if (code === this.identifierAttribute) continue;
+      const plan = compilePlan(code, spec, null, this.ctx);
+      this.plans.push(plan);
+      for (const f of plan.sources) this.consumed.add(f);
+    }
+    if (mapping.identifier.from) this.consumed.add(mapping.identifier.from);
+    for (const fv of pim.familyVariants.values()) {
+      const list = this.familyVariantsByFamily.get(fv.family) ?? [];
+      list.push(fv);
+      this.familyVariantsByFamily.set(fv.family, list);
+    }
+    for (const list of this.familyVariantsByFamily.values()) {
+      list.sort((a, b) => axisCount(a) - axisCount(b) || a.variant_attribute_sets.length - b.variant_attribute_sets.length || a.code.localeCompare(b.code));
+    }
+  }
+
+  /** ERP language → Akeneo locale: the table, the code itself when it is an active locale, or the unique active `<lang>_XX`. */
+  private localeOf(lang: string): string | null {
+    const cached = this.localeCache.get(lang);
+    if (cached !== undefined) return cached;
+    let locale: string | null = this.mapping.locales[lang] ?? null;
+    if (!locale) {
+      if (this.pim.locales.has(lang)) locale = lang;
+      else {
+        const prefix = `${lang.toLowerCase().split(/[-_]/)[0]}_`;
+        const matches = [...this.pim.locales].filter((l) => l.toLowerCase().startsWith(prefix));
+        locale = matches.length === 1 ? matches[0]! : null;
+      }
+    }
+    this.localeCache.set(lang, locale);
+    return locale;
+  }
+
+  private identityPlan(field: string): AttributePlan | null {
+    const cached = this.identityPlans.get(field);
+    if (cached !== undefined) return cached;
+    let plan: AttributePlan | null = null;
+    if (!this.mapping.identity.ignore.has(field) && !(looksHot(field, this.mapping.hotData.patterns) && !this.mapping.hotData.allow.has(field))) {
+      const outcome = this.codes.code('attribute', field);
+      const code = outcome.ok ? outcome.code : null;
+      if (code && code !== this.identifierAttribute && this.ownedAttributes.has(code) && this.pim.attributes.has(code) && !this.mapping.attributes.has(code)) {
+        plan = compilePlan(code, undefined, field, this.ctx);
+      }
+    }
+    this.identityPlans.set(field, plan);
+    return plan;
+  }
+
+  // ---------------------------------------------------------------- records → values
+
+  private mapFields(rec: ErpRecord, acc: RecordAcc): void {
+    const fields = rec.fields;
+    const lang = this.mapping.defaultLanguage;
+    for (const plan of this.plans) {
+      const read = readPlanValue(plan, fields, lang);
+      // Identity-style absence: a field the ERP does not have at all is not "emptied".
+      if (!read.present && plan.template === null && rec.stream === 'groups') continue;
+      mapValue(plan, read, acc, this.ctx);
+    }
+    if (!this.mapping.identity.enabled) return;
+    for (const field in fields) {
+      if (this.consumed.has(field)) continue;
+      const plan = this.identityPlan(field);
+      if (plan) mapValue(plan, { value: fields[field], field }, acc, this.ctx);
+    }
+  }
+
+  private skuOf(rec: ErpRecord): unknown {
+    const from = this.mapping.identifier.from;
+    return from ? rec.fields[from] : rec.key;
+  }
+
+  private prepareItem(rec: ErpRecord): PreparedItem {
+    const rawSku = this.skuOf(rec);
+    const sku = typeof rawSku === 'string' ? rawSku.trim() : typeof rawSku === 'number' ? String(rawSku) : '';
+    const origin: Origin = { stream: 'items', key: rec.key, updatedAt: rec.updatedAt };
+    const acc = newAcc(origin, `SKU ${JSON.stringify(sku || rec.key)}`);
+    const idField = this.mapping.identifier.from ?? '(record key)';
+    if (sku === '') {
+      this.recordError(acc, 'missing_required', idField, rawSku, this.identifierAttribute, 'the item has no SKU', 'a non-empty SKU', `Fill the SKU in the ERP${this.mapping.identifier.from ? ` (field ${this.mapping.identifier.from})` : ''}.`, true);
+    } else if (!isValidIdentifier(sku)) {
+      this.recordError(acc, 'invalid_code', idField, sku, this.identifierAttribute, `SKU ${show(sku)} is longer than 255 characters or contains a comma, semicolon or line break`, 'an identifier of at most 255 characters without , ; or line breaks', 'Correct the SKU in the ERP.', true);
+    }
+    acc.values[this.identifierAttribute] = [{ locale: null, scope: null, data: sku }];
+    this.mapFields(rec, acc);
+    const family = this.familyOf(rec, acc);
+    const categories = this.itemCategories(rec, acc);
+    return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories };
+  }
+
+  private recordError(acc: RecordAcc, kind: MappingErrorKind, field: string | undefined, value: unknown, attribute: string | undefined, what: string, expected: string, fix: string, force?: boolean): void {
+    const block = force ?? this.mapping.blockRecord[kind];
+    acc.errors.push({
+      kind,
+      origin: acc.origin,
+      recordLabel: acc.label,
+      erpField: field,
+      attribute,
+      locale: null,
+      scope: null,
+      value: typeof value === 'object' && value !== null ? show(value) : value,
+      message: `${acc.label}: ${what}.${expected ? ` Expected ${expected}.` : ''}`,
+      expected,
+      fix,
+      blocksRecord: block,
+    });
+    if (block) acc.blocked = true;
+  }
+
+  private familyOf(rec: ErpRecord, acc: RecordAcc): string | null {
+    const s = this.mapping.structure;
+    let family: string | null = null;
+    let source = 'mapping.structure.families.default';
+    let erpValue: unknown;
+    if (s.categories.mode === 'families' && rec.categories?.length) {
+      const cat = rec.categories[0]!;
+      erpValue = cat;
+      source = `category ${JSON.stringify(cat)}`;
+      family = s.categories.families[cat] ?? this.codeOrError(acc, 'family', cat, 'categories');
+    } else if (s.families.field) {
+      const v = rec.fields[s.families.field];
+      const text = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : isLocalizedValue(v) ? (v.values[this.mapping.defaultLanguage] ?? '') : '';
+      if (text) {
+        erpValue = text;
+        source = `ERP field ${JSON.stringify(s.families.field)}`;
+        family = s.families.map[text] ?? this.codeOrError(acc, 'family', text, s.families.field);
+      }
+    }
+    family ??= s.families.default;
+    if (family && this.pim.families.size > 0 && !this.pim.families.has(family)) {
+      this.recordError(
+        acc,
+        'unknown_family',
+        s.families.field ?? undefined,
+        erpValue ?? family,
+        undefined,
+        `family ${JSON.stringify(family)} (from ${source}) does not exist in the PIM`,
+        'an existing family',
+        'Run `ferry pim bootstrap` to create it, map the value in mapping.structure.families.map, or create the family in the PIM.',
+      );
+    }
+    return family;
+  }
+
+  private codeOrError(acc: RecordAcc, kind: 'family' | 'category', original: string, field: string): string | null {
+    const outcome = this.codes.code(kind, original);
+    if (outcome.ok) return outcome.code;
+    this.recordError(
+      acc,
+      'invalid_code',
+      field,
+      original,
+      undefined,
+      outcome.reason === 'collision'
+        ? `${kind} ${show(original)} normalises to the same code as ${show(outcome.other)}`
+        : `${kind} ${show(original)} is not a valid Akeneo code (letters, digits and _ only)`,
+      'a code of letters, digits and underscores',
+      outcome.reason === 'pattern' ? 'Turn on mapping.codes.normalise, or map it explicitly.' : 'Map one of them explicitly.',
+    );
+    return null;
+  }
+
+  private categoryCode(key: string): { ok: true; code: string } | { ok: false; why: string; fix: string } {
+    const prefix = this.mapping.structure.categories.prefix;
+    const outcome = this.codes.code('category', key);
+    if (!outcome.ok) {
+      return {
+        ok: false,
+        why:
+          outcome.reason === 'collision'
+            ? `category ${show(key)} normalises to the same code as ${show(outcome.other)}`
+            : `category ${show(key)} is not a valid Akeneo code (letters, digits and _ only)`,
+        fix: outcome.reason === 'pattern' ? 'Turn on mapping.codes.normalise, or rename the category in the ERP.' : 'Rename one of the categories in the ERP.',
+      };
+    }
+    const code = prefix + outcome.code;
+    if (!isValidCode(code, MAX_CODE_LENGTH)) return { ok: false, why: `category code ${show(code)} is longer than ${MAX_CODE_LENGTH} characters or invalid`, fix: 'Shorten mapping.structure.categories.prefix or the ERP code.' };
+    return { ok: true, code };
+  }
+
+  private itemCategories(rec: ErpRecord, acc: RecordAcc): string[] | undefined {
+    if (this.mapping.structure.categories.mode !== 'tree' || rec.categories === undefined) return undefined;
+    const out: string[] = [];
+    for (const key of rec.categories) {
+      const c = this.categoryCode(key);
+      if (c.ok) {
+        if (!out.includes(c.code)) out.push(c.code);
+      } else this.recordError(acc, 'invalid_code', 'categories', key, undefined, c.why, 'a category code of letters, digits and underscores', c.fix);
+    }
+    return out;
+  }
+
+  private groupKeyOf(rec: ErpRecord, sku: string): string | null {
+    const v = this.mapping.structure.variants;
+    const by = this.mapping.structure.categories.mode === 'models' ? 'category' : v.groupBy;
+    switch (by) {
+      case 'group':
+        return rec.group ?? null;
+      case 'field': {
+        const f = v.field ? rec.fields[v.field] : undefined;
+        return typeof f === 'string' && f.trim() ? f.trim() : typeof f === 'number' ? String(f) : null;
+      }
+      case 'sku': {
+        const m = v.skuPattern?.exec(sku);
+        return m ? (m.groups?.['model'] ?? m[1] ?? null) : null;
+      }
+      case 'category':
+        return rec.categories?.[0] ?? null;
+      default:
+        return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- categories
+
+  mapCategories(records: ErpRecord[]): MappingResult {
+    const result = emptyResult();
+    const c = this.mapping.structure.categories;
+    if (c.mode !== 'tree') return result;
+    const byCode = new Map<string, { cat: MappedCategory; acc: RecordAcc }>();
+    const order: string[] = [];
+    for (const rec of records) {
+      const acc = newAcc({ stream: 'categories', key: rec.key, updatedAt: rec.updatedAt }, `category ${JSON.stringify(rec.key)}`);
+      const code = this.categoryCode(rec.key);
+      if (!code.ok) {
+        this.recordError(acc, 'invalid_code', '(record key)', rec.key, undefined, code.why, 'a category code of letters, digits and underscores', code.fix, true);
+        result.errors.push(...acc.errors);
+        continue;
+      }
+      if (code.code === c.root) continue;
+      let parent: string | null = c.root;
+      if (rec.parent) {
+        const p = this.categoryCode(rec.parent);
+        if (!p.ok) {
+          this.recordError(acc, 'invalid_code', 'parent', rec.parent, undefined, p.why, 'a category code', p.fix, true);
+          result.errors.push(...acc.errors);
+          continue;
+        }
+        parent = p.code;
+      }
+      const labels = this.labelsFrom(rec.fields[c.labelField]);
+      byCode.set(code.code, { cat: { kind: 'category', origin: acc.origin, code: code.code, parent, labels }, acc });
+      order.push(code.code);
+    }
+    // Parents first: depth-first over the batch; parents outside the batch are assumed to exist.
+    const state = new Map<string, 'visiting' | 'done'>();
+    const emitted: MappedCategory[] = [];
+    const visit = (code: string, path: string[]): boolean => {
+      const s = state.get(code);
+      if (s === 'done') return true;
+      const entry = byCode.get(code)!;
+      if (s === 'visiting') {
+        this.recordError(entry.acc, 'invalid_value', 'parent', entry.cat.parent, undefined, `the category tree has a cycle (${[...path, code].join(' → ')})`, 'a tree', 'Fix the parent links in the ERP.', true);
+        return false;
+      }
+      state.set(code, 'visiting');
+      const parent = entry.cat.parent;
+      if (parent !== null && byCode.has(parent) && !visit(parent, [...path, code])) {
+        state.set(code, 'done');
+        entry.acc.blocked = true;
+        return false;
+      }
+      state.set(code, 'done');
+      if (!entry.acc.blocked) emitted.push(entry.cat);
+      return !entry.acc.blocked;
+    };
+    for (const code of order) visit(code, []);
+    for (const code of order) result.errors.push(...byCode.get(code)!.acc.errors);
+    result.entities.push(...emitted);
+    result.codeChanges = this.codes.drainChanges();
+    return result;
+  }
+
+  private labelsFrom(v: FieldValue | undefined): Labels {
+    const labels: Labels = {};
+    if (isLocalizedValue(v)) {
+      for (const [lang, text] of Object.entries(v.values)) {
+        const l = this.localeOf(lang);
+        if (l && text.trim()) labels[l] = text.trim();
+      }
+    } else if (typeof v === 'string' && v.trim() && this.ctx.defaultLocale) labels[this.ctx.defaultLocale] = v.trim();
+    return labels;
+  }
+
+  // ---------------------------------------------------------------- items
+
+  mapItems(items: ErpRecord[], groups: ReadonlyMap<string, ErpRecord>): MappingResult {
+    const result = emptyResult();
+    const roots: MappedProductModel[] = [];
+    const subs: MappedProductModel[] = [];
+    const products: MappedProduct[] = [];
+    const buckets = new Map<string, PreparedItem[]>();
+    const singles: PreparedItem[] = [];
+    for (const rec of items) {
+      const p = this.prepareItem(rec);
+      result.errors.push(...p.acc.errors);
+      result.missingOptions.push(...p.acc.options);
+      if (p.acc.blocked) continue;
+      if (p.groupKey === null) singles.push(p);
+      else {
+        const b = buckets.get(p.groupKey);
+        if (b) b.push(p);
+        else buckets.set(p.groupKey, [p]);
+      }
+    }
+    const uploads: MediaUploadRequest[] = [];
+    for (const p of singles) products.push(this.simpleProduct(p, uploads));
+    for (const [key, bucket] of buckets) this.mapGroup(key, bucket, groups.get(key), { roots, subs, products, uploads, result });
+    result.entities.push(...roots, ...subs, ...products);
+    if (uploads.length) result.mediaUploads = uploads;
+    const changes = this.codes.drainChanges();
+    if (changes.length) result.codeChanges = changes;
+    return result;
+  }
+
+  /** Values of attributes the family has (plus the identifier); everything else would be refused by the PIM. */
+  private familyFilter(family: string | null): ((attr: string) => boolean) | null {
+    const f = family ? this.pim.families.get(family) : undefined;
+    if (!f) return null;
+    const set = new Set(f.attributes);
+    set.add(this.identifierAttribute);
+    return (a) => set.has(a);
+  }
+
+  private simpleProduct(p: PreparedItem, uploads: MediaUploadRequest[]): MappedProduct {
+    const keep = this.familyFilter(p.family);
+    const values: Values = {};
+    for (const a in p.acc.values) if (!keep || keep(a)) values[a] = p.acc.values[a]!;
+    for (const u of p.acc.uploads) if (!keep || keep(u.attribute)) uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
+    const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family: p.family, parent: null, values };
+    if (p.categories !== undefined) product.categories = p.categories;
+    return product;
+  }
+
+  private layoutFor(fv: FV): VariantLayout {
+    let layout = this.layouts.get(fv.code);
+    if (layout) return layout;
+    const sets = [...fv.variant_attribute_sets].sort((a, b) => a.level - b.level);
+    const levelOf = new Map<string, number>();
+    sets.forEach((set, i) => {
+      for (const a of set.axes) levelOf.set(a, i + 1);
+      for (const a of set.attributes) levelOf.set(a, i + 1);
+    });
+    // Akeneo forces the identifier (and unique attributes) to the variant level.
+    levelOf.set(this.identifierAttribute, sets.length);
+    for (const [code, a] of this.pim.attributes) if (a.unique) levelOf.set(code, sets.length);
+    layout = { fv, levels: sets.length, levelOf, axes: sets.map((s) => s.axes) };
+    this.layouts.set(fv.code, layout);
+    return layout;
+  }
+
+  private candidatesFor(family: string): FV[] | { error: string } {
+    const wanted = this.mapping.structure.variants.familyVariant[family];
+    const all = this.familyVariantsByFamily.get(family) ?? [];
+    if (wanted && wanted !== 'auto') {
+      const fv = this.pim.familyVariants.get(wanted);
+      if (!fv || fv.family !== family) return { error: `family variant ${JSON.stringify(wanted)} of family ${family} does not exist in the PIM` };
+      return [fv];
+    }
+    return all;
+  }
+
+  private mapGroup(
+    key: string,
+    bucket: PreparedItem[],
+    groupRec: ErpRecord | undefined,
+    out: { roots: MappedProductModel[]; subs: MappedProductModel[]; products: MappedProduct[]; uploads: MediaUploadRequest[]; result: MappingResult },
+  ): void {
+    const { result } = out;
+    const v = this.mapping.structure.variants;
+    let groupAcc: RecordAcc | null = null;
+    let family = bucket[0]!.family;
+    if (groupRec) {
+      groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, `product model ${JSON.stringify(key)}`);
+      this.mapFields(groupRec, groupAcc);
+      const gf = this.familyOf(groupRec, groupAcc);
+      if (gf && (this.mapping.structure.families.field || this.mapping.structure.categories.mode === 'families')) family = gf;
+      result.errors.push(...groupAcc.errors);
+      result.missingOptions.push(...groupAcc.options);
+    }
+    // Items of another family cannot share the model.
+    const members: PreparedItem[] = [];
+    for (const p of bucket) {
+      if (p.family !== family) {
+        this.blockItem(p, result, 'invalid_value', undefined, `its family ${p.family ?? '(none)'} differs from the family ${family ?? '(none)'} of its product model ${JSON.stringify(key)}`, 'all items of a model in one family', 'Put the items of one ERP group in the same family.');
+      } else members.push(p);
+    }
+    if (members.length === 0) return;
+    if ((members.length === 1 && v.singleGroupAsSimpleProduct) || family === null) {
+      for (const p of members) out.products.push(this.simpleProduct(p, out.uploads));
+      return;
+    }
+    const candidates = this.candidatesFor(family);
+    if ('error' in candidates) {
+      for (const p of members) this.blockItem(p, result, 'unknown_family', undefined, candidates.error, 'an existing family variant', 'Run `ferry pim bootstrap`, or correct mapping.structure.variants.familyVariant.');
+      return;
+    }
+    if (candidates.length === 0) {
+      // The family has no variants: the items stay simple products.
+      for (const p of members) out.products.push(this.simpleProduct(p, out.uploads));
+      return;
+    }
+    const layout = this.chooseLayout(candidates, members);
+    const modelOutcome = this.codes.code('product_model', v.modelPrefix + key);
+    if (!modelOutcome.ok) {
+      for (const p of members) {
+        this.blockItem(p, result, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
+      }
+      return;
+    }
+    const rootCode = modelOutcome.code;
+    // Axis values: each item must have them all, and no two items the same combination.
+    const placed: { p: PreparedItem; combo: string[] }[] = [];
+    const seen = new Map<string, string>();
+    for (const p of members) {
+      const combo: string[] = [];
+      let missing: string | null = null;
+      for (const axes of layout.axes) {
+        for (const axis of axes) {
+          const k = axisKey(p.acc.values[axis]);
+          if (k === null) {
+            missing = axis;
+            break;
+          }
+          combo.push(`${axis}=${k}`);
+        }
+        if (missing) break;
+      }
+      if (missing) {
+        const plan = this.plans.find((pl) => pl.code === missing);
+        this.blockItem(
+          p,
+          result,
+          'missing_axis_value',
+          plan ? plan.sources.join(' | ') : missing,
+          `variant axis ${missing} of family variant ${layout.fv.code} has no value, so the item cannot be placed in product model ${JSON.stringify(rootCode)}`,
+          `a value for every axis (${layout.axes.flat().join(', ')})`,
+          `Fill ${missing} in the ERP for this item, or set mapping.structure.variants.familyVariant.${family} to a variant without this axis.`,
+          missing,
+        );
+        continue;
+      }
+      const comboKey = combo.join('|');
+      const other = seen.get(comboKey);
+      if (other !== undefined) {
+        this.blockItem(
+          p,
+          result,
+          'duplicate_axis_combination',
+          undefined,
+          `it has the same variant axis values (${combo.join(', ')}) as SKU ${JSON.stringify(other)} in product model ${JSON.stringify(rootCode)}; SKU ${JSON.stringify(other)} is sent, SKU ${JSON.stringify(p.sku)} is held back`,
+          'a distinct axis combination per item of a model',
+          `Correct the ${layout.axes.flat().join('/')} values of SKU ${p.sku} or SKU ${other} in the ERP.`,
+        );
+        continue;
+      }
+      seen.set(comboKey, p.sku);
+      placed.push({ p, combo });
+    }
+    if (placed.length === 0) return;
+    if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
+      out.products.push(this.simpleProduct(placed[0]!.p, out.uploads));
+      return;
+    }
+    const keep = this.familyFilter(family);
+    const origin: Origin = groupRec
+      ? { stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }
+      : { stream: 'groups', key, updatedAt: maxUpdated(placed.map((x) => x.p.rec.updatedAt)) };
+    // Root model: the group record's values first, then the first item that has the value.
+    const sources = placed.map((x) => x.p);
+    const rootCategories = this.rootCategories(groupRec, sources);
+    const root: MappedProductModel = {
+      kind: 'product_model',
+      origin,
+      code: rootCode,
+      family,
+      familyVariant: layout.fv.code,
+      parent: null,
+      values: this.levelValues(0, layout, groupAcc, sources, keep, { kind: 'product_model', code: rootCode }, out.uploads),
+    };
+    if (rootCategories !== undefined) root.categories = rootCategories;
+    out.roots.push(root);
+    let parentOf = (_p: PreparedItem) => rootCode;
+    if (layout.levels === 2) {
+      const subBuckets = new Map<string, PreparedItem[]>();
+      const level1Count = layout.axes[0]!.length;
+      for (const { p, combo } of placed) {
+        const subKey = combo.slice(0, level1Count).join('|');
+        const b = subBuckets.get(subKey);
+        if (b) b.push(p);
+        else subBuckets.set(subKey, [p]);
+      }
+      const subCodeOf = new Map<PreparedItem, string>();
+      for (const [, members2] of subBuckets) {
+        const first = members2[0]!;
+        const suffix = layout.axes[0]!.map((a) => axisCodePart(first.acc.values[a])).join('_');
+        const subOutcome = this.codes.code('product_model', `${rootCode}_${suffix}`);
+        const subCode = subOutcome.ok ? subOutcome.code : `${rootCode}_${suffix}`;
+        for (const m of members2) subCodeOf.set(m, subCode);
+        out.subs.push({
+          kind: 'product_model',
+          origin: { stream: 'groups', key: subCode, updatedAt: maxUpdated(members2.map((m) => m.rec.updatedAt)) },
+          code: subCode,
+          family,
+          familyVariant: layout.fv.code,
+          parent: rootCode,
+          values: this.levelValues(1, layout, null, members2, keep, { kind: 'product_model', code: subCode }, out.uploads),
+        });
+      }
+      parentOf = (p) => subCodeOf.get(p)!;
+    }
+    const rootCats = new Set(rootCategories ?? []);
+    for (const { p } of placed) {
+      const values: Values = {};
+      for (const a in p.acc.values) {
+        if ((layout.levelOf.get(a) ?? 0) === layout.levels && (!keep || keep(a))) values[a] = p.acc.values[a]!;
+      }
+      for (const u of p.acc.uploads) {
+        if ((layout.levelOf.get(u.attribute) ?? 0) === layout.levels && (!keep || keep(u.attribute))) {
+          out.uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
+        }
+      }
+      const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family, parent: parentOf(p), values };
+      if (p.categories !== undefined) product.categories = p.categories.filter((c) => !rootCats.has(c));
+      out.products.push(product);
+    }
+  }
+
+  /** The family variant that places the most items: every axis filled, combinations unique; fewest axes first. */
+  private chooseLayout(candidates: FV[], members: PreparedItem[]): VariantLayout {
+    if (candidates.length === 1) return this.layoutFor(candidates[0]!);
+    let best: VariantLayout | null = null;
+    let bestPlaced = -1;
+    for (const fv of candidates) {
+      const layout = this.layoutFor(fv);
+      const axes = layout.axes.flat();
+      const seen = new Set<string>();
+      let placed = 0;
+      for (const p of members) {
+        const parts: string[] = [];
+        let ok = true;
+        for (const a of axes) {
+          const k = axisKey(p.acc.values[a]);
+          if (k === null) {
+            ok = false;
+            break;
+          }
+          parts.push(k);
+        }
+        if (!ok) continue;
+        const key = parts.join('|');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        placed++;
+      }
+      if (placed > bestPlaced) {
+        best = layout;
+        bestPlaced = placed;
+      }
+      if (placed === members.length) break;
+    }
+    return best!;
+  }
+
+  private rootCategories(groupRec: ErpRecord | undefined, members: PreparedItem[]): string[] | undefined {
+    if (this.mapping.structure.categories.mode !== 'tree') return undefined;
+    if (groupRec?.categories) {
+      const out: string[] = [];
+      for (const k of groupRec.categories) {
+        const c = this.categoryCode(k);
+        if (c.ok && !out.includes(c.code)) out.push(c.code);
+      }
+      return out;
+    }
+    // Without a group record: the categories every item shares live on the model.
+    const lists = members.map((m) => m.categories ?? []);
+    return lists[0]!.filter((c) => lists.every((l) => l.includes(c)));
+  }
+
+  private levelValues(
+    level: number,
+    layout: VariantLayout,
+    groupAcc: RecordAcc | null,
+    members: PreparedItem[],
+    keep: ((a: string) => boolean) | null,
+    owner: MediaUploadRequest['owner'],
+    uploads: MediaUploadRequest[],
+  ): Values {
+    const values: Values = {};
+    const pick = (attr: string): ValueEntry[] | undefined => {
+      const g = groupAcc?.values[attr];
+      if (g && g.some((e) => e.data !== null)) return g;
+      let fallback: ValueEntry[] | undefined = g;
+      for (const m of members) {
+        const e = m.acc.values[attr];
+        if (!e) continue;
+        if (e.some((x) => x.data !== null)) return e;
+        fallback ??= e;
+      }
+      return fallback;
+    };
+    const attrs = new Set<string>();
+    if (groupAcc) for (const a in groupAcc.values) attrs.add(a);
+    for (const m of members) for (const a in m.acc.values) attrs.add(a);
+    for (const a of attrs) {
+      if ((layout.levelOf.get(a) ?? 0) !== level || (keep && !keep(a))) continue;
+      const entries = pick(a);
+      if (entries) values[a] = entries;
+    }
+    const uploadSeen = new Set<string>();
+    for (const acc of [groupAcc, ...members.map((m) => m.acc)]) {
+      for (const u of acc?.uploads ?? []) {
+        const k = `${u.attribute}\u0000${u.locale}\u0000${u.scope}`;
+        if ((layout.levelOf.get(u.attribute) ?? 0) !== level || uploadSeen.has(k) || (keep && !keep(u.attribute))) continue;
+        uploadSeen.add(k);
+        uploads.push({ owner, ...u, origin: acc!.origin });
+      }
+    }
+    return values;
+  }
+
+  private blockItem(p: PreparedItem, result: MappingResult, kind: MappingErrorKind, field: string | undefined, what: string, expected: string, fix: string, attribute?: string): void {
+    const before = p.acc.errors.length;
+    this.recordError(p.acc, kind, field, field ? p.rec.fields[field.split(' | ')[0]!] : undefined, attribute, what, expected, fix, true);
+    result.errors.push(...p.acc.errors.slice(before));
+  }
+}
+
+function emptyResult(): MappingResult {
+  return { entities: [], missingOptions: [], errors: [] };
+}
+
+function axisCount(fv: FamilyVariant): number {
+  return fv.variant_attribute_sets.reduce((n, s) => n + s.axes.length, 0);
+}
+
+/** A comparable text for an axis value; null when missing. */
+function axisKey(entries: ValueEntry[] | undefined): string | null {
+  const e = entries?.find((x) => x.locale === null && x.scope === null) ?? entries?.[0];
+  if (!e || e.data === null || e.data === undefined) return null;
+  const d = e.data;
+  if (typeof d === 'string') return d.toLowerCase();
+  if (typeof d === 'boolean' || typeof d === 'number') return String(d);
+  if (Array.isArray(d)) return d.length ? [...d].map((x) => String(x).toLowerCase()).sort().join(',') : null;
+  if (typeof d === 'object' && 'amount' in d) return `${String((d as { amount: unknown }).amount)} ${String((d as unknown as { unit: unknown }).unit)}`;
+  return JSON.stringify(d);
+}
+
+function axisCodePart(entries: ValueEntry[] | undefined): string {
+  const k = axisKey(entries) ?? 'none';
+  return k.replace(/[^a-zA-Z0-9]+/g, '_');
+}
+
+function maxUpdated(list: (string | null)[]): string | null {
+  let max: string | null = null;
+  let maxMs = -Infinity;
+  for (const s of list) {
+    if (!s) continue;
+    const ms = Date.parse(s);
+    if (ms > maxMs) {
+      maxMs = ms;
+      max = s;
+    }
+  }
+  return max;
+}
+
+export type { MappedEntity, MappedOption, MappingError };

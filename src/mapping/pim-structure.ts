@@ -1,0 +1,126 @@
+/**
+ * The live PIM structure the mapper, `ferry check` and the bootstrap planner work against:
+ * attributes, families and their variants, channels, active locales, currencies, measurement
+ * families, options of the select attributes, category codes. Loaded once per run.
+ */
+import type { AkeneoClient } from '../akeneo/index.js';
+import type {
+  Attribute,
+  AttributeOption,
+  Channel,
+  Currency,
+  Family,
+  FamilyVariant,
+  Locale,
+  MeasurementFamily,
+} from '../akeneo/model.js';
+import type { PimStructure } from './types.js';
+
+export interface PimStructureParts {
+  version?: string | null;
+  edition?: string | null;
+  identifierAttribute?: string;
+  attributes?: Attribute[];
+  attributeGroups?: string[];
+  families?: Family[];
+  familyVariants?: (FamilyVariant & { family: string })[];
+  channels?: Channel[];
+  locales?: (Locale | string)[];
+  currencies?: (Currency | string)[];
+  measurementFamilies?: MeasurementFamily[];
+  options?: AttributeOption[];
+  categories?: string[];
+}
+
+const SELECT_TYPES = new Set(['pim_catalog_simpleselect', 'pim_catalog_multiselect']);
+
+function pickIdentifier(attributes: readonly Attribute[]): string {
+  const ids = attributes.filter((a) => a.type === 'pim_catalog_identifier');
+  const main = ids.find((a) => a['is_main_identifier'] === true) ?? ids.find((a) => a.code === 'sku') ?? ids[0];
+  return main?.code ?? 'sku';
+}
+
+/** Builds a PimStructure from plain lists (tests, the sandbox's catalogs, cached structure). */
+export function buildPimStructure(parts: PimStructureParts): PimStructure {
+  const attributes = new Map((parts.attributes ?? []).map((a) => [a.code, a]));
+  const options = new Map<string, Map<string, AttributeOption>>();
+  for (const o of parts.options ?? []) {
+    let m = options.get(o.attribute);
+    if (!m) options.set(o.attribute, (m = new Map()));
+    m.set(o.code, o);
+  }
+  const on = <T extends { code: string; enabled: boolean }>(list: (T | string)[] | undefined) =>
+    new Set((list ?? []).filter((x) => typeof x === 'string' || x.enabled).map((x) => (typeof x === 'string' ? x : x.code)));
+  return {
+    version: parts.version ?? null,
+    edition: parts.edition ?? null,
+    identifierAttribute: parts.identifierAttribute ?? pickIdentifier(parts.attributes ?? []),
+    attributes,
+    attributeGroups: new Set(parts.attributeGroups ?? []),
+    families: new Map((parts.families ?? []).map((f) => [f.code, f])),
+    familyVariants: new Map((parts.familyVariants ?? []).map((fv) => [fv.code, fv])),
+    channels: new Map((parts.channels ?? []).map((c) => [c.code, c])),
+    locales: on(parts.locales),
+    currencies: on(parts.currencies),
+    measurementFamilies: new Map((parts.measurementFamilies ?? []).map((m) => [m.code, m])),
+    options,
+    categories: new Set(parts.categories ?? []),
+  };
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+export interface LoadPimStructureOptions {
+  /** Load options only for these select attributes (default: every select attribute). */
+  optionAttributes?: readonly string[];
+  /** Skip loading category codes (large trees) when the caller does not need them. */
+  categories?: boolean;
+}
+
+export async function loadPimStructure(client: AkeneoClient, options: LoadPimStructureOptions = {}): Promise<PimStructure> {
+  const [info, attributes, groups, families, channels, locales, currencies, measurementFamilies, categories] = await Promise.all([
+    client.detect().catch(() => null),
+    collect(client.attributes.list()),
+    collect(client.attributeGroups.list()),
+    collect(client.families.list()),
+    collect(client.channels.list()),
+    collect(client.locales.list()),
+    collect(client.currencies.list()),
+    collect(client.measurementFamilies.list()),
+    options.categories === false ? Promise.resolve([]) : collect(client.categories.list()),
+  ]);
+  const familyVariants: (FamilyVariant & { family: string })[] = [];
+  for (const family of families) {
+    for await (const fv of client.familyVariants(family.code).list()) familyVariants.push({ ...fv, family: family.code });
+  }
+  const wanted = options.optionAttributes ? new Set(options.optionAttributes) : null;
+  const attributeOptions: AttributeOption[] = [];
+  for (const a of attributes) {
+    if (!SELECT_TYPES.has(a.type) || (wanted && !wanted.has(a.code))) continue;
+    for await (const o of client.attributeOptions(a.code).list()) attributeOptions.push({ ...o, attribute: o.attribute ?? a.code });
+  }
+  return buildPimStructure({
+    version: info?.version ?? null,
+    edition: info?.edition ?? null,
+    attributes,
+    attributeGroups: groups.map((g) => g.code),
+    families,
+    familyVariants,
+    channels,
+    locales,
+    currencies,
+    measurementFamilies,
+    options: attributeOptions,
+    categories: categories.map((c) => c.code),
+  });
+}
+
+/** Read-only attributes exist on Enterprise and SaaS editions only. */
+export function supportsReadOnly(pim: Pick<PimStructure, 'edition'>): boolean {
+  const e = (pim.edition ?? '').toLowerCase();
+  return e === 'ee' || e === 'serenity' || e === 'ge' || e.includes('enterprise') || e.includes('growth') || e.includes('saas');
+}

@@ -1,0 +1,89 @@
+/**
+ * Ready mappings per adapter. A preset is a partial `mapping:` section; the user's file extends
+ * and overrides it field by field (resolve.ts). Both target the structure `ferry pim bootstrap`
+ * creates: attribute group `erp`, ERP-owned attributes, one family with its family variants.
+ */
+import type { MappingConfig } from './config.js';
+
+type PresetConfig = Omit<MappingConfig, 'preset'>;
+
+const LOCALES = { en: 'en_US', fr: 'fr_FR', de: 'de_DE' };
+
+/** Attributes both ERPs share under the standard field names (common.md). */
+const STANDARD_ATTRIBUTES: NonNullable<MappingConfig['attributes']> = {
+  name: { type: 'text', localizable: true, labels: { en_US: 'Name', fr_FR: 'Nom', de_DE: 'Name' } },
+  description: { type: 'textarea', localizable: true, labels: { en_US: 'Description', fr_FR: 'Description', de_DE: 'Beschreibung' } },
+  weight: {
+    type: 'metric',
+    metricFamily: 'Weight',
+    unit: 'KILOGRAM',
+    decimals: true,
+    labels: { en_US: 'Weight', fr_FR: 'Poids', de_DE: 'Gewicht' },
+  },
+  length: { type: 'metric', metricFamily: 'Length', unit: 'CENTIMETER', decimals: true, labels: { en_US: 'Length', fr_FR: 'Longueur', de_DE: 'Länge' } },
+  width: { type: 'metric', metricFamily: 'Length', unit: 'CENTIMETER', decimals: true, labels: { en_US: 'Width', fr_FR: 'Largeur', de_DE: 'Breite' } },
+  height: { type: 'metric', metricFamily: 'Length', unit: 'CENTIMETER', decimals: true, labels: { en_US: 'Height', fr_FR: 'Hauteur', de_DE: 'Höhe' } },
+  ean: { type: 'text', maxLength: 14, labels: { en_US: 'EAN', fr_FR: 'EAN', de_DE: 'EAN' } },
+};
+
+export const DEMO_PRESET: PresetConfig = {
+  codes: { normalise: true, case: 'lower' },
+  locales: LOCALES,
+  defaultLanguage: 'en',
+  attributes: {
+    ...STANDARD_ATTRIBUTES,
+    brand: { type: 'simpleselect', labels: { en_US: 'Brand', fr_FR: 'Marque', de_DE: 'Marke' } },
+    color: { type: 'simpleselect', labels: { en_US: 'Color', fr_FR: 'Couleur', de_DE: 'Farbe' } },
+    size: { type: 'simpleselect', labels: { en_US: 'Size', fr_FR: 'Taille', de_DE: 'Größe' } },
+  },
+  structure: {
+    categories: { mode: 'tree', root: 'master', prefix: 'erp_', labelField: 'name' },
+    families: {
+      default: 'erp_product',
+      definitions: {
+        erp_product: {
+          labels: { en_US: 'ERP product', fr_FR: 'Produit ERP', de_DE: 'ERP-Produkt' },
+          attributes: ['name', 'description', 'brand', 'color', 'size', 'weight', 'length', 'width', 'height', 'ean'],
+          attributeAsLabel: 'name',
+          variants: {
+            erp_product_color_size: {
+              labels: { en_US: 'By color and size' },
+              levels: [
+                { axes: ['color'], attributes: [] },
+                { axes: ['size'], attributes: ['ean', 'weight'] },
+              ],
+            },
+            erp_product_color: { labels: { en_US: 'By color' }, levels: [{ axes: ['color'], attributes: ['size', 'ean', 'weight'] }] },
+            erp_product_size: { labels: { en_US: 'By size' }, levels: [{ axes: ['size'], attributes: ['color', 'ean', 'weight'] }] },
+          },
+        },
+      },
+    },
+    variants: { groupBy: 'group', familyVariant: { erp_product: 'auto' }, singleGroupAsSimpleProduct: true },
+  },
+  options: { autoCreate: true },
+};
+
+export const TRYTON_PRESET: PresetConfig = {
+  codes: { normalise: true, case: 'lower' },
+  locales: LOCALES,
+  defaultLanguage: 'en',
+  attributes: { ...STANDARD_ATTRIBUTES },
+  structure: {
+    categories: { mode: 'tree', root: 'master', prefix: 'tryton_', labelField: 'name' },
+    families: {
+      default: 'tryton_product',
+      definitions: {
+        tryton_product: {
+          labels: { en_US: 'Tryton product', fr_FR: 'Produit Tryton', de_DE: 'Tryton-Produkt' },
+          attributes: ['name', 'description', 'weight', 'length', 'width', 'height', 'ean'],
+          attributeAsLabel: 'name',
+        },
+      },
+    },
+    variants: { groupBy: 'group', familyVariant: { tryton_product: 'auto' }, singleGroupAsSimpleProduct: true },
+  },
+  options: { autoCreate: true },
+};
+
+export const PRESETS: Readonly<Record<'demo' | 'tryton', PresetConfig>> = { demo: DEMO_PRESET, tryton: TRYTON_PRESET };

@@ -15,6 +15,20 @@ export const syncConfigSchema = z
       .default('disable')
       .describe('What to do in the PIM with an item gone from the ERP (full run) or archived there.'),
     updateOnly: z.boolean().default(false).describe('Never create new products or models; only update known ones.'),
+    lockTimeoutSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .default(120)
+      .describe('A run whose heartbeat is older than this is considered dead and its lock is taken over (a dead process on this host is detected at once).'),
+    batchesInFlight: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .default(8)
+      .describe('Write batches queued at once; the client rate governor sends as many as pim.limits.concurrency allows. Above the concurrency so no slot idles.'),
+    mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the current directory).'),
   })
   .strict();
 

@@ -51,7 +51,9 @@ export class TrytonSink {
     if (found.length > 1) return { key: record.key, outcome: 'failed', message: `Several Tryton templates have code ${record.key}; make the codes unique.` };
     let templateId: number;
     let outcome: 'created' | 'updated';
+    const wanted = values.categories as number[] | undefined;
     if (found.length === 0) {
+      if (wanted) values.categories = [['add', wanted]];
       if (id !== null) return { key: record.key, outcome: 'failed', message: `Tryton has no template id ${id}.` };
       if (values.name === undefined) return { key: record.key, outcome: 'failed', message: `group ${record.key}: a new template needs fields.name.` };
       const create: Values = { code: record.key, type: 'goods', ...values };
@@ -60,6 +62,13 @@ export class TrytonSink {
       outcome = 'created';
     } else {
       templateId = found[0]!;
+      if (wanted) {
+        const [current] = (await this.conn.model('product.template', 'read', [[templateId], ['categories']])) as [{ categories: number[] }];
+        const remove = current.categories.filter((c) => !wanted.includes(c));
+        const add = wanted.filter((c) => !current.categories.includes(c));
+        values.categories = [...(remove.length ? [['remove', remove]] : []), ...(add.length ? [['add', add]] : [])];
+        if (!(values.categories as unknown[]).length) delete values.categories;
+      }
       if (Object.keys(values).length) await this.conn.model('product.template', 'write', [[templateId], values]);
       outcome = 'updated';
     }
@@ -146,11 +155,12 @@ export class TrytonSink {
       } else ignored.push(field);
     }
     if (record.categories) {
-      values.categories = [['set', record.categories.map((k) => {
+      // Resolved to add/remove actions by upsertGroup (Tryton 6.0 has no many2many 'set').
+      values.categories = record.categories.map((k) => {
         const id = parseIdKey(k, 'category');
         if (id === null) throw new Error(`category key ${k} is not a Tryton category key (category_<id>).`);
         return id;
-      })]];
+      });
     }
     if (record.active !== undefined) values.active = record.active;
     return { values, translations };

@@ -1,0 +1,92 @@
+/**
+ * Streaming a SELECT in batches without loading the result: a real server-side cursor on every
+ * database. PostgreSQL: DECLARE … CURSOR / FETCH inside a read-only transaction (knex's own
+ * stream needs pg-query-stream, which Ferry does not ship). SQLite: better-sqlite3's statement
+ * iterator on a dedicated connection. MySQL/MariaDB and SQL Server: the driver's row stream.
+ */
+import type { Knex } from 'knex';
+import type Database from 'better-sqlite3';
+import type { SqlClient } from './config.js';
+
+export type Row = Record<string, unknown>;
+
+export async function* streamRows(knex: Knex, client: SqlClient, query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
+  switch (client) {
+    case 'pg':
+      yield* pgCursor(knex, query, batchSize);
+      return;
+    case 'better-sqlite3':
+      yield* sqliteIterator(knex, query, batchSize);
+      return;
+    default:
+      yield* driverStream(query, batchSize);
+  }
+}
+
+let cursorSeq = 0;
+
+async function* pgCursor(knex: Knex, query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
+  const trx = await knex.transaction({ readOnly: true });
+  const name = `ferry_cursor_${++cursorSeq}`;
+  let done = false;
+  try {
+    const native = query.toSQL().toNative();
+    // The cursor name is ours (no user text); the query keeps its bound parameters. A literal
+    // "?" in a configured query is escaped so knex does not take it for a placeholder.
+    const sql = native.sql.replace(/\?/g, '\\?').replace(/\$(\d+)/g, '?');
+    await trx.raw(`DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, native.bindings as Knex.RawBinding[]);
+    for (;;) {
+      const result = (await trx.raw(`FETCH FORWARD ${Math.floor(batchSize)} FROM ${name}`)) as { rows: Row[] };
+      if (result.rows.length === 0) break;
+      yield result.rows;
+      if (result.rows.length < batchSize) break;
+    }
+    done = true;
+  } finally {
+    if (done) await trx.commit();
+    else await trx.rollback().catch(() => undefined);
+  }
+}
+
+async function* sqliteIterator(knex: Knex, query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
+  const native = query.toSQL().toNative();
+  const client = knex.client as { acquireConnection(): Promise<Database.Database>; releaseConnection(c: Database.Database): Promise<void> };
+  const db = await client.acquireConnection();
+  try {
+    const bindings = (native.bindings as unknown[]).map((b) => (b instanceof Date ? b.toISOString() : typeof b === 'boolean' ? Number(b) : b));
+    const iterator = db.prepare(native.sql).iterate(...bindings) as IterableIterator<Row>;
+    let batch: Row[] = [];
+    try {
+      for (const row of iterator) {
+        batch.push(row);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      // Closes the statement when the consumer stops early (limit, error, break).
+      iterator.return?.();
+    }
+  } finally {
+    await client.releaseConnection(db);
+  }
+}
+
+async function* driverStream(query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
+  const stream = query.stream({ highWaterMark: batchSize });
+  let batch: Row[] = [];
+  try {
+    for await (const row of stream as AsyncIterable<Row>) {
+      batch.push(row);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+  }
+}

@@ -1,0 +1,327 @@
+/**
+ * The files adapter: ERP exports dropped into a folder (CSV/TSV, XLSX, JSON, NDJSON,
+ * XML), read as ErpRecords; the sink writes one export file per run into out/.
+ *
+ * When files move: a file read to its end during this source's life is remembered;
+ * commit() (or close(), which the sync engine calls at the end of a successful run)
+ * moves it to done/ (or failed/ when unreadable) with its report. Nothing moves
+ * before the caller has consumed everything, so a crash mid-run leaves every file
+ * waiting for the next run. Reads with `keys` or `limit`, interrupted reads and
+ * read-only sources never move anything. See docs/erp-files.md.
+ */
+import { access, constants, readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  ErpError,
+  STREAM_NAMES,
+  type CheckResult,
+  type ErpRecord,
+  type ErpSink,
+  type ErpSource,
+  type FieldType,
+  type ReadOptions,
+  type SinkResult,
+  type StreamDescription,
+  type StreamName,
+} from '../port.js';
+import { filesConfigSchema, type FilesConfig, type FilesConfigInput } from './config.js';
+import { inferFields } from './describe.js';
+import { EncodingError } from './encoding.js';
+import { listStreamFiles, moveWithReport, type DropFile, type MoveOutcome } from './folder.js';
+import { FileFormatError } from './formats/types.js';
+import { buildPlan, delimiterFor, formatOf, type StreamPlan } from './plan.js';
+import { readFileBatches, readFileRecords } from './read-file.js';
+import { newReport, type FileReport } from './report.js';
+import { FilesSink } from './sink.js';
+
+export { filesConfigSchema, type FilesConfig, type FilesConfigInput } from './config.js';
+export type { FileReport } from './report.js';
+
+export interface FilesSourceOptions {
+  logger?: Logger;
+  /** Never move files, whatever moveAfterRead says (for inspection: `ferry erp read`, check, describe). */
+  readOnly?: boolean;
+  /** Whether close() commits, i.e. moves the files read to the end (default true). */
+  commitOnClose?: boolean;
+}
+
+export interface FilesStats {
+  files: FileReport[];
+  totals: { files: number; rows: number; records: number; rejected: number; skipped: number; failedFiles: number };
+}
+
+export interface FilesSource extends ErpSource, ErpSink {
+  readonly kind: 'files';
+  /** Moves every file read to its end to done/ or failed/ with its report. */
+  commit(): Promise<MoveOutcome[]>;
+  /** Forgets the files read so far (a failed run): they stay in the folder for the next run. */
+  abandon(): void;
+  /** Counts per file read by this source (rows, records, rejects, skips) and totals. */
+  stats(): FilesStats;
+}
+
+function isFileProblem(e: unknown): boolean {
+  return e instanceof EncodingError || e instanceof FileFormatError || (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string');
+}
+
+export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: FilesSourceOptions = {}): FilesSource {
+  const parsed = filesConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ErpError(`invalid erp config for files: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'config');
+  }
+  const config = parsed.data;
+  const folder = resolve(config.folder);
+  const doneDir = resolve(folder, config.doneFolder ?? 'done');
+  const failedDir = resolve(folder, config.failedFolder ?? 'failed');
+  const outDir = resolve(folder, config.outFolder ?? 'out');
+  const streamNames: StreamName[] = config.streams
+    ? STREAM_NAMES.filter((s) => config.streams![s] !== undefined)
+    : [...STREAM_NAMES];
+  let plans: Map<StreamName, StreamPlan>;
+  try {
+    plans = new Map(streamNames.map((s) => [s, buildPlan(config, s, config.streams?.[s])]));
+  } catch (e) {
+    throw new ErpError(`invalid erp config for files: ${(e as Error).message}`, 'config');
+  }
+  const moving = config.moveAfterRead && !opts.readOnly;
+  // With files moving away after a run, every waiting file is new: `since` must not
+  // skip any of it (a late file with old dates would be lost). It filters only when
+  // files stay in place and are read again each run.
+  const deltaFilter = !config.moveAfterRead;
+  const reports = new Map<string, FileReport>();
+  const pending = new Map<string, { file: DropFile; report: FileReport }>();
+  const sinkFormat = config.sinkFormat ?? (config.format === 'csv' || config.format === 'tsv' ? 'csv' : 'ndjson');
+  let sink: FilesSink | null = null;
+  let closed = false;
+
+  function planOf(stream: StreamName): StreamPlan {
+    const plan = plans.get(stream);
+    if (!plan) {
+      throw new ErpError(`the files source has no stream "${stream}"; configure erp.streams.${stream} (streams: ${streamNames.join(', ')})`, 'config');
+    }
+    return plan;
+  }
+
+  async function filesOf(plan: StreamPlan): Promise<DropFile[]> {
+    try {
+      return await listStreamFiles(folder, plan, config.minAgeSeconds);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new ErpError(`drop folder ${folder} does not exist; create it or fix erp.folder`, 'io', { cause: e });
+      if (code === 'EACCES') throw new ErpError(`drop folder ${folder} is not readable by this user; fix its permissions`, 'io', { cause: e });
+      throw new ErpError(`cannot list drop folder ${folder}: ${(e as Error).message}`, 'io', { cause: e });
+    }
+  }
+
+  /** Group keys changed since the watermark: their items count as changed too. */
+  async function changedGroups(sinceIso: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    const plan = plans.get('groups');
+    if (!plan) return out;
+    for (const file of await filesOf(plan)) {
+      const scratch = newReport(file.name, 'groups', '', file.size, file.mtimeMs);
+      try {
+        for await (const g of readFileRecords(file, plan, scratch)) if (g.updatedAt !== null && g.updatedAt >= sinceIso) out.add(g.key);
+      } catch (e) {
+        if (!isFileProblem(e)) throw e; // the groups read reports it itself
+      }
+    }
+    return out;
+  }
+
+  async function* read(stream: StreamName, options: ReadOptions = {}): AsyncGenerator<ErpRecord> {
+    if (closed) throw new ErpError('the files source is closed', 'config');
+    const plan = planOf(stream);
+    const files = await filesOf(plan);
+    const keys = options.keys ? new Set(options.keys) : null;
+    const limit = options.limit;
+    let sinceIso: string | null = null;
+    if (options.since && deltaFilter) {
+      const ms = Date.parse(options.since);
+      if (Number.isNaN(ms)) throw new ErpError(`since "${options.since}" is not an ISO-8601 date-time`, 'config');
+      sinceIso = new Date(ms - config.skewSeconds * 1000).toISOString();
+    }
+    const groupsChanged = sinceIso && stream === 'items' ? await changedGroups(sinceIso) : null;
+    // Partial reads did not process every record of the file: it must not move.
+    const registers = moving && !keys && limit === undefined;
+    let emitted = 0;
+    for (const file of files) {
+      if (options.signal?.aborted) return;
+      if (sinceIso && !plan.updatedAt && new Date(file.mtimeMs).toISOString() < sinceIso && !groupsChanged?.size) continue;
+      const report = newReport(file.name, stream, formatOf(file.name, plan), file.size, file.mtimeMs);
+      reports.set(file.path, report);
+      let completed = false;
+      try {
+        for await (const batch of readFileBatches(file, plan, report, { signal: options.signal, onReject: options.onReject })) {
+          for (const rec of batch) {
+            if (keys && !keys.has(rec.key)) {
+              report.skipped++;
+              continue;
+            }
+            if (sinceIso && (rec.updatedAt === null || rec.updatedAt < sinceIso) && !(rec.group && groupsChanged?.has(rec.group))) {
+              report.skipped++;
+              continue;
+            }
+            report.records++;
+            emitted++;
+            yield rec;
+            if (limit !== undefined && emitted >= limit) return;
+          }
+        }
+        completed = !options.signal?.aborted;
+      } catch (e) {
+        if (!isFileProblem(e)) throw e;
+        report.status = 'failed';
+        report.error = (e as Error).message;
+        completed = true;
+        opts.logger?.warn({ file: file.name, stream }, `file unreadable: ${report.error}`);
+        options.onReject?.({ stream, location: file.name, raw: '', message: `${file.name} cannot be read (it goes to failed/): ${report.error}` });
+      } finally {
+        report.finishedAt = new Date().toISOString();
+        if (report.status === 'reading') report.status = 'read';
+        if (completed && registers) pending.set(file.path, { file, report });
+        opts.logger?.debug({ file: file.name, rows: report.rows, records: report.records, rejected: report.rejected }, 'file read');
+      }
+    }
+  }
+
+  async function commit(): Promise<MoveOutcome[]> {
+    const outcomes: MoveOutcome[] = [];
+    const errors: string[] = [];
+    for (const [path, { file, report }] of pending) {
+      try {
+        const o = await moveWithReport(file, report, doneDir, failedDir);
+        outcomes.push(o);
+        if (!o.movedTo) opts.logger?.warn({ file: file.name }, `not moved: ${o.reason}`);
+      } catch (e) {
+        errors.push(`${file.name}: ${(e as Error).message}`);
+      }
+      pending.delete(path);
+    }
+    if (errors.length) throw new ErpError(`could not move processed files: ${errors.join('; ')}`, 'io');
+    return outcomes;
+  }
+
+  async function check(): Promise<CheckResult> {
+    const problems: string[] = [];
+    const details: CheckResult['details'] = { folder };
+    const counts: CheckResult['counts'] = {};
+    let st;
+    try {
+      st = await stat(folder);
+    } catch {
+      problems.push(`drop folder ${folder} does not exist; create it or fix erp.folder`);
+    }
+    if (st && !st.isDirectory()) problems.push(`${folder} is not a folder; erp.folder must name the drop folder`);
+    if (st?.isDirectory()) {
+      try {
+        await access(folder, constants.R_OK);
+      } catch {
+        problems.push(`drop folder ${folder} is not readable by this user; fix its permissions`);
+      }
+      if (moving) {
+        try {
+          await access(folder, constants.W_OK);
+        } catch {
+          problems.push(`drop folder ${folder} is not writable: processed files cannot move to done/; fix its permissions or set moveAfterRead: false`);
+        }
+      }
+    }
+    if (!problems.length) {
+      const matched = new Set<string>();
+      for (const [stream, plan] of plans) {
+        const files = await filesOf(plan);
+        for (const f of files) matched.add(f.name);
+        details[`${stream}.pattern`] = plan.patternText.join(', ');
+        details[`${stream}.files`] = files.length;
+        if (files.length) details[`${stream}.next`] = files[0]!.name;
+        counts[stream] = null;
+      }
+      const entries = await readdir(folder, { withFileTypes: true });
+      const unmatched = entries.filter((e) => e.isFile() && !e.name.startsWith('.') && !matched.has(e.name)).map((e) => e.name);
+      if (unmatched.length) details['unmatched files'] = unmatched.slice(0, 10).join(', ') + (unmatched.length > 10 ? ` (+${unmatched.length - 10})` : '');
+      const failed = await readdir(failedDir).catch(() => [] as string[]);
+      const failedData = failed.filter((n) => !n.includes('.report.'));
+      if (failedData.length) details['failed files'] = failedData.length;
+      const partials = (await readdir(outDir).catch(() => [] as string[])).filter((n) => n.endsWith('.partial'));
+      if (partials.length) details['unfinished exports'] = partials.join(', ');
+    }
+    details.moveAfterRead = config.moveAfterRead;
+    return { ok: problems.length === 0, system: `files in ${folder}`, details, counts, problems };
+  }
+
+  async function describe(): Promise<StreamDescription[]> {
+    const out: StreamDescription[] = [];
+    for (const [stream, plan] of plans) {
+      let files = await filesOf(plan);
+      if (!files.length) files = await listStreamFiles(doneDir, plan, 0).catch(() => [] as DropFile[]);
+      const sample: ErpRecord[] = [];
+      const newest = files[files.length - 1];
+      if (newest) {
+        const scratch = newReport(newest.name, stream, '', newest.size, newest.mtimeMs);
+        try {
+          for await (const r of readFileRecords(newest, plan, scratch, { maxRows: 200 })) sample.push(r);
+        } catch (e) {
+          if (!isFileProblem(e)) throw e;
+          throw new ErpError(`cannot describe ${stream} from ${newest.name}: ${(e as Error).message}`, e instanceof EncodingError ? 'encoding' : 'protocol', { cause: e });
+        }
+      }
+      const declared = new Map<string, FieldType>(plan.fields.map(([f, s]) => [f, s.type]));
+      out.push({
+        stream,
+        fields: inferFields(sample, declared),
+        supportsDelta: true,
+        deltaStrategy: deltaFilter
+          ? `files stay in place, so since filters: by the ${plan.updatedAt ? `"${plan.updatedAt}" column` : 'file modification time'}, inclusive and widened by ${config.skewSeconds}s; items of a changed group count as changed`
+          : 'read files move to done/ after a successful run, so every waiting file is new and read whole; since never skips a waiting file (a late file with old dates is still read)',
+      });
+    }
+    return out;
+  }
+
+  function stats(): FilesStats {
+    const files = [...reports.values()];
+    const totals = { files: files.length, rows: 0, records: 0, rejected: 0, skipped: 0, failedFiles: 0 };
+    for (const f of files) {
+      totals.rows += f.rows;
+      totals.records += f.records;
+      totals.rejected += f.rejected;
+      totals.skipped += f.skipped;
+      if (f.status === 'failed') totals.failedFiles++;
+    }
+    return { files, totals };
+  }
+
+  return {
+    kind: 'files',
+    streams: streamNames,
+    check,
+    describe,
+    read,
+    commit,
+    stats,
+    abandon() {
+      pending.clear();
+    },
+    async upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {
+      if (closed) throw new ErpError('the files sink is closed', 'config');
+      const plan = plans.get(stream);
+      sink ??= new FilesSink(outDir, sinkFormat, plans, plan ? delimiterFor(plan, config.format === 'tsv' ? 'tsv' : 'csv') : ',');
+      try {
+        return await sink.upsert(stream, records);
+      } catch (e) {
+        throw new ErpError(`cannot write the export file in ${outDir}: ${(e as Error).message}`, 'io', { cause: e });
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      const errors: string[] = [];
+      if (opts.commitOnClose !== false) await commit().catch((e: Error) => errors.push(e.message));
+      if (sink) await sink.finish().catch((e: Error) => errors.push(`export files in ${outDir}: ${e.message}`));
+      if (errors.length) throw new ErpError(errors.join('; '), 'io');
+    },
+  };
+}
+

@@ -140,6 +140,11 @@ function decimalPlacesNeeded(r: Rational): number {
   return Math.max(twos, fives);
 }
 
+/** The exact text of a terminating rational (every digit), or rounded half-even at `fallbackScale` otherwise. */
+export function exactDecimalString(r: Rational, fallbackScale = 12): string {
+  return isTerminating(r) ? toDecimalString(r, decimalPlacesNeeded(r)).text : toDecimalString(r, fallbackScale).text;
+}
+
 /** Rounds half-to-even to `scale` decimals. */
 export function roundTo(r: Rational, scale: number): Rational {
   const { text } = toDecimalString(r, scale);

@@ -5,3 +5,4 @@ export { mappingConfigSchema, looksHot, type MappingConfig, type AttributeMappin
 export { resolveMapping, DEFAULT_BLOCK_RECORD, type ResolvedMapping, type ResolvedAttribute } from './resolve.js';
 export { PRESETS } from './presets.js';
 export * from './types.js';
+export { planMediaUploads, contentHash, mediaFilename, type MediaPlan, type MediaUploadGroup } from './media.js';

@@ -4,7 +4,7 @@
  * unit. An ERP unit with no Akeneo unit in the family is an error naming both.
  */
 import type { Attribute, MeasurementFamily } from '../../akeneo/model.js';
-import { div, mul, add, sub, parseDecimal, toDecimalString, type Rational } from '../decimal.js';
+import { div, mul, add, sub, isTerminating, parseDecimal, exactDecimalString, toDecimalString, type Rational } from '../decimal.js';
 import { BUILTIN_UNITS, unitCandidates } from '../units.js';
 import { fail, ok, scalarText, show, type Converter } from './common.js';
 import { amountData, boundsFor, checkAmount, type NumberOptions } from './number.js';
@@ -131,14 +131,14 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
           `Map it in mapping.attributes.${attribute.code}.units (e.g. { "${erpUnit ?? ''}": ${defaultUnit ?? familyUnits[0] ?? 'UNIT_CODE'} } if the amount really is in that unit) or add the unit to the ${familyCode} family in the PIM.`,
         );
       }
-      // Exact when the result terminates within 12 decimals (lb → kg always does); else rounded half-even.
-      out = toDecimalString(converted, 12).exact ? converted : parseDecimal(toDecimalString(converted, precision).text)!;
+      // Exact whenever the result has a finite decimal form (lb → kg always does); else rounded half-even.
+      out = isTerminating(converted) ? converted : parseDecimal(toDecimalString(converted, precision).text)!;
       outUnit = target;
     }
     if (!outUnit) {
       return fail('unknown_unit', `ERP unit ${show(erpUnit ?? '')} is unknown`, expected, `Map it in mapping.attributes.${attribute.code}.units.`);
     }
-    const shown = `${toDecimalString(out, 12).text} ${outUnit}`;
+    const shown = `${exactDecimalString(out)} ${outUnit}`;
     const problem = checkAmount(out, show(shown), bounds, expected);
     if (problem) return problem;
     return ok({ amount: amountData(out, bounds.decimals), unit: outUnit });

@@ -1,6 +1,6 @@
 /** number: exact decimal strings when decimals are allowed, integers otherwise; never a float round-trip. */
 import type { Attribute } from '../../akeneo/model.js';
-import { compare, isInteger, isTerminating, parseDecimal, toDecimalString, type Rational } from '../decimal.js';
+import { compare, exactDecimalString, isInteger, isTerminating, parseDecimal, toDecimalString, type Rational } from '../decimal.js';
 import { fail, ok, scalarText, show, type ConvertResult, type Converter } from './common.js';
 
 export interface NumberOptions {
@@ -24,7 +24,7 @@ export function amountData(r: Rational, decimals: boolean): number | string {
     const n = Number(r.n);
     return n;
   }
-  return toDecimalString(r, 12).text;
+  return exactDecimalString(r);
 }
 
 export interface BoundsCheck {

@@ -30,6 +30,8 @@ export interface FakeOptions {
   maxLines?: number;
   /** Delay before answering each API call (ms), to hold calls in flight. */
   latencyMs?: number;
+  /** Extra delay per NDJSON line (ms), as the sandbox's latency model. */
+  latencyPerLineMs?: number;
 }
 
 export interface StoredProduct {
@@ -70,6 +72,7 @@ export class FakeAkeneo {
       tokenLifetimeSeconds: 3600,
       maxLines: 100,
       latencyMs: 0,
+      latencyPerLineMs: 0,
       ...options,
     };
   }
@@ -122,7 +125,8 @@ export class FakeAkeneo {
           return;
         }
       }
-      const delay = (rec.path.startsWith('/api/rest/') ? this.options.latencyMs : 0) + (this.delayFor?.(rec) ?? 0);
+      const lines = rec.headers['content-type'] === 'application/vnd.akeneo.collection+json' ? rec.text.split('\n').length : 0;
+      const delay = (rec.path.startsWith('/api/rest/') ? this.options.latencyMs + lines * this.options.latencyPerLineMs : 0) + (this.delayFor?.(rec) ?? 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       await this.builtin(rec, res);
     } catch (err) {

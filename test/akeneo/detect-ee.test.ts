@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAkeneoClient } from '../../src/akeneo/index.js';
+import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+
+let fake: FakeAkeneo | undefined;
+const clients: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await fake?.close();
+  fake = undefined;
+});
+function client(f: FakeAkeneo, extra: Record<string, unknown> = {}) {
+  const c = createAkeneoClient(clientOptionsFor(f, { endpoints: 'auto', ...extra }));
+  clients.push(c);
+  return c;
+}
+
+describe('version and edition detection', () => {
+  it('reads /system-information: SaaS uses uuid endpoints', async () => {
+    fake = await startFake();
+    fake.on('GET', /system-information$/, (_q, res) => json(res, 200, { version: '20210521041041', edition: 'Serenity' }));
+    const c = client(fake);
+    expect(await c.detect()).toEqual({ version: '20210521041041', edition: 'Serenity', endpointMode: 'uuid' });
+    expect(await c.products.mode()).toBe('uuid');
+    expect(fake.apiRequests().filter((r) => r.path.endsWith('system-information'))).toHaveLength(1); // cached
+  });
+
+  it('picks identifier endpoints on 6.0', async () => {
+    fake = await startFake();
+    fake.on('GET', /system-information$/, (_q, res) => json(res, 200, { version: '6.0.52', edition: 'EE' }));
+    fake.on('GET', /^\/api\/rest\/v1\/products\/SKU-1$/, (_q, res) => json(res, 200, { identifier: 'SKU-1', family: null, _links: { self: { href: 'x' } } }));
+    const c = client(fake);
+    expect(await c.detect()).toEqual({ version: '6.0.52', edition: 'EE', endpointMode: 'identifier' });
+    expect(await c.products.get('SKU-1')).toEqual({ identifier: 'SKU-1', family: null });
+  });
+
+  it('probes when /system-information is missing (5.0 and older)', async () => {
+    fake = await startFake();
+    fake.on('GET', /system-information$/, (_q, res) => json(res, 404, { code: 404, message: 'No route found' }));
+    fake.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 404, { code: 404, message: 'No route found' }));
+    fake.on('GET', /^\/api\/rest\/v1\/reference-entities$/, (_q, res) => json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [] } }));
+    const c = client(fake);
+    expect(await c.detect()).toEqual({ version: '6.0 or earlier', edition: 'EE', endpointMode: 'identifier' });
+  });
+
+  it('obeys the endpoint override', async () => {
+    fake = await startFake();
+    const c = client(fake, { endpoints: 'identifier' });
+    expect(await c.products.mode()).toBe('identifier');
+    expect(fake.apiRequests()).toHaveLength(0); // no detection needed
+    expect((await c.detect()).endpointMode).toBe('identifier');
+  });
+});
+
+describe('identifier endpoints', () => {
+  it('batch-upserts by identifier and drops uuids from the wire', async () => {
+    fake = await startFake();
+    fake.on('PATCH', /^\/api\/rest\/v1\/products$/, (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/vnd.akeneo.collection+json' });
+      res.end(
+        req.text
+          .split('\n')
+          .map((l, i) => {
+            const p = JSON.parse(l) as { identifier: string };
+            return JSON.stringify(p.identifier === 'BAD' ? { line: i + 1, identifier: 'BAD', status_code: 422, message: 'Property "colour" does not exist.' } : { line: i + 1, identifier: p.identifier, status_code: 201 });
+          })
+          .join('\n'),
+      );
+    });
+    const c = client(fake, { endpoints: 'identifier' });
+    const results = await c.products.upsertMany([{ identifier: 'A', uuid: 'ignored' }, { identifier: 'BAD' }, { family: 'x' }]);
+    expect(results.map((r) => [r.key, r.outcome, r.status])).toEqual([
+      ['A', 'created', 201],
+      ['BAD', 'failed', 422],
+      ['', 'failed', 422],
+    ]);
+    expect(results[1]!.message).toBe('product BAD: Property "colour" does not exist.');
+    expect(results[2]!.message).toMatch(/product #3 has no identifier/);
+    const sent = fake.apiRequests().find((r) => r.method === 'PATCH')!.text.split('\n');
+    expect(sent).toHaveLength(2);
+    expect(JSON.parse(sent[0]!)).toEqual({ identifier: 'A' });
+  });
+});
+
+describe('EE resources', () => {
+  it('upserts reference entity records as a JSON array and maps results by position', async () => {
+    fake = await startFake();
+    fake.on('PATCH', /^\/api\/rest\/v1\/reference-entities\/brand\/records$/, (req, res) => {
+      const body = JSON.parse(req.text) as { code: string }[];
+      json(res, 200, body.map((r) => (r.code === 'bad' ? { code: 'bad', status_code: 422, message: 'Validation failed.', errors: [{ property: 'values', message: 'unknown attribute' }] } : { code: r.code, status_code: 204 })));
+    });
+    const c = client(fake, { endpoints: 'uuid' });
+    const results = await c.referenceEntityRecords('brand').upsertMany([
+      { code: 'acme', values: { label: [{ locale: 'en_US', channel: null, data: 'Acme' }] } },
+      { code: 'bad' },
+    ]);
+    expect(results.map((r) => [r.key, r.outcome])).toEqual([
+      ['acme', 'updated'],
+      ['bad', 'failed'],
+    ]);
+    const req = fake.apiRequests().find((r) => r.method === 'PATCH')!;
+    expect(req.headers['content-type']).toBe('application/json');
+    expect(Array.isArray(JSON.parse(req.text))).toBe(true);
+  });
+
+  it('lists assets with search_after only and uploads asset media', async () => {
+    fake = await startFake();
+    fake.on('GET', /^\/api\/rest\/v1\/asset-families\/packshots\/assets$/, (req, res) => {
+      const after = req.query.get('search_after');
+      json(res, 200, {
+        _links: { self: { href: 'x' }, ...(after ? {} : { next: { href: `${fake!.url}/api/rest/v1/asset-families/packshots/assets?search_after=abc` } }) },
+        _embedded: { items: after ? [{ code: 'a2' }] : [{ code: 'a1' }] },
+      });
+    });
+    fake.on('POST', /^\/api\/rest\/v1\/asset-media-files$/, (_q, res) => {
+      res.writeHead(201, { 'Asset-media-file-code': '1/2/3/4/1234_front.jpg' });
+      res.end();
+    });
+    const c = client(fake, { endpoints: 'uuid' });
+    const codes: string[] = [];
+    for await (const a of c.assets('packshots').list()) codes.push(a.code);
+    expect(codes).toEqual(['a1', 'a2']);
+    expect(fake.apiRequests()[0]!.query.has('pagination_type')).toBe(false);
+    expect(await c.assetMediaFiles.upload({ content: Buffer.from('jpg'), filename: 'front.jpg' })).toBe('1/2/3/4/1234_front.jpg');
+  });
+});

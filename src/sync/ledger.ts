@@ -23,6 +23,11 @@ export const STREAM_TYPES: Record<string, ReportEntityType> = { items: 'product'
 
 export class Ledger {
   private readonly entries = new Map<string, Entry>();
+  private settled = 0;
+
+  private isSettled(e: Entry): boolean {
+    return e.pending === 0 && e.outcome !== null;
+  }
 
   private id(stream: string, key: string): string {
     return `${stream}\u0000${key}`;
@@ -47,13 +52,16 @@ export class Ledger {
   /** One more entity derived from the record is on its way. */
   expect(stream: string, key: string): void {
     const e = this.entries.get(this.id(stream, key));
-    if (e) e.pending++;
+    if (!e) return;
+    if (this.isSettled(e)) this.settled--;
+    e.pending++;
   }
 
   /** An entity derived from the record settled (or the record itself, when `expect` was not called). */
   settle(stream: string, key: string, outcome: RecordOutcome, reason?: string | null, fromExpected = true): void {
     const e = this.entries.get(this.id(stream, key));
     if (!e) return;
+    const was = this.isSettled(e);
     if (fromExpected && e.pending > 0) e.pending--;
     if (e.outcome === null || PRIORITY[outcome] > PRIORITY[e.outcome]) {
       e.outcome = outcome;
@@ -61,6 +69,7 @@ export class Ledger {
     } else if (outcome === e.outcome && !e.reason && reason) {
       e.reason = reason;
     }
+    if (!was && this.isSettled(e)) this.settled++;
   }
 
   outcomeOf(stream: string, key: string): RecordOutcome | null {
@@ -69,9 +78,7 @@ export class Ledger {
 
   /** Records whose outcome is final (nothing pending). */
   settledCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.pending === 0 && e.outcome !== null) n++;
-    return n;
+    return this.settled;
   }
 
   /** Gives every record without an outcome its default and returns the unsettled ones (a bug if any). */

@@ -1,0 +1,183 @@
+/**
+ * The fastify application: raw body capture (handlers decode with Akeneo's errors), the request
+ * pipeline (auth → Accept → SaaS limits → injected faults → handler → latency → 500-after-write),
+ * stats, 404/405 for unknown routes, and every route module.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type { SandboxContext } from './context.js';
+import { checkAccept, HttpError, sendError } from './http.js';
+import { Limiter, SAAS_LIMITS } from './limits.js';
+import { parseFaults, parseLatency, pickFault, seededRandom } from './options.js';
+import { registerEeRoutes } from './routes/ee.js';
+import { registerMediaRoutes } from './routes/media.js';
+import { registerProductRoutes } from './routes/products.js';
+import { registerStructureRoutes } from './routes/structure.js';
+import { registerSystemRoutes } from './routes/system.js';
+import { StatsCollector, type SandboxStats } from './stats.js';
+
+export interface AppHandle {
+  app: FastifyInstance;
+  stats: StatsCollector;
+  limiter: Limiter;
+  /** Drops timers of held (`timeout` fault) requests. */
+  shutdown(): void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Routes under /api/rest/v1 that need no token. */
+function isPublic(path: string): boolean {
+  return path === '/api/rest/v1' || path === '/api/rest/v1/';
+}
+
+export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>; counts(): { products: number; productModels: number; mediaFiles: number } }): AppHandle {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 200 * 1024 * 1024,
+    forceCloseConnections: true,
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2000 },
+  });
+  const stats = new StatsCollector();
+  const limiter = new Limiter(ctx.options.limits === 'saas' ? SAAS_LIMITS : undefined);
+  const latency = parseLatency(ctx.options.latency);
+  const faults = parseFaults(ctx.options.faults);
+  const random = seededRandom(ctx.options.seed);
+  const held = new Set<NodeJS.Timeout>();
+  const routes: { method: string; url: string; pattern: RegExp }[] = [];
+
+  app.addHook('onRoute', (opts) => {
+    const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
+    const pattern = new RegExp(
+      '^' + opts.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+').replace(/\*/g, '.*') + '$',
+    );
+    for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: opts.url, pattern });
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.decorateRequest('sandbox', undefined);
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const state = { connection: 'anonymous', routeKey: `${req.method} ${req.routeOptions.url ?? '(no route)'}`, lines: 0 } as NonNullable<FastifyRequest['sandbox']>;
+    req.sandbox = state;
+    if (!path.startsWith('/api/rest/v1') || isPublic(path) || !req.routeOptions.url) return;
+    const check = ctx.auth.check(req.headers.authorization);
+    if (!check.ok) {
+      sendError(reply, new HttpError(401, { code: 401, message: check.message }));
+      return reply;
+    }
+    state.connection = check.token.clientId;
+    try {
+      checkAccept(req, ['application/octet-stream', 'image/*']);
+    } catch (err) {
+      sendError(reply, err as HttpError);
+      return reply;
+    }
+    const isOptionWrite = (req.method === 'POST' || req.method === 'PATCH') && /\/attributes\/[^/]+\/options/.test(path);
+    const admission = limiter.admit(state.connection, isOptionWrite);
+    if (!admission.ok) {
+      sendError(reply, new HttpError(429, { code: 429, message: admission.message }, { 'retry-after': String(admission.retryAfter) }));
+      return reply;
+    }
+    state.release = admission.release;
+    reply.raw.once('close', admission.release);
+    stats.concurrency(state.connection, limiter.current(state.connection), limiter.current());
+
+    const fault = pickFault(faults, random);
+    if (!fault) return;
+    if (fault === '500-after-write') {
+      if (req.method !== 'GET') state.fault = fault;
+      return;
+    }
+    stats.fault(fault);
+    if (fault === '429') {
+      sendError(reply, new HttpError(429, { code: 429, message: 'You have exceeded the limit of API requests per second.' }, { 'retry-after': '1' }));
+      return reply;
+    }
+    if (fault === '500') {
+      sendError(reply, new HttpError(500, { code: 500, message: 'Internal Server Error' }));
+      return reply;
+    }
+    const socket = req.raw.socket as Socket;
+    reply.hijack();
+    if (fault === 'reset') {
+      if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+      else socket.destroy();
+      return;
+    }
+    // timeout: hold the request unanswered, then drop the connection.
+    const timer = setTimeout(() => {
+      held.delete(timer);
+      socket.destroy();
+    }, ctx.options.timeoutFaultMs);
+    held.add(timer);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      held.delete(timer);
+    });
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    const state = req.sandbox;
+    const path = req.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/') || path.startsWith('/connect/')) {
+      const ms = latency.perRequestMs + latency.perLineMs * (state?.lines ?? 0);
+      if (ms > 0) await sleep(ms);
+    }
+    if (state?.fault === '500-after-write' && reply.statusCode < 300) {
+      stats.fault('500-after-write');
+      reply.code(500);
+      reply.removeHeader('location');
+      reply.header('content-type', 'application/json');
+      return JSON.stringify({ code: 500, message: 'Internal Server Error' });
+    }
+    return payload;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    stats.record(req.sandbox?.routeKey ?? `${req.method} (no route)`, reply.statusCode);
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path) && r.method !== req.method).map((r) => r.method))];
+    const target = `${req.method} ${req.protocol}://${req.headers.host ?? req.hostname}${path}`;
+    if (allowed.length > 0) {
+      return sendError(reply, new HttpError(405, { code: 405, message: `No route found for "${target}": Method Not Allowed (Allow: ${allowed.join(', ')})` }));
+    }
+    return sendError(reply, new HttpError(404, { code: 404, message: `No route found for "${target}"` }));
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+    if (err instanceof HttpError) return sendError(reply, err);
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 413) return sendError(reply, new HttpError(413, { code: 413, message: 'Request Entity Too Large' }));
+    if (status === 500) process.stderr.write(`ferry sandbox: internal error: ${err.stack ?? err.message}\n`);
+    return sendError(reply, new HttpError(status, { code: status, message: status === 500 ? 'Internal Server Error' : err.message }));
+  });
+
+  const counts = control.counts;
+  registerSystemRoutes(app, ctx, {
+    reset: control.reset,
+    stats: (): SandboxStats => stats.snapshot(counts()),
+    routes: () => routes.map((r) => ({ method: r.method, url: r.url })),
+  });
+  registerStructureRoutes(app, ctx);
+  registerProductRoutes(app, ctx);
+  registerMediaRoutes(app, ctx);
+  registerEeRoutes(app, ctx);
+
+  return {
+    app,
+    stats,
+    limiter,
+    shutdown: () => {
+      for (const t of held) clearTimeout(t);
+      held.clear();
+    },
+  };
+}

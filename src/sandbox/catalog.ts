@@ -1,0 +1,185 @@
+/**
+ * Catalog loading: a directory in the layout of Akeneo's `api-json` exports (one JSON array per
+ * structure resource in GET format, plus product_models.ndjson / products.ndjson), Ferry's own
+ * `demo` catalog, the built-in `empty` one, or `technical` (../shared/akeneo/catalogs/technical).
+ * Structure is loaded directly (it is already in GET format; locales and currencies cannot be
+ * written through the API anyway); products and models go through the write rules later.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Attribute } from '../akeneo/model.js';
+import { standardMeasurementFamilies } from './measurement-families.js';
+import type { StructureSnapshot, StoredFamilyVariant } from './store.js';
+
+export interface LoadedCatalog {
+  name: string;
+  structure: StructureSnapshot;
+  /** Raw NDJSON lines, models roots first, as the catalog ships them. */
+  productModelLines: string[];
+  productLines: string[];
+}
+
+export class CatalogError extends Error {
+  override name = 'CatalogError';
+}
+
+/** The repository root, from src/sandbox (tsx) or dist/sandbox (built). */
+export function repoRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+export function resolveCatalogDir(catalog: string): string | undefined {
+  if (catalog === 'empty') return undefined;
+  if (catalog === 'demo') return path.join(repoRoot(), 'catalogs', 'demo');
+  if (catalog === 'technical') return path.resolve(repoRoot(), '..', 'shared', 'akeneo', 'catalogs', 'technical', 'api-json');
+  if (catalog === 'icecat' || catalog === 'catalog_modeling') {
+    return path.resolve(repoRoot(), '..', 'shared', 'akeneo', 'catalogs', catalog, 'api-json');
+  }
+  const dir = path.resolve(catalog);
+  return existsSync(path.join(dir, 'api-json')) ? path.join(dir, 'api-json') : dir;
+}
+
+function readArray<T>(dir: string, file: string): T[] {
+  const p = path.join(dir, file);
+  if (!existsSync(p)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (err) {
+    throw new CatalogError(`Catalog file ${p} is not valid JSON (${(err as Error).message}); fix or remove it.`);
+  }
+  if (!Array.isArray(parsed)) throw new CatalogError(`Catalog file ${p} must hold a JSON array of ${file.replace('.json', '')}.`);
+  return parsed as T[];
+}
+
+function readLines(dir: string, file: string): string[] {
+  const p = path.join(dir, file);
+  if (!existsSync(p)) return [];
+  return readFileSync(p, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+}
+
+function readRecordArrays<T>(dir: string, file: string): Record<string, T[]> {
+  const p = path.join(dir, file);
+  if (!existsSync(p)) return {};
+  const parsed = JSON.parse(readFileSync(p, 'utf8')) as unknown;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CatalogError(`Catalog file ${p} must hold a JSON object keyed by code.`);
+  }
+  return parsed as Record<string, T[]>;
+}
+
+export function loadCatalog(catalog: string): LoadedCatalog {
+  const dir = resolveCatalogDir(catalog);
+  if (dir === undefined) return { name: 'empty', structure: emptyStructure(), productModelLines: [], productLines: [] };
+  if (!existsSync(dir)) {
+    throw new CatalogError(
+      `Catalog "${catalog}" not found at ${dir}. Use demo, empty, technical, or a directory holding attributes.json, families.json, … (the api-json layout).`,
+    );
+  }
+  const measurementFamilies = readArray<StructureSnapshot['measurementFamilies'][number]>(dir, 'measurement_families.json');
+  const structure: StructureSnapshot = {
+    locales: readArray(dir, 'locales.json'),
+    currencies: readArray(dir, 'currencies.json'),
+    channels: readArray(dir, 'channels.json'),
+    measurementFamilies: measurementFamilies.length > 0 ? measurementFamilies : standardMeasurementFamilies(),
+    attributeGroups: readArray(dir, 'attribute_groups.json'),
+    attributes: readArray(dir, 'attributes.json'),
+    attributeOptions: readArray(dir, 'attribute_options.json'),
+    families: readArray(dir, 'families.json'),
+    familyVariants: readArray<StoredFamilyVariant>(dir, 'family_variants.json'),
+    categories: readArray(dir, 'categories.json'),
+    associationTypes: readArray(dir, 'association_types.json'),
+    groups: readArray(dir, 'groups.json'),
+    referenceEntities: readArray(dir, 'reference_entities.json'),
+    referenceEntityAttributes: readRecordArrays(dir, 'reference_entity_attributes.json'),
+    assetFamilies: readArray(dir, 'asset_families.json'),
+    assetFamilyAttributes: readRecordArrays(dir, 'asset_family_attributes.json'),
+  };
+  for (const fv of structure.familyVariants) {
+    if (typeof fv.family !== 'string') {
+      throw new CatalogError(`Family variant "${fv.code}" in ${dir}/family_variants.json has no "family" key; add the family code.`);
+    }
+  }
+  if (structure.locales.length === 0) {
+    // A catalog without locales.json: every locale a channel uses is active.
+    const codes = new Set(structure.channels.flatMap((c) => c.locales));
+    structure.locales = [...codes].map((code) => ({ code, enabled: true }));
+  }
+  if (structure.currencies.length === 0) {
+    const codes = new Set(structure.channels.flatMap((c) => c.currencies));
+    structure.currencies = [...codes].map((code) => ({ code, enabled: true }));
+  }
+  return {
+    name: catalog,
+    structure,
+    productModelLines: readLines(dir, 'product_models.ndjson'),
+    productLines: readLines(dir, 'products.ndjson'),
+  };
+}
+
+const NULL_ATTRIBUTE_PROPS = {
+  unique: false,
+  useable_as_grid_filter: false,
+  allowed_extensions: [],
+  metric_family: null,
+  default_metric_unit: null,
+  reference_data_name: null,
+  available_locales: [],
+  max_characters: null,
+  validation_rule: null,
+  validation_regexp: null,
+  wysiwyg_enabled: null,
+  number_min: null,
+  number_max: null,
+  decimals_allowed: null,
+  negative_allowed: null,
+  date_min: null,
+  date_max: null,
+  max_file_size: null,
+  minimum_input_length: null,
+  sort_order: 0,
+  localizable: false,
+  scopable: false,
+  labels: {},
+  guidelines: {},
+  auto_option_sorting: null,
+  default_value: null,
+};
+
+/** The `empty` catalog: one channel, one locale, one currency, the `sku` identifier. */
+export function emptyStructure(): StructureSnapshot {
+  const sku: Attribute = {
+    code: 'sku',
+    type: 'pim_catalog_identifier',
+    group: 'other',
+    ...NULL_ATTRIBUTE_PROPS,
+    unique: true,
+    useable_as_grid_filter: true,
+    labels: { en_US: 'SKU' },
+    group_labels: { en_US: 'Other' },
+    is_main_identifier: true,
+  };
+  return {
+    locales: [{ code: 'en_US', enabled: true }],
+    currencies: [{ code: 'USD', enabled: true }],
+    channels: [
+      { code: 'ecommerce', currencies: ['USD'], locales: ['en_US'], category_tree: 'master', conversion_units: {}, labels: { en_US: 'Ecommerce' } },
+    ],
+    measurementFamilies: standardMeasurementFamilies(),
+    attributeGroups: [{ code: 'other', sort_order: 100, attributes: ['sku'], labels: { en_US: 'Other' } }],
+    attributes: [sku],
+    attributeOptions: [],
+    families: [],
+    familyVariants: [],
+    categories: [{ code: 'master', parent: null, labels: { en_US: 'Master catalog' } }],
+    associationTypes: [],
+    groups: [],
+    referenceEntities: [],
+    referenceEntityAttributes: {},
+    assetFamilies: [],
+    assetFamilyAttributes: {},
+  };
+}

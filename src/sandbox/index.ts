@@ -1,0 +1,197 @@
+/**
+ * Ferry's PIM sandbox: a local server speaking Akeneo's REST API (see README / issue 3).
+ * `startSandbox(options)` loads a catalog, optionally restores a SQLite state, listens, and
+ * returns the base URL, credentials, and close/reset/stats controls.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Product, ProductModel } from '../akeneo/model.js';
+import { buildApp } from './app.js';
+import { AuthService } from './auth.js';
+import { loadCatalog, type LoadedCatalog } from './catalog.js';
+import { akeneoNow, newUuid, type SandboxContext } from './context.js';
+import { parseFaults, parseLatency, resolveOptions, type SandboxOptions } from './options.js';
+import { SqlitePersistence } from './persistence.js';
+import { rules } from './rules-binding.js';
+import type { SandboxStats } from './stats.js';
+import { SandboxStore } from './store.js';
+
+export type { SandboxOptions } from './options.js';
+export type { SandboxStats } from './stats.js';
+export { CatalogError } from './catalog.js';
+export { SandboxOptionError, parseFaults, parseLatency } from './options.js';
+
+export interface CatalogLoadReport {
+  catalog: string;
+  productModels: { loaded: number; failed: number };
+  products: { loaded: number; failed: number };
+  /** The first few rejected lines with the reason, so a broken catalog is easy to fix. */
+  errors: { file: string; line: number; key: string; status: number; message: string }[];
+  /** True when the state came from the data file rather than the catalog. */
+  restored: boolean;
+}
+
+export interface RunningSandbox {
+  url: string;
+  clientId: string;
+  secret: string;
+  username: string;
+  password: string;
+  catalogReport: CatalogLoadReport;
+  close(): Promise<void>;
+  reset(): Promise<void>;
+  stats(): SandboxStats;
+}
+
+const MEDIA_TYPES = new Set(['pim_catalog_file', 'pim_catalog_image']);
+
+/** Catalog product lines go through the same rules as API writes; media values are dropped (files are not shipped). */
+function seedContent(ctx: SandboxContext, catalog: LoadedCatalog, report: CatalogLoadReport): void {
+  const { store } = ctx;
+  const stripMedia = (item: Record<string, unknown>): Record<string, unknown> => {
+    const values = item['values'] as Record<string, unknown> | undefined;
+    if (!values) return item;
+    const kept: Record<string, unknown> = {};
+    for (const [attr, v] of Object.entries(values)) {
+      const a = store.attribute(attr);
+      if (a && MEDIA_TYPES.has(a.type)) continue;
+      kept[attr] = v;
+    }
+    return { ...item, values: kept };
+  };
+  const note = (file: string, line: number, key: string, status: number, body: unknown): void => {
+    if (report.errors.length >= 20) return;
+    const b = body as { message?: string; errors?: { message?: string }[] };
+    const detail = b.errors?.map((e) => e.message).join('; ');
+    report.errors.push({ file, line, key, status, message: detail ? `${b.message ?? ''} ${detail}` : (b.message ?? '') });
+  };
+  catalog.productModelLines.forEach((text, i) => {
+    let item: Record<string, unknown>;
+    try {
+      item = stripMedia(JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      report.productModels.failed++;
+      note('product_models.ndjson', i + 1, '?', 400, { message: 'Invalid JSON line' });
+      return;
+    }
+    const code = String(item['code'] ?? '');
+    const existing: ProductModel | null = store.productModel(code) ?? null;
+    const r = ctx.rules.applyProductModelWrite(store, existing, item, { method: 'PATCH', urlKey: code, now: ctx.now() });
+    if (r.ok) {
+      store.putProductModel(r.value);
+      report.productModels.loaded++;
+    } else {
+      report.productModels.failed++;
+      note('product_models.ndjson', i + 1, code, r.status, r.body);
+    }
+  });
+  catalog.productLines.forEach((text, i) => {
+    let item: Record<string, unknown>;
+    try {
+      item = stripMedia(JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      report.products.failed++;
+      note('products.ndjson', i + 1, '?', 400, { message: 'Invalid JSON line' });
+      return;
+    }
+    const byUuid = typeof item['uuid'] === 'string';
+    const key = String(byUuid ? item['uuid'] : item['identifier']);
+    const existing: Product | null = (byUuid ? store.productByUuid(key) : store.productByIdentifier(key)) ?? null;
+    const r = ctx.rules.applyProductWrite(store, existing, item, {
+      endpoint: byUuid ? 'uuid' : 'identifier',
+      method: 'PATCH',
+      urlKey: key,
+      newUuid: ctx.newUuid(),
+      now: ctx.now(),
+    });
+    if (r.ok) {
+      store.putProduct(r.value);
+      report.products.loaded++;
+    } else {
+      report.products.failed++;
+      note('products.ndjson', i + 1, key, r.status, r.body);
+    }
+  });
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const opts = resolveOptions(options);
+  parseLatency(opts.latency);
+  parseFaults(opts.faults);
+  const catalog = loadCatalog(opts.catalog);
+  const store = new SandboxStore();
+  const auth = new AuthService({
+    clientId: opts.clientId,
+    secret: opts.secret,
+    username: opts.username,
+    password: opts.password,
+    tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
+    refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,
+  });
+  const ctx: SandboxContext = { store, rules, options: opts, auth, now: akeneoNow, newUuid };
+  const report: CatalogLoadReport = {
+    catalog: catalog.name,
+    productModels: { loaded: 0, failed: 0 },
+    products: { loaded: 0, failed: 0 },
+    errors: [],
+    restored: false,
+  };
+
+  const loadFresh = (): void => {
+    store.loadStructure(structuredClone(catalog.structure));
+    store.clearContent();
+  };
+
+  let persistence: SqlitePersistence | undefined;
+  if (opts.dataFile) {
+    persistence = new SqlitePersistence(opts.dataFile, store);
+    if (persistence.hasState()) {
+      persistence.restore();
+      report.restored = true;
+      persistence.attach();
+    } else {
+      loadFresh();
+      persistence.replaceAll(store.snapshotStructure());
+      persistence.attach();
+      seedContent(ctx, catalog, report);
+    }
+  } else {
+    loadFresh();
+    seedContent(ctx, catalog, report);
+  }
+
+  const reset = async (): Promise<void> => {
+    loadFresh();
+    persistence?.replaceAll(store.snapshotStructure());
+  };
+
+  const handle = buildApp(ctx, {
+    reset,
+    counts: () => ({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),
+  });
+  try {
+    await handle.app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    persistence?.close();
+    throw err;
+  }
+  const address = handle.app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed = false;
+  return {
+    url: `http://${host}:${address.port}`,
+    clientId: opts.clientId,
+    secret: opts.secret,
+    username: opts.username,
+    password: opts.password,
+    catalogReport: report,
+    reset,
+    stats: () => handle.stats.snapshot({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      handle.shutdown();
+      await handle.app.close();
+      persistence?.close();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Sandbox options (programmatic and CLI) and the small specs they carry:
+ * latency `200ms+2ms/line` and faults `429:0.05,500:0.02,reset:0.01,timeout:0.005,500-after-write:0.01`.
+ */
+import { z } from 'zod';
+
+export interface SandboxOptions {
+  host?: string;
+  port?: number;
+  catalog?: 'demo' | 'empty' | 'technical' | (string & {});
+  dataFile?: string;
+  limits?: 'none' | 'saas';
+  latency?: string;
+  faults?: string;
+  seed?: number;
+  clientId?: string;
+  secret?: string;
+  username?: string;
+  password?: string;
+  tokenLifetimeSeconds?: number;
+  refreshTokenLifetimeSeconds?: number;
+  /** How long a `timeout` fault holds the request before dropping the connection (default 120 s). */
+  timeoutFaultMs?: number;
+  /** Edition reported by system-information (default "Serenity"). */
+  edition?: string;
+}
+
+export const sandboxOptionsSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(0),
+  catalog: z.string().min(1).default('demo'),
+  dataFile: z.string().min(1).optional(),
+  limits: z.enum(['none', 'saas']).default('none'),
+  latency: z.string().optional(),
+  faults: z.string().optional(),
+  seed: z.number().int().default(1),
+  clientId: z.string().min(1).default('ferry'),
+  secret: z.string().min(1).default('ferry-secret'),
+  username: z.string().min(1).default('admin'),
+  password: z.string().min(1).default('admin'),
+  tokenLifetimeSeconds: z.number().positive().default(3600),
+  refreshTokenLifetimeSeconds: z.number().positive().default(1_209_600),
+  timeoutFaultMs: z.number().int().positive().default(120_000),
+  edition: z.string().min(1).default('Serenity'),
+});
+export type ResolvedSandboxOptions = z.infer<typeof sandboxOptionsSchema>;
+
+export class SandboxOptionError extends Error {
+  override name = 'SandboxOptionError';
+}
+
+export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOptions {
+  const parsed = sandboxOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SandboxOptionError(`Invalid sandbox option "${issue?.path.join('.') ?? '?'}": ${issue?.message ?? 'invalid'}.`);
+  }
+  return parsed.data;
+}
+
+export interface LatencySpec {
+  perRequestMs: number;
+  perLineMs: number;
+}
+
+function parseDuration(text: string, spec: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text.trim());
+  if (!m) throw new SandboxOptionError(`Invalid latency "${spec}": "${text}" is not a duration like 200ms or 1s. Example: 200ms+2ms/line.`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+/** `200ms`, `2ms/line`, `200ms+2ms/line`, `1s+5ms/line`. */
+export function parseLatency(spec: string | undefined): LatencySpec {
+  const out: LatencySpec = { perRequestMs: 0, perLineMs: 0 };
+  if (!spec || spec.trim() === '' || spec === 'none') return out;
+  for (const part of spec.split('+')) {
+    const p = part.trim();
+    if (p.endsWith('/line')) out.perLineMs += parseDuration(p.slice(0, -'/line'.length), spec);
+    else out.perRequestMs += parseDuration(p, spec);
+  }
+  return out;
+}
+
+export const FAULT_KINDS = ['429', '500', 'reset', 'timeout', '500-after-write'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+export type FaultSpec = { kind: FaultKind; probability: number }[];
+
+export function parseFaults(spec: string | undefined): FaultSpec {
+  if (!spec || spec.trim() === '' || spec === 'none') return [];
+  const out: FaultSpec = [];
+  let total = 0;
+  for (const part of spec.split(',')) {
+    const idx = part.lastIndexOf(':');
+    const kind = part.slice(0, idx).trim();
+    const prob = Number(part.slice(idx + 1));
+    if (idx <= 0 || !(FAULT_KINDS as readonly string[]).includes(kind)) {
+      throw new SandboxOptionError(`Invalid faults "${spec}": "${part}" must be KIND:PROBABILITY with KIND one of ${FAULT_KINDS.join(', ')}.`);
+    }
+    if (!Number.isFinite(prob) || prob < 0 || prob > 1) {
+      throw new SandboxOptionError(`Invalid faults "${spec}": probability of ${kind} must be between 0 and 1.`);
+    }
+    total += prob;
+    out.push({ kind: kind as FaultKind, probability: prob });
+  }
+  if (total > 1) throw new SandboxOptionError(`Invalid faults "${spec}": probabilities add up to ${total}, more than 1.`);
+  return out;
+}
+
+/** mulberry32: a tiny seeded PRNG, so a fault sequence replays identically for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function pickFault(spec: FaultSpec, random: () => number): FaultKind | undefined {
+  if (spec.length === 0) return undefined;
+  const r = random();
+  let acc = 0;
+  for (const f of spec) {
+    acc += f.probability;
+    if (r < acc) return f.kind;
+  }
+  return undefined;
+}

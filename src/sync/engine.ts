@@ -943,7 +943,7 @@ export class SyncRun {
           content,
           filename,
           ...(media.owner.kind === 'product'
-            ? { product: { ...(this.mode === 'uuid' && t.ctx.pimId ? { uuid: t.ctx.pimId } : { identifier: media.owner.identifier }), ...where } }
+            ? { product: this.mode === 'uuid' && t.ctx.pimId ? { uuid: t.ctx.pimId, ...where } : { identifier: media.owner.identifier, ...where } }
             : { productModel: { code: media.owner.code, ...where } }),
         });
         await this.deps.state.saveMedia({ contentHash: hash, code, source: media.source });

@@ -16,6 +16,12 @@ export interface SyncBatchResult<T> {
   errors?: ValidationErrorItem[];
 }
 
+export interface MediaWhere {
+  attribute: string;
+  locale: string | null;
+  scope: string | null;
+}
+
 export interface SyncListQuery {
   search?: string;
   limit?: number;
@@ -37,7 +43,12 @@ export interface SyncPimClient {
   categories: SyncResource<Category>;
   attributeOptions(attributeCode: string): Pick<SyncResource<AttributeOption>, 'upsertMany'>;
   mediaFiles: {
-    upload(req: { content: Buffer; filename: string; product?: { uuid?: string; identifier?: string; attribute: string; locale: string | null; scope: string | null }; productModel?: { code: string; attribute: string; locale: string | null; scope: string | null } }): Promise<string>;
+    upload(req: {
+      content: Buffer;
+      filename: string;
+      product?: MediaWhere & ({ uuid: string } | { identifier: string });
+      productModel?: MediaWhere & { code: string };
+    }): Promise<string>;
   };
   stats(): { total: number; writes: number; retried: number; throttled: number };
 }

@@ -260,6 +260,14 @@ export const mappingConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    const pattern = cfg.structure?.variants?.skuPattern;
+    if (pattern !== undefined) {
+      try {
+        new RegExp(pattern);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['structure', 'variants', 'skuPattern'], message: `not a valid regular expression: ${(err as Error).message}` });
+      }
+    }
     const patterns = cfg.hotData?.patterns ?? DEFAULT_HOT_PATTERNS;
     const allow = new Set(cfg.hotData?.allow ?? []);
     for (const [attribute, entry] of Object.entries(cfg.attributes ?? {})) {

@@ -126,7 +126,7 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
         return fail(
           'unknown_unit',
           `ERP unit ${show(erpUnit ?? unit ?? '')} has no Akeneo unit in measurement family ${familyCode}` +
-            (candidates.length ? ` (it maps to ${candidates.join(' or ')})` : ''),
+            (candidates.length && candidates[0] !== (erpUnit ?? '').trim().toUpperCase() ? ` (it maps to ${candidates.join(' or ')})` : ''),
           expected,
           `Map it in mapping.attributes.${attribute.code}.units (e.g. { "${erpUnit ?? ''}": ${defaultUnit ?? familyUnits[0] ?? 'UNIT_CODE'} } if the amount really is in that unit) or add the unit to the ${familyCode} family in the PIM.`,
         );

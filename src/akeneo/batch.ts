@@ -73,14 +73,46 @@ function keyOf(wire: Record<string, unknown>, field: string): string {
 
 export async function upsertBatch<T>(transport: Transport, spec: BatchSpec<T>, items: readonly T[]): Promise<BatchResult<T>[]> {
   const results: BatchResult<T>[] = new Array(items.length);
-  const ready: Prepared<T>[] = [];
-  items.forEach((input, index) => {
+  const size = Math.max(1, Math.min(MAX_LINES_PER_CALL, spec.chunkSize ?? MAX_LINES_PER_CALL));
+  // Which chunk writes each key, so a child's chunk can wait for its parent's.
+  const chunkOfKey = new Map<string, number>();
+  const done: Promise<void>[] = [];
+  let current: Prepared<T>[] = [];
+  let aborted = false;
+
+  // Chunks are prepared and dispatched one at a time: the first call is on the wire while
+  // the rest are still being serialized, instead of after all 20,000 items are.
+  const dispatch = () => {
+    const chunk = current;
+    current = [];
+    const i = done.length;
+    let after = -1;
+    if (spec.parentOf) {
+      for (const p of chunk) {
+        const parent = spec.parentOf(p.wire);
+        const at = parent ? chunkOfKey.get(parent) : undefined;
+        if (at !== undefined && at > after) after = at;
+      }
+    }
+    for (const p of chunk) chunkOfKey.set(p.key, i);
+    const wait = after >= 0 ? done[after]! : Promise.resolve();
+    const sent = wait.then(() => sendChunk(transport, spec, chunk, results));
+    // Handled here so a failure (refused credentials) while later chunks are still being
+    // prepared is not an unhandled rejection; Promise.all below still reports it.
+    sent.catch(() => {
+      aborted = true;
+    });
+    done.push(sent);
+  };
+
+  for (let index = 0; index < items.length && !aborted; index++) {
+    const input = items[index]!;
     const wire = spec.prepare ? spec.prepare(input) : ({ ...(input as Record<string, unknown>) } as Record<string, unknown>);
     const key = keyOf(wire, spec.keyField);
     const base = { input, index, line: 0, status: 0, outcome: 'failed' as const, key, ...(spec.keyField === 'uuid' && key ? { uuid: key } : {}) };
     if (!key) {
       results[index] = { ...base, status: 422, message: `${spec.noun} #${index + 1} has no ${spec.keyField}; set it and send it again.` };
-      return;
+      continue;
     }
     const text = JSON.stringify(wire);
     if (text.length > MAX_LINE_CHARS) {
@@ -89,31 +121,16 @@ export async function upsertBatch<T>(transport: Transport, spec: BatchSpec<T>, i
         status: 413,
         message: `${spec.noun} ${key} was not sent: its JSON is ${text.length.toLocaleString('en-US')} characters and Akeneo refuses lines over ${MAX_LINE_CHARS.toLocaleString('en-US')}; shorten its values (long texts, tables or many locales).`,
       };
-      return;
+      continue;
     }
-    ready.push({ input, index, key, wire, text });
-  });
-
-  const size = Math.max(1, Math.min(MAX_LINES_PER_CALL, spec.chunkSize ?? MAX_LINES_PER_CALL));
-  const chunks: Prepared<T>[][] = [];
-  for (let i = 0; i < ready.length; i += size) chunks.push(ready.slice(i, i + size));
-
-  // Which chunk each key is written by, so a child's chunk can wait for its parent's.
-  const chunkOfKey = new Map<string, number>();
-  chunks.forEach((chunk, i) => chunk.forEach((p) => chunkOfKey.set(p.key, i)));
-  const done: Promise<void>[] = [];
-  chunks.forEach((chunk, i) => {
-    let after = -1;
-    if (spec.parentOf) {
-      for (const p of chunk) {
-        const parent = spec.parentOf(p.wire);
-        const at = parent ? chunkOfKey.get(parent) : undefined;
-        if (at !== undefined && at < i && at > after) after = at;
-      }
+    current.push({ input, index, key, wire, text });
+    if (current.length === size) {
+      dispatch();
+      // Let the call just queued go out before serializing the next chunk.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const wait = after >= 0 ? done[after]! : Promise.resolve();
-    done.push(wait.then(() => sendChunk(transport, spec, chunk, results)));
-  });
+  }
+  if (current.length > 0 && !aborted) dispatch();
   await Promise.all(done);
   return results;
 }

@@ -214,3 +214,17 @@ describe('media files', () => {
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('media-files'))).toHaveLength(1);
   });
 });
+
+describe('batch upserts with refused credentials', () => {
+  it('stops and throws the auth error instead of reporting thousands of failures', async () => {
+    fake = await startFake({ latencyMs: 5 });
+    const { c } = setup(fake);
+    await c.products.find('00000000-0000-4000-8000-000000000000');
+    fake.expireAccessTokens();
+    fake.refreshTokens.clear();
+    fake.options.password = 'changed-in-the-pim';
+    const items = Array.from({ length: 2000 }, () => ({ uuid: randomUUID() }));
+    await expect(c.products.upsertMany(items)).rejects.toThrow(/username or password/);
+    expect(fake.apiRequests().filter((r) => r.method === 'PATCH').length).toBeLessThan(20);
+  });
+});

@@ -5,7 +5,7 @@
  * one compact JSON line per input line, `\n`-separated, no trailing newline.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { COLLECTION_TYPE, isObject, plain, rawBody, requireContentType } from './http.js';
+import { COLLECTION_TYPE, isObject, phpJson, plain, rawBody, requireContentType } from './http.js';
 
 export const MAX_LINES = 100;
 export const MAX_LINE_CHARS = 1_000_000;
@@ -59,7 +59,7 @@ export async function runCollection(
     const n = i + 1;
     const text = lines[i] as string;
     if (text.length > MAX_LINE_CHARS) {
-      out.push(JSON.stringify({ line: n, status_code: 413, message: 'Line is too long.' }));
+      out.push(phpJson({ line: n, status_code: 413, message: 'Line is too long.' }));
       continue;
     }
     let item: unknown;
@@ -69,16 +69,16 @@ export async function runCollection(
       item = undefined;
     }
     if (!isObject(item)) {
-      out.push(JSON.stringify({ line: n, status_code: 400, message: 'Invalid json message received' }));
+      out.push(phpJson({ line: n, status_code: 400, message: 'Invalid json message received' }));
       continue;
     }
     const key = item[keyField];
     if (key === undefined || key === null || (typeof key === 'string' && key.trim() === '')) {
-      out.push(JSON.stringify({ line: n, status_code: 422, message: MISSING[keyField] }));
+      out.push(phpJson({ line: n, status_code: 422, message: MISSING[keyField] }));
       continue;
     }
     if (typeof key !== 'string') {
-      out.push(JSON.stringify({ line: n, status_code: 422, message: `${keyField} must be of type string.` }));
+      out.push(phpJson({ line: n, status_code: 422, message: `${keyField} must be of type string.` }));
       continue;
     }
     let outcome: ItemOutcome;
@@ -89,7 +89,7 @@ export async function runCollection(
       if (typeof e.status === 'number' && e.body) outcome = { status: e.status, body: e.body };
       else throw err;
     }
-    out.push(JSON.stringify(lineResult(n, keyField, key, outcome)));
+    out.push(phpJson(lineResult(n, keyField, key, outcome)));
   }
   return reply.code(200).header('content-type', COLLECTION_TYPE).send(out.join('\n'));
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { AuthService } from './auth.js';
-import { HttpError, sendError } from './http.js';
+import { HttpError, phpJson, sendError } from './http.js';
 import type { ResolvedSandboxOptions } from './options.js';
 import type { SandboxRules } from './rules/contract.js';
 import type { SandboxStore } from './store.js';
@@ -65,5 +65,5 @@ export function written(reply: FastifyReply, status: number, location: string): 
 }
 
 export function json(reply: FastifyReply, body: unknown, status = 200): FastifyReply {
-  return reply.code(status).type('application/json').send(JSON.stringify(body));
+  return reply.code(status).type('application/json').send(phpJson(body));
 }

@@ -28,9 +28,19 @@ export const documented = (message: string, anchor: string): HttpError =>
     _links: { documentation: { href: `${DOC_BASE}${anchor}` } },
   });
 
+/**
+ * JSON as PHP's json_encode writes it (Akeneo's bodies): `/` escaped as `\/`, non-ASCII as
+ * `\uXXXX`. Equivalent JSON for any parser; byte-identical for clients that compare raw bodies.
+ */
+export function phpJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/\//g, '\\/')
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function sendError(reply: FastifyReply, err: HttpError): FastifyReply {
   for (const [k, v] of Object.entries(err.headers)) void reply.header(k, v);
-  return reply.code(err.status).type('application/json').send(JSON.stringify(err.body));
+  return reply.code(err.status).type('application/json').send(phpJson(err.body));
 }
 
 /** scheme://host the API was called on: Location headers and _links are absolute. */

@@ -1,8 +1,7 @@
 /**
- * The one place the routes get their rules from. Points at the fallback until the rules
- * helper's src/sandbox/rules/index.ts exists; then this re-exports theirs.
+ * The one place the routes get their rules from (src/sandbox/rules, owned by the rules module).
  */
 import type { SandboxRules } from './rules/contract.js';
-import { fallbackRules } from './rules-fallback.js';
+import { applyProductModelWrite, applyProductWrite, applyStructureWrite } from './rules/index.js';
 
-export const rules: SandboxRules = fallbackRules;
+export const rules: SandboxRules = { applyProductWrite, applyProductModelWrite, applyStructureWrite };

@@ -1,4 +1,125 @@
+/**
+ * `ferry sandbox`: runs the local Akeneo-compatible server until Ctrl-C, printing its base URL
+ * and the (sandbox-only) credentials to use.
+ */
 import type { Command } from 'commander';
+import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox/index.js';
+import { parseFaults, parseLatency, SandboxOptionError } from '../../sandbox/options.js';
+import { UserError } from '../output.js';
 
-// Placeholder: replaced by the module's owner.
-export function registerSandboxCommand(_program: Command): void {}
+export interface SandboxFlags {
+  host?: string;
+  port?: string;
+  catalog?: string;
+  data?: string;
+  limits?: string;
+  latency?: string;
+  faults?: string;
+  seed?: string;
+  clientId?: string;
+  secret?: string;
+  username?: string;
+  password?: string;
+  tokenLifetime?: string;
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new UserError(`--${name} must be an integer between ${min} and ${max}, got "${value}".`);
+  }
+  return Number(value);
+}
+
+/** Turns CLI flags into SandboxOptions, failing with a message that names the flag and the fix. */
+export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
+  const out: SandboxOptions = {};
+  if (flags.host !== undefined) out.host = flags.host;
+  out.port = flags.port !== undefined ? integer('port', flags.port, 0, 65535) : 8081;
+  if (flags.catalog !== undefined) out.catalog = flags.catalog;
+  if (flags.data !== undefined) out.dataFile = flags.data;
+  if (flags.limits !== undefined) {
+    if (flags.limits !== 'none' && flags.limits !== 'saas') throw new UserError(`--limits must be "none" or "saas", got "${flags.limits}".`);
+    out.limits = flags.limits;
+  }
+  try {
+    if (flags.latency !== undefined) {
+      parseLatency(flags.latency);
+      out.latency = flags.latency;
+    }
+    if (flags.faults !== undefined) {
+      parseFaults(flags.faults);
+      out.faults = flags.faults;
+    }
+  } catch (err) {
+    if (err instanceof SandboxOptionError) throw new UserError(err.message);
+    throw err;
+  }
+  if (flags.seed !== undefined) out.seed = integer('seed', flags.seed, -2147483648, 2147483647);
+  if (flags.clientId !== undefined) out.clientId = flags.clientId;
+  if (flags.secret !== undefined) out.secret = flags.secret;
+  if (flags.username !== undefined) out.username = flags.username;
+  if (flags.password !== undefined) out.password = flags.password;
+  if (flags.tokenLifetime !== undefined) out.tokenLifetimeSeconds = integer('token-lifetime', flags.tokenLifetime, 1, 31_536_000);
+  return out;
+}
+
+export function startBanner(sb: RunningSandbox, options: SandboxOptions): string {
+  const r = sb.catalogReport;
+  const lines = [
+    `Ferry PIM sandbox listening on ${sb.url}`,
+    `  catalog:   ${r.catalog}${r.restored ? ` (state restored from ${options.dataFile})` : ''}` +
+      (r.products.loaded + r.productModels.loaded > 0 ? `, ${r.productModels.loaded} product models, ${r.products.loaded} products` : ''),
+    `  client id: ${sb.clientId}`,
+    `  secret:    ${sb.secret}`,
+    `  username:  ${sb.username}`,
+    `  password:  ${sb.password}`,
+    `  limits:    ${options.limits ?? 'none'}${options.latency ? `, latency ${options.latency}` : ''}${options.faults ? `, faults ${options.faults} (seed ${options.seed ?? 1})` : ''}`,
+    `  token:     POST ${sb.url}/api/oauth/v1/token    reset: POST ${sb.url}/_sandbox/reset    stats: GET ${sb.url}/_sandbox/stats`,
+  ];
+  if (r.products.failed + r.productModels.failed > 0) {
+    lines.push(`  warning:   ${r.productModels.failed} product models and ${r.products.failed} products of the catalog were rejected:`);
+    for (const e of r.errors.slice(0, 5)) lines.push(`    ${e.file}:${e.line} ${e.key}: ${e.status} ${e.message}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description('Run a local Akeneo-compatible PIM API server (for tests, demos and mapping development)')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 = any free port)', '8081')
+    .option('--catalog <catalog>', 'demo | empty | technical | DIR (api-json layout)', 'demo')
+    .option('--data <file>', 'persist state to this SQLite file (a restart keeps it)')
+    .option('--limits <mode>', 'none | saas (4 concurrent/connection, 10/instance, 100 req/s, option writes 3/s)', 'none')
+    .option('--latency <spec>', 'added delay, e.g. 200ms+2ms/line')
+    .option('--faults <spec>', 'injected failures, e.g. 429:0.05,500:0.02,reset:0.01,timeout:0.005,500-after-write:0.01')
+    .option('--seed <n>', 'seed for reproducible faults', '1')
+    .option('--client-id <id>', 'API client id', 'ferry')
+    .option('--secret <secret>', 'API client secret', 'ferry-secret')
+    .option('--username <user>', 'API username', 'admin')
+    .option('--password <password>', 'API password', 'admin')
+    .option('--token-lifetime <seconds>', 'access token lifetime', '3600')
+    .action(async (flags: SandboxFlags) => {
+      const options = sandboxOptionsFromFlags(flags);
+      let sb: RunningSandbox;
+      try {
+        sb = await startSandbox(options);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        if (e.code === 'EADDRINUSE') throw new UserError(`Port ${options.port} is already in use; pick another with --port.`);
+        if (e.name === 'CatalogError' || e.name === 'SandboxOptionError') throw new UserError(e.message);
+        throw err;
+      }
+      process.stdout.write(startBanner(sb, options));
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void sb.close().then(resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -16,7 +16,7 @@ export interface ResolvedEncoding {
   encoding: TextEncoding;
   /** Bytes of byte-order mark to skip. */
   bomLength: number;
-  /** How we know: 'bom', 'nul-pattern', 'utf8-valid', 'chardet', 'xml-declaration' or 'config'. */
+  /** How we know: 'bom', 'nul-pattern', 'utf8-valid', 'guessed' (byte analysis, then chardet), 'xml-declaration' or 'config'. */
   detectedBy: string;
 }
 
@@ -83,8 +83,30 @@ function hasNonAscii(head: Buffer, from: number): boolean {
   return false;
 }
 
-/** chardet's guess, mapped to an iconv-lite name. */
+/**
+ * Single high bytes between ASCII (é, ü, ç in "Crème") are the mark of Western 8-bit
+ * text; chardet is unreliable on short samples with few of them (it says Shift_JIS).
+ */
+function westernSingleByte(sample: Buffer): 'latin1' | 'windows-1252' | null {
+  let high = 0;
+  let c1 = false;
+  for (let i = 0; i < sample.length; i++) {
+    const b = sample[i]!;
+    if (b < 0x80) continue;
+    const prev = i > 0 ? sample[i - 1]! : 0;
+    const next = i + 1 < sample.length ? sample[i + 1]! : 0;
+    if (prev >= 0x80 || next >= 0x80) return null;
+    if (b < 0xa0) c1 = true;
+    high++;
+  }
+  if (!high) return null;
+  return c1 ? 'windows-1252' : 'latin1';
+}
+
+/** A guess of the real encoding of bytes that are not UTF-8, as an iconv-lite name. */
 export function guessEncoding(sample: Buffer): string | null {
+  const western = westernSingleByte(sample);
+  if (western) return western;
   const guess = chardet.detect(sample);
   if (!guess) return null;
   const g = guess.toLowerCase();
@@ -149,8 +171,8 @@ export function resolveEncoding(setting: EncodingSetting, head: Buffer, fileName
       return { encoding: 'utf8', bomLength: 0, detectedBy: 'utf8-valid' };
     }
     const g = guessEncoding(head);
-    if (g && g !== 'utf8') return { encoding: g, bomLength: 0, detectedBy: 'chardet' };
-    return { encoding: 'windows-1252', bomLength: 0, detectedBy: 'chardet' };
+    if (g && g !== 'utf8') return { encoding: g, bomLength: 0, detectedBy: 'guessed' };
+    return { encoding: 'windows-1252', bomLength: 0, detectedBy: 'guessed' };
   }
   if (setting === 'utf8') {
     if (nul) throw new EncodingError(`${where} is not UTF-8: every other byte is NUL, it looks like ${label(nul)} without a byte-order mark; set encoding: ${nul}`);

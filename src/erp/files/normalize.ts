@@ -431,6 +431,7 @@ function documentValue(v: unknown, text: (v: unknown) => string | null): FieldVa
   }
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
+    if (typeof (o['@lang'] ?? o['@xml:lang']) === 'string') return localizedFrom(v, text) ?? null;
     if ('#text' in o && typeof o['@unit'] === 'string') {
       const amount = text(o['#text']);
       return amount === null ? null : { kind: 'quantity', amount, unit: (o['@unit'] as string).trim() };

@@ -49,14 +49,8 @@ export interface StreamPlan {
   includeUnmapped: boolean;
 }
 
-const EXTENSIONS: Record<FileFormat, string[]> = {
-  csv: ['csv'],
-  tsv: ['tsv', 'tab'],
-  xlsx: ['xlsx'],
-  json: ['json'],
-  ndjson: ['ndjson', 'jsonl'],
-  xml: ['xml'],
-};
+/** Default patterns: `<stream>*` with any data-file extension (the extension then picks the format). */
+const DATA_EXTENSIONS = ['csv', 'tsv', 'tab', 'txt', 'xlsx', 'json', 'ndjson', 'jsonl', 'xml'];
 
 /** Formats an extension names unambiguously (a .csv or .txt may hold any delimiter, so they follow the config). */
 const FORMAT_OF_EXTENSION: Record<string, FileFormat> = {
@@ -81,8 +75,7 @@ export function buildPlan(config: FilesConfig, stream: StreamName, s: FileStream
   const pick = <K extends keyof FileStreamConfig & keyof FilesConfig>(k: K): FileStreamConfig[K] | FilesConfig[K] | undefined =>
     sc[k] !== undefined ? sc[k] : config[k];
   const format = sc.format;
-  const effective = format ?? config.format;
-  const patternText = sc.pattern ? (Array.isArray(sc.pattern) ? sc.pattern : [sc.pattern]) : EXTENSIONS[effective].map((e) => `${stream}*.${e}`);
+  const patternText = sc.pattern ? (Array.isArray(sc.pattern) ? sc.pattern : [sc.pattern]) : [`${stream}*.{${DATA_EXTENSIONS.join(',')}}`];
   const delimiter = (pick('delimiter') as string | undefined)?.replace(/^\\t$/, '\t');
   const fields = Object.entries(sc.fields ?? {}) as [string, FieldSpec][];
   return {

@@ -21,9 +21,9 @@ export interface CsvOptions {
 const CANDIDATES = [',', ';', '\t', '|'];
 
 /** Picks the delimiter that occurs most in the first line, outside quotes. */
-export function sniffDelimiter(firstText: string, quote: string | false): string {
-  const nl = firstText.search(/\r?\n/);
-  const line = nl === -1 ? firstText : firstText.slice(0, nl);
+export function sniffDelimiter(firstText: string, quote: string | false, skipLines = 0): string {
+  const lines = firstText.split(/\r?\n/, skipLines + 2);
+  const line = lines[skipLines] ?? '';
   const counts = new Map<string, number>();
   let quoted = false;
   for (const ch of line) {
@@ -61,7 +61,7 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
     if (Array.isArray(opts.header)) yield [{ type: 'header', columns: opts.header }];
     return;
   }
-  const delimiter = opts.delimiter === 'auto' ? sniffDelimiter(first.value, opts.quote) : opts.delimiter;
+  const delimiter = opts.delimiter === 'auto' ? sniffDelimiter(first.value, opts.quote, opts.skipLines) : opts.delimiter;
   const pending: ReaderEvent[] = [];
   let fatal: FileFormatError | null = null;
   const parser = parse({
@@ -78,11 +78,11 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
     raw: true,
     bom: true,
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-      const line = Number(err?.lines ?? 0);
+      const line = startLine(Number(err?.lines ?? 0), raw ?? '');
       const message = err ? err.message.replace(/^Invalid Record Length: /, '') : 'unreadable record';
       if (err?.code === 'CSV_QUOTE_NOT_CLOSED') {
         fatal = new FileFormatError(
-          `${fileName}: a quote opened near line ${line} is never closed, so the rest of the file cannot be split into rows; fix the quoting (or set quote: false)`,
+          `${fileName}: a quote opened on line ${line} is never closed, so the rest of the file cannot be split into rows; fix the quoting (or set quote: false)`,
         );
       }
       pending.push({ type: 'reject', line, raw: truncateRaw(raw ?? ''), message: `${message}` });

@@ -100,9 +100,22 @@ export class JsonArrayScanner {
     return true;
   }
 
+  /** A fatal error met in the last chunk, raised once its complete elements are handed out. */
+  error: FileFormatError | null = null;
+
   /** Feeds a chunk; returns the complete elements found in it. */
   push(s: string): JsonScanResult[] {
     const out: JsonScanResult[] = [];
+    try {
+      this.scan(s, out);
+    } catch (e) {
+      if (!(e instanceof FileFormatError)) throw e;
+      this.error = e;
+    }
+    return out;
+  }
+
+  private scan(s: string, out: JsonScanResult[]): void {
     if (this.inElement) this.elementStart = 0;
     if (this.keyCapture) this.keyStart = 0;
     for (let i = 0; i < s.length; i++) {
@@ -142,7 +155,7 @@ export class JsonArrayScanner {
         case Q: {
           this.inString = true;
           const top = this.stack[depth - 1];
-          if (top && !top.array && top.expectKey && depth <= this.path.length) {
+          if (top && !top.array && top.expectKey && (depth <= this.path.length || depth === 1)) {
             this.keyCapture = [];
             this.keyStart = i + 1;
           }
@@ -156,11 +169,13 @@ export class JsonArrayScanner {
           const isTarget = !this.found && this.isTargetPath();
           this.stack.push({ array, key: null, expectKey: !array, line: this.line });
           if (isTarget) {
-            if (!array) {
-              this.fail(`the record path "${this.path.join('.') || '(top level)'}" holds an object, not an array of records`);
+            if (array) {
+              this.found = true;
+              this.targetDepth = this.stack.length;
+            } else if (this.path.length) {
+              this.fail(`the record path "${this.path.join('.')}" holds an object, not an array of records`);
             }
-            this.found = true;
-            this.targetDepth = this.stack.length;
+            // A top-level object: read on to name its keys in the error at the end.
           }
           break;
         }
@@ -206,7 +221,6 @@ export class JsonArrayScanner {
       this.element.push(s.slice(this.elementStart));
     }
     if (this.keyCapture) this.keyCapture.push(s.slice(this.keyStart));
-    return out;
   }
 
   end(): void {
@@ -244,6 +258,7 @@ export async function* readJson(text: AsyncIterable<string>, recordPath: string,
   for await (const chunk of text) {
     const found = scanner.push(chunk);
     if (found.length) yield found.map((el) => toRow(el.text, el.line, fileName));
+    if (scanner.error) throw scanner.error;
   }
   scanner.end();
 }

@@ -66,12 +66,25 @@ export class XmlRecordScanner {
     return -1;
   }
 
+  /** A fatal error met in the last chunk, raised once its complete records are handed out. */
+  error: FileFormatError | null = null;
+
   push(chunk: string): { text: string; line: number }[] {
+    const out: { text: string; line: number }[] = [];
+    try {
+      this.scan(chunk, out);
+    } catch (e) {
+      if (!(e instanceof FileFormatError)) throw e;
+      this.error = e;
+    }
+    return out;
+  }
+
+  private scan(chunk: string, out: { text: string; line: number }[]): void {
     this.buf = this.buf.length > this.pos ? this.buf.slice(this.pos) + chunk : chunk;
     this.lineScan = Math.max(0, this.lineScan - this.pos);
     if (this.recordStart !== -1) this.recordStart -= this.pos;
     this.pos = 0;
-    const out: { text: string; line: number }[] = [];
     const b = this.buf;
     for (;;) {
       const lt = b.indexOf('<', this.pos);
@@ -108,9 +121,19 @@ export class XmlRecordScanner {
           if (!m) this.fail(lt, `malformed tag ${JSON.stringify(b.slice(lt, Math.min(end, lt + 40)))}`);
           const name = m[1]!;
           if (closing) {
-            const open = this.stack.pop();
-            if (open !== name) this.fail(lt, open ? `</${name}> closes <${open}>` : `unexpected </${name}>`);
-            if (this.recordStart !== -1 && this.stack.length === this.recordDepth) {
+            const top = this.stack[this.stack.length - 1];
+            if (top !== name) {
+              // Inside a record, a stray or missing end tag spoils only that record (the
+              // parser rejects it): resynchronise on the nearest open element of that name.
+              const at = this.stack.lastIndexOf(name);
+              if (this.recordStart === -1 || (at !== -1 && at < this.recordDepth)) {
+                this.fail(lt, top ? `</${name}> closes <${top}>` : `unexpected </${name}>`);
+              }
+              if (at !== -1) this.stack.length = at + 1;
+            }
+            const matched = top === name || this.stack[this.stack.length - 1] === name;
+            if (matched) this.stack.pop();
+            if (matched && this.recordStart !== -1 && this.stack.length === this.recordDepth) {
               this.recordParts.push(b.slice(this.recordStart, end));
               out.push({ text: this.recordParts.join(''), line: this.recordLine });
               this.recordParts = [];
@@ -148,7 +171,6 @@ export class XmlRecordScanner {
       this.recordStart = this.pos;
     }
     this.lineAt(this.pos);
-    return out;
   }
 
   end(): void {
@@ -190,6 +212,7 @@ export async function* readXml(text: AsyncIterable<string>, recordPath: string, 
       batch.push({ type: 'row', line: rec.line, cells, raw: rec.text });
     }
     if (batch.length) yield batch;
+    if (scanner.error) throw scanner.error;
   }
   scanner.end();
 }

@@ -3,6 +3,8 @@
  * decimals; doing it in floating point would corrupt values such as "987654321987.1234".
  */
 
+const FAST = /^([+-]?)(\d{1,15})(?:\.(\d*))?$/;
+
 interface Parsed {
   negative: boolean;
   int: string;
@@ -41,6 +43,20 @@ function numberToPlain(n: number): string {
 
 /** Rounds half away from zero to `places` decimals (PHP number_format semantics). */
 export function formatDecimal(input: string | number, places: number): string | null {
+  // Fast path (the common case): a plain decimal that needs padding, not rounding.
+  if (typeof input === 'string' || Number.isInteger(input)) {
+    const s = typeof input === 'string' ? input : String(input);
+    const m = FAST.exec(s);
+    if (m) {
+      const frac = m[3] ?? '';
+      if (frac.length <= places) {
+        const int = (m[2] ?? '0').replace(/^0+(?=\d)/, '');
+        const negative = m[1] === '-' && (/[1-9]/.test(int) || /[1-9]/.test(frac));
+        const sign = negative ? '-' : '';
+        return places === 0 ? sign + int : `${sign}${int}.${frac.padEnd(places, '0')}`;
+      }
+    }
+  }
   const p = parse(input);
   if (!p) return null;
   const frac = p.frac.padEnd(places + 1, '0');

@@ -101,6 +101,10 @@ function priceAmount(attr: Attribute, amount: unknown): unknown {
 
 export type BuiltValue = { attribute: string; locale: string | null; scope: string | null; data: unknown };
 
+function built(attribute: string, locale: string | null, scope: string | null, data: unknown): BuiltValue {
+  return { attribute, locale, scope, data };
+}
+
 /**
  * The updater's reading of one value: documented errors for wrong data types, then the
  * normalised data (null data = "remove this value").
@@ -110,8 +114,7 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
   let data = raw.data;
   checkLocaleAndScope(attr, locale, scope, anchor);
   const code = attr.code;
-  const out = (d: unknown): BuiltValue => ({ attribute: code, locale, scope, data: d });
-  if (isEmptyData(data)) return out(null);
+  if (isEmptyData(data)) return built(code, locale, scope, null);
   switch (attr.type) {
     case 'pim_catalog_identifier':
     case 'pim_catalog_text':
@@ -119,33 +122,33 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
       if (typeof data !== 'string') {
         throw documented(`The ${code} attribute requires a string, a ${gettype(data)} was detected.`, anchor);
       }
-      return out(data);
+      return built(code, locale, scope, data);
     case 'pim_catalog_simpleselect': {
       if (typeof data !== 'string') {
         throw documented(`The ${code} attribute requires a string, a ${gettype(data)} was detected.`, anchor);
       }
       const option = view.option(code, data);
-      return out(option ? option.code : data);
+      return built(code, locale, scope, option ? option.code : data);
     }
     case 'pim_reference_data_simpleselect':
     case 'akeneo_reference_entity':
       if (typeof data !== 'string') {
         throw documented(`The ${code} attribute requires a string, a ${gettype(data)} was detected.`, anchor);
       }
-      return out(data);
+      return built(code, locale, scope, data);
     case 'pim_catalog_multiselect': {
       data = checkCodeList(code, data, anchor);
-      return out((data as string[]).map((c) => view.option(code, c)?.code ?? c));
+      return built(code, locale, scope, (data as string[]).map((c) => view.option(code, c)?.code ?? c));
     }
     case 'pim_reference_data_multiselect':
     case 'akeneo_reference_entity_collection':
     case 'pim_catalog_asset_collection':
-      return out(checkCodeList(code, data, anchor));
+      return built(code, locale, scope, checkCodeList(code, data, anchor));
     case 'pim_catalog_number':
       if (!(typeof data === 'number' || (typeof data === 'string' && data !== ''))) {
         throw documented(`Property "${code}" expects a numeric as data, "${gettype(data)}" given.`, anchor);
       }
-      return out(numberData(attr, data));
+      return built(code, locale, scope, numberData(attr, data));
     case 'pim_catalog_boolean':
       if (typeof data !== 'boolean') {
         throw documented(
@@ -153,7 +156,7 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
           anchor,
         );
       }
-      return out(data);
+      return built(code, locale, scope, data);
     case 'pim_catalog_date': {
       const d = typeof data === 'string' ? normaliseDate(data) : null;
       if (d === null) {
@@ -162,12 +165,12 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
           anchor,
         );
       }
-      return out(d);
+      return built(code, locale, scope, d);
     }
     case 'pim_catalog_metric':
-      return out(buildMetric(view, attr, data, anchor));
+      return built(code, locale, scope, buildMetric(view, attr, data, anchor));
     case 'pim_catalog_price_collection':
-      return out(buildPrices(attr, data, anchor));
+      return built(code, locale, scope, buildPrices(attr, data, anchor));
     case 'pim_catalog_file':
     case 'pim_catalog_image': {
       if (typeof data !== 'string') {
@@ -180,15 +183,15 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
           anchor,
         );
       }
-      return out(media.code);
+      return built(code, locale, scope, media.code);
     }
     case 'pim_catalog_table':
       if (!Array.isArray(data) || data.some((row) => !isPlainObject(row))) {
         throw documented(`Property "${code}" expects an array of objects as data.`, anchor);
       }
-      return out(data);
+      return built(code, locale, scope, data);
     default:
-      return out(data);
+      return built(code, locale, scope, data);
   }
 }
 

@@ -76,7 +76,7 @@ export class AkeneoError extends Error {
     const call = this.method && this.path ? `${this.method} ${this.path}` : 'The Akeneo call';
     const status = this.status !== undefined ? ` failed with HTTP ${this.status}` : ' failed';
     let text = `${call}${status}: ${this.message.replace(/\.?$/, '.')}`;
-    if (this.errors.length > 0) text += ` Problems: ${this.errors.map(describeValidationItem).join('; ')}.`;
+    if (this.errors.length > 0) text += ` Problems: ${this.errors.map(describeValidationItem).join('; ')}`.replace(/([^.!?])$/, '$1.');
     const hint = this.hint();
     if (hint) text += ` ${hint}`;
     if (this.documentation) text += ` See ${this.documentation}`;

@@ -24,7 +24,7 @@ describe('AkeneoError.toString', () => {
       documentation: 'https://api.akeneo.com/documentation/responses.html#422-error',
     });
     expect(String(err)).toBe(
-      'PATCH /api/rest/v1/products-uuid/{uuid} failed with HTTP 422: Validation failed. Problems: brand: The tommh value is not in the brand attribute option list.; name (fr_FR, ecommerce): This value is too long.. Fix the data named above and send it again. See https://api.akeneo.com/documentation/responses.html#422-error',
+      'PATCH /api/rest/v1/products-uuid/{uuid} failed with HTTP 422: Validation failed. Problems: brand: The tommh value is not in the brand attribute option list.; name (fr_FR, ecommerce): This value is too long. Fix the data named above and send it again. See https://api.akeneo.com/documentation/responses.html#422-error',
     );
   });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createAkeneoClient, type AkeneoClient, type Product } from '../../src/akeneo/index.js';
+import { runPimCheck } from '../../src/cli/commands/pim.js';
 
 interface RunningSandboxLike {
   url: string;
@@ -67,6 +68,23 @@ describe.skipIf(!startSandbox)('client ↔ sandbox', () => {
     expect(info.edition).toBeTruthy();
   });
 
+  it('ferry pim check reads version, edition and counts', async () => {
+    const report = await runPimCheck({
+      url: sandbox.url,
+      clientId: sandbox.clientId,
+      secret: sandbox.secret,
+      username: sandbox.username,
+      password: sandbox.password,
+      endpoints: 'auto',
+      timeoutMs: 10_000,
+      limits: { concurrency: 4, requestsPerSecond: 100, optionWritesPerSecond: 3, maxRetries: 6 },
+    });
+    expect(report.endpointMode).toBe('uuid');
+    expect(report.counts.channels).toBe(2);
+    expect(report.counts.activeLocales).toBe(3);
+    expect(report.counts.attributes).toBeGreaterThan(0);
+  });
+
   it('reads the demo catalog structure', async () => {
     const channels: string[] = [];
     for await (const c of client.channels.list()) channels.push(c.code);
@@ -125,10 +143,39 @@ describe.skipIf(!startSandbox)('client ↔ sandbox', () => {
       const results = await c.products.upsertMany(items);
       expect(results.filter((r) => r.outcome === 'failed')).toEqual([]);
       expect(c.stats().retried).toBeGreaterThan(0);
+      // Replayed PATCHes upsert the same uuids: no duplicates.
+      expect((faulty.stats() as { products?: number }).products).toBe(1500);
+      const faults = (faulty.stats() as { faultsInjected?: Record<string, number> }).faultsInjected ?? {};
+      expect(Object.values(faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     } finally {
       await c.close();
       await faulty.close();
     }
+  });
+
+  it('uploads a media file to a product and downloads it back', async () => {
+    const attributes: string[] = [];
+    for await (const a of client.attributes.list()) if (a.type === 'pim_catalog_image') attributes.push(a.code);
+    if (attributes.length === 0) {
+      console.warn('[skip] media upload: the demo catalog has no image/file attribute');
+      return;
+    }
+    const id = `MEDIA-${randomUUID().slice(0, 8)}`;
+    const [created] = await client.products.upsertMany([{ values: sku(id) }]);
+    expect(created!.outcome).toBe('created');
+    // A 1×1 PNG.
+    const content = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    const attribute = (await client.attributes.get(attributes[0]!)) as { code: string; localizable?: boolean; scopable?: boolean };
+    const code = await client.mediaFiles.upload({
+      content,
+      filename: 'front.png',
+      product: { identifier: id, attribute: attribute.code, locale: attribute.localizable ? 'en_US' : null, scope: attribute.scopable ? 'ecommerce' : null },
+    });
+    expect(code).toMatch(/front/);
+    expect((await client.mediaFiles.get(code)).original_filename).toBe('front.png');
+    const product = await client.products.get(created!.uuid!);
+    expect(product.values?.[attribute.code]?.[0]?.data).toBe(code);
+    expect((await client.mediaFiles.download(code)).equals(content)).toBe(true);
   });
 
   it('refreshes tokens before they expire', async () => {

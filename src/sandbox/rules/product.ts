@@ -109,6 +109,11 @@ function writeProduct(
 
   // 10. updater.
   let uuid = current?.uuid ?? ctx.newUuid;
+  // PATCH /products-uuid/{uuid} creates the product under the URL's uuid.
+  if (!current && !byIdentifier && ctx.method === 'PATCH' && ctx.urlKey !== undefined) {
+    if (!UUID_RE.test(ctx.urlKey)) throw documented('This is not a valid UUID.', anchor);
+    uuid = ctx.urlKey.toLowerCase();
+  }
   let identifier: string | null = current?.identifier ?? null;
   if (!current && byIdentifier && ctx.urlKey !== undefined && ctx.method === 'PATCH') identifier = ctx.urlKey;
   let identifierGiven = false;
@@ -257,6 +262,9 @@ function writeProduct(
 
   // 11. validation: every violation.
   const errors: ValidationErrorItem[] = [];
+  if (!current && view.productByUuid(uuid)) {
+    errors.push(fieldViolation('uuid', `The ${uuid} uuid is already used for another product.`));
+  }
   if (identifier !== null) {
     if (/[,;]/.test(identifier) || identifier !== identifier.trim()) {
       errors.push(fieldViolation('identifier', 'This field should not contain any comma or semicolon or leading/trailing space'));
@@ -321,7 +329,19 @@ function writeProduct(
   for (const b of built) {
     if (b.data === null) continue;
     const attr = view.attribute(b.attribute);
-    if (attr) errors.push(...validateValue(view, attr, b, uuid));
+    if (!attr) continue;
+    if (attr.type === 'pim_catalog_identifier') {
+      // Secondary identifier attributes: reported on `identifier`, unique across products.
+      for (const v of validateValue(view, attr, b, uuid)) errors.push(fieldViolation('identifier', v.message));
+      const holder = view.uniqueValueOwner(attr.code, b.data);
+      if (holder !== undefined && holder !== uuid) {
+        errors.push(
+          fieldViolation('identifier', `The ${String(b.data)} value is already set on another product for the ${attr.code} identifier attribute.`),
+        );
+      }
+      continue;
+    }
+    errors.push(...validateValue(view, attr, b, uuid));
   }
   if (errors.length > 0) throw violations(errors);
 

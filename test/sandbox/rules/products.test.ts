@@ -216,6 +216,14 @@ describe.skipIf(skip)('product rules (technical catalog)', () => {
     expect(write('PATCH', { parent: 'nope' }, 'simple_one')).toMatchObject({ ok: false });
   });
 
+  it('keeps secondary identifier attributes unique', () => {
+    view.attributesByCode.set('ean', { code: 'ean', type: 'pim_catalog_identifier', group: 'attributeGroupA', unique: true, localizable: false, scopable: false });
+    expect(write('PATCH', { values: { ean: [{ locale: null, scope: null, data: '0123456789' }] } }, 'e1')).toMatchObject({ ok: true });
+    expect(write('PATCH', { values: { ean: [{ locale: null, scope: null, data: '0123456789' }] } }, 'e2')).toMatchObject({
+      body: { errors: [{ property: 'identifier', message: 'The 0123456789 value is already set on another product for the ean identifier attribute.' }] },
+    });
+  });
+
   it('checks associations targets and the identifier format', () => {
     expect(write('POST', { identifier: 'a', associations: { X_SELL: { product_models: ['a_non_exiting_product_model'] } } })).toMatchObject({
       body: {
@@ -242,6 +250,12 @@ describe.skipIf(skip)('product rules (technical catalog)', () => {
     const none = applyProductWrite(view, null, {}, ctx('POST', undefined, 'uuid'));
     expect(none.ok).toBe(true);
     expect(none.ok && 'identifier' in none.value).toBe(false);
+    const other = '9a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
+    const byUrl = applyProductWrite(view, null, { values: { sku: [{ locale: null, scope: null, data: 'U2' }] } }, ctx('PATCH', other, 'uuid'));
+    expect(byUrl).toMatchObject({ ok: true, created: true, value: { uuid: other, identifier: 'U2' } });
+    expect(applyProductWrite(view, null, { uuid }, ctx('POST', undefined, 'uuid'))).toMatchObject({
+      body: { errors: [{ property: 'uuid', message: `The ${uuid} uuid is already used for another product.` }] },
+    });
     const assoc = applyProductWrite(view, null, { associations: { UPSELL: { products: [uuid] } } }, ctx('POST', undefined, 'uuid'));
     expect(assoc.ok && assoc.value.associations?.UPSELL?.products).toEqual([uuid]);
   });

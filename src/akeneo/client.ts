@@ -38,6 +38,8 @@ import {
   type WriteResult,
 } from './resources.js';
 import { Transport } from './transport.js';
+import { AkeneoError } from './errors.js';
+import { search } from './search.js';
 import type { Logger } from '../logging.js';
 
 export type AkeneoAuthOptions =
@@ -61,6 +63,13 @@ export interface AkeneoClientOptions {
 export interface ProductsClient extends DeletableResourceClient<Product> {
   /** 'uuid' (/products-uuid) or 'identifier' (/products), as detected or configured. */
   mode(): Promise<EndpointMode>;
+  /** The code of the product identifier attribute (e.g. `sku`), looked up once. */
+  identifierAttribute(): Promise<string>;
+  /**
+   * uuid mode: the uuids of existing products by identifier (missing ones are absent from the
+   * map), with IN searches chunked to stay under URL limits. For keeping an ERP key ↔ uuid map.
+   */
+  uuidsByIdentifier(identifiers: readonly string[]): Promise<Map<string, string>>;
 }
 
 export type EeRecord = { code: string; values?: Record<string, { locale: string | null; channel: string | null; data: unknown }[]>; [k: string]: unknown };
@@ -152,6 +161,10 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
     return (await detect()).endpointMode;
   };
 
+  const parentField = (item: Record<string, unknown>) => (typeof item.parent === 'string' ? item.parent : undefined);
+  const r = <T>(def: ResourceDef<T>) => new Resource<T>(transport, def);
+  const attributeResource = r<Attribute>(codeDef('attribute', 'attributes'));
+
   const productDefs: Record<EndpointMode, ResourceDef<Product>> = {
     uuid: {
       noun: 'product',
@@ -166,7 +179,15 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
       prepare: (p) => {
         const wire = stripReadOnly(p);
         if (typeof wire.uuid !== 'string' || wire.uuid === '') wire.uuid = randomUUID();
-        delete wire.identifier; // not a property of /products-uuid; the identifier is a value there
+        // /products-uuid has no `identifier` property: the identifier is the value of the
+        // identifier attribute. Move it there (resolved before any write that needs it).
+        if (typeof wire.identifier === 'string' && identifierAttribute) {
+          const values = (wire.values ?? {}) as Record<string, unknown>;
+          if (values[identifierAttribute] === undefined) {
+            wire.values = { ...values, [identifierAttribute]: [{ locale: null, scope: null, data: wire.identifier }] };
+          }
+        }
+        delete wire.identifier;
         return wire;
       },
     },
@@ -190,9 +211,45 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
     uuid: new Resource<Product>(transport, productDefs.uuid),
     identifier: new Resource<Product>(transport, productDefs.identifier),
   };
-  const current = async () => productResources[await mode()];
+  let identifierAttribute: string | undefined;
+  let identifierLookup: Promise<string> | undefined;
+  /** The product identifier attribute (`sku` usually): the main one on SaaS, where several may exist. */
+  const resolveIdentifierAttribute = (): Promise<string> => {
+    identifierLookup ??= (async () => {
+      const candidates: Attribute[] = [];
+      for await (const a of attributeResource.list({ search: search('iso').in('type', ['pim_catalog_identifier']) })) candidates.push(a);
+      const main = candidates.find((a) => a.is_main_identifier === true) ?? candidates.find((a) => a.type === 'pim_catalog_identifier');
+      if (!main) throw new AkeneoError({ message: 'the PIM has no identifier attribute (type pim_catalog_identifier)', method: 'GET', path: `${V1}/attributes` });
+      identifierAttribute = main.code;
+      return main.code;
+    })().catch((err: unknown) => {
+      identifierLookup = undefined;
+      throw err;
+    });
+    return identifierLookup;
+  };
+  const current = async (items?: readonly Product[]) => {
+    const m = await mode();
+    if (m === 'uuid' && items?.some((p) => typeof p.identifier === 'string')) await resolveIdentifierAttribute();
+    return productResources[m];
+  };
   const products: ProductsClient = {
     mode,
+    identifierAttribute: resolveIdentifierAttribute,
+    async uuidsByIdentifier(identifiers) {
+      const out = new Map<string, string>();
+      if (identifiers.length === 0) return out;
+      if ((await mode()) !== 'uuid') {
+        throw new AkeneoError({ message: 'uuids exist only with the uuid product endpoints (Akeneo 7.0+ / SaaS); this client uses identifier endpoints', method: 'GET', path: `${V1}/products` });
+      }
+      const attr = await resolveIdentifierAttribute();
+      const r = productResources.uuid;
+      for await (const p of r.list({ search: search().in(attr, [...new Set(identifiers)]), attributes: [attr] })) {
+        const id = p.values?.[attr]?.[0]?.data;
+        if (typeof id === 'string' && p.uuid) out.set(id, p.uuid);
+      }
+      return out;
+    },
     list: (q?: ListQuery) => ({
       async *[Symbol.asyncIterator]() {
         yield* (await current()).list(q);
@@ -200,14 +257,12 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
     }),
     get: async (k) => (await current()).get(k),
     find: async (k) => (await current()).find(k),
-    upsert: async (p): Promise<WriteResult> => (await current()).upsert(p),
-    create: async (p) => (await current()).create(p),
-    upsertMany: async (items): Promise<BatchResult<Product>[]> => (await current()).upsertMany(items),
+    upsert: async (p): Promise<WriteResult> => (await current([p])).upsert(p),
+    create: async (p) => (await current([p])).create(p),
+    upsertMany: async (items): Promise<BatchResult<Product>[]> => (await current(items)).upsertMany(items),
     delete: async (k) => (await current()).delete(k),
   };
 
-  const parentField = (item: Record<string, unknown>) => (typeof item.parent === 'string' ? item.parent : undefined);
-  const r = <T>(def: ResourceDef<T>) => new Resource<T>(transport, def);
 
   return {
     url: options.url,
@@ -217,7 +272,7 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
       codeDef('product model', 'product-models', { paging: 'search_after', dateStyle: 'product', parentOf: parentField, prepare: (m) => stripReadOnly(m) }),
     ),
     categories: r<Category>(codeDef('category', 'categories', { parentOf: parentField, prepare: (c) => stripReadOnly(c as unknown as Record<string, unknown>) })),
-    attributes: r<Attribute>(codeDef('attribute', 'attributes')),
+    attributes: attributeResource,
     attributeGroups: r<AttributeGroup>(codeDef('attribute group', 'attribute-groups')),
     families: r<Family>(codeDef('family', 'families')),
     associationTypes: r<AssociationType>(codeDef('association type', 'association-types')),

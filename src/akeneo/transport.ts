@@ -161,14 +161,16 @@ export class Transport {
         headers.Authorization = `Bearer ${token}`;
       }
 
-      let waitMs = backoffMs + (await this.limiter.acquire());
+      // The option budget (3/s) is awaited before taking a concurrency slot, so option writes
+      // queued behind it do not hold slots that other calls could use meanwhile.
+      let waitMs = backoffMs + (spec.optionWrite ? await this.optionRate.take() : 0);
+      waitMs += await this.limiter.acquire();
       const concurrencyLimit = this.limiter.limit;
       let response: RawResponse | undefined;
       let failure: AkeneoNetworkError | undefined;
       let durationMs: number;
       try {
         waitMs += await this.rate.take();
-        if (spec.optionWrite) waitMs += await this.optionRate.take();
         this.stats.total++;
         if (spec.method !== 'GET') this.stats.writes++;
         if (attempt > 1) this.stats.retried++;

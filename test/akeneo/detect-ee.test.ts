@@ -124,3 +124,44 @@ describe('EE resources', () => {
     expect(await c.assetMediaFiles.upload({ content: Buffer.from('jpg'), filename: 'front.jpg' })).toBe('1/2/3/4/1234_front.jpg');
   });
 });
+
+describe('identifiers in uuid mode', () => {
+  async function withIdentifierAttribute() {
+    fake = await startFake();
+    fake.on('GET', /^\/api\/rest\/v1\/attributes$/, (req, res) => {
+      const s = JSON.parse(req.query.get('search') ?? '{}') as { type?: { value: string[] }[] };
+      expect(s.type?.[0]?.value).toEqual(['pim_catalog_identifier']);
+      json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [{ code: 'ean', type: 'pim_catalog_identifier', is_main_identifier: false }, { code: 'sku', type: 'pim_catalog_identifier', is_main_identifier: true }] } });
+    });
+    return client(fake, { endpoints: 'uuid' });
+  }
+
+  it('moves a top-level identifier into the main identifier attribute', async () => {
+    const c = await withIdentifierAttribute();
+    expect(await c.products.identifierAttribute()).toBe('sku');
+    const results = await c.products.upsertMany([{ identifier: 'SKU-9', family: 'shoes' }, { identifier: 'SKU-10', values: { sku: [{ locale: null, scope: null, data: 'KEEP' }] } }]);
+    expect(results.every((r) => r.outcome === 'created')).toBe(true);
+    const lines = fake!.apiRequests().find((r) => r.method === 'PATCH')!.text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ family: 'shoes', values: { sku: [{ locale: null, scope: null, data: 'SKU-9' }] } });
+    expect(lines[0]).not.toHaveProperty('identifier');
+    expect(lines[1]!.values).toEqual({ sku: [{ locale: null, scope: null, data: 'KEEP' }] });
+    expect(fake!.apiRequests().filter((r) => r.path === '/api/rest/v1/attributes')).toHaveLength(1);
+  });
+
+  it('resolves uuids by identifier in chunked IN searches', async () => {
+    const c = await withIdentifierAttribute();
+    const known = new Map(Array.from({ length: 150 }, (_, i) => [`S${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`]));
+    fake!.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (req, res) => {
+      const s = JSON.parse(req.query.get('search')!) as { sku: { operator: string; value: string[] }[] };
+      expect(req.query.get('attributes')).toBe('sku');
+      const items = s.sku[0]!.value.filter((id) => known.has(id)).map((id) => ({ uuid: known.get(id), values: { sku: [{ locale: null, scope: null, data: id }] } }));
+      json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items } });
+    });
+    const wanted = [...known.keys(), 'MISSING-1', 'MISSING-2'];
+    const map = await c.products.uuidsByIdentifier(wanted);
+    expect(map.size).toBe(150);
+    expect(map.get('S42')).toBe(known.get('S42'));
+    expect(map.has('MISSING-1')).toBe(false);
+    expect(fake!.apiRequests().filter((r) => r.path === '/api/rest/v1/products-uuid')).toHaveLength(2);
+  });
+});

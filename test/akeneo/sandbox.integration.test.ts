@@ -109,6 +109,19 @@ describe.skipIf(!startSandbox)('client ↔ sandbox', () => {
     expect(read.values?.sku?.[0]?.data).toBe((items[0]!.values!.sku![0]!.data));
   });
 
+  it('keeps the ERP key ↔ uuid map in the caller\'s hands', async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `MAP-${i}-${randomUUID().slice(0, 6)}`);
+    const results = await client.products.upsertMany(ids.map((identifier) => ({ identifier })));
+    expect(results.filter((r) => r.outcome !== 'created')).toEqual([]);
+    let map = new Map<string, string>();
+    for (let attempt = 0; attempt < 20 && map.size < ids.length; attempt++) {
+      map = await client.products.uuidsByIdentifier([...ids, 'NOT-THERE']);
+      if (map.size < ids.length) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(map.size).toBe(ids.length);
+    results.forEach((r, i) => expect(map.get(ids[i]!)).toBe(r.uuid));
+  });
+
   it('pages through products with search_after', async () => {
     const items = Array.from({ length: 250 }, (_, i) => ({ values: sku(`PAGE-${i}-${randomUUID().slice(0, 6)}`) }));
     const results = await client.products.upsertMany(items);

@@ -3,6 +3,7 @@
  * The routes (src/sandbox/*) call these with a CatalogView and persist what they return.
  */
 import type { ApplyStructureWrite, CatalogView, RuleResult, StructureEntities, StructureKind, StructureWriteContext } from './contract.js';
+import { sameJson } from './common.js';
 import { guard } from './errors.js';
 import { writeAttribute } from './structure/attribute.js';
 import { writeCategory } from './structure/category.js';
@@ -45,6 +46,16 @@ export const applyStructureWrite: ApplyStructureWrite = <K extends StructureKind
     const writer = WRITERS[kind] as Writer<K>;
     const value = writer(view, existing, patch, ctx);
     const created = ctx.method === 'POST' || existing === null;
-    const changed = created || JSON.stringify(value) !== JSON.stringify(existing);
+    const changed = created || !sameJson(withoutUpdated(value), withoutUpdated(existing));
+    if (!changed && kind === 'category' && existing) {
+      // A PATCH that changes nothing keeps the category's `updated` date.
+      (value as StructureEntities['category']).updated = (existing as StructureEntities['category']).updated;
+    }
     return { ok: true as const, value, created, changed };
   });
+
+function withoutUpdated(v: unknown): unknown {
+  if (!v || typeof v !== 'object') return v;
+  const { updated: _updated, ...rest } = v as Record<string, unknown>;
+  return rest;
+}

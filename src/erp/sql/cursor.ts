@@ -54,7 +54,8 @@ async function* sqliteIterator(knex: Knex, query: Knex.QueryBuilder, batchSize: 
   const db = await client.acquireConnection();
   try {
     const bindings = (native.bindings as unknown[]).map((b) => (b instanceof Date ? b.toISOString() : typeof b === 'boolean' ? Number(b) : b));
-    const iterator = db.prepare(native.sql).iterate(...bindings) as IterableIterator<Row>;
+    // Integers beyond 2^53 (SQLite INTEGER is 64-bit) come back as BigInt, converted exactly later.
+    const iterator = db.prepare(native.sql).safeIntegers(true).iterate(...bindings) as IterableIterator<Row>;
     let batch: Row[] = [];
     try {
       for (const row of iterator) {

@@ -1,4 +1,198 @@
+/**
+ * `ferry sync`, `ferry runs`, `ferry quickstart`: the main job and its history.
+ * Prints and exits; the work is done in src/sync.
+ */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
+import { createLogger } from '../../logging.js';
+import { stateConfigSchema } from '../../sync/config.js';
+import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
+import { openStateStore, runSync } from '../../sync/index.js';
+import { createProgressBar, silentProgress } from '../../sync/progress.js';
+import { runQuickstart } from '../../sync/quickstart.js';
+import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
+import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
 
-// Placeholder: replaced by the module's owner.
-export function registerSyncCommands(_program: Command): void {}
+interface SyncCliOptions {
+  config?: string;
+  full?: boolean;
+  since?: string;
+  keys?: string;
+  category?: string;
+  dryRun?: boolean;
+  verify?: boolean;
+  repair?: boolean;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** Turns the flags into engine options, refusing contradictions with a clear message. */
+export function syncOptionsFromFlags(o: SyncCliOptions): SyncOptions {
+  const selectors = [o.full && '--full', o.since && '--since', o.keys && '--keys', o.category && '--category'].filter(Boolean);
+  if (selectors.length > 1) throw new UserError(`${selectors.join(' and ')} cannot be combined; pick one way to select the records.`);
+  if (o.since !== undefined && Number.isNaN(Date.parse(o.since))) {
+    throw new UserError(`--since ${o.since} is not an ISO date; write e.g. --since 2026-01-31 or --since 2026-01-31T22:00:00Z.`);
+  }
+  const keys = o.keys
+    ?.split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  if (o.keys !== undefined && (!keys || keys.length === 0)) throw new UserError('--keys needs at least one ERP key, e.g. --keys SKU-1,SKU-2.');
+  if (o.repair && !o.verify) throw new UserError('--repair works with --verify: ferry sync --verify --repair.');
+  return {
+    ...(o.full ? { full: true } : {}),
+    ...(o.since ? { since: new Date(o.since).toISOString() } : {}),
+    ...(keys ? { keys } : {}),
+    ...(o.category ? { category: o.category } : {}),
+    ...(o.dryRun ? { dryRun: true } : {}),
+    ...(o.verify ? { verify: true } : {}),
+    ...(o.repair ? { repair: true } : {}),
+  };
+}
+
+function printReport(report: RunReport, json: boolean): void {
+  if (json) printJson(jsonSummary(report));
+  else process.stdout.write(`${formatReport(report)}\n${summaryLine(report)}\n`);
+}
+
+/** The state store for `ferry runs`: the config's when there is one, else the default file. */
+async function stateFor(opts: { config?: string; state?: string }) {
+  if (opts.state) return openStateStore(stateConfigSchema.parse({ path: opts.state }));
+  const file = opts.config ?? DEFAULT_CONFIG_FILE;
+  if (!existsSync(file)) {
+    if (opts.config && opts.config !== DEFAULT_CONFIG_FILE) throw new UserError(`${file} does not exist; pass --config FILE or --state PATH.`);
+    const fallback = stateConfigSchema.parse({});
+    if (!existsSync(fallback.path)) throw new UserError(`no run history: neither ${file} nor ${fallback.path} exists. Run ferry sync (or npm start) first.`);
+    return openStateStore(fallback);
+  }
+  const config = await loadConfig(file);
+  return openStateStore(config.state);
+}
+
+function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: string; finishedAt: string | null; report: unknown }): string {
+  const rep = r.report as Partial<RunReport> | null;
+  const c = rep?.counts;
+  const ms = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;
+  const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted` : '';
+  return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}`;
+}
+
+export function registerSyncCommands(program: Command): void {
+  withConfigOption(
+    program
+      .command('sync')
+      .description('Bring what changed in the ERP into the PIM (delta from the last run by default).')
+      .option('--full', 'read every ERP record (also detects items gone from the ERP)')
+      .option('--since <iso>', 'read records changed since this date')
+      .option('--keys <list>', 'only these ERP item keys (comma-separated)')
+      .option('--category <code>', 'only items in this ERP category and its subcategories')
+      .option('--dry-run', 'print the plan (counts per action; payloads with --keys), write nothing')
+      .option('--verify', 'also read the PIM back and report drift on ERP-owned attributes')
+      .option('--repair', 'with --verify: send the drifted values and missing entities again')
+      .option('--json', 'print one JSON object (runId, mode, status, counts, requests, durationMs)')
+      .option('--no-progress', 'no progress bar even on a terminal'),
+  ).action(async (o: SyncCliOptions) => {
+    const options = syncOptionsFromFlags(o);
+    const config = await configFrom(o);
+    const tty = process.stderr.isTTY === true && !o.json && o.progress !== false;
+    // A terminal gets the bar and only warnings as logs; machines get every JSON line on stderr.
+    const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? (tty ? 'warn' : 'info') }, process.stderr);
+    const bar = tty ? createProgressBar() : silentProgress;
+    let report: RunReport;
+    try {
+      report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p) });
+    } finally {
+      bar.stop();
+    }
+    printReport(report, o.json === true);
+    process.exitCode = exitCodeFor(report);
+  });
+
+  const runs = program
+    .command('runs')
+    .description('The history of sync runs.')
+    .option('--last <n>', 'how many runs to list', '20')
+    .option('--json', 'print JSON')
+    .option('--state <path>', 'state database (default: from the config, else ./data/ferry.db)');
+  withConfigOption(runs);
+  runs.action(async (o: { last: string; json?: boolean; config?: string; state?: string }) => {
+    const n = Number(o.last);
+    if (!Number.isInteger(n) || n < 1) throw new UserError(`--last ${o.last} is not a positive whole number.`);
+    const state = await stateFor(o);
+    try {
+      const rows = await state.listRuns(n);
+      if (o.json) printJson(rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, counts: (r.report as Partial<RunReport> | null)?.counts ?? null })));
+      else if (rows.length === 0) process.stdout.write('No runs yet.\n');
+      else process.stdout.write(rows.map(fmtRunLine).join('\n') + '\n');
+    } finally {
+      await state.close();
+    }
+  });
+
+  const show = runs
+    .command('show <id>')
+    .description("Print a run's report; --rejects exports its rejected records as CSV.")
+    .option('--rejects', 'print the rejected records as CSV (for a spreadsheet)')
+    .option('--json', 'print the full report as JSON')
+    .option('--state <path>', 'state database (default: from the config, else ./data/ferry.db)');
+  withConfigOption(show);
+  show.action(async (id: string, own: { rejects?: boolean; json?: boolean; config?: string; state?: string }) => {
+    // Options also defined on `runs` (--state, --config, --json) may land on either command.
+    const parent = runs.opts<{ json?: boolean; config?: string; state?: string }>();
+    const o = { ...own, state: own.state ?? parent.state, config: own.config !== DEFAULT_CONFIG_FILE ? own.config : parent.config, json: own.json ?? parent.json };
+    const runId = Number(id.replace(/^#/, ''));
+    if (!Number.isInteger(runId)) throw new UserError(`${id} is not a run id; ferry runs lists them.`);
+    const state = await stateFor(o);
+    try {
+      const run = await state.getRun(runId);
+      if (!run) throw new UserError(`run #${runId} does not exist; ferry runs lists the runs.`);
+      if (o.rejects) {
+        process.stdout.write(rejectsCsv(await state.getRejects(runId)));
+        return;
+      }
+      if (o.json) {
+        printJson({ ...run, records: await state.getRunRecords(runId) });
+        return;
+      }
+      const report = run.report as RunReport | null;
+      if (!report) process.stdout.write(`${fmtRunLine(run)}\n(no report: the run is ${run.status})\n`);
+      else process.stdout.write(`${formatReport(report)}\n`);
+    } finally {
+      await state.close();
+    }
+  });
+
+  program
+    .command('quickstart')
+    .description('Demo: a local PIM sandbox, the generated demo ERP, bootstrap, and a first full sync, with its report.')
+    .option('--items <n>', 'items in the generated demo ERP', '500')
+    .option('--data <dir>', 'where the demo ERP and the state live', './data')
+    .option('--json', 'print the run summary as JSON')
+    .option('--keep', 'keep the sandbox running after the sync (Ctrl-C to stop)')
+    .action(async (o: { items: string; data: string; json?: boolean; keep?: boolean }) => {
+      const items = Number(o.items);
+      if (!Number.isInteger(items) || items < 1) throw new UserError(`--items ${o.items} is not a positive whole number.`);
+      const tty = process.stderr.isTTY === true && !o.json;
+      const bar = tty ? createProgressBar() : silentProgress;
+      const say = (line: string) => {
+        if (!o.json) process.stdout.write(`${line}\n`);
+      };
+      try {
+        const report = await runQuickstart({
+          items,
+          dataDir: o.data,
+          keep: o.keep === true,
+          say,
+          onProgress: (p: SyncProgress) => bar.update(p),
+          onReport: (r: RunReport) => {
+            bar.stop();
+            printReport(r, o.json === true);
+          },
+        });
+        process.exitCode = exitCodeFor(report);
+      } finally {
+        bar.stop();
+      }
+    });
+}

@@ -1,0 +1,94 @@
+/**
+ * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, ERP
+ * source, state store, mapper over the live PIM structure) and runs the engine.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
+import type { PimConfig } from '../akeneo/config.js';
+import type { FerryConfig } from '../config/schema.js';
+import { createErpSource } from '../erp/factory.js';
+import type { ErpSource } from '../erp/port.js';
+import { createLogger, type Logger } from '../logging.js';
+import { createMapper, loadPimStructure } from '../mapping/index.js';
+import type { StateConfig } from './config.js';
+import { executeSync, type EngineDeps, type SyncOptions } from './engine.js';
+import type { SyncPimClient } from './pim.js';
+import type { RunReport } from './report.js';
+import type { StateStore } from './state/port.js';
+import { openSqliteStateStore } from './state/sqlite.js';
+
+export type { SyncOptions, SyncProgress, DeletionPolicy, EngineDeps } from './engine.js';
+export { executeSync } from './engine.js';
+export type { RunReport, OutcomeCounts, RequestCounts, SyncMode } from './report.js';
+export { formatReport, summaryLine, jsonSummary, exitCodeFor, rejectsCsv, countsAddUp } from './report.js';
+export type { StateStore } from './state/port.js';
+export { SqliteStateStore, openSqliteStateStore } from './state/sqlite.js';
+
+export async function openStateStore(config: StateConfig): Promise<StateStore> {
+  switch (config.driver) {
+    case 'sqlite':
+      return openSqliteStateStore(config.path);
+  }
+}
+
+/** One lock per PIM connection: two configs syncing into the same PIM with the same connection wait for each other. */
+export function lockNameFor(pim: PimConfig): string {
+  const who = 'clientId' in pim ? pim.clientId : 'app';
+  return `sync:${pim.url.replace(/\/+$/, '')}:${who}`;
+}
+
+/** Reads an ERP media source: an http(s) URL, or a path relative to `root`. */
+export function mediaReader(root: string | undefined): (source: string) => Promise<{ content: Buffer; filename: string }> {
+  return async (source) => {
+    if (/^https?:\/\//i.test(source)) {
+      const res = await fetch(source);
+      if (!res.ok) throw new Error(`download of ${source} failed with HTTP ${res.status}`);
+      return { content: Buffer.from(await res.arrayBuffer()), filename: basename(new URL(source).pathname) || 'file' };
+    }
+    const path = resolve(root ?? process.cwd(), source);
+    return { content: await readFile(path), filename: basename(path) };
+  };
+}
+
+export interface RunSyncOptions extends SyncOptions {
+  logger?: Logger;
+  /** Use these instead of building them from the config (the Quick start, tests, benchmarks). */
+  client?: AkeneoClient;
+  source?: ErpSource;
+  state?: StateStore;
+}
+
+export async function runSync(config: FerryConfig, options: RunSyncOptions = {}): Promise<RunReport> {
+  const logger = options.logger ?? createLogger();
+  const ownClient = !options.client;
+  const client = options.client ?? createAkeneoClientFromConfig(config.pim, { logger });
+  const ownSource = !options.source;
+  const source = options.source ?? createErpSource(config.erp, { logger });
+  const ownState = !options.state;
+  const state = options.state ?? (await openStateStore(config.state));
+  try {
+    const pim = await loadPimStructure(client);
+    const media = await state.listMediaBySource();
+    const mapper = createMapper(config.mapping, pim, { media: { lookup: (src) => media.get(src)?.code } });
+    const deps: EngineDeps = {
+      source,
+      client: client satisfies SyncPimClient,
+      mapper,
+      state,
+      settings: { deletion: config.sync.deletion, updateOnly: config.sync.updateOnly },
+      lockName: lockNameFor(config.pim),
+      logger,
+      readMedia: mediaReader(config.sync.mediaRoot),
+    };
+    return await executeSync(deps, {
+      lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,
+      maxInFlight: config.sync.batchesInFlight,
+      ...options,
+    });
+  } finally {
+    if (ownSource) await source.close().catch(() => undefined);
+    if (ownState) await state.close().catch(() => undefined);
+    if (ownClient) await client.close().catch(() => undefined);
+  }
+}

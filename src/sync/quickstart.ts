@@ -1,0 +1,102 @@
+/**
+ * The Quick start's main job (`ferry quickstart`, what `npm start` runs): a local PIM sandbox
+ * with the demo catalog, the generated SQLite demo ERP, the mapping's bootstrap, and a first
+ * full sync between them. No config file: everything is embedded here.
+ *
+ * The sandbox persists to `<data>/sandbox.sqlite` so the PIM and Ferry's state
+ * (`<data>/ferry.db`) stay in agreement: a second `npm start` shows a delta run with nothing
+ * to write, which is the point of Ferry.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAkeneoClient, type AkeneoClient } from '../akeneo/index.js';
+import { ferryConfigSchema, type FerryConfig } from '../config/schema.js';
+import { createErpSource } from '../erp/factory.js';
+import type { ErpSource } from '../erp/port.js';
+import { createLogger, type Logger } from '../logging.js';
+import { applyBootstrap, planBootstrap } from '../mapping/bootstrap.js';
+import { loadPimStructure } from '../mapping/index.js';
+import type { MappingConfig } from '../mapping/config.js';
+import { startSandbox } from '../sandbox/index.js';
+import type { SyncProgress } from './engine.js';
+import { runSync } from './index.js';
+import type { RunReport } from './report.js';
+
+export interface BootstrapSummary {
+  created: number;
+  updated: number;
+  failures: string[];
+}
+
+/**
+ * Creates in the PIM what the mapping needs and the PIM lacks (`ferry pim bootstrap --yes`).
+ * Throws when something could not be created: a sync would only reject every record.
+ */
+export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
+  const pim = await loadPimStructure(client);
+  const plan = planBootstrap(mapping, pim, await source.describe());
+  const result = await applyBootstrap(plan, client);
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const failures = result.failures.map((f) => `${f.kind} ${f.code}: ${f.message}`);
+  if (failures.length > 0) throw new Error(`the PIM bootstrap failed: ${failures.join('; ')}`);
+  return { created: sum(result.created), updated: sum(result.updated), failures };
+}
+
+export interface QuickstartOptions {
+  items?: number;
+  dataDir?: string;
+  /** Keep the sandbox up after the sync until SIGINT/SIGTERM. */
+  keep?: boolean;
+  say?: (line: string) => void;
+  onProgress?: (p: SyncProgress) => void;
+  /** Called with the report as soon as the sync ends (before --keep waits). */
+  onReport?: (report: RunReport) => void;
+  logger?: Logger;
+}
+
+export async function runQuickstart(options: QuickstartOptions = {}): Promise<RunReport> {
+  const say = options.say ?? (() => undefined);
+  const dataDir = options.dataDir ?? './data';
+  const logger = options.logger ?? createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+
+  mkdirSync(dataDir, { recursive: true });
+  const sandbox = await startSandbox({ catalog: 'demo', dataFile: join(dataDir, 'sandbox.sqlite') });
+  try {
+    say(`PIM sandbox: ${sandbox.url} (client id ${sandbox.clientId}, user ${sandbox.username})`);
+    const config: FerryConfig = ferryConfigSchema.parse({
+      pim: { url: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret, username: sandbox.username, password: sandbox.password },
+      erp: { type: 'demo', path: join(dataDir, 'demo-erp.sqlite'), items: options.items ?? 500, seed: 42 },
+      mapping: { preset: 'demo' },
+      state: { path: join(dataDir, 'ferry.db') },
+      sync: { deletion: 'disable' },
+    });
+    const pim = config.pim;
+    const client = createAkeneoClient({
+      url: pim.url,
+      auth: 'clientId' in pim ? { kind: 'connection', clientId: pim.clientId, secret: pim.secret, username: pim.username, password: pim.password } : { kind: 'app', token: pim.token },
+    });
+    const source = createErpSource(config.erp, { logger });
+    try {
+      const check = await source.check();
+      say(`Demo ERP: ${check.system}${check.counts.items != null ? `, ${check.counts.items} items` : ''}`);
+      const boot = await bootstrapPim(client, config.mapping, source);
+      say(`Bootstrap: ${boot.created} created, ${boot.updated} updated in the PIM (attribute group, attributes, family, family variants, category root)`);
+      say('Sync: ERP → PIM …');
+      const report = await runSync(config, { client, source, logger, full: true, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      options.onReport?.(report);
+      if (options.keep) {
+        say(`The sandbox stays up at ${sandbox.url} (Ctrl-C to stop).`);
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+      }
+      return report;
+    } finally {
+      await source.close().catch(() => undefined);
+      await client.close().catch(() => undefined);
+    }
+  } finally {
+    await sandbox.close();
+  }
+}

@@ -75,6 +75,7 @@ describe('batch upserts', () => {
     fake = await startFake();
     const existing = randomUUID();
     fake.products.set(existing, { uuid: existing });
+    fake.on('GET', /^\/api\/rest\/v1\/attributes$/, (_q, res) => json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [{ code: 'sku', type: 'pim_catalog_identifier' }] } }));
     const { c } = setup(fake);
     const items: Product[] = [
       { values: { sku: [{ locale: null, scope: null, data: 'A' }] } },

@@ -6,7 +6,7 @@
 import type { Associations, Product, ProductModel, ValueEntry, Values } from '../akeneo/model.js';
 import { plain, type Query } from './http.js';
 import type { Searchable } from './search.js';
-import type { SandboxStore } from './store.js';
+import type { SandboxStore, StoredProduct } from './store.js';
 
 export type Endpoint = 'uuid' | 'identifier';
 
@@ -170,19 +170,27 @@ export function renderProductModel(store: SandboxStore, m: ProductModel, trim: T
   return out;
 }
 
-export function productSearchable(store: SandboxStore, p: Product): Searchable {
+/** Filters read the row's metadata; values are parsed only when an attribute filter asks. */
+export function productSearchable(store: SandboxStore, row: StoredProduct): Searchable {
+  let values: Values | undefined;
+  const ancestors = row.parent ? store.ancestors(row.parent) : [];
   return {
     kind: 'product',
-    uuid: p.uuid as string,
-    identifier: p.identifier,
-    enabled: p.enabled ?? true,
-    family: p.family ?? null,
-    parent: p.parent ?? null,
-    categories: new Set(effectiveCategories(store, p.categories, p.parent).map(lower)),
-    groups: p.groups ?? [],
-    values: effectiveValues(store, p.values, p.parent),
-    created: p.created ?? '',
-    updated: effectiveUpdated(store, p.updated, p.parent),
+    uuid: row.uuid,
+    ...(row.identifier !== undefined ? { identifier: row.identifier } : {}),
+    enabled: row.enabled,
+    family: row.family,
+    parent: row.parent,
+    categories: new Set(
+      (ancestors.length === 0 ? row.categories : effectiveCategories(store, row.categories, row.parent)).map(lower),
+    ),
+    groups: row.groups,
+    get values(): Values {
+      values ??= effectiveValues(store, (JSON.parse(row.json) as Product).values, row.parent);
+      return values;
+    },
+    created: row.created,
+    updated: ancestors.length === 0 ? row.updated : effectiveUpdated(store, row.updated, row.parent),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import type {
   AssociationType,
+  Values,
   Attribute,
   AttributeGroup,
   AttributeOption,
@@ -62,6 +63,24 @@ export interface StructureSnapshot {
   assetFamilyAttributes: Record<string, CodedObject[]>;
 }
 
+/**
+ * A stored product: the few fields lists and filters read on every row, plus the full product
+ * as a JSON string. Holding JSON instead of object graphs keeps 100,000 products with 30 values
+ * in a few hundred MB and keeps GC cheap; a product is parsed only when read.
+ */
+export interface StoredProduct {
+  uuid: string;
+  identifier: string | undefined;
+  family: string | null;
+  parent: string | null;
+  enabled: boolean;
+  categories: string[];
+  groups: string[];
+  created: string;
+  updated: string;
+  json: string;
+}
+
 export type ChangeKind = 'product' | 'product_model' | 'media' | 'record' | 'asset' | 'structure';
 export type ChangeListener = (kind: ChangeKind, key: string, value: unknown | null) => void;
 
@@ -111,7 +130,7 @@ export class SandboxStore implements CatalogView {
   readonly assetFamilyAttributes = new Map<string, CodeMap<CodedObject>>();
   readonly assets = new Map<string, CodeMap<CodedObject>>();
 
-  readonly products = new Map<string, Product>();
+  readonly products = new Map<string, StoredProduct>();
   readonly productModels = new CodeMap<ProductModel>();
   readonly media = new Map<string, MediaFileRecord>();
 
@@ -204,9 +223,18 @@ export class SandboxStore implements CatalogView {
     return this.productModels.get(code);
   }
   productByUuid(uuid: string): Product | undefined {
-    return this.products.get(lower(uuid));
+    const row = this.products.get(lower(uuid));
+    return row ? (JSON.parse(row.json) as Product) : undefined;
   }
   productByIdentifier(identifier: string): Product | undefined {
+    const uuid = this.identifierIndex.get(lower(identifier));
+    return uuid === undefined ? undefined : this.productByUuid(uuid);
+  }
+  /** The stored row (metadata + JSON) without parsing the product. */
+  productRow(uuid: string): StoredProduct | undefined {
+    return this.products.get(lower(uuid));
+  }
+  productRowByIdentifier(identifier: string): StoredProduct | undefined {
     const uuid = this.identifierIndex.get(lower(identifier));
     return uuid === undefined ? undefined : this.products.get(uuid);
   }
@@ -233,7 +261,7 @@ export class SandboxStore implements CatalogView {
     if (!set) return [];
     const out: Product[] = [];
     for (const u of set) {
-      const p = this.products.get(u);
+      const p = this.productByUuid(u);
       if (p) out.push(p);
     }
     return out;
@@ -266,10 +294,12 @@ export class SandboxStore implements CatalogView {
     return this.uniqueAttributesCache;
   }
 
-  private indexUnique(p: Product, add: boolean): void {
+  private indexUnique(row: StoredProduct, values: Values | undefined, add: boolean): void {
     const uniques = this.uniqueAttributes();
-    if (uniques.length === 0 || !p.values) return;
-    for (const [attr, entries] of Object.entries(p.values)) {
+    if (uniques.length === 0) return;
+    const vals = values ?? (JSON.parse(row.json) as Product).values;
+    if (!vals) return;
+    for (const [attr, entries] of Object.entries(vals)) {
       const la = lower(attr);
       if (!uniques.includes(la)) continue;
       for (const e of entries) {
@@ -280,8 +310,8 @@ export class SandboxStore implements CatalogView {
           idx = new Map();
           this.uniqueIndex.set(la, idx);
         }
-        if (add) idx.set(key, p.uuid as string);
-        else if (idx.get(key) === p.uuid) idx.delete(key);
+        if (add) idx.set(key, row.uuid);
+        else if (idx.get(key) === row.uuid) idx.delete(key);
       }
     }
   }
@@ -289,26 +319,38 @@ export class SandboxStore implements CatalogView {
   /** Stores a product as the rules returned it (uuid required). */
   putProduct(p: Product, opts: { silent?: boolean } = {}): void {
     const uuid = lower(String(p.uuid));
-    if (p.uuid !== uuid) p.uuid = uuid;
+    const json = JSON.stringify(p.uuid === uuid ? p : { ...p, uuid });
+    const row: StoredProduct = {
+      uuid,
+      identifier: typeof p.identifier === 'string' && p.identifier !== '' ? p.identifier : undefined,
+      family: p.family ?? null,
+      parent: p.parent ?? null,
+      enabled: p.enabled ?? true,
+      categories: p.categories ?? [],
+      groups: p.groups ?? [],
+      created: p.created ?? '',
+      updated: p.updated ?? '',
+      json,
+    };
     const old = this.products.get(uuid);
     if (old) {
-      const oldId = typeof old.identifier === 'string' ? lower(old.identifier) : undefined;
-      const newId = typeof p.identifier === 'string' ? lower(p.identifier) : undefined;
+      const oldId = old.identifier !== undefined ? lower(old.identifier) : undefined;
+      const newId = row.identifier !== undefined ? lower(row.identifier) : undefined;
       if (oldId !== newId) {
         if (oldId !== undefined && this.identifierIndex.get(oldId) === uuid) this.identifierIndex.delete(oldId);
         this.sortedByIdentifier = undefined;
       }
-      if (old.parent && old.parent !== p.parent) removeFromIndex(this.productsByParent, lower(old.parent), uuid);
-      this.indexUnique(old, false);
+      if (old.parent && old.parent !== row.parent) removeFromIndex(this.productsByParent, lower(old.parent), uuid);
+      this.indexUnique(old, undefined, false);
     } else {
       this.sortedByUuid = undefined;
       this.sortedByIdentifier = undefined;
     }
-    if (typeof p.identifier === 'string' && p.identifier !== '') this.identifierIndex.set(lower(p.identifier), uuid);
-    if (p.parent) addToIndex(this.productsByParent, lower(p.parent), uuid);
-    this.indexUnique(p, true);
-    this.products.set(uuid, p);
-    if (!opts.silent) this.emit('product', uuid, p);
+    if (row.identifier !== undefined) this.identifierIndex.set(lower(row.identifier), uuid);
+    if (row.parent) addToIndex(this.productsByParent, lower(row.parent), uuid);
+    this.indexUnique(row, p.values, true);
+    this.products.set(uuid, row);
+    if (!opts.silent) this.emit('product', uuid, row);
   }
 
   deleteProduct(uuid: string): boolean {
@@ -316,12 +358,12 @@ export class SandboxStore implements CatalogView {
     const old = this.products.get(key);
     if (!old) return false;
     this.products.delete(key);
-    if (typeof old.identifier === 'string') {
+    if (old.identifier !== undefined) {
       const id = lower(old.identifier);
       if (this.identifierIndex.get(id) === key) this.identifierIndex.delete(id);
     }
     if (old.parent) removeFromIndex(this.productsByParent, lower(old.parent), key);
-    this.indexUnique(old, false);
+    this.indexUnique(old, undefined, false);
     this.sortedByUuid = undefined;
     this.sortedByIdentifier = undefined;
     this.emit('product', key, null);
@@ -339,7 +381,7 @@ export class SandboxStore implements CatalogView {
     if (!this.sortedByIdentifier) {
       const rows: [string, string][] = [];
       for (const [u, p] of this.products) {
-        if (typeof p.identifier === 'string' && p.identifier !== '') rows.push([lower(p.identifier), u]);
+        if (p.identifier !== undefined) rows.push([lower(p.identifier), u]);
       }
       rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       this.sortedByIdentifier = rows.map((r) => r[1]);
@@ -373,7 +415,7 @@ export class SandboxStore implements CatalogView {
     if (!old) return false;
     // Akeneo deletes the whole subtree: sub-models and variant products.
     for (const child of this.productModelsChildren(old.code)) this.deleteProductModel(child.code);
-    for (const p of this.productsOfModel(old.code)) this.deleteProduct(String(p.uuid));
+    for (const u of [...(this.productsByParent.get(lower(old.code)) ?? [])]) this.deleteProduct(u);
     this.productModels.delete(code);
     if (old.parent) removeFromIndex(this.modelsByParent, lower(old.parent), lower(old.code));
     this.sortedModels = undefined;

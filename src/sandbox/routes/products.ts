@@ -19,6 +19,7 @@ import {
   type Endpoint,
 } from '../product-view.js';
 import { compileSearch, completeness, type Searchable } from '../search.js';
+import type { StoredProduct } from '../store.js';
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -61,8 +62,7 @@ export function writeProduct(
   if (existing && existing.uuid !== value.uuid) store.deleteProduct(String(existing.uuid));
   store.putProduct(value);
   const status = result.created ? 201 : 204;
-  const stored = store.productByUuid(String(value.uuid)) ?? value;
-  return { status, location: productLocation(base, endpoint, stored) };
+  return { status, location: productLocation(base, endpoint, value) };
 }
 
 export function writeProductModel(
@@ -177,22 +177,23 @@ function listProducts(ctx: SandboxContext, req: FastifyRequest, endpoint: Endpoi
   const keys = endpoint === 'uuid' ? uuids : store.productIdentifierKeys();
   const base = baseUrl(req);
   const withCompleteness = q['with_completenesses'] === 'true';
-  return listResponse<Product>(req, productPath(endpoint), q, params, {
+  return listResponse<StoredProduct>(req, productPath(endpoint), q, params, {
     keys,
-    entity: (i) => store.productByUuid(uuids[i] as string) as Product,
-    searchable: (p) => productSearchable(store, p),
-    render: (p) => {
+    entity: (i) => store.productRow(uuids[i] as string) as StoredProduct,
+    searchable: (row) => productSearchable(store, row),
+    render: (row) => {
+      const p = JSON.parse(row.json) as Product;
       const out = renderProduct(store, p, endpoint, trim);
-      if (withCompleteness) out['completenesses'] = completenessesOf(ctx, p, trim.scope);
+      if (withCompleteness) out['completenesses'] = completenessesOf(ctx, row, trim.scope);
       return out;
     },
-    cursorOf: (p) => (endpoint === 'uuid' ? String(p.uuid) : (p.identifier ?? '')),
-    selfHref: (p) => productLocation(base, endpoint, p),
+    cursorOf: (row) => (endpoint === 'uuid' ? row.uuid : (row.identifier ?? '')),
+    selfHref: (row) => productLocation(base, endpoint, { uuid: row.uuid, ...(row.identifier !== undefined ? { identifier: row.identifier } : {}) }),
   }, match);
 }
 
-function completenessesOf(ctx: SandboxContext, p: Product, scope?: string): { scope: string; locale: string; data: number }[] {
-  const s = productSearchable(ctx.store, p);
+function completenessesOf(ctx: SandboxContext, row: StoredProduct, scope?: string): { scope: string; locale: string; data: number }[] {
+  const s = productSearchable(ctx.store, row);
   const out: { scope: string; locale: string; data: number }[] = [];
   for (const channel of ctx.store.channels()) {
     if (scope && lower(scope) !== lower(channel.code)) continue;
@@ -210,7 +211,10 @@ function listModels(ctx: SandboxContext, req: FastifyRequest, q: Query): Record<
   const descendants = (s: Searchable): Searchable[] => {
     const out: Searchable[] = [];
     const walk = (code: string): void => {
-      for (const p of store.productsOfModel(code)) out.push(productSearchable(store, p));
+      for (const p of store.productsOfModel(code)) {
+        const row = store.productRow(String(p.uuid));
+        if (row) out.push(productSearchable(store, row));
+      }
       for (const m of store.productModelsChildren(code)) walk(m.code);
     };
     walk(s.code ?? '');
@@ -259,7 +263,8 @@ export function registerProductRoutes(app: FastifyInstance, ctx: SandboxContext)
       const p = find(key);
       if (!p) throw plain(404, `Product "${key}" does not exist or you do not have permission to access it.`);
       const out = renderProduct(store, p, endpoint, parseTrim(store, q));
-      if (q['with_completenesses'] === 'true') out['completenesses'] = completenessesOf(ctx, p);
+      const row = store.productRow(String(p.uuid));
+      if (q['with_completenesses'] === 'true' && row) out['completenesses'] = completenessesOf(ctx, row);
       return json(reply, out);
     });
     route(app, 'POST', path, (req, reply) => answer(reply, writeProduct(ctx, baseUrl(req), endpoint, 'POST', undefined, jsonBody(req))));

@@ -38,7 +38,16 @@ export function cellText(v: unknown): string | null {
 /** `12.50` stays `12.50`; `,`-decimals and thousands separators are normalised; `1.5e3` becomes `1500`. */
 export function parseDecimalText(raw: string, fmt: NumberFormat): string {
   let s = raw.trim();
-  if (fmt.thousandsSeparator) s = s.split(fmt.thousandsSeparator).join('');
+  const ts = fmt.thousandsSeparator;
+  if (ts && s.includes(ts)) {
+    // "1.234,50" is grouped in threes; "1.5" with "." as thousands separator is a mistake, not 15.
+    const intPart = s.split(fmt.decimalSeparator)[0]!.replace(/^[+-]/, '');
+    const groups = intPart.split(ts);
+    if (!/^\d{1,3}$/.test(groups[0]!) || groups.slice(1).some((g) => !/^\d{3}$/.test(g))) {
+      throw new CellError(`"${raw}" is not a number (thousands are grouped in threes with "${ts}")`);
+    }
+    s = s.split(ts).join('');
+  }
   if (fmt.decimalSeparator === ',') {
     if (s.includes('.')) throw new CellError(`"${raw}" is not a number (the decimal separator is ",")`);
     s = s.replace(',', '.');

@@ -93,6 +93,8 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
     yield first.value as string;
     for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
   }
+  // Closing the text source (and its file handle) when we stop early.
+  const closeText = () => void iterator.return?.(undefined)?.catch(() => undefined);
   const source = Readable.from(all(), { objectMode: false });
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
@@ -124,6 +126,7 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
   } finally {
     source.destroy();
     parser.destroy();
+    closeText();
   }
   if (fatal) throw fatal;
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { scrubSecrets, type Logger } from '../../logging.js';
 import { ErpError } from '../port.js';
 import type { SqlClient, SqlConfig } from './config.js';
 
@@ -168,8 +169,13 @@ export function knexConfig(config: SqlConfig): Knex.Config {
   }
 }
 
-export function createKnex(config: SqlConfig): Knex {
-  return knexFactory(knexConfig(config));
+/**
+ * knex prints pool errors ("Acquire connection error") to the console itself; the adapter already
+ * turns them into one ErpError, so they go to the debug log instead of doubling the message.
+ */
+export function createKnex(config: SqlConfig, logger?: Logger): Knex {
+  const sink = (level: 'debug' | 'warn') => (message: unknown) => logger?.[level]({ knex: scrubSecrets(String(message)) }, 'knex');
+  return knexFactory({ ...knexConfig(config), log: { warn: sink('warn'), error: sink('debug'), deprecate: sink('debug'), debug: sink('debug') } });
 }
 
 /** A timestamp as the database compares it best (see docs/erp-records.md, "SQL delta"). */

@@ -41,7 +41,7 @@ export function createSqlSource(input: SqlConfig | SqlConfigInput, opts: SqlSour
   const endpoint = describeEndpoint(config);
   const streams = STREAM_ORDER.filter((s) => config.streams[s] !== undefined);
   let knex: Knex | undefined;
-  const db = (): Knex => (knex ??= createKnex(config));
+  const db = (): Knex => (knex ??= createKnex(config, opts.logger));
 
   function streamConfig(stream: StreamName): SqlStreamConfig {
     const cfg = config.streams[stream];

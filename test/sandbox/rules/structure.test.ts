@@ -52,6 +52,25 @@ describe.skipIf(skip)('structure rules (technical catalog)', () => {
     expect(cleared.ok && cleared.value.sort_order).toBe(6);
   });
 
+  it('fills type-specific flags and keeps immutable properties', () => {
+    const n = write('attribute', null, { code: 'weight_g', type: 'pim_catalog_number', group: 'other' }, 'POST');
+    expect(n.ok && [n.value.decimals_allowed, n.value.negative_allowed]).toEqual([false, false]);
+    const m = write('attribute', null, { code: 'w', type: 'pim_catalog_metric', group: 'other', metric_family: 'Weight', default_metric_unit: 'gram' }, 'POST');
+    expect(m.ok && m.value.default_metric_unit).toBe('GRAM');
+    expect(write('attribute', view.attribute('a_text') ?? null, { localizable: true }, 'PATCH', 'a_text')).toMatchObject({
+      body: { errors: [{ property: 'localizable', message: 'This property cannot be changed.' }] },
+    });
+    expect(write('attribute', null, { code: 'bad-code', type: 'pim_catalog_text', group: 'other' }, 'POST')).toMatchObject({
+      body: { errors: [{ property: 'code', message: 'Attribute code may contain only letters, numbers and underscore' }] },
+    });
+    expect(write('attribute', null, { code: 'd', type: 'pim_catalog_date', group: 'other', date_min: 'a date' }, 'POST')).toMatchObject({
+      body: { message: 'Property "date_min" expects a string with the format "yyyy-mm-dd" as data, "a date" given. Check the expected format on the API documentation.' },
+    });
+    expect(write('attribute', view.attribute('a_text') ?? null, { labels: null }, 'PATCH', 'a_text')).toMatchObject({
+      body: { message: 'Property "labels" expects an array as data, "NULL" given. Check the expected format on the API documentation.' },
+    });
+  });
+
   it('creates options with a default sort order and normalised label locales', () => {
     const r = write('attribute_option', null, { code: 'optionL', labels: { en_uS: 'Option L', FR_fr: 'L option' } }, 'POST', undefined, 'a_multi_select');
     expect(r.ok && r.value).toEqual({ code: 'optionL', attribute: 'a_multi_select', sort_order: 21, labels: { en_US: 'Option L', fr_FR: 'L option' } });

@@ -222,6 +222,7 @@ export function writeAttribute(
     }
   }
   out.code = code;
+  if (!current) applyTypeDefaults(out);
   checkCode(code, errors, 'Attribute code may contain only letters, numbers and underscore');
   if (!current && code !== '' && view.attribute(code)) errors.push(fieldViolation('code', 'This value is already used.'));
   if (!out.type) errors.push(fieldViolation('type', 'This value should not be blank.'));
@@ -270,4 +271,16 @@ function order(a: Attribute): Attribute {
   for (const k of KEY_ORDER) if (k in a) out[k] = a[k];
   for (const [k, v] of Object.entries(a)) if (!(k in out)) out[k] = v;
   return out as Attribute;
+}
+
+/** Type-specific flags Akeneo fills with false (not null) on creation, as its GET shows them. */
+function applyTypeDefaults(a: Attribute): void {
+  if (a.type === 'pim_catalog_number' || a.type === 'pim_catalog_metric') {
+    a.decimals_allowed ??= false;
+    a.negative_allowed ??= false;
+  } else if (a.type === 'pim_catalog_price_collection') {
+    a.decimals_allowed ??= false;
+  } else if (a.type === 'pim_catalog_textarea') {
+    a.wysiwyg_enabled ??= false;
+  }
 }

@@ -74,3 +74,32 @@ describe('secrets never leave the client', () => {
     expect(text).not.toContain(Buffer.from(`${fake.options.clientId}:${fake.options.secret}`).toString('base64'));
   });
 });
+
+describe('client logs', () => {
+  it('log every request without secrets', async () => {
+    const { createAkeneoClientFromConfig } = await import('../../src/akeneo/index.js');
+    const { createLogger } = await import('../../src/logging.js');
+    const { Writable } = await import('node:stream');
+    fake = await startFake();
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(chunk.toString('utf8'));
+        cb();
+      },
+    });
+    const logger = createLogger({ level: 'debug' }, sink);
+    const o = fake.options;
+    const c = createAkeneoClientFromConfig(
+      { url: fake.url, clientId: o.clientId, secret: o.secret, username: o.username, password: o.password, endpoints: 'uuid', timeoutMs: 5000, limits: { concurrency: 4, requestsPerSecond: 100, optionWritesPerSecond: 3, maxRetries: 0 } },
+      { logger },
+    );
+    clients.push(c);
+    await c.products.find('11111111-1111-4111-8111-111111111111');
+    await new Promise((r) => setImmediate(r));
+    const text = lines.join('');
+    expect(text).toMatch(/GET \/api\/rest\/v1\/products-uuid\/\{uuid\} → 404/);
+    expect(text).toMatch(/POST \/api\/oauth\/v1\/token → 200/);
+    for (const s of [o.secret, o.password, ...fake.accessTokens.keys()]) expect(text).not.toContain(s);
+  });
+});

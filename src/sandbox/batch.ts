@@ -91,5 +91,5 @@ export async function runCollection(
     }
     out.push(phpJson(lineResult(n, keyField, key, outcome)));
   }
-  return reply.code(200).header('content-type', COLLECTION_TYPE).send(out.join('\n'));
+  return reply.code(200).header('content-type', COLLECTION_TYPE).send(Buffer.from(out.join('\n'), 'utf8'));
 }

@@ -293,34 +293,40 @@ def build_catalogue(company, categories, attribute_set, min_variants):
             owners.append((template, variant, names, langs))
     products = Product.create(product_values)
 
-    for lang, col in (('de', 1), ('fr', 2)):
-        with with_language(lang):
-            args_ = []
-            for template, (names, langs) in zip(templates, translations):
-                if lang in langs:
-                    args_ += [[Template(template.id)], {'name': names[col]}]
-            if args_:
-                Template.write(*args_)
-    # Variant descriptions for color variants of T-shirts and jackets only, so that
-    # other variants are never written after creation (write_date stays NULL).
-    described = [(p, o) for p, o in zip(products, owners)
-        if o[0].code.startswith(('TS-', 'JK-')) and o[1]['color']]
-    for lang, col in (('en', 0), ('de', 2), ('fr', 3)):
-        with with_language(lang):
-            args_ = []
-            for product, (template, variant, names, langs) in described:
-                if lang != 'en' and lang not in langs:
-                    continue
-                color = variant['color'][col if lang != 'en' else 1]
-                size = variant['size'][1] if variant['size'] else ''
-                text = {
-                    'en': '%s in %s, size %s.',
-                    'de': '%s in %s, Größe %s.',
-                    'fr': '%s en %s, taille %s.',
-                }[lang] % (names[0 if lang == 'en' else col - 1], color.lower() if lang != 'de' else color, size)
-                args_ += [[Product(product.id)], {'description': text}]
-            if args_:
-                Product.write(*args_)
+    # Translations are stored the way Tryton's Translation.set_ids stores them (one
+    # ir.translation row per record, field and language, src = the source text), but
+    # created in one bulk call: set_ids per record is quadratic on 10,000 variants.
+    Translation = pool.get('ir.translation')
+    rows = []
+    for template, (names, langs) in zip(templates, translations):
+        for lang, col in (('en', 0), ('de', 1), ('fr', 2)):
+            if lang == 'en' or lang in langs:
+                rows.append({'name': 'product.template,name', 'lang': lang, 'type': 'model',
+                    'res_id': template.id, 'src': names[0], 'value': names[col], 'fuzzy': False})
+    # Variant descriptions for color variants of T-shirts and jackets only.
+    Product_ = pool.get('product.product')
+    descriptions = []
+    for product, (template, variant, names, langs) in zip(products, owners):
+        if not (template.code.startswith(('TS-', 'JK-')) and variant['color']):
+            continue
+        size = variant['size'][1] if variant['size'] else ''
+        texts = {
+            'en': '%s in %s, size %s.' % (names[0], variant['color'][1].lower(), size),
+            'de': '%s in %s, Größe %s.' % (names[1], variant['color'][2], size),
+            'fr': '%s en %s, taille %s.' % (names[2], variant['color'][3].lower(), size),
+        }
+        descriptions.append((product.id, texts['en']))
+        for lang in ['en'] + langs:
+            rows.append({'name': 'product.product,description', 'lang': lang, 'type': 'model',
+                'res_id': product.id, 'src': texts['en'], 'value': texts[lang], 'fuzzy': False})
+    # The source text lives in the record's own column; written in one SQL update per
+    # record would bump write_date, which these never-edited variants must not have.
+    cursor = Transaction().connection.cursor()
+    table = Product_.__table__()
+    for product_id, text in descriptions:
+        cursor.execute(*table.update([table.description], [text], where=table.id == product_id))
+    Translation.create(rows)
+    Translation._translation_cache.clear()
     summary['templates'] += len(templates)
     summary['variants'] += len(products)
     return templates, products

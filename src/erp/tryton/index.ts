@@ -22,7 +22,7 @@ export interface TrytonSourceOptions {
 export interface TrytonSource extends ErpSource, ErpSink {
   readonly kind: 'tryton';
   /** RPC counters: calls, logins, time spent waiting on Tryton (benchmarks). */
-  rpcStats(): { calls: number; logins: number; waitMs: number };
+  rpcStats(): { calls: number; logins: number; waitMs: number; busyMs: number };
   /** The underlying connection (tests simulate session expiry through it). */
   readonly connection: TrytonConnection;
 }

@@ -20,8 +20,10 @@ export interface TrytonRpcOptions {
 export interface RpcStats {
   calls: number;
   logins: number;
-  /** Wall time spent waiting for Tryton's answers (ms), for the benchmarks' share of time. */
+  /** Sum of all calls' durations (ms); concurrent calls each count. */
   waitMs: number;
+  /** Wall time (ms) during which at least one call was in flight: the time spent waiting on Tryton. */
+  busyMs: number;
 }
 
 /** A Tryton business/protocol error returned in the body: `{"error": [type, args]}`. */
@@ -43,7 +45,9 @@ interface Session {
 }
 
 export class TrytonRpc {
-  readonly stats: RpcStats = { calls: 0, logins: 0, waitMs: 0 };
+  readonly stats: RpcStats = { calls: 0, logins: 0, waitMs: 0, busyMs: 0 };
+  private inFlight = 0;
+  private busySince = 0;
   private session: Session | null = null;
   private loggingIn: Promise<Session> | null = null;
   private nextId = 1;
@@ -191,6 +195,7 @@ export class TrytonRpc {
     if (auth) headers.authorization = auth;
     const started = performance.now();
     this.stats.calls++;
+    if (this.inFlight++ === 0) this.busySince = started;
     let response: Response;
     let text: string;
     try {
@@ -204,7 +209,9 @@ export class TrytonRpc {
     } catch (error) {
       throw this.networkError(error, method);
     } finally {
-      this.stats.waitMs += performance.now() - started;
+      const now = performance.now();
+      this.stats.waitMs += now - started;
+      if (--this.inFlight === 0) this.stats.busyMs += now - this.busySince;
     }
     if (response.status !== 200) return { status: response.status, body: text };
     try {

@@ -134,6 +134,22 @@ describe.skipIf(skipTryton)('Tryton source against a real Tryton', () => {
     const expected = new Map(ids.map((r) => [r.code, { en: r.name } as Record<string, string>]));
     for (const t of translated) if (t.lang !== 'en' && codeOf.has(t.res_id)) expected.get(codeOf.get(t.res_id)!)![t.lang] = t.value;
     for (const g of groups) expect((g.fields.name as LocalizedText).values, g.key).toEqual(expected.get(g.key));
+    // Variant descriptions: the same oracle for product.product,description.
+    const items = await all(source, 'items');
+    const descRows = db
+      .prepare("select res_id, lang, value from ir_translation where name = 'product.product,description' and type = 'model' and fuzzy = 0 and value != ''")
+      .all() as { res_id: number; lang: string; value: string }[];
+    const products = db.prepare('select id, code, description from product_product').all() as { id: number; code: string; description: string | null }[];
+    const productCode = new Map(products.map((p) => [p.id, p.code]));
+    const expectedDesc = new Map(products.map((p) => [p.code, p.description ? ({ en: p.description } as Record<string, string>) : null]));
+    for (const t of descRows) if (t.lang !== 'en' && productCode.has(t.res_id)) expectedDesc.get(productCode.get(t.res_id)!)![t.lang] = t.value;
+    let described = 0;
+    for (const i of items) {
+      const want = expectedDesc.get(i.key);
+      if (want) described++;
+      expect(i.fields.description, i.key).toEqual(want ? { kind: 'localized', values: want } : null);
+    }
+    expect(described).toBeGreaterThan(10);
     // Nothing was translated into es: Tryton would serve English, the adapter says "no es".
     expect(groups.some((g) => 'es' in (g.fields.name as LocalizedText).values)).toBe(false);
     // Every seventh template is translated into fr only.

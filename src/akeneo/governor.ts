@@ -18,9 +18,11 @@ export class AdaptiveConcurrencyLimiter {
   private successesSinceChange = 0;
   private peakActive = 0;
 
+  private lastShrinkAt = -Infinity;
+
   constructor(
     private readonly max: number,
-    private readonly options: { shrinkAfter429s?: number; growAfterSuccesses?: number } = {},
+    private readonly options: { shrinkAfter429s?: number; growAfterSuccesses?: number; shrinkCooldownMs?: number; now?: () => number } = {},
   ) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a positive integer, got ${max}`);
     this.current = max;
@@ -55,13 +57,27 @@ export class AdaptiveConcurrencyLimiter {
     this.drain();
   }
 
-  /** A call was throttled (429): after a few in a row, halve the limit (not below 1). */
+  /**
+   * A call was throttled (429): after a few in a row, halve the limit (not below 1). The calls
+   * in flight when the PIM started refusing all come back 429 together; one such burst counts
+   * once, hence the cooldown between two shrinks.
+   */
   onThrottled(): void {
     this.successesSinceChange = 0;
+    const now = (this.options.now ?? performance.now.bind(performance))();
+    if (now - this.lastShrinkAt < (this.options.shrinkCooldownMs ?? 1000)) {
+      // Part of the burst that already caused the last shrink.
+      this.throttledInARow = 0;
+      return;
+    }
     this.throttledInARow++;
-    if (this.throttledInARow >= (this.options.shrinkAfter429s ?? 2) && this.current > 1) {
+    if (
+      this.throttledInARow >= (this.options.shrinkAfter429s ?? 2) &&
+      this.current > 1
+    ) {
       this.current = Math.max(1, Math.floor(this.current / 2));
       this.throttledInARow = 0;
+      this.lastShrinkAt = now;
     }
   }
 

@@ -134,6 +134,12 @@ export interface ErpSource {
   describe(): Promise<StreamDescription[]>;
   read(stream: StreamName, options?: ReadOptions): AsyncIterable<ErpRecord>;
   close(): Promise<void>;
+  /**
+   * Optional: the run failed. An adapter with end-of-run side effects (the files adapter
+   * moves the files it read to done/ on close()) forgets them, so the next run reads them
+   * again. Call it before close() when a run fails.
+   */
+  abandon?(): void;
 }
 
 export type SinkOutcome = 'created' | 'updated' | 'unchanged' | 'failed';

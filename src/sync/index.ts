@@ -60,7 +60,8 @@ export interface RunSyncOptions extends SyncOptions {
 }
 
 export async function runSync(config: FerryConfig, options: RunSyncOptions = {}): Promise<RunReport> {
-  const logger = options.logger ?? createLogger();
+  // Logs go to stderr: stdout carries the report (or --json) alone.
+  const logger = options.logger ?? createLogger({}, process.stderr);
   const ownClient = !options.client;
   const client = options.client ?? createAkeneoClientFromConfig(config.pim, { logger });
   const ownSource = !options.source;

@@ -1,0 +1,89 @@
+/**
+ * End to end with the real pieces: the generated SQLite demo ERP → the real mapper → the sync
+ * engine → the real Akeneo client → the PIM sandbox. This is the Quick start's path.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ferryConfigSchema } from '../../src/config/schema.js';
+import { createErpSource } from '../../src/erp/factory.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { runSync } from '../../src/sync/index.js';
+import { createLogger } from '../../src/logging.js';
+
+const silent = createLogger({ level: 'silent' });
+import { bootstrapPim, runQuickstart } from '../../src/sync/quickstart.js';
+import { countsAddUp, type RunReport } from '../../src/sync/report.js';
+import { clientFor, pimSnapshot, recordingClient } from './support/pim.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'ferry-sync-e2e-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function checkCounts(r: RunReport): void {
+  expect(countsAddUp(r.counts), JSON.stringify(r.counts)).toBe(true);
+  for (const t of Object.values(r.byType)) expect(countsAddUp(t)).toBe(true);
+}
+
+async function syncDemo(sb: RunningSandbox, dir: string, items: number, options: { full?: boolean } = {}) {
+  const config = ferryConfigSchema.parse({
+    pim: { url: sb.url, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password, timeoutMs: 3000 },
+    erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items, seed: 7 },
+    mapping: { preset: 'demo' },
+    state: { path: join(dir, 'ferry.db') },
+  });
+  const base = clientFor(sb);
+  const { client, writes } = recordingClient(base);
+  const source = createErpSource(config.erp);
+  try {
+    await bootstrapPim(base, config.mapping, source);
+    const report = await runSync(config, { client, source, logger: silent, ...options });
+    checkCounts(report);
+    return { report, writes, snapshot: await pimSnapshot(base) };
+  } finally {
+    await source.close();
+    await base.close();
+  }
+}
+
+describe('demo ERP → sandbox, end to end', () => {
+  it('the Quick start: a first full sync creates everything; the next one writes nothing', async () => {
+    const dir = tempDir();
+    const first = await runQuickstart({ dataDir: dir, items: 300 });
+    checkCounts(first);
+    expect(first.status).toBe('succeeded');
+    expect(first.counts.rejected).toBe(0);
+    expect(first.byType.product.created).toBeGreaterThan(200);
+    expect(first.byType.product_model.created).toBeGreaterThan(10);
+    expect(first.byType.category.created).toBeGreaterThan(5);
+    const second = await runQuickstart({ dataDir: dir, items: 300 });
+    checkCounts(second);
+    expect(second.requests.writes).toBe(0);
+    expect(second.counts.created + second.counts.updated + second.counts.rejected).toBe(0);
+    expect(second.counts.unchanged).toBe(first.counts.created);
+  });
+
+  it('with the sandbox injecting faults, the final PIM equals the fault-free run', async () => {
+    const clean = await startSandbox({ catalog: 'demo' });
+    const faulty = await startSandbox({ catalog: 'demo', faults: '429:0.05,500:0.02,reset:0.01,timeout:0.005,500-after-write:0.01', seed: 11 });
+    try {
+      const a = await syncDemo(clean, tempDir(), 400, { full: true });
+      const b = await syncDemo(faulty, tempDir(), 400, { full: true });
+      expect(a.report.status).toBe('succeeded');
+      expect(b.report.status, JSON.stringify(b.report.rejects.slice(0, 3))).toBe('succeeded');
+      expect(b.report.requests.retried).toBeGreaterThan(0);
+      expect(b.snapshot.productCount).toBe(Object.keys(b.snapshot.products).length); // no duplicates
+      expect(b.snapshot).toEqual(a.snapshot);
+    } finally {
+      await clean.close();
+      await faulty.close();
+    }
+  }, 300_000);
+});

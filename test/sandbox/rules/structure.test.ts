@@ -52,10 +52,20 @@ describe.skipIf(skip)('structure rules (technical catalog)', () => {
     expect(cleared.ok && cleared.value.sort_order).toBe(6);
   });
 
-  it('fills type-specific flags and keeps immutable properties', () => {
-    const n = write('attribute', null, { code: 'weight_g', type: 'pim_catalog_number', group: 'other' }, 'POST');
-    expect(n.ok && [n.value.decimals_allowed, n.value.negative_allowed]).toEqual([false, false]);
-    const m = write('attribute', null, { code: 'w', type: 'pim_catalog_metric', group: 'other', metric_family: 'Weight', default_metric_unit: 'gram' }, 'POST');
+  it('requires numeric flags, reserves codes, keeps immutable properties', () => {
+    expect(write('attribute', null, { code: 'weight_g', type: 'pim_catalog_number', group: 'other' }, 'POST')).toMatchObject({
+      body: { errors: [
+        { property: 'decimals_allowed', message: 'This value should not be null.' },
+        { property: 'negative_allowed', message: 'This value should not be null.' },
+      ] },
+    });
+    expect(write('attribute', null, { code: 'FAMILY', type: 'pim_catalog_text', group: 'other' }, 'POST')).toMatchObject({
+      body: { errors: [{ property: 'code', message: 'This code is not available' }] },
+    });
+    expect(write('attribute', null, { code: 'Enabled', type: 'pim_catalog_text', group: 'other' }, 'POST')).toMatchObject({ ok: true });
+    const m = write('attribute', null, {
+      code: 'w', type: 'pim_catalog_metric', group: 'other', metric_family: 'Weight', default_metric_unit: 'gram', decimals_allowed: true, negative_allowed: false,
+    }, 'POST');
     expect(m.ok && m.value.default_metric_unit).toBe('GRAM');
     expect(write('attribute', view.attribute('a_text') ?? null, { localizable: true }, 'PATCH', 'a_text')).toMatchObject({
       body: { errors: [{ property: 'localizable', message: 'This property cannot be changed.' }] },

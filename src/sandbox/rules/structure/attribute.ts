@@ -40,6 +40,31 @@ const TYPES: ReadonlySet<string> = new Set<AttributeType>([
   'pim_catalog_product_link',
 ]);
 
+/**
+ * Codes Akeneo keeps for itself (attribute.yml, "This code is not available"). Its PCRE pattern
+ * switches to case-insensitive at `family`, which carries on into the later alternatives.
+ */
+function reservedCode(code: string): boolean {
+  return (
+    /^(associationTypes|categories|categoryId|completeness|enabled)$/.test(code) ||
+    /^(id|family|groups|associations|products|scope|treeId|values|category|parent|label|.*_(products|groups)|entity_type|attributes)$/i.test(code)
+  );
+}
+const NUMERIC_TYPES = new Set(['pim_catalog_number', 'pim_catalog_price_collection', 'pim_catalog_metric']);
+const SIGNED_TYPES = new Set(['pim_catalog_number', 'pim_catalog_metric']);
+const NEVER_UNIQUE = new Set([
+  'pim_catalog_textarea',
+  'pim_catalog_price_collection',
+  'pim_catalog_multiselect',
+  'pim_catalog_simpleselect',
+  'pim_catalog_image',
+  'pim_catalog_file',
+  'pim_catalog_metric',
+  'pim_catalog_boolean',
+  'pim_reference_data_multiselect',
+  'pim_reference_data_simpleselect',
+]);
+
 const IMMUTABLE = ['type', 'unique', 'localizable', 'scopable', 'metric_family', 'reference_data_name'] as const;
 const anchorOf = anchors('post_attributes', 'patch_attributes__code_');
 
@@ -222,11 +247,8 @@ export function writeAttribute(
     }
   }
   out.code = code;
-  if (!current) applyTypeDefaults(out);
-  checkCode(code, errors, 'Attribute code may contain only letters, numbers and underscore');
+  // Violations in the order of Akeneo's attribute.yml: class constraints, then properties.
   if (!current && code !== '' && view.attribute(code)) errors.push(fieldViolation('code', 'This value is already used.'));
-  if (!out.type) errors.push(fieldViolation('type', 'This value should not be blank.'));
-  if (!out.group) errors.push(fieldViolation('group', 'This value should not be blank.'));
   if (out.type === 'pim_catalog_metric') {
     const family = out.metric_family ? view.measurementFamily(out.metric_family) : undefined;
     if (!out.metric_family) errors.push(fieldViolation('metric_family', 'This value should not be blank.'));
@@ -238,10 +260,24 @@ export function writeAttribute(
       else out.default_metric_unit = unit;
     }
   }
-  if (out.type === 'pim_catalog_identifier' || out.unique === true) {
-    if (out.localizable === true || out.scopable === true) {
-      errors.push(fieldViolation('unique', 'A unique attribute can not be localizable or scopable.'));
-    }
+  if (!out.type) errors.push(fieldViolation('type', 'This value should not be blank.'));
+  checkCode(code, errors, 'Attribute code may contain only letters, numbers and underscore');
+  if (code.length > 255) errors.push(fieldViolation('code', 'This value is too long. It should have 255 characters or less.'));
+  if (code !== '' && reservedCode(code)) errors.push(fieldViolation('code', 'This code is not available'));
+  if (out.type === 'pim_catalog_identifier') out.unique = true;
+  if (out.unique === true && out.localizable === true) errors.push(fieldViolation('localizable', 'A unique attribute can not be localizable'));
+  if (out.unique === true && out.scopable === true) errors.push(fieldViolation('scopable', 'A unique attribute can not be scopable'));
+  if (NUMERIC_TYPES.has(out.type) && (out.decimals_allowed === null || out.decimals_allowed === undefined)) {
+    errors.push(fieldViolation('decimals_allowed', 'This value should not be null.'));
+  }
+  if (SIGNED_TYPES.has(out.type) && (out.negative_allowed === null || out.negative_allowed === undefined)) {
+    errors.push(fieldViolation('negative_allowed', 'This value should not be null.'));
+  }
+  if (typeof out.max_characters === 'number' && (out.type === 'pim_catalog_text' || out.type === 'pim_catalog_identifier') && out.max_characters > 255) {
+    errors.push(fieldViolation('max_characters', 'This value should be less than or equal to 255.'));
+  }
+  if (out.unique === true && NEVER_UNIQUE.has(out.type)) {
+    errors.push(fieldViolation('unique', "This attribute type can't have unique value"));
   }
   if (out.validation_rule === 'regexp' && out.validation_regexp) {
     try {
@@ -250,11 +286,11 @@ export function writeAttribute(
       errors.push(fieldViolation('validation_regexp', 'This regular expression is not valid.'));
     }
   }
+  if (!out.group) errors.push(fieldViolation('group', 'This value should not be blank.'));
   finish(errors);
   const group = view.attributeGroup(out.group);
   out.group_labels = Object.fromEntries(Object.entries(group?.labels ?? {}).filter(([, v]) => typeof v === 'string' && v !== ''));
   if (out.type === 'pim_catalog_identifier' && code === view.identifierAttribute()) out.is_main_identifier = true;
-  if (out.type === 'pim_catalog_identifier') out.unique = true;
   return order(out);
 }
 
@@ -273,14 +309,3 @@ function order(a: Attribute): Attribute {
   return out as Attribute;
 }
 
-/** Type-specific flags Akeneo fills with false (not null) on creation, as its GET shows them. */
-function applyTypeDefaults(a: Attribute): void {
-  if (a.type === 'pim_catalog_number' || a.type === 'pim_catalog_metric') {
-    a.decimals_allowed ??= false;
-    a.negative_allowed ??= false;
-  } else if (a.type === 'pim_catalog_price_collection') {
-    a.decimals_allowed ??= false;
-  } else if (a.type === 'pim_catalog_textarea') {
-    a.wysiwyg_enabled ??= false;
-  }
-}

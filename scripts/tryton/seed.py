@@ -360,59 +360,109 @@ def edit_template_after_variants(templates):
     summary['editedTemplate'] = target.code
 
 
-def load_adventureworks(directory, company, categories, attribute_set):
-    """AdventureWorks products (header-less TSV) as templates (models) and variants."""
+def load_adventureworks(directory, company):
+    """AdventureWorks finished goods (header-less TSV, see COLUMNS.txt beside the data):
+    one template per ProductModel, one variant per Product, colours and sizes as the
+    selection attributes aw_color / aw_size, weights in lb or g, list prices, the
+    category tree under an "AdventureWorks" root, and the model descriptions in en and fr
+    as variant descriptions (ar, he, th and zh are not loaded: Tryton 6.0 lacks ar/he/th)."""
     Template = pool.get('product.template')
     Category = pool.get('product.category')
+    Attribute = pool.get('product.attribute')
+    Translation = pool.get('ir.translation')
+    Product = pool.get('product.product')
     unit = uom('u')
+    csv.field_size_limit(10 ** 8)
 
-    def rows(name):
-        with open(os.path.join(directory, name), encoding='utf-8', newline='') as handle:
-            yield from csv.reader(handle, delimiter='\t', quotechar='"')
+    def rows(name, **fmt):
+        with open(os.path.join(directory, name), encoding='utf-8-sig', newline='') as handle:
+            for row in csv.reader(handle, **(fmt or {'delimiter': '\t', 'quotechar': '"'})):
+                if row:
+                    yield [c.strip() for c in row]
 
-    subcategories = {}
-    top = {}
+    def int_id(text):
+        return text.split('.')[0] if text else ''
+
+    def slug(text):
+        return ''.join(c if c.isalnum() else '_' for c in text.lower()).strip('_')
+
     root, = Category.create([{'name': 'AdventureWorks'}])
+    top = {}
     for row in rows('ProductCategory.csv'):
-        record, = Category.create([{'name': row[1], 'parent': root.id}])
-        top[row[0].split('.')[0]] = record
+        top[int_id(row[0])], = Category.create([{'name': row[1], 'parent': root.id}])
+    subcategories = {}
     for row in rows('ProductSubcategory.csv'):
-        parent = top.get(row[1].split('.')[0])
-        record, = Category.create([{'name': row[2], 'parent': parent.id if parent else root.id}])
-        subcategories[row[0].split('.')[0]] = record
-    models = {}
-    with open(os.path.join(directory, 'ProductModel.csv'), encoding='utf-8-sig', newline='') as handle:
-        for row in csv.reader(handle, delimiter=',', quotechar='^'):
-            if row:
-                models[row[0].split('.')[0]] = row[1]
+        parent = top.get(int_id(row[1]), root)
+        subcategories[int_id(row[0])], = Category.create([{'name': row[2], 'parent': parent.id}])
+    # ProductModel.csv is comma-separated with ^-quoted XML fields.
+    models = {int_id(r[0]): r[1] for r in rows('ProductModel.csv', delimiter=',', quotechar='^') if len(r) > 1}
+    texts = {int_id(r[0]): r[1] for r in rows('ProductDescription.csv') if len(r) > 1}
+    descriptions = {}
+    for row in rows('ProductModelProductDescriptionCulture.csv'):
+        if row[2] in ('en', 'fr') and int_id(row[1]) in texts:
+            descriptions.setdefault(int_id(row[0]), {})[row[2]] = texts[int_id(row[1])]
+
     groups = {}
     for row in rows('Product.csv'):
-        if len(row) < 20 or row[3] != '1':
-            continue
-        model = row[19].split('.')[0] if len(row) > 19 else ''
-        groups.setdefault(model or 'P' + row[0], []).append(row)
+        if len(row) < 20 or row[4] != '1' or not int_id(row[19]):
+            continue  # finished goods with a model only
+        groups.setdefault(int_id(row[19]), []).append(row)
+    colors = sorted({r[5] for g in groups.values() for r in g if r[5]})
+    sizes = sorted({r[10] for g in groups.values() for r in g if r[10]}, key=lambda s: (not s.isdigit(), s.zfill(4)))
+    for name, label, values in (('aw_color', 'Color (AW)', colors), ('aw_size', 'Size (AW)', sizes)):
+        Attribute.create([{'name': name, 'type_': 'selection', 'string': label,
+            'selection': '\n'.join('%s:%s' % (slug(v), v) for v in values)}])
+
     values = []
-    for model, items in groups.items():
+    plans = []
+    for model, items in sorted(groups.items(), key=lambda kv: int(kv[0])):
+        numbers = [r[2] for r in items]
+        prefix = os.path.commonprefix(numbers)
+        if len(items) == 1 or '-' not in prefix:
+            prefix = numbers[0].rsplit('-', 1)[0] if len(items) > 1 else numbers[0]
+        prefix = prefix.rstrip('-') if len(items) > 1 else prefix
         first = items[0]
-        weight_unit = first[14].strip().lower()
         template = {
-            'name': models.get(model, first[1]), 'code': 'AW-%s' % model,
-            'type': 'goods', 'default_uom': unit.id, 'attribute_set': attribute_set.id,
-            'list_price': Decimal(first[9] or '0'),
-            'products': [('create', [{
-                'suffix_code': '-' + r[2], 'attributes': {k: v for k, v in (
-                    ('material', r[5].strip() or None),) if v}} for r in items])],
+            'name': models.get(model, first[1]), 'code': prefix, 'type': 'goods',
+            'default_uom': unit.id, 'list_price': Decimal(first[9] or '0'),
         }
-        sub = first[18].split('.')[0] if len(first) > 18 else ''
+        sub = int_id(first[18])
         if sub in subcategories:
             template['categories'] = [('add', [subcategories[sub].id])]
-        if first[15] and weight_unit in ('lb', 'g'):
-            template['weight'] = float(first[15])
+        weight_unit = first[12].lower()
+        if first[13] and weight_unit in ('lb', 'g') and float(first[13]) > 0:
+            template['weight'] = round(float(first[13]), 2)
             template['weight_uom'] = uom(weight_unit).id
         values.append(template)
+        plans.append((model, prefix, items))
     with Transaction().set_context(company=company.id, default_products=False):
         created = Template.create(values)
-    summary['adventureworks'] = {'templates': len(created), 'variants': sum(len(g) for g in groups.values())}
+    product_values, owners = [], []
+    for template, (model, prefix, items) in zip(created, plans):
+        for r in items:
+            attributes = {}
+            if r[5]:
+                attributes['aw_color'] = slug(r[5])
+            if r[10]:
+                attributes['aw_size'] = slug(r[10])
+            product_values.append({'template': template.id, 'suffix_code': r[2][len(prefix):],
+                'attributes': attributes})
+            owners.append(model)
+    products = Product.create(product_values)
+    cursor = Transaction().connection.cursor()
+    table = Product.__table__()
+    rows_ = []
+    for product, model in zip(products, owners):
+        texts_ = descriptions.get(model, {})
+        if 'en' not in texts_:
+            continue
+        cursor.execute(*table.update([table.description], [texts_['en']], where=table.id == product.id))
+        for lang, text in texts_.items():
+            rows_.append({'name': 'product.product,description', 'lang': lang, 'type': 'model',
+                'res_id': product.id, 'src': texts_['en'], 'value': text, 'fuzzy': False})
+    Translation.create(rows_)
+    Translation._translation_cache.clear()
+    summary['adventureworks'] = {'templates': len(created), 'variants': len(products)}
 
 
 def main():
@@ -432,7 +482,7 @@ def main():
         templates, products = build_catalogue(company, categories, attribute_set, args.variants)
         create_service(company, categories)
         if args.adventureworks and os.path.isdir(args.adventureworks):
-            load_adventureworks(args.adventureworks, company, categories, attribute_set)
+            load_adventureworks(args.adventureworks, company)
         transaction.commit()
         company_id = company.id
         template_ids = [t.id for t in templates]

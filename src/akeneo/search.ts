@@ -26,7 +26,7 @@ export const MAX_IN_VALUES = 100;
 /** Room left for the `search` parameter once encoded: ~8 KB URL minus base, route and other parameters. */
 export const MAX_SEARCH_CHARS = 6000;
 
-type DateMarker = { __date: Date };
+type DateMarker = { __date: Date; day?: boolean };
 
 function formatDate(date: Date, style: DateStyle): string {
   if (Number.isNaN(date.getTime())) throw new RangeError('search: invalid date');
@@ -36,7 +36,11 @@ function formatDate(date: Date, style: DateStyle): string {
 }
 
 function resolveDates(value: unknown, style: DateStyle): unknown {
-  if (value && typeof value === 'object' && '__date' in value) return formatDate((value as DateMarker).__date, style);
+  if (value && typeof value === 'object' && '__date' in value) {
+    const m = value as DateMarker;
+    // Date attributes hold days: Akeneo compares them as YYYY-MM-DD.
+    return m.day ? formatDate(m.__date, 'iso').slice(0, 10) : formatDate(m.__date, style);
+  }
   if (Array.isArray(value)) return value.map((v) => resolveDates(v, style));
   return value;
 }
@@ -133,9 +137,13 @@ export class SearchBuilder {
     return this.where('parent', operator, Array.isArray(value) ? [...value] : value);
   }
 
-  /** An attribute value filter; give locale only for localizable attributes and scope only for scopable ones. */
+  /**
+   * An attribute value filter; give locale only for localizable attributes and scope only for
+   * scopable ones. A Date value (or a list of them, for BETWEEN) is sent as a day, YYYY-MM-DD.
+   */
   attribute(code: string, operator: string, value?: unknown, context: ValueContext = {}): this {
-    return this.where(code, operator, value instanceof Date ? toDate(value) : value, context);
+    const day = (v: unknown) => (v instanceof Date ? { __date: v, day: true } : v);
+    return this.where(code, operator, Array.isArray(value) ? value.map(day) : day(value), context);
   }
 
   isEmpty(): boolean {

@@ -20,7 +20,7 @@ describe('search builder', () => {
       enabled: [{ operator: '=', value: true }],
       completeness: [{ operator: '=', value: 100, scope: 'ecommerce' }],
       name: [{ operator: 'CONTAINS', value: 'red', locale: 'en_US', scope: 'ecommerce' }],
-      release: [{ operator: '>', value: '2025-05-01 00:00:00' }],
+      release: [{ operator: '>', value: '2025-05-01' }],
     });
   });
 

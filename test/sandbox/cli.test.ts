@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { registerSandboxCommand, sandboxOptionsFromFlags, startBanner } from '../../src/cli/commands/sandbox.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+
+describe('ferry sandbox flags', () => {
+  it('maps every flag to SandboxOptions', () => {
+    expect(
+      sandboxOptionsFromFlags({
+        host: '0.0.0.0',
+        port: '9000',
+        catalog: 'technical',
+        data: '/tmp/x.sqlite',
+        limits: 'saas',
+        latency: '200ms+2ms/line',
+        faults: '429:0.05,timeout:0.005',
+        seed: '7',
+        clientId: 'id',
+        secret: 's',
+        username: 'u',
+        password: 'p',
+        tokenLifetime: '60',
+      }),
+    ).toEqual({
+      host: '0.0.0.0',
+      port: 9000,
+      catalog: 'technical',
+      dataFile: '/tmp/x.sqlite',
+      limits: 'saas',
+      latency: '200ms+2ms/line',
+      faults: '429:0.05,timeout:0.005',
+      seed: 7,
+      clientId: 'id',
+      secret: 's',
+      username: 'u',
+      password: 'p',
+      tokenLifetimeSeconds: 60,
+    });
+    expect(sandboxOptionsFromFlags({}).port).toBe(8081);
+  });
+
+  it.each([
+    [{ port: 'abc' }, /--port must be an integer/],
+    [{ port: '70000' }, /--port must be an integer/],
+    [{ limits: 'turbo' }, /--limits must be "none" or "saas"/],
+    [{ latency: 'slow' }, /Invalid latency/],
+    [{ faults: 'boom:1' }, /Invalid faults/],
+    [{ seed: '1.5' }, /--seed must be an integer/],
+  ])('refuses %o', (flags, message) => {
+    expect(() => sandboxOptionsFromFlags(flags)).toThrow(message);
+  });
+
+  it('registers `sandbox` with every documented option', () => {
+    const program = new Command('ferry');
+    registerSandboxCommand(program);
+    const cmd = program.commands.find((c) => c.name() === 'sandbox');
+    const flags = cmd?.options.map((o) => o.long);
+    expect(flags).toEqual(
+      expect.arrayContaining(['--host', '--port', '--catalog', '--data', '--limits', '--latency', '--faults', '--seed', '--client-id', '--secret', '--username', '--password']),
+    );
+  });
+
+  it('the start banner prints the URL and credentials', async () => {
+    const sb = await startSandbox({ catalog: 'empty', clientId: 'cid', secret: 'sec', username: 'usr', password: 'pwd' });
+    try {
+      const text = startBanner(sb, { catalog: 'empty' });
+      expect(text).toContain(sb.url);
+      for (const s of ['cid', 'sec', 'usr', 'pwd']) expect(text).toContain(s);
+    } finally {
+      await sb.close();
+    }
+  });
+});

@@ -29,7 +29,7 @@ export class Api {
   }
 
   async raw(method: string, path: string, init: { headers?: Record<string, string>; body?: string | Buffer | Uint8Array } = {}): Promise<Res> {
-    const res = await fetch(`${this.sb.url}${path}`, { method, headers: init.headers ?? {}, body: init.body as BodyInit | undefined });
+    const res = await fetch(`${this.sb.url}${path}`, { method, headers: init.headers ?? {}, body: init.body as string | Uint8Array | undefined });
     const text = await res.text();
     return { status: res.status, headers: res.headers, text, json: <T,>() => JSON.parse(text) as T };
   }

@@ -51,8 +51,8 @@ export function writeCategory(view: CatalogView, existing: Category | null, inpu
         unknownProperty(key, anchor);
     }
   }
-  checkCode(code, errors, 'Category code may contain only letters, numbers and underscores');
   if (!current && code !== '' && view.category(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCode(code, errors, 'Category code may contain only letters, numbers and underscores', 100);
   finish(errors);
   return { code, parent, updated: ctx.now ?? current?.updated ?? new Date(0).toISOString(), labels };
 }

@@ -66,8 +66,6 @@ export function writeFamilyVariant(
         unknownProperty(key, anchor);
     }
   }
-  checkCode(code, errors, 'Family variant code may contain only letters, numbers and underscores');
-  if (!current && code !== '' && view.familyVariantByCode(code)) errors.push(fieldViolation('code', 'This value is already used.'));
   sets.sort((a, b) => a.level - b.level);
   if (sets.length === 0) errors.push(fieldViolation(PROP, 'There should be at least one level defined in the family variant'));
   sets.forEach((s, i) => {
@@ -115,6 +113,9 @@ export function writeFamilyVariant(
   if (repeated.length > 0) {
     errors.push(fieldViolation(PROP, `Attributes must be unique, "${repeated.join('", "')}" are used several times in variant attributes sets`));
   }
+  // familyvariant.yml: the FamilyVariant constraint (above) first, then unique code, then code format.
+  if (!current && code !== '' && view.familyVariantByCode(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCode(code, errors, 'Family variant code may contain only letters, numbers and underscores', 100);
   finish(errors);
   return { code, family: family.code, labels, variant_attribute_sets: sets };
 }

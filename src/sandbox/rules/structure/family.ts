@@ -85,6 +85,8 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
   if (!current) {
     for (const ch of view.channels()) if (!(ch.code in requirements)) requirements[ch.code] = [idAttr];
   }
+  // Violations in family.yml order: unique code, requirements, label/image attributes, code format.
+  if (!current && code !== '' && view.family(code)) errors.push(fieldViolation('code', 'This value is already used.'));
   for (const [channel, list] of Object.entries(requirementsGiven)) {
     if (list.length === 0) {
       delete requirements[channel];
@@ -102,8 +104,6 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
     }
     requirements[channel] = [...list, idAttr];
   }
-  checkCode(code, errors, 'Family code may contain only letters, numbers and underscores');
-  if (!current && code !== '' && view.family(code)) errors.push(fieldViolation('code', 'This value is already used.'));
   if (asLabel !== null) {
     const attr = view.attribute(asLabel);
     if (!attributes.has(asLabel)) errors.push(fieldViolation('attribute_as_label', 'Property "attribute_as_label" must belong to the family'));
@@ -128,6 +128,7 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
       );
     }
   }
+  checkCode(code, errors, 'Family code may contain only letters, numbers and underscores', 100);
   finish(errors);
   const reqOut: Record<string, string[]> = {};
   for (const channel of Object.keys(requirements).sort()) reqOut[channel] = sorted(requirements[channel] ?? []);

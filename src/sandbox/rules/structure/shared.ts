@@ -45,9 +45,12 @@ export function resolveCode(
   return typeof body === 'string' ? body : '';
 }
 
-export function checkCode(code: string, errors: ValidationErrorItem[], invalidMessage: string): void {
+export function checkCode(code: string, errors: ValidationErrorItem[], invalidMessage: string, maxLength?: number): void {
   if (code === '') errors.push(fieldViolation('code', 'This value should not be blank.'));
   else if (!CODE_RE.test(code)) errors.push(fieldViolation('code', invalidMessage));
+  if (maxLength !== undefined && code.length > maxLength) {
+    errors.push(fieldViolation('code', `This value is too long. It should have ${maxLength} characters or less.`));
+  }
 }
 
 export function readBoolean(field: string, raw: unknown, anchor: string): boolean {

@@ -76,7 +76,9 @@ export function buildPlan(config: FilesConfig, stream: StreamName, s: FileStream
     sc[k] !== undefined ? sc[k] : config[k];
   const format = sc.format;
   const patternText = sc.pattern ? (Array.isArray(sc.pattern) ? sc.pattern : [sc.pattern]) : [`${stream}*.{${DATA_EXTENSIONS.join(',')}}`];
-  const delimiter = (pick('delimiter') as string | undefined)?.replace(/^\\t$/, '\t');
+  // YAML '\t' (single-quoted) arrives as backslash-t; `tab` reads better still.
+  const rawDelimiter = pick('delimiter') as string | undefined;
+  const delimiter = rawDelimiter === '\\t' || rawDelimiter === 'tab' ? '\t' : rawDelimiter;
   const fields = Object.entries(sc.fields ?? {}) as [string, FieldSpec][];
   return {
     stream,

@@ -90,3 +90,25 @@ describe('files adapter: encodings', () => {
     expect(resolveEncoding('auto', Buffer.from('a,b\n1,2\n'), 'f.csv')).toEqual({ encoding: 'utf8', bomLength: 0, detectedBy: 'utf8-valid' });
   });
 });
+
+describe('files adapter: multi-byte text across read chunks', () => {
+  it('decodes UTF-8 and UTF-16 files far larger than one read chunk without splitting characters', async () => {
+    const words = ['Vélo', 'größe', '自行车', 'δρόμος', '🚲 bike', 'עברית', 'ไทย'];
+    const lines = ['sku\tname'];
+    for (let i = 0; i < 40_000; i++) lines.push(`K${i}\t${words[i % words.length]} ${i}`);
+    const text = `${lines.join('\n')}\n`;
+    for (const [content, enc] of [
+      [Buffer.from(text, 'utf8'), 'auto'],
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'auto'],
+      [utf16be(text), 'utf16be'],
+    ] as const) {
+      expect(content.length).toBeGreaterThan(600_000);
+      const dir = await dropFolder({ 'items.tsv': content });
+      const { records, rejects } = await readAll(source(dir, { encoding: enc }));
+      expect(rejects).toEqual([]);
+      expect(records).toHaveLength(40_000);
+      for (let i = 0; i < records.length; i++) expect(records[i]!.fields.name).toBe(`${words[i % words.length]} ${i}`);
+      expect(records[39_999]!.fields.name).toBe(`${words[39_999 % words.length]} 39999`);
+    }
+  });
+});

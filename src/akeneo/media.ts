@@ -71,7 +71,7 @@ export function createMediaFiles(transport: Transport): MediaFilesClient {
       return parsed.data as MediaFile;
     },
     async download(code) {
-      const res = await transport.call({ method: 'GET', route: MEDIA_DOWNLOAD, params: { media_code: code }, headers: { Accept: '*/*' } });
+      const res = await transport.call({ method: 'GET', route: MEDIA_DOWNLOAD, params: { media_code: code }, headers: { Accept: '' } });
       return res.body;
     },
     list(query) {

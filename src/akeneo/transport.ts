@@ -12,6 +12,7 @@ import { headerValue, sendRaw, type RawResponse } from './http.js';
 import { encodeMultipart, type MultipartPart } from './multipart.js';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry.js';
 import type { ValidationErrorItem } from './model.js';
+import { FERRY_VERSION } from '../version.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null;
@@ -150,10 +151,13 @@ export class Transport {
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = {
         Accept: 'application/json',
-        'User-Agent': this.options.userAgent ?? 'ferry',
+        'User-Agent': this.options.userAgent ?? `ferry/${FERRY_VERSION}`,
         ...spec.headers,
       };
       if (contentType) headers['Content-Type'] = contentType;
+      // An empty value removes a default header (downloads send no Accept: Akeneo answers 406 to
+      // anything but application/json on JSON routes, and a file is not JSON).
+      for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
       let token: string | undefined;
       if (useAuth) {
         if (!this.tokens) throw new Error('Transport: no token source configured');

@@ -205,6 +205,9 @@ describe('media files', () => {
     const meta = await c.mediaFiles.get(code);
     expect(meta).toMatchObject({ code, original_filename: 'shoe front.png', mime_type: 'image/png', size: content.length });
     expect((await c.mediaFiles.download(code)).equals(content)).toBe(true);
+    const download = fake.apiRequests().find((r) => r.path.endsWith('/download'))!;
+    expect(download.headers.accept).toBeUndefined();
+    expect(fake.apiRequests().find((r) => r.method === 'POST')!.headers['user-agent']).toMatch(/^ferry\/\d+\.\d+\.\d+/);
   });
 
   it('does not resend an upload that failed after sending', async () => {

@@ -235,8 +235,21 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
         for (const f of files) matched.add(f.name);
         details[`${stream}.pattern`] = plan.patternText.join(', ');
         details[`${stream}.files`] = files.length;
-        if (files.length) details[`${stream}.next`] = files[0]!.name;
         counts[stream] = null;
+        const next = files[0];
+        if (next) {
+          details[`${stream}.next`] = next.name;
+          // Read the first rows of the next file: a wrong encoding or a missing column shows now, not mid-run.
+          const probe = newReport(next.name, stream, formatOf(next.name, plan), next.size, next.mtimeMs);
+          try {
+            for await (const _ of readFileBatches(next, plan, probe, { maxRows: 20 })) void _;
+            if (probe.encoding) details[`${stream}.encoding`] = probe.encoding;
+            if (probe.rejected) details[`${stream}.sample rejects`] = `${probe.rejected} of the first ${probe.rows} rows, e.g. ${probe.rejects[0]!.message}`;
+          } catch (e) {
+            if (!isFileProblem(e)) throw e;
+            problems.push(`${stream}: ${(e as Error).message}`);
+          }
+        }
       }
       const entries = await readdir(folder, { withFileTypes: true });
       const unmatched = entries.filter((e) => e.isFile() && !e.name.startsWith('.') && !matched.has(e.name)).map((e) => e.name);

@@ -103,9 +103,21 @@ describe('files adapter: check and describe', () => {
     await mkdir(join(dir, 'failed'));
     await writeFile(join(dir, 'failed', 'items-0.csv'), 'x');
     const c = await source(dir).check();
-    expect(c.ok).toBe(true);
     expect(c.system).toBe(`files in ${dir}`);
-    expect(c.details).toMatchObject({ 'items.files': 2, 'items.next': 'items-1.csv', 'categories.files': 1, 'groups.files': 0, 'unmatched files': 'readme.md', 'failed files': 1 });
+    expect(c.details).toMatchObject({ 'items.files': 2, 'items.next': 'items-1.csv', 'items.encoding': 'UTF-8 (utf8-valid)', 'groups.files': 0, 'unmatched files': 'readme.md', 'failed files': 1 });
+    // categories.xml has no recordPath: check says so before any run.
+    expect(c.ok).toBe(false);
+    expect(c.problems).toEqual([expect.stringMatching(/^categories: categories\.xml: XML needs recordPath/)]);
+  });
+
+  it('check: probes the next file of each stream (encoding, missing columns, sample rejects)', async () => {
+    const dir = await dropFolder({ 'items.csv': 'sku,qty\nA,1\nB,x\n', 'groups.csv': 'code\nG\n' });
+    const c = await source(dir, {
+      streams: { items: { fields: { qty: { type: 'integer' } } }, groups: { key: 'model' } },
+    }).check();
+    expect(c.problems).toEqual([expect.stringMatching(/^groups: groups\.csv: column "model" \(key\) is not in the file; its columns are: code/)]);
+    expect(c.details['items.sample rejects']).toMatch(/^1 of the first 2 rows, e\.g\. items\.csv:3:2: column "qty"/);
+    expect(await readdir(dir)).toEqual(['groups.csv', 'items.csv']);
   });
 
   it('describe: declared types plus types inferred from the header and a sample', async () => {

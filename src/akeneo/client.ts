@@ -112,6 +112,16 @@ export interface AkeneoClient {
 
 const V1 = '/api/rest/v1';
 
+/** A prepare step that leaves out fields Akeneo sends but refuses on write (x-read-only, or not part of the route's body). */
+function omit<T>(...keys: string[]): (item: T) => Record<string, unknown> {
+  return (item) => {
+    const out: Record<string, unknown> = { ...(item as Record<string, unknown>) };
+    delete out._links;
+    for (const k of keys) delete out[k];
+    return out;
+  };
+}
+
 function codeDef<T>(noun: string, path: string, extra: Partial<ResourceDef<T>> = {}): ResourceDef<T> {
   return {
     noun,
@@ -163,7 +173,7 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
 
   const parentField = (item: Record<string, unknown>) => (typeof item.parent === 'string' ? item.parent : undefined);
   const r = <T>(def: ResourceDef<T>) => new Resource<T>(transport, def);
-  const attributeResource = r<Attribute>(codeDef('attribute', 'attributes'));
+  const attributeResource = r<Attribute>(codeDef('attribute', 'attributes', { prepare: omit('group_labels') }));
 
   const productDefs: Record<EndpointMode, ResourceDef<Product>> = {
     uuid: {
@@ -271,7 +281,7 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
     productModels: r<ProductModel>(
       codeDef('product model', 'product-models', { paging: 'search_after', dateStyle: 'product', parentOf: parentField, prepare: (m) => stripReadOnly(m) }),
     ),
-    categories: r<Category>(codeDef('category', 'categories', { parentOf: parentField, prepare: (c) => stripReadOnly(c as unknown as Record<string, unknown>) })),
+    categories: r<Category>(codeDef('category', 'categories', { parentOf: parentField, prepare: omit('updated', 'position') })),
     attributes: attributeResource,
     attributeGroups: r<AttributeGroup>(codeDef('attribute group', 'attribute-groups')),
     families: r<Family>(codeDef('family', 'families')),
@@ -289,7 +299,12 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
         prepare: (o) => ({ ...o, attribute: o.attribute ?? attributeCode }),
       }),
     familyVariants: (familyCode) =>
-      r<FamilyVariant>({ ...codeDef<FamilyVariant>('family variant', 'families/{family_code}/variants'), params: { family_code: familyCode } }),
+      r<FamilyVariant>({
+        ...codeDef<FamilyVariant>('family variant', 'families/{family_code}/variants'),
+        params: { family_code: familyCode },
+        // The family comes from the route; Akeneo answers 'Property "family" does not exist.' to one in the body.
+        prepare: omit('family'),
+      }),
     locales: r<Locale>(codeDef('locale', 'locales', { batch: undefined })),
     currencies: r<Currency>(codeDef('currency', 'currencies', { batch: undefined })),
     mediaFiles: createMediaFiles(transport),

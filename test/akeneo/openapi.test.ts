@@ -38,10 +38,11 @@ describe.skipIf(!specAvailable)('requests conform to openapi-selfhosted.json', (
     for await (const _ of c.categories.list({ withCount: true })) void _;
     await c.products.find(ids[2]!);
     await c.products.delete(ids[0]!);
-    await c.categories.upsertMany([{ code: 'master', parent: null, labels: { en_US: 'Master' } }, { code: 'summer', parent: 'master' }]);
+    // As read back from Akeneo (read-only fields included): the client must leave them out.
+    await c.categories.upsertMany([{ code: 'master', parent: null, labels: { en_US: 'Master' }, updated: '2026-01-01T00:00:00+00:00', position: 1 }, { code: 'summer', parent: 'master' }]);
     await c.attributeOptions('color').upsertMany([{ code: 'red', attribute: 'color', sort_order: 1, labels: { en_US: 'Red' } }]);
     await c.families.upsertMany([{ code: 'shoes', attribute_as_label: 'name', attributes: ['sku', 'name'], attribute_requirements: { ecommerce: ['sku'] } }]);
-    await c.familyVariants('shoes').upsertMany([{ code: 'shoes_size', labels: { en_US: 'By size' }, variant_attribute_sets: [{ level: 1, axes: ['size'], attributes: ['sku', 'size'] }] }]);
+    await c.familyVariants('shoes').upsertMany([{ code: 'shoes_size', family: 'shoes', labels: { en_US: 'By size' }, variant_attribute_sets: [{ level: 1, axes: ['size'], attributes: ['sku', 'size'] }] }]);
     await c.productModels.upsertMany([{ code: 'm1', family_variant: 'shoes_size', family: 'shoes', parent: null, categories: [], values: {} }]);
     await c.attributes.upsertMany([{ code: 'size', type: 'pim_catalog_simpleselect', group: 'erp', localizable: false, scopable: false, labels: { en_US: 'Size' } }]);
     await c.attributeGroups.upsertMany([{ code: 'erp', sort_order: 1, labels: { en_US: 'ERP' } }]);
@@ -77,5 +78,7 @@ describe.skipIf(!specAvailable)('requests conform to openapi-selfhosted.json', (
     const problems = validator.check(bad);
     expect(problems.join('\n')).toMatch(/enabled/);
     expect(problems.join('\n')).toMatch(/property identifier is not in the spec/);
+    const readOnly = { ...bad, text: JSON.stringify({ uuid: 'x', updated: '2026-01-01T00:00:00+00:00' }) };
+    expect(validator.check(readOnly).join('\n')).toMatch(/property updated is read-only/);
   });
 });

@@ -101,7 +101,10 @@ export class SpecValidator {
       if (!validate(obj)) problems.push(`${where} ${label}: ${this.ajv.errorsText(validate.errors)}`);
       const props = bodyParam.schema!.properties as Schema | undefined;
       if (props && obj && typeof obj === 'object' && !Array.isArray(obj)) {
-        for (const k of Object.keys(obj)) if (!(k in props)) problems.push(`${where} ${label}: property ${k} is not in the spec (Akeneo answers 422)`);
+        for (const k of Object.keys(obj)) {
+          if (!(k in props)) problems.push(`${where} ${label}: property ${k} is not in the spec (Akeneo answers 422)`);
+          else if ((props[k] as Schema)['x-read-only'] === true) problems.push(`${where} ${label}: property ${k} is read-only`);
+        }
       }
     };
     if (type.startsWith('multipart/form-data')) {

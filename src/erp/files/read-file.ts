@@ -73,6 +73,10 @@ export async function* readFileRecords(file: DropFile, plan: StreamPlan, report:
 
 /** Same as readFileRecords, in batches (one async step per batch keeps large files fast). */
 export async function* readFileBatches(file: DropFile, plan: StreamPlan, report: FileReport, opts: ReadFileOptions = {}): AsyncGenerator<ErpRecord[]> {
+  if (file.size === 0) {
+    // Not even a header: an export that failed to write is more likely than an empty catalogue.
+    throw new FileFormatError(`${file.name} is empty (0 bytes): the export wrote nothing; check the exporter`);
+  }
   const mtimeIso = new Date(file.mtimeMs).toISOString();
   let builder: RecordBuilder | null = null;
   const format = formatOf(file.name, plan);

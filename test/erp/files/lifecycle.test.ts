@@ -7,17 +7,25 @@ const ITEMS = 'sku,qty\nA,1\nB,x\nC,3\n';
 
 describe('files adapter: moving files after the run', () => {
   it('moves nothing before commit/close; then done/ with JSON and text reports (rejects included)', async () => {
-    const dir = await dropFolder({ 'items-1.csv': ITEMS, 'items-2.json': '{"broken": ', 'notes.txt': 'not for us' });
+    const dir = await dropFolder({ 'items-1.csv': ITEMS, 'items-2.json': '{"broken": ', 'items-3.csv': '', 'notes.txt': 'not for us' });
     const src = source(dir, { streams: { items: { fields: { qty: { type: 'integer' } } } } });
     const { records, rejects } = await readAll(src);
     expect(records.map((r) => r.key)).toEqual(['A', 'C']);
-    expect(rejects.map((r) => r.location)).toEqual(['items-1.csv:3:2', 'items-2.json']);
+    expect(rejects.map((r) => r.location)).toEqual(['items-1.csv:3:2', 'items-2.json', 'items-3.csv']);
+    expect(rejects[2]!.message).toMatch(/items-3\.csv is empty \(0 bytes\)/);
     // Consumed, but the run is not over: everything still waits.
-    expect((await readdir(dir)).sort()).toEqual(['items-1.csv', 'items-2.json', 'notes.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['items-1.csv', 'items-2.json', 'items-3.csv', 'notes.txt']);
     await src.close();
     expect((await readdir(dir)).sort()).toEqual(['done', 'failed', 'notes.txt']);
     expect((await readdir(join(dir, 'done'))).sort()).toEqual(['items-1.csv', 'items-1.csv.report.json', 'items-1.csv.report.txt']);
-    expect((await readdir(join(dir, 'failed'))).sort()).toEqual(['items-2.json', 'items-2.json.report.json', 'items-2.json.report.txt']);
+    expect((await readdir(join(dir, 'failed'))).sort()).toEqual([
+      'items-2.json',
+      'items-2.json.report.json',
+      'items-2.json.report.txt',
+      'items-3.csv',
+      'items-3.csv.report.json',
+      'items-3.csv.report.txt',
+    ]);
     const report = JSON.parse(await readFile(join(dir, 'done', 'items-1.csv.report.json'), 'utf8'));
     expect(report).toMatchObject({ file: 'items-1.csv', status: 'done', rows: 3, records: 2, rejected: 1, skipped: 0 });
     expect(report.rejects[0]).toMatchObject({ location: 'items-1.csv:3:2', key: 'B', field: 'qty', raw: 'B,x\n' });

@@ -179,8 +179,9 @@ describe('governor', () => {
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
     const calls = fake.requests.filter((r) => r.path === '/api/rest/v1/attributes/color/options');
     expect(calls).toHaveLength(6);
-    // 5 per second window: the 6th starts a second after the 1st.
-    expect(calls[5]!.at - calls[0]!.at).toBeGreaterThanOrEqual(950);
+    // 5 per second window: the 6th leaves a second after the 1st (server-side arrival times
+    // jitter on a loaded machine, hence the margin; without the budget they arrive within ms).
+    expect(calls[5]!.at - calls[0]!.at).toBeGreaterThanOrEqual(800);
     expect(JSON.parse(calls[0]!.text.split('\n')[0]!)).toEqual({ code: 'o0', attribute: 'color' });
   });
 
@@ -189,6 +190,7 @@ describe('governor', () => {
     const { c } = setup(fake, { limits: { requestsPerSecond: 20, concurrency: 4 } });
     await Promise.all(Array.from({ length: 45 }, () => c.products.find(UUID)));
     const times = itemCalls(fake).map((r) => r.at).sort((a, b) => a - b);
-    for (let i = 0; i + 20 < times.length; i++) expect(times[i + 20]! - times[i]!).toBeGreaterThanOrEqual(950);
+    // Arrival times jitter on a loaded machine; unthrottled, 21 calls would arrive within a few ms.
+    for (let i = 0; i + 20 < times.length; i++) expect(times[i + 20]! - times[i]!).toBeGreaterThanOrEqual(800);
   });
 });

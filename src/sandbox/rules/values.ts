@@ -12,7 +12,7 @@ import type {
 import type { CatalogView } from './contract.js';
 import { compareDecimal, formatDecimal, hasDecimals, toInteger } from './decimal.js';
 import { documented, valueViolation } from './errors.js';
-import { gettype, isNumeric, isPhpArray, isPlainObject, phpArrayValues } from './php.js';
+import { gettype, isNumeric, isPhpArray, isPlainObject, phpArrayValues, phpString } from './php.js';
 import type { RawValue } from './values-format.js';
 
 const NOTHING = 'nothing';
@@ -138,14 +138,17 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
       return built(code, locale, scope, data);
     case 'pim_catalog_multiselect': {
       data = checkCodeList(code, data, anchor);
-      return built(code, locale, scope, (data as string[]).map((c) => view.option(code, c)?.code ?? c));
+      // OptionsValueFactory sorts the codes (PHP sort(): byte order).
+      const codes = (data as string[]).map((c) => view.option(code, c)?.code ?? c);
+      return built(code, locale, scope, codes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     }
     case 'pim_reference_data_multiselect':
     case 'akeneo_reference_entity_collection':
     case 'pim_catalog_asset_collection':
       return built(code, locale, scope, checkCodeList(code, data, anchor));
     case 'pim_catalog_number':
-      if (!(typeof data === 'number' || (typeof data === 'string' && data !== ''))) {
+      // NumberValueFactory: any scalar but a blank string; is_numeric is judged by validation.
+      if (!(typeof data === 'number' || typeof data === 'boolean' || (typeof data === 'string' && data.trim() !== ''))) {
         throw documented(`Property "${code}" expects a numeric as data, "${gettype(data)}" given.`, anchor);
       }
       return built(code, locale, scope, numberData(attr, data));
@@ -158,7 +161,10 @@ export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, an
       }
       return built(code, locale, scope, data);
     case 'pim_catalog_date': {
-      const d = typeof data === 'string' ? normaliseDate(data) : null;
+      if (typeof data !== 'string') {
+        throw documented(`The ${code} attribute requires a string, a ${gettype(data)} was detected.`, anchor);
+      }
+      const d = normaliseDate(data);
       if (d === null) {
         throw documented(
           `The ${code} attribute requires a valid date. Please use the following format yyyy-mm-dd for dates.`,
@@ -203,7 +209,7 @@ function checkCodeList(code: string, data: unknown, anchor: string): string[] {
   for (const item of items) {
     if (typeof item !== 'string') {
       throw documented(
-        `Property "${code}" expects an array with valid data, one of the options is not a string.`,
+        `Property "${code}" expects an array with valid data, one of the options is not a string, "${gettype(item)}" given.`,
         anchor,
       );
     }
@@ -225,6 +231,14 @@ function buildMetric(view: CatalogView, attr: Attribute, data: unknown, anchor: 
   for (const key of ['amount', 'unit']) {
     if (!(key in data)) throw documented(`Property "${code}" expects an array with the key "${key}".`, anchor);
   }
+  // MetricValueFactory: keys first, then a numeric amount, then a string unit.
+  const amount = data.amount;
+  if (!isNumeric(amount)) {
+    throw documented(
+      `Property "${code}" expects an array with valid data, key "amount" has to be a numeric, "${gettype(amount)}" given.`,
+      anchor,
+    );
+  }
   const unit = data.unit;
   if (typeof unit !== 'string') {
     throw documented(
@@ -232,16 +246,9 @@ function buildMetric(view: CatalogView, attr: Attribute, data: unknown, anchor: 
       anchor,
     );
   }
-  const amount = data.amount;
-  if (amount !== null && typeof amount !== 'number' && typeof amount !== 'string') {
-    throw documented(
-      `Property "${code}" expects an array with valid data, key "amount" has to be a numeric, "${gettype(amount)}" given.`,
-      anchor,
-    );
-  }
   const family = attr.metric_family ? view.measurementFamily(attr.metric_family) : undefined;
   const canonical = family ? Object.keys(family.units).find((u) => u.toLowerCase() === unit.toLowerCase()) : undefined;
-  return { amount: amount === null ? null : numberData(attr, amount), unit: canonical ?? unit };
+  return { amount: numberData(attr, amount), unit: canonical ?? unit };
 }
 
 const PRICE_FORMAT = (code: string) =>
@@ -272,7 +279,7 @@ function numberViolations(attr: Attribute, v: BuiltValue, data: unknown, extra?:
     return [viol(`The ${code} attribute requires a value which does not contains space, and the submitted "${data}" has at least one.`)];
   }
   if (!isNumeric(data)) {
-    return [viol(`The ${code} attribute requires a number, and the submitted ${String(data)} value is not.`)];
+    return [viol(`The ${code} attribute requires a number, and the submitted ${phpString(data)} value is not.`)];
   }
   const n = data as string | number;
   const out: ValidationErrorItem[] = [];

@@ -108,6 +108,54 @@ describe.skipIf(skip)('product rules (technical catalog)', () => {
     );
   });
 
+  it('reads values as Akeneo value factories do', () => {
+    const msg = (body: unknown) => {
+      const r = write('PATCH', { values: body }, 'factory');
+      return r.ok ? 'ok' : r.body.message;
+    };
+    const one = (data: unknown) => [{ locale: null, scope: null, data }];
+    expect(msg({ a_multi_select: one(['optionB', 'OPTIONA']) })).toBe('ok');
+    expect(get('factory').values?.a_multi_select?.[0]?.data).toEqual(['optionA', 'optionB']);
+    expect(msg({ a_multi_select: one(['optionA', 3]) })).toBe(
+      'Property "a_multi_select" expects an array with valid data, one of the options is not a string, "integer" given. Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_metric: one({ amount: null, unit: 'KILOWATT' }) })).toBe(
+      'Property "a_metric" expects an array with valid data, key "amount" has to be a numeric, "NULL" given. Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_metric: one({ unit: 'KILOWATT' }) })).toBe(
+      'Property "a_metric" expects an array with the key "amount". Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_number_float: one('   ') })).toBe(
+      'Property "a_number_float" expects a numeric as data, "string" given. Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_date: one('13/06/2016') })).toBe(
+      'The a_date attribute requires a valid date. Please use the following format yyyy-mm-dd for dates. Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_yes_no: one(1) })).toBe(
+      'The a_yes_no attribute requires a boolean value (true or false) as data, a integer was detected. Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_text: [{ locale: 'en_US', scope: null, data: 'x' }] })).toBe(
+      'The a_text attribute requires neither a channel (nothing was detected) nor a locale (en_US was detected). Check the expected format on the API documentation.',
+    );
+    expect(msg({ a_localized_and_scopable_text_area: [{ locale: 'en_US', scope: null, data: 'x' }] })).toBe(
+      'The a_localized_and_scopable_text_area attribute requires a value per channel (nothing was detected) and a locale (en_US was detected). Check the expected format on the API documentation.',
+    );
+    const numbers = write('PATCH', {
+      values: {
+        a_number_float: one('foobar'),
+        a_number_integer: one('12.5'),
+        a_number_float_negative: one('-300'),
+        a_text: one('x'.repeat(201)),
+      },
+    }, 'factory');
+    expect(numbers.ok ? [] : numbers.body.errors?.map((e) => e.message)).toEqual([
+      'The a_number_float attribute requires a number, and the submitted foobar value is not.',
+      'The a_number_integer attribute requires a non-decimal value, and 12.5 is not a valid value.',
+      'The a_number_float_negative attribute requires an equal or greater than -250 value.',
+      'The a_text attribute must not contain more than 200 characters. The submitted value is too long.',
+    ]);
+  });
+
   it('reports value violations with attribute, locale and scope', () => {
     const r = write('PATCH', {
       values: {

@@ -3,18 +3,84 @@
  * (/products-uuid, 100 lines per call, 4 calls in flight) and the RSS while holding
  * 100,000 products with 30 values each. Prints one JSON object.
  *
+ * The sandbox runs in a child process (as `ferry sandbox` would), so its RSS is measured alone
+ * (after a forced GC) and the load generator does not share its event loop.
  * BENCH_PRODUCTS (default 100000) and BENCH_CONCURRENCY (default 4) override the sizes.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { startSandbox } from '../src/sandbox/index.js';
+
+interface ChildReady {
+  type: 'ready';
+  url: string;
+  clientId: string;
+  secret: string;
+  username: string;
+  password: string;
+}
+interface ChildMemory {
+  type: 'memory';
+  rss: number;
+  heapUsed: number;
+  products: number;
+  gc: boolean;
+  /** user+system CPU of the sandbox process so far, µs */
+  cpuMicros: number;
+}
+
+/** Child side: run the sandbox, answer memory probes, exit on request. */
+async function child(): Promise<void> {
+  const sb = await startSandbox({ catalog: 'demo', limits: 'none' });
+  process.on('message', (msg: { type: string }) => {
+    if (msg.type === 'memory') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (gc) gc();
+      const m = process.memoryUsage();
+      const cpu = process.cpuUsage();
+      const reply: ChildMemory = {
+        type: 'memory',
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        products: sb.stats().products,
+        gc: Boolean(gc),
+        cpuMicros: cpu.user + cpu.system,
+      };
+      process.send?.(reply);
+    } else if (msg.type === 'stop') {
+      void sb.close().then(() => process.exit(0));
+    }
+  });
+  const ready: ChildReady = { type: 'ready', url: sb.url, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password };
+  process.send?.(ready);
+}
+
+function request<T>(proc: ChildProcess, msg: { type: string }, expect: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: { type: string }): void => {
+      if (m.type === expect) {
+        proc.off('message', on);
+        resolve(m as T);
+      }
+    };
+    proc.on('message', on);
+    if (msg.type !== 'none') proc.send(msg);
+  });
+}
 
 const TOTAL = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const BATCH = 100;
 
 async function main(): Promise<void> {
-  const sb = await startSandbox({ catalog: 'demo', limits: 'none' });
+  const proc = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, BENCH_SANDBOX_CHILD: '1' },
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const sb = await request<ChildReady>(proc, { type: 'none' }, 'ready');
   const pool = new Pool(sb.url, { connections: CONCURRENCY + 1 });
   const call = async (method: 'GET' | 'POST' | 'PATCH', path: string, body?: string, type = 'application/json', token?: string) => {
     const headers: Record<string, string> = { 'content-type': type };
@@ -66,6 +132,7 @@ async function main(): Promise<void> {
     return JSON.stringify({ uuid: randomUUID(), family: 'bench', categories: ['master'], values });
   };
 
+  const cpuBefore = (await request<ChildMemory>(proc, { type: 'memory' }, 'memory')).cpuMicros;
   let next = 0;
   let failedLines = 0;
   const started = process.hrtime.bigint();
@@ -82,34 +149,36 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) gc();
-  await new Promise((r) => setTimeout(r, 500));
-  const mem = process.memoryUsage();
-  const stats = sb.stats();
   await pool.close();
-  await sb.close();
+  await new Promise((r) => setTimeout(r, 300));
+  const mem = await request<ChildMemory>(proc, { type: 'memory' }, 'memory');
+  const serverCpuMicrosPerUpsert = (mem.cpuMicros - cpuBefore) / TOTAL;
+  proc.send({ type: 'stop' });
+  await new Promise((r) => proc.once('exit', r));
   process.stdout.write(
     JSON.stringify({
       benchmark: 'sandbox',
-      products: stats.products,
+      products: mem.products,
       valuesPerProduct: attrs.length + 1,
       batchSize: BATCH,
       concurrency: CONCURRENCY,
       failedLines,
       seconds: Number(seconds.toFixed(2)),
       upsertsPerSecond: Math.round(TOTAL / seconds),
+      // CPU the sandbox spent per upsert: what one uncontended core allows, independent of machine load.
+      serverCpuMicrosPerUpsert: Math.round(serverCpuMicrosPerUpsert),
+      cpuBoundUpsertsPerSecond: Math.round(1e6 / serverCpuMicrosPerUpsert),
       targetUpsertsPerSecond: 3000,
       rssMB: Math.round(mem.rss / 1048576),
       heapUsedMB: Math.round(mem.heapUsed / 1048576),
       targetRssMB: 1536,
-      gcBeforeMeasure: Boolean(gc),
-      note: 'client and server share one process, so RSS includes the bench client; measured on a shared 2-core machine (pessimistic)',
+      gcBeforeMeasure: mem.gc,
+      note: 'sandbox in its own process (RSS is the server alone); load generator in this process; numbers from a shared 2-core machine are pessimistic',
     }) + '\n',
   );
 }
 
-main().catch((err: unknown) => {
+(process.env.BENCH_SANDBOX_CHILD === '1' ? child() : main()).catch((err: unknown) => {
   process.stderr.write(`bench:sandbox failed: ${(err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });

@@ -243,7 +243,8 @@ function writeProduct(
     const attr = view.attribute(raw.code);
     if (!attr) continue;
     if (attr.code === idAttr) {
-      if (byIdentifier && identifierGiven) continue; // the `identifier` field wins on /products
+      // On /products the identifier comes from the `identifier` field (or the URL), never from values.
+      if (byIdentifier) continue;
       const b = buildValue(view, attr, raw, anchor);
       identifier = isEmptyData(b.data) ? null : (b.data as string);
       identifierGiven = true;

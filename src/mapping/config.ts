@@ -114,6 +114,12 @@ const familyDefinitionSchema = z
     attributeAsLabel: code.optional().describe('Attribute used as the product label (default: name when present, else the identifier).'),
     requirements: z.record(z.string(), z.array(code)).optional().describe('Channel → required attributes.'),
     variants: z.record(z.string(), familyVariantDefinitionSchema).optional().describe('Family variants to bootstrap, by code.'),
+    attributeGroups: z.array(code).optional().describe('Also put every attribute of these PIM groups in the family (e.g. [marketing], so Julia can enrich them).'),
+    includeErpAttributes: z.boolean().optional().describe('Also put every ERP-owned attribute (mapped or created by identity) in the family (default false).'),
+    variantsFromErp: z
+      .boolean()
+      .optional()
+      .describe('Bootstrap one family variant per ERP select field (and per pair), so groups vary on whatever attributes the ERP uses (default false).'),
   })
   .strict();
 

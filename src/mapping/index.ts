@@ -6,3 +6,5 @@ export { resolveMapping, DEFAULT_BLOCK_RECORD, type ResolvedMapping, type Resolv
 export { PRESETS } from './presets.js';
 export * from './types.js';
 export { planMediaUploads, contentHash, mediaFilename, type MediaPlan, type MediaUploadGroup } from './media.js';
+export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan, type BootstrapPlan, type BootstrapResult } from './bootstrap.js';
+export { checkMapping, type CheckProblem } from './check.js';

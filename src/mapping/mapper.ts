@@ -178,7 +178,20 @@ class MappingEngine implements Mapper {
     return from ? rec.fields[from] : rec.key;
   }
 
-  private prepareItem(rec: ErpRecord): PreparedItem {
+  /** An item inherits the fields its group (template) has and it lacks, e.g. the template's description. */
+  private withGroupFields(rec: ErpRecord, groupRec: ErpRecord | undefined): ErpRecord {
+    if (!groupRec) return rec;
+    let fields: Record<string, FieldValue> | null = null;
+    for (const k in groupRec.fields) {
+      if (rec.fields[k] !== undefined) continue;
+      fields ??= { ...rec.fields };
+      fields[k] = groupRec.fields[k]!;
+    }
+    return fields ? { ...rec, fields } : rec;
+  }
+
+  private prepareItem(original: ErpRecord, groupRec?: ErpRecord): PreparedItem {
+    const rec = this.withGroupFields(original, groupRec);
     const rawSku = this.skuOf(rec);
     const sku = typeof rawSku === 'string' ? rawSku.trim() : typeof rawSku === 'number' ? String(rawSku) : '';
     const origin: Origin = { stream: 'items', key: rec.key, updatedAt: rec.updatedAt };
@@ -400,7 +413,7 @@ class MappingEngine implements Mapper {
     const buckets = new Map<string, PreparedItem[]>();
     const singles: PreparedItem[] = [];
     for (const rec of items) {
-      const p = this.prepareItem(rec);
+      const p = this.prepareItem(rec, rec.group ? groups.get(rec.group) : undefined);
       result.errors.push(...p.acc.errors);
       result.missingOptions.push(...p.acc.options);
       if (p.acc.blocked) continue;

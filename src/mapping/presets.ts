@@ -28,6 +28,8 @@ const STANDARD_ATTRIBUTES: NonNullable<MappingConfig['attributes']> = {
 
 export const DEMO_PRESET: PresetConfig = {
   codes: { normalise: true, case: 'lower' },
+  // `axes` only tells which fields vary inside a template; the family variants already say it.
+  identity: { ignore: ['axes'] },
   locales: LOCALES,
   defaultLanguage: 'en',
   attributes: {
@@ -53,9 +55,11 @@ export const DEMO_PRESET: PresetConfig = {
                 { axes: ['size'], attributes: ['ean', 'weight'] },
               ],
             },
-            erp_product_color: { labels: { en_US: 'By color' }, levels: [{ axes: ['color'], attributes: ['size', 'ean', 'weight'] }] },
-            erp_product_size: { labels: { en_US: 'By size' }, levels: [{ axes: ['size'], attributes: ['color', 'ean', 'weight'] }] },
+            erp_product_color: { labels: { en_US: 'By color' }, levels: [{ axes: ['color'], attributes: ['ean', 'weight'] }] },
+            erp_product_size: { labels: { en_US: 'By size' }, levels: [{ axes: ['size'], attributes: ['ean', 'weight'] }] },
           },
+          attributeGroups: ['marketing'],
+          includeErpAttributes: true,
         },
       },
     },
@@ -66,9 +70,14 @@ export const DEMO_PRESET: PresetConfig = {
 
 export const TRYTON_PRESET: PresetConfig = {
   codes: { normalise: true, case: 'lower' },
+  // The product type and default unit are Tryton bookkeeping, not catalog data.
+  identity: { ignore: ['type', 'uom'] },
   locales: LOCALES,
   defaultLanguage: 'en',
-  attributes: { ...STANDARD_ATTRIBUTES },
+  attributes: {
+    ...STANDARD_ATTRIBUTES,
+    volume: { type: 'metric', metricFamily: 'Volume', unit: 'LITER', decimals: true, labels: { en_US: 'Volume', fr_FR: 'Volume', de_DE: 'Volumen' } },
+  },
   structure: {
     categories: { mode: 'tree', root: 'master', prefix: 'tryton_', labelField: 'name' },
     families: {
@@ -76,8 +85,11 @@ export const TRYTON_PRESET: PresetConfig = {
       definitions: {
         tryton_product: {
           labels: { en_US: 'Tryton product', fr_FR: 'Produit Tryton', de_DE: 'Tryton-Produkt' },
-          attributes: ['name', 'description', 'weight', 'length', 'width', 'height', 'ean'],
+          attributes: ['name', 'description', 'weight', 'length', 'width', 'height', 'volume', 'ean'],
           attributeAsLabel: 'name',
+          attributeGroups: ['marketing'],
+          includeErpAttributes: true,
+          variantsFromErp: true,
         },
       },
     },

@@ -23,6 +23,9 @@ export interface FamilyDefinition {
   attributeAsLabel?: string;
   requirements?: Record<string, string[]>;
   variants?: Record<string, FamilyVariantDefinition>;
+  attributeGroups?: string[];
+  includeErpAttributes?: boolean;
+  variantsFromErp?: boolean;
 }
 
 export interface ResolvedMapping {

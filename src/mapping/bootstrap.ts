@@ -1,0 +1,393 @@
+/**
+ * `ferry pim bootstrap`: what the mapping needs and the PIM lacks. planBootstrap is pure (mapping +
+ * live structure + the ERP's describe() → a plan to show); applyBootstrap writes the plan through
+ * the client in dependency order (groups, attributes, options, families, family variants, categories).
+ * Nothing existing is modified except families, which only gain attributes.
+ */
+import type { AkeneoClient } from '../akeneo/index.js';
+import type { Attribute, AttributeGroup, AttributeOption, Category, Family, FamilyVariant, Labels } from '../akeneo/model.js';
+import type { FieldDescription, StreamDescription } from '../erp/port.js';
+import { normaliseCode } from './codes.js';
+import { looksHot, type MappingConfig } from './config.js';
+import { TYPE_BY_MAPPING } from './converters/index.js';
+import { supportsReadOnly } from './pim-structure.js';
+import { resolveMapping, type FamilyDefinition, type ResolvedMapping } from './resolve.js';
+import type { PimStructure } from './types.js';
+import { unitCandidates, BUILTIN_UNITS } from './units.js';
+
+export interface BootstrapPlan {
+  attributeGroups: AttributeGroup[];
+  attributes: Attribute[];
+  options: AttributeOption[];
+  /** New families, and existing ones with the attributes they gain (full list, as PATCH replaces it). */
+  families: { family: Family; existing: boolean; added: string[] }[];
+  familyVariants: (FamilyVariant & { family: string })[];
+  categories: Category[];
+  /** Things the plan deliberately leaves out, and why. */
+  notes: string[];
+  /** Whether ERP attributes are created read-only (EE/SaaS only). */
+  readOnly: boolean;
+}
+
+export function isEmptyPlan(plan: BootstrapPlan): boolean {
+  return !plan.attributeGroups.length && !plan.attributes.length && !plan.options.length && !plan.families.length && !plan.familyVariants.length && !plan.categories.length;
+}
+
+const GROUP_LABELS: Record<string, string> = { en: 'ERP data', fr: 'Données ERP', de: 'ERP-Daten', es: 'Datos ERP', it: 'Dati ERP', nl: 'ERP-gegevens' };
+
+function labelsFor(locales: ReadonlySet<string>, byLanguage: Record<string, string>, fallback: string): Labels {
+  const labels: Labels = {};
+  for (const l of locales.size ? locales : new Set(['en_US'])) labels[l] = byLanguage[l.split('_')[0]!] ?? fallback;
+  return labels;
+}
+
+function titleCase(code: string): string {
+  const s = code.replace(/_/g, ' ').trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Akeneo attribute type for an ERP field type. */
+function inferType(field: FieldDescription): Attribute['type'] {
+  switch (field.type) {
+    case 'text':
+      return 'pim_catalog_textarea';
+    case 'localized':
+      return /desc|text|note|comment|instruction|detail/i.test(field.name) ? 'pim_catalog_textarea' : 'pim_catalog_text';
+    case 'integer':
+    case 'decimal':
+      return 'pim_catalog_number';
+    case 'boolean':
+      return 'pim_catalog_boolean';
+    case 'date':
+    case 'datetime':
+      return 'pim_catalog_date';
+    case 'quantity':
+      return 'pim_catalog_metric';
+    case 'money':
+      return 'pim_catalog_price_collection';
+    case 'select':
+      return 'pim_catalog_simpleselect';
+    case 'multiselect':
+      return 'pim_catalog_multiselect';
+    case 'file':
+      return /image|photo|picture|thumbnail|packshot/i.test(field.name) ? 'pim_catalog_image' : 'pim_catalog_file';
+    default:
+      return 'pim_catalog_text';
+  }
+}
+
+/** Measurement family and default unit for a quantity field from the units the ERP uses. */
+function inferMetric(field: FieldDescription | undefined, pim: PimStructure): { family: string; unit: string } | null {
+  for (const u of field?.units ?? []) {
+    for (const c of unitCandidates(u)) {
+      for (const [code, mf] of pim.measurementFamilies) if (c in mf.units) return { family: code, unit: c };
+      const b = BUILTIN_UNITS[c];
+      if (b) return { family: b.family, unit: c };
+    }
+  }
+  return null;
+}
+
+function fieldsOf(description: readonly StreamDescription[], stream: 'items' | 'groups'): Map<string, FieldDescription> {
+  return new Map((description.find((d) => d.stream === stream)?.fields ?? []).map((f) => [f.name, f]));
+}
+
+export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimStructure, erpDescription: readonly StreamDescription[]): BootstrapPlan {
+  const mapping: ResolvedMapping = config instanceof Object && 'blockRecord' in config ? (config as ResolvedMapping) : resolveMapping(config as MappingConfig);
+  const readOnly = supportsReadOnly(pim);
+  const notes: string[] = [];
+  const plan: BootstrapPlan = { attributeGroups: [], attributes: [], options: [], families: [], familyVariants: [], categories: [], notes, readOnly };
+  const itemFields = fieldsOf(erpDescription, 'items');
+  const groupFields = fieldsOf(erpDescription, 'groups');
+  const erpField = (name: string) => itemFields.get(name) ?? groupFields.get(name);
+  const identifier = mapping.identifier.attribute ?? pim.identifierAttribute;
+  const group = mapping.attributeGroup;
+
+  if (!pim.attributeGroups.has(group.code)) {
+    plan.attributeGroups.push({ code: group.code, sort_order: 90, labels: labelsFor(pim.locales, group.label === 'ERP data' ? GROUP_LABELS : {}, group.label) });
+  }
+
+  // --- attributes: explicit mappings first, then identity fields from describe()
+  const planned = new Map<string, Attribute>();
+  const consumed = new Set<string>();
+  const defaultLocale = mapping.locales[mapping.defaultLanguage] ?? 'en_US';
+  const addAttribute = (code: string, type: Attribute['type'], field: FieldDescription | undefined, spec?: ResolvedMapping['attributes'] extends ReadonlyMap<string, infer S> ? S : never) => {
+    if (pim.attributes.has(code) || planned.has(code) || code === identifier) return;
+    const attribute: Attribute = {
+      code,
+      type,
+      group: spec?.group ?? group.code,
+      labels: spec?.labels ?? { [defaultLocale]: field?.label ?? titleCase(code) },
+      localizable: spec?.localizable ?? field?.type === 'localized',
+      scopable: spec?.scopable ?? false,
+      unique: false,
+      useable_as_grid_filter: true,
+    };
+    if (type === 'pim_catalog_number') {
+      attribute.decimals_allowed = spec?.decimals ?? field?.type !== 'integer';
+      attribute.negative_allowed = spec?.negativeAllowed ?? true;
+    }
+    if (type === 'pim_catalog_metric') {
+      const inferred = inferMetric(field, pim);
+      const family = spec?.metricFamily ?? inferred?.family ?? null;
+      const unit = spec?.unit ?? (family && inferred?.family === family ? inferred.unit : null) ?? (family ? pim.measurementFamilies.get(family)?.standard_unit_code : null) ?? null;
+      if (!family || !unit) {
+        notes.push(`attribute ${code}: no measurement family known for ERP units ${field?.units?.join(', ') ?? '(none)'}; set mapping.attributes.${code}.metricFamily and .unit, then bootstrap again.`);
+        return;
+      }
+      attribute.metric_family = family;
+      attribute.default_metric_unit = unit;
+      attribute.decimals_allowed = spec?.decimals ?? true;
+      attribute.negative_allowed = spec?.negativeAllowed ?? false;
+    }
+    if (type === 'pim_catalog_price_collection') attribute.decimals_allowed = spec?.decimals ?? true;
+    if (type === 'pim_catalog_text' && spec?.maxLength) attribute.max_characters = spec.maxLength;
+    if (type === 'pim_catalog_image' || type === 'pim_catalog_file') attribute.allowed_extensions = [];
+    if (type === 'akeneo_reference_entity' || type === 'akeneo_reference_entity_collection') {
+      if (!spec?.referenceEntity) {
+        notes.push(`attribute ${code}: set mapping.attributes.${code}.referenceEntity to create it.`);
+        return;
+      }
+      attribute.reference_data_name = spec.referenceEntity;
+    }
+    // Read-only keeps Julia from editing what the next sync would overwrite (EE/SaaS only).
+    if (readOnly) attribute.is_read_only = true;
+    planned.set(code, attribute);
+  };
+
+  for (const [code, spec] of mapping.attributes) {
+    for (const f of spec.from) consumed.add(f);
+    if (!spec.owned) continue;
+    const field = spec.from.map(erpField).find(Boolean);
+    const type = spec.type ? TYPE_BY_MAPPING[spec.type] : field ? inferType(field) : undefined;
+    if (!type) {
+      notes.push(`attribute ${code}: the ERP does not describe field ${spec.from.join(' | ') || '(expression)'}; set mapping.attributes.${code}.type to create it.`);
+      continue;
+    }
+    if (spec.from.length === 0 && spec.expression && spec.localizable === undefined) {
+      // An expression over localized fields gives one text per language.
+      const localized = [...spec.expression.matchAll(/\{([^{}]+)\}/g)].some((m) => erpField(m[1]!.trim())?.type === 'localized');
+      addAttribute(code, type, field, { ...spec, localizable: localized });
+      continue;
+    }
+    addAttribute(code, type, field, spec);
+  }
+  const structural = new Set([mapping.identifier.from, mapping.structure.families.field, mapping.structure.variants.field].filter((x): x is string => !!x));
+  if (mapping.identity.enabled) {
+    for (const field of [...itemFields.values(), ...groupFields.values()]) {
+      if (consumed.has(field.name) || mapping.identity.ignore.has(field.name) || structural.has(field.name)) continue;
+      if ((field.hot || looksHot(field.name, mapping.hotData.patterns)) && !mapping.hotData.allow.has(field.name)) {
+        if (!notes.some((n) => n.startsWith(`ERP field ${field.name}:`))) {
+          notes.push(`ERP field ${field.name}: hot data (price/cost/stock), not created. Declare it as a reference price in the mapping if it is one.`);
+        }
+        continue;
+      }
+      const code = mapping.codes.normalise ? normaliseCode(field.name, mapping.codes.case) : field.name;
+      if (!code) continue;
+      const existing = pim.attributes.get(code);
+      if (existing && !mapping.ownership.groups.includes(existing.group) && !mapping.ownership.attributes.includes(code)) {
+        notes.push(`ERP field ${field.name}: the PIM attribute ${code} belongs to group ${existing.group}, not the ERP's; Ferry leaves it alone (map it explicitly to change that).`);
+        continue;
+      }
+      addAttribute(code, inferType(field), field);
+    }
+  }
+  plan.attributes = [...planned.values()];
+
+  // --- options the ERP declares for its select fields
+  const attributeType = (code: string) => planned.get(code)?.type ?? pim.attributes.get(code)?.type;
+  const fieldFor = (code: string): FieldDescription | undefined => {
+    const spec = mapping.attributes.get(code);
+    if (spec) return spec.from.map(erpField).find(Boolean);
+    return erpField(code) ?? [...itemFields.values(), ...groupFields.values()].find((f) => normaliseCode(f.name, mapping.codes.case) === code);
+  };
+  for (const code of new Set([...planned.keys(), ...pim.attributes.keys()])) {
+    const t = attributeType(code);
+    if (t !== 'pim_catalog_simpleselect' && t !== 'pim_catalog_multiselect') continue;
+    const field = fieldFor(code);
+    if (!field?.options?.length) continue;
+    const existing = new Set([...(pim.options.get(code)?.keys() ?? [])].map((c) => c.toLowerCase()));
+    const renames = { ...mapping.options.renames[code], ...mapping.attributes.get(code)?.renames };
+    const seen = new Set<string>();
+    for (const value of field.options) {
+      const optionCode = renames[value] ?? (mapping.codes.normalise ? normaliseCode(value, mapping.codes.case) : value);
+      if (!optionCode || existing.has(optionCode.toLowerCase()) || seen.has(optionCode.toLowerCase())) continue;
+      seen.add(optionCode.toLowerCase());
+      plan.options.push({ code: optionCode, attribute: code, labels: { [defaultLocale]: value } });
+    }
+  }
+
+  // --- families and family variants
+  const has = (code: string) => pim.attributes.has(code) || planned.has(code);
+  const erpOwned = [...new Set([...plan.attributes.filter((a) => a.group === group.code).map((a) => a.code), ...[...pim.attributes.values()].filter((a) => mapping.ownership.groups.includes(a.group)).map((a) => a.code), ...[...mapping.attributes.keys()].filter(has)])];
+  const definitions: Record<string, FamilyDefinition> = { ...mapping.structure.families.definitions };
+  const referenced = [mapping.structure.families.default, ...Object.values(mapping.structure.families.map), ...Object.values(mapping.structure.categories.families)].filter((f): f is string => !!f);
+  for (const f of referenced) definitions[f] ??= { attributes: [], includeErpAttributes: true };
+  for (const [code, def] of Object.entries(definitions)) {
+    const wanted = new Set<string>([identifier]);
+    for (const a of def.attributes) {
+      if (has(a)) wanted.add(a);
+      else notes.push(`family ${code}: attribute ${a} is neither in the PIM nor created by this plan; left out.`);
+    }
+    if (def.includeErpAttributes) for (const a of erpOwned) wanted.add(a);
+    for (const g of def.attributeGroups ?? []) for (const a of pim.attributes.values()) if (a.group === g) wanted.add(a.code);
+    const existing = pim.families.get(code);
+    const label = def.attributeAsLabel && has(def.attributeAsLabel) ? def.attributeAsLabel : has('name') && wanted.has('name') ? 'name' : identifier;
+    if (existing) {
+      const added = [...wanted].filter((a) => !existing.attributes.includes(a));
+      if (added.length) plan.families.push({ family: { ...existing, attributes: [...existing.attributes, ...added] }, existing: true, added });
+    } else {
+      const family: Family = { code, attribute_as_label: label, attributes: [...wanted], labels: def.labels ?? { [defaultLocale]: titleCase(code) } };
+      if (def.requirements) family.attribute_requirements = def.requirements;
+      plan.families.push({ family, existing: false, added: [...wanted] });
+    }
+    const familyAttrs = new Set(existing ? [...existing.attributes, ...wanted] : wanted);
+    const variants: Record<string, { labels?: Record<string, string>; levels: { axes: string[]; attributes: string[] }[] }> = { ...(def.variants ?? {}) };
+    if (def.variantsFromErp) Object.assign(variants, variantsFromErp(code, itemFields, groupFields, mapping, attributeType, familyAttrs, identifier, variants));
+    for (const [fvCode, fv] of Object.entries(variants)) {
+      if (pim.familyVariants.has(fvCode)) continue;
+      const sets = fv.levels.map((level, i) => ({
+        level: i + 1,
+        axes: level.axes,
+        attributes: level.attributes.filter((a) => familyAttrs.has(a) && !level.axes.includes(a)),
+      }));
+      const missing = sets.flatMap((s) => s.axes).filter((a) => !familyAttrs.has(a));
+      if (missing.length) {
+        notes.push(`family variant ${fvCode}: axis ${missing.join(', ')} is not an attribute of family ${code}; left out.`);
+        continue;
+      }
+      plan.familyVariants.push({ code: fvCode, family: code, labels: fv.labels ?? { [defaultLocale]: titleCase(fvCode) }, variant_attribute_sets: sets });
+    }
+  }
+
+  // --- category root
+  if (mapping.structure.categories.mode === 'tree' && !pim.categories.has(mapping.structure.categories.root)) {
+    plan.categories.push({ code: mapping.structure.categories.root, parent: null, labels: { [defaultLocale]: titleCase(mapping.structure.categories.root) } });
+    notes.push(`category ${mapping.structure.categories.root}: created as a new tree; set it as a channel's category tree to see products in that channel.`);
+  }
+  return plan;
+}
+
+/** One-axis variants per ERP select field, plus two-axis ones per pair (capped): the mapper picks the one that fits each group. */
+function variantsFromErp(
+  family: string,
+  itemFields: Map<string, FieldDescription>,
+  groupFields: Map<string, FieldDescription>,
+  mapping: ResolvedMapping,
+  attributeType: (code: string) => string | undefined,
+  familyAttrs: Set<string>,
+  identifier: string,
+  already: Record<string, unknown>,
+): Record<string, { levels: { axes: string[]; attributes: string[] }[] }> {
+  const axes: string[] = [];
+  for (const f of itemFields.values()) {
+    if (groupFields.has(f.name)) continue;
+    const code = mapping.codes.normalise ? normaliseCode(f.name, mapping.codes.case) : f.name;
+    const t = attributeType(code);
+    if ((t === 'pim_catalog_simpleselect' || t === 'pim_catalog_boolean') && familyAttrs.has(code)) axes.push(code);
+  }
+  // Fields only items have vary per variant; template fields stay on the model.
+  const variantLevel = [...itemFields.values()]
+    .filter((f) => !groupFields.has(f.name))
+    .map((f) => (mapping.codes.normalise ? normaliseCode(f.name, mapping.codes.case) : f.name))
+    .filter((c) => familyAttrs.has(c) && c !== identifier);
+  const out: Record<string, { levels: { axes: string[]; attributes: string[] }[] }> = {};
+  const add = (combo: string[]) => {
+    const code = `${family}_by_${combo.join('_')}`.slice(0, 100);
+    if (code in already || Object.keys(out).length >= 20) return;
+    out[code] = { levels: [{ axes: combo, attributes: variantLevel.filter((a) => !combo.includes(a)) }] };
+  };
+  for (const a of axes) add([a]);
+  for (let i = 0; i < axes.length; i++) for (let j = i + 1; j < axes.length; j++) add([axes[i]!, axes[j]!]);
+  return out;
+}
+
+export interface BootstrapFailure {
+  kind: 'attribute_group' | 'attribute' | 'option' | 'family' | 'family_variant' | 'category';
+  code: string;
+  message: string;
+}
+export interface BootstrapResult {
+  created: Record<BootstrapFailure['kind'], number>;
+  updated: Record<BootstrapFailure['kind'], number>;
+  failures: BootstrapFailure[];
+}
+
+/** Writes the plan in dependency order; one failure never stops the rest (it is reported). */
+export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient): Promise<BootstrapResult> {
+  const result: BootstrapResult = {
+    created: { attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0 },
+    updated: { attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0 },
+    failures: [],
+  };
+  const record = (kind: BootstrapFailure['kind'], outcomes: { outcome: string; key: string; message?: string; errors?: { message: string; property?: string }[] }[]) => {
+    for (const o of outcomes) {
+      if (o.outcome === 'created') result.created[kind]++;
+      else if (o.outcome === 'updated') result.updated[kind]++;
+      else {
+        const details = o.errors?.map((e) => (e.property ? `${e.property}: ${e.message}` : e.message)).join('; ');
+        result.failures.push({ kind, code: o.key, message: [o.message, details].filter(Boolean).join(' — ') || 'refused' });
+      }
+    }
+  };
+  const batches = <T>(list: T[], size = 100): T[][] => {
+    const out: T[][] = [];
+    for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+    return out;
+  };
+  const safely = async (kind: BootstrapFailure['kind'], codes: string[], run: () => Promise<void>) => {
+    try {
+      await run();
+    } catch (err) {
+      for (const code of codes) result.failures.push({ kind, code, message: err instanceof Error ? String(err) : String(err) });
+    }
+  };
+  if (plan.attributeGroups.length) {
+    await safely('attribute_group', plan.attributeGroups.map((g) => g.code), async () => record('attribute_group', await client.attributeGroups.upsertMany(plan.attributeGroups)));
+  }
+  for (const batch of batches(plan.attributes)) {
+    await safely('attribute', batch.map((a) => a.code), async () => record('attribute', await client.attributes.upsertMany(batch)));
+  }
+  const byAttribute = new Map<string, AttributeOption[]>();
+  for (const o of plan.options) byAttribute.set(o.attribute, [...(byAttribute.get(o.attribute) ?? []), o]);
+  for (const [attribute, options] of byAttribute) {
+    // ≤100 per call; the client keeps option writes within Akeneo's 3 requests/s.
+    for (const batch of batches(options)) {
+      await safely('option', batch.map((o) => `${attribute}.${o.code}`), async () => record('option', await client.attributeOptions(attribute).upsertMany(batch)));
+    }
+  }
+  if (plan.families.length) {
+    await safely('family', plan.families.map((f) => f.family.code), async () => record('family', await client.families.upsertMany(plan.families.map((f) => f.family))));
+  }
+  const byFamily = new Map<string, FamilyVariant[]>();
+  for (const { family, ...fv } of plan.familyVariants) byFamily.set(family, [...(byFamily.get(family) ?? []), fv]);
+  for (const [family, fvs] of byFamily) {
+    await safely('family_variant', fvs.map((f) => f.code), async () => record('family_variant', await client.familyVariants(family).upsertMany(fvs)));
+  }
+  if (plan.categories.length) {
+    await safely('category', plan.categories.map((c) => c.code), async () => record('category', await client.categories.upsertMany(plan.categories)));
+  }
+  return result;
+}
+
+/** The plan as lines a person can read before saying yes. */
+export function describePlan(plan: BootstrapPlan): string[] {
+  const lines: string[] = [];
+  for (const g of plan.attributeGroups) lines.push(`+ attribute group ${g.code} "${g.labels?.['en_US'] ?? Object.values(g.labels ?? {})[0] ?? ''}"`);
+  for (const a of plan.attributes) {
+    const flags = [a.localizable && 'localizable', a.scopable && 'scopable', a.is_read_only && 'read-only', a.metric_family && `${a.metric_family}/${a.default_metric_unit}`].filter(Boolean);
+    lines.push(`+ attribute ${a.code} (${a.type.replace(/^pim_catalog_/, '')}${flags.length ? `, ${flags.join(', ')}` : ''}) in group ${a.group}`);
+  }
+  const optionsBy = new Map<string, string[]>();
+  for (const o of plan.options) optionsBy.set(o.attribute, [...(optionsBy.get(o.attribute) ?? []), o.code]);
+  for (const [a, codes] of optionsBy) lines.push(`+ ${codes.length} option${codes.length === 1 ? '' : 's'} of ${a}: ${codes.slice(0, 12).join(', ')}${codes.length > 12 ? ', …' : ''}`);
+  for (const f of plan.families) {
+    lines.push(f.existing ? `~ family ${f.family.code}: add ${f.added.join(', ')}` : `+ family ${f.family.code} (${f.family.attributes.length} attributes, label ${f.family.attribute_as_label})`);
+  }
+  for (const fv of plan.familyVariants) {
+    lines.push(`+ family variant ${fv.code} of ${fv.family}: ${fv.variant_attribute_sets.map((s) => `level ${s.level} axes ${s.axes.join('+')}`).join(', ')}`);
+  }
+  for (const c of plan.categories) lines.push(`+ category ${c.code} (tree root)`);
+  for (const n of plan.notes) lines.push(`  note: ${n}`);
+  return lines;
+}

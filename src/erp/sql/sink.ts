@@ -253,7 +253,12 @@ async function upsertChunk(ctx: SinkContext, table: string, rows: PlannedRow[]):
       if (outcome !== 'unchanged') toWrite.push(p);
       results.push({ key: p.record.key, outcome, ...(note ? { message: note } : {}) });
     }
-    if (toWrite.length > 0) await writeRows(ctx, trx, table, toWrite);
+    if (toWrite.length > 0) {
+      // Stamp what we write, so the ERP's own delta readers (and ours) see the change.
+      const stamp = ctx.config.updatedAt ? bindTimestamp(ctx.client, new Date()) : undefined;
+      const stamped = stamp === undefined ? toWrite : toWrite.map((p) => ({ ...p, row: { ...p.row, [ctx.config.updatedAt!]: stamp } }));
+      await writeRows(ctx, trx, table, stamped);
+    }
     return results;
   });
 }

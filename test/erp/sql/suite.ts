@@ -302,6 +302,7 @@ export function defineSqlAdapterSuite(label: string, enabled: boolean, makeDb: (
         }
         t.string('weight_unit', 8);
         t.boolean('archived').notNullable().defaultTo(false);
+        t.dateTime('changed_at', { precision: 3 }).nullable();
       });
       const sink = createSqlSource({
         type: 'sql',
@@ -311,6 +312,7 @@ export function defineSqlAdapterSuite(label: string, enabled: boolean, makeDb: (
           items: {
             table: 'items_in',
             key: 'sku',
+            updatedAt: 'changed_at',
             group: 'template_code',
             active: { column: 'archived', invert: true },
             fields: {
@@ -340,8 +342,12 @@ export function defineSqlAdapterSuite(label: string, enabled: boolean, makeDb: (
           },
         };
         const b: ErpRecord = { stream: 'items', key: "x'; drop table items_in; --", updatedAt: null, fields: { price: { kind: 'decimal', value: '1.00' } } };
+        const before = Date.now();
         const first = await sink.upsert('items', [a, b]);
         expect(first.map((r) => r.outcome)).toEqual(['created', 'created']);
+        // Written rows are stamped, so a delta read sees them.
+        const stamped = await readAll(sink, 'items', { since: new Date(before - 1000).toISOString() });
+        expect(stamped.records.map((r) => r.key).sort()).toEqual([a.key, b.key].sort());
         const again = await sink.upsert('items', [{ ...a, fields: { ...a.fields, price: { kind: 'decimal', value: '19.9' } } }]);
         expect(again[0]!.outcome).toBe('unchanged');
         const bad: ErpRecord = { stream: 'items', key: 'NEW-2', updatedAt: null, fields: { price: { kind: 'decimal', value: '123456789012345.00' } } };

@@ -115,8 +115,11 @@ function writeProduct(
     uuid = ctx.urlKey.toLowerCase();
   }
   let identifier: string | null = current?.identifier ?? null;
-  if (!current && byIdentifier && ctx.urlKey !== undefined && ctx.method === 'PATCH') identifier = ctx.urlKey;
   let identifierGiven = false;
+  if (!current && byIdentifier && ctx.urlKey !== undefined && ctx.method === 'PATCH') {
+    identifier = ctx.urlKey;
+    identifierGiven = true;
+  }
   let enabled = current?.enabled ?? true;
   let family: string | null = current?.family ?? null;
   let familyGiven = false;

@@ -72,7 +72,7 @@ const parsingOptions = {
     .string()
     .min(1)
     .optional()
-    .describe('CSV delimiter (default `,`; `\\t` for tsv); `auto` sniffs `,` `;` TAB `|` from the first line.'),
+    .describe('CSV delimiter (default `,`; TAB for tsv; write TAB as `tab` or `\\t`); `auto` sniffs `,` `;` TAB `|` from the first line.'),
   quote: z.union([z.string().length(1), z.literal(false)]).optional().describe('CSV quote character (default `"`), false for none.'),
   escape: z.string().length(1).optional().describe('CSV escape character inside quotes (default: the quote, i.e. `""`).'),
   header: z

@@ -176,7 +176,8 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
         report.error = (e as Error).message;
         completed = true;
         opts.logger?.warn({ file: file.name, stream }, `file unreadable: ${report.error}`);
-        options.onReject?.({ stream, location: file.name, raw: '', message: `${file.name} cannot be read (it goes to failed/): ${report.error}` });
+        const where = registers ? ' (it goes to failed/ at the end of the run)' : '';
+        options.onReject?.({ stream, location: file.name, raw: '', message: `${file.name} cannot be read${where}: ${report.error}` });
       } finally {
         report.finishedAt = new Date().toISOString();
         if (report.status === 'reading') report.status = 'read';

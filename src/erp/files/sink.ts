@@ -8,8 +8,9 @@
  * (a key written twice in a run keeps its last version). A crashed run leaves only
  * the hidden partial, which check() reports.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { access, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ErpRecord, FieldValue, SinkResult, StreamName } from '../port.js';
@@ -118,11 +119,25 @@ export class FilesSink {
     return `${stream}-${this.stamp}.${this.format}`;
   }
 
+  /** Two runs in the same second must not overwrite each other's export. */
+  private async freeTarget(stream: StreamName): Promise<string> {
+    const base = this.finalName(stream);
+    for (let i = 1; ; i++) {
+      const name = i === 1 ? base : base.replace(/(\.[a-z]+)$/, `-${i}$1`);
+      const path = join(this.outDir, name);
+      try {
+        await access(path);
+      } catch {
+        return path;
+      }
+    }
+  }
+
   async upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {
     let p = this.partials.get(stream);
     if (!p) {
       await mkdir(this.outDir, { recursive: true });
-      const path = join(this.outDir, `.${this.finalName(stream)}.partial`);
+      const path = join(this.outDir, `.${this.finalName(stream)}.${process.pid}-${randomBytes(3).toString('hex')}.partial`);
       p = { path, handle: await open(path, 'a'), keys: new Set(), lines: 0 };
       this.partials.set(stream, p);
     }
@@ -160,7 +175,7 @@ export class FilesSink {
     const written: string[] = [];
     for (const [stream, p] of this.partials) {
       await p.handle.close();
-      const target = join(this.outDir, this.finalName(stream));
+      const target = await this.freeTarget(stream);
       const tmp = `${target}.tmp-${process.pid}`;
       // Pass 1: the last line of each key, and (CSV) the union of columns in first-seen order.
       const last = new Map<string, number>();

@@ -150,3 +150,18 @@ describe('files adapter: check and describe', () => {
     expect(() => source('/tmp', { encoding: 'ebcdic' } as never)).toThrow(/encoding/);
   });
 });
+
+describe('files adapter: sink runs in the same second', () => {
+  it('never overwrites an earlier export of the same stream', async () => {
+    const dir = await dropFolder();
+    for (const key of ['A', 'B']) {
+      const sink = source(dir, { sinkFormat: 'ndjson' });
+      await sink.upsert('items', [{ stream: 'items', key, updatedAt: null, fields: {} }]);
+      await sink.close();
+    }
+    const out = (await readdir(join(dir, 'out'))).sort();
+    expect(out).toHaveLength(2);
+    const keys = await Promise.all(out.map(async (n) => JSON.parse(await readFile(join(dir, 'out', n), 'utf8')).key));
+    expect(keys.sort()).toEqual(['A', 'B']);
+  });
+});

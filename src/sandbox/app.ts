@@ -72,7 +72,8 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     }
     state.connection = check.token.clientId;
     try {
-      checkAccept(req, ['application/octet-stream', 'image/*']);
+      // File downloads answer the file's own type: any Accept goes there.
+      if (!/\/download$|\/(asset|reference-entities)-media-files\//.test(path)) checkAccept(req);
     } catch (err) {
       sendError(reply, err as HttpError);
       return reply;

@@ -16,6 +16,8 @@ export interface Trim {
   scope?: string;
   /** lower-case category codes of the scope's tree, to restrict lists to that channel. */
   scopeCategories?: Set<string>;
+  /** `with_attribute_options=true`: add `linked_data` with option labels to select values. */
+  withAttributeOptions?: boolean;
 }
 
 const lower = (s: string): string => s.toLowerCase();
@@ -23,6 +25,7 @@ const lower = (s: string): string => s.toLowerCase();
 /** Validates `attributes`, `locales`, `scope` query parameters with Akeneo's messages. */
 export function parseTrim(store: SandboxStore, q: Query): Trim {
   const trim: Trim = {};
+  if (q['with_attribute_options'] === 'true') trim.withAttributeOptions = true;
   if (q['scope'] !== undefined) {
     const channel = store.channel(q['scope']);
     if (!channel) throw plain(422, `Scope "${q['scope']}" does not exist.`);
@@ -53,7 +56,39 @@ export function parseTrim(store: SandboxStore, q: Query): Trim {
   return trim;
 }
 
-function trimValues(values: Values, trim: Trim): Values {
+function optionLink(store: SandboxStore, attribute: string, code: unknown): Record<string, unknown> | undefined {
+  if (typeof code !== 'string') return undefined;
+  const o = store.option(attribute, code);
+  return o ? { attribute: o.attribute, code: o.code, labels: o.labels ?? {} } : undefined;
+}
+
+/** Akeneo's `linked_data` for simple and multi selects (with_attribute_options=true). */
+function withLinkedData(store: SandboxStore, values: Values): Values {
+  const out: Values = {};
+  for (const [attr, entries] of Object.entries(values)) {
+    const type = store.attribute(attr)?.type;
+    if (type !== 'pim_catalog_simpleselect' && type !== 'pim_catalog_multiselect') {
+      out[attr] = entries;
+      continue;
+    }
+    out[attr] = entries.map((e) => {
+      if (type === 'pim_catalog_simpleselect') {
+        const link = optionLink(store, attr, e.data);
+        return link ? { ...e, linked_data: link } : e;
+      }
+      const links: Record<string, unknown> = {};
+      for (const code of Array.isArray(e.data) ? e.data : []) {
+        const link = optionLink(store, attr, code);
+        if (link) links[String(code)] = link;
+      }
+      return { ...e, linked_data: links };
+    });
+  }
+  return out;
+}
+
+function trimValues(values: Values, trim: Trim, store?: SandboxStore): Values {
+  if (trim.withAttributeOptions && store) values = withLinkedData(store, values);
   if (!trim.attributes && !trim.locales && !trim.scope) return values;
   const out: Values = {};
   for (const [attr, entries] of Object.entries(values)) {
@@ -135,7 +170,7 @@ function renderQuantified(store: SandboxStore, stored: Record<string, unknown> |
 
 /** GET representation of a product, in Akeneo's key order. */
 export function renderProduct(store: SandboxStore, p: Product, endpoint: Endpoint, trim: Trim = {}): Record<string, unknown> {
-  const values = trimValues(effectiveValues(store, p.values, p.parent), trim);
+  const values = trimValues(effectiveValues(store, p.values, p.parent), trim, store);
   const out: Record<string, unknown> = { uuid: p.uuid };
   if (endpoint === 'identifier') out['identifier'] = p.identifier ?? null;
   out['enabled'] = p.enabled ?? true;
@@ -160,7 +195,7 @@ export function renderProductModel(store: SandboxStore, m: ProductModel, trim: T
     family_variant: m.family_variant,
     parent: m.parent ?? null,
     categories: effectiveCategories(store, m.categories, m.parent),
-    values: trimValues(effectiveValues(store, m.values, m.parent), trim),
+    values: trimValues(effectiveValues(store, m.values, m.parent), trim, store),
     created: m.created,
     updated: m.updated,
     associations: renderAssociations(store, m.associations, 'identifier'),

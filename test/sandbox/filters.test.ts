@@ -116,6 +116,14 @@ describe('sandbox search filters and trimming', () => {
     });
   });
 
+  it('with_attribute_options adds linked_data to select values', async () => {
+    await api.call('PATCH', '/api/rest/v1/attributes/color/options/red', { code: 'red', labels: { en_US: 'Red' } });
+    const p = (await api.get('/api/rest/v1/products/ts-red?with_attribute_options=true')).json<{ values: Record<string, unknown[]> }>();
+    expect(p.values['color']).toEqual([{ locale: null, scope: null, data: 'red', linked_data: { attribute: 'color', code: 'red', labels: { en_US: 'Red' } } }]);
+    const plain = (await api.get('/api/rest/v1/products/ts-red')).json<{ values: Record<string, unknown[]> }>();
+    expect(plain.values['color']).toEqual([{ locale: null, scope: null, data: 'red' }]);
+  });
+
   it('structure list filters', async () => {
     const codes = async (path: string) => (await api.get(path)).json<Page>()._embedded.items.map((i) => i['code']);
     expect(await codes(`/api/rest/v1/categories?search=${search({ parent: [{ operator: '=', value: 'master' }] })}`)).toEqual(['clothing', 'shirts', 'shoes']);

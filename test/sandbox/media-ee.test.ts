@@ -52,7 +52,7 @@ describe('media files', () => {
     const meta = (await api.get(`/api/rest/v1/media-files/${code}`)).json();
     expect(meta).toMatchObject({ code, original_filename: 'front.png', mime_type: 'image/png', size: png.length, extension: 'png' });
     expect((meta['_links'] as { download: { href: string } }).download.href).toBe(`${sb.url}/api/rest/v1/media-files/${code}/download`);
-    const dl = await fetch(`${sb.url}/api/rest/v1/media-files/${code}/download`, { headers: { authorization: `Bearer ${api.token}` } });
+    const dl = await fetch(`${sb.url}/api/rest/v1/media-files/${code}/download`, { headers: { authorization: `Bearer ${api.token}`, accept: 'image/png' } });
     expect(dl.headers.get('content-type')).toBe('image/png');
     expect(Buffer.compare(Buffer.from(await dl.arrayBuffer()), png)).toBe(0);
     const list = (await api.get('/api/rest/v1/media-files')).json<{ _embedded: { items: { code: string }[] } }>();

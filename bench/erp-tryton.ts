@@ -65,6 +65,13 @@ async function main(): Promise<void> {
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       shareWaitingOnTryton: Number(((after.busyMs - before.busyMs) / 1000 / seconds).toFixed(3)),
       rpcCalls: after.calls - before.calls,
+      // Where Tryton spends the time (summed call durations; language reads overlap).
+      secondsByMethod: Object.fromEntries(
+        Object.entries(after.byMethod)
+          .map(([m, v]) => [m.replace(/^model\./, ''), Number(((v.ms - (before.byMethod[m]?.ms ?? 0)) / 1000).toFixed(2))] as const)
+          .filter(([, v]) => v > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
       pageSize,
       languages,
       setupSeconds: Number(setupSeconds.toFixed(1)),

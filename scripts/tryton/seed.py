@@ -147,10 +147,14 @@ def setup_company():
 
 
 # ---------------------------------------------------------------- structure
+_uoms = {}
+
+
 def uom(symbol):
-    Uom = pool.get('product.uom')
-    record, = Uom.search([('symbol', '=', symbol)])
-    return record
+    if symbol not in _uoms:
+        Uom = pool.get('product.uom')
+        _uoms[symbol], = Uom.search([('symbol', '=', symbol)])
+    return _uoms[symbol]
 
 
 def create_categories():

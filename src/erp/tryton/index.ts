@@ -12,7 +12,8 @@ import { readAttributes, readCategories } from './structure.js';
 import { TranslationReader } from './translations.js';
 
 export { trytonConfigSchema, type TrytonConfig } from './config.js';
-export { TrytonRpc, TrytonRpcError, describeError } from './rpc.js';
+export { TrytonRpc, TrytonRpcError, describeError, type RpcStats } from './rpc.js';
+import type { RpcStats } from './rpc.js';
 
 export interface TrytonSourceOptions {
   /** The mapping declares a reference price: read list_price even if erp.referencePrice is off. */
@@ -22,7 +23,7 @@ export interface TrytonSourceOptions {
 export interface TrytonSource extends ErpSource, ErpSink {
   readonly kind: 'tryton';
   /** RPC counters: calls, logins, time spent waiting on Tryton (benchmarks). */
-  rpcStats(): { calls: number; logins: number; waitMs: number; busyMs: number };
+  rpcStats(): RpcStats;
   /** The underlying connection (tests simulate session expiry through it). */
   readonly connection: TrytonConnection;
 }
@@ -42,7 +43,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
     kind: 'tryton',
     streams: STREAM_NAMES,
     connection: conn,
-    rpcStats: () => ({ ...conn.rpc.stats }),
+    rpcStats: () => ({ ...conn.rpc.stats, byMethod: structuredClone(conn.rpc.stats.byMethod) }),
 
     async check(): Promise<CheckResult> {
       const details: CheckResult['details'] = {
@@ -66,7 +67,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
           count('product.attribute'),
         ]);
         // Probe translation detection once, so check() says which method is in use.
-        await translations.presence('product.template', ['name'], [0]);
+        await translations.confirm('product.template', [{ field: 'name', id: 0, lang: effective.sourceLanguage }]);
         details.translationDetection = translations.usesComparisonFallback
           ? 'comparison with the source text (ir.translation is not readable by this user)'
           : 'ir.translation rows';

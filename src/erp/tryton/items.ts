@@ -18,7 +18,7 @@ import {
   templateFields,
   type TemplateData,
 } from './templates.js';
-import { TranslationReader, buildLocalized } from './translations.js';
+import type { TranslationReader } from './translations.js';
 import { attributeValue, bool } from './values.js';
 
 /** Item field names the adapter sets itself; an ERP attribute with one of these codes is read as `attribute_<code>`. */
@@ -63,10 +63,9 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
   for await (const rows of keyedPages(conn, 'product.product', domain, (keys) => [['code', 'in', keys]], options.keys, PRODUCT_FIELDS, options.signal)) {
     const ids = rows.map((r) => Number(r.id));
     const missing = [...new Set(rows.map((r) => Number(r.template)))].filter((id) => !templateCache.has(id));
-    const [templates, perLanguage, presence, identifiers] = await Promise.all([
+    const [templates, localized, identifiers] = await Promise.all([
       readTemplates(conn, translations, missing),
-      translations.readPerLanguage('product.product', ids, ['description']),
-      translations.presence('product.product', ['description'], ids),
+      translations.localize('product.product', ['description'], rows),
       readIdentifiers(conn, ids),
     ]);
     if (templateCache.size > 2000) templateCache.clear();
@@ -99,7 +98,7 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
       const ids_ = identifiers.get(id);
       const fields: Record<string, FieldValue> = {
         name: tmpl.name,
-        description: buildLocalized(conn, 'description', id, row.description, perLanguage, presence),
+        description: localized('description', id, row.description),
         type: tmpl.type,
         uom: tmpl.uom,
         ean: ids_?.ean ?? null,

@@ -24,6 +24,8 @@ export interface RpcStats {
   waitMs: number;
   /** Wall time (ms) during which at least one call was in flight: the time spent waiting on Tryton. */
   busyMs: number;
+  /** Calls and summed duration (ms) per JSON-RPC method, to see where Tryton spends the time. */
+  byMethod: Record<string, { calls: number; ms: number }>;
 }
 
 /** A Tryton business/protocol error returned in the body: `{"error": [type, args]}`. */
@@ -45,7 +47,7 @@ interface Session {
 }
 
 export class TrytonRpc {
-  readonly stats: RpcStats = { calls: 0, logins: 0, waitMs: 0, busyMs: 0 };
+  readonly stats: RpcStats = { calls: 0, logins: 0, waitMs: 0, busyMs: 0, byMethod: {} };
   private inFlight = 0;
   private busySince = 0;
   private session: Session | null = null;
@@ -211,6 +213,9 @@ export class TrytonRpc {
     } finally {
       const now = performance.now();
       this.stats.waitMs += now - started;
+      const entry = (this.stats.byMethod[method] ??= { calls: 0, ms: 0 });
+      entry.calls++;
+      entry.ms += now - started;
       if (--this.inFlight === 0) this.stats.busyMs += now - this.busySince;
     }
     if (response.status !== 200) return { status: response.status, body: text };

@@ -3,7 +3,7 @@ import type { ErpRecord, FieldValue, LocalizedText, ReadOptions } from '../port.
 import { changedSince, deltaStart, latest, pagesOf, type Domain } from './paging.js';
 import type { TrytonConnection } from './session.js';
 import { categoryKey, parseIdKey } from './templates.js';
-import { TranslationReader, buildLocalized } from './translations.js';
+import type { TranslationReader } from './translations.js';
 
 function limited(options: ReadOptions): number {
   return options.limit ?? Infinity;
@@ -20,11 +20,7 @@ export async function* readCategories(conn: TrytonConnection, translations: Tran
   if (limit <= 0) return;
   let emitted = 0;
   for await (const rows of pagesOf(conn, 'product.category', domain, ['name', 'parent', 'write_date', 'create_date'], conn.config.pageSize, options.signal)) {
-    const ids = rows.map((r) => Number(r.id));
-    const [perLanguage, presence] = await Promise.all([
-      translations.readPerLanguage('product.category', ids, ['name']),
-      translations.presence('product.category', ['name'], ids),
-    ]);
+    const localized = await translations.localize('product.category', ['name'], rows);
     for (const row of rows) {
       const id = Number(row.id);
       const updated = latest(row.write_date, row.create_date);
@@ -33,7 +29,7 @@ export async function* readCategories(conn: TrytonConnection, translations: Tran
         key: categoryKey(id),
         updatedAt: updated ? updated.toIso() : null,
         parent: typeof row.parent === 'number' ? categoryKey(row.parent) : null,
-        fields: { name: buildLocalized(conn, 'name', id, row.name, perLanguage, presence) },
+        fields: { name: localized('name', id, row.name) },
       };
       if (++emitted >= limit) return;
     }
@@ -67,16 +63,12 @@ export async function* readAttributes(conn: TrytonConnection, translations: Tran
   let emitted = 0;
   const fields = ['name', 'string', 'type_', 'digits', 'selection', 'write_date', 'create_date'];
   for await (const rows of pagesOf(conn, 'product.attribute', domain, fields, conn.config.pageSize, options.signal)) {
-    const ids = rows.map((r) => Number(r.id));
-    const [perLanguage, presence] = await Promise.all([
-      translations.readPerLanguage('product.attribute', ids, ['string', 'selection']),
-      translations.presence('product.attribute', ['string', 'selection'], ids),
-    ]);
+    const localized = await translations.localize('product.attribute', ['string', 'selection'], rows);
     for (const row of rows) {
       const id = Number(row.id);
       const type = String(row.type_ ?? '');
       const out: Record<string, FieldValue> = {
-        label: buildLocalized(conn, 'string', id, row.string, perLanguage, presence),
+        label: localized('string', id, row.string),
         type,
         digits: type === 'numeric' || type === 'float' ? (typeof row.digits === 'number' ? row.digits : null) : null,
       };
@@ -84,7 +76,7 @@ export async function* readAttributes(conn: TrytonConnection, translations: Tran
         const source = parseSelection(row.selection);
         out.options = source.map(([k]) => k);
         // Per language, the selection text as a whole is either translated or not.
-        const selections = buildLocalized(conn, 'selection', id, row.selection, perLanguage, presence);
+        const selections = localized('selection', id, row.selection);
         const perLang = new Map(Object.entries(selections?.values ?? {}).map(([lang, text]) => [lang, new Map(parseSelection(text))]));
         for (const [key] of source) {
           const values: Record<string, string> = {};

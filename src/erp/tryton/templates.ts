@@ -6,7 +6,7 @@ import type { FieldValue, LocalizedText, Money } from '../port.js';
 import { TrytonDateTime, TrytonDecimal } from './codec.js';
 import { chunk, latest } from './paging.js';
 import type { TrytonConnection } from './session.js';
-import { TranslationReader, buildLocalized } from './translations.js';
+import type { TranslationReader } from './translations.js';
 import { bool, quantityOf, symbolOf } from './values.js';
 
 export const MEASURES = ['weight', 'length', 'width', 'height', 'volume'] as const;
@@ -51,11 +51,7 @@ export async function buildTemplates(
   rows: Record<string, unknown>[],
 ): Promise<TemplateData[]> {
   const session = await conn.session();
-  const ids = rows.map((r) => Number(r.id));
-  const [perLanguage, presence] = await Promise.all([
-    translations.readPerLanguage('product.template', ids, ['name']),
-    translations.presence('product.template', ['name'], ids),
-  ]);
+  const localized = await translations.localize('product.template', ['name'], rows);
   return rows.map((row) => {
     const id = Number(row.id);
     const measures = {} as TemplateData['measures'];
@@ -64,7 +60,7 @@ export async function buildTemplates(
     return {
       id,
       key: templateKey(row.code, id),
-      name: buildLocalized(conn, 'name', id, row.name, perLanguage, presence),
+      name: localized('name', id, row.name),
       type: String(row.type ?? ''),
       uom: symbolOf(row, 'default_uom'),
       active: bool(row.active),

@@ -5,21 +5,29 @@
  * language in `ir.translation` (type `model`, name `<model>,<field>`, res_id, lang). Reading
  * with `language` in the context returns the translation when a row exists for that language
  * (or one of its parents), is not fuzzy and is not empty — otherwise, silently, the source text.
- * So a value is a real translation exactly when such a row exists: we ask `ir.translation`
- * with the very filter Tryton's `Translation.get_ids` applies. Comparing with the source text
- * is NOT enough on its own: a real translation may equal the source ("Camping", "M"), and an
- * edited source marks the other languages fuzzy (Tryton then serves the source again).
- * When `ir.translation` cannot be read (a locked-down user), we fall back to the comparison
- * and say so in check().
+ *
+ * So, per page and language, after reading with the language in the context:
+ * - a value that differs from the source text can only come from such a row: real;
+ * - an empty value: no translation;
+ * - a value EQUAL to the source text is ambiguous: a fallback, or a real translation that
+ *   happens to read the same ("T-Shirts", size "M"). Only for those do we ask `ir.translation`,
+ *   with the very filter Tryton's `Translation.get_ids` applies (lang in the language chain,
+ *   fuzzy = false, value not empty).
+ * Comparing alone would drop real translations equal to the source; querying alone would cost
+ * a large ir.translation scan per page even when every text differs. When `ir.translation`
+ * cannot be read (a locked-down user), ambiguous values count as fallbacks, and check() says so.
  */
 import type { LocalizedText } from '../port.js';
 import type { TrytonConnection } from './session.js';
 
-/** `${field}\u0000${resId}\u0000${configuredLanguage}` for each real translation. */
-export type TranslationPresence = Set<string> | null;
+export type Localizer = (field: string, id: number, sourceValue: unknown) => LocalizedText | null;
 
-export function presenceKey(field: string, id: number, lang: string): string {
+function key(field: string, id: number, lang: string): string {
   return `${field}\u0000${id}\u0000${lang}`;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 export class TranslationReader {
@@ -38,11 +46,52 @@ export class TranslationReader {
     return this.conn.config.languages.filter((l) => l !== src);
   }
 
-  async presence(model: string, fields: string[], ids: number[]): Promise<TranslationPresence> {
-    const langs = this.otherLanguages();
-    if (!langs.length || !ids.length || this.canReadTranslations === false) return this.canReadTranslations === false ? null : new Set();
+  /**
+   * Reads the translatable `fields` of `rows` (already read in the source language) in every
+   * other configured language and returns a function building each field's LocalizedText.
+   */
+  async localize(model: string, fields: string[], rows: Record<string, unknown>[]): Promise<Localizer> {
+    const ids = rows.map((r) => Number(r.id));
+    const perLanguage = await this.readPerLanguage(model, ids, fields);
+    const real = new Set<string>();
+    const ambiguous: { field: string; id: number; lang: string }[] = [];
+    for (const row of rows) {
+      const id = Number(row.id);
+      for (const field of fields) {
+        const src = text(row[field]);
+        for (const [lang, values] of perLanguage) {
+          const value = text(values.get(id)?.[field]);
+          if (value === null) continue;
+          if (value !== src) real.add(key(field, id, lang));
+          else ambiguous.push({ field, id, lang });
+        }
+      }
+    }
+    if (ambiguous.length) for (const k of await this.confirm(model, ambiguous)) real.add(k);
+    const { languages, sourceLanguage } = this.conn.config;
+    return (field, id, sourceValue) => {
+      const values: Record<string, string> = {};
+      for (const lang of languages) {
+        if (lang === sourceLanguage) {
+          const src = text(sourceValue);
+          if (src !== null) values[lang] = src;
+        } else if (real.has(key(field, id, lang))) {
+          values[lang] = text(perLanguage.get(lang)?.get(id)?.[field])!;
+        }
+      }
+      return Object.keys(values).length ? { kind: 'localized', values } : null;
+    };
+  }
+
+  /** Which of the ambiguous (value equal to the source) entries have a real ir.translation row. */
+  async confirm(model: string, entries: { field: string; id: number; lang: string }[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    if (this.canReadTranslations === false) return out;
     const session = await this.conn.session();
-    const chainLangs = [...new Set(langs.flatMap((l) => session.languageChains.get(l) ?? [l]))];
+    const chainOf = (lang: string): string[] => session.languageChains.get(lang) ?? [lang];
+    const langs = [...new Set(entries.flatMap((e) => chainOf(e.lang)))];
+    const fields = [...new Set(entries.map((e) => e.field))];
+    const ids = [...new Set(entries.map((e) => e.id))];
     let rows: { name: string; res_id: number; lang: string }[];
     try {
       rows = (await this.conn.model('ir.translation', 'search_read', [
@@ -50,7 +99,7 @@ export class TranslationReader {
           ['type', '=', 'model'],
           ['name', 'in', fields.map((f) => `${model},${f}`)],
           ['res_id', 'in', ids],
-          ['lang', 'in', chainLangs],
+          ['lang', 'in', langs],
           ['fuzzy', '=', false],
           ['value', '!=', ''],
           ['value', '!=', null],
@@ -63,23 +112,15 @@ export class TranslationReader {
       this.canReadTranslations = true;
     } catch {
       this.canReadTranslations = false;
-      return null;
+      return out;
     }
-    const found = new Set(rows.map((r) => `${r.name.slice(model.length + 1)}\u0000${r.res_id}\u0000${r.lang}`));
-    const out = new Set<string>();
-    for (const lang of langs) {
-      const chain = session.languageChains.get(lang) ?? [lang];
-      for (const id of ids) {
-        for (const field of fields) {
-          if (chain.some((c) => found.has(`${field}\u0000${id}\u0000${c}`))) out.add(presenceKey(field, id, lang));
-        }
-      }
-    }
+    const found = new Set(rows.map((r) => key(r.name.slice(model.length + 1), r.res_id, r.lang)));
+    for (const e of entries) if (chainOf(e.lang).some((c) => found.has(key(e.field, e.id, c)))) out.add(key(e.field, e.id, e.lang));
     return out;
   }
 
   /** Reads `fields` of `ids` once per other language, with that language in the context. */
-  async readPerLanguage(model: string, ids: number[], fields: string[]): Promise<Map<string, Map<number, Record<string, unknown>>>> {
+  private async readPerLanguage(model: string, ids: number[], fields: string[]): Promise<Map<string, Map<number, Record<string, unknown>>>> {
     const out = new Map<string, Map<number, Record<string, unknown>>>();
     if (!ids.length) return out;
     // One read per language, concurrently: trytond serves requests on threads.
@@ -91,31 +132,4 @@ export class TranslationReader {
     );
     return out;
   }
-}
-
-/**
- * Builds the LocalizedText of one field of one record: the source language from the record
- * itself, every other configured language only when it is a real translation.
- */
-export function buildLocalized(
-  conn: TrytonConnection,
-  field: string,
-  id: number,
-  sourceValue: unknown,
-  perLanguage: Map<string, Map<number, Record<string, unknown>>>,
-  presence: TranslationPresence,
-): LocalizedText | null {
-  const values: Record<string, string> = {};
-  const src = typeof sourceValue === 'string' && sourceValue !== '' ? sourceValue : null;
-  for (const lang of conn.config.languages) {
-    if (lang === conn.config.sourceLanguage) {
-      if (src !== null) values[lang] = src;
-      continue;
-    }
-    const value = perLanguage.get(lang)?.get(id)?.[field];
-    if (typeof value !== 'string' || value === '') continue;
-    const real = presence ? presence.has(presenceKey(field, id, lang)) : value !== src;
-    if (real) values[lang] = value;
-  }
-  return Object.keys(values).length ? { kind: 'localized', values } : null;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,20 @@ describe('catalog loading', () => {
     } finally {
       await sb.close();
     }
+  });
+
+  const technical = path.resolve(process.cwd(), '../shared/akeneo/catalogs/technical/api-json');
+  const haveShared = existsSync(technical);
+  if (!haveShared && process.env.CI !== 'true') console.warn(`skipping technical catalog test: ${technical} not found`);
+  it.skipIf(!haveShared && process.env.CI !== 'true')('technical catalog: channels, active locales, identifier, variants', () => {
+    const c = loadCatalog('technical').structure;
+    expect(c.channels.map((x) => x.code).sort()).toEqual(['ecommerce', 'ecommerce_china', 'tablet']);
+    expect(c.locales.filter((l) => l.enabled).map((l) => l.code).sort()).toEqual(['de_DE', 'en_US', 'fr_FR', 'zh_CN']);
+    expect(c.attributes.find((a) => a.type === 'pim_catalog_identifier')?.code).toBe('sku');
+    expect(c.familyVariants.map((f) => [f.code, f.family])).toEqual([
+      ['familyVariantA1', 'familyA'],
+      ['familyVariantA2', 'familyA'],
+    ]);
   });
 
   it('a missing catalog names the fix', () => {

@@ -148,7 +148,6 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     let emitted = 0;
     for (const file of files) {
       if (options.signal?.aborted) return;
-      if (sinceIso && !plan.updatedAt && new Date(file.mtimeMs).toISOString() < sinceIso && !groupsChanged?.size) continue;
       const report = newReport(file.name, stream, formatOf(file.name, plan), file.size, file.mtimeMs);
       reports.set(file.path, report);
       let completed = false;

@@ -169,3 +169,15 @@ describe('files adapter: CSV/TSV', () => {
     expect(limited.records).toHaveLength(5);
   });
 });
+
+describe('files adapter: relaxColumnCount', () => {
+  it('reads short rows as empty cells and ignores extra ones when relaxed', async () => {
+    const dir = await dropFolder({ 'items.csv': 'sku,a,b\nX,1\nY,1,2,3\n' });
+    const { records, rejects } = await readAll(source(dir, { relaxColumnCount: true }));
+    expect(rejects).toEqual([]);
+    expect(records.map((r) => [r.key, r.fields.a, r.fields.b])).toEqual([
+      ['X', '1', null],
+      ['Y', '1', '2'],
+    ]);
+  });
+});

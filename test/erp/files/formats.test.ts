@@ -49,6 +49,23 @@ describe('files adapter: XLSX', () => {
     expect(src.stats().files[0]).toMatchObject({ rows: 2000, rejected: 1, format: 'xlsx' });
   });
 
+  it('reads a header-less sheet with a column list, skipping preamble rows; absent trailing cells are empty, not a short row', async () => {
+    const dir = await dropFolder();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Data');
+    ws.addRow(['Export 2024-05-01']);
+    ws.addRow(['A', 'Alpha', 1]);
+    ws.addRow(['B', 'Beta']);
+    await wb.xlsx.writeFile(join(dir, 'items.xlsx'));
+    const src = source(dir, { header: ['code', 'label', 'n'], skipLines: 1, streams: { items: { fields: { n: { type: 'integer' } } } } });
+    const { records, rejects } = await readAll(src);
+    expect(rejects).toEqual([]);
+    expect(records.map((r) => [r.key, r.fields.label, r.fields.n])).toEqual([
+      ['A', 'Alpha', 1],
+      ['B', 'Beta', null],
+    ]);
+  });
+
   it('names a missing sheet and fails a file that is not a workbook', async () => {
     const dir = await dropFolder({ 'items.xlsx': 'this is not a zip' });
     const src = source(dir);

@@ -87,7 +87,7 @@ interface ContainerSpec {
 
 function searchAfterList(req: FastifyRequest, path: string, all: CodedObject[], render: (o: CodedObject) => Record<string, unknown>, self: (o: CodedObject) => string) {
   const q = parseQuery(req);
-  const params = parsePaging(q, { modes: ['search_after'], defaultLimit: 100 });
+  const params = parsePaging(q, { modes: ['search_after'] });
   let list = [...all].sort((a, b) => (lower(a.code) < lower(b.code) ? -1 : 1));
   if (q['search'] !== undefined) {
     let parsed: unknown;

@@ -39,15 +39,18 @@ async function* keyedPages(
   keys: string[] | undefined,
   fields: string[],
   signal?: AbortSignal,
+  limit = Infinity,
 ): AsyncGenerator<Record<string, unknown>[]> {
+  // A small limit needs no full page (later pages still come if records get rejected).
+  const pageSize = Math.max(1, Math.min(conn.config.pageSize, limit));
   if (!keys) {
-    yield* pagesOf(conn, model, base, fields, conn.config.pageSize, signal);
+    yield* pagesOf(conn, model, base, fields, pageSize, signal);
     return;
   }
   for (const part of chunk(keys, conn.config.pageSize)) {
     const clause = keyClause?.(part);
     if (!clause) continue;
-    yield* pagesOf(conn, model, [...base, clause], fields, conn.config.pageSize, signal);
+    yield* pagesOf(conn, model, [...base, clause], fields, pageSize, signal);
   }
 }
 
@@ -60,7 +63,7 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
   if (limit <= 0) return;
   // Templates are shared by consecutive variants: keep the last few hundred, not the catalogue.
   const templateCache = new Map<number, TemplateData>();
-  for await (const rows of keyedPages(conn, 'product.product', domain, (keys) => [['code', 'in', keys]], options.keys, PRODUCT_FIELDS, options.signal)) {
+  for await (const rows of keyedPages(conn, 'product.product', domain, (keys) => [['code', 'in', keys]], options.keys, PRODUCT_FIELDS, options.signal, limit)) {
     const ids = rows.map((r) => Number(r.id));
     const missing = [...new Set(rows.map((r) => Number(r.template)))].filter((id) => !templateCache.has(id));
     const [templates, localized, identifiers] = await Promise.all([
@@ -135,7 +138,7 @@ export async function* readGroups(conn: TrytonConnection, translations: Translat
     const ids = keys.map((k) => parseIdKey(k, 'template')).filter((v): v is number => v !== null);
     return ids.length ? ['OR', ['code', 'in', keys], ['id', 'in', ids]] : ['code', 'in', keys];
   };
-  for await (const rows of keyedPages(conn, 'product.template', domain, keyClause, options.keys, templateFields(conn.config.referencePrice), options.signal)) {
+  for await (const rows of keyedPages(conn, 'product.template', domain, keyClause, options.keys, templateFields(conn.config.referencePrice), options.signal, limit)) {
     for (const tmpl of await buildTemplates(conn, translations, rows)) {
       const fields: Record<string, FieldValue> = { name: tmpl.name, type: tmpl.type, uom: tmpl.uom, ...tmpl.measures };
       if (conn.config.referencePrice) fields.list_price = tmpl.listPrice;

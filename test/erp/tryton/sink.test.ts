@@ -124,6 +124,21 @@ describe.skipIf(skipTryton)('Tryton sink and live changes', () => {
     expect(other[0]!.outcome).toBe('failed');
   });
 
+  it('rejects a variant without a code, naming it, and reads the rest', async () => {
+    const conn = source.connection;
+    const [uom] = (await conn.model('product.uom', 'search', [[['symbol', '=', 'u']], 0, 1, null])) as number[];
+    await conn.model('product.template', 'create', [[{ name: 'No code', type: 'goods', default_uom: uom, products: [['create', [{}]]] }]]);
+    const rejected: { location: string; field?: string; message: string }[] = [];
+    const items = await all(source, 'items', { onReject: (r) => rejected.push(r) });
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.field).toBe('code');
+    expect(rejected[0]!.location).toMatch(/^product\.product id \d+$/);
+    expect(rejected[0]!.message).toContain('has no code');
+    expect(items.length).toBeGreaterThan(300);
+    const groups = await all(source, 'groups');
+    expect(groups.some((g) => /^template_\d+$/.test(g.key))).toBe(true);
+  });
+
   it('a live template edit brings back all its variants, and editing the source text voids stale translations', async () => {
     const before = await all(source, 'items');
     const watermark = before.map((i) => i.updatedAt!).sort().at(-1)!;

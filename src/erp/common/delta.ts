@@ -46,5 +46,7 @@ export function inWindow(updatedAt: string | null, window: DeltaWindow | undefin
 export function laterOf(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
+  // Both in the canonical UTC form (what toIsoTimestamp returns): text order is time order.
+  if (a.length === 24 && b.length === 24 && a.endsWith('Z') && b.endsWith('Z')) return b > a ? b : a;
   return Date.parse(b) > Date.parse(a) ? b : a;
 }

@@ -99,6 +99,22 @@ const WITH_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\
  */
 export function toIsoTimestamp(value: unknown, field?: string): string | null {
   if (isBlank(value)) return null;
+  if (typeof value === 'string') {
+    // ERP tables repeat stamps (batch imports, a group's stamp on each of its items): remember recent ones.
+    const cached = timestampCache.get(value);
+    if (cached !== undefined) return cached;
+    const iso = parseTimestamp(value, field);
+    if (timestampCache.size >= TIMESTAMP_CACHE_SIZE) timestampCache.clear();
+    timestampCache.set(value, iso);
+    return iso;
+  }
+  return parseTimestamp(value, field);
+}
+
+const TIMESTAMP_CACHE_SIZE = 4096;
+const timestampCache = new Map<string, string>();
+
+function parseTimestamp(value: unknown, field?: string): string {
   let date: Date;
   if (value instanceof Date) date = value;
   else if (typeof value === 'number' || typeof value === 'bigint') {

@@ -77,7 +77,7 @@ const BATCH = 100;
 async function main(): Promise<void> {
   const proc = fork(fileURLToPath(import.meta.url), [], {
     env: { ...process.env, BENCH_SANDBOX_CHILD: '1' },
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const sb = await request<ChildReady>(proc, { type: 'none' }, 'ready');

@@ -90,6 +90,11 @@ function persist(store: SandboxStore, kind: StructureKind, value: unknown, paren
         const enabled = used.has(lower(l.code));
         if (l.enabled !== enabled) store.localeMap.set(l.code, { ...l, enabled });
       }
+      // …and the currencies a channel uses (others keep their flag, as Akeneo does).
+      for (const c of store.channels().flatMap((ch) => ch.currencies)) {
+        const cur = store.currency(c);
+        if (cur && !cur.enabled) store.currencies.set(cur.code, { ...cur, enabled: true });
+      }
       break;
     }
     case 'attribute_group':

@@ -95,6 +95,16 @@ describe('sandbox protocol errors', () => {
     expect((await api.get('/api/rest/v1/products/loc-1')).status).toBe(404);
   });
 
+  it('channel writes activate the locales and currencies they use', async () => {
+    expect((await api.get('/api/rest/v1/locales/es_ES')).json()).toEqual({ code: 'es_ES', enabled: false });
+    const r = await api.call('POST', '/api/rest/v1/channels', { code: 'spain', locales: ['es_ES'], currencies: ['GBP'], category_tree: 'master' });
+    expect(r.status, r.text).toBe(201);
+    expect((await api.get('/api/rest/v1/locales/es_ES')).json()).toEqual({ code: 'es_ES', enabled: true });
+    expect((await api.get('/api/rest/v1/currencies/GBP')).json()).toMatchObject({ code: 'GBP', enabled: true });
+    await sb.reset();
+    expect((await api.get('/api/rest/v1/locales/es_ES')).json()).toEqual({ code: 'es_ES', enabled: false });
+  });
+
   it('JSON bodies are escaped the way PHP json_encode writes them', async () => {
     const r = await api.ndjson('/api/rest/v1/products', [{ identifier: 'foo', group: 'x' }]);
     expect(r.headers.get('content-type')).toBe(COLLECTION);

@@ -61,6 +61,14 @@ describe('SQLite persistence', () => {
     await api.ndjson('/api/rest/v1/products', [{ identifier: 'kept-1', values: { kept_attr: [{ locale: null, scope: null, data: 'hello' }] } }, { identifier: 'kept-2' }]);
     await api.call('DELETE', '/api/rest/v1/products/kept-2');
     const uuid = (await api.get('/api/rest/v1/products/kept-1')).json()['uuid'];
+    // product models, EE records and structure built through the API
+    await api.ndjson('/api/rest/v1/attributes', [{ code: 'axis', type: 'pim_catalog_simpleselect', group: 'other' }]);
+    await api.ndjson('/api/rest/v1/attributes/axis/options', [{ code: 'one' }]);
+    await api.call('POST', '/api/rest/v1/families', { code: 'fam', attributes: ['sku', 'axis', 'kept_attr'], attribute_as_label: 'sku' });
+    await api.call('POST', '/api/rest/v1/families/fam/variants', { code: 'fam_axis', variant_attribute_sets: [{ level: 1, axes: ['axis'], attributes: ['axis'] }] });
+    expect((await api.call('POST', '/api/rest/v1/product-models', { code: 'model-1', family_variant: 'fam_axis' })).status).toBe(201);
+    await api.call('PATCH', '/api/rest/v1/reference-entities/brands', { code: 'brands' });
+    await api.call('PATCH', '/api/rest/v1/reference-entities/brands/records/acme', { code: 'acme' });
     await first.close();
 
     const second = await startSandbox({ catalog: 'demo', dataFile });
@@ -73,6 +81,9 @@ describe('SQLite persistence', () => {
       expect(p.values['kept_attr']).toEqual([{ locale: null, scope: null, data: 'hello' }]);
       expect((await api2.get('/api/rest/v1/products/kept-2')).status).toBe(404);
       expect((await api2.get('/api/rest/v1/attributes/kept_attr')).status).toBe(200);
+      expect((await api2.get('/api/rest/v1/product-models/model-1')).json()).toMatchObject({ code: 'model-1', family: 'fam', family_variant: 'fam_axis' });
+      expect((await api2.get('/api/rest/v1/attributes/axis/options/one')).status).toBe(200);
+      expect((await api2.get('/api/rest/v1/reference-entities/brands/records/acme')).status).toBe(200);
       await second.reset();
     } finally {
       await second.close();

@@ -46,6 +46,17 @@ describe('sandbox search filters and trimming', () => {
     expect(r.json<Page>()._embedded.items.map((i) => i['uuid'])).toEqual(pick);
   });
 
+  it('POST /products-uuid/search takes the query in a JSON body', async () => {
+    const r = await api.call('POST', '/api/rest/v1/products-uuid/search?limit=10', {
+      search: JSON.stringify({ family: [{ operator: 'IN', value: ['tshirts'] }] }),
+      attributes: 'color',
+    });
+    expect(r.status, r.text).toBe(200);
+    const items = r.json<Page>()._embedded.items;
+    expect(items).toHaveLength(2);
+    for (const i of items) expect(Object.keys(i['values'] as object)).toEqual(['color']);
+  });
+
   it('created / updated operators', async () => {
     const past = '2000-01-01 00:00:00';
     const future = '2999-01-01 00:00:00';

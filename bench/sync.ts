@@ -1,0 +1,395 @@
+/**
+ * npm run bench:sync — the sync engine end to end (generated ERP → real mapper → engine →
+ * real client → PIM sandbox in its own process). Prints ONE JSON object:
+ *
+ * 1. saas: N products in models of 1–12 variants into the sandbox with `--limits saas
+ *    --latency 200ms+2ms/line`: products/s, the ceiling (4 parallel batches of 100 per batch
+ *    latency) and the ratio (target ≥ 0.90).
+ * 2. delta1pct: the same catalog with 1% of the items changed: write requests vs the batches
+ *    the changed values need (must be equal).
+ * 3. unlimited: limits off, no latency: products/s (target ≥ 5,000) and peak RSS of the Ferry
+ *    process (target < 300 MB at 100,000 products). Runs first, so the RSS peak is its own.
+ *
+ * Flags: --items N (default 100000), --skip-saas, --skip-unlimited.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAkeneoClient, type AkeneoClient } from '../src/akeneo/index.js';
+import { ferryConfigSchema, type FerryConfig } from '../src/config/schema.js';
+import type { ErpRecord, ErpSource, ReadOptions, StreamDescription, StreamName } from '../src/erp/port.js';
+import { createLogger } from '../src/logging.js';
+import { createMapper, loadPimStructure } from '../src/mapping/index.js';
+import { executeSync, lockNameFor, openStateStore, runSync, type RunReport } from '../src/sync/index.js';
+import type { SyncBatchResult, SyncPimClient } from '../src/sync/pim.js';
+import { bootstrapPim } from '../src/sync/quickstart.js';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const ITEMS = Number(flag('--items') ?? 100_000);
+const SKIP_SAAS = process.argv.includes('--skip-saas');
+const SKIP_UNLIMITED = process.argv.includes('--skip-unlimited');
+
+// --- a generated ERP -------------------------------------------------------------------
+
+const COLORS = ['black', 'white', 'red', 'blue', 'green', 'yellow', 'orange', 'purple', 'grey', 'brown', 'pink', 'navy'];
+const BRANDS = Array.from({ length: 20 }, (_, i) => `brand${String(i + 1).padStart(2, '0')}`);
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function mix(n: number): number {
+  let x = (n + 0x9e3779b9) | 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Items in groups of 1–12 colour variants; `changed` items get a new weight and a later date. */
+class GeneratedErp implements ErpSource {
+  readonly kind = 'bench';
+  readonly streams: readonly StreamName[] = ['items', 'groups', 'categories'];
+  /** group index → [first item index, variant count] */
+  private readonly groups: [number, number][] = [];
+  changed = false;
+
+  constructor(readonly items: number) {
+    let i = 0;
+    for (let g = 0; i < items; g++) {
+      const n = Math.min(1 + (mix(g) % 12), items - i);
+      this.groups.push([i, n]);
+      i += n;
+    }
+  }
+
+  get groupCount(): number {
+    return this.groups.length;
+  }
+
+  isChanged(index: number): boolean {
+    return this.changed && index % 100 === 7;
+  }
+
+  private item(g: number, v: number): ErpRecord {
+    const index = this.groups[g]![0] + v;
+    const changed = this.isChanged(index);
+    const grams = 100 + (mix(index) % 5000) + (changed ? 1 : 0);
+    return {
+      stream: 'items',
+      key: `B${g}-${v}`,
+      updatedAt: new Date(changed ? T0 + (this.items + 1000) * 1000 : T0 + index * 1000).toISOString(),
+      group: `G${g}`,
+      categories: [`cat_${g % 10}`],
+      active: true,
+      fields: {
+        name: { kind: 'localized', values: { en: `Product ${g}`, fr: `Produit ${g}`, de: `Produkt ${g}` } },
+        color: COLORS[v]!,
+        brand: BRANDS[g % BRANDS.length]!,
+        ean: String(4000000000000 + index),
+        weight: { kind: 'quantity', amount: String(grams), unit: 'g' },
+      },
+    };
+  }
+
+  private group(g: number): ErpRecord {
+    return {
+      stream: 'groups',
+      key: `G${g}`,
+      updatedAt: new Date(T0).toISOString(),
+      categories: [`cat_${g % 10}`],
+      fields: {
+        name: { kind: 'localized', values: { en: `Product ${g}`, fr: `Produit ${g}`, de: `Produkt ${g}` } },
+        description: { kind: 'localized', values: { en: `The product line number ${g}, in ${this.groups[g]![1]} colours.` } },
+        brand: BRANDS[g % BRANDS.length]!,
+      },
+    };
+  }
+
+  async check() {
+    return { ok: true, system: 'generated', details: {}, counts: { items: this.items }, problems: [] };
+  }
+
+  async describe(): Promise<StreamDescription[]> {
+    return [
+      {
+        stream: 'items',
+        supportsDelta: true,
+        fields: [
+          { name: 'name', type: 'localized', languages: ['en', 'fr', 'de'] },
+          { name: 'color', type: 'select', options: COLORS },
+          { name: 'brand', type: 'select', options: BRANDS },
+          { name: 'ean', type: 'string' },
+          { name: 'weight', type: 'quantity', units: ['g'] },
+        ],
+      },
+      {
+        stream: 'groups',
+        supportsDelta: true,
+        fields: [
+          { name: 'name', type: 'localized', languages: ['en', 'fr', 'de'] },
+          { name: 'description', type: 'localized', languages: ['en'] },
+          { name: 'brand', type: 'select', options: BRANDS },
+        ],
+      },
+      { stream: 'categories', supportsDelta: false, fields: [{ name: 'name', type: 'localized', languages: ['en'] }] },
+    ];
+  }
+
+  async *read(stream: StreamName, options: ReadOptions = {}): AsyncIterable<ErpRecord> {
+    const since = options.since ? Date.parse(options.since) : null;
+    const keep = (r: ErpRecord) => since === null || (r.updatedAt !== null && Date.parse(r.updatedAt) >= since);
+    if (stream === 'categories') {
+      const cats: ErpRecord[] = [{ stream: 'categories', key: 'shop', updatedAt: null, parent: null, fields: { name: { kind: 'localized', values: { en: 'Shop' } } } }];
+      for (let c = 0; c < 10; c++) cats.push({ stream: 'categories', key: `cat_${c}`, updatedAt: null, parent: 'shop', fields: { name: { kind: 'localized', values: { en: `Category ${c}` } } } });
+      for (const c of cats) if (!options.keys || options.keys.includes(c.key)) yield c;
+      return;
+    }
+    if (options.keys) {
+      for (const key of options.keys) {
+        if (stream === 'groups') {
+          const g = Number(key.slice(1));
+          if (this.groups[g]) yield this.group(g);
+        } else {
+          const [g, v] = key.slice(1).split('-').map(Number) as [number, number];
+          if (this.groups[g] && v < this.groups[g]![1]) yield this.item(g, v);
+        }
+      }
+      return;
+    }
+    for (let g = 0; g < this.groups.length; g++) {
+      if (stream === 'groups') {
+        const r = this.group(g);
+        if (keep(r)) yield r;
+        continue;
+      }
+      for (let v = 0; v < this.groups[g]![1]; v++) {
+        const r = this.item(g, v);
+        if (keep(r)) yield r;
+      }
+    }
+  }
+
+  async close() {}
+}
+
+// --- the sandbox in its own process ------------------------------------------------------
+
+interface SandboxProcess {
+  url: string;
+  child: ChildProcess;
+  stats(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+async function startSandboxProcess(options: Record<string, unknown>): Promise<SandboxProcess> {
+  const code = `
+    import { startSandbox } from ${JSON.stringify(join(ROOT, 'src/sandbox/index.ts'))};
+    const sb = await startSandbox(${JSON.stringify({ catalog: 'demo', ...options })});
+    process.stdout.write(JSON.stringify({ url: sb.url }) + '\\n');
+    process.stdin.resume();
+    process.stdin.on('end', async () => { await sb.close(); process.exit(0); });
+  `;
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', '--input-type=module', '-e', code], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolveUrl((JSON.parse(buf.slice(0, nl)) as { url: string }).url);
+    });
+    child.on('exit', (c) => reject(new Error(`sandbox process exited with ${c}`)));
+  });
+  return {
+    url,
+    child,
+    stats: async () => (await (await fetch(`${url}/_sandbox/stats`)).json()) as Record<string, unknown>,
+    close: async () => {
+      child.stdin!.end();
+      await new Promise((r) => child.on('exit', r));
+    },
+  };
+}
+
+function clientFor(url: string): AkeneoClient {
+  return createAkeneoClient({ url, auth: { kind: 'connection', clientId: 'ferry', secret: 'ferry-secret', username: 'admin', password: 'admin' } });
+}
+
+function configFor(url: string, statePath: string): FerryConfig {
+  return ferryConfigSchema.parse({
+    pim: { url, clientId: 'ferry', secret: 'ferry-secret', username: 'admin', password: 'admin' },
+    // The ERP is the generator below; this entry only satisfies the schema.
+    erp: { type: 'demo', path: join(tmpdir(), 'unused.sqlite') },
+    mapping: { preset: 'demo' },
+    state: { path: statePath },
+  });
+}
+
+const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+
+async function prepare(sandbox: SandboxProcess, erp: GeneratedErp, dir: string): Promise<{ client: AkeneoClient; config: FerryConfig }> {
+  const client = clientFor(sandbox.url);
+  const config = configFor(sandbox.url, join(dir, 'ferry.db'));
+  await bootstrapPim(client, config.mapping, erp);
+  return { client, config };
+}
+
+function lines(r: RunReport): number {
+  const t = r.byType;
+  return t.product.created + t.product.updated + t.product_model.created + t.product_model.updated + t.category.created + t.category.updated;
+}
+
+async function unlimited(dir: string): Promise<Record<string, unknown>> {
+  const sandbox = await startSandboxProcess({ limits: 'none' });
+  const erp = new GeneratedErp(ITEMS);
+  try {
+    const { client, config } = await prepare(sandbox, erp, dir);
+    const rssBefore = process.memoryUsage().rss;
+    const report = await runSync(config, { client, source: erp, logger, full: true });
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    await client.close();
+    const seconds = report.durationMs / 1000;
+    return {
+      items: ITEMS,
+      status: report.status,
+      products: report.byType.product.created,
+      productModels: report.byType.product_model.created,
+      seconds: Number(seconds.toFixed(1)),
+      productsPerSecond: Math.round(report.byType.product.created / seconds),
+      linesPerSecond: Math.round(lines(report) / seconds),
+      target: 5000,
+      peakRssMb,
+      rssBeforeRunMb: Math.round(rssBefore / 1024 / 1024),
+      rssTargetMb: 300,
+      requests: report.requests,
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+/** A PIM that answers every line at once: what the engine alone can do (read, map, diff, state, schedule). */
+function instantPim(real: AkeneoClient): SyncPimClient {
+  let writes = 0;
+  const accept = async <T,>(items: T[]): Promise<SyncBatchResult<T>[]> => {
+    writes++;
+    return items.map((input, index) => ({ input, index, line: index + 1, status: 201, outcome: 'created' as const, key: String(index) }));
+  };
+  const resource = { upsertMany: accept, list: () => (async function* () {})(), get: async () => ({}) as never };
+  return {
+    detect: () => real.detect(),
+    products: { ...resource, delete: async () => undefined },
+    productModels: resource,
+    categories: resource,
+    attributeOptions: () => ({ upsertMany: accept }),
+    mediaFiles: { upload: async () => 'x' },
+    stats: () => ({ total: writes, writes, retried: 0, throttled: 0 }),
+  } as unknown as SyncPimClient;
+}
+
+async function engineOnly(dir: string): Promise<Record<string, unknown>> {
+  const sandbox = await startSandboxProcess({ limits: 'none' });
+  const erp = new GeneratedErp(ITEMS);
+  try {
+    const { client, config } = await prepare(sandbox, erp, dir);
+    const mapper = createMapper(config.mapping, await loadPimStructure(client));
+    const state = await openStateStore(config.state);
+    const report = await executeSync(
+      { source: erp, client: instantPim(client), mapper, state, settings: { deletion: 'disable', updateOnly: false }, lockName: lockNameFor(config.pim), logger },
+      { full: true },
+    );
+    await state.close();
+    await client.close();
+    const seconds = report.durationMs / 1000;
+    return {
+      items: ITEMS,
+      status: report.status,
+      seconds: Number(seconds.toFixed(1)),
+      productsPerSecond: Math.round(report.byType.product.created / seconds),
+      note: 'the engine alone (generated ERP, real mapper, SQLite state, scheduler) against a PIM that answers instantly',
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function saas(dir: string): Promise<{ saas: Record<string, unknown>; delta1pct: Record<string, unknown> }> {
+  const sandbox = await startSandboxProcess({ limits: 'saas', latency: '200ms+2ms/line' });
+  const erp = new GeneratedErp(ITEMS);
+  try {
+    const { client, config } = await prepare(sandbox, erp, dir);
+    const report = await runSync(config, { client, source: erp, logger, full: true });
+    const stats = await sandbox.stats();
+    const seconds = report.durationMs / 1000;
+    const batchLatency = 0.2 + 0.002 * 100;
+    const ceiling = (4 * 100) / batchLatency;
+    const productsPerSecond = report.byType.product.created / seconds;
+    const linesPerSecond = lines(report) / seconds;
+
+    erp.changed = true;
+    let changed = 0;
+    for (let i = 0; i < ITEMS; i++) if (erp.isChanged(i)) changed++;
+    const delta = await runSync(config, { client, source: erp, logger });
+    await client.close();
+    const batchesNeeded = Math.ceil(changed / 100);
+    return {
+      saas: {
+        items: ITEMS,
+        status: report.status,
+        products: report.byType.product.created,
+        productModels: report.byType.product_model.created,
+        seconds: Number(seconds.toFixed(1)),
+        productsPerSecond: Math.round(productsPerSecond),
+        ceiling: Math.round(ceiling),
+        ratio: Number((productsPerSecond / ceiling).toFixed(3)),
+        // Every line a batch carries (products, models, categories) against the same ceiling:
+        // the share of the rate governor's capacity the engine kept busy.
+        linesPerSecond: Math.round(linesPerSecond),
+        lineRatio: Number((linesPerSecond / ceiling).toFixed(3)),
+        target: 0.9,
+        requests: report.requests,
+        batches: report.batches,
+        sandbox429: stats.throttled429 ?? null,
+        sandboxPeakConcurrency: (stats.peakConcurrent as { perConnection?: unknown } | undefined)?.perConnection ?? null,
+      },
+      delta1pct: {
+        status: delta.status,
+        changedItems: changed,
+        updated: delta.counts.updated,
+        unchanged: delta.counts.unchanged,
+        writeRequests: delta.requests.writes,
+        batchesNeeded,
+        equal: delta.requests.writes === batchesNeeded,
+        seconds: Number((delta.durationMs / 1000).toFixed(1)),
+      },
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-sync-'));
+const out: Record<string, unknown> = {
+  benchmark: 'sync',
+  items: ITEMS,
+  note: 'Measured on a shared 2-core machine with other jobs running; the sandbox runs in its own process. Numbers are pessimistic.',
+};
+try {
+  if (!SKIP_UNLIMITED) {
+    out.unlimited = await unlimited(join(dir, 'unlimited'));
+    out.engineOnly = await engineOnly(join(dir, 'engine'));
+  }
+  if (!SKIP_SAAS) Object.assign(out, await saas(join(dir, 'saas')));
+} catch (err) {
+  out.error = String(err);
+  process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify(out, null, 2) + '\n');

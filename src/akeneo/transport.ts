@@ -142,6 +142,9 @@ export class Transport {
 
   async call(spec: CallSpec): Promise<CallResult> {
     const url = spec.url ? this.resolveLink(spec.url) : this.urlFor(spec.route, spec.params, spec.query);
+    // Errors name the concrete path (which product, which attribute) without the query string;
+    // events keep the route template so they aggregate.
+    const path = safeDecode(new URL(url).pathname);
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const useAuth = spec.auth ?? true;
     const { body, contentType, lines } = encodeBody(spec.body);
@@ -186,10 +189,10 @@ export class Transport {
             headers,
             body,
             timeoutMs: this.options.timeoutMs,
-            label: spec.route,
+            label: path,
           });
         } catch (err) {
-          failure = err instanceof AkeneoNetworkError ? err : new AkeneoNetworkError({ message: String(err), method: spec.method, path: spec.route });
+          failure = err instanceof AkeneoNetworkError ? err : new AkeneoNetworkError({ message: String(err), method: spec.method, path });
         }
         durationMs = performance.now() - sendStart;
       } finally {
@@ -247,15 +250,15 @@ export class Transport {
       }
       if (failure) throw failure;
       const res = response!;
-      if (res.status < 400 || (spec.allow ?? []).includes(res.status)) return toResult(res, spec.method, spec.route);
-      let err = this.errorFrom(res, spec.method, spec.route);
+      if (res.status < 400 || (spec.allow ?? []).includes(res.status)) return toResult(res, spec.method, path);
+      let err = this.errorFrom(res, spec.method, path);
       if (res.status === 401 && useAuth) {
         // Still refused after a fresh token: the credentials themselves are no longer valid.
         err = new AkeneoAuthError({
           status: 401,
           message: `the PIM refused a freshly obtained token (${err.message})`,
           method: spec.method,
-          path: spec.route,
+          path,
           problem: this.tokens?.kind === 'app' ? 'token' : 'unknown',
         });
       }
@@ -277,7 +280,7 @@ export class Transport {
   }
 
   /** Builds the typed error of an error answer. */
-  errorFrom(res: RawResponse, method: string, route: string): AkeneoError {
+  errorFrom(res: RawResponse, method: string, path: string): AkeneoError {
     const text = res.body.toString('utf8');
     let message = `HTTP ${res.status}`;
     let errors: ValidationErrorItem[] | undefined;
@@ -295,7 +298,15 @@ export class Transport {
       if (excerpt) message = `HTTP ${res.status}: ${excerpt}`;
     }
     for (const s of this.options.secrets ?? []) if (s && s.length >= 3) message = message.split(s).join('[redacted]');
-    return new AkeneoError({ status: res.status, message, errors, method, path: route, documentation });
+    return new AkeneoError({ status: res.status, message, errors, method, path, documentation });
+  }
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
   }
 }
 
@@ -319,7 +330,7 @@ function encodeBody(body: CallBody | undefined): { body?: string | Buffer; conte
   }
 }
 
-function toResult(res: RawResponse, method: string, route: string): CallResult {
+function toResult(res: RawResponse, method: string, path: string): CallResult {
   return {
     status: res.status,
     headers: res.headers,
@@ -332,7 +343,7 @@ function toResult(res: RawResponse, method: string, route: string): CallResult {
       try {
         return JSON.parse(text);
       } catch {
-        throw new AkeneoError({ status: res.status, message: 'the PIM answered with a body that is not JSON (a proxy in the way?)', method, path: route });
+        throw new AkeneoError({ status: res.status, message: 'the PIM answered with a body that is not JSON (a proxy in the way?)', method, path });
       }
     },
   };

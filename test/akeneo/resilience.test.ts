@@ -71,7 +71,7 @@ describe('retries', () => {
     expect(err).toBeInstanceOf(AkeneoError);
     expect(err.status).toBe(503);
     expect(itemCalls(fake)).toHaveLength(4);
-    expect(String(err)).toMatch(/GET \/api\/rest\/v1\/products-uuid\/\{uuid\} failed with HTTP 503: Service Unavailable\. The PIM failed; retry later/);
+    expect(String(err)).toMatch(/GET \/api\/rest\/v1\/products-uuid\/11111111-1111-4111-8111-111111111111 failed with HTTP 503: Service Unavailable\. The PIM failed; retry later/);
   });
 
   it('retries connection resets on idempotent calls', async () => {

@@ -275,6 +275,11 @@ export async function startTryton(options: StartTrytonOptions = {}): Promise<Run
     }
   }
   const running = child!;
+  // A crashed or interrupted test run must not leave trytond behind.
+  const killOnExit = (): void => {
+    if (running.exitCode === null) running.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
   let closed = false;
   return {
     url,
@@ -288,6 +293,7 @@ export async function startTryton(options: StartTrytonOptions = {}): Promise<Run
     async close() {
       if (closed) return;
       closed = true;
+      process.removeListener('exit', killOnExit);
       if (running.exitCode === null) {
         const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
         running.kill('SIGTERM');

@@ -55,7 +55,9 @@ async function* sqliteIterator(knex: Knex, query: Knex.QueryBuilder, batchSize: 
   try {
     const bindings = (native.bindings as unknown[]).map((b) => (b instanceof Date ? b.toISOString() : typeof b === 'boolean' ? Number(b) : b));
     // Integers beyond 2^53 (SQLite INTEGER is 64-bit) come back as BigInt, converted exactly later.
-    const iterator = db.prepare(native.sql).safeIntegers(true).iterate(...bindings) as IterableIterator<Row>;
+    // knex leaves the escape of a literal "\?" in SQLite's native SQL; SQLite itself tells literals from placeholders.
+    const sql = native.sql.replace(/\\\?/g, '?');
+    const iterator = db.prepare(sql).safeIntegers(true).iterate(...bindings) as IterableIterator<Row>;
     let batch: Row[] = [];
     try {
       for (const row of iterator) {

@@ -265,6 +265,39 @@ export function defineSqlAdapterSuite(label: string, enabled: boolean, makeDb: (
       expect(chunked.records.map((r) => r.key)).toEqual(['DK-2']);
     });
 
+    it('a reader that stops early frees its cursor and connection', async () => {
+      // More early stops than the pool has connections: a leaked cursor would hang the next read.
+      for (let i = 0; i < 6; i++) {
+        for await (const _ of source.read('items')) break;
+      }
+      const { records } = await readAll(source, 'items', { keys: ['CH-RED'] });
+      expect(records).toHaveLength(1);
+    });
+
+    it('a configured query may contain a literal "?" without disturbing the bound parameters', async () => {
+      const q = createSqlSource(
+        itemsConfig(db, {
+          streams: {
+            items: {
+              query: "select sku, updated_at, 'why?' as note from items",
+              key: 'sku',
+              updatedAt: 'updated_at',
+              fields: { note: 'note' },
+            },
+          },
+        }),
+      );
+      try {
+        const { records } = await readAll(q, 'items', { since: '2024-06-01T10:00:00Z', keys: ['CH-RED', 'LATE', 'DK-1'] });
+        expect(records.map((r) => [r.key, r.fields.note])).toEqual([
+          ['CH-RED', 'why?'],
+          ['LATE', 'why?'],
+        ]);
+      } finally {
+        await q.close();
+      }
+    });
+
     it('check() and describe() report the database, counts, fields and delta strategy', async () => {
       const check = await source.check();
       expect(check.ok).toBe(true);

@@ -109,6 +109,9 @@ export function registerSandboxCommand(program: Command): void {
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'EADDRINUSE') throw new UserError(`Port ${options.port} is already in use; pick another with --port.`);
         if (e.name === 'CatalogError' || e.name === 'SandboxOptionError') throw new UserError(e.message);
+        if (options.dataFile && /SQLITE|database/i.test(`${e.code ?? ''} ${e.message}`)) {
+          throw new UserError(`Cannot use --data ${options.dataFile}: ${e.message}. Check that the directory exists and is writable.`);
+        }
         throw err;
       }
       process.stdout.write(startBanner(sb, options));
@@ -116,6 +119,7 @@ export function registerSandboxCommand(program: Command): void {
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          process.stderr.write('ferry sandbox: stopping…\n');
           void sb.close().then(resolve);
         };
         process.on('SIGINT', stop);

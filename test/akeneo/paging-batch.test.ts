@@ -40,6 +40,22 @@ describe('pagination', () => {
     expect(lists[1]!.query.get('search_after')).toBe(Buffer.from(uuids[99]!).toString('base64url'));
   });
 
+  it('never sends the token to another host named in a next link', async () => {
+    fake = await startFake();
+    fake.on('GET', /^\/api\/rest\/v1\/families$/, (req, res) => {
+      const page = Number(req.query.get('page') ?? 1);
+      json(res, 200, {
+        _links: { self: { href: 'x' }, ...(page === 1 ? { next: { href: 'http://pim-internal.example:8080/api/rest/v1/families?page=2&limit=100' } } : {}) },
+        _embedded: { items: [{ code: `f${page}` }] },
+      });
+    });
+    const { c } = setup(fake);
+    const codes: string[] = [];
+    for await (const f of c.families.list()) codes.push(f.code);
+    expect(codes).toEqual(['f1', 'f2']);
+    expect(fake.apiRequests().filter((r) => r.path === '/api/rest/v1/families').map((r) => r.query.get('page'))).toEqual([null, '2']);
+  });
+
   it('uses page mode elsewhere and stops at an empty page', async () => {
     fake = await startFake();
     for (let i = 0; i < 200; i++) fake.categories.set(`c${i}`, { code: `c${i}`, parent: null });

@@ -46,7 +46,12 @@ export function buildSelect(
   const { knex, config } = ctx;
   const q = baseTable(knex, config);
   const select: Record<string, string> = {};
-  for (const col of streamColumns(config, specs)) select[col] = `t.${col}`;
+  const exact = ctx.client === 'mssql' ? exactColumns(specs) : new Set<string>();
+  for (const col of streamColumns(config, specs)) {
+    // tedious returns DECIMAL/NUMERIC as JS numbers (15 significant digits): read them as text.
+    if (exact.has(col)) q.select(knex.raw('CAST(?? AS varchar(64)) AS ??', [`t.${col}`, col]));
+    else select[col] = `t.${col}`;
+  }
   q.select(select);
   const gc = config.groupChanges && config.group ? config.groupChanges : undefined;
   if (gc) {
@@ -71,6 +76,16 @@ export function buildSelect(
   q.orderBy(`t.${config.key}`);
   if (options.limit !== undefined) q.limit(options.limit);
   return q;
+}
+
+/** Columns holding exact amounts: decimal fields, quantity and money amounts. */
+function exactColumns(specs: Map<string, FieldSpec>): Set<string> {
+  const out = new Set<string>();
+  for (const spec of specs.values()) {
+    if (spec.kind === 'scalar' && spec.type === 'decimal') out.add(spec.column);
+    else if (spec.kind === 'quantity' || spec.kind === 'money') out.add(spec.amount);
+  }
+  return out;
 }
 
 async function lookUpTranslations(ctx: StreamContext, specs: Map<string, FieldSpec>, keys: string[]): Promise<TranslationsByField> {

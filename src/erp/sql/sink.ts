@@ -197,7 +197,7 @@ async function writeRows(ctx: SinkContext, trx: Knex.Transaction, table: string,
 }
 
 /** SQL Server has no ON CONFLICT: MERGE with every value bound and every identifier quoted by knex. */
-async function mssqlMerge(trx: Knex.Transaction, table: string, key: string, row: Record<string, Cell>): Promise<void> {
+export function mssqlMergeStatement(table: string, key: string, row: Record<string, Cell>): { sql: string; bindings: Knex.RawBinding[] } {
   const cols = Object.keys(row);
   const others = cols.filter((c) => c !== key);
   const ids = (list: string[]) => list.map(() => '??').join(', ');
@@ -208,6 +208,11 @@ async function mssqlMerge(trx: Knex.Transaction, table: string, key: string, row
   const bindings: Knex.RawBinding[] = [table, ...cols.map((c) => row[c] as Knex.RawBinding), ...cols, key, key];
   for (const c of others) bindings.push(c, c);
   bindings.push(...cols, ...cols);
+  return { sql, bindings };
+}
+
+async function mssqlMerge(trx: Knex.Transaction, table: string, key: string, row: Record<string, Cell>): Promise<void> {
+  const { sql, bindings } = mssqlMergeStatement(table, key, row);
   await trx.raw(sql, bindings);
 }
 

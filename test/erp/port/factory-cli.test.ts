@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadErpConfig, registerErpCommands } from '../../../src/cli/commands/erp.js';
@@ -92,6 +93,22 @@ describe('ferry erp', () => {
     await ferry('erp', 'read', '-c', config, '--since', '2099-01-01T00:00:00Z');
     expect(out.join('')).toBe('');
     expect(err.join('')).toContain('items: 0 read, 0 rejected');
+  });
+
+  it('read reports a bad row on stderr with its location and raw content, and counts it', async () => {
+    const file = join(dir, 'bad.sqlite');
+    const db = new Database(file);
+    db.exec("CREATE TABLE items (sku TEXT PRIMARY KEY, weight TEXT, unit TEXT, updated_at TEXT)");
+    db.exec("INSERT INTO items VALUES ('GOOD', '1.5', 'kg', '2024-01-01 00:00:00'), ('BAD', '2', NULL, '2024-01-01 00:00:00'), ('ALSO-GOOD', NULL, NULL, '2024-01-02 00:00:00')");
+    db.close();
+    const cfg = join(dir, 'sql.yaml');
+    writeFileSync(cfg, `erp:\n  type: sql\n  client: better-sqlite3\n  connection: { filename: ${file} }\n  streams:\n    items:\n      table: items\n      key: sku\n      updatedAt: updated_at\n      fields:\n        weight: { type: quantity, amount: weight, unit: unit }\n`);
+    expect(await ferry('erp', 'read', '-c', cfg)).toBe(0);
+    expect(out.join('').trim().split('\n').map((l) => (JSON.parse(l) as { key: string }).key)).toEqual(['ALSO-GOOD', 'GOOD']);
+    const stderr = err.join('');
+    expect(stderr).toContain('rejected: table items, key BAD, field weight: weight: amount 2 has no unit');
+    expect(stderr).toContain('"sku":"BAD"');
+    expect(stderr).toContain('items: 2 read, 1 rejected');
   });
 
   it('check and describe report the ERP', async () => {

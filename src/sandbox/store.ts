@@ -147,6 +147,10 @@ export class SandboxStore implements CatalogView {
   private categoryOrderCache: { order: Category[]; position: Map<string, number> } | undefined;
   private activeLocalesCache: string[] | undefined;
   private listeners: ChangeListener[] = [];
+  /** Bumped on every change that can alter a product or product model list (list caches key on it). */
+  version = 0;
+  /** Filtered-list positions by query, valid while `version` is unchanged (see routes/products.ts). */
+  readonly listCache = new Map<string, { version: number; positions: number[] }>();
   /** `kind/code` → last write time of structure entities (for `updated` filters and category GET). */
   private readonly structureUpdated = new Map<string, string>();
   loadedAt = new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00');
@@ -318,6 +322,7 @@ export class SandboxStore implements CatalogView {
 
   /** Stores a product as the rules returned it (uuid required). */
   putProduct(p: Product, opts: { silent?: boolean } = {}): void {
+    this.version++;
     const uuid = lower(String(p.uuid));
     const json = JSON.stringify(p.uuid === uuid ? p : { ...p, uuid });
     const row: StoredProduct = {
@@ -354,6 +359,7 @@ export class SandboxStore implements CatalogView {
   }
 
   deleteProduct(uuid: string): boolean {
+    this.version++;
     const key = lower(uuid);
     const old = this.products.get(key);
     if (!old) return false;
@@ -399,6 +405,7 @@ export class SandboxStore implements CatalogView {
   // ---------------------------------------------------------------- product models
 
   putProductModel(m: ProductModel, opts: { silent?: boolean } = {}): void {
+    this.version++;
     const old = this.productModels.get(m.code);
     if (old?.parent && lower(old.parent) !== lower(m.parent ?? '')) {
       removeFromIndex(this.modelsByParent, lower(old.parent), lower(old.code));
@@ -411,6 +418,7 @@ export class SandboxStore implements CatalogView {
   }
 
   deleteProductModel(code: string): boolean {
+    this.version++;
     const old = this.productModels.get(code);
     if (!old) return false;
     // Akeneo deletes the whole subtree: sub-models and variant products.
@@ -501,6 +509,7 @@ export class SandboxStore implements CatalogView {
 
   /** Call after any structure write: drops derived caches and tells persistence. */
   structureChanged(): void {
+    this.version++;
     this.uniqueAttributesCache = undefined;
     this.identifierAttributeCache = undefined;
     this.categoryOrderCache = undefined;
@@ -566,6 +575,7 @@ export class SandboxStore implements CatalogView {
   // ---------------------------------------------------------------- snapshots
 
   loadStructure(s: StructureSnapshot): void {
+    this.version++;
     const fill = <T extends { code: string }>(map: CodeMap<T>, list: T[]): void => {
       map.clear();
       for (const item of list) map.set(item.code, item);
@@ -631,6 +641,7 @@ export class SandboxStore implements CatalogView {
 
   /** Drops products, product models, media, records and assets (the content a reset removes). */
   clearContent(): void {
+    this.version++;
     this.products.clear();
     this.productModels.clear();
     this.media.clear();

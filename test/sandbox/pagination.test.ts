@@ -72,6 +72,18 @@ describe('sandbox pagination', () => {
     expect(JSON.parse(next.searchParams.get('search') ?? '')).toEqual(s);
   });
 
+  it('filtered lists see writes made between two pages', async () => {
+    const s = search({ enabled: [{ operator: '=', value: false }] });
+    const before = await page(`/api/rest/v1/products?with_count=true&limit=5&search=${s}`);
+    expect(before.items_count).toBe(12);
+    await api.call('PATCH', '/api/rest/v1/products/p00', { identifier: 'p00', enabled: false });
+    const after = await page(`/api/rest/v1/products?with_count=true&limit=5&search=${s}`);
+    expect(after.items_count).toBe(13);
+    expect(after._embedded.items[0]?.['identifier']).toBe('p00');
+    await api.call('PATCH', '/api/rest/v1/products/p00', { identifier: 'p00', enabled: true });
+    expect((await page(`/api/rest/v1/products?with_count=true&limit=5&search=${s}`)).items_count).toBe(12);
+  });
+
   it('limits and the 10,000-item window', async () => {
     expect((await api.get('/api/rest/v1/products?limit=101')).json()).toEqual({ code: 422, message: 'You cannot request more than 100 items.' });
     expect((await api.get('/api/rest/v1/products?limit=0')).status).toBe(422);

@@ -118,34 +118,75 @@ interface ListSpec<T> {
   selfHref: (e: T) => string;
 }
 
-function collect<T>(spec: ListSpec<T>, params: PageParams, match: ((s: Searchable) => boolean) | undefined) {
-  const items: T[] = [];
-  let total = 0;
-  if (params.mode === 'search_after') {
-    for (let i = startAfter(spec.keys, params.searchAfter); i < spec.keys.length && items.length < params.limit; i++) {
-      const e = spec.entity(i);
-      if (!match || match(spec.searchable(e))) items.push(e);
-    }
-    return { items, total };
-  }
-  const offset = (params.page - 1) * params.limit;
-  if (!match) {
-    total = spec.keys.length;
-    for (let i = offset; i < Math.min(spec.keys.length, offset + params.limit); i++) items.push(spec.entity(i));
-    return { items, total };
-  }
-  for (let i = 0; i < spec.keys.length; i++) {
-    const e = spec.entity(i);
-    if (!match(spec.searchable(e))) continue;
-    if (total >= offset && items.length < params.limit) items.push(e);
-    total++;
-    if (!params.withCount && items.length >= params.limit) break;
-  }
-  return { items, total };
+/**
+ * Matching positions of a filtered list, cached per query and store version, so paging through
+ * a filtered 100,000-product list (page after page, with_count or not) scans it once.
+ */
+const MATCH_CACHE_SIZE = 16;
+
+function matchingPositions<T>(
+  spec: ListSpec<T>,
+  match: (s: Searchable) => boolean,
+  cacheKey: string | undefined,
+  version: number,
+  matchCache: Map<string, { version: number; positions: number[] }>,
+): number[] {
+  const hit = cacheKey === undefined ? undefined : matchCache.get(cacheKey);
+  if (hit && hit.version === version) return hit.positions;
+  const positions: number[] = [];
+  for (let i = 0; i < spec.keys.length; i++) if (match(spec.searchable(spec.entity(i)))) positions.push(i);
+  if (cacheKey === undefined) return positions;
+  matchCache.delete(cacheKey);
+  matchCache.set(cacheKey, { version, positions });
+  if (matchCache.size > MATCH_CACHE_SIZE) matchCache.delete(matchCache.keys().next().value as string);
+  return positions;
 }
 
-function listResponse<T>(req: FastifyRequest, path: string, q: Query, params: PageParams, spec: ListSpec<T>, match?: (s: Searchable) => boolean) {
-  const { items, total } = collect(spec, params, match);
+/** Filters relative to "now" (SINCE LAST N DAYS) change without writes: never cached. */
+function listCacheKey(parts: string[]): string | undefined {
+  return parts.some((p) => p.includes('SINCE LAST')) ? undefined : JSON.stringify(parts);
+}
+
+interface ListFilter {
+  match: (s: Searchable) => boolean;
+  /** undefined = do not cache (time-relative filters) */
+  cacheKey: string | undefined;
+  version: number;
+  cache: Map<string, { version: number; positions: number[] }>;
+}
+
+function collect<T>(spec: ListSpec<T>, params: PageParams, filter: ListFilter | undefined) {
+  const items: T[] = [];
+  const all = filter ? matchingPositions(spec, filter.match, filter.cacheKey, filter.version, filter.cache) : undefined;
+  const count = all ? all.length : spec.keys.length;
+  const at = (n: number): number => (all ? (all[n] as number) : n);
+  if (params.mode === 'search_after') {
+    // first matching position whose key sorts after the cursor
+    const start = startAfter(spec.keys, params.searchAfter);
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at(mid) < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let n = lo; n < count && items.length < params.limit; n++) items.push(spec.entity(at(n)));
+    return { items, total: count };
+  }
+  const offset = (params.page - 1) * params.limit;
+  for (let n = offset; n < Math.min(count, offset + params.limit); n++) items.push(spec.entity(at(n)));
+  return { items, total: count };
+}
+
+function listResponse<T>(
+  req: FastifyRequest,
+  path: string,
+  q: Query,
+  params: PageParams,
+  spec: ListSpec<T>,
+  filter?: ListFilter,
+) {
+  const { items, total } = collect(spec, params, filter);
   const base = baseUrl(req);
   const rendered = items.map((e) => ({ _links: { self: { href: spec.selfHref(e) } }, ...spec.render(e) }));
   const last = items[items.length - 1];
@@ -172,7 +213,14 @@ function listProducts(ctx: SandboxContext, req: FastifyRequest, endpoint: Endpoi
     ...(q['search_scope'] ? { searchScope: q['search_scope'] } : {}),
   });
   const filtered = q['search'] !== undefined || trim.scopeCategories !== undefined;
-  const match = filtered ? (s: Searchable) => inScopeTree(s, trim) && search(s) : undefined;
+  const filter = filtered
+    ? {
+        match: (s: Searchable) => inScopeTree(s, trim) && search(s),
+        cacheKey: listCacheKey(['product', endpoint, q['search'] ?? '', q['scope'] ?? '', q['search_locale'] ?? '', q['search_scope'] ?? '']),
+        version: store.version,
+        cache: store.listCache,
+      }
+    : undefined;
   const uuids = endpoint === 'uuid' ? store.productUuidsByUuid() : store.productUuidsByIdentifier();
   const keys = endpoint === 'uuid' ? uuids : store.productIdentifierKeys();
   const base = baseUrl(req);
@@ -189,7 +237,7 @@ function listProducts(ctx: SandboxContext, req: FastifyRequest, endpoint: Endpoi
     },
     cursorOf: (row) => (endpoint === 'uuid' ? row.uuid : (row.identifier ?? '')),
     selfHref: (row) => productLocation(base, endpoint, { uuid: row.uuid, ...(row.identifier !== undefined ? { identifier: row.identifier } : {}) }),
-  }, match);
+  }, filter);
 }
 
 function completenessesOf(ctx: SandboxContext, row: StoredProduct, scope?: string): { scope: string; locale: string; data: number }[] {
@@ -231,7 +279,14 @@ function listModels(ctx: SandboxContext, req: FastifyRequest, q: Query): Record<
     descendants,
   );
   const filtered = q['search'] !== undefined || trim.scopeCategories !== undefined;
-  const match = filtered ? (s: Searchable) => inScopeTree(s, trim) && search(s) : undefined;
+  const filter = filtered
+    ? {
+        match: (s: Searchable) => inScopeTree(s, trim) && search(s),
+        cacheKey: listCacheKey(['model', q['search'] ?? '', q['scope'] ?? '', q['search_locale'] ?? '', q['search_scope'] ?? '']),
+        version: store.version,
+        cache: store.listCache,
+      }
+    : undefined;
   const models = store.productModelsSorted();
   const keys = models.map((m) => lower(m.code));
   const base = baseUrl(req);
@@ -242,7 +297,7 @@ function listModels(ctx: SandboxContext, req: FastifyRequest, q: Query): Record<
     render: (m) => renderProductModel(store, m, trim),
     cursorOf: (m) => m.code,
     selfHref: (m) => `${base}/api/rest/v1/product-models/${seg(m.code)}`,
-  }, match);
+  }, filter);
 }
 
 function param(req: FastifyRequest, name: string): string {

@@ -37,7 +37,12 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
   const effective: TrytonConfig = { ...parsed.data, referencePrice: parsed.data.referencePrice || opts.referencePrice === true };
   const conn = new TrytonConnection(effective);
   const translations = new TranslationReader(conn);
-  const sink = new TrytonSink(conn);
+  const sink = new TrytonSink(conn, async (stream, keys) => {
+    const out = new Map<string, ErpRecord>();
+    const reader = stream === 'groups' ? readGroups : readItems;
+    for await (const record of reader(conn, translations, { keys })) out.set(record.key, record);
+    return out;
+  });
 
   return {
     kind: 'tryton',

@@ -9,6 +9,10 @@ import { TrytonRpcError } from './rpc.js';
 import type { TrytonConnection } from './session.js';
 import { MEASURES, parseIdKey } from './templates.js';
 import { ITEM_STANDARD_FIELDS } from './items.js';
+import { changedPart } from './sink-diff.js';
+
+/** Reads the current records of `keys` through the source (same normalisation as a read). */
+export type ReadExisting = (stream: 'groups' | 'items', keys: string[]) => Promise<Map<string, ErpRecord>>;
 
 type Values = Record<string, unknown>;
 
@@ -16,7 +20,10 @@ export class TrytonSink {
   private uoms: Map<string, number> | null = null;
   private attributes: Map<string, string> | null = null;
 
-  constructor(private readonly conn: TrytonConnection) {}
+  constructor(
+    private readonly conn: TrytonConnection,
+    private readonly readExisting: ReadExisting,
+  ) {}
 
   async upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {
     if (stream !== 'groups' && stream !== 'items') {
@@ -27,9 +34,20 @@ export class TrytonSink {
       }));
     }
     const results: SinkResult[] = [];
+    const existing = await this.readExisting(stream, records.map((r) => r.key));
     for (const record of records) {
       try {
-        results.push(stream === 'groups' ? await this.upsertGroup(record) : await this.upsertItem(record));
+        const current = existing.get(record.key);
+        let toWrite = record;
+        if (current) {
+          const changed = changedPart(record, current);
+          if (!changed) {
+            results.push({ key: record.key, outcome: 'unchanged' });
+            continue;
+          }
+          toWrite = changed;
+        }
+        results.push(stream === 'groups' ? await this.upsertGroup(toWrite) : await this.upsertItem(toWrite));
       } catch (error) {
         const message = error instanceof TrytonRpcError ? error.message.replace(/^Tryton refused [^:]+: /, '') : (error as Error).message;
         results.push({ key: record.key, outcome: 'failed', message: `${stream.slice(0, -1)} ${record.key}: ${message}` });

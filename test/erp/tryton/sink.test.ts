@@ -110,6 +110,29 @@ describe.skipIf(skipTryton)('Tryton sink and live changes', () => {
     expect(blue!.fields.description).toEqual({ kind: 'localized', values: { en: 'Blue.', de: 'Blau.' } });
   });
 
+  it('writes nothing when the values are already there, so the next delta stays empty', async () => {
+    const record: ErpRecord = {
+      stream: 'items',
+      key: 'FERRY-TARP-RED',
+      updatedAt: null,
+      fields: { description: { kind: 'localized', values: { fr: 'Une bâche rouge.' } }, capacity: { kind: 'decimal', value: '12.50' }, color: 'red' },
+    };
+    const [before] = await all(source, 'items', { keys: ['FERRY-TARP-RED'] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await source.upsert('items', [record])).toEqual([{ key: 'FERRY-TARP-RED', outcome: 'unchanged' }]);
+    const group: ErpRecord = { stream: 'groups', key: 'FERRY-TARP', updatedAt: null, fields: { weight: { kind: 'quantity', amount: '1.250', unit: 'kg' } } };
+    expect(await source.upsert('groups', [group])).toEqual([{ key: 'FERRY-TARP', outcome: 'unchanged' }]);
+    const [after] = await all(source, 'items', { keys: ['FERRY-TARP-RED'] });
+    expect(after!.updatedAt).toBe(before!.updatedAt);
+    // One changed field among equal ones: only that one is written.
+    const changed = await source.upsert('items', [{ ...record, fields: { ...record.fields, color: 'green' } }]);
+    expect(changed).toEqual([{ key: 'FERRY-TARP-RED', outcome: 'updated' }]);
+    const [green] = await all(source, 'items', { keys: ['FERRY-TARP-RED'] });
+    expect(green!.fields.color).toBe('green');
+    expect(green!.fields.capacity).toEqual({ kind: 'decimal', value: '12.5' });
+    expect(green!.updatedAt! > before!.updatedAt!).toBe(true);
+  });
+
   it('reports Tryton validation errors per record and writes the others', async () => {
     const results = await source.upsert('groups', [
       { stream: 'groups', key: 'BAD-UNIT', updatedAt: null, fields: { name: 'Bad', weight: { kind: 'quantity', amount: '1', unit: 'parsec' } } },

@@ -110,10 +110,17 @@ export class Transport {
   private readonly optionRate: RateBudget;
   private tokens: TokenSource | undefined;
   readonly stats: ClientStats = { total: 0, writes: 0, retried: 0, throttled: 0 };
-  readonly base: URL;
+  readonly base!: URL;
 
   constructor(readonly options: TransportOptions) {
-    this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
+    try {
+      this.base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
+    } catch {
+      throw new AkeneoError({ message: `pim.url "${options.baseUrl}" is not a URL; write it like https://acme.cloud.akeneo.com` });
+    }
+    if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
+      throw new AkeneoError({ message: `pim.url "${options.baseUrl}" must start with https:// (or http:// for a local PIM)` });
+    }
     this.limiter = new AdaptiveConcurrencyLimiter(options.concurrency);
     this.rate = new RateBudget(options.requestsPerSecond);
     this.optionRate = new RateBudget(options.optionWritesPerSecond);

@@ -37,6 +37,11 @@ describe('AkeneoError.toString', () => {
     expect(err.path).toContain('limit=1');
   });
 
+  it('refuses a base URL that is not one', () => {
+    expect(() => createAkeneoClient({ url: 'acme.cloud.akeneo.com', auth: { kind: 'app', token: 't' } })).toThrow(/pim\.url "acme\.cloud\.akeneo\.com" is not a URL; write it like https:\/\//);
+    expect(() => createAkeneoClient({ url: 'ftp://pim', auth: { kind: 'app', token: 't' } })).toThrow(/must start with https:\/\//);
+  });
+
   it('network and auth errors have their own hints', () => {
     expect(String(new AkeneoNetworkError({ message: 'connection to http://x refused', method: 'GET', path: '/a', code: 'ECONNREFUSED' }))).toMatch(/Check pim\.url/);
     expect(String(new AkeneoAuthError({ status: 422, message: 'x', problem: 'user' }))).toMatch(/pim\.username and pim\.password/);

@@ -74,6 +74,7 @@ class MappingEngine implements Mapper {
   private readonly localeCache = new Map<string, string | null>();
   private readonly layouts = new Map<string, VariantLayout>();
   private readonly familyVariantsByFamily = new Map<string, FV[]>();
+  private readonly familyFilters = new Map<string, ((attr: string) => boolean) | null>();
 
   constructor(
     readonly mapping: ResolvedMapping,
@@ -156,10 +157,17 @@ class MappingEngine implements Mapper {
 
   // ---------------------------------------------------------------- records → values
 
-  private mapFields(rec: ErpRecord, acc: RecordAcc): void {
+  /**
+   * Maps the record's fields into acc.values, each attribute at most once per record. `want` limits
+   * the work to some attributes: a model's common values are converted from one member, not all.
+   */
+  private mapFields(rec: ErpRecord, acc: RecordAcc, want?: (code: string) => boolean): void {
     const fields = rec.fields;
     const lang = this.mapping.defaultLanguage;
+    const done = acc.done;
     for (const plan of this.plans) {
+      if (done[plan.code] || (want && !want(plan.code))) continue;
+      done[plan.code] = true;
       const read = readPlanValue(plan, fields, lang);
       // Identity-style absence: a field the ERP does not have at all is not "emptied".
       if (!read.present && plan.template === null && rec.stream === 'groups') continue;
@@ -169,7 +177,9 @@ class MappingEngine implements Mapper {
     for (const field in fields) {
       if (this.consumed.has(field)) continue;
       const plan = this.identityPlan(field);
-      if (plan) mapValue(plan, { value: fields[field], field }, acc, this.ctx);
+      if (!plan || done[plan.code] || (want && !want(plan.code))) continue;
+      done[plan.code] = true;
+      mapValue(plan, { value: fields[field], field }, acc, this.ctx);
     }
   }
 
@@ -203,7 +213,7 @@ class MappingEngine implements Mapper {
       this.recordError(acc, 'invalid_code', idField, sku, this.identifierAttribute, `SKU ${show(sku)} is longer than 255 characters or contains a comma, semicolon or line break`, 'an identifier of at most 255 characters without , ; or line breaks', 'Correct the SKU in the ERP.', true);
     }
     acc.values[this.identifierAttribute] = [{ locale: null, scope: null, data: sku }];
-    this.mapFields(rec, acc);
+    acc.done[this.identifierAttribute] = true;
     const family = this.familyOf(rec, acc);
     const categories = this.itemCategories(rec, acc);
     return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories };
@@ -412,10 +422,11 @@ class MappingEngine implements Mapper {
     const products: MappedProduct[] = [];
     const buckets = new Map<string, PreparedItem[]>();
     const singles: PreparedItem[] = [];
+    const prepared: PreparedItem[] = [];
+    const groupAccs: RecordAcc[] = [];
     for (const rec of items) {
       const p = this.prepareItem(rec, rec.group ? groups.get(rec.group) : undefined);
-      result.errors.push(...p.acc.errors);
-      result.missingOptions.push(...p.acc.options);
+      prepared.push(p);
       if (p.acc.blocked) continue;
       if (p.groupKey === null) singles.push(p);
       else {
@@ -425,8 +436,13 @@ class MappingEngine implements Mapper {
       }
     }
     const uploads: MediaUploadRequest[] = [];
-    for (const p of singles) products.push(this.simpleProduct(p, uploads));
-    for (const [key, bucket] of buckets) this.mapGroup(key, bucket, groups.get(key), { roots, subs, products, uploads, result });
+    for (const p of singles) this.simpleProduct(p, products, uploads);
+    for (const [key, bucket] of buckets) this.mapGroup(key, bucket, groups.get(key), { roots, subs, products, uploads, groupAccs });
+    // Errors and options come from every record's accumulator once all the lazy mapping is done.
+    for (const acc of [...prepared.map((p) => p.acc), ...groupAccs]) {
+      for (const e of acc.errors) result.errors.push(e);
+      for (const o of acc.options) result.missingOptions.push(o);
+    }
     result.entities.push(...roots, ...subs, ...products);
     if (uploads.length) result.mediaUploads = uploads;
     const changes = this.codes.drainChanges();
@@ -436,21 +452,31 @@ class MappingEngine implements Mapper {
 
   /** Values of attributes the family has (plus the identifier); everything else would be refused by the PIM. */
   private familyFilter(family: string | null): ((attr: string) => boolean) | null {
-    const f = family ? this.pim.families.get(family) : undefined;
-    if (!f) return null;
-    const set = new Set(f.attributes);
-    set.add(this.identifierAttribute);
-    return (a) => set.has(a);
+    if (!family) return null;
+    const cached = this.familyFilters.get(family);
+    if (cached !== undefined) return cached;
+    const f = this.pim.families.get(family);
+    let filter: ((attr: string) => boolean) | null = null;
+    if (f) {
+      const set = new Set(f.attributes);
+      set.add(this.identifierAttribute);
+      filter = (a) => set.has(a);
+    }
+    this.familyFilters.set(family, filter);
+    return filter;
   }
 
-  private simpleProduct(p: PreparedItem, uploads: MediaUploadRequest[]): MappedProduct {
+  /** Maps every remaining field and adds the simple product, unless a value error holds the record back. */
+  private simpleProduct(p: PreparedItem, products: MappedProduct[], uploads: MediaUploadRequest[]): void {
+    this.mapFields(p.rec, p.acc);
+    if (p.acc.blocked) return;
     const keep = this.familyFilter(p.family);
     const values: Values = {};
     for (const a in p.acc.values) if (!keep || keep(a)) values[a] = p.acc.values[a]!;
     for (const u of p.acc.uploads) if (!keep || keep(u.attribute)) uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
     const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family: p.family, parent: null, values };
     if (p.categories !== undefined) product.categories = p.categories;
-    return product;
+    products.push(product);
   }
 
   private layoutFor(fv: FV): VariantLayout {
@@ -485,55 +511,61 @@ class MappingEngine implements Mapper {
     key: string,
     bucket: PreparedItem[],
     groupRec: ErpRecord | undefined,
-    out: { roots: MappedProductModel[]; subs: MappedProductModel[]; products: MappedProduct[]; uploads: MediaUploadRequest[]; result: MappingResult },
+    out: { roots: MappedProductModel[]; subs: MappedProductModel[]; products: MappedProduct[]; uploads: MediaUploadRequest[]; groupAccs: RecordAcc[] },
   ): void {
-    const { result } = out;
     const v = this.mapping.structure.variants;
     let groupAcc: RecordAcc | null = null;
     let family = bucket[0]!.family;
     if (groupRec) {
       groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, `product model ${JSON.stringify(key)}`);
-      this.mapFields(groupRec, groupAcc);
+      out.groupAccs.push(groupAcc);
       const gf = this.familyOf(groupRec, groupAcc);
       if (gf && (this.mapping.structure.families.field || this.mapping.structure.categories.mode === 'families')) family = gf;
-      result.errors.push(...groupAcc.errors);
-      result.missingOptions.push(...groupAcc.options);
     }
     // Items of another family cannot share the model.
     const members: PreparedItem[] = [];
     for (const p of bucket) {
       if (p.family !== family) {
-        this.blockItem(p, result, 'invalid_value', undefined, `its family ${p.family ?? '(none)'} differs from the family ${family ?? '(none)'} of its product model ${JSON.stringify(key)}`, 'all items of a model in one family', 'Put the items of one ERP group in the same family.');
+        this.blockItem(p, 'invalid_value', undefined, `its family ${p.family ?? '(none)'} differs from the family ${family ?? '(none)'} of its product model ${JSON.stringify(key)}`, 'all items of a model in one family', 'Put the items of one ERP group in the same family.');
       } else members.push(p);
     }
     if (members.length === 0) return;
     if ((members.length === 1 && v.singleGroupAsSimpleProduct) || family === null) {
-      for (const p of members) out.products.push(this.simpleProduct(p, out.uploads));
+      for (const p of members) this.simpleProduct(p, out.products, out.uploads);
       return;
     }
     const candidates = this.candidatesFor(family);
     if ('error' in candidates) {
-      for (const p of members) this.blockItem(p, result, 'unknown_family', undefined, candidates.error, 'an existing family variant', 'Run `ferry pim bootstrap`, or correct mapping.structure.variants.familyVariant.');
+      for (const p of members) this.blockItem(p, 'unknown_family', undefined, candidates.error, 'an existing family variant', 'Run `ferry pim bootstrap`, or correct mapping.structure.variants.familyVariant.');
       return;
     }
     if (candidates.length === 0) {
       // The family has no variants: the items stay simple products.
-      for (const p of members) out.products.push(this.simpleProduct(p, out.uploads));
+      for (const p of members) this.simpleProduct(p, out.products, out.uploads);
       return;
     }
-    const layout = this.chooseLayout(candidates, members);
+    // Axis values first: they choose the family variant and place each item.
+    const axisSet = new Set(candidates.flatMap((fv) => fv.variant_attribute_sets.flatMap((s) => s.axes)));
+    const wantAxis = (code: string) => axisSet.has(code);
+    const axed: PreparedItem[] = [];
+    for (const p of members) {
+      this.mapFields(p.rec, p.acc, wantAxis);
+      if (!p.acc.blocked) axed.push(p);
+    }
+    if (axed.length === 0) return;
+    const layout = this.chooseLayout(candidates, axed);
     const modelOutcome = this.codes.code('product_model', v.modelPrefix + key);
     if (!modelOutcome.ok) {
       for (const p of members) {
-        this.blockItem(p, result, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
+        this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
       }
       return;
     }
     const rootCode = modelOutcome.code;
     // Axis values: each item must have them all, and no two items the same combination.
-    const placed: { p: PreparedItem; combo: string[] }[] = [];
+    let placed: { p: PreparedItem; combo: string[] }[] = [];
     const seen = new Map<string, string>();
-    for (const p of members) {
+    for (const p of axed) {
       const combo: string[] = [];
       let missing: string | null = null;
       for (const axes of layout.axes) {
@@ -551,7 +583,6 @@ class MappingEngine implements Mapper {
         const plan = this.plans.find((pl) => pl.code === missing);
         this.blockItem(
           p,
-          result,
           'missing_axis_value',
           plan ? plan.sources.join(' | ') : missing,
           `variant axis ${missing} of family variant ${layout.fv.code} has no value, so the item cannot be placed in product model ${JSON.stringify(rootCode)}`,
@@ -566,7 +597,6 @@ class MappingEngine implements Mapper {
       if (other !== undefined) {
         this.blockItem(
           p,
-          result,
           'duplicate_axis_combination',
           undefined,
           `it has the same variant axis values (${combo.join(', ')}) as SKU ${JSON.stringify(other)} in product model ${JSON.stringify(rootCode)}; SKU ${JSON.stringify(other)} is sent, SKU ${JSON.stringify(p.sku)} is held back`,
@@ -578,9 +608,13 @@ class MappingEngine implements Mapper {
       seen.set(comboKey, p.sku);
       placed.push({ p, combo });
     }
+    // Then each variant's own values; a value error configured to block holds that item back.
+    const wantVariant = (code: string) => (layout.levelOf.get(code) ?? 0) === layout.levels;
+    for (const x of placed) this.mapFields(x.p.rec, x.p.acc, wantVariant);
+    placed = placed.filter((x) => !x.p.acc.blocked);
     if (placed.length === 0) return;
     if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
-      out.products.push(this.simpleProduct(placed[0]!.p, out.uploads));
+      this.simpleProduct(placed[0]!.p, out.products, out.uploads);
       return;
     }
     const keep = this.familyFilter(family);
@@ -597,7 +631,7 @@ class MappingEngine implements Mapper {
       family,
       familyVariant: layout.fv.code,
       parent: null,
-      values: this.levelValues(0, layout, groupAcc, sources, keep, { kind: 'product_model', code: rootCode }, out.uploads),
+      values: this.levelValues(0, layout, groupRec && groupAcc ? { rec: groupRec, acc: groupAcc } : null, sources, keep, { kind: 'product_model', code: rootCode }, out.uploads),
     };
     if (rootCategories !== undefined) root.categories = rootCategories;
     out.roots.push(root);
@@ -698,36 +732,39 @@ class MappingEngine implements Mapper {
     return lists[0]!.filter((c) => lists.every((l) => l.includes(c)));
   }
 
+  /**
+   * A model's values at `level`, converted lazily: from the group record when it has the value,
+   * else from the first member that has it; later members are not converted for these attributes.
+   */
   private levelValues(
     level: number,
     layout: VariantLayout,
-    groupAcc: RecordAcc | null,
+    group: { rec: ErpRecord; acc: RecordAcc } | null,
     members: PreparedItem[],
     keep: ((a: string) => boolean) | null,
     owner: MediaUploadRequest['owner'],
     uploads: MediaUploadRequest[],
   ): Values {
+    // Per attribute of this level: the group record's value when it has data, else the first
+    // member's with data, else the first (all-null) entries seen, so an emptied value still clears.
     const values: Values = {};
-    const pick = (attr: string): ValueEntry[] | undefined => {
-      const g = groupAcc?.values[attr];
-      if (g && g.some((e) => e.data !== null)) return g;
-      let fallback: ValueEntry[] | undefined = g;
-      for (const m of members) {
-        const e = m.acc.values[attr];
-        if (!e) continue;
-        if (e.some((x) => x.data !== null)) return e;
-        fallback ??= e;
+    const fallback: Values = {};
+    const atLevel = (a: string) => (layout.levelOf.get(a) ?? 0) === level && (!keep || keep(a));
+    const want = (a: string) => !(a in values) && atLevel(a);
+    const consider = (rec: ErpRecord, acc: RecordAcc) => {
+      this.mapFields(rec, acc, want);
+      const vals = acc.values;
+      for (const a in vals) {
+        if (a in values || !atLevel(a)) continue;
+        const e = vals[a]!;
+        if (hasData(e)) values[a] = e;
+        else if (!(a in fallback)) fallback[a] = e;
       }
-      return fallback;
     };
-    const attrs = new Set<string>();
-    if (groupAcc) for (const a in groupAcc.values) attrs.add(a);
-    for (const m of members) for (const a in m.acc.values) attrs.add(a);
-    for (const a of attrs) {
-      if ((layout.levelOf.get(a) ?? 0) !== level || (keep && !keep(a))) continue;
-      const entries = pick(a);
-      if (entries) values[a] = entries;
-    }
+    const groupAcc = group?.acc ?? null;
+    if (group) consider(group.rec, group.acc);
+    for (const m of members) consider(m.rec, m.acc);
+    for (const a in fallback) if (!(a in values)) values[a] = fallback[a]!;
     const uploadSeen = new Set<string>();
     for (const acc of [groupAcc, ...members.map((m) => m.acc)]) {
       for (const u of acc?.uploads ?? []) {
@@ -740,10 +777,8 @@ class MappingEngine implements Mapper {
     return values;
   }
 
-  private blockItem(p: PreparedItem, result: MappingResult, kind: MappingErrorKind, field: string | undefined, what: string, expected: string, fix: string, attribute?: string): void {
-    const before = p.acc.errors.length;
+  private blockItem(p: PreparedItem, kind: MappingErrorKind, field: string | undefined, what: string, expected: string, fix: string, attribute?: string): void {
     this.recordError(p.acc, kind, field, field ? p.rec.fields[field.split(' | ')[0]!] : undefined, attribute, what, expected, fix, true);
-    result.errors.push(...p.acc.errors.slice(before));
   }
 }
 
@@ -772,11 +807,17 @@ function axisCodePart(entries: ValueEntry[] | undefined): string {
   return k.replace(/[^a-zA-Z0-9]+/g, '_');
 }
 
+function hasData(entries: ValueEntry[]): boolean {
+  for (const e of entries) if (e.data !== null) return true;
+  return false;
+}
+
 function maxUpdated(list: (string | null)[]): string | null {
   let max: string | null = null;
   let maxMs = -Infinity;
   for (const s of list) {
     if (!s) continue;
+    if (s === max) continue;
     const ms = Date.parse(s);
     if (ms > maxMs) {
       maxMs = ms;

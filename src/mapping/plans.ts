@@ -111,10 +111,12 @@ export interface RecordAcc {
   errors: MappingError[];
   blocked: boolean;
   options: MappedOption[];
+  /** Attributes already mapped for this record: values are converted lazily, at most once. */
+  done: Record<string, true>;
 }
 
 export function newAcc(origin: Origin, label: string): RecordAcc {
-  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [] };
+  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: {} };
 }
 
 export interface PlanContext {
@@ -323,8 +325,9 @@ function convertInto(plan: AttributePlan, field: string, value: FieldValue, loca
   }
   if (res.newOptions) {
     for (const o of res.newOptions) {
-      if (plan.isSelect && isLocalized(value)) o.labels = localizedLabels(value, ctx);
-      if (ctx.claimOption(o)) acc.options.push(o);
+      // Converter results are cached and shared: copy before giving the option its per-locale labels.
+      const option = plan.isSelect && isLocalized(value) ? { ...o, labels: localizedLabels(value, ctx) } : o;
+      if (ctx.claimOption(option)) acc.options.push(option);
     }
   }
   if (res.upload !== undefined) {

@@ -7,7 +7,7 @@ import type { Attribute, MeasurementFamily } from '../../akeneo/model.js';
 import { div, mul, add, sub, isTerminating, parseDecimal, exactDecimalString, toDecimalString, type Rational } from '../decimal.js';
 import { BUILTIN_UNITS, unitCandidates } from '../units.js';
 import { fail, ok, scalarText, show, type Converter } from './common.js';
-import { amountData, boundsFor, checkAmount, type NumberOptions } from './number.js';
+import { amountData, boundsFor, CANONICAL_DECIMAL, checkAmount, type NumberOptions } from './number.js';
 
 export interface MetricOptions extends NumberOptions {
   /** Akeneo unit for amounts without a unit. */
@@ -79,6 +79,17 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
   const precision = options.precision ?? 4;
   const expected = `a quantity in measurement family ${familyCode}${familyUnits.length ? ` (units ${familyUnits.slice(0, 12).join(', ')}${familyUnits.length > 12 ? ', …' : ''})` : ''}`;
   const inFamily = (u: string) => (family ? u in family.units : BUILTIN_UNITS[u]?.family === familyCode);
+  const plain = bounds.negativeAllowed && !bounds.min && !bounds.max;
+  // ERP unit symbol → candidates, cached: a catalog uses a handful of units millions of times.
+  const candidateCache = new Map<string, string[]>();
+  const candidatesOf = (u: string) => {
+    let c = candidateCache.get(u);
+    if (!c) {
+      c = unitCandidates(u, options.units);
+      if (candidateCache.size < 1000) candidateCache.set(u, c);
+    }
+    return c;
+  };
 
   return (value) => {
     let amountText: string | null;
@@ -105,7 +116,7 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
       }
       candidates = [assumed];
     } else {
-      candidates = unitCandidates(erpUnit, options.units);
+      candidates = candidatesOf(erpUnit);
     }
     const unit = candidates.find(inFamily) ?? null;
     const target = options.convertTo ?? (unit ? null : defaultUnit);
@@ -138,8 +149,8 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
     if (!outUnit) {
       return fail('unknown_unit', `ERP unit ${show(erpUnit ?? '')} is unknown`, expected, `Map it in mapping.attributes.${attribute.code}.units.`);
     }
-    const shown = `${exactDecimalString(out)} ${outUnit}`;
-    const problem = checkAmount(out, show(shown), bounds, expected);
+    if (out === amount && plain && bounds.decimals && CANONICAL_DECIMAL.test(amountText) && amountText !== '-0') return ok({ amount: amountText, unit: outUnit });
+    const problem = checkAmount(out, () => show(`${exactDecimalString(out)} ${outUnit}`), bounds, expected);
     if (problem) return problem;
     return ok({ amount: amountData(out, bounds.decimals), unit: outUnit });
   };

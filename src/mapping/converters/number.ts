@@ -3,6 +3,10 @@ import type { Attribute } from '../../akeneo/model.js';
 import { compare, exactDecimalString, isInteger, isTerminating, parseDecimal, toDecimalString, type Rational } from '../decimal.js';
 import { fail, ok, scalarText, show, type ConvertResult, type Converter } from './common.js';
 
+/** Texts that are already in Akeneo's canonical form (no leading zeros, no trailing fractional zeros). */
+export const CANONICAL_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+export const CANONICAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
+
 export interface NumberOptions {
   decimals?: boolean;
   negativeAllowed?: boolean;
@@ -46,7 +50,10 @@ export function boundsFor(attribute: Attribute, options: NumberOptions): BoundsC
 }
 
 /** Shared by number, metric and price: decimals, sign, bounds. Returns null when the amount is acceptable. */
-export function checkAmount(r: Rational, shown: string, bounds: BoundsCheck, expected: string): ConvertResult | null {
+export function checkAmount(r: Rational, shownLazy: string | (() => string), bounds: BoundsCheck, expected: string): ConvertResult | null {
+  // Messages are built only on failure: this runs for every number the ERP sends.
+  if (bounds.decimals && bounds.negativeAllowed && !bounds.min && !bounds.max && isTerminating(r)) return null;
+  const shown = typeof shownLazy === 'string' ? shownLazy : shownLazy();
   if (!isTerminating(r)) {
     return fail('not_a_number', `${shown} has no exact decimal form`, expected, 'Send the amount as a decimal number.');
   }
@@ -76,13 +83,20 @@ export function checkAmount(r: Rational, shown: string, bounds: BoundsCheck, exp
 export function numberConverter(attribute: Attribute, options: NumberOptions = {}): Converter {
   const bounds = boundsFor(attribute, options);
   const expected = bounds.decimals ? 'a decimal number like 12 or 12.5' : 'a whole number like 12';
+  const plain = bounds.negativeAllowed && !bounds.min && !bounds.max;
   return (value) => {
+    // Fast path: an already canonical decimal text needs no arithmetic.
+    const text0 = typeof value === 'string' ? value : value && typeof value === 'object' && !Array.isArray(value) && value.kind === 'decimal' ? value.value : null;
+    if (plain && text0 !== null) {
+      if (bounds.decimals && CANONICAL_DECIMAL.test(text0)) return ok(text0);
+      if (!bounds.decimals && CANONICAL_INTEGER.test(text0) && text0.length < 16) return ok(Number(text0));
+    }
     const r = readNumber(value);
     if (!r) {
       const text = scalarText(value);
       return fail('not_a_number', `${show(text ?? value)} is not a number`, expected, 'Correct the value in the ERP, or map the field to a text attribute.');
     }
-    const problem = checkAmount(r, show(scalarText(value) ?? value), bounds, expected);
+    const problem = checkAmount(r, () => show(scalarText(value) ?? value), bounds, expected);
     if (problem) return problem;
     return ok(amountData(r, bounds.decimals));
   };

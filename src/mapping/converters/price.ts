@@ -30,7 +30,7 @@ export function priceConverter(attribute: Attribute, enabledCurrencies: Readonly
     }
     const r = amountText === null ? null : parseDecimal(amountText);
     if (!r) return fail('not_a_number', `the price ${show(raw)} is not a number`, expected, 'Correct the price in the ERP.');
-    const problem = checkAmount(r, show(raw), bounds, expected);
+    const problem = checkAmount(r, () => show(raw), bounds, expected);
     if (problem) return problem;
     return ok({ amount: amountData(r, bounds.decimals), currency });
   }

@@ -39,8 +39,23 @@ export function compileOptionResolver(ctx: SelectContext, options: SelectOptions
   const attr = ctx.attribute.code;
   const expected = `an option of ${attr}${byLower.size ? ` (e.g. ${[...byLower.values()].slice(0, 5).join(', ')})` : ''}`;
 
+  // ERP value → result, bounded: selects repeat a few values over the whole catalog. Results that
+  // create an option are cached too; the mapper reports each option once whatever we return.
+  const cache = new Map<string, ConvertResult>();
   /** One ERP value → option code (+ the option to create when missing). */
   return (raw: string, labels: OptionLabels): ConvertResult => {
+    if (labels === undefined) {
+      const hit = cache.get(raw);
+      if (hit) return hit;
+      const res = resolveUncached(raw, undefined);
+      if (cache.size >= 5000) cache.clear();
+      cache.set(raw, res);
+      return res;
+    }
+    return resolveUncached(raw, labels);
+  };
+
+  function resolveUncached(raw: string, labels: OptionLabels): ConvertResult {
     const text = raw.trim();
     let code = renames.get(text.toLowerCase());
     if (code === undefined) {
@@ -81,7 +96,7 @@ export function compileOptionResolver(ctx: SelectContext, options: SelectOptions
       erpValue: text,
     };
     return { ok: true, data: code, newOptions: [option] };
-  };
+  }
 }
 
 export function simpleSelectConverter(ctx: SelectContext, options: SelectOptions, labelsOf?: (v: unknown) => OptionLabels): Converter {

@@ -104,7 +104,7 @@ export function knexConfig(config: SqlConfig): Knex.Config {
       return {
         client: 'pg',
         connection: { ...connection, types: pgTypes, connectionTimeoutMillis: timeout, application_name: 'ferry' } as Knex.PgConnectionConfig,
-        pool: { min: 0, max: 4 },
+        pool: { min: 0, max: 6 },
         acquireConnectionTimeout: timeout + 5000,
       };
     }
@@ -125,7 +125,7 @@ export function knexConfig(config: SqlConfig): Knex.Config {
         } as Knex.MySql2ConnectionConfig,
         pool: {
           min: 0,
-          max: 4,
+          max: 6,
           // TIMESTAMP columns are rendered in the session zone: make it UTC like everything else.
           afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => {
             conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
@@ -154,7 +154,7 @@ export function knexConfig(config: SqlConfig): Knex.Config {
           connectionTimeout: timeout,
           options: { trustServerCertificate: true, useUTC: true, ...options },
         } as Knex.MsSqlConnectionConfig,
-        pool: { min: 0, max: 4 },
+        pool: { min: 0, max: 6 },
         acquireConnectionTimeout: timeout + 5000,
       };
     }
@@ -163,8 +163,8 @@ export function knexConfig(config: SqlConfig): Knex.Config {
         client: 'better-sqlite3',
         connection: { filename: sqliteFile(config) },
         useNullAsDefault: true,
-        // Two connections: one iterates the cursor, the other runs look-ups (translations) meanwhile.
-        pool: { min: 0, max: 2 },
+        // Each open cursor holds a connection and its look-ups (translations, category links) need another; concurrent reads of several streams need a few.
+        pool: { min: 0, max: 8 },
       };
   }
 }

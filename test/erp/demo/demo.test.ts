@@ -148,6 +148,24 @@ describe('demo ERP source', () => {
     expect(withDescription.length).toBe(groups.length);
   });
 
+  it('reads several streams at once (interleaved cursors with their look-ups)', async () => {
+    const iterators = (['items', 'groups', 'categories', 'attributes'] as const).map((s) => source.read(s)[Symbol.asyncIterator]());
+    const counts = [0, 0, 0, 0];
+    let open = iterators.length;
+    while (open > 0) {
+      open = 0;
+      for (const [i, it] of iterators.entries()) {
+        const next = await it.next();
+        if (!next.done) {
+          counts[i]!++;
+          open++;
+        }
+      }
+    }
+    expect(counts[0]).toBe(400);
+    expect(counts[1]).toBe(source.summary.templates);
+  });
+
   it('a template edited after its variants brings them into a delta read', async () => {
     const { records: items } = await readAll('items');
     const db = new Database(path, { readonly: true });

@@ -254,7 +254,16 @@ function hex(buf: Buffer, at: number): string {
  * invalid sequence stops the read with its byte offset, line and a guess of the real
  * encoding; other encodings go through iconv-lite's streaming decoders.
  */
-export async function* decodeFile(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal): AsyncGenerator<string> {
+export function decodeFile(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal): AsyncGenerator<string> {
+  return decode(path, fileName, enc, signal, false) as AsyncGenerator<string>;
+}
+
+/** Like decodeFile, but validated UTF-8 passes through as bytes (no decode/encode round trip for the CSV parser). */
+export function decodeFileToUtf8Bytes(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal): AsyncGenerator<string | Buffer> {
+  return decode(path, fileName, enc, signal, true);
+}
+
+async function* decode(path: string, fileName: string, enc: ResolvedEncoding, signal: AbortSignal | undefined, bytes: boolean): AsyncGenerator<string | Buffer> {
   const stream = createReadStream(path, { start: enc.bomLength, highWaterMark: 256 * 1024 });
   try {
     if (enc.encoding === 'utf8') {
@@ -279,7 +288,7 @@ export async function* decodeFile(path: string, fileName: string, enc: ResolvedE
         }
         if (end !== buf.length) carry = Buffer.from(buf.subarray(end));
         consumed += body.length;
-        if (body.length) yield body.toString('utf8');
+        if (body.length) yield bytes ? body : body.toString('utf8');
       }
       if (carry && carry.length) {
         throw new EncodingError(`${fileName} is not valid UTF-8: it ends inside a multi-byte character (byte ${consumed}); the file is truncated or not UTF-8`);

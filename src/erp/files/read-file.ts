@@ -4,13 +4,11 @@
  * file, line and column (or key and field) with the row's raw content.
  */
 import type { ErpRecord, RejectedRecord } from '../port.js';
-import { decodeFile, label, readHead, resolveEncoding } from './encoding.js';
+import { decodeFile, decodeFileToUtf8Bytes, label, readHead, resolveEncoding } from './encoding.js';
 import type { DropFile } from './folder.js';
 import { readCsv } from './formats/csv.js';
 import { readJson, readNdjson } from './formats/json.js';
 import { FileFormatError, truncateRaw, type ReaderEvent } from './formats/types.js';
-import { readXlsx } from './formats/xlsx.js';
-import { readXml } from './formats/xml.js';
 import { compileBuilder, mergeLanguageRows, RowError, type RecordBuilder } from './normalize.js';
 import { delimiterFor, formatOf, type StreamPlan } from './plan.js';
 import { addReject, type FileReport } from './report.js';
@@ -27,18 +25,19 @@ async function* events(file: DropFile, plan: StreamPlan, report: FileReport, sig
   const format = formatOf(file.name, plan);
   if (format === 'xlsx') {
     report.encoding = null;
+    const { readXlsx } = await import('./formats/xlsx.js');
     yield* readXlsx(file.path, { sheet: plan.sheet, header: plan.header, skipLines: plan.skipLines }, file.name);
     return;
   }
   const head = await readHead(file.path);
   const enc = resolveEncoding(plan.encoding, head, file.name, { xml: format === 'xml' });
   report.encoding = `${label(enc.encoding)}${enc.detectedBy === 'config' ? '' : ` (${enc.detectedBy})`}`;
-  const text = decodeFile(file.path, file.name, enc, signal);
+  const text = () => decodeFile(file.path, file.name, enc, signal);
   switch (format) {
     case 'csv':
     case 'tsv':
       yield* readCsv(
-        text,
+        decodeFileToUtf8Bytes(file.path, file.name, enc, signal),
         {
           delimiter: delimiterFor(plan, format),
           quote: plan.quote,
@@ -52,13 +51,13 @@ async function* events(file: DropFile, plan: StreamPlan, report: FileReport, sig
       );
       return;
     case 'json':
-      yield* readJson(text, plan.recordPath, file.name);
+      yield* readJson(text(), plan.recordPath, file.name);
       return;
     case 'ndjson':
-      yield* readNdjson(text, file.name);
+      yield* readNdjson(text(), file.name);
       return;
     case 'xml':
-      yield* readXml(text, plan.recordPath, file.name);
+      yield* (await import('./formats/xml.js')).readXml(text(), plan.recordPath, file.name);
       return;
   }
 }

@@ -181,3 +181,28 @@ describe('files adapter: relaxColumnCount', () => {
     ]);
   });
 });
+
+describe('files adapter: line numbers', () => {
+  it('stay exact with CRLF, CRLF inside quotes, blank and comment lines, a preamble and multi-byte text', async () => {
+    const lines = [
+      'Exported by ERP',
+      'sku,qty,note',
+      'A,1,"two\r\nlines"',
+      '',
+      '# a comment, with a comma',
+      'B,1,"ünïcödé 自行车"',
+      'C,bad,x',
+      '',
+      'D,2,"x',
+      'y',
+      'z"',
+      'E,oops,y',
+    ];
+    const dir = await dropFolder({ 'items.csv': lines.join('\r\n') + '\r\n' });
+    const src = source(dir, { skipLines: 1, comment: '#', streams: { items: { fields: { qty: { type: 'integer' } } } } });
+    const { records, rejects } = await readAll(src);
+    expect(records.map((r) => r.key)).toEqual(['A', 'B', 'D']);
+    expect(records[0]!.fields.note).toBe('two\r\nlines');
+    expect(rejects.map((r) => r.location)).toEqual(['items.csv:8:2', 'items.csv:13:2']);
+  });
+});

@@ -36,34 +36,121 @@ export function sniffDelimiter(firstText: string, quote: string | false, skipLin
   return best;
 }
 
-/** Line where a record starts: csv-parse reports the line where it ends. */
-function startLine(endLine: number, raw: string): number {
-  let last = raw.length - 1;
-  while (last >= 0 && (raw.charCodeAt(last) === 10 || raw.charCodeAt(last) === 13)) last--;
-  let first = 0;
-  while (first <= last && (raw.charCodeAt(first) === 10 || raw.charCodeAt(first) === 13)) first++;
-  let n = 0;
-  for (let k = raw.indexOf('\n', first); k !== -1 && k <= last; k = raw.indexOf('\n', k + 1)) n++;
-  return endLine - n;
+/**
+ * Line numbers from byte offsets. csv-parse's own line count drifts on CRLF line ends
+ * inside quoted values, but its byte offsets are exact: we count LF bytes between them
+ * (native indexOf over the chunks still needed, so the cost is one pass over the file).
+ */
+export class LineTracker {
+  private chunks: Buffer[] = [];
+  private chunkStart = 0; // byte offset of chunks[0]
+  private cursor = 0;
+  private line = 1;
+
+  constructor(private readonly comment: number | null) {}
+
+  add(buf: Buffer): void {
+    this.chunks.push(buf);
+  }
+
+  /** Moves the cursor to `to`, counting line feeds; returns the line at `to`. */
+  advance(to: number): number {
+    while (this.cursor < to && this.chunks.length) {
+      const c = this.chunks[0]!;
+      const from = this.cursor - this.chunkStart;
+      const end = Math.min(c.length, to - this.chunkStart);
+      for (let i = c.indexOf(10, from); i !== -1 && i < end; i = c.indexOf(10, i + 1)) this.line++;
+      this.cursor = this.chunkStart + end;
+      if (end === c.length) {
+        this.chunkStart += c.length;
+        this.chunks.shift();
+      }
+    }
+    return this.line;
+  }
+
+  private byteAt(offset: number): number {
+    let start = this.chunkStart;
+    for (const c of this.chunks) {
+      if (offset < start + c.length) return c[offset - start]!;
+      start += c.length;
+    }
+    return -1;
+  }
+
+  /** Skips blank lines (and comment lines) at the cursor, up to `limit`: the line where the next record starts. */
+  recordStart(limit: number): number {
+    for (;;) {
+      if (this.cursor >= limit) return this.line;
+      const b = this.byteAt(this.cursor);
+      if (b === 10 || b === 13) this.advance(this.cursor + 1);
+      else if (this.comment !== null && b === this.comment) this.skipLine(limit);
+      else return this.line;
+    }
+  }
+
+  /** Skips to the start of the next line (preamble and comment lines). */
+  skipLine(limit = Infinity): void {
+    while (this.cursor < limit) {
+      const b = this.byteAt(this.cursor);
+      if (b === -1) return;
+      this.advance(this.cursor + 1);
+      if (b === 10) return;
+    }
+  }
+
+  get offset(): number {
+    return this.cursor;
+  }
 }
 
 interface Parsed {
   record: string[];
   raw: string;
-  info: { lines: number };
+  info: { bytes: number };
 }
 
 /** Yields events in batches: one async step per batch, not per row, keeps the common path fast. */
-export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fileName: string): AsyncGenerator<ReaderEvent[]> {
+export async function* readCsv(text: AsyncIterable<string | Buffer>, opts: CsvOptions, fileName: string): AsyncGenerator<ReaderEvent[]> {
   const iterator = text[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done) {
     if (Array.isArray(opts.header)) yield [{ type: 'header', columns: opts.header }];
     return;
   }
-  const delimiter = opts.delimiter === 'auto' ? sniffDelimiter(first.value, opts.quote, opts.skipLines) : opts.delimiter;
-  const pending: ReaderEvent[] = [];
+  const firstText = typeof first.value === 'string' ? first.value : first.value.toString('utf8', 0, Math.min(first.value.length, 65536));
+  const delimiter = opts.delimiter === 'auto' ? sniffDelimiter(firstText, opts.quote, opts.skipLines) : opts.delimiter;
+  const commentByte = opts.comment && opts.comment.charCodeAt(0) < 128 ? opts.comment.charCodeAt(0) : null;
+  const lines = new LineTracker(commentByte);
+  let preambleSkipped = opts.skipLines === 0;
+  /** The line where the next record starts, from the end offset of the previous one. */
+  const nextStart = (limit: number): number => {
+    if (!preambleSkipped) {
+      preambleSkipped = true;
+      for (let i = 0; i < opts.skipLines; i++) lines.skipLine(limit);
+    }
+    return lines.recordStart(limit);
+  };
+  const skips: { after: number; err: CsvError | undefined; raw: string }[] = [];
+  let consumed = 0;
   let fatal: FileFormatError | null = null;
+  /** Turns the skips due before record number `upTo` into rejects, in file order. */
+  const flushSkips = (out: ReaderEvent[], upTo: number) => {
+    while (skips.length && skips[0]!.after <= upTo) {
+      const { err, raw } = skips.shift()!;
+      const startOffset = lines.offset;
+      const line = nextStart(Infinity);
+      // The skipped text ends where its raw text does (csv-parse gives no end offset).
+      lines.advance(startOffset + Buffer.byteLength(raw));
+      const message = err ? err.message.replace(/^Invalid Record Length: /, '') : 'unreadable record';
+      if (err?.code === 'CSV_QUOTE_NOT_CLOSED') {
+        fatal = new FileFormatError(
+          `${fileName}: a quote opened on line ${line} is never closed, so the rest of the file cannot be split into rows; fix the quoting (or set quote: false)`,
+        );
+      }
+      out.push({ type: 'reject', line, raw: truncateRaw(raw), message });
+    }
+  };
   const parser = parse({
     delimiter,
     quote: opts.quote === false ? null : opts.quote,
@@ -78,20 +165,22 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
     raw: true,
     bom: true,
     on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-      const line = startLine(Number(err?.lines ?? 0), raw ?? '');
-      const message = err ? err.message.replace(/^Invalid Record Length: /, '') : 'unreadable record';
-      if (err?.code === 'CSV_QUOTE_NOT_CLOSED') {
-        fatal = new FileFormatError(
-          `${fileName}: a quote opened on line ${line} is never closed, so the rest of the file cannot be split into rows; fix the quoting (or set quote: false)`,
-        );
-      }
-      pending.push({ type: 'reject', line, raw: truncateRaw(raw ?? ''), message: `${message}` });
+      // Parsing runs ahead of our loop: place the skip after the records parsed before it.
+      skips.push({ after: Number((err as { records?: number } | undefined)?.records ?? 0), err, raw: raw ?? '' });
       return undefined;
     },
   });
-  async function* all(): AsyncGenerator<string> {
-    yield first.value as string;
-    for (let r = await iterator.next(); !r.done; r = await iterator.next()) yield r.value;
+  // The parser gets UTF-8 bytes (validated UTF-8 input passes through untouched), so its
+  // byte offsets index the chunks the line tracker holds.
+  async function* all(): AsyncGenerator<Buffer> {
+    const firstBuf = typeof first.value === 'string' ? Buffer.from(first.value, 'utf8') : first.value;
+    lines.add(firstBuf);
+    yield firstBuf;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+      const buf = typeof r.value === 'string' ? Buffer.from(r.value, 'utf8') : r.value;
+      lines.add(buf);
+      yield buf;
+    }
   }
   // Closing the text source (and its file handle) when we stop early.
   const closeText = () => void iterator.return?.(undefined)?.catch(() => undefined);
@@ -104,7 +193,10 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
   if (Array.isArray(opts.header)) batch.push({ type: 'header', columns: opts.header });
   try {
     for await (const item of parser as AsyncIterable<Parsed>) {
-      if (pending.length) batch.push(...pending.splice(0));
+      if (skips.length) flushSkips(batch, consumed);
+      consumed++;
+      const line = nextStart(item.info.bytes);
+      lines.advance(item.info.bytes);
       if (!headerDone) {
         headerDone = true;
         batch.push({ type: 'header', columns: item.record.map((c) => c.trim()) });
@@ -115,13 +207,13 @@ export async function* readCsv(text: AsyncIterable<string>, opts: CsvOptions, fi
         generateNames = false;
         batch.push({ type: 'header', columns: item.record.map((_, i) => `column${i + 1}`) });
       }
-      batch.push({ type: 'row', line: startLine(item.info.lines, item.raw), cells: item.record, raw: item.raw });
+      batch.push({ type: 'row', line, cells: item.record, raw: item.raw });
       if (batch.length >= 512 || parser.readableLength === 0) {
         yield batch;
         batch = [];
       }
     }
-    if (pending.length) batch.push(...pending.splice(0));
+    flushSkips(batch, Infinity);
     if (batch.length) yield batch;
   } finally {
     source.destroy();

@@ -3,7 +3,6 @@
  * whole; only the shared-string table is held in memory (Excel's own design).
  * Numbers become their shortest exact text, date cells ISO-8601.
  */
-import ExcelJS from 'exceljs';
 import { cellText } from '../values.js';
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';
 
@@ -36,6 +35,8 @@ function wantedSheetNo(reader: unknown, sheet: string | number | undefined): { n
 }
 
 export async function* readXlsx(path: string, opts: XlsxOptions, fileName: string): AsyncGenerator<ReaderEvent[]> {
+  // Loaded on first use: exceljs is large, and most drop folders hold no spreadsheet.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',

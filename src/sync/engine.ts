@@ -478,6 +478,9 @@ export class SyncRun {
     for (const part of index.chunks(chunk)) {
       await this.planGroups(part, groups);
       this.progress('items');
+      // Let the event loop deliver batch answers between chunks: the state store may be
+      // synchronous (SQLite), and without this the planner would starve the pipeline.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     // Groups read whose items were all filtered or gone: nothing to write for them.
@@ -827,10 +830,11 @@ export class SyncRun {
   private async planGone(seen: ReadonlySet<string>): Promise<void> {
     const policy = this.deps.settings.deletion;
     this.progress('deletions');
-    for await (const page of this.deps.state.listEntities('product', 500)) {
-      for (const row of page) {
-        if (row.originStream !== 'items' || seen.has(row.originKey)) continue;
-        if (row.status !== 'synced') continue;
+    for await (const keys of this.deps.state.listEntityKeys('product')) {
+      const goneCodes = keys.filter((k) => k.originStream === 'items' && k.status === 'synced' && !seen.has(k.originKey)).map((k) => k.code);
+      if (goneCodes.length === 0) continue;
+      const rows = await this.deps.state.getEntities('product', goneCodes);
+      for (const row of rows.values()) {
         this.deletions.gone++;
         if (policy === 'ignore') continue;
         let task: Task<TaskCtx> | null;

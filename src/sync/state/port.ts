@@ -37,6 +37,8 @@ export interface EntityState {
   status: EntityStatus;
 }
 
+export type EntityKey = Pick<EntityState, 'type' | 'code' | 'originStream' | 'originKey' | 'status'>;
+
 export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped' | 'deleted';
 export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
 
@@ -128,6 +130,8 @@ export interface StateStore {
   findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>>;
   /** Streams entities of a type (for deletion detection and verify), in pages. */
   listEntities(type: EntityType, pageSize?: number): AsyncIterable<EntityState[]>;
+  /** Like listEntities, but only the identity columns (cheap: no fingerprints parsed). */
+  listEntityKeys(type: EntityType, pageSize?: number): AsyncIterable<EntityKey[]>;
   countEntities(type?: EntityType): Promise<number>;
 
   // --- watermarks ----------------------------------------------------------------

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
+  EntityKey,
   EntityState,
   EntityStatus,
   EntityType,
@@ -293,6 +294,20 @@ export class SqliteStateStore implements StateStore {
       if (rows.length === 0) return;
       after = rows[rows.length - 1]!.code;
       yield rows.map(toEntity);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async *listEntityKeys(type: EntityType, pageSize = 5000): AsyncIterable<EntityKey[]> {
+    let after = '';
+    const stmt = this.db.prepare(
+      'SELECT code, origin_stream, origin_key, status FROM entities WHERE entity_type = ? AND code > ? ORDER BY code LIMIT ?',
+    );
+    for (;;) {
+      const rows = stmt.all(type, after, pageSize) as { code: string; origin_stream: string; origin_key: string; status: string }[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.code;
+      yield rows.map((r) => ({ type, code: r.code, originStream: r.origin_stream, originKey: r.origin_key, status: r.status as EntityStatus }));
       if (rows.length < pageSize) return;
     }
   }

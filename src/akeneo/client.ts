@@ -227,7 +227,13 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
   const resolveIdentifierAttribute = (): Promise<string> => {
     identifierLookup ??= (async () => {
       const candidates: Attribute[] = [];
-      for await (const a of attributeResource.list({ search: search('iso').in('type', ['pim_catalog_identifier']) })) candidates.push(a);
+      try {
+        for await (const a of attributeResource.list({ search: search('iso').in('type', ['pim_catalog_identifier']) })) candidates.push(a);
+      } catch (err) {
+        // Older PIMs have no `type` filter on attributes: scan them all instead.
+        if (!(err instanceof AkeneoError) || (err.status !== 400 && err.status !== 422)) throw err;
+        for await (const a of attributeResource.list()) if (a.type === 'pim_catalog_identifier') candidates.push(a);
+      }
       const main = candidates.find((a) => a.is_main_identifier === true) ?? candidates.find((a) => a.type === 'pim_catalog_identifier');
       if (!main) throw new AkeneoError({ message: 'the PIM has no identifier attribute (type pim_catalog_identifier)', method: 'GET', path: `${V1}/attributes` });
       identifierAttribute = main.code;

@@ -9,9 +9,9 @@ import { READ_ONLY_FIELDS, readCategories, readScalar, sameJson } from './common
 import type { CatalogView, ProductModelWriteContext, RuleResult } from './contract.js';
 import { documented, fieldViolation, guard, plain, violations } from './errors.js';
 import { isPlainObject, sameCode } from './php.js';
-import { buildValue, mergeValues, pickValues, validateValue, type BuiltValue } from './values.js';
+import { buildValue, mergeValues, pickValues, validateValues, type BuiltValue } from './values.js';
 import { readValuesPayload } from './values-format.js';
-import { attributesOfLevel, axisCombination, axisData, axisKey, levelCount, variantSet } from './variants.js';
+import { attributesOfLevel, axisCombination, axisData, axisKey, axisValueString, levelCount, variantSet } from './variants.js';
 
 export function applyProductModelWrite(
   view: CatalogView,
@@ -150,42 +150,59 @@ function writeProductModel(
   let values: Values = mergeValues(current?.values, built);
   if (own) values = pickValues(values, own);
 
+  // Validation in the order of Akeneo's productmodel.yml group sequence: the "ProductModel"
+  // group (class constraints, code, family variant, values), then — only if it passed — unique axes.
   const errors: ValidationErrorItem[] = [];
-  if (code === '') errors.push(fieldViolation('code', 'The product model code must not be empty.'));
-  else if (!current && view.productModel(code)) errors.push(fieldViolation('code', 'This value is already used.'));
-  if (!familyVariantCode) {
-    errors.push(fieldViolation('family_variant', 'The product model family variant must not be empty.'));
-  }
   if (parentModel && familyVariant && levelCount(familyVariant) < 2) {
     errors.push(fieldViolation('parent', `The product model "${code}" cannot have a parent`));
   }
-  if (parentModel && familyVariant && levelCount(familyVariant) >= 2) {
-    const axes = variantSet(familyVariant, 1)?.axes ?? [];
-    const missing = axes.filter((a) => isEmptyData(axisData(values, a)));
-    for (const axis of missing) {
-      errors.push(fieldViolation('attribute', `Attribute "${axis}" cannot be empty, as it is defined as an axis for this entity`));
-    }
-    if (axes.length > 0 && missing.length === 0) {
-      const key = axisKey(view, axes, values);
-      const twin = view
-        .productModelsChildren(parentModel.code)
-        .find((m) => m.code !== code && axisKey(view, axes, m.values) === key);
-      if (twin) {
+  const axes = parentModel && familyVariant && levelCount(familyVariant) >= 2 ? (variantSet(familyVariant, 1)?.axes ?? []) : [];
+  if (current?.parent) {
+    for (const axis of axes) {
+      const before = axisData(current.values, axis);
+      const after = axisData(values, axis);
+      if (!isEmptyData(before) && !sameJson(before, after)) {
         errors.push(
           fieldViolation(
             'attribute',
-            `Cannot set value "${axisCombination(view, axes, values)}" for the attribute axis "${axes.join(',')}" on product model "${code}", as the product model "${twin.code}" already has this value`,
+            `Variant axis "${axis}" cannot be modified, "${axisValueString(view.attribute(axis), after)}" given`,
           ),
         );
       }
     }
   }
-  for (const b of built) {
-    if (b.data === null) continue;
-    const attr = view.attribute(b.attribute);
-    if (attr) errors.push(...validateValue(view, attr, b));
+  const missing = axes.filter((a) => isEmptyData(axisData(values, a)));
+  for (const axis of missing) {
+    errors.push(fieldViolation('attribute', `Attribute "${axis}" cannot be empty, as it is defined as an axis for this entity`));
   }
+  if (!current && code !== '' && view.productModel(code)) {
+    errors.push(fieldViolation('code', 'The same code is already set on another product model.'));
+  }
+  if (code === '') errors.push(fieldViolation('code', 'The product model code must not be empty.'));
+  else if (/[,;]/.test(code) || code !== code.trim()) {
+    errors.push(fieldViolation('code', 'This field should not contain any comma or semicolon or leading/trailing space'));
+  }
+  if (code.length > 255) errors.push(fieldViolation('code', 'This value is too long. It should have 255 characters or less.'));
+  if (!familyVariantCode) {
+    errors.push(fieldViolation('family_variant', 'The product model family variant must not be empty.'));
+  }
+  errors.push(...validateValues(view, built));
   if (errors.length > 0) throw violations(errors);
+
+  if (parentModel && axes.length > 0 && missing.length === 0) {
+    const key = axisKey(view, axes, values);
+    const twin = view
+      .productModelsChildren(parentModel.code)
+      .find((m) => m.code !== code && axisKey(view, axes, m.values) === key);
+    if (twin) {
+      throw violations([
+        fieldViolation(
+          'attribute',
+          `Cannot set value "${axisCombination(view, axes, values)}" for the attribute axis "${axes.join(',')}" on product model "${code}", as the product model "${twin.code}" already has this value`,
+        ),
+      ]);
+    }
+  }
 
   const model: ProductModel = {
     code,

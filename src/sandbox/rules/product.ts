@@ -10,7 +10,7 @@ import { READ_ONLY_FIELDS, readCategories, readScalar, readStringList, sameJson 
 import type { CatalogView, ProductWriteContext, RuleResult } from './contract.js';
 import { documented, fieldViolation, guard, linked, plain, RuleFailure, violations } from './errors.js';
 import { gettype, isPlainObject } from './php.js';
-import { buildValue, mergeValues, pickValues, validateValue, type BuiltValue } from './values.js';
+import { buildValue, mergeValues, pickValues, validateValue, validateValues, type BuiltValue } from './values.js';
 import { readValuesPayload, type RawValue } from './values-format.js';
 import {
   attributesOfLevel,
@@ -264,36 +264,27 @@ function writeProduct(
     identifier = null;
   }
 
-  // 11. validation: every violation.
+  // 11. validation, in the order of Akeneo's product.yml group sequence: the "Product" group
+  // (class constraints, identifier, values), then — only if it passed — unique axes, then "api"
+  // (a variant product needs a family).
   const errors: ValidationErrorItem[] = [];
   if (!current && view.productByUuid(uuid)) {
     errors.push(fieldViolation('uuid', `The ${uuid} uuid is already used for another product.`));
   }
   if (identifier !== null) {
-    if (/[,;]/.test(identifier) || identifier !== identifier.trim()) {
-      errors.push(fieldViolation('identifier', 'This field should not contain any comma or semicolon or leading/trailing space'));
-    }
     const holder = view.productByIdentifier(identifier);
     if (holder && holder.uuid !== uuid) {
       errors.push(fieldViolation('identifier', `The ${identifier} identifier is already used for another product.`));
     }
-    const idAttribute = view.attribute(idAttr);
-    if (idAttribute && identifierGiven) {
-      for (const v of validateValue(view, idAttribute, { attribute: idAttr, locale: null, scope: null, data: identifier }, uuid)) {
-        errors.push(fieldViolation('identifier', v.message));
-      }
-    }
   }
+  const axes = parentModel && familyVariant ? (variantSet(familyVariant, level)?.axes ?? []) : [];
+  const missingAxes = axes.filter((a) => isEmptyData(axisData(values, a)));
   if (parentModel) {
-    if (family === null) {
-      errors.push(
-        fieldViolation(
-          'family',
-          `The family cannot be "null" because your product with the ${identifier ?? uuid} identifier is a variant product.`,
-        ),
-      );
-    } else if (parentModel.family && family !== parentModel.family) {
+    if (family !== null && parentModel.family && family !== parentModel.family) {
       errors.push(fieldViolation('family', 'The variant product family must be the same than its parent'));
+    }
+    for (const axis of missingAxes) {
+      errors.push(fieldViolation('attribute', `Attribute "${axis}" cannot be empty, as it is defined as an axis for this entity`));
     }
     if (familyVariant && level < levelCount(familyVariant)) {
       errors.push(
@@ -310,44 +301,55 @@ function writeProduct(
         }
       }
     }
-    const axes = familyVariant ? (variantSet(familyVariant, level)?.axes ?? []) : [];
-    const missing = axes.filter((a) => isEmptyData(axisData(values, a)));
-    for (const axis of missing) {
-      errors.push(fieldViolation('attribute', `Attribute "${axis}" cannot be empty, as it is defined as an axis for this entity`));
+  }
+  if (identifier !== null) {
+    if (/[,;]/.test(identifier) || identifier !== identifier.trim()) {
+      errors.push(fieldViolation('identifier', 'This field should not contain any comma or semicolon or leading/trailing space'));
     }
-    if (axes.length > 0 && missing.length === 0) {
-      const key = axisKey(view, axes, values);
-      const twin = view
-        .productsOfModel(parentModel.code)
-        .find((p) => p.uuid !== uuid && axisKey(view, axes, p.values) === key);
-      if (twin) {
-        errors.push(
-          fieldViolation(
-            'attribute',
-            `Cannot set value "${axisCombination(view, axes, values)}" for the attribute axis "${axes.join(',')}" on variant product "${identifier ?? uuid}", as the variant product "${twin.identifier ?? twin.uuid}" already has this value`,
-          ),
-        );
+    if (/[\r\n]/.test(identifier)) errors.push(fieldViolation('identifier', 'The identifier must not contain a line break.'));
+    const idAttribute = view.attribute(idAttr);
+    if (idAttribute && identifierGiven) {
+      for (const v of validateValue(view, idAttribute, { attribute: idAttr, locale: null, scope: null, data: identifier }, uuid, 'data')) {
+        errors.push(fieldViolation('identifier', v.message));
       }
     }
   }
-  for (const b of built) {
-    if (b.data === null) continue;
+  const secondaryIdentifiers = built.filter((b) => b.data !== null && view.attribute(b.attribute)?.type === 'pim_catalog_identifier');
+  for (const b of secondaryIdentifiers) {
+    // Secondary identifier attributes: reported on `identifier`, unique across products.
     const attr = view.attribute(b.attribute);
     if (!attr) continue;
-    if (attr.type === 'pim_catalog_identifier') {
-      // Secondary identifier attributes: reported on `identifier`, unique across products.
-      for (const v of validateValue(view, attr, b, uuid)) errors.push(fieldViolation('identifier', v.message));
-      const holder = view.uniqueValueOwner(attr.code, b.data);
-      if (holder !== undefined && holder !== uuid) {
-        errors.push(
-          fieldViolation('identifier', `The ${String(b.data)} value is already set on another product for the ${attr.code} identifier attribute.`),
-        );
-      }
-      continue;
+    for (const v of validateValue(view, attr, b, uuid, 'data')) errors.push(fieldViolation('identifier', v.message));
+    const holder = view.uniqueValueOwner(attr.code, b.data);
+    if (holder !== undefined && holder !== uuid) {
+      errors.push(
+        fieldViolation('identifier', `The ${String(b.data)} value is already set on another product for the ${attr.code} identifier attribute.`),
+      );
     }
-    errors.push(...validateValue(view, attr, b, uuid));
   }
+  errors.push(...validateValues(view, built.filter((b) => !secondaryIdentifiers.includes(b)), uuid));
   if (errors.length > 0) throw violations(errors);
+
+  if (parentModel && axes.length > 0 && missingAxes.length === 0) {
+    const key = axisKey(view, axes, values);
+    const twin = view.productsOfModel(parentModel.code).find((p) => p.uuid !== uuid && axisKey(view, axes, p.values) === key);
+    if (twin) {
+      throw violations([
+        fieldViolation(
+          'attribute',
+          `Cannot set value "${axisCombination(view, axes, values)}" for the attribute axis "${axes.join(',')}" on variant product "${identifier ?? uuid}", as the variant product "${twin.identifier ?? twin.uuid}" already has this value`,
+        ),
+      ]);
+    }
+  }
+  if (parentModel && family === null) {
+    throw violations([
+      fieldViolation(
+        'family',
+        `The family cannot be "null" because your product with the ${identifier ?? uuid} identifier is a variant product.`,
+      ),
+    ]);
+  }
 
   const product: Product = {
     uuid,

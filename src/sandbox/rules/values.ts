@@ -316,21 +316,49 @@ function compileRegexp(source: string): RegExp | null {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const URL_RE = /^(https?|ftp):\/\/[^\s/$.?#].[^\s]*$/i;
 
+/**
+ * Akeneo runs a product's value constraints in this order (product.yml getters): each value's own
+ * constraints (`data`), then option existence, then scopes, then locales.
+ */
+export type ValuePhase = 'data' | 'options' | 'scope' | 'locale';
+const ALL_PHASES: readonly ValuePhase[] = ['data', 'options', 'scope', 'locale'];
+
+/** Validates values phase by phase, as Akeneo orders its violations. */
+export function validateValues(
+  view: CatalogView,
+  values: readonly BuiltValue[],
+  owner?: string,
+): ValidationErrorItem[] {
+  const out: ValidationErrorItem[] = [];
+  for (const phase of ALL_PHASES) {
+    for (const v of values) {
+      if (v.data === null) continue;
+      const attr = view.attribute(v.attribute);
+      if (attr) out.push(...validateValue(view, attr, v, owner, phase));
+    }
+  }
+  return out;
+}
+
 /** Business validation of one (non-removed) value. `owner` is the entity's uuid (for unique values). */
-export function validateValue(view: CatalogView, attr: Attribute, v: BuiltValue, owner?: string): ValidationErrorItem[] {
+export function validateValue(
+  view: CatalogView,
+  attr: Attribute,
+  v: BuiltValue,
+  owner?: string,
+  phase?: ValuePhase,
+): ValidationErrorItem[] {
+  const want = (p: ValuePhase) => phase === undefined || phase === p;
+
   const code = attr.code;
   const out: ValidationErrorItem[] = [];
   const viol = (m: string, extra?: Record<string, unknown>) => valueViolation(code, v.locale, v.scope, m, extra);
 
-  let channelOk = true;
-  if (v.scope !== null) {
-    const channel = view.channel(v.scope);
-    if (!channel) {
-      channelOk = false;
-      out.push(viol(`The ${code} attribute requires a value per channel. The ${v.scope} channel (scope) must exist in your PIM`));
-    }
+  const channelOk = v.scope === null || view.channel(v.scope) !== undefined;
+  if (want('scope') && !channelOk) {
+    out.push(viol(`The ${code} attribute requires a value per channel. The ${String(v.scope)} channel (scope) must exist in your PIM`));
   }
-  if (v.locale !== null) {
+  if (want('locale') && v.locale !== null) {
     const active = view.activeLocales().includes(v.locale);
     if (!active) {
       out.push(viol(`The ${code} attribute requires a valid locale. The ${v.locale} locale does not exist.`));
@@ -347,6 +375,8 @@ export function validateValue(view: CatalogView, attr: Attribute, v: BuiltValue,
   }
   const data = v.data;
   if (data === null) return out;
+  if (want('options')) out.push(...optionViolations(view, attr, v));
+  if (!want('data')) return out;
 
   switch (attr.type) {
     case 'pim_catalog_identifier':
@@ -402,19 +432,8 @@ export function validateValue(view: CatalogView, attr: Attribute, v: BuiltValue,
       }
       break;
     }
-    case 'pim_catalog_simpleselect':
-      if (!view.option(code, data as string)) {
-        out.push(viol(`The ${String(data)} value is not in the ${code} attribute option list.`));
-      }
-      break;
     case 'pim_catalog_multiselect': {
       const codes = data as string[];
-      const unknown = codes.filter((c) => !view.option(code, c));
-      if (unknown.length === 1) {
-        out.push(viol(`The ${unknown[0]} value is not in the ${code} attribute option list.`));
-      } else if (unknown.length > 1) {
-        out.push(viol(`The ${[...unknown].sort().join(', ')} values are not in the ${code} attribute option list.`));
-      }
       const dups = duplicates(codes);
       if (dups.length === 1) {
         out.push(viol(`The following option was used multiple times: "${dups[0]}". Please check your option list again.`));
@@ -464,6 +483,24 @@ export function validateValue(view: CatalogView, attr: Attribute, v: BuiltValue,
     }
   }
   return out;
+}
+
+/** AttributeOptionsExist: simple and multi-select codes must be options of the attribute. */
+function optionViolations(view: CatalogView, attr: Attribute, v: BuiltValue): ValidationErrorItem[] {
+  const code = attr.code;
+  if (attr.type === 'pim_catalog_simpleselect') {
+    return view.option(code, v.data as string)
+      ? []
+      : [valueViolation(code, v.locale, v.scope, `The ${String(v.data)} value is not in the ${code} attribute option list.`)];
+  }
+  if (attr.type !== 'pim_catalog_multiselect') return [];
+  const unknown = (v.data as string[]).filter((c) => !view.option(code, c));
+  if (unknown.length === 0) return [];
+  const message =
+    unknown.length === 1
+      ? `The ${unknown[0]} value is not in the ${code} attribute option list.`
+      : `The ${[...unknown].sort().join(', ')} values are not in the ${code} attribute option list.`;
+  return [valueViolation(code, v.locale, v.scope, message)];
 }
 
 function uniqueString(data: unknown): string {

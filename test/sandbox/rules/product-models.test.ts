@@ -85,6 +85,15 @@ describe.skipIf(skip)('product model rules (technical catalog)', () => {
     );
   });
 
+  it('keeps a sub-model axis value immutable and refuses duplicate codes', () => {
+    expect(write('PATCH', { values: { a_simple_select: [{ locale: null, scope: null, data: 'optionA' }] } }, 'tshirt_sub')).toMatchObject({
+      body: { errors: [{ property: 'attribute', message: 'Variant axis "a_simple_select" cannot be modified, "[optionA]" given' }] },
+    });
+    expect(write('POST', { code: 'sweat', family_variant: 'familyVariantA1' })).toMatchObject({
+      body: { errors: [{ property: 'code', message: 'The same code is already set on another product model.' }] },
+    });
+  });
+
   it('refuses a parent on a one-level family variant and a missing axis', () => {
     write('PATCH', { code: 'r2', family_variant: 'familyVariantA2' }, 'r2');
     expect(write('POST', { code: 'sub_product', parent: 'r2' })).toMatchObject({

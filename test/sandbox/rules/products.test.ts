@@ -172,12 +172,12 @@ describe.skipIf(skip)('product rules (technical catalog)', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.body.errors).toEqual([
-      { property: 'values', message: 'The unknown_color value is not in the a_simple_select attribute option list.', attribute: 'a_simple_select', locale: null, scope: null },
-      { property: 'values', message: 'The a_localized_and_scopable_text_area attribute requires a valid locale. The es_ES locale does not exist.', attribute: 'a_localized_and_scopable_text_area', locale: 'es_ES', scope: 'tablet' },
-      { property: 'values', message: 'The a_localized_and_scopable_text_area attribute requires a value per channel. The unknown channel (scope) must exist in your PIM', attribute: 'a_localized_and_scopable_text_area', locale: 'en_US', scope: 'unknown' },
-      { property: 'values', message: 'The a_localized_and_scopable_text_area attribute requires a valid locale. The fr_FR locale is not bound to the ecommerce channel.', attribute: 'a_localized_and_scopable_text_area', locale: 'fr_FR', scope: 'ecommerce' },
       { property: 'values', message: 'Please specify a valid currency for the a_price attribute, the UNKNOWN code was sent.', attribute: 'a_price', locale: null, scope: null, currency: 'UNKNOWN' },
       { property: 'values', message: 'Please specify a valid metric unit', attribute: 'a_metric', locale: null, scope: null },
+      { property: 'values', message: 'The unknown_color value is not in the a_simple_select attribute option list.', attribute: 'a_simple_select', locale: null, scope: null },
+      { property: 'values', message: 'The a_localized_and_scopable_text_area attribute requires a value per channel. The unknown channel (scope) must exist in your PIM', attribute: 'a_localized_and_scopable_text_area', locale: 'en_US', scope: 'unknown' },
+      { property: 'values', message: 'The a_localized_and_scopable_text_area attribute requires a valid locale. The es_ES locale does not exist.', attribute: 'a_localized_and_scopable_text_area', locale: 'es_ES', scope: 'tablet' },
+      { property: 'values', message: 'The a_localized_and_scopable_text_area attribute requires a valid locale. The fr_FR locale is not bound to the ecommerce channel.', attribute: 'a_localized_and_scopable_text_area', locale: 'fr_FR', scope: 'ecommerce' },
     ]);
   });
 

@@ -82,8 +82,9 @@ export class TrytonRpc {
     for (let attempt = 0; ; attempt++) {
       const session = await this.ensureSession();
       const res = await this.post(this.dbUrl(), method, params, session.header);
-      if (res.status === 401 && attempt === 0) {
-        // Expired or revoked session (Tryton answers 401 with an empty body): log in again once.
+      // Expired or revoked session: Tryton 6.0 answers 401 with an empty body; older servers
+      // and proxies may say 403 or put a NotLogged/session error in the body. Log in again once.
+      if (attempt === 0 && (res.status === 401 || res.status === 403 || isSessionError(res.body))) {
         if (this.session === session) this.session = null;
         continue;
       }
@@ -251,6 +252,11 @@ export class TrytonRpc {
   private scrub(text: string): string {
     return scrubSecrets(text, [this.options.password, this.session?.key]);
   }
+}
+
+function isSessionError(body: unknown): boolean {
+  const error = (body as { error?: unknown } | null)?.error;
+  return Array.isArray(error) && typeof error[0] === 'string' && /^(NotLogged|SessionExpired|Session expired)/i.test(error[0]);
 }
 
 function headerFor(login: string, userId: number, key: string): string {

@@ -28,6 +28,7 @@ describe.skipIf(skipTryton || (missing && process.env.CI !== 'true'))('Tryton wi
   let items: ErpRecord[];
 
   beforeAll(async () => {
+    if (missing) throw new Error(`AdventureWorks data is missing at ${AW} (CI=true requires ../shared).`);
     tryton = await startTryton({ seed: 'catalogue', adventureworks: true });
     source = createTrytonSource({
       type: 'tryton',

@@ -94,11 +94,13 @@ export interface AkeneoClient {
   /** EE/SaaS: reference entities and their records. */
   referenceEntities: ResourceClient<EeRecord>;
   referenceEntityAttributes(entityCode: string): ResourceClient<EeRecord>;
+  referenceEntityAttributeOptions(entityCode: string, attributeCode: string): ResourceClient<EeRecord>;
   referenceEntityRecords(entityCode: string): ResourceClient<EeRecord>;
   referenceEntityMediaFiles: { upload(file: { content: Buffer; filename: string; contentType?: string }): Promise<string> };
   /** EE/SaaS: asset families and their assets. */
   assetFamilies: ResourceClient<EeRecord>;
   assetAttributes(familyCode: string): ResourceClient<EeRecord>;
+  assetAttributeOptions(familyCode: string, attributeCode: string): ResourceClient<EeRecord>;
   assets(familyCode: string): DeletableResourceClient<EeRecord>;
   assetMediaFiles: { upload(file: { content: Buffer; filename: string; contentType?: string }): Promise<string> };
   /** Total items of a page-mode list (with_count), e.g. count('/api/rest/v1/families'). */
@@ -320,6 +322,15 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
         ...codeDef<EeRecord>('reference entity attribute', 'reference-entities/{reference_entity_code}/attributes', { paging: 'none', batch: undefined }),
         params: { reference_entity_code: entity },
       }),
+    referenceEntityAttributeOptions: (entity, attribute) =>
+      r<EeRecord>({
+        ...codeDef<EeRecord>(
+          'reference entity attribute option',
+          'reference-entities/{reference_entity_code}/attributes/{attribute_code}/options',
+          { paging: 'none', batch: undefined },
+        ),
+        params: { reference_entity_code: entity, attribute_code: attribute },
+      }),
     referenceEntityRecords: (entity) =>
       r<EeRecord>({
         ...codeDef<EeRecord>('record', 'reference-entities/{reference_entity_code}/records', { paging: 'search_after_only', batch: 'json-array' }),
@@ -333,6 +344,14 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
       r<EeRecord>({
         ...codeDef<EeRecord>('asset attribute', 'asset-families/{asset_family_code}/attributes', { paging: 'none', batch: undefined }),
         params: { asset_family_code: family },
+      }),
+    assetAttributeOptions: (family, attribute) =>
+      r<EeRecord>({
+        ...codeDef<EeRecord>('asset attribute option', 'asset-families/{asset_family_code}/attributes/{attribute_code}/options', {
+          paging: 'none',
+          batch: undefined,
+        }),
+        params: { asset_family_code: family, attribute_code: attribute },
       }),
     assets: (family) =>
       r<EeRecord>({

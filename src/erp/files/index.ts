@@ -137,10 +137,10 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     const keys = options.keys ? new Set(options.keys) : null;
     const limit = options.limit;
     let sinceIso: string | null = null;
-    if (options.since && deltaFilter) {
+    if (options.since) {
       const ms = Date.parse(options.since);
       if (Number.isNaN(ms)) throw new ErpError(`since "${options.since}" is not an ISO-8601 date-time`, 'config');
-      sinceIso = new Date(ms - config.skewSeconds * 1000).toISOString();
+      if (deltaFilter) sinceIso = new Date(ms - config.skewSeconds * 1000).toISOString();
     }
     const groupsChanged = sinceIso && stream === 'items' ? await changedGroups(sinceIso) : null;
     // Partial reads did not process every record of the file: it must not move.
@@ -154,6 +154,7 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
       try {
         for await (const batch of readFileBatches(file, plan, report, { signal: options.signal, onReject: options.onReject })) {
           for (const rec of batch) {
+            if (options.signal?.aborted) return;
             if (keys && !keys.has(rec.key)) {
               report.skipped++;
               continue;

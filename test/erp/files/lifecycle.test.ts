@@ -151,3 +151,27 @@ describe('files adapter: since', () => {
     expect(records.map((r) => r.key)).toEqual(['B']);
   });
 });
+
+describe('files adapter: read options', () => {
+  it('refuses a since that is not a date, and an unconfigured stream, naming the fix', async () => {
+    const dir = await dropFolder({ 'items.csv': 'sku\nA\n' });
+    const src = source(dir, { streams: { items: {} } });
+    await expect(readAll(src, 'items', { since: 'yesterday' })).rejects.toThrow(/since "yesterday" is not an ISO-8601 date-time/);
+    await expect(readAll(src, 'groups')).rejects.toThrow(/no stream "groups"; configure erp\.streams\.groups/);
+    expect(src.streams).toEqual(['items']);
+  });
+
+  it('stops between files and within a file when the signal aborts, moving nothing', async () => {
+    const dir = await dropFolder({ 'items-1.csv': 'sku\nA\nB\n', 'items-2.csv': 'sku\nC\n' });
+    const src = source(dir);
+    const ac = new AbortController();
+    const seen: string[] = [];
+    for await (const r of src.read('items', { signal: ac.signal })) {
+      seen.push(r.key);
+      ac.abort();
+    }
+    expect(seen).toEqual(['A']);
+    await src.close();
+    expect((await readdir(dir)).sort()).toEqual(['items-1.csv', 'items-2.csv']);
+  });
+});

@@ -65,17 +65,17 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
   const templateCache = new Map<number, TemplateData>();
   for await (const rows of keyedPages(conn, 'product.product', domain, (keys) => [['code', 'in', keys]], options.keys, PRODUCT_FIELDS, options.signal, limit)) {
     const ids = rows.map((r) => Number(r.id));
+    if (templateCache.size > 2000) templateCache.clear(); // before deciding what this page must read
     const missing = [...new Set(rows.map((r) => Number(r.template)))].filter((id) => !templateCache.has(id));
     const [templates, localized, identifiers] = await Promise.all([
       readTemplates(conn, translations, missing),
       translations.localize('product.product', ['description'], rows),
       readIdentifiers(conn, ids),
     ]);
-    if (templateCache.size > 2000) templateCache.clear();
     for (const [id, tmpl] of templates) templateCache.set(id, tmpl);
     for (const row of rows) {
       const id = Number(row.id);
-      const code = typeof row.code === 'string' ? row.code.trim() : '';
+      const code = typeof row.code === 'string' && row.code.trim() !== '' ? row.code : '';
       if (!code) {
         options.onReject?.({
           stream: 'items',

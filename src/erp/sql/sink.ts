@@ -239,6 +239,15 @@ async function existingTranslations(trx: Knex.Transaction, p: PlannedRow): Promi
   return true;
 }
 
+async function sameCategoryLinks(ctx: SinkContext, trx: Knex.Transaction, p: PlannedRow): Promise<boolean> {
+  const cats = ctx.config.categories;
+  if (p.categories === undefined || !cats || typeof cats === 'string' || !('table' in cats)) return true;
+  const rows = (await trx(cats.table).select({ c: cats.category }).where(cats.key, p.record.key)) as { c: unknown }[];
+  const stored = [...new Set(rows.map((r) => toText(r.c)).filter((c): c is string => c !== null))].sort();
+  const wanted = [...new Set(p.categories)].sort();
+  return stored.length === wanted.length && stored.every((c, i) => c === wanted[i]);
+}
+
 async function upsertChunk(ctx: SinkContext, table: string, rows: PlannedRow[]): Promise<SinkResult[]> {
   return ctx.knex.transaction(async (trx) => {
     const existing = await existingRows(ctx, trx, table, rows);
@@ -251,7 +260,7 @@ async function upsertChunk(ctx: SinkContext, table: string, rows: PlannedRow[]):
       if (before) {
         const unchanged =
           Object.entries(p.row).every(([col, v]) => same(before[col], v, p.compare[col] ?? 'text')) &&
-          p.categories === undefined &&
+          (await sameCategoryLinks(ctx, trx, p)) &&
           (await existingTranslations(trx, p));
         outcome = unchanged ? 'unchanged' : 'updated';
       }

@@ -7,6 +7,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoSource, generateDemoErp, isDemoErpCurrent } from '../../../src/erp/demo/index.js';
 import type { ErpRecord, RejectedRecord, StreamName } from '../../../src/erp/port.js';
+import { erpConfigSchema } from '../../../src/erp/config.js';
+import { createErpSink } from '../../../src/erp/factory.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -164,6 +166,29 @@ describe('demo ERP source', () => {
     }
     expect(counts[0]).toBe(400);
     expect(counts[1]).toBe(source.summary.templates);
+  });
+
+  it('takes writes: records read and written back are unchanged; a change is stamped and seen by a delta read', async () => {
+    const sinkPath = join(dir, 'sink', 'demo.sqlite');
+    const cfg = { type: 'demo' as const, path: sinkPath, items: 60, seed: 4 };
+    const demo = createDemoSource(cfg);
+    const sink = createErpSink(erpConfigSchema.parse(cfg));
+    try {
+      const records: ErpRecord[] = [];
+      for await (const r of demo.read('items')) records.push(r);
+      const same = await sink.upsert('items', records);
+      expect(same.every((r) => r.outcome === 'unchanged')).toBe(true);
+      const before = new Date(Date.now() - 1000).toISOString();
+      const edited = { ...records[0]!, fields: { ...records[0]!.fields, brand: 'Ferry Test Brand' } };
+      expect((await sink.upsert('items', [edited]))[0]!.outcome).toBe('updated');
+      const delta: ErpRecord[] = [];
+      for await (const r of demo.read('items', { since: before })) delta.push(r);
+      expect(delta.map((r) => r.key)).toEqual([edited.key]);
+      expect(delta[0]!.fields.brand).toBe('Ferry Test Brand');
+    } finally {
+      await sink.close();
+      await demo.close();
+    }
   });
 
   it('a template edited after its variants brings them into a delta read', async () => {

@@ -174,12 +174,22 @@ class MappingEngine implements Mapper {
       mapValue(plan, read, acc, this.ctx);
     }
     if (!this.mapping.identity.enabled) return;
-    for (const field in fields) {
-      if (this.consumed.has(field)) continue;
-      const plan = this.identityPlan(field);
-      if (!plan || done[plan.code] || (want && !want(plan.code))) continue;
+    // The record's identity-mapped fields, found once per record and reused by every pass.
+    let identity = acc.identity;
+    if (!identity) {
+      identity = [];
+      for (const field in fields) {
+        if (this.consumed.has(field)) continue;
+        const plan = this.identityPlan(field);
+        if (plan) identity.push({ plan, field });
+      }
+      acc.identity = identity;
+    }
+    for (const entry of identity) {
+      const plan = entry.plan;
+      if (done[plan.code] || (want && !want(plan.code))) continue;
       done[plan.code] = true;
-      mapValue(plan, { value: fields[field], field }, acc, this.ctx);
+      mapValue(plan, { value: fields[entry.field], field: entry.field }, acc, this.ctx);
     }
   }
 

@@ -113,10 +113,12 @@ export interface RecordAcc {
   options: MappedOption[];
   /** Attributes already mapped for this record: values are converted lazily, at most once. */
   done: Record<string, true>;
+  /** The record's identity-mapped fields, found on the first pass and reused by the others. */
+  identity?: { plan: AttributePlan; field: string }[];
 }
 
 export function newAcc(origin: Origin, label: string): RecordAcc {
-  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: {} };
+  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: {}, identity: undefined };
 }
 
 export interface PlanContext {

@@ -88,8 +88,8 @@ export function numberConverter(attribute: Attribute, options: NumberOptions = {
     // Fast path: an already canonical decimal text needs no arithmetic.
     const text0 = typeof value === 'string' ? value : value && typeof value === 'object' && !Array.isArray(value) && value.kind === 'decimal' ? value.value : null;
     if (plain && text0 !== null) {
-      if (bounds.decimals && CANONICAL_DECIMAL.test(text0)) return ok(text0);
-      if (!bounds.decimals && CANONICAL_INTEGER.test(text0) && text0.length < 16) return ok(Number(text0));
+      if (bounds.decimals && CANONICAL_DECIMAL.test(text0) && text0 !== '-0') return ok(text0);
+      if (!bounds.decimals && CANONICAL_INTEGER.test(text0) && text0.length < 16 && text0 !== '-0') return ok(Number(text0));
     }
     const r = readNumber(value);
     if (!r) {

@@ -1,11 +1,18 @@
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { afterAll } from 'vitest';
+import { mkdtemp, writeFile, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ErpRecord, RejectedRecord, StreamName } from '../../../src/erp/port.js';
 import { createFilesSource, type FilesConfigInput, type FilesSource, type FilesSourceOptions } from '../../../src/erp/files/index.js';
 
+const created: string[] = [];
+afterAll(async () => {
+  await Promise.all(created.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
 export async function dropFolder(files: Record<string, string | Buffer> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ferry-files-'));
+  created.push(dir);
   await mkdir(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   return dir;

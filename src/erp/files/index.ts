@@ -195,6 +195,12 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
         const o = await moveWithReport(file, report, doneDir, failedDir);
         outcomes.push(o);
         if (!o.movedTo) opts.logger?.warn({ file: file.name }, `not moved: ${o.reason}`);
+        else {
+          opts.logger?.info(
+            { file: file.name, movedTo: o.movedTo, rows: report.rows, records: report.records, rejected: report.rejected, status: report.status },
+            `${file.name} moved to ${report.status === 'failed' ? 'failed/' : 'done/'} with its report`,
+          );
+        }
       } catch (e) {
         errors.push(`${file.name}: ${(e as Error).message}`);
       }

@@ -208,18 +208,24 @@ export class TrytonSink {
     for (const [lang, values] of translations) await this.conn.model(model, 'write', [[id], values], { language: lang });
   }
 
+  /**
+   * Through the variant's one2many, not product.identifier directly: the write then bumps the
+   * variant's write_date, so a removed EAN is seen by the next delta read too.
+   */
   private async writeEan(productId: number, ean: string | null): Promise<void> {
     const existing = (await this.conn.model('product.identifier', 'search_read', [[['product', '=', productId], ['type', '=', 'ean']], 0, null, null, ['code']])) as {
       id: number;
       code: string;
     }[];
+    let actions: unknown[] = [];
     if (ean === null) {
-      if (existing.length) await this.conn.model('product.identifier', 'delete', [existing.map((e) => e.id)]);
+      if (existing.length) actions = [['delete', existing.map((e) => e.id)]];
     } else if (existing.length === 0) {
-      await this.conn.model('product.identifier', 'create', [[{ product: productId, type: 'ean', code: ean }]]);
+      actions = [['create', [{ type: 'ean', code: ean }]]];
     } else if (existing[0]!.code !== ean) {
-      await this.conn.model('product.identifier', 'write', [[existing[0]!.id], { code: ean }]);
+      actions = [['write', [existing[0]!.id], { code: ean }]];
     }
+    if (actions.length) await this.conn.model('product.product', 'write', [[productId], { identifiers: actions }]);
   }
 
   private async uom(symbol: string, field: string): Promise<number> {

@@ -184,5 +184,13 @@ describe.skipIf(skipTryton)('Tryton sink and live changes', () => {
     await source.upsert('items', [{ stream: 'items', key: variants[0]!, updatedAt: null, fields: { ean: '4006381333948' } }]);
     const delta2 = await all(source, 'items', { since: mark2 });
     expect(delta2.map((i) => i.key)).toContain(variants[0]);
+    expect(delta2.find((i) => i.key === variants[0])!.fields.ean).toBe('4006381333948');
+    // Removing it too: the variant's write_date moves, so the removal is not missed.
+    const mark3 = delta2.map((i) => i.updatedAt!).sort().at(-1)!;
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await source.upsert('items', [{ stream: 'items', key: variants[0]!, updatedAt: null, fields: { ean: null } }]))[0]!.outcome).toBe('updated');
+    const delta3 = await all(source, 'items', { since: mark3 });
+    expect(delta3.map((i) => i.key)).toEqual([variants[0]]);
+    expect(delta3[0]!.fields.ean).toBeNull();
   });
 });

@@ -109,6 +109,21 @@ describe.skipIf(skipTryton)('Tryton JSON-RPC client against a real Tryton', () =
     expect((forbidden as Error).message).toContain('HTTP 403');
   });
 
+  it('shares one login between concurrent calls', async () => {
+    const rpc = rpcFor();
+    const results = await Promise.all(Array.from({ length: 5 }, () => rpc.call('model.res.user.get_preferences', [true, {}])));
+    expect(results).toHaveLength(5);
+    expect(rpc.stats.logins).toBe(1);
+  });
+
+  it('check() names the refused credential and leaves the password out', async () => {
+    const source = createTrytonSource({ type: 'tryton', url: tryton.url, database: tryton.database, username: 'admin', password: 'not-the-password' });
+    const result = await source.check();
+    expect(result.ok).toBe(false);
+    expect(result.problems[0]).toContain('erp.password');
+    expect(JSON.stringify(result)).not.toContain('not-the-password');
+  });
+
   it('refuses a language the database does not have', async () => {
     const source = createTrytonSource({ type: 'tryton', url: tryton.url, database: tryton.database, username: 'admin', password: 'admin', languages: ['en', 'xx'] });
     const result = await source.check();

@@ -244,7 +244,8 @@ export class SyncRun {
         if (!this.dryRun) await this.scheduler.finish();
       }
       this.scheduler = this.newScheduler();
-      await this.syncItems(mode, since, extraItemKeys, allowedCategories);
+      const groupSince = mode === 'delta' || mode === 'since' ? (this.opts.since ?? watermarksBefore.groups ?? since) : undefined;
+      await this.syncItems(mode, since, groupSince, extraItemKeys, allowedCategories);
       if (!this.dryRun) await this.scheduler.finish();
       this.progress('done');
 
@@ -338,9 +339,14 @@ export class SyncRun {
 
   // --- reading -----------------------------------------------------------------------
 
-  private noteRead(rec: ErpRecord): boolean {
+  /**
+   * Registers a record read. Only records from the stream's main (since/full) read move the
+   * watermark: a record re-read by key (a sibling, a retry) may carry a date later than
+   * records the main read did not see yet, and must not push the watermark past them.
+   */
+  private noteRead(rec: ErpRecord, moveWatermark = false): boolean {
     if (!this.ledger.read(rec.stream, rec.key)) return false;
-    this.maxUpdatedAt[rec.stream] = laterOf(this.maxUpdatedAt[rec.stream] ?? null, rec.updatedAt);
+    if (moveWatermark) this.maxUpdatedAt[rec.stream] = laterOf(this.maxUpdatedAt[rec.stream] ?? null, rec.updatedAt);
     return true;
   }
 
@@ -384,7 +390,7 @@ export class SyncRun {
     const records: ErpRecord[] = [];
     const wantAll = !!this.opts.category;
     for await (const rec of this.readStream('categories', { since: wantAll ? undefined : since })) {
-      if (this.noteRead(rec)) records.push(rec);
+      if (this.noteRead(rec, true)) records.push(rec);
     }
     const retry = [...(this.retryKeys.categories ?? [])].filter((k) => !this.ledger.has('categories', k));
     for await (const rec of this.readStream('categories', { keys: retry })) if (this.noteRead(rec)) records.push(rec);
@@ -422,37 +428,43 @@ export class SyncRun {
 
   // --- items -------------------------------------------------------------------------
 
-  private async syncItems(mode: SyncMode, since: string | undefined, extraItemKeys: string[], allowed: Set<string> | null): Promise<void> {
+  private async syncItems(
+    mode: SyncMode,
+    since: string | undefined,
+    groupSince: string | undefined,
+    extraItemKeys: string[],
+    allowed: Set<string> | null,
+  ): Promise<void> {
     this.progress('reading');
     const index = new GroupingIndex();
     const inCategory = (rec: ErpRecord) => !allowed || (rec.categories ?? []).some((c) => allowed.has(c));
-    const take = (rec: ErpRecord) => {
+    const take = (rec: ErpRecord, main = false) => {
       if (rec.stream !== 'items') return;
       if (index.hasItem(rec.key) || !inCategory(rec)) return;
-      if (!this.noteRead(rec)) return;
+      if (!this.noteRead(rec, main)) return;
       index.add(rec);
     };
 
     if (mode === 'keys') {
       for await (const rec of this.readStream('items', { keys: this.opts.keys! })) take(rec);
     } else {
-      for await (const rec of this.readStream('items', { since })) take(rec);
+      for await (const rec of this.readStream('items', { since })) take(rec, true);
     }
     const retryItems = [...(this.retryKeys.items ?? []), ...extraItemKeys].filter((k) => !index.hasItem(k));
     for await (const rec of this.readStream('items', { keys: retryItems })) take(rec);
 
     // Groups: all of them in a full read; otherwise the changed ones and those of the items read.
     const groups = new Map<string, ErpRecord>();
-    const takeGroup = (rec: ErpRecord) => {
+    const takeGroup = (rec: ErpRecord, main = false) => {
       if (groups.has(rec.key)) return;
-      this.noteRead(rec);
+      this.noteRead(rec, main);
       groups.set(rec.key, rec);
     };
     const fullRead = since === undefined && mode !== 'keys' && mode !== 'category';
     if (fullRead) {
-      for await (const rec of this.readStream('groups', {})) takeGroup(rec);
+      for await (const rec of this.readStream('groups', {})) takeGroup(rec, true);
     } else if (mode === 'delta' || mode === 'since') {
-      for await (const rec of this.readStream('groups', { since })) takeGroup(rec);
+      for await (const rec of this.readStream('groups', { since: groupSince })) takeGroup(rec, true);
       const retryGroups = [...(this.retryKeys.groups ?? [])].filter((k) => !groups.has(k));
       for await (const rec of this.readStream('groups', { keys: retryGroups })) takeGroup(rec);
     }

@@ -206,6 +206,21 @@ describe('sync engine (fakes)', () => {
     expect(runs.map((x) => x.status)).toEqual(['succeeded', 'failed']);
   });
 
+  it('a record re-read by key never moves the watermark past changes the main read did not see', async () => {
+    await run();
+    erp.edit('items', 'tshirt_red', (r) => (r.fields.name = 'Red 2')); // seen by the delta read
+    erp.edit('items', 'pen', (r) => (r.fields.name = 'Pen 2')); // committed late: the delta read misses it
+    erp.lateCommits.add('pen');
+    erp.edit('items', 'tshirt_blue', (r) => (r.fields.name = 'Blue 2')); // newest; only read as a sibling
+    erp.lateCommits.add('tshirt_blue');
+    const r1 = await run();
+    expect(pim.productByIdentifier('tshirt_blue')!.values!.name![0]!.data).toBe('Blue 2');
+    expect(r1.watermarks.after.items).toBe(erp.records.get('items:tshirt_red')!.updatedAt);
+    erp.lateCommits.clear();
+    await run();
+    expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Pen 2');
+  });
+
   it('dry run writes nothing and lists payloads for --keys', async () => {
     const r = await run({ dryRun: true, keys: ['pen'] });
     expect(pim.calls).toHaveLength(0);

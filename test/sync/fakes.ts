@@ -10,6 +10,8 @@ export class FakeErp implements ErpSource {
   readonly streams: readonly StreamName[] = ['items', 'groups', 'categories'];
   records = new Map<string, ErpRecord>();
   reads: { stream: string; since?: string; keys?: number }[] = [];
+  /** Keys a since-read does not see yet (their change commits while the read runs). */
+  lateCommits = new Set<string>();
   private clock = Date.parse('2026-01-01T00:00:00Z');
 
   tick(): string {
@@ -44,6 +46,7 @@ export class FakeErp implements ErpSource {
       if (r.stream !== stream) continue;
       if (options.keys && !options.keys.includes(r.key)) continue;
       if (options.since && r.updatedAt && Date.parse(r.updatedAt) < Date.parse(options.since)) continue;
+      if (!options.keys && this.lateCommits.has(r.key)) continue;
       yield structuredClone(r);
     }
   }

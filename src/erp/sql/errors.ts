@@ -31,6 +31,8 @@ export function isConnectionLevel(err: unknown): boolean {
 /** Wraps a connection-level failure; other errors pass through unchanged (scrubbed). */
 export function translateError(err: unknown, ep: Endpoint, context?: string): Error {
   if (err instanceof ErpError) return err;
+  // An aborted read is the caller's decision, not a database failure: keep it recognisable.
+  if (err instanceof Error && err.name === 'AbortError') return err;
   const code = codeOf(err);
   const detail = scrubSecrets(messageOf(err), [ep.secret ?? undefined]);
   const where = whereText(ep);

@@ -194,6 +194,7 @@ export async function* readStream(ctx: StreamContext, options: ReadOptions = {})
       };
       for (const { row, key } of keyed) {
         if (remaining <= 0) return;
+        options.signal?.throwIfAborted();
         if (key === null) {
           rejects.reject({ location: `${where}, row without key`, field: ctx.config.key, raw: row, message: `key column ${ctx.config.key} is empty` });
           remaining--;

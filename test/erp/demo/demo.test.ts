@@ -191,6 +191,19 @@ describe('demo ERP source', () => {
     }
   });
 
+  it('stops when the read is aborted', async () => {
+    const controller = new AbortController();
+    let n = 0;
+    await expect(
+      (async () => {
+        for await (const _ of source.read('items', { signal: controller.signal })) {
+          if (++n === 10) controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(n).toBe(10);
+  });
+
   it('a template edited after its variants brings them into a delta read', async () => {
     const { records: items } = await readAll('items');
     const db = new Database(path, { readonly: true });

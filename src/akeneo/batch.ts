@@ -126,8 +126,9 @@ export async function upsertBatch<T>(transport: Transport, spec: BatchSpec<T>, i
     current.push({ input, index, key, wire, text });
     if (current.length === size) {
       dispatch();
-      // Let the call just queued go out before serializing the next chunk.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Fill the concurrency window at once, then let the queued calls go out before
+      // serializing the next chunk (it will not be sent before a slot frees anyway).
+      if (done.length >= transport.limiter.limit) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
   if (current.length > 0 && !aborted) dispatch();

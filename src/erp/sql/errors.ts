@@ -36,7 +36,8 @@ export function translateError(err: unknown, ep: Endpoint, context?: string): Er
   const code = codeOf(err);
   const detail = scrubSecrets(messageOf(err), [ep.secret ?? undefined]);
   const where = whereText(ep);
-  if ((code && UNREACHABLE_CODES.has(code)) || (err instanceof Error && err.name === 'KnexTimeoutError')) {
+  const connectTimeout = /connect(ion)?\b.*\b(timeout|timed out)|timeout expired|Failed to connect|Connection terminated unexpectedly|Connection terminated due to connection timeout/i.test(detail);
+  if ((code && UNREACHABLE_CODES.has(code)) || (err instanceof Error && err.name === 'KnexTimeoutError') || connectTimeout) {
     return new ErpError(
       `cannot reach ${where} (${code ?? 'timeout'}); check that the server runs and that erp.connection host/port are right`,
       'unreachable',

@@ -149,6 +149,15 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
+  // Reading back: a filtered page over the full catalog (cold: scans every product), then the next page (cached positions).
+  const filter = encodeURIComponent(JSON.stringify({ bench_flag: [{ operator: '=', value: true }], updated: [{ operator: '>', value: '2000-01-01 00:00:00' }] }));
+  let t = process.hrtime.bigint();
+  await call('GET', `/api/rest/v1/products-uuid?limit=100&with_count=true&search=${filter}`, undefined, 'application/json', token);
+  const filteredFirstPageMs = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  await call('GET', `/api/rest/v1/products-uuid?limit=100&page=2&with_count=true&search=${filter}`, undefined, 'application/json', token);
+  const filteredNextPageMs = Number(process.hrtime.bigint() - t) / 1e6;
+
   await pool.close();
   await new Promise((r) => setTimeout(r, 300));
   const mem = await request<ChildMemory>(proc, { type: 'memory' }, 'memory');
@@ -172,6 +181,8 @@ async function main(): Promise<void> {
       rssMB: Math.round(mem.rss / 1048576),
       heapUsedMB: Math.round(mem.heapUsed / 1048576),
       targetRssMB: 1536,
+      filteredFirstPageMs: Math.round(filteredFirstPageMs),
+      filteredNextPageMs: Math.round(filteredNextPageMs),
       gcBeforeMeasure: mem.gc,
       note: 'sandbox in its own process (RSS is the server alone); load generator in this process; numbers from a shared 2-core machine are pessimistic',
     }) + '\n',

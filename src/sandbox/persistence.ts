@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Product, ProductModel } from '../akeneo/model.js';
-import type { ChangeKind, CodedObject, MediaFileRecord, SandboxStore, StoredProduct, StructureSnapshot } from './store.js';
+import { rowToProduct, type ChangeKind, type CodedObject, type MediaFileRecord, type SandboxStore, type StoredProduct, type StructureSnapshot } from './store.js';
 
 type DB = Database.Database;
 
@@ -122,7 +122,7 @@ export class SqlitePersistence {
           switch (kind) {
             case 'product':
               if (value === null) delProduct.run(key);
-              else upProduct.run(key, (value as StoredProduct).json);
+              else upProduct.run(key, JSON.stringify(rowToProduct(value as StoredProduct)));
               break;
             case 'product_model':
               if (value === null) delModel.run(key);

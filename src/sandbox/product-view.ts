@@ -6,7 +6,7 @@
 import type { Associations, Product, ProductModel, ValueEntry, Values } from '../akeneo/model.js';
 import { plain, type Query } from './http.js';
 import type { Searchable } from './search.js';
-import type { SandboxStore, StoredProduct } from './store.js';
+import { rowToProduct, rowValue, type SandboxStore, type StoredProduct } from './store.js';
 
 export type Endpoint = 'uuid' | 'identifier';
 
@@ -205,9 +205,10 @@ export function renderProductModel(store: SandboxStore, m: ProductModel, trim: T
   return out;
 }
 
-/** Filters read the row's metadata; values are parsed only when an attribute filter asks. */
+/** Filters read the row's metadata; an attribute filter parses only that attribute's values. */
 export function productSearchable(store: SandboxStore, row: StoredProduct): Searchable {
   let values: Values | undefined;
+  let categories: Set<string> | undefined;
   const ancestors = row.parent ? store.ancestors(row.parent) : [];
   return {
     kind: 'product',
@@ -216,13 +217,26 @@ export function productSearchable(store: SandboxStore, row: StoredProduct): Sear
     enabled: row.enabled,
     family: row.family,
     parent: row.parent,
-    categories: new Set(
-      (ancestors.length === 0 ? row.categories : effectiveCategories(store, row.categories, row.parent)).map(lower),
-    ),
+    get categories(): Set<string> {
+      categories ??= new Set(
+        (ancestors.length === 0 ? row.categories : effectiveCategories(store, row.categories, row.parent)).map(lower),
+      );
+      return categories;
+    },
     groups: row.groups,
     get values(): Values {
-      values ??= effectiveValues(store, (JSON.parse(row.json) as Product).values, row.parent);
+      values ??= effectiveValues(store, rowToProduct(row).values, row.parent);
       return values;
+    },
+    valueFor: (attribute: string) => {
+      if (values) return values[attribute];
+      const own = rowValue(row, attribute);
+      if (own) return own;
+      for (const a of ancestors) {
+        const v = a.values?.[attribute];
+        if (v) return v;
+      }
+      return undefined;
     },
     created: row.created,
     updated: ancestors.length === 0 ? row.updated : effectiveUpdated(store, row.updated, row.parent),

@@ -22,6 +22,8 @@ export interface Searchable {
   categories: Set<string>;
   groups: string[];
   values: Values;
+  /** Lazy single-attribute lookup (own value, else the nearest ancestor's); avoids materialising all values. */
+  valueFor?: (attribute: string) => ValueEntry[] | undefined;
   created: string;
   updated: string;
 }
@@ -201,8 +203,11 @@ function attributePredicate(ctx: SearchContext, attr: Attribute, c: Criterion): 
     throw plain(422, `Attribute "${attr.code}" does not expect a scope, "${c.scope}" given.`);
   }
   const code = attr.code;
+  // The identifier attribute's value is the product's identifier: answer from the row, no parse.
+  const isIdentifier = attr.type === 'pim_catalog_identifier' && ctx.kind === 'product' && lower(code) === lower(store.identifierAttribute());
   const entriesOf = (e: Searchable): ValueEntry[] => {
-    const list = e.values[code] ?? findCaseInsensitive(e.values, code) ?? [];
+    if (isIdentifier) return e.identifier ? [{ locale: null, scope: null, data: e.identifier }] : [];
+    const list = (e.valueFor ? e.valueFor(code) : (e.values[code] ?? findCaseInsensitive(e.values, code))) ?? [];
     return list.filter(
       (x) =>
         (!attr.localizable || (x.locale !== null && lower(x.locale) === lower(locale as string))) &&
@@ -315,7 +320,7 @@ export function completeness(store: SandboxStore, e: Searchable, channelCode: st
       if (!attr) continue;
       if (attr.available_locales && attr.available_locales.length > 0 && !attr.available_locales.includes(locale)) continue;
       total++;
-      const entries = e.values[attr.code] ?? [];
+      const entries = (e.valueFor ? e.valueFor(attr.code) : e.values[attr.code]) ?? [];
       const ok = entries.some(
         (x) => (!attr.localizable || x.locale === locale) && (!attr.scopable || x.scope === channel.code) && !isEmptyData(x.data),
       );

@@ -6,6 +6,7 @@
  */
 import type {
   AssociationType,
+  ValueEntry,
   Values,
   Attribute,
   AttributeGroup,
@@ -64,9 +65,10 @@ export interface StructureSnapshot {
 }
 
 /**
- * A stored product: the few fields lists and filters read on every row, plus the full product
- * as a JSON string. Holding JSON instead of object graphs keeps 100,000 products with 30 values
- * in a few hundred MB and keeps GC cheap; a product is parsed only when read.
+ * A stored product: the fields lists and filters read on every row, each attribute's value list
+ * as its own JSON string, and the remaining fields (associations, …) as one JSON string.
+ * Holding JSON instead of object graphs keeps 100,000 products with 30 values in a few hundred
+ * MB and keeps GC cheap; an attribute filter parses only that attribute's string.
  */
 export interface StoredProduct {
   uuid: string;
@@ -78,7 +80,39 @@ export interface StoredProduct {
   groups: string[];
   created: string;
   updated: string;
-  json: string;
+  /** attribute code → JSON of its value list */
+  values: Record<string, string>;
+  /** JSON of every other field (associations, quantified_associations, extras) */
+  rest: string;
+}
+
+const ROW_FIELDS = new Set(['uuid', 'identifier', 'family', 'parent', 'enabled', 'categories', 'groups', 'created', 'updated', 'values']);
+
+/** One attribute's value list of a stored product (undefined when it has none). */
+export function rowValue(row: StoredProduct, attribute: string): ValueEntry[] | undefined {
+  let text = row.values[attribute];
+  if (text === undefined) {
+    const l = lower(attribute);
+    for (const k in row.values) if (lower(k) === l) text = row.values[k];
+  }
+  return text === undefined ? undefined : (JSON.parse(text) as ValueEntry[]);
+}
+
+/** The product a row stands for (a fresh object: callers may keep or change it). */
+export function rowToProduct(row: StoredProduct): Product {
+  const values: Values = {};
+  for (const k in row.values) values[k] = JSON.parse(row.values[k] as string) as ValueEntry[];
+  const p: Product = { uuid: row.uuid };
+  if (row.identifier !== undefined) p.identifier = row.identifier;
+  p.enabled = row.enabled;
+  p.family = row.family;
+  p.categories = [...row.categories];
+  p.groups = [...row.groups];
+  p.parent = row.parent;
+  p.values = values;
+  p.created = row.created;
+  p.updated = row.updated;
+  return Object.assign(p, JSON.parse(row.rest) as Record<string, unknown>);
 }
 
 export type ChangeKind = 'product' | 'product_model' | 'media' | 'record' | 'asset' | 'structure';
@@ -228,7 +262,7 @@ export class SandboxStore implements CatalogView {
   }
   productByUuid(uuid: string): Product | undefined {
     const row = this.products.get(lower(uuid));
-    return row ? (JSON.parse(row.json) as Product) : undefined;
+    return row ? rowToProduct(row) : undefined;
   }
   productByIdentifier(identifier: string): Product | undefined {
     const uuid = this.identifierIndex.get(lower(identifier));
@@ -301,7 +335,7 @@ export class SandboxStore implements CatalogView {
   private indexUnique(row: StoredProduct, values: Values | undefined, add: boolean): void {
     const uniques = this.uniqueAttributes();
     if (uniques.length === 0) return;
-    const vals = values ?? (JSON.parse(row.json) as Product).values;
+    const vals = values ?? rowToProduct(row).values;
     if (!vals) return;
     for (const [attr, entries] of Object.entries(vals)) {
       const la = lower(attr);
@@ -324,7 +358,10 @@ export class SandboxStore implements CatalogView {
   putProduct(p: Product, opts: { silent?: boolean } = {}): void {
     this.version++;
     const uuid = lower(String(p.uuid));
-    const json = JSON.stringify(p.uuid === uuid ? p : { ...p, uuid });
+    const values: Record<string, string> = {};
+    for (const [attr, list] of Object.entries(p.values ?? {})) values[attr] = JSON.stringify(list);
+    const rest: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(p)) if (!ROW_FIELDS.has(k) && v !== undefined) rest[k] = v;
     const row: StoredProduct = {
       uuid,
       identifier: typeof p.identifier === 'string' && p.identifier !== '' ? p.identifier : undefined,
@@ -335,7 +372,8 @@ export class SandboxStore implements CatalogView {
       groups: p.groups ?? [],
       created: p.created ?? '',
       updated: p.updated ?? '',
-      json,
+      values,
+      rest: JSON.stringify(rest),
     };
     const old = this.products.get(uuid);
     if (old) {

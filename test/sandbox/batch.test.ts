@@ -117,6 +117,16 @@ describe('sandbox collection PATCH', () => {
     expect(got.values['name']).toEqual([{ locale: null, scope: null, data: 'Shirt' }]);
     const models = (await api.get('/api/rest/v1/product-models?with_count=true')).json();
     expect(models['items_count']).toBe(1);
+    const q = (s: unknown) => api.get(`/api/rest/v1/product-models?search=${encodeURIComponent(JSON.stringify(s))}`);
+    const hit = (await q({ name: [{ operator: 'CONTAINS', value: 'shirt' }] })).json<{ _embedded: { items: { code: string }[] } }>();
+    expect(hit._embedded.items.map((i) => i.code)).toEqual(['shirt']);
+    const miss = (await q({ name: [{ operator: 'CONTAINS', value: 'dress' }] })).json<{ _embedded: { items: unknown[] } }>();
+    expect(miss._embedded.items).toEqual([]);
+    // variant products see inherited values in filters too
+    const variants = (await api.get(`/api/rest/v1/products?search=${encodeURIComponent(JSON.stringify({ name: [{ operator: '=', value: 'Shirt' }] }))}`)).json<{
+      _embedded: { items: { identifier: string }[] };
+    }>();
+    expect(variants._embedded.items.map((i) => i.identifier)).toEqual(['shirt-red']);
     expect((await api.call('DELETE', '/api/rest/v1/product-models/shirt')).status).toBe(204);
     expect((await api.get('/api/rest/v1/products/shirt-red')).status).toBe(404);
   });

@@ -19,7 +19,7 @@ import {
   type Endpoint,
 } from '../product-view.js';
 import { compileSearch, completeness, type Searchable } from '../search.js';
-import type { StoredProduct } from '../store.js';
+import { rowToProduct, type StoredProduct } from '../store.js';
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -230,7 +230,7 @@ function listProducts(ctx: SandboxContext, req: FastifyRequest, endpoint: Endpoi
     entity: (i) => store.productRow(uuids[i] as string) as StoredProduct,
     searchable: (row) => productSearchable(store, row),
     render: (row) => {
-      const p = JSON.parse(row.json) as Product;
+      const p = rowToProduct(row);
       const out = renderProduct(store, p, endpoint, trim);
       if (withCompleteness) out['completenesses'] = completenessesOf(ctx, row, trim.scope);
       return out;

@@ -83,6 +83,8 @@ export class CodeTable {
 
   /** Akeneo code for an ERP code. With normalisation off, a code outside the pattern is refused. */
   code(kind: CodeKind, original: string, attribute?: string): CodeOutcome {
+    // Model codes are asked once per group: caching them would only grow memory with the catalog.
+    if (kind === 'product_model') return this.compute(kind, original, attribute);
     const key = `${kind}\u0000${attribute ?? ''}\u0000${original}`;
     const cached = this.cache.get(key);
     if (cached) return cached;

@@ -47,6 +47,8 @@ interface VariantLayout {
   /** attribute → level (0 root, 1, 2); absent = root. */
   levelOf: Map<string, number>;
   axes: string[][];
+  /** Attributes whose values live on the variant products. */
+  wantVariant: (code: string) => boolean;
 }
 
 export function createMapper(config: MappingConfig | ResolvedMapping, pim: PimStructure, options: CreateMapperOptions = {}): Mapper {
@@ -75,6 +77,8 @@ class MappingEngine implements Mapper {
   private readonly layouts = new Map<string, VariantLayout>();
   private readonly familyVariantsByFamily = new Map<string, FV[]>();
   private readonly familyFilters = new Map<string, ((attr: string) => boolean) | null>();
+  private readonly axisFilters = new Map<string, (code: string) => boolean>();
+  private planCount = 0;
 
   constructor(
     readonly mapping: ResolvedMapping,
@@ -109,6 +113,7 @@ class MappingEngine implements Mapper {
     for (const [code, spec] of mapping.attributes) {
       if (code === this.identifierAttribute) continue;
       const plan = compilePlan(code, spec, null, this.ctx);
+      plan.id = this.planCount++;
       this.plans.push(plan);
       for (const f of plan.sources) this.consumed.add(f);
     }
@@ -149,6 +154,7 @@ class MappingEngine implements Mapper {
       const code = outcome.ok ? outcome.code : null;
       if (code && code !== this.identifierAttribute && this.ownedAttributes.has(code) && this.pim.attributes.has(code) && !this.mapping.attributes.has(code)) {
         plan = compilePlan(code, undefined, field, this.ctx);
+        plan.id = this.planCount++;
       }
     }
     this.identityPlans.set(field, plan);
@@ -164,10 +170,15 @@ class MappingEngine implements Mapper {
   private mapFields(rec: ErpRecord, acc: RecordAcc, want?: (code: string) => boolean): void {
     const fields = rec.fields;
     const lang = this.mapping.defaultLanguage;
+    if (acc.done.length < this.planCount) {
+      const grown = new Uint8Array(this.planCount * 2);
+      grown.set(acc.done);
+      acc.done = grown;
+    }
     const done = acc.done;
     for (const plan of this.plans) {
-      if (done[plan.code] || (want && !want(plan.code))) continue;
-      done[plan.code] = true;
+      if (done[plan.id] || (want && !want(plan.code))) continue;
+      done[plan.id] = 1;
       const read = readPlanValue(plan, fields, lang);
       // Identity-style absence: a field the ERP does not have at all is not "emptied".
       if (!read.present && plan.template === null && rec.stream === 'groups') continue;
@@ -187,8 +198,8 @@ class MappingEngine implements Mapper {
     }
     for (const entry of identity) {
       const plan = entry.plan;
-      if (done[plan.code] || (want && !want(plan.code))) continue;
-      done[plan.code] = true;
+      if (done[plan.id] || (want && !want(plan.code))) continue;
+      done[plan.id] = 1;
       mapValue(plan, { value: fields[entry.field], field: entry.field }, acc, this.ctx);
     }
   }
@@ -223,7 +234,6 @@ class MappingEngine implements Mapper {
       this.recordError(acc, 'invalid_code', idField, sku, this.identifierAttribute, `SKU ${show(sku)} is longer than 255 characters or contains a comma, semicolon or line break`, 'an identifier of at most 255 characters without , ; or line breaks', 'Correct the SKU in the ERP.', true);
     }
     acc.values[this.identifierAttribute] = [{ locale: null, scope: null, data: sku }];
-    acc.done[this.identifierAttribute] = true;
     const family = this.familyOf(rec, acc);
     const categories = this.itemCategories(rec, acc);
     return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories };
@@ -501,7 +511,8 @@ class MappingEngine implements Mapper {
     // Akeneo forces the identifier (and unique attributes) to the variant level.
     levelOf.set(this.identifierAttribute, sets.length);
     for (const [code, a] of this.pim.attributes) if (a.unique) levelOf.set(code, sets.length);
-    layout = { fv, levels: sets.length, levelOf, axes: sets.map((s) => s.axes) };
+    const levels = sets.length;
+    layout = { fv, levels, levelOf, axes: sets.map((s) => s.axes), wantVariant: (code: string) => (levelOf.get(code) ?? 0) === levels };
     this.layouts.set(fv.code, layout);
     return layout;
   }
@@ -555,8 +566,12 @@ class MappingEngine implements Mapper {
       return;
     }
     // Axis values first: they choose the family variant and place each item.
-    const axisSet = new Set(candidates.flatMap((fv) => fv.variant_attribute_sets.flatMap((s) => s.axes)));
-    const wantAxis = (code: string) => axisSet.has(code);
+    let wantAxis = this.axisFilters.get(family);
+    if (!wantAxis) {
+      const axisSet = new Set(candidates.flatMap((fv) => fv.variant_attribute_sets.flatMap((s) => s.axes)));
+      wantAxis = (code: string) => axisSet.has(code);
+      this.axisFilters.set(family, wantAxis);
+    }
     const axed: PreparedItem[] = [];
     for (const p of members) {
       this.mapFields(p.rec, p.acc, wantAxis);
@@ -619,7 +634,7 @@ class MappingEngine implements Mapper {
       placed.push({ p, combo });
     }
     // Then each variant's own values; a value error configured to block holds that item back.
-    const wantVariant = (code: string) => (layout.levelOf.get(code) ?? 0) === layout.levels;
+    const wantVariant = layout.wantVariant;
     for (const x of placed) this.mapFields(x.p.rec, x.p.acc, wantVariant);
     placed = placed.filter((x) => !x.p.acc.blocked);
     if (placed.length === 0) return;

@@ -11,6 +11,8 @@ import type { ResolvedAttribute, ResolvedMapping } from './resolve.js';
 import type { MappedOption, MappingError, MediaResolver, Origin, PimStructure } from './types.js';
 
 export interface AttributePlan {
+  /** Small integer unique per mapper: records track the plans they ran in a byte array. */
+  id: number;
   code: string;
   attribute: Attribute;
   /** The attribute is absent from the PIM: values are dropped with an unknown_attribute error. */
@@ -111,14 +113,14 @@ export interface RecordAcc {
   errors: MappingError[];
   blocked: boolean;
   options: MappedOption[];
-  /** Attributes already mapped for this record: values are converted lazily, at most once. */
-  done: Record<string, true>;
+  /** Plans (by id) already run for this record: values are converted lazily, at most once. */
+  done: Uint8Array;
   /** The record's identity-mapped fields, found on the first pass and reused by the others. */
   identity?: { plan: AttributePlan; field: string }[];
 }
 
 export function newAcc(origin: Origin, label: string): RecordAcc {
-  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: {}, identity: undefined };
+  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: new Uint8Array(64), identity: undefined };
 }
 
 export interface PlanContext {
@@ -193,6 +195,7 @@ export function compilePlan(code: string, spec: ResolvedAttribute | undefined, f
   const template = spec?.expression ? parseTemplate(spec.expression) : null;
   const sources = template ? templateFields(template) : (spec?.from ?? (field ? [field] : [code]));
   return {
+    id: -1,
     code,
     attribute,
     missingInPim: !live,

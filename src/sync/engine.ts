@@ -160,6 +160,7 @@ export class SyncRun {
   private consecutiveBatchFailures = 0;
   private readonly deletions = { policy: 'ignore', gone: 0, applied: 0, failed: 0 };
   private mediaCache = new Map<string, string>();
+  private readonly uploads = new Map<string, Promise<string>>();
   private readonly retryKeys: Record<string, Set<string>> = { items: new Set(), groups: new Set(), categories: new Set() };
   private readonly log: Logger | undefined;
 
@@ -944,25 +945,46 @@ export class SyncRun {
     try {
       const { content, filename } = await this.deps.readMedia!(media.source);
       const hash = contentHash(content);
-      const existing = await this.deps.state.getMedia(hash);
       const where = { attribute: media.attribute, locale: media.locale, scope: media.scope };
+      // One upload per distinct content, even when two owners of it are in the same batch.
+      let pending = this.uploads.get(hash);
+      let uploadedHere = false;
+      if (!pending) {
+        const stored = await this.deps.state.getMedia(hash);
+        pending = this.uploads.get(hash);
+        if (!pending) {
+          if (stored) pending = Promise.resolve(stored.code);
+          else {
+            uploadedHere = true;
+            pending = this.deps.client.mediaFiles
+              .upload({
+                content,
+                filename,
+                ...(media.owner.kind === 'product'
+                  ? { product: this.mode === 'uuid' && t.ctx.pimId ? { uuid: t.ctx.pimId, ...where } : { identifier: media.owner.identifier, ...where } }
+                  : { productModel: { code: media.owner.code, ...where } }),
+              })
+              .then(async (c) => {
+                await this.deps.state.saveMedia({ contentHash: hash, code: c, source: media.source });
+                return c;
+              });
+          }
+          this.uploads.set(hash, pending);
+        }
+      }
       let code: string;
-      if (existing) {
+      try {
+        code = await pending;
+      } catch (err) {
+        this.uploads.delete(hash);
+        throw err;
+      }
+      if (!uploadedHere) {
         // Same content already in the PIM: point the value at it, no second upload.
-        code = existing.code;
         const value = { [media.attribute]: [{ locale: media.locale, scope: media.scope, data: code }] };
         const body = media.owner.kind === 'product' ? { ...(this.mode === 'uuid' ? { uuid: t.ctx.pimId } : { identifier: media.owner.identifier }), values: value } : { code: media.owner.code, values: value };
         const [r] = media.owner.kind === 'product' ? await this.deps.client.products.upsertMany([body as never]) : await this.deps.client.productModels.upsertMany([body as never]);
         if (r && r.outcome === 'failed') return { outcome: 'failed', status: r.status, message: r.message, errors: r.errors };
-      } else {
-        code = await this.deps.client.mediaFiles.upload({
-          content,
-          filename,
-          ...(media.owner.kind === 'product'
-            ? { product: this.mode === 'uuid' && t.ctx.pimId ? { uuid: t.ctx.pimId, ...where } : { identifier: media.owner.identifier, ...where } }
-            : { productModel: { code: media.owner.code, ...where } }),
-        });
-        await this.deps.state.saveMedia({ contentHash: hash, code, source: media.source });
       }
       this.mediaCache.set(media.source, code);
       // Remember the value so the next run sees it unchanged.

@@ -211,7 +211,7 @@ export class SqliteStateStore implements StateStore {
           acquiredAt: row.acquired_at,
           heartbeatAt: new Date(row.heartbeat_at).toISOString(),
         };
-        const stale = now - row.heartbeat_at > staleAfterMs;
+        const stale = now - row.heartbeat_at >= staleAfterMs;
         const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
         if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
         if (row.owner !== owner) recovered = info;

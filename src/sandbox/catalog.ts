@@ -15,6 +15,8 @@ import type { StructureSnapshot, StoredFamilyVariant } from './store.js';
 export interface LoadedCatalog {
   name: string;
   structure: StructureSnapshot;
+  /** Broken references found in the structure files (loaded anyway; the PIM would refuse them). */
+  warnings: string[];
   /** Raw NDJSON lines, models roots first, as the catalog ships them. */
   productModelLines: string[];
   productLines: string[];
@@ -73,7 +75,7 @@ function readRecordArrays<T>(dir: string, file: string): Record<string, T[]> {
 
 export function loadCatalog(catalog: string): LoadedCatalog {
   const dir = resolveCatalogDir(catalog);
-  if (dir === undefined) return { name: 'empty', structure: emptyStructure(), productModelLines: [], productLines: [] };
+  if (dir === undefined) return { name: 'empty', structure: emptyStructure(), warnings: [], productModelLines: [], productLines: [] };
   if (!existsSync(dir)) {
     throw new CatalogError(
       `Catalog "${catalog}" not found at ${dir}. Use demo, empty, technical, or a directory holding attributes.json, families.json, … (the api-json layout).`,
@@ -115,9 +117,47 @@ export function loadCatalog(catalog: string): LoadedCatalog {
   return {
     name: catalog,
     structure,
+    warnings: checkReferences(structure),
     productModelLines: readLines(dir, 'product_models.ndjson'),
     productLines: readLines(dir, 'products.ndjson'),
   };
+}
+
+/**
+ * Cross-file references a hand-written catalog easily gets wrong, each reported with the record,
+ * the field and what is missing, so the author can fix the file.
+ */
+export function checkReferences(s: StructureSnapshot): string[] {
+  const has = (list: { code: string }[]) => {
+    const set = new Set(list.map((x) => x.code.toLowerCase()));
+    return (code: string | null | undefined) => typeof code === 'string' && set.has(code.toLowerCase());
+  };
+  const attr = has(s.attributes);
+  const group = has(s.attributeGroups);
+  const category = has(s.categories);
+  const channel = has(s.channels);
+  const family = has(s.families);
+  const locale = has(s.locales);
+  const currency = has(s.currencies);
+  const out: string[] = [];
+  for (const a of s.attributes) if (!group(a.group)) out.push(`attributes.json: attribute "${a.code}" has group "${a.group}", which attribute_groups.json does not define.`);
+  for (const o of s.attributeOptions) if (!attr(o.attribute)) out.push(`attribute_options.json: option "${o.code}" belongs to attribute "${o.attribute}", which attributes.json does not define.`);
+  for (const f of s.families) {
+    for (const a of f.attributes ?? []) if (!attr(a)) out.push(`families.json: family "${f.code}" lists attribute "${a}", which attributes.json does not define.`);
+    for (const c of Object.keys(f.attribute_requirements ?? {})) if (!channel(c)) out.push(`families.json: family "${f.code}" has requirements for channel "${c}", which channels.json does not define.`);
+  }
+  for (const fv of s.familyVariants) {
+    if (!family(fv.family)) out.push(`family_variants.json: family variant "${fv.code}" belongs to family "${fv.family}", which families.json does not define.`);
+    for (const set of fv.variant_attribute_sets ?? []) for (const a of set.attributes ?? []) if (!attr(a)) out.push(`family_variants.json: family variant "${fv.code}" lists attribute "${a}", which attributes.json does not define.`);
+  }
+  for (const c of s.categories) if (c.parent && !category(c.parent)) out.push(`categories.json: category "${c.code}" has parent "${c.parent}", which categories.json does not define.`);
+  for (const ch of s.channels) {
+    if (!category(ch.category_tree)) out.push(`channels.json: channel "${ch.code}" uses category tree "${ch.category_tree}", which categories.json does not define.`);
+    for (const l of ch.locales) if (!locale(l)) out.push(`channels.json: channel "${ch.code}" uses locale "${l}", which locales.json does not define.`);
+    for (const c of ch.currencies) if (!currency(c)) out.push(`channels.json: channel "${ch.code}" uses currency "${c}", which currencies.json does not define.`);
+  }
+  if (!s.attributes.some((a) => a.type === 'pim_catalog_identifier')) out.push('attributes.json: no attribute of type pim_catalog_identifier; add one (e.g. "sku").');
+  return out;
 }
 
 const NULL_ATTRIBUTE_PROPS = {

@@ -28,6 +28,8 @@ export interface CatalogLoadReport {
   errors: { file: string; line: number; key: string; status: number; message: string }[];
   /** True when the state came from the data file rather than the catalog. */
   restored: boolean;
+  /** Broken cross-file references in the catalog's structure files (see catalog.ts checkReferences). */
+  structureWarnings: string[];
 }
 
 export interface RunningSandbox {
@@ -134,6 +136,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     products: { loaded: 0, failed: 0 },
     errors: [],
     restored: false,
+    structureWarnings: catalog.warnings,
   };
 
   const loadFresh = (): void => {

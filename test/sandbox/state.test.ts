@@ -149,6 +149,28 @@ describe('catalog loading', () => {
     ]);
   });
 
+  it('broken cross-file references are reported with record, field and fix', async () => {
+    const cat = path.join(dir, 'broken');
+    mkdirSync(cat, { recursive: true });
+    const s = emptyStructure();
+    writeFileSync(path.join(cat, 'locales.json'), JSON.stringify(s.locales));
+    writeFileSync(path.join(cat, 'channels.json'), JSON.stringify([{ ...s.channels[0], category_tree: 'nope_tree' }]));
+    writeFileSync(path.join(cat, 'attributes.json'), JSON.stringify([...s.attributes, { ...s.attributes[0], code: 'x', type: 'pim_catalog_text', group: 'ghost' }]));
+    writeFileSync(path.join(cat, 'attribute_groups.json'), JSON.stringify(s.attributeGroups));
+    writeFileSync(path.join(cat, 'categories.json'), JSON.stringify(s.categories));
+    const loaded = loadCatalog(cat);
+    expect(loaded.warnings).toEqual([
+      'attributes.json: attribute "x" has group "ghost", which attribute_groups.json does not define.',
+      'channels.json: channel "ecommerce" uses category tree "nope_tree", which categories.json does not define.',
+    ]);
+    const sb = await startSandbox({ catalog: cat });
+    try {
+      expect(sb.catalogReport.structureWarnings).toHaveLength(2);
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('a missing catalog names the fix', () => {
     expect(() => loadCatalog(path.join(dir, 'nope'))).toThrow(CatalogError);
     expect(() => loadCatalog(path.join(dir, 'nope'))).toThrow(/Use demo, empty, technical/);

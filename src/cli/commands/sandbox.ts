@@ -76,6 +76,10 @@ export function startBanner(sb: RunningSandbox, options: SandboxOptions): string
     `  limits:    ${options.limits ?? 'none'}${options.latency ? `, latency ${options.latency}` : ''}${options.faults ? `, faults ${options.faults} (seed ${options.seed ?? 1})` : ''}`,
     `  token:     POST ${sb.url}/api/oauth/v1/token    reset: POST ${sb.url}/_sandbox/reset    stats: GET ${sb.url}/_sandbox/stats`,
   ];
+  if (r.structureWarnings.length > 0) {
+    lines.push(`  warning:   the catalog's structure files have ${r.structureWarnings.length} broken reference(s):`);
+    for (const w of r.structureWarnings.slice(0, 5)) lines.push(`    ${w}`);
+  }
   if (r.products.failed + r.productModels.failed > 0) {
     lines.push(`  warning:   ${r.productModels.failed} product models and ${r.products.failed} products of the catalog were rejected:`);
     for (const e of r.errors.slice(0, 5)) lines.push(`    ${e.file}:${e.line} ${e.key}: ${e.status} ${e.message}`);

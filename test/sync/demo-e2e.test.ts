@@ -32,7 +32,7 @@ function checkCounts(r: RunReport): void {
   for (const t of Object.values(r.byType)) expect(countsAddUp(t)).toBe(true);
 }
 
-async function syncDemo(sb: RunningSandbox, dir: string, items: number, options: { full?: boolean } = {}) {
+async function syncDemo(sb: RunningSandbox, dir: string, items: number, options: { full?: boolean; verify?: boolean; repair?: boolean } = {}) {
   const config = ferryConfigSchema.parse({
     pim: { url: sb.url, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password, timeoutMs: 3000 },
     erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items, seed: 7 },
@@ -69,6 +69,36 @@ describe('demo ERP → sandbox, end to end', () => {
     expect(second.counts.created + second.counts.updated + second.counts.rejected).toBe(0);
     expect(second.counts.unchanged).toBe(first.counts.created);
   });
+
+  it('--verify finds a value changed in the PIM and an entity deleted there; --repair puts them back', async () => {
+    const sb = await startSandbox({ catalog: 'demo' });
+    const dir = tempDir();
+    try {
+      const first = await syncDemo(sb, dir, 120, { full: true });
+      expect(first.report.status).toBe('succeeded');
+      const client = clientFor(sb);
+      const products: { uuid: string; sku: string; values: Record<string, { locale: string | null; scope: string | null; data: unknown }[]> }[] = [];
+      for await (const p of client.products.list({ limit: 100 })) {
+        products.push({ uuid: p.uuid!, sku: String(p.values?.sku?.[0]?.data), values: p.values as never });
+      }
+      const withEan = products.find((p) => p.values.ean?.[0]?.data)!;
+      const victim = products.find((p) => p !== withEan && !p.values.ean)!;
+      await client.products.upsert({ uuid: withEan.uuid, values: { ean: [{ locale: null, scope: null, data: '0000000000000' }] } });
+      await client.products.delete(victim.uuid);
+
+      const check = await syncDemo(sb, dir, 120, { verify: true });
+      expect(check.report.verify).toMatchObject({ drift: 1, missing: 1, repaired: 0 });
+      expect(check.report.verify!.items.map((i) => i.code).sort()).toEqual([withEan.sku, victim.sku].sort());
+
+      const fix = await syncDemo(sb, dir, 120, { verify: true, repair: true });
+      expect(fix.report.verify!.repaired).toBe(2);
+      expect(fix.report.status).toBe('succeeded');
+      expect(fix.snapshot).toEqual(first.snapshot);
+      await client.close();
+    } finally {
+      await sb.close();
+    }
+  }, 240_000);
 
   it('with the sandbox injecting faults, the final PIM equals the fault-free run', async () => {
     const clean = await startSandbox({ catalog: 'demo' });

@@ -80,7 +80,7 @@ describe('SaaS limits', () => {
   });
 
   it('over the HTTP API: a 5th concurrent call gets 429 with Retry-After; stats count it', async () => {
-    const { sb, api } = await sandbox({ catalog: 'empty', limits: 'saas', latency: '300ms' });
+    const { sb, api } = await sandbox({ catalog: 'empty', limits: 'saas', latency: '800ms' });
     const results = await Promise.all(Array.from({ length: 5 }, () => api.get('/api/rest/v1/channels')));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 429]);

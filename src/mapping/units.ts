@@ -20,6 +20,8 @@ export const BUILTIN_UNITS: Readonly<Record<string, BuiltinUnit>> = {
   GRAIN: { family: 'Weight', toStandard: '0.00006479891' },
   OUNCE: { family: 'Weight', toStandard: '0.028349523125' },
   POUND: { family: 'Weight', toStandard: '0.45359237' },
+  // Not an Akeneo unit: carats (Tryton's "c") are converted to the attribute's unit.
+  CARAT: { family: 'Weight', toStandard: '0.0002' },
   // Length (standard METER)
   MICROMETER: { family: 'Length', toStandard: '0.000001' },
   MILLIMETER: { family: 'Length', toStandard: '0.001' },
@@ -146,7 +148,9 @@ export const ERP_UNIT_ALIASES: Readonly<Record<string, readonly string[]>> = {
   d: ['DAY'],
   day: ['DAY'],
   '°c': ['CELSIUS'],
-  c: ['CELSIUS'],
+  // "c" is a carat in ERPs' weight units (Tryton) and Celsius elsewhere: the family decides.
+  c: ['CARAT', 'CELSIUS'],
+  ct: ['CARAT'],
   '°f': ['FAHRENHEIT'],
   f: ['FAHRENHEIT'],
   k: ['KELVIN'],

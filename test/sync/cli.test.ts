@@ -9,6 +9,7 @@ import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { countsAddUp } from '../../src/sync/report.js';
 import { clientFor } from './support/pim.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -74,6 +75,17 @@ describe('ferry sync / runs CLI', () => {
     expect(bad.stderr).toContain('--since yesterday is not an ISO date');
   });
 
+  it('--json still prints one object (status failed, exit 1) when the PIM cannot be reached', async () => {
+    writeFileSync(join(dir, 'unreachable.yaml'), yaml().replace(sb.url, 'http://127.0.0.1:9'));
+    const r = await ferry(['sync', '--config', 'unreachable.yaml', '--json'], dir);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { status: string; error: string; runId: null };
+    expect(out.status).toBe('failed');
+    expect(out.runId).toBeNull();
+    expect(out.error).toMatch(/127\.0\.0\.1:9|ECONNREFUSED|reach/i);
+    expect(r.stdout + r.stderr).not.toContain('ferry-secret');
+  });
+
   it('--dry-run --keys prints the exact payloads and writes nothing', async () => {
     writeFileSync(join(dir, 'ferry.yaml'), yaml());
     const r = await ferry(['sync', '--dry-run', '--keys', 'nope-1', '--json'], dir);
@@ -93,6 +105,7 @@ describe('ferry sync / runs CLI', () => {
     expect(summary.status).toBe('succeeded');
     expect(Object.keys(summary.counts as object).sort()).toEqual(['created', 'deleted', 'read', 'rejected', 'skipped', 'unchanged', 'updated']);
     expect(Object.keys(summary.requests as object).sort()).toEqual(['retried', 'throttled', 'total', 'writes']);
+    expect(countsAddUp(summary.counts as Parameters<typeof countsAddUp>[0])).toBe(true);
 
     // An EAN longer than the mapping allows, declared as blocking: every item with an EAN is rejected.
     writeFileSync(join(dir, 'ferry.yaml'), yaml(['  attributes:', '    ean:', '      maxLength: 5', '  errors:', '    blockRecord:', '      too_long: true']));
@@ -101,6 +114,7 @@ describe('ferry sync / runs CLI', () => {
     const out = JSON.parse(rejected.stdout) as { runId: number; status: string; counts: { rejected: number } };
     expect(out.status).toBe('rejects');
     expect(out.counts.rejected).toBeGreaterThan(0);
+    expect(countsAddUp(out.counts as Parameters<typeof countsAddUp>[0])).toBe(true);
 
     const csv = await ferry(['runs', 'show', String(out.runId), '--rejects'], dir);
     expect(csv.code, csv.stderr).toBe(0);

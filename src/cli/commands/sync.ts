@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
-import { createLogger } from '../../logging.js';
+import { createLogger, scrubSecrets } from '../../logging.js';
 import { stateConfigSchema } from '../../sync/config.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
 import { openStateStore, runSync } from '../../sync/index.js';
@@ -99,9 +99,26 @@ export function registerSyncCommands(program: Command): void {
     // A terminal gets the bar and only warnings as logs; machines get every JSON line on stderr.
     const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? (tty ? 'warn' : 'info') }, process.stderr);
     const bar = tty ? createProgressBar() : silentProgress;
+    const started = Date.now();
     let report: RunReport;
     try {
       report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p) });
+    } catch (err) {
+      // The run could not even start (PIM or ERP unreachable, credentials refused):
+      // --json still gets its one object, with status failed.
+      if (!o.json) throw err;
+      const zero = { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 0 };
+      printJson({
+        runId: null,
+        mode: options.keys ? 'keys' : options.category ? 'category' : options.full ? 'full' : options.since ? 'since' : 'delta',
+        status: 'failed',
+        counts: zero,
+        requests: { total: 0, writes: 0, retried: 0, throttled: 0 },
+        durationMs: Date.now() - started,
+        error: scrubSecrets(err instanceof Error ? String(err) : String(err)),
+      });
+      process.exitCode = 1;
+      return;
     } finally {
       bar.stop();
     }

@@ -3,15 +3,52 @@
  * (/products-uuid, 100 lines per call, 4 calls in flight) and the RSS while holding
  * 100,000 products with 30 values each. Prints one JSON object.
  *
- * The sandbox runs in a child process (as `ferry sandbox` would), so its RSS is measured alone
- * (after a forced GC) and the load generator does not share its event loop.
+ * The sandbox runs in a child process (as `ferry sandbox` would), from a plain-JS transpile of
+ * src/sandbox (BENCH_TSX=1 runs it through tsx instead), so its RSS is measured alone (after a
+ * forced GC) and the load generator does not share its event loop.
  * BENCH_PRODUCTS (default 100000) and BENCH_CONCURRENCY (default 4) override the sizes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { Pool } from 'undici';
-import { startSandbox } from '../src/sandbox/index.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** `.tmp/sandbox` mirrors `src/sandbox`, so the sandbox still finds the repo two levels up. */
+const BUILD_DIR = path.join(REPO, '.tmp', 'sandbox');
+
+/**
+ * Transpiles src/sandbox to plain JS (what `ferry sandbox` runs from dist/), so the numbers do not
+ * include tsx's per-closure keepNames overhead. Returns the entry module, or undefined on failure.
+ */
+function transpileSandbox(): string | undefined {
+  try {
+    rmSync(BUILD_DIR, { recursive: true, force: true });
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (name.endsWith('.ts')) {
+          const out = ts.transpileModule(readFileSync(full, 'utf8'), {
+            compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+            fileName: full,
+          }).outputText;
+          const target = path.join(BUILD_DIR, path.relative(path.join(REPO, 'src', 'sandbox'), full)).replace(/\.ts$/, '.js');
+          mkdirSync(path.dirname(target), { recursive: true });
+          writeFileSync(target, out);
+        }
+      }
+    };
+    walk(path.join(REPO, 'src', 'sandbox'));
+    return path.join(BUILD_DIR, 'index.js');
+  } catch (err) {
+    process.stderr.write(`bench:sandbox: could not transpile the sandbox (${(err as Error).message}); running it through tsx\n`);
+    return undefined;
+  }
+}
 
 interface ChildReady {
   type: 'ready';
@@ -33,7 +70,9 @@ interface ChildMemory {
 
 /** Child side: run the sandbox, answer memory probes, exit on request. */
 async function child(): Promise<void> {
-  const sb = await startSandbox({ catalog: 'demo', limits: 'none' });
+  const entry = process.env.BENCH_SANDBOX_ENTRY;
+  const mod = (await import(entry ? pathToFileURL(entry).href : '../src/sandbox/index.js')) as typeof import('../src/sandbox/index.js');
+  const sb = await mod.startSandbox({ catalog: 'demo', limits: 'none' });
   process.on('message', (msg: { type: string }) => {
     if (msg.type === 'memory') {
       const gc = (globalThis as { gc?: () => void }).gc;
@@ -75,8 +114,9 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const BATCH = 100;
 
 async function main(): Promise<void> {
+  const entry = process.env.BENCH_TSX === '1' ? undefined : transpileSandbox();
   const proc = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, BENCH_SANDBOX_CHILD: '1' },
+    env: { ...process.env, BENCH_SANDBOX_CHILD: '1', ...(entry ? { BENCH_SANDBOX_ENTRY: entry } : {}) },
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
@@ -164,6 +204,7 @@ async function main(): Promise<void> {
   const serverCpuMicrosPerUpsert = (mem.cpuMicros - cpuBefore) / TOTAL;
   proc.send({ type: 'stop' });
   await new Promise((r) => proc.once('exit', r));
+  if (entry) rmSync(BUILD_DIR, { recursive: true, force: true });
   process.stdout.write(
     JSON.stringify({
       benchmark: 'sandbox',
@@ -184,6 +225,7 @@ async function main(): Promise<void> {
       filteredFirstPageMs: Math.round(filteredFirstPageMs),
       filteredNextPageMs: Math.round(filteredNextPageMs),
       gcBeforeMeasure: mem.gc,
+      sandboxRuntime: entry ? 'transpiled JS (as dist/)' : 'tsx',
       note: 'sandbox in its own process (RSS is the server alone); load generator in this process; numbers from a shared 2-core machine are pessimistic',
     }) + '\n',
   );

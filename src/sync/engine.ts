@@ -161,6 +161,8 @@ export class SyncRun {
   private readonly deletions = { policy: 'ignore', gone: 0, applied: 0, failed: 0 };
   private mediaCache = new Map<string, string>();
   private readonly uploads = new Map<string, Promise<string>>();
+  /** Unchanged entities whose ERP version moved: saved with the chunk, so the next delta knows. */
+  private versionUpdates: EntityState[] = [];
   private readonly retryKeys: Record<string, Set<string>> = { items: new Set(), groups: new Set(), categories: new Set() };
   private readonly log: Logger | undefined;
 
@@ -424,6 +426,10 @@ export class SyncRun {
       const task = await this.planEntity(entity, stored.get(entity.code), { parentIds: this.seenIds });
       if (task && !this.dryRun) this.scheduler.add(task);
     }
+    if (this.versionUpdates.length > 0) {
+      await this.deps.state.saveEntities(this.versionUpdates);
+      this.versionUpdates = [];
+    }
     return allowed;
   }
 
@@ -471,6 +477,19 @@ export class SyncRun {
     }
 
     if (!fullRead) {
+      // A group re-read only because `since` is inclusive (same version Ferry already synced)
+      // and none of whose items changed needs no re-mapping: without this, a catalog created
+      // in one transaction (one timestamp) would be read whole on every delta run.
+      const itemGroups = new Set(index.groupKeys());
+      const candidates = [...groups.keys()].filter((g) => !itemGroups.has(g));
+      const versions = await this.deps.state.getOriginVersions('groups', candidates);
+      for (const g of candidates) {
+        const rec = groups.get(g)!;
+        if (rec.updatedAt !== null && versions.get(g) === rec.updatedAt) {
+          this.ledger.settle('groups', g, 'unchanged', null, false);
+          groups.delete(g);
+        }
+      }
       // The mapper needs every item of a touched group: re-read the siblings Ferry knows of.
       const touched = new Set<string>([...index.groupKeys(), ...groups.keys()]);
       const members = await this.deps.state.findGroupMembers([...touched]);
@@ -622,6 +641,10 @@ export class SyncRun {
       for (const media of m.media) this.planMedia(media, plannedTasks);
     }
     if (intents.length > 0) await state.saveEntities(intents);
+    if (this.versionUpdates.length > 0) {
+      await state.saveEntities(this.versionUpdates);
+      this.versionUpdates = [];
+    }
     if (scheduler) {
       for (const t of plannedTasks) {
         await scheduler.capacity();
@@ -709,6 +732,9 @@ export class SyncRun {
     const pimId = entity.kind === 'product' && this.mode === 'uuid' ? (stored?.pimId ?? randomUUID()) : null;
     const diff = diffEntity(entity, stored, this.mode, pimId);
     if (diff.action === 'unchanged') {
+      if (stored && origin.updatedAt !== null && stored.erpVersion !== origin.updatedAt && !this.dryRun) {
+        this.versionUpdates.push({ ...stored, erpVersion: origin.updatedAt });
+      }
       if (effect === 'policy') {
         // The policy was applied before; nothing more to do.
         this.ledger.settle(origin.stream, origin.key, 'unchanged', null);

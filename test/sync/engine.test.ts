@@ -65,6 +65,24 @@ describe('sync engine (fakes)', () => {
     expect(full.counts.unchanged).toBe(8);
   });
 
+  it('a delta run does not re-map groups re-read only because since is inclusive', async () => {
+    // Templates created in one transaction: one timestamp for every group (older than the items).
+    const stamp = '2025-12-01T00:00:00.000Z';
+    for (const r of erp.records.values()) if (r.stream === 'groups') r.updatedAt = stamp;
+    await run();
+    erp.reads.length = 0;
+    const r = await run();
+    expect(r.requests.writes).toBe(0);
+    // The boundary re-read (inclusive since) happened, but the unchanged model's variants were not
+    // re-read by key; only the one-item group (no model to remember its version by) costs a read.
+    expect(erp.reads.filter((x) => x.stream === 'items' && x.keys)).toEqual([{ stream: 'items', keys: 1, since: undefined }]);
+    expect(r.counts.unchanged).toBe(r.counts.read - r.counts.skipped);
+    // an ERP change to a group (template) still re-maps it
+    erp.edit('groups', 'tshirt', (g) => (g.fields.description = 'A better shirt'));
+    const r2 = await run();
+    expect(r2.byType.product_model.updated).toBe(1);
+  });
+
   it('sends exactly one PATCH carrying only the changed value', async () => {
     await run();
     const before = pim.calls.length;

@@ -128,6 +128,8 @@ export interface StateStore {
   saveEntities(rows: readonly EntityState[]): Promise<void>;
   /** Codes of products whose ERP group is one of `groupKeys` → their origin keys. */
   findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /** ERP versions Ferry last synced, by origin key, for entities that came from `stream`. */
+  getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>>;
   /** Streams entities of a type (for deletion detection and verify), in pages. */
   listEntities(type: EntityType, pageSize?: number): AsyncIterable<EntityState[]>;
   /** Like listEntities, but only the identity columns (cheap: no fingerprints parsed). */

@@ -286,6 +286,19 @@ export class SqliteStateStore implements StateStore {
     return out;
   }
 
+  async getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const part of chunks(keys, IN_CHUNK)) {
+      const rows = this.db
+        .prepare(
+          `SELECT origin_key, erp_version FROM entities WHERE origin_stream = ? AND status <> 'pending' AND origin_key IN (${part.map(() => '?').join(',')})`,
+        )
+        .all(stream, ...part) as { origin_key: string; erp_version: string | null }[];
+      for (const r of rows) out.set(r.origin_key, r.erp_version);
+    }
+    return out;
+  }
+
   async *listEntities(type: EntityType, pageSize = 1000): AsyncIterable<EntityState[]> {
     let after = '';
     const stmt = this.db.prepare('SELECT * FROM entities WHERE entity_type = ? AND code > ? ORDER BY code LIMIT ?');

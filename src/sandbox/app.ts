@@ -141,6 +141,13 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
 
   app.addHook('onResponse', async (req, reply) => {
     stats.record(req.sandbox?.routeKey ?? `${req.method} (no route)`, reply.statusCode);
+    ctx.options.onRequestLog?.({
+      method: req.method,
+      url: req.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      lines: req.sandbox?.lines ?? 0,
+    });
   });
 
   app.setNotFoundHandler((req, reply) => {

@@ -23,6 +23,18 @@ export interface SandboxOptions {
   timeoutFaultMs?: number;
   /** Edition reported by system-information (default "Serenity"). */
   edition?: string;
+  /** Called once per answered request (the CLI's --log prints these). Never carries headers or bodies. */
+  onRequestLog?: (entry: RequestLogEntry) => void;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** path + query string (no credentials travel in Akeneo URLs) */
+  url: string;
+  status: number;
+  ms: number;
+  /** batch lines in the body, when a collection call */
+  lines: number;
 }
 
 export const sandboxOptionsSchema = z.object({
@@ -42,6 +54,7 @@ export const sandboxOptionsSchema = z.object({
   refreshTokenLifetimeSeconds: z.number().positive().default(1_209_600),
   timeoutFaultMs: z.number().int().positive().default(120_000),
   edition: z.string().min(1).default('Serenity'),
+  onRequestLog: z.custom<(entry: RequestLogEntry) => void>((v) => v === undefined || typeof v === 'function').optional(),
 });
 export type ResolvedSandboxOptions = z.infer<typeof sandboxOptionsSchema>;
 

@@ -50,13 +50,47 @@ describe('ferry sandbox flags', () => {
     expect(() => sandboxOptionsFromFlags(flags)).toThrow(message);
   });
 
+  it('--log installs a request logger', () => {
+    expect(typeof sandboxOptionsFromFlags({ log: true }).onRequestLog).toBe('function');
+    expect(sandboxOptionsFromFlags({}).onRequestLog).toBeUndefined();
+  });
+
+  it('onRequestLog receives method, url, status, time and batch lines', async () => {
+    const entries: { method: string; url: string; status: number; lines: number }[] = [];
+    const sb = await startSandbox({ catalog: 'empty', onRequestLog: (e) => entries.push(e) });
+    try {
+      await fetch(`${sb.url}/api/rest/v1/channels`);
+      const basic = Buffer.from(`${sb.clientId}:${sb.secret}`).toString('base64');
+      const tok = (await (
+        await fetch(`${sb.url}/api/oauth/v1/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ grant_type: 'password', username: sb.username, password: sb.password }),
+        })
+      ).json()) as { access_token: string };
+      await fetch(`${sb.url}/api/rest/v1/products`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${tok.access_token}`, 'content-type': 'application/vnd.akeneo.collection+json' },
+        body: '{"identifier":"a"}\n{"identifier":"b"}',
+      });
+      expect(entries.map((e) => [e.method, e.url, e.status, e.lines])).toEqual([
+        ['GET', '/api/rest/v1/channels', 401, 0],
+        ['POST', '/api/oauth/v1/token', 200, 0],
+        ['PATCH', '/api/rest/v1/products', 200, 2],
+      ]);
+      expect(JSON.stringify(entries)).not.toContain(tok.access_token);
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('registers `sandbox` with every documented option', () => {
     const program = new Command('ferry');
     registerSandboxCommand(program);
     const cmd = program.commands.find((c) => c.name() === 'sandbox');
     const flags = cmd?.options.map((o) => o.long);
     expect(flags).toEqual(
-      expect.arrayContaining(['--host', '--port', '--catalog', '--data', '--limits', '--latency', '--faults', '--seed', '--client-id', '--secret', '--username', '--password']),
+      expect.arrayContaining(['--host', '--port', '--catalog', '--data', '--limits', '--latency', '--faults', '--seed', '--client-id', '--secret', '--username', '--password', '--token-lifetime', '--log']),
     );
   });
 

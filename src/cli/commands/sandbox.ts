@@ -21,6 +21,7 @@ export interface SandboxFlags {
   username?: string;
   password?: string;
   tokenLifetime?: string;
+  log?: boolean;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
@@ -60,6 +61,10 @@ export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
   if (flags.username !== undefined) out.username = flags.username;
   if (flags.password !== undefined) out.password = flags.password;
   if (flags.tokenLifetime !== undefined) out.tokenLifetimeSeconds = integer('token-lifetime', flags.tokenLifetime, 1, 31_536_000);
+  if (flags.log) {
+    out.onRequestLog = (e) =>
+      process.stderr.write(`${new Date().toISOString()} ${e.method} ${e.url} ${e.status} ${e.ms}ms${e.lines > 0 ? ` ${e.lines} lines` : ''}\n`);
+  }
   return out;
 }
 
@@ -104,6 +109,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--username <user>', 'API username', 'admin')
     .option('--password <password>', 'API password', 'admin')
     .option('--token-lifetime <seconds>', 'access token lifetime', '3600')
+    .option('--log', 'print one line per request on stderr (method, path, status, time)')
     .action(async (flags: SandboxFlags) => {
       const options = sandboxOptionsFromFlags(flags);
       let sb: RunningSandbox;

@@ -161,6 +161,8 @@ export class SyncRun {
   private readonly deletions = { policy: 'ignore', gone: 0, applied: 0, failed: 0 };
   private mediaCache = new Map<string, string>();
   private readonly uploads = new Map<string, Promise<string>>();
+  /** Products a media upload waits for (so their outcome is remembered for it). */
+  private readonly mediaOwners = new Set<string>();
   /** Unchanged entities whose ERP version moved: saved with the chunk, so the next delta knows. */
   private versionUpdates: EntityState[] = [];
   private readonly retryKeys: Record<string, Set<string>> = { items: new Set(), groups: new Set(), categories: new Set() };
@@ -681,7 +683,8 @@ export class SyncRun {
     const label = code;
     const planType = entity.kind;
     const scheduler = this.dryRun ? null : this.scheduler;
-    this.seenIds.add(id);
+    // Products are never parents: remembering them would only cost memory.
+    if (entity.kind !== 'product') this.seenIds.add(id);
     if (this.ledger.outcomeOf(origin.stream, origin.key) === 'rejected') {
       // The mapping refused the record: its entities are not sent, their children are held.
       scheduler?.markSettled(id, false, `${origin.key} was rejected by the mapping`);
@@ -843,6 +846,7 @@ export class SyncRun {
     if (known && ownerTask && ownerTask.ctx.nextHashes[key] === fingerprint(known)) return;
     if (known && !ownerTask) return; // owner unchanged and the media already uploaded
     this.ledger.expect(media.origin.stream, media.origin.key);
+    if (ownerTask) this.mediaOwners.add(ownerId);
     planned.push({
       id: `media:${ownerId}:${key}`,
       lane: 'media',
@@ -930,7 +934,12 @@ export class SyncRun {
         batchFailed: (tasks, err) => this.batchFailed(tasks, err),
         held: (task, reason) => this.held(task, reason),
       },
-      { maxInFlight: this.opts.maxInFlight ?? 8, highWater: this.opts.highWater ?? 5000 },
+      {
+        maxInFlight: this.opts.maxInFlight ?? 8,
+        highWater: this.opts.highWater ?? 5000,
+        // Only options, categories and product models can be parents.
+        isDependable: (id) => id.startsWith('option:') || id.startsWith('category:') || id.startsWith('product_model:') || this.mediaOwners.has(id),
+      },
     );
     this.schedulers.push(sch);
     return sch;

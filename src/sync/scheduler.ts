@@ -55,6 +55,11 @@ export interface SchedulerOptions {
   maxInFlight?: number;
   /** Pending tasks above which the producer is paused. */
   highWater?: number;
+  /**
+   * Whether anything may depend on this id. Outcomes of ids nothing depends on (products)
+   * are not remembered, so memory does not grow with the catalog.
+   */
+  isDependable?: (id: string) => boolean;
 }
 
 interface Settled {
@@ -66,6 +71,7 @@ export class Scheduler<C> {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly highWater: number;
+  private readonly isDependable: (id: string) => boolean;
   private readonly lanes = new Map<string, { rank: number; queue: Task<C>[] }>();
   private readonly waiting = new Map<string, Task<C>[]>();
   private readonly missingDeps = new Map<Task<C>, number>();
@@ -91,6 +97,7 @@ export class Scheduler<C> {
     this.batchSize = options.batchSize ?? 100;
     this.maxInFlight = options.maxInFlight ?? 8;
     this.highWater = options.highWater ?? 5000;
+    this.isDependable = options.isDependable ?? (() => true);
     this.done = new Promise<void>((resolve, reject) => {
       this.doneResolve = resolve;
       this.doneReject = reject;
@@ -106,6 +113,7 @@ export class Scheduler<C> {
   /** Records the outcome of something that was not sent through this scheduler (unchanged, rejected at planning). */
   markSettled(id: string, ok: boolean, reason?: string): void {
     if (this.settled.has(id)) return;
+    if (!this.isDependable(id) && !this.waiting.has(id)) return;
     this.settled.set(id, { ok, reason });
     this.release(id);
   }

@@ -45,6 +45,7 @@ function transpileSandbox(): string | undefined {
     walk(path.join(REPO, 'src', 'sandbox'));
     return path.join(BUILD_DIR, 'index.js');
   } catch (err) {
+    rmSync(BUILD_DIR, { recursive: true, force: true });
     process.stderr.write(`bench:sandbox: could not transpile the sandbox (${(err as Error).message}); running it through tsx\n`);
     return undefined;
   }

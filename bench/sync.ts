@@ -252,6 +252,8 @@ async function prepare(sandbox: SandboxProcess, erp: GeneratedErp, dir: string):
   return { client, config };
 }
 
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
 function lines(r: RunReport): number {
   const t = r.byType;
   return t.product.created + t.product.updated + t.product_model.created + t.product_model.updated + t.category.created + t.category.updated;
@@ -263,7 +265,14 @@ async function unlimited(dir: string): Promise<Record<string, unknown>> {
   try {
     const { client, config } = await prepare(sandbox, erp, dir);
     const rssBefore = process.memoryUsage().rss;
-    const report = await runSync(config, { client, source: erp, logger, full: true });
+    const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0 };
+    const sample = () => {
+      const m = process.memoryUsage();
+      if (m.rss > peak.rss) Object.assign(peak, { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external });
+    };
+    const timer = setInterval(sample, 100);
+    const report = await runSync(config, { client, source: erp, logger, full: true, onProgress: sample });
+    clearInterval(timer);
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     await client.close();
     const seconds = report.durationMs / 1000;
@@ -278,6 +287,7 @@ async function unlimited(dir: string): Promise<Record<string, unknown>> {
       target: 5000,
       peakRssMb,
       rssBeforeRunMb: Math.round(rssBefore / 1024 / 1024),
+      atPeakMb: { rss: mb(peak.rss), heapTotal: mb(peak.heapTotal), heapUsed: mb(peak.heapUsed), external: mb(peak.external) },
       rssTargetMb: 300,
       requests: report.requests,
     };
@@ -400,7 +410,7 @@ async function saas(dir: string): Promise<{ saas: Record<string, unknown>; delta
  * under the cap a memory-conscious deployment would set (NODE_OPTIONS=--max-old-space-size=256)
  * and says so in its output.
  */
-const HEAP_CAP_MB = 256;
+const HEAP_CAP_MB = Number(process.env.FERRY_BENCH_HEAP_CAP_MB ?? 256);
 if (!process.env.FERRY_BENCH_CHILD && !process.argv.includes('--no-heap-cap')) {
   const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     env: { ...process.env, FERRY_BENCH_CHILD: '1' },

@@ -936,7 +936,7 @@ export class SyncRun {
       },
       {
         maxInFlight: this.opts.maxInFlight ?? 8,
-        highWater: this.opts.highWater ?? 2000,
+        highWater: this.opts.highWater ?? 5000,
         // Only options, categories and product models can be parents.
         isDependable: (id) => id.startsWith('option:') || id.startsWith('category:') || id.startsWith('product_model:') || this.mediaOwners.has(id),
       },

@@ -24,7 +24,7 @@ import { createLogger } from '../src/logging.js';
 import { createMapper, loadPimStructure } from '../src/mapping/index.js';
 import { executeSync, lockNameFor, openStateStore, runSync, type RunReport } from '../src/sync/index.js';
 import type { SyncBatchResult, SyncPimClient } from '../src/sync/pim.js';
-import { bootstrapPim } from '../src/sync/quickstart.js';
+import { bootstrapPim } from '../src/sync/bootstrap.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 

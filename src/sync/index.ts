@@ -7,7 +7,6 @@ import { basename, resolve } from 'node:path';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
 import type { FerryConfig } from '../config/schema.js';
-import { createErpSource } from '../erp/factory.js';
 import type { ErpSource } from '../erp/port.js';
 import { createLogger, type Logger } from '../logging.js';
 import { createMapper, loadPimStructure } from '../mapping/index.js';
@@ -65,7 +64,9 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   const ownClient = !options.client;
   const client = options.client ?? createAkeneoClientFromConfig(config.pim, { logger });
   const ownSource = !options.source;
-  const source = options.source ?? createErpSource(config.erp, { logger });
+  // Loaded on demand: the factory pulls in every adapter (SQL drivers, XLSX, …), ~35 MB that a
+  // caller bringing its own source does not need.
+  const source = options.source ?? (await import('../erp/factory.js')).createErpSource(config.erp, { logger });
   const ownState = !options.state;
   const state = options.state ?? (await openStateStore(config.state));
   try {

@@ -9,38 +9,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAkeneoClient, type AkeneoClient } from '../akeneo/index.js';
+import { createAkeneoClient } from '../akeneo/index.js';
 import { ferryConfigSchema, type FerryConfig } from '../config/schema.js';
 import { createErpSource } from '../erp/factory.js';
-import type { ErpSource } from '../erp/port.js';
 import { createLogger, type Logger } from '../logging.js';
-import { applyBootstrap, planBootstrap } from '../mapping/bootstrap.js';
-import { loadPimStructure } from '../mapping/index.js';
-import type { MappingConfig } from '../mapping/config.js';
 import { startSandbox } from '../sandbox/index.js';
 import type { SyncProgress } from './engine.js';
+import { bootstrapPim } from './bootstrap.js';
 import { runSync } from './index.js';
+
+export { bootstrapPim, type BootstrapSummary } from './bootstrap.js';
 import type { RunReport } from './report.js';
-
-export interface BootstrapSummary {
-  created: number;
-  updated: number;
-  failures: string[];
-}
-
-/**
- * Creates in the PIM what the mapping needs and the PIM lacks (`ferry pim bootstrap --yes`).
- * Throws when something could not be created: a sync would only reject every record.
- */
-export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
-  const pim = await loadPimStructure(client);
-  const plan = planBootstrap(mapping, pim, await source.describe());
-  const result = await applyBootstrap(plan, client);
-  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const failures = result.failures.map((f) => `${f.kind} ${f.code}: ${f.message}`);
-  if (failures.length > 0) throw new Error(`the PIM bootstrap failed: ${failures.join('; ')}`);
-  return { created: sum(result.created), updated: sum(result.updated), failures };
-}
 
 export interface QuickstartOptions {
   items?: number;

@@ -1,0 +1,29 @@
+/**
+ * `ferry pim bootstrap --yes` as a function: create in the PIM what the mapping needs and the
+ * PIM lacks. Used by the Quick start, the end-to-end tests and the benchmark.
+ */
+import type { AkeneoClient } from '../akeneo/index.js';
+import type { ErpSource } from '../erp/port.js';
+import { applyBootstrap, planBootstrap } from '../mapping/bootstrap.js';
+import type { MappingConfig } from '../mapping/config.js';
+import { loadPimStructure } from '../mapping/index.js';
+
+export interface BootstrapSummary {
+  created: number;
+  updated: number;
+  failures: string[];
+}
+
+/**
+ * Creates in the PIM what the mapping needs and the PIM lacks (`ferry pim bootstrap --yes`).
+ * Throws when something could not be created: a sync would only reject every record.
+ */
+export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
+  const pim = await loadPimStructure(client);
+  const plan = planBootstrap(mapping, pim, await source.describe());
+  const result = await applyBootstrap(plan, client);
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const failures = result.failures.map((f) => `${f.kind} ${f.code}: ${f.message}`);
+  if (failures.length > 0) throw new Error(`the PIM bootstrap failed: ${failures.join('; ')}`);
+  return { created: sum(result.created), updated: sum(result.updated), failures };
+}

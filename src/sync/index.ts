@@ -69,6 +69,9 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   const source = options.source ?? (await import('../erp/factory.js')).createErpSource(config.erp, { logger });
   const ownState = !options.state;
   const state = options.state ?? (await openStateStore(config.state));
+  // A source that consumes its input (the files adapter moves files to done/ on close) must
+  // keep it when the run did not settle, or a dry run, or the next run would never see it again.
+  let keepInput = true;
   try {
     const pim = await loadPimStructure(client);
     const media = await state.listMediaBySource();
@@ -83,12 +86,15 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       logger,
       readMedia: mediaReader(config.sync.mediaRoot),
     };
-    return await executeSync(deps, {
+    const report = await executeSync(deps, {
       lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,
       maxInFlight: config.sync.batchesInFlight,
       ...options,
     });
+    keepInput = report.status === 'failed' || Boolean(options.dryRun);
+    return report;
   } finally {
+    if (keepInput) source.abandon?.();
     if (ownSource) await source.close().catch(() => undefined);
     if (ownState) await state.close().catch(() => undefined);
     if (ownClient) await client.close().catch(() => undefined);

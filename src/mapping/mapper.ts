@@ -79,6 +79,10 @@ class MappingEngine implements Mapper {
   private readonly familyFilters = new Map<string, ((attr: string) => boolean) | null>();
   private readonly axisFilters = new Map<string, (code: string) => boolean>();
   private planCount = 0;
+  private lastIdentityKeys: string[] | null = null;
+  private lastIdentityList: { plan: AttributePlan; field: string }[] = [];
+  /** Reused for identity reads: mapValue never keeps it. */
+  private readonly scratchRead: { value: FieldValue | undefined; field: string } = { value: undefined, field: '' };
 
   constructor(
     readonly mapping: ResolvedMapping,
@@ -170,38 +174,65 @@ class MappingEngine implements Mapper {
   private mapFields(rec: ErpRecord, acc: RecordAcc, want?: (code: string) => boolean): void {
     const fields = rec.fields;
     const lang = this.mapping.defaultLanguage;
-    if (acc.done.length < this.planCount) {
-      const grown = new Uint8Array(this.planCount * 2);
-      grown.set(acc.done);
-      acc.done = grown;
-    }
+    // One bit per plan: allocation-free bookkeeping (the mapper runs for every item).
     const done = acc.done;
+    while (done.length * 32 < this.planCount) done.push(0);
     for (const plan of this.plans) {
-      if (done[plan.id] || (want && !want(plan.code))) continue;
-      done[plan.id] = 1;
+      const w = plan.id >>> 5;
+      const bit = 1 << (plan.id & 31);
+      if (done[w]! & bit || (want && !want(plan.code))) continue;
+      done[w] = done[w]! | bit;
       const read = readPlanValue(plan, fields, lang);
       // Identity-style absence: a field the ERP does not have at all is not "emptied".
       if (!read.present && plan.template === null && rec.stream === 'groups') continue;
       mapValue(plan, read, acc, this.ctx);
     }
     if (!this.mapping.identity.enabled) return;
-    // The record's identity-mapped fields, found once per record and reused by every pass.
     let identity = acc.identity;
-    if (!identity) {
-      identity = [];
-      for (const field in fields) {
-        if (this.consumed.has(field)) continue;
-        const plan = this.identityPlan(field);
-        if (plan) identity.push({ plan, field });
-      }
-      acc.identity = identity;
-    }
+    if (!identity) identity = acc.identity = this.identityListFor(fields);
+    const read = this.scratchRead;
     for (const entry of identity) {
       const plan = entry.plan;
-      if (done[plan.id] || (want && !want(plan.code))) continue;
-      done[plan.id] = 1;
-      mapValue(plan, { value: fields[entry.field], field: entry.field }, acc, this.ctx);
+      while (done.length * 32 < this.planCount) done.push(0);
+      const w = plan.id >>> 5;
+      const bit = 1 << (plan.id & 31);
+      if (done[w]! & bit || (want && !want(plan.code))) continue;
+      done[w] = done[w]! | bit;
+      read.value = fields[entry.field];
+      read.field = entry.field;
+      mapValue(plan, read, acc, this.ctx);
     }
+  }
+
+  /**
+   * The identity-mapped fields of a record. Records of one ERP stream share their field names, so the
+   * list of the previous record is reused when the names match (compared in order, no allocation).
+   */
+  private identityListFor(fields: Record<string, FieldValue>): { plan: AttributePlan; field: string }[] {
+    const keys = this.lastIdentityKeys;
+    let i = 0;
+    let same = keys !== null;
+    if (same) {
+      for (const field in fields) {
+        if (i >= keys!.length || keys![i] !== field) {
+          same = false;
+          break;
+        }
+        i++;
+      }
+      if (same && i === keys!.length) return this.lastIdentityList;
+    }
+    const list: { plan: AttributePlan; field: string }[] = [];
+    const names: string[] = [];
+    for (const field in fields) {
+      names.push(field);
+      if (this.consumed.has(field)) continue;
+      const plan = this.identityPlan(field);
+      if (plan) list.push({ plan, field });
+    }
+    this.lastIdentityKeys = names;
+    this.lastIdentityList = list;
+    return list;
   }
 
   private skuOf(rec: ErpRecord): unknown {

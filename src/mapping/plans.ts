@@ -113,14 +113,14 @@ export interface RecordAcc {
   errors: MappingError[];
   blocked: boolean;
   options: MappedOption[];
-  /** Plans (by id) already run for this record: values are converted lazily, at most once. */
-  done: Uint8Array;
+  /** Plans already run for this record, one bit per plan id: values are converted lazily, at most once. */
+  done: number[];
   /** The record's identity-mapped fields, found on the first pass and reused by the others. */
   identity?: { plan: AttributePlan; field: string }[];
 }
 
 export function newAcc(origin: Origin, label: string): RecordAcc {
-  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: new Uint8Array(64), identity: undefined };
+  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: [0, 0], identity: undefined };
 }
 
 export interface PlanContext {

@@ -8,7 +8,7 @@ import type { ErpRecord, FieldValue } from '../erp/port.js';
 import { CodeTable, isValidCode, isValidIdentifier, MAX_CODE_LENGTH } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { show } from './converters/common.js';
-import { compilePlan, mapValue, newAcc, readPlanValue, type AttributePlan, type PlanContext, type RecordAcc } from './plans.js';
+import { compilePlan, mapValue, newAcc, readPlanValue, type AttributePlan, type PlanContext, type PlanRead, type RecordAcc } from './plans.js';
 import { resolveMapping, type ResolvedMapping } from './resolve.js';
 import type {
   MappedCategory,
@@ -83,6 +83,7 @@ class MappingEngine implements Mapper {
   private lastIdentityList: { plan: AttributePlan; field: string }[] = [];
   /** Reused for identity reads: mapValue never keeps it. */
   private readonly scratchRead: { value: FieldValue | undefined; field: string } = { value: undefined, field: '' };
+  private readonly scratchPlanRead: PlanRead = { value: undefined, field: '', present: false };
 
   constructor(
     readonly mapping: ResolvedMapping,
@@ -182,7 +183,7 @@ class MappingEngine implements Mapper {
       const bit = 1 << (plan.id & 31);
       if (done[w]! & bit || (want && !want(plan.code))) continue;
       done[w] = done[w]! | bit;
-      const read = readPlanValue(plan, fields, lang);
+      const read = readPlanValue(plan, fields, lang, this.scratchPlanRead);
       // Identity-style absence: a field the ERP does not have at all is not "emptied".
       if (!read.present && plan.template === null && rec.stream === 'groups') continue;
       mapValue(plan, read, acc, this.ctx);

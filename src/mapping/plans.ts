@@ -215,19 +215,38 @@ export function compilePlan(code: string, spec: ResolvedAttribute | undefined, f
   };
 }
 
-/** The raw ERP value a plan reads: the first non-empty source field, or the template's result. */
-export function readPlanValue(plan: AttributePlan, fields: Record<string, FieldValue>, defaultLanguage: string): { value: FieldValue | undefined; field: string; present: boolean } {
+export interface PlanRead {
+  value: FieldValue | undefined;
+  field: string;
+  present: boolean;
+}
+
+/**
+ * The raw ERP value a plan reads: the first non-empty source field, or the template's result.
+ * Writes into `out` when given (the mapper reuses one object per call site: no garbage per value).
+ */
+export function readPlanValue(plan: AttributePlan, fields: Record<string, FieldValue>, defaultLanguage: string, out: PlanRead = { value: undefined, field: '', present: false }): PlanRead {
   if (plan.template) {
-    const value = evalTemplate(plan.template, fields, defaultLanguage);
-    return { value, field: plan.fieldLabel, present: true };
+    out.value = evalTemplate(plan.template, fields, defaultLanguage);
+    out.field = plan.fieldLabel;
+    out.present = true;
+    return out;
   }
   let present = false;
   for (const f of plan.sources) {
     const v = fields[f];
     if (v !== undefined) present = true;
-    if (!isEmptyValue(v)) return { value: v, field: f, present: true };
+    if (!isEmptyValue(v)) {
+      out.value = v;
+      out.field = f;
+      out.present = true;
+      return out;
+    }
   }
-  return { value: null, field: plan.sources[0]!, present };
+  out.value = null;
+  out.field = plan.sources[0]!;
+  out.present = present;
+  return out;
 }
 
 function pushEntries(out: ValueEntry[], plan: AttributePlan, locale: string | null, data: unknown): void {

@@ -29,6 +29,8 @@ export interface RequestState {
   routeKey: string;
   /** Items in a batch body: drives the per-line latency. */
   lines: number;
+  /** performance.now() at arrival: the modelled latency counts from here. */
+  arrivedAt: number;
   fault?: string;
   release?: () => void;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Attribute } from '../akeneo/model.js';
 import { standardMeasurementFamilies } from './measurement-families.js';
+import { attributeDefaults } from './rules/structure/attribute.js';
 import type { StructureSnapshot, StoredFamilyVariant } from './store.js';
 
 export interface LoadedCatalog {
@@ -160,42 +161,12 @@ export function checkReferences(s: StructureSnapshot): string[] {
   return out;
 }
 
-const NULL_ATTRIBUTE_PROPS = {
-  unique: false,
-  useable_as_grid_filter: false,
-  allowed_extensions: [],
-  metric_family: null,
-  default_metric_unit: null,
-  reference_data_name: null,
-  available_locales: [],
-  max_characters: null,
-  validation_rule: null,
-  validation_regexp: null,
-  wysiwyg_enabled: null,
-  number_min: null,
-  number_max: null,
-  decimals_allowed: null,
-  negative_allowed: null,
-  date_min: null,
-  date_max: null,
-  max_file_size: null,
-  minimum_input_length: null,
-  sort_order: 0,
-  localizable: false,
-  scopable: false,
-  labels: {},
-  guidelines: {},
-  auto_option_sorting: null,
-  default_value: null,
-};
-
 /** The `empty` catalog: one channel, one locale, one currency, the `sku` identifier. */
 export function emptyStructure(): StructureSnapshot {
   const sku: Attribute = {
-    code: 'sku',
+    ...attributeDefaults('sku'),
     type: 'pim_catalog_identifier',
     group: 'other',
-    ...NULL_ATTRIBUTE_PROPS,
     unique: true,
     useable_as_grid_filter: true,
     labels: { en_US: 'SKU' },

@@ -68,7 +68,11 @@ const NEVER_UNIQUE = new Set([
 const IMMUTABLE = ['type', 'unique', 'localizable', 'scopable', 'metric_family', 'reference_data_name'] as const;
 const anchorOf = anchors('post_attributes', 'patch_attributes__code_');
 
-function defaults(code: string): Attribute {
+/**
+ * A new attribute as Akeneo fills it before the body is applied: every property present, in the
+ * order Akeneo answers them. The sandbox's built-in catalogs start from it too.
+ */
+export function attributeDefaults(code: string): Attribute {
   return {
     code,
     type: '' as AttributeType,
@@ -132,7 +136,7 @@ export function writeAttribute(
   const current = ctx.method === 'POST' ? null : existing;
   const errors: ValidationErrorItem[] = [];
   const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
-  const out: Attribute = current ? structuredClone(current) : defaults(code);
+  const out: Attribute = current ? structuredClone(current) : attributeDefaults(code);
   for (const [key, raw] of Object.entries(patch)) {
     switch (key) {
       case 'code':

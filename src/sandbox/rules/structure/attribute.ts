@@ -1,5 +1,5 @@
 /** Attribute writes: defaults as Akeneo fills them, immutable properties, typed fields. */
-import type { Attribute, AttributeType, ValidationErrorItem } from '../../../akeneo/model.js';
+import type { Attribute, AttributeType } from '../../../akeneo/model.js';
 import type { CatalogView, StructureWriteContext } from '../contract.js';
 import { formatDecimal } from '../decimal.js';
 import { documented, fieldViolation } from '../errors.js';
@@ -7,14 +7,14 @@ import { canonicalLocale, mergeLabels } from '../labels.js';
 import { gettype, isNumeric } from '../php.js';
 import {
   anchors,
-  asObject,
   checkCode,
+  checkCodeFree,
   finish,
+  openDraft,
   readBoolean,
   readInteger,
   readList,
   readStringOrNull,
-  resolveCode,
   unknownProperty,
 } from './shared.js';
 
@@ -131,11 +131,7 @@ export function writeAttribute(
   input: unknown,
   ctx: StructureWriteContext,
 ): Attribute {
-  const anchor = anchorOf(ctx.method);
-  const patch = asObject(input);
-  const current = ctx.method === 'POST' ? null : existing;
-  const errors: ValidationErrorItem[] = [];
-  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, anchorOf);
   const out: Attribute = current ? structuredClone(current) : attributeDefaults(code);
   for (const [key, raw] of Object.entries(patch)) {
     switch (key) {
@@ -252,7 +248,7 @@ export function writeAttribute(
   }
   out.code = code;
   // Violations in the order of Akeneo's attribute.yml: class constraints, then properties.
-  if (!current && code !== '' && view.attribute(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.attribute(c));
   if (out.type === 'pim_catalog_metric') {
     const family = out.metric_family ? view.measurementFamily(out.metric_family) : undefined;
     if (!out.metric_family) errors.push(fieldViolation('metric_family', 'This value should not be blank.'));

@@ -1,19 +1,15 @@
 /** Category writes: tree moves, labels, code rules. */
-import type { Category, ValidationErrorItem } from '../../../akeneo/model.js';
+import type { Category } from '../../../akeneo/model.js';
 import type { CatalogView, StructureWriteContext } from '../contract.js';
-import { documented, fieldViolation, plain } from '../errors.js';
+import { documented, plain } from '../errors.js';
 import { mergeLabels } from '../labels.js';
 import { gettype } from '../php.js';
-import { anchors, asObject, checkCode, finish, resolveCode, unknownProperty } from './shared.js';
+import { anchors, checkCode, checkCodeFree, finish, openDraft, unknownProperty } from './shared.js';
 
 const anchorOf = anchors('post_categories', 'patch_categories__code_');
 
 export function writeCategory(view: CatalogView, existing: Category | null, input: unknown, ctx: StructureWriteContext): Category {
-  const anchor = anchorOf(ctx.method);
-  const patch = asObject(input);
-  const current = ctx.method === 'POST' ? null : existing;
-  const errors: ValidationErrorItem[] = [];
-  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, anchorOf);
   let parent: string | null = current?.parent ?? null;
   let labels = { ...(current?.labels ?? {}) } as Record<string, string>;
   for (const [key, raw] of Object.entries(patch)) {
@@ -51,7 +47,7 @@ export function writeCategory(view: CatalogView, existing: Category | null, inpu
         unknownProperty(key, anchor);
     }
   }
-  if (!current && code !== '' && view.category(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.category(c));
   checkCode(code, errors, 'Category code may contain only letters, numbers and underscores', 100);
   finish(errors);
   return { code, parent, updated: ctx.now ?? current?.updated ?? new Date(0).toISOString(), labels };

@@ -4,7 +4,7 @@ import type { CatalogView, StructureWriteContext } from '../contract.js';
 import { documented, fieldViolation, plain } from '../errors.js';
 import { mergeLabels } from '../labels.js';
 import { isPlainObject } from '../php.js';
-import { anchors, asObject, checkCode, finish, resolveCode, unknownProperty } from './shared.js';
+import { anchors, asObject, checkCode, checkCodeFree, finish, resolveCode, unknownProperty } from './shared.js';
 
 const anchorOf = anchors('post_families__family_code__variants', 'patch_families__family_code__variants__code__');
 const AXIS_TYPES = new Set([
@@ -114,7 +114,7 @@ export function writeFamilyVariant(
     errors.push(fieldViolation(PROP, `Attributes must be unique, "${repeated.join('", "')}" are used several times in variant attributes sets`));
   }
   // familyvariant.yml: the FamilyVariant constraint (above) first, then unique code, then code format.
-  if (!current && code !== '' && view.familyVariantByCode(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.familyVariantByCode(c));
   checkCode(code, errors, 'Family variant code may contain only letters, numbers and underscores', 100);
   finish(errors);
   return { code, family: family.code, labels, variant_attribute_sets: sets };

@@ -1,20 +1,16 @@
 /** Family writes: identifier always in, lists sorted, requirements replaced per channel sent. */
-import type { Family, ValidationErrorItem } from '../../../akeneo/model.js';
+import type { Family } from '../../../akeneo/model.js';
 import type { CatalogView, StructureWriteContext } from '../contract.js';
 import { documented, fieldViolation } from '../errors.js';
 import { mergeLabels } from '../labels.js';
 import { gettype, isPlainObject } from '../php.js';
-import { anchors, asObject, checkCode, finish, readList, readStringOrNull, resolveCode, unknownProperty } from './shared.js';
+import { anchors, checkCode, checkCodeFree, finish, openDraft, readList, readStringOrNull, unknownProperty } from './shared.js';
 
 const anchorOf = anchors('post_families', 'patch_families__code_');
 const sorted = (l: Iterable<string>) => [...new Set(l)].sort();
 
 export function writeFamily(view: CatalogView, existing: Family | null, input: unknown, ctx: StructureWriteContext): Family {
-  const anchor = anchorOf(ctx.method);
-  const patch = asObject(input);
-  const current = ctx.method === 'POST' ? null : existing;
-  const errors: ValidationErrorItem[] = [];
-  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, anchorOf);
   const idAttr = view.identifierAttribute();
   let attributes = new Set(current?.attributes ?? []);
   let asLabel: string | null = current?.attribute_as_label ?? idAttr;
@@ -86,7 +82,7 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
     for (const ch of view.channels()) if (!(ch.code in requirements)) requirements[ch.code] = [idAttr];
   }
   // Violations in family.yml order: unique code, requirements, label/image attributes, code format.
-  if (!current && code !== '' && view.family(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.family(c));
   for (const [channel, list] of Object.entries(requirementsGiven)) {
     if (list.length === 0) {
       delete requirements[channel];

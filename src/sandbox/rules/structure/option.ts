@@ -4,7 +4,7 @@ import type { CatalogView, StructureWriteContext } from '../contract.js';
 import { documented, fieldViolation, plain } from '../errors.js';
 import { mergeLabels } from '../labels.js';
 import { gettype } from '../php.js';
-import { anchors, asObject, checkCode, finish, resolveCode, unknownProperty } from './shared.js';
+import { anchors, asObject, checkCode, checkCodeFree, finish, resolveCode, unknownProperty } from './shared.js';
 
 const anchorOf = anchors('post_attributes__attribute_code__options', 'patch_attributes__attribute_code__options__code_');
 const SELECTS = new Set(['pim_catalog_simpleselect', 'pim_catalog_multiselect']);
@@ -67,9 +67,7 @@ export function writeOption(
     );
   }
   checkCode(code, errors, 'Option code may contain only letters, numbers and underscores');
-  if (!current && code !== '' && view.option(attribute.code, code)) {
-    errors.push(fieldViolation('code', 'This value is already used.'));
-  }
+  checkCodeFree(code, current, errors, (c) => view.option(attribute.code, c));
   finish(errors);
   if (sortOrder === undefined) {
     const orders = view.attributeOptions(attribute.code).map((o) => o.sort_order ?? 0);

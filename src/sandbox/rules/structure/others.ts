@@ -15,7 +15,9 @@ import {
   anchors,
   asObject,
   checkCode,
+  checkCodeFree,
   finish,
+  openDraft,
   readBoolean,
   readInteger,
   readList,
@@ -23,12 +25,12 @@ import {
   unknownProperty,
 } from './shared.js';
 
+const channelAnchor = anchors('post_channels', 'patch_channels__code_');
+const attributeGroupAnchor = anchors('post_attribute_groups', 'patch_attribute_groups__code_');
+const associationTypeAnchor = anchors('post_association_types', 'patch_association_types__code_');
+
 export function writeChannel(view: CatalogView, existing: Channel | null, input: unknown, ctx: StructureWriteContext): Channel {
-  const anchor = anchors('post_channels', 'patch_channels__code_')(ctx.method);
-  const patch = asObject(input);
-  const current = ctx.method === 'POST' ? null : existing;
-  const errors: ValidationErrorItem[] = [];
-  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, channelAnchor);
   const out: Channel = current
     ? structuredClone(current)
     : { code, currencies: [], locales: [], category_tree: '', conversion_units: {}, labels: {} };
@@ -93,7 +95,7 @@ export function writeChannel(view: CatalogView, existing: Channel | null, input:
   }
   out.code = code;
   checkCode(code, errors, 'Channel code may contain only letters, numbers and underscores');
-  if (!current && code !== '' && view.channel(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.channel(c));
   if (out.currencies.length === 0) errors.push(fieldViolation('currencies', 'This collection should contain 1 element or more.'));
   if (out.locales.length === 0) errors.push(fieldViolation('locales', 'This collection should contain 1 element or more.'));
   if (!out.category_tree) errors.push(fieldViolation('category_tree', 'This value should not be blank.'));
@@ -107,11 +109,7 @@ export function writeAttributeGroup(
   input: unknown,
   ctx: StructureWriteContext,
 ): AttributeGroup {
-  const anchor = anchors('post_attribute_groups', 'patch_attribute_groups__code_')(ctx.method);
-  const patch = asObject(input);
-  const current = ctx.method === 'POST' ? null : existing;
-  const errors: ValidationErrorItem[] = [];
-  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, attributeGroupAnchor);
   const out: AttributeGroup = current ? structuredClone(current) : { code, sort_order: 0, attributes: [], labels: {} };
   for (const [key, raw] of Object.entries(patch)) {
     switch (key) {
@@ -136,7 +134,7 @@ export function writeAttributeGroup(
   }
   out.code = code;
   checkCode(code, errors, 'Attribute group code may contain only letters, numbers and underscores');
-  if (!current && code !== '' && view.attributeGroup(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.attributeGroup(c));
   finish(errors);
   return out;
 }
@@ -147,11 +145,7 @@ export function writeAssociationType(
   input: unknown,
   ctx: StructureWriteContext,
 ): AssociationType {
-  const anchor = anchors('post_association_types', 'patch_association_types__code_')(ctx.method);
-  const patch = asObject(input);
-  const current = ctx.method === 'POST' ? null : existing;
-  const errors: ValidationErrorItem[] = [];
-  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, associationTypeAnchor);
   const out: AssociationType = current ? structuredClone(current) : { code, labels: {}, is_quantified: false, is_two_way: false };
   for (const [key, raw] of Object.entries(patch)) {
     switch (key) {
@@ -173,7 +167,7 @@ export function writeAssociationType(
   }
   out.code = code;
   checkCode(code, errors, 'Association type code may contain only letters, numbers and underscores');
-  if (!current && code !== '' && view.associationType(code)) errors.push(fieldViolation('code', 'This value is already used.'));
+  checkCodeFree(code, current, errors, (c) => view.associationType(c));
   if (out.is_quantified === true && out.is_two_way === true) {
     errors.push(fieldViolation('is_two_way', 'An association type cannot be both quantified and two-way.'));
   }

@@ -1,14 +1,40 @@
 /** Pieces shared by the structure writers (attributes, families, categories...). */
 import type { ValidationErrorItem } from '../../../akeneo/model.js';
+import type { StructureWriteContext } from '../contract.js';
 import { documented, fieldViolation, plain, violations } from '../errors.js';
 import { gettype, isPlainObject } from '../php.js';
 
 export const CODE_RE = /^[a-zA-Z0-9_]+$/;
 
-export interface Draft {
-  patch: Record<string, unknown>;
-  errors: ValidationErrorItem[];
+/** Where a structure write stands before it reads the body's fields. */
+export interface Draft<T> {
+  /** The documentation anchor of the endpoint, for 422s about the body's shape. */
   anchor: string;
+  patch: Record<string, unknown>;
+  /** The resource being changed; null when the write creates it (a POST always does). */
+  current: T | null;
+  /** Violations collected so far; `finish` throws them all at once, in Akeneo's order. */
+  errors: ValidationErrorItem[];
+  code: string;
+}
+
+/**
+ * The opening the plain structure writes share, in Akeneo's order: a body that is not an object
+ * is a 400 before its code is looked at. Writers that must first find an enclosing entity
+ * (options, family variants) open by hand, because that 404 comes before the code's 422.
+ */
+export function openDraft<T extends { code: string }>(
+  existing: T | null,
+  input: unknown,
+  ctx: StructureWriteContext,
+  anchorOf: (method: 'POST' | 'PATCH') => string,
+): Draft<T> {
+  const anchor = anchorOf(ctx.method);
+  const patch = asObject(input);
+  const current = ctx.method === 'POST' ? null : existing;
+  const errors: ValidationErrorItem[] = [];
+  const code = resolveCode(patch, current?.code, ctx.urlKey, ctx.method, errors);
+  return { anchor, patch, current, errors, code };
 }
 
 export function asObject(input: unknown): Record<string, unknown> {
@@ -51,6 +77,11 @@ export function checkCode(code: string, errors: ValidationErrorItem[], invalidMe
   if (maxLength !== undefined && code.length > maxLength) {
     errors.push(fieldViolation('code', `This value is too long. It should have ${maxLength} characters or less.`));
   }
+}
+
+/** A created resource may not take a code in use; `taken` is the catalog's lookup for that kind. */
+export function checkCodeFree(code: string, current: object | null, errors: ValidationErrorItem[], taken: (code: string) => unknown): void {
+  if (!current && code !== '' && taken(code)) errors.push(fieldViolation('code', 'This value is already used.'));
 }
 
 export function readBoolean(field: string, raw: unknown, anchor: string): boolean {

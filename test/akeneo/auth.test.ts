@@ -1,26 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { AkeneoAuthError, authorizeUrl, codeChallenge, createAkeneoClient, exchangeAuthorizationCode, stateMatches, type RequestEvent } from '../../src/akeneo/index.js';
-import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+import { AkeneoAuthError, authorizeUrl, codeChallenge, createAkeneoClient, exchangeAuthorizationCode, stateMatches } from '../../src/akeneo/index.js';
+import { clientOptionsFor, json } from './support/fake-akeneo.js';
+import { fakeAkeneoPerTest } from './support/per-test.js';
 
-let fake: FakeAkeneo | undefined;
-const clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await fake?.close();
-  fake = undefined;
-});
-
-function client(f: FakeAkeneo, extra: Record<string, unknown> = {}) {
-  const c = createAkeneoClient(clientOptionsFor(f, extra));
-  clients.push(c);
-  return c;
-}
+const akeneo = fakeAkeneoPerTest();
 
 describe('connection auth', () => {
   it('sends one token request however many calls wait for it', async () => {
-    fake = await startFake({ latencyMs: 5 });
-    const c = client(fake);
+    const fake = await akeneo.start({ latencyMs: 5 });
+    const c = akeneo.client(fake);
     const results = await Promise.all(Array.from({ length: 25 }, () => c.products.find('00000000-0000-4000-8000-000000000000')));
     expect(results.every((r) => r === undefined)).toBe(true);
     expect(fake.tokenRequests).toHaveLength(1);
@@ -31,9 +20,8 @@ describe('connection auth', () => {
   });
 
   it('refreshes proactively with the refresh token before expiry', async () => {
-    fake = await startFake({ tokenLifetimeSeconds: 1 });
-    const events: RequestEvent[] = [];
-    const c = client(fake, { onEvent: (e: RequestEvent) => events.push(e) });
+    const fake = await akeneo.start({ tokenLifetimeSeconds: 1 });
+    const { c, events } = akeneo.clientWithEvents(fake);
     await c.products.find('00000000-0000-4000-8000-000000000000');
     // Lifetime 1 s: the client refreshes at 90 % of it, before the server would refuse the token.
     await new Promise((r) => setTimeout(r, 950));
@@ -46,8 +34,8 @@ describe('connection auth', () => {
   });
 
   it('falls back to the password grant when the refresh token is refused', async () => {
-    fake = await startFake({ tokenLifetimeSeconds: 1 });
-    const c = client(fake);
+    const fake = await akeneo.start({ tokenLifetimeSeconds: 1 });
+    const c = akeneo.client(fake);
     await c.products.find('00000000-0000-4000-8000-000000000000');
     fake.refreshTokens.clear(); // e.g. expired after 14 days
     await new Promise((r) => setTimeout(r, 950));
@@ -56,9 +44,8 @@ describe('connection auth', () => {
   });
 
   it('on a 401 refreshes once and replays the call once, for all concurrent callers', async () => {
-    fake = await startFake({ latencyMs: 20 });
-    const events: RequestEvent[] = [];
-    const c = client(fake, { onEvent: (e: RequestEvent) => events.push(e) });
+    const fake = await akeneo.start({ latencyMs: 20 });
+    const { c, events } = akeneo.clientWithEvents(fake);
     await c.products.find('00000000-0000-4000-8000-000000000000');
     fake.expireAccessTokens();
     const results = await Promise.all(Array.from({ length: 8 }, () => c.products.find('00000000-0000-4000-8000-000000000000')));
@@ -72,9 +59,9 @@ describe('connection auth', () => {
   });
 
   it('does not loop when a fresh token is refused too', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, (_req, res) => json(res, 401, { code: 401, message: 'Authentication is required' }));
-    const c = client(fake);
+    const c = akeneo.client(fake);
     const err = await c.products.get('00000000-0000-4000-8000-000000000000').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AkeneoAuthError);
     expect(fake.requests.filter((r) => r.path.includes('products-uuid/'))).toHaveLength(2);
@@ -82,9 +69,8 @@ describe('connection auth', () => {
   });
 
   it('names the wrong credential: client id / secret', async () => {
-    fake = await startFake();
-    const c = createAkeneoClient({ ...clientOptionsFor(fake), auth: { kind: 'connection', clientId: fake.options.clientId, secret: 'wrong-secret-value', username: fake.options.username, password: fake.options.password } });
-    clients.push(c);
+    const fake = await akeneo.start();
+    const c = akeneo.track(createAkeneoClient({ ...clientOptionsFor(fake), auth: { kind: 'connection', clientId: fake.options.clientId, secret: 'wrong-secret-value', username: fake.options.username, password: fake.options.password } }));
     const err = (await c.products.find('x').catch((e: unknown) => e)) as AkeneoAuthError;
     expect(err).toBeInstanceOf(AkeneoAuthError);
     expect(err.problem).toBe('client');
@@ -96,9 +82,8 @@ describe('connection auth', () => {
   });
 
   it('names the wrong credential: username / password', async () => {
-    fake = await startFake();
-    const c = createAkeneoClient({ ...clientOptionsFor(fake), auth: { kind: 'connection', clientId: fake.options.clientId, secret: fake.options.secret, username: fake.options.username, password: 'not-the-password' } });
-    clients.push(c);
+    const fake = await akeneo.start();
+    const c = akeneo.track(createAkeneoClient({ ...clientOptionsFor(fake), auth: { kind: 'connection', clientId: fake.options.clientId, secret: fake.options.secret, username: fake.options.username, password: 'not-the-password' } }));
     const err = (await c.products.find('x').catch((e: unknown) => e)) as AkeneoAuthError;
     expect(err.problem).toBe('user');
     expect(err.toString()).toMatch(/username or password/);
@@ -108,10 +93,9 @@ describe('connection auth', () => {
   });
 
   it('uses an App token as a static bearer and reports its refusal clearly', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.accessTokens.set('app-token-value-123', Date.now() + 60_000);
-    const c = createAkeneoClient({ url: fake.url, auth: { kind: 'app', token: 'app-token-value-123' }, endpoints: 'uuid' });
-    clients.push(c);
+    const c = akeneo.track(createAkeneoClient({ url: fake.url, auth: { kind: 'app', token: 'app-token-value-123' }, endpoints: 'uuid' }));
     await c.products.find('00000000-0000-4000-8000-000000000000');
     expect(fake.tokenRequests).toHaveLength(0);
     expect(fake.apiRequests()[0]!.headers.authorization).toBe('Bearer app-token-value-123');
@@ -145,7 +129,7 @@ describe('App authorization-code helpers', () => {
   });
 
   it('exchanges the code for a token and reports OAuth errors', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('POST', /^\/connect\/apps\/v1\/oauth2\/token$/, (req, res) => {
       const form = new URLSearchParams(req.text);
       const expected = createHash('sha256').update(`${form.get('code_identifier')}app-secret`).digest('hex');

@@ -1,23 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createAkeneoClient } from '../../src/akeneo/index.js';
-import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+import { describe, expect, it } from 'vitest';
+import { json, type FakeAkeneo } from './support/fake-akeneo.js';
+import { fakeAkeneoPerTest } from './support/per-test.js';
 
-let fake: FakeAkeneo | undefined;
-const clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await fake?.close();
-  fake = undefined;
-});
-function client(f: FakeAkeneo, extra: Record<string, unknown> = {}) {
-  const c = createAkeneoClient(clientOptionsFor(f, { endpoints: 'auto', ...extra }));
-  clients.push(c);
-  return c;
-}
+const akeneo = fakeAkeneoPerTest();
+const client = (f: FakeAkeneo, extra: Record<string, unknown> = {}) => akeneo.client(f, { endpoints: 'auto', ...extra });
 
 describe('version and edition detection', () => {
   it('reads /system-information: SaaS uses uuid endpoints', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /system-information$/, (_q, res) => json(res, 200, { version: '20210521041041', edition: 'Serenity' }));
     const c = client(fake);
     expect(await c.detect()).toEqual({ version: '20210521041041', edition: 'Serenity', endpointMode: 'uuid' });
@@ -26,7 +16,7 @@ describe('version and edition detection', () => {
   });
 
   it('picks identifier endpoints on 6.0', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /system-information$/, (_q, res) => json(res, 200, { version: '6.0.52', edition: 'EE' }));
     fake.on('GET', /^\/api\/rest\/v1\/products\/SKU-1$/, (_q, res) => json(res, 200, { identifier: 'SKU-1', family: null, _links: { self: { href: 'x' } } }));
     const c = client(fake);
@@ -35,7 +25,7 @@ describe('version and edition detection', () => {
   });
 
   it('probes when /system-information is missing (5.0 and older)', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /system-information$/, (_q, res) => json(res, 404, { code: 404, message: 'No route found' }));
     fake.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 404, { code: 404, message: 'No route found' }));
     fake.on('GET', /^\/api\/rest\/v1\/reference-entities$/, (_q, res) => json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [] } }));
@@ -44,7 +34,7 @@ describe('version and edition detection', () => {
   });
 
   it('obeys the endpoint override', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     const c = client(fake, { endpoints: 'identifier' });
     expect(await c.products.mode()).toBe('identifier');
     expect(fake.apiRequests()).toHaveLength(0); // no detection needed
@@ -54,7 +44,7 @@ describe('version and edition detection', () => {
 
 describe('identifier endpoints', () => {
   it('batch-upserts by identifier and drops uuids from the wire', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('PATCH', /^\/api\/rest\/v1\/products$/, (req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/vnd.akeneo.collection+json' });
       res.end(
@@ -84,7 +74,7 @@ describe('identifier endpoints', () => {
 
 describe('EE resources', () => {
   it('upserts reference entity records as a JSON array and maps results by position', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('PATCH', /^\/api\/rest\/v1\/reference-entities\/brand\/records$/, (req, res) => {
       const body = JSON.parse(req.text) as { code: string }[];
       json(res, 200, body.map((r) => (r.code === 'bad' ? { code: 'bad', status_code: 422, message: 'Validation failed.', errors: [{ property: 'values', message: 'unknown attribute' }] } : { code: r.code, status_code: 204 })));
@@ -104,11 +94,11 @@ describe('EE resources', () => {
   });
 
   it('lists assets with search_after only and uploads asset media', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /^\/api\/rest\/v1\/asset-families\/packshots\/assets$/, (req, res) => {
       const after = req.query.get('search_after');
       json(res, 200, {
-        _links: { self: { href: 'x' }, ...(after ? {} : { next: { href: `${fake!.url}/api/rest/v1/asset-families/packshots/assets?search_after=abc` } }) },
+        _links: { self: { href: 'x' }, ...(after ? {} : { next: { href: `${fake.url}/api/rest/v1/asset-families/packshots/assets?search_after=abc` } }) },
         _embedded: { items: after ? [{ code: 'a2' }] : [{ code: 'a1' }] },
       });
     });
@@ -127,31 +117,31 @@ describe('EE resources', () => {
 
 describe('identifiers in uuid mode', () => {
   async function withIdentifierAttribute() {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /^\/api\/rest\/v1\/attributes$/, (req, res) => {
       const s = JSON.parse(req.query.get('search') ?? '{}') as { type?: { value: string[] }[] };
       expect(s.type?.[0]?.value).toEqual(['pim_catalog_identifier']);
       json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [{ code: 'ean', type: 'pim_catalog_identifier', is_main_identifier: false }, { code: 'sku', type: 'pim_catalog_identifier', is_main_identifier: true }] } });
     });
-    return client(fake, { endpoints: 'uuid' });
+    return { c: client(fake, { endpoints: 'uuid' }), fake };
   }
 
   it('moves a top-level identifier into the main identifier attribute', async () => {
-    const c = await withIdentifierAttribute();
+    const { c, fake } = await withIdentifierAttribute();
     expect(await c.products.identifierAttribute()).toBe('sku');
     const results = await c.products.upsertMany([{ identifier: 'SKU-9', family: 'shoes' }, { identifier: 'SKU-10', values: { sku: [{ locale: null, scope: null, data: 'KEEP' }] } }]);
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
-    const lines = fake!.apiRequests().find((r) => r.method === 'PATCH')!.text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = fake.apiRequests().find((r) => r.method === 'PATCH')!.text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ family: 'shoes', values: { sku: [{ locale: null, scope: null, data: 'SKU-9' }] } });
     expect(lines[0]).not.toHaveProperty('identifier');
     expect(lines[1]!.values).toEqual({ sku: [{ locale: null, scope: null, data: 'KEEP' }] });
-    expect(fake!.apiRequests().filter((r) => r.path === '/api/rest/v1/attributes')).toHaveLength(1);
+    expect(fake.apiRequests().filter((r) => r.path === '/api/rest/v1/attributes')).toHaveLength(1);
   });
 
   it('resolves uuids by identifier in chunked IN searches', async () => {
-    const c = await withIdentifierAttribute();
+    const { c, fake } = await withIdentifierAttribute();
     const known = new Map(Array.from({ length: 150 }, (_, i) => [`S${i}`, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`]));
-    fake!.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (req, res) => {
+    fake.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (req, res) => {
       const s = JSON.parse(req.query.get('search')!) as { sku: { operator: string; value: string[] }[] };
       expect(req.query.get('attributes')).toBe('sku');
       const items = s.sku[0]!.value.filter((id) => known.has(id)).map((id) => ({ uuid: known.get(id), values: { sku: [{ locale: null, scope: null, data: id }] } }));
@@ -162,6 +152,6 @@ describe('identifiers in uuid mode', () => {
     expect(map.size).toBe(150);
     expect(map.get('S42')).toBe(known.get('S42'));
     expect(map.has('MISSING-1')).toBe(false);
-    expect(fake!.apiRequests().filter((r) => r.path === '/api/rest/v1/products-uuid')).toHaveLength(2);
+    expect(fake.apiRequests().filter((r) => r.path === '/api/rest/v1/products-uuid')).toHaveLength(2);
   });
 });

@@ -1,14 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { AkeneoAuthError, AkeneoError, AkeneoNetworkError, createAkeneoClient, type RequestEvent } from '../../src/akeneo/index.js';
-import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+import { describe, expect, it } from 'vitest';
+import { AkeneoAuthError, AkeneoError, AkeneoNetworkError, createAkeneoClient } from '../../src/akeneo/index.js';
+import { json } from './support/fake-akeneo.js';
+import { fakeAkeneoPerTest } from './support/per-test.js';
 
-let fake: FakeAkeneo | undefined;
-const clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await fake?.close();
-  fake = undefined;
-});
+const akeneo = fakeAkeneoPerTest();
 
 describe('AkeneoError.toString', () => {
   it('reads as an actionable sentence with the validation problems', () => {
@@ -50,14 +45,12 @@ describe('AkeneoError.toString', () => {
 
 describe('secrets never leave the client', () => {
   it('appear in no event, error message or error property', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     const secret = fake.options.secret;
     const password = fake.options.password;
     // A server that echoes back what it received, as some proxies do in error pages.
     fake.on('GET', /products-uuid\//, (req, res) => json(res, 500, { code: 500, message: `failed for ${req.headers.authorization} with ${password} and ${secret}` }));
-    const events: RequestEvent[] = [];
-    const c = createAkeneoClient(clientOptionsFor(fake, { onEvent: (e: RequestEvent) => events.push(e), limits: { maxRetries: 1 } }));
-    clients.push(c);
+    const { c, events } = akeneo.clientWithEvents(fake, { limits: { maxRetries: 1 } });
     const err = (await c.products.get('11111111-1111-4111-8111-111111111111').catch((e: unknown) => e)) as AkeneoError;
     expect(err).toBeInstanceOf(AkeneoError);
     const tokens = [...fake.accessTokens.keys()];
@@ -68,10 +61,9 @@ describe('secrets never leave the client', () => {
   });
 
   it('keep out of token errors', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('POST', /token$/, (req, res) => json(res, 422, { code: 422, message: `bad body ${req.text} ${req.headers.authorization}` }));
-    const c = createAkeneoClient(clientOptionsFor(fake));
-    clients.push(c);
+    const c = akeneo.client(fake);
     const err = (await c.products.find('x').catch((e: unknown) => e)) as AkeneoError;
     const text = [String(err), err.message].join(' ');
     expect(text).not.toContain(fake.options.password);
@@ -85,7 +77,7 @@ describe('client logs', () => {
     const { createAkeneoClientFromConfig } = await import('../../src/akeneo/index.js');
     const { createLogger } = await import('../../src/logging.js');
     const { Writable } = await import('node:stream');
-    fake = await startFake();
+    const fake = await akeneo.start();
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
@@ -99,7 +91,7 @@ describe('client logs', () => {
       { url: fake.url, clientId: o.clientId, secret: o.secret, username: o.username, password: o.password, endpoints: 'uuid', timeoutMs: 5000, limits: { concurrency: 4, requestsPerSecond: 100, optionWritesPerSecond: 3, maxRetries: 0 } },
       { logger },
     );
-    clients.push(c);
+    akeneo.track(c);
     await c.products.find('11111111-1111-4111-8111-111111111111');
     await new Promise((r) => setImmediate(r));
     const text = lines.join('');

@@ -1,29 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { createAkeneoClient, search, MAX_LINE_CHARS, type Product, type RequestEvent } from '../../src/akeneo/index.js';
-import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+import { search, MAX_LINE_CHARS, type Product } from '../../src/akeneo/index.js';
+import { json } from './support/fake-akeneo.js';
+import { fakeAkeneoPerTest } from './support/per-test.js';
 
-let fake: FakeAkeneo | undefined;
-const clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await fake?.close();
-  fake = undefined;
-});
-
-function setup(f: FakeAkeneo, extra: Record<string, unknown> = {}) {
-  const events: RequestEvent[] = [];
-  const c = createAkeneoClient(clientOptionsFor(f, { onEvent: (e: RequestEvent) => events.push(e), ...extra }));
-  clients.push(c);
-  return { c, events };
-}
+const akeneo = fakeAkeneoPerTest();
 
 describe('pagination', () => {
   it('walks thousands of products with search_after, following next links verbatim', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     const uuids = Array.from({ length: 3456 }, () => randomUUID()).sort();
     for (const uuid of uuids) fake.products.set(uuid, { uuid, family: 'shoes' });
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const seen: string[] = [];
     for await (const p of c.products.list({ scope: 'ecommerce', locales: ['en_US', 'fr_FR'] })) {
       expect(p).not.toHaveProperty('_links');
@@ -41,7 +29,7 @@ describe('pagination', () => {
   });
 
   it('never sends the token to another host named in a next link', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /^\/api\/rest\/v1\/families$/, (req, res) => {
       const page = Number(req.query.get('page') ?? 1);
       json(res, 200, {
@@ -49,7 +37,7 @@ describe('pagination', () => {
         _embedded: { items: [{ code: `f${page}` }] },
       });
     });
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const codes: string[] = [];
     for await (const f of c.families.list()) codes.push(f.code);
     expect(codes).toEqual(['f1', 'f2']);
@@ -57,9 +45,9 @@ describe('pagination', () => {
   });
 
   it('uses page mode elsewhere and stops at an empty page', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     for (let i = 0; i < 200; i++) fake.categories.set(`c${i}`, { code: `c${i}`, parent: null });
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const codes: string[] = [];
     for await (const cat of c.categories.list()) codes.push(cat.code);
     expect(codes).toHaveLength(200);
@@ -69,14 +57,14 @@ describe('pagination', () => {
   });
 
   it('walks every chunk of a long IN list', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     const uuids = Array.from({ length: 250 }, () => randomUUID());
     fake.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (req, res) => {
       const s = JSON.parse(req.query.get('search')!) as { uuid: { operator: string; value: string[] }[] };
       const ids = s.uuid[0]!.value;
       json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: ids.map((uuid) => ({ uuid })) } });
     });
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const seen: string[] = [];
     for await (const p of c.products.list({ search: search().uuids(uuids) })) seen.push(p.uuid!);
     expect(seen).toEqual(uuids);
@@ -88,11 +76,11 @@ describe('pagination', () => {
 
 describe('batch upserts', () => {
   it('maps every line result back to its input item, generating uuids', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     const existing = randomUUID();
     fake.products.set(existing, { uuid: existing });
     fake.on('GET', /^\/api\/rest\/v1\/attributes$/, (_q, res) => json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [{ code: 'sku', type: 'pim_catalog_identifier' }] } }));
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const items: Product[] = [
       { values: { sku: [{ locale: null, scope: null, data: 'A' }] } },
       { uuid: existing, family: 'shoes' },
@@ -121,8 +109,8 @@ describe('batch upserts', () => {
   });
 
   it('sends at most 100 lines per call, 4 calls in flight, results in input order', async () => {
-    fake = await startFake({ latencyMs: 40 });
-    const { c } = setup(fake);
+    const fake = await akeneo.start({ latencyMs: 40 });
+    const { c } = akeneo.clientWithEvents(fake);
     const items = Array.from({ length: 1234 }, (_, i) => ({ uuid: randomUUID(), values: { sku: [{ locale: null, scope: null, data: `S${i}` }] } }));
     const results = await c.products.upsertMany(items);
     expect(results).toHaveLength(1234);
@@ -135,8 +123,8 @@ describe('batch upserts', () => {
   });
 
   it('splits a batch the server refuses with 413 and still maps results', async () => {
-    fake = await startFake({ maxLines: 30 });
-    const { c } = setup(fake);
+    const fake = await akeneo.start({ maxLines: 30 });
+    const { c } = akeneo.clientWithEvents(fake);
     const items = Array.from({ length: 100 }, () => ({ uuid: randomUUID() }));
     const results = await c.products.upsertMany(items);
     expect(results.every((r, i) => r.outcome === 'created' && r.uuid === items[i]!.uuid)).toBe(true);
@@ -149,8 +137,8 @@ describe('batch upserts', () => {
   });
 
   it('refuses a line over 1,000,000 characters before sending, and sends the rest', async () => {
-    fake = await startFake();
-    const { c } = setup(fake);
+    const fake = await akeneo.start();
+    const { c } = akeneo.clientWithEvents(fake);
     const huge = { uuid: randomUUID(), values: { description: [{ locale: null, scope: null, data: 'x'.repeat(MAX_LINE_CHARS) }] } };
     const small = { uuid: randomUUID() };
     const results = await c.products.upsertMany([huge, small]);
@@ -163,10 +151,10 @@ describe('batch upserts', () => {
   });
 
   it('writes parent categories before children across chunks', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     // The chunk holding the first roots is slow: a child chunk sent concurrently would arrive first.
     fake.delayFor = (req) => (req.method === 'PATCH' && req.text.startsWith('{"code":"r0"') ? 150 : 0);
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     // 150 roots then 150 children whose parents sit in the first chunk, then grandchildren.
     const cats = [
       ...Array.from({ length: 150 }, (_, i) => ({ code: `r${i}`, parent: null })),
@@ -181,9 +169,9 @@ describe('batch upserts', () => {
   });
 
   it('reports each item of a chunk whose call failed, with the reason', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('PATCH', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 403, { code: 403, message: 'Access forbidden. You are not allowed to create or update products.' }));
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const results = await c.products.upsertMany([{ uuid: randomUUID() }, { uuid: randomUUID() }]);
     expect(results.map((r) => [r.outcome, r.status])).toEqual([
       ['failed', 403],
@@ -193,13 +181,13 @@ describe('batch upserts', () => {
   });
 
   it('reports an item the answer forgot', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('PATCH', /^\/api\/rest\/v1\/products-uuid$/, (req, res) => {
       const first = JSON.parse(req.text.split('\n')[0]!) as { uuid: string };
       res.writeHead(200, { 'Content-Type': 'application/vnd.akeneo.collection+json' });
       res.end(JSON.stringify({ line: 1, uuid: first.uuid, status_code: 201 }));
     });
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const results = await c.products.upsertMany([{ uuid: randomUUID() }, { uuid: randomUUID() }]);
     expect(results[0]!.outcome).toBe('created');
     expect(results[1]).toMatchObject({ outcome: 'failed', status: 0, line: 2 });
@@ -209,8 +197,8 @@ describe('batch upserts', () => {
 
 describe('media files', () => {
   it('uploads as multipart, takes the code from Location, reads and downloads it', async () => {
-    fake = await startFake();
-    const { c } = setup(fake);
+    const fake = await akeneo.start();
+    const { c } = akeneo.clientWithEvents(fake);
     const content = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
     const code = await c.mediaFiles.upload({ content, filename: 'shoe front.png', product: { identifier: 'SKU-1', attribute: 'picture' } });
     expect(code).toMatch(/^[0-9a-f]\/[0-9a-f]\/[0-9a-f]\/[0-9a-f]\/[0-9a-f]{32}_shoe front\.png$/);
@@ -227,9 +215,9 @@ describe('media files', () => {
   });
 
   it('does not resend an upload that failed after sending', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('POST', /media-files$/, (_q, res) => json(res, 500, { code: 500, message: 'disk full' }));
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     await expect(c.mediaFiles.upload({ content: Buffer.from('x'), filename: 'a.txt', productModel: { code: 'm1', attribute: 'notice' } })).rejects.toThrow(/disk full/);
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('media-files'))).toHaveLength(1);
   });
@@ -237,8 +225,8 @@ describe('media files', () => {
 
 describe('batch upserts with refused credentials', () => {
   it('stops and throws the auth error instead of reporting thousands of failures', async () => {
-    fake = await startFake({ latencyMs: 5 });
-    const { c } = setup(fake);
+    const fake = await akeneo.start({ latencyMs: 5 });
+    const { c } = akeneo.clientWithEvents(fake);
     await c.products.find('00000000-0000-4000-8000-000000000000');
     fake.expireAccessTokens();
     fake.refreshTokens.clear();

@@ -1,30 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AkeneoError, AkeneoNetworkError, createAkeneoClient, type RequestEvent } from '../../src/akeneo/index.js';
-import { clientOptionsFor, json, startFake, type FakeAkeneo } from './support/fake-akeneo.js';
+import { json, type FakeAkeneo } from './support/fake-akeneo.js';
+import { fakeAkeneoPerTest } from './support/per-test.js';
 
 const UUID = '11111111-1111-4111-8111-111111111111';
-let fake: FakeAkeneo | undefined;
-const clients: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await fake?.close();
-  fake = undefined;
-});
-
-function setup(f: FakeAkeneo, extra: Record<string, unknown> = {}) {
-  const events: RequestEvent[] = [];
-  const c = createAkeneoClient(clientOptionsFor(f, { onEvent: (e: RequestEvent) => events.push(e), ...extra }));
-  clients.push(c);
-  return { c, events };
-}
+const akeneo = fakeAkeneoPerTest();
 
 const itemCalls = (f: FakeAkeneo) => f.requests.filter((r) => r.path === `/api/rest/v1/products-uuid/${UUID}`);
 
 describe('retries', () => {
   it('honours Retry-After in seconds on 429', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'You have exceeded the limit of API requests per second.' }, { 'Retry-After': '1' }), 1);
-    const { c, events } = setup(fake);
+    const { c, events } = akeneo.clientWithEvents(fake);
     await c.products.find(UUID);
     const calls = itemCalls(fake);
     expect(calls).toHaveLength(2);
@@ -37,9 +25,9 @@ describe('retries', () => {
   });
 
   it('honours Retry-After as an HTTP date', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }, { 'Retry-After': new Date(Date.now() + 2000).toUTCString() }), 1);
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     await c.products.find(UUID);
     const calls = itemCalls(fake);
     // HTTP dates have whole seconds: at least ~1 s, at most ~2 s later.
@@ -48,9 +36,9 @@ describe('retries', () => {
   });
 
   it('backs off exponentially with jitter on 429 without Retry-After', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }), 3);
-    const { c, events } = setup(fake, { backoffBaseMs: 40 });
+    const { c, events } = akeneo.clientWithEvents(fake, { backoffBaseMs: 40 });
     await c.products.find(UUID);
     const delays = events.filter((e) => e.status === 429).map((e) => e.retryInMs!);
     expect(delays).toHaveLength(3);
@@ -64,9 +52,9 @@ describe('retries', () => {
   });
 
   it('retries 5xx and gives up after maxRetries with a typed error', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, (_q, res) => json(res, 503, { code: 503, message: 'Service Unavailable' }));
-    const { c } = setup(fake, { limits: { maxRetries: 3 } });
+    const { c } = akeneo.clientWithEvents(fake, { limits: { maxRetries: 3 } });
     const err = (await c.products.find(UUID).catch((e: unknown) => e)) as AkeneoError;
     expect(err).toBeInstanceOf(AkeneoError);
     expect(err.status).toBe(503);
@@ -75,9 +63,9 @@ describe('retries', () => {
   });
 
   it('retries connection resets on idempotent calls', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, (_q, _res, socket) => void socket.destroy(), 2);
-    const { c, events } = setup(fake);
+    const { c, events } = akeneo.clientWithEvents(fake);
     expect(await c.products.find(UUID)).toBeUndefined();
     expect(itemCalls(fake)).toHaveLength(3);
     expect(events.filter((e) => e.error !== undefined)).toHaveLength(2);
@@ -85,32 +73,32 @@ describe('retries', () => {
   });
 
   it('retries a PATCH upsert after a reset (idempotent)', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('PATCH', /products-uuid\//, (_q, _res, socket) => void socket.destroy(), 1);
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const r = await c.products.upsert({ uuid: UUID, family: 'shoes' });
     expect(r.outcome).toBe('created');
     expect(itemCalls(fake).filter((q) => q.method === 'PATCH')).toHaveLength(2);
   });
 
   it('never resends a POST whose request may have reached the server', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, _res, socket) => void socket.destroy());
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const err = await c.products.create({ uuid: UUID }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AkeneoNetworkError);
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/rest/v1/products-uuid')).toHaveLength(1);
   });
 
   it('never resends a POST after a 500, but does after a 429 (refused before processing)', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }), 1);
     fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 500, { code: 500, message: 'boom' }), 1);
     fake.on('POST', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => {
-      res.writeHead(201, { Location: `${fake!.url}/api/rest/v1/products-uuid/${UUID}` });
+      res.writeHead(201, { Location: `${fake.url}/api/rest/v1/products-uuid/${UUID}` });
       res.end();
     });
-    const { c } = setup(fake);
+    const { c } = akeneo.clientWithEvents(fake);
     const err = (await c.products.create({ uuid: UUID }).catch((e: unknown) => e)) as AkeneoError;
     expect(err.status).toBe(500);
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/rest/v1/products-uuid');
@@ -120,24 +108,22 @@ describe('retries', () => {
   });
 
   it('retries a POST refused before sending (connection refused)', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     const url = fake.url;
     await fake.close();
     const events: RequestEvent[] = [];
-    const c2 = createAkeneoClient({ url, auth: { kind: 'app', token: 'tok' }, endpoints: 'uuid', backoffBaseMs: 5, limits: { maxRetries: 2 }, onEvent: (e) => events.push(e) });
-    clients.push(c2);
+    const c2 = akeneo.track(createAkeneoClient({ url, auth: { kind: 'app', token: 'tok' }, endpoints: 'uuid', backoffBaseMs: 5, limits: { maxRetries: 2 }, onEvent: (e) => events.push(e) }));
     const err = (await c2.products.create({ uuid: UUID }).catch((e: unknown) => e)) as AkeneoNetworkError;
     expect(err).toBeInstanceOf(AkeneoNetworkError);
     expect(err.code).toBe('ECONNREFUSED');
     expect(events).toHaveLength(3); // 1 + 2 retries: safe, nothing reached the server
     expect(String(err)).toMatch(/connection to http:\/\/127\.0\.0\.1:\d+ refused\. Check pim\.url/);
-    fake = undefined;
   });
 
   it('times out a silent server and says so', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('GET', /products-uuid\//, () => undefined); // never answers
-    const { c } = setup(fake, { timeoutMs: 300, limits: { maxRetries: 1 } });
+    const { c } = akeneo.clientWithEvents(fake, { timeoutMs: 300, limits: { maxRetries: 1 } });
     const err = (await c.products.find(UUID).catch((e: unknown) => e)) as AkeneoNetworkError;
     expect(err).toBeInstanceOf(AkeneoNetworkError);
     expect(err.timedOut).toBe(true);
@@ -148,17 +134,17 @@ describe('retries', () => {
 
 describe('governor', () => {
   it('keeps at most `concurrency` calls in flight', async () => {
-    fake = await startFake({ latencyMs: 30 });
-    const { c } = setup(fake, { limits: { concurrency: 3 } });
+    const fake = await akeneo.start({ latencyMs: 30 });
+    const { c } = akeneo.clientWithEvents(fake, { limits: { concurrency: 3 } });
     await Promise.all(Array.from({ length: 20 }, () => c.products.find(UUID)));
     expect(fake.peakInFlight).toBe(3);
     expect(c.stats().peakConcurrency).toBe(3);
   });
 
   it('shrinks concurrency on repeated 429s and grows it back on success', async () => {
-    fake = await startFake({ latencyMs: 10 });
+    const fake = await akeneo.start({ latencyMs: 10 });
     fake.on('GET', /products-uuid\//, (_q, res) => json(res, 429, { code: 429, message: 'slow down' }, { 'Retry-After': '0' }), 4);
-    const { c, events } = setup(fake, { limits: { concurrency: 4 } });
+    const { c, events } = akeneo.clientWithEvents(fake, { limits: { concurrency: 4 } });
     await Promise.all(Array.from({ length: 4 }, () => c.products.find(UUID)));
     const limits = events.map((e) => e.concurrencyLimit);
     expect(Math.min(...limits)).toBeLessThan(4);
@@ -168,12 +154,12 @@ describe('governor', () => {
   });
 
   it('spaces attribute-option writes to the option budget', async () => {
-    fake = await startFake();
+    const fake = await akeneo.start();
     fake.on('PATCH', /options$/, (req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/vnd.akeneo.collection+json' });
       res.end(req.text.split('\n').map((l, i) => JSON.stringify({ line: i + 1, code: (JSON.parse(l) as { code: string }).code, status_code: 201 })).join('\n'));
     });
-    const { c } = setup(fake, { limits: { optionWritesPerSecond: 5 } });
+    const { c } = akeneo.clientWithEvents(fake, { limits: { optionWritesPerSecond: 5 } });
     const options = Array.from({ length: 6 * 100 }, (_, i) => ({ code: `o${i}`, attribute: 'color' }));
     const results = await c.attributeOptions('color').upsertMany(options);
     expect(results.every((r) => r.outcome === 'created')).toBe(true);
@@ -186,8 +172,8 @@ describe('governor', () => {
   });
 
   it('keeps the request rate under requestsPerSecond in any one-second window', async () => {
-    fake = await startFake();
-    const { c } = setup(fake, { limits: { requestsPerSecond: 20, concurrency: 4 } });
+    const fake = await akeneo.start();
+    const { c } = akeneo.clientWithEvents(fake, { limits: { requestsPerSecond: 20, concurrency: 4 } });
     await Promise.all(Array.from({ length: 45 }, () => c.products.find(UUID)));
     const times = itemCalls(fake).map((r) => r.at).sort((a, b) => a - b);
     // Arrival times jitter on a loaded machine; unthrottled, 21 calls would arrive within a few ms.

@@ -107,7 +107,24 @@ const pim = buildPimStructure({
   categories: ['master'],
 });
 
-/** Yields one group at a time: the generator never holds more than a group in memory. */
+/**
+ * A copy of a field value with its own objects, as an adapter gives each record (the mapper cannot
+ * rely on two items sharing one object: comparing model-level values must look inside).
+ */
+function ownCopy(v: FieldValue): FieldValue {
+  if (Array.isArray(v)) return v.slice();
+  if (v !== null && typeof v === 'object') return v.kind === 'localized' ? { kind: 'localized', values: { ...v.values } } : { ...v };
+  return v;
+}
+
+/**
+ * Yields one group at a time: the generator never holds more than a group in memory. Like an ERP
+ * template, a group's model-level fields (texts, brand, measures, the 20 extra attributes) are drawn
+ * once per group and every item carries its own equal copy; color, size, EAN and weight vary per item
+ * (the variant level of the family variants below). One item in CONFLICT_EVERY carries a model-level
+ * value that differs from its siblings', which the mapper must report.
+ */
+const CONFLICT_EVERY = 500;
 function* groups(total: number): Generator<ErpRecord[]> {
   let made = 0;
   let seq = 0;
@@ -117,21 +134,24 @@ function* groups(total: number): Generator<ErpRecord[]> {
     const code = `TPL-${seq}`;
     const colors = COLORS.slice(0, Math.max(1, Math.ceil(n / SIZES.length)));
     const brand = pick(BRANDS);
+    const template: Record<string, FieldValue> = {
+      name: { kind: 'localized', values: { en: `${brand} item ${seq}`, fr: `Article ${seq} ${brand}`, de: `${brand} Artikel ${seq}` } },
+      description: { kind: 'localized', values: { en: `Made of ${pick(MATERIALS)}.`, fr: `En ${pick(MATERIALS)}.`, de: `Aus ${pick(MATERIALS)}.` } },
+      brand,
+      length: { kind: 'quantity', amount: `${int(10, 200)}.5`, unit: 'cm' },
+      width: { kind: 'quantity', amount: `${int(10, 200)}`, unit: 'cm' },
+      height: { kind: 'quantity', amount: `${int(1, 80)}`, unit: 'in' },
+    };
+    for (const e of EXTRA) template[e.code] = e.gen();
     const items: ErpRecord[] = [];
     for (let i = 0; i < n; i++) {
-      const fields: Record<string, FieldValue> = {
-        name: { kind: 'localized', values: { en: `${brand} item ${seq}`, fr: `Article ${seq} ${brand}`, de: `${brand} Artikel ${seq}` } },
-        description: { kind: 'localized', values: { en: `Made of ${pick(MATERIALS)}.`, fr: `En ${pick(MATERIALS)}.`, de: `Aus ${pick(MATERIALS)}.` } },
-        brand,
-        color: colors[i % colors.length]!,
-        size: SIZES[Math.floor(i / colors.length) % SIZES.length]!,
-        ean: String(4000000000000 + made + i),
-        weight: { kind: 'quantity', amount: `${int(1, 3000)}`, unit: pick(['g', 'kg', 'lb']) },
-        length: { kind: 'quantity', amount: `${int(10, 200)}.5`, unit: 'cm' },
-        width: { kind: 'quantity', amount: `${int(10, 200)}`, unit: 'cm' },
-        height: { kind: 'quantity', amount: `${int(1, 80)}`, unit: 'in' },
-      };
-      for (const e of EXTRA) fields[e.code] = e.gen();
+      const fields: Record<string, FieldValue> = {};
+      for (const k in template) fields[k] = ownCopy(template[k]!);
+      fields.color = colors[i % colors.length]!;
+      fields.size = SIZES[Math.floor(i / colors.length) % SIZES.length]!;
+      fields.ean = String(4000000000000 + made + i);
+      fields.weight = { kind: 'quantity', amount: `${int(1, 3000)}`, unit: pick(['g', 'kg', 'lb']) };
+      if (i > 0 && (made + i) % CONFLICT_EVERY === 0) fields.attr_01 = { kind: 'decimal', value: '1000.5' };
       items.push({ stream: 'items', key: `${code}-${i + 1}`, updatedAt: '2026-01-01T00:00:00Z', group: code, categories: [`cat_${seq % 50}`], active: true, fields });
     }
     made += n;

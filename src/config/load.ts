@@ -54,7 +54,26 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix: read
   return out;
 }
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): FerryConfig {
+/**
+ * Reads a config file's text. A missing or unreadable file is a ConfigError; `fixIfMissing`
+ * says what to create (the section loaders name their own section).
+ */
+export async function readConfigFile(file: string, fixIfMissing = 'create it (see README "Configuration")'): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(file, [
+      {
+        path: '(file)',
+        message: code === 'ENOENT' ? `not found; ${fixIfMissing} or pass --config FILE` : `cannot be read (${code ?? String(err)})`,
+      },
+    ]);
+  }
+}
+
+/** YAML text to plain data (an empty file is `{}`); syntax errors become one problem per line. */
+export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
@@ -62,34 +81,36 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })),
     );
   }
-  const raw = doc.toJS() ?? {};
+  return doc.toJS() ?? {};
+}
+
+/**
+ * `${ENV}` interpolation then zod validation of the whole file or of one `section`, whose name
+ * prefixes every problem's key path. Unset variables and schema problems are reported together.
+ */
+export function interpolateAndValidate<S extends z.ZodType>(
+  value: unknown,
+  schema: S,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  section?: string,
+): z.output<S> {
   const missing: InterpolationProblem[] = [];
-  const interpolated = interpolateEnv(raw, env, missing);
+  const interpolated = interpolateEnv(value, env, missing, section);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: m.path,
     message: `environment variable ${m.variable} is not set; export it or write \${${m.variable}:-default}`,
   }));
-  const result = ferryConfigSchema.safeParse(interpolated);
-  if (!result.success) problems.push(...describeIssues(result.error.issues));
+  const result = schema.safeParse(interpolated);
+  if (!result.success) problems.push(...describeIssues(result.error.issues, section === undefined ? [] : [section]));
   if (problems.length > 0) throw new ConfigError(file, problems);
-  return result.data!;
+  return result.data as z.output<S>;
+}
+
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): FerryConfig {
+  return interpolateAndValidate(parseYaml(text, file), ferryConfigSchema, file, env);
 }
 
 export async function loadConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<FerryConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, [
-      {
-        path: '(file)',
-        message:
-          code === 'ENOENT'
-            ? `not found; create it (see README "Configuration") or pass --config FILE`
-            : `cannot be read (${code ?? String(err)})`,
-      },
-    ]);
-  }
-  return parseConfig(text, file, env);
+  return parseConfig(await readConfigFile(file), file, env);
 }

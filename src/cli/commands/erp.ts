@@ -2,11 +2,8 @@
  * `ferry erp check | describe | read | demo`: look at the ERP through the port, exactly as the
  * sync engine sees it. Only the `erp:` section of ferry.yaml is needed (no PIM yet).
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
-import { ConfigError, DEFAULT_CONFIG_FILE, describeIssues, type ConfigProblem } from '../../config/load.js';
-import { interpolateEnv, type InterpolationProblem } from '../../config/interpolate.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
 import { countedRead, normalizeRecord, parseSince } from '../../erp/common/index.js';
 import { erpConfigSchema, type ErpConfig } from '../../erp/config.js';
 import { generateDemoErp } from '../../erp/demo/index.js';
@@ -18,39 +15,12 @@ import { printJson, UserError, withConfigOption } from '../output.js';
 
 /** Reads and validates only the `erp:` section, with the same ${ENV} rules as the full loader. */
 export async function loadErpConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<ErpConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, [
-      {
-        path: '(file)',
-        message:
-          code === 'ENOENT'
-            ? 'not found; create it with an `erp:` section (e.g. `erp: { type: demo }`) or pass --config FILE'
-            : `cannot be read (${code ?? String(err)})`,
-      },
-    ]);
-  }
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })));
-  }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const text = await readConfigFile(file, 'create it with an `erp:` section (e.g. `erp: { type: demo }`)');
+  const raw = parseYaml(text, file) as Record<string, unknown>;
   if (raw.erp === undefined || raw.erp === null) {
     throw new ConfigError(file, [{ path: 'erp', message: 'missing; add an `erp:` section with `type: tryton | sql | files | demo` and its keys' }]);
   }
-  const missing: InterpolationProblem[] = [];
-  const interpolated = interpolateEnv(raw.erp, env, missing, 'erp');
-  const problems: ConfigProblem[] = missing.map((m) => ({
-    path: m.path,
-    message: `environment variable ${m.variable} is not set; export it or write \${${m.variable}:-default}`,
-  }));
-  const result = erpConfigSchema.safeParse(interpolated);
-  if (!result.success) problems.push(...describeIssues(result.error.issues, ['erp']));
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return result.data!;
+  return interpolateAndValidate(raw.erp, erpConfigSchema, file, env, 'erp');
 }
 
 function asUserError(err: unknown): unknown {

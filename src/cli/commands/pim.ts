@@ -3,13 +3,10 @@
  * work with (version, edition, endpoint mode, rate budget, catalog counts). The `pim` group is
  * created here; other modules add subcommands to it (e.g. `bootstrap`, by the mapping module).
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../../akeneo/index.js';
 import { pimConfigSchema, type PimConfig } from '../../akeneo/config.js';
-import { ConfigError, describeIssues, DEFAULT_CONFIG_FILE } from '../../config/load.js';
-import { interpolateEnv, type InterpolationProblem } from '../../config/interpolate.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
 import { printJson, UserError, withConfigOption } from '../output.js';
 import { scrubSecrets } from '../../logging.js';
 
@@ -30,26 +27,9 @@ export interface PimCheckReport {
  * problems are still all reported at once, with their key paths.
  */
 export async function loadPimSection(file: string, env: NodeJS.ProcessEnv = process.env): Promise<PimConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, [{ path: '(file)', message: code === 'ENOENT' ? 'not found; create it (see README "Configuration") or pass --config FILE' : `cannot be read (${code ?? String(err)})` }]);
-  }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })));
-  }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
   if (raw.pim === undefined) throw new ConfigError(file, [{ path: 'pim', message: 'missing; add the pim section (url, clientId, secret, username, password — or token)' }]);
-  const missing: InterpolationProblem[] = [];
-  const pim = interpolateEnv(raw.pim, env, missing, 'pim');
-  const problems = missing.map((m) => ({ path: m.path, message: `environment variable ${m.variable} is not set; export it or write \${${m.variable}:-default}` }));
-  const parsed = pimConfigSchema.safeParse(pim);
-  if (!parsed.success) problems.push(...describeIssues(parsed.error.issues, ['pim']));
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return parsed.data!;
+  return interpolateAndValidate(raw.pim, pimConfigSchema, file, env, 'pim');
 }
 
 async function countAll(iterable: AsyncIterable<unknown>): Promise<number> {

@@ -6,6 +6,7 @@
 import type { Attribute, ValueEntry, Values } from '../akeneo/model.js';
 import { HttpError, isObject, plain } from './http.js';
 import { toStandardUnit } from './measurement-families.js';
+import { isEmptyData } from './rules/common.js';
 import type { SandboxStore } from './store.js';
 
 /** What a filter sees of a product or product model: own + ancestors' data. */
@@ -92,10 +93,6 @@ function compareDates(op: string, actual: number, value: unknown, property: stri
     default:
       throw unsupported(property, op);
   }
-}
-
-function isEmptyData(d: unknown): boolean {
-  return d === null || d === undefined || d === '' || (Array.isArray(d) && d.length === 0);
 }
 
 function numeric(v: unknown): number | undefined {

@@ -40,6 +40,11 @@ export function readCategories(
   return out;
 }
 
+/** A value's data that counts as no value: null, absent, '' or an empty list (axes, identifier, filters). */
+export function isEmptyData(d: unknown): boolean {
+  return d === null || d === undefined || d === '' || (Array.isArray(d) && d.length === 0);
+}
+
 /** JSON equality ignoring key order (to detect "nothing changed"); undefined keys = absent. */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;

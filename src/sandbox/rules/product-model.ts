@@ -5,7 +5,7 @@
  */
 import type { Associations, ProductModel, ValidationErrorItem, Values } from '../../akeneo/model.js';
 import { applyAssociations, applyQuantifiedAssociations, emptyAssociations } from './associations.js';
-import { READ_ONLY_FIELDS, readCategories, readScalar, sameJson } from './common.js';
+import { isEmptyData, READ_ONLY_FIELDS, readCategories, readScalar, sameJson } from './common.js';
 import type { CatalogView, ProductModelWriteContext, RuleResult } from './contract.js';
 import { documented, fieldViolation, guard, plain, violations } from './errors.js';
 import { isPlainObject, sameCode } from './php.js';
@@ -20,10 +20,6 @@ export function applyProductModelWrite(
   ctx: ProductModelWriteContext,
 ): RuleResult<ProductModel> {
   return guard(() => writeProductModel(view, existing, patch, ctx));
-}
-
-function isEmptyData(d: unknown): boolean {
-  return d === null || d === undefined || d === '' || (Array.isArray(d) && d.length === 0);
 }
 
 function writeProductModel(

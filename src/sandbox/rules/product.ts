@@ -6,7 +6,7 @@
  */
 import type { Associations, Product, ProductModel, ValidationErrorItem, Values } from '../../akeneo/model.js';
 import { applyAssociations, applyQuantifiedAssociations, emptyAssociations } from './associations.js';
-import { READ_ONLY_FIELDS, readCategories, readScalar, readStringList, sameJson } from './common.js';
+import { isEmptyData, READ_ONLY_FIELDS, readCategories, readScalar, readStringList, sameJson } from './common.js';
 import type { CatalogView, ProductWriteContext, RuleResult } from './contract.js';
 import { documented, fieldViolation, guard, linked, plain, RuleFailure, violations } from './errors.js';
 import { gettype, isPlainObject } from './php.js';
@@ -41,10 +41,6 @@ export function applyProductWrite(
   ctx: ProductWriteContext,
 ): RuleResult<Product> {
   return guard(() => writeProduct(view, existing, patch, ctx));
-}
-
-function isEmptyData(d: unknown): boolean {
-  return d === null || d === undefined || d === '' || (Array.isArray(d) && d.length === 0);
 }
 
 function writeProduct(

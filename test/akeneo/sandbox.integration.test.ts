@@ -1,45 +1,11 @@
-/**
- * The client against Ferry's own Akeneo sandbox (src/sandbox). Skipped with a note while the
- * sandbox module is absent; under CI=true its absence is a failure.
- */
+/** The client against Ferry's own Akeneo sandbox (src/sandbox). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { createAkeneoClient, type AkeneoClient, type Product } from '../../src/akeneo/index.js';
 import { runPimCheck } from '../../src/cli/commands/pim.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 
-interface RunningSandboxLike {
-  url: string;
-  clientId: string;
-  secret: string;
-  username: string;
-  password: string;
-  close(): Promise<void>;
-  stats(): unknown;
-}
-type StartSandbox = (options: Record<string, unknown>) => Promise<RunningSandboxLike>;
-
-// Resolved at run time so the suite compiles and skips while the sandbox does not exist yet.
-const modulePath = path.resolve(import.meta.dirname, '../../src/sandbox/index.ts');
-let startSandbox: StartSandbox | undefined;
-let loadError = '';
-try {
-  ({ startSandbox } = (await import(modulePath)) as { startSandbox: StartSandbox });
-  if (!startSandbox) loadError = 'it does not export startSandbox';
-} catch (err) {
-  loadError = (err as Error).message;
-}
-if (!startSandbox) {
-  if (process.env.CI === 'true') {
-    describe('client ↔ sandbox', () => {
-      it('needs src/sandbox/index.ts', () => expect.fail(`the sandbox is missing: ${loadError}`));
-    });
-  } else {
-    console.warn(`[skip] client ↔ sandbox integration: src/sandbox/index.ts not loadable (${loadError})`);
-  }
-}
-
-function clientFor(s: RunningSandboxLike, extra: Partial<Parameters<typeof createAkeneoClient>[0]> = {}): AkeneoClient {
+function clientFor(s: RunningSandbox, extra: Partial<Parameters<typeof createAkeneoClient>[0]> = {}): AkeneoClient {
   return createAkeneoClient({
     url: s.url,
     auth: { kind: 'connection', clientId: s.clientId, secret: s.secret, username: s.username, password: s.password },
@@ -50,11 +16,11 @@ function clientFor(s: RunningSandboxLike, extra: Partial<Parameters<typeof creat
 
 const sku = (data: string) => ({ sku: [{ locale: null, scope: null, data }] });
 
-describe.skipIf(!startSandbox)('client ↔ sandbox', () => {
-  let sandbox: RunningSandboxLike;
+describe('client ↔ sandbox', () => {
+  let sandbox: RunningSandbox;
   let client: AkeneoClient;
   beforeAll(async () => {
-    sandbox = await startSandbox!({ catalog: 'demo', limits: 'saas' });
+    sandbox = await startSandbox({ catalog: 'demo', limits: 'saas' });
     client = clientFor(sandbox);
   });
   afterAll(async () => {
@@ -149,7 +115,7 @@ describe.skipIf(!startSandbox)('client ↔ sandbox', () => {
   });
 
   it('survives injected faults: every idempotent write lands exactly once', async () => {
-    const faulty = await startSandbox!({
+    const faulty = await startSandbox({
       catalog: 'demo',
       limits: 'saas',
       faults: '429:0.05,500:0.03,reset:0.02,timeout:0.02,500-after-write:0.02',
@@ -204,7 +170,7 @@ describe.skipIf(!startSandbox)('client ↔ sandbox', () => {
   });
 
   it('refreshes tokens before they expire', async () => {
-    const shortLived = await startSandbox!({ catalog: 'demo', tokenLifetimeSeconds: 2 });
+    const shortLived = await startSandbox({ catalog: 'demo', tokenLifetimeSeconds: 2 });
     const c = clientFor(shortLived);
     try {
       await c.channels.get('ecommerce');

@@ -129,6 +129,16 @@ function addToIndex(index: Map<string, Set<string>>, key: string, member: string
   set.add(member);
 }
 
+/** The per-parent code map (options of an attribute, records of an entity, assets of a family), created on first write. */
+function childMap<T>(maps: Map<string, CodeMap<T>>, parentKey: string): CodeMap<T> {
+  let map = maps.get(parentKey);
+  if (!map) {
+    map = new CodeMap();
+    maps.set(parentKey, map);
+  }
+  return map;
+}
+
 function removeFromIndex(index: Map<string, Set<string>>, key: string, member: string): void {
   const set = index.get(key);
   if (!set) return;
@@ -556,23 +566,12 @@ export class SandboxStore implements CatalogView {
   }
 
   putOption(o: AttributeOption): void {
-    const k = lower(o.attribute);
-    let map = this.options.get(k);
-    if (!map) {
-      map = new CodeMap();
-      this.options.set(k, map);
-    }
-    map.set(o.code, o);
+    childMap(this.options, lower(o.attribute)).set(o.code, o);
   }
 
   putRecord(entity: string, record: CodedObject, opts: { silent?: boolean } = {}): void {
     const k = lower(entity);
-    let map = this.records.get(k);
-    if (!map) {
-      map = new CodeMap();
-      this.records.set(k, map);
-    }
-    map.set(record.code, record);
+    childMap(this.records, k).set(record.code, record);
     if (!opts.silent) this.emit('record', `${k}\u0000${lower(record.code)}`, { entity, record });
   }
 
@@ -585,12 +584,7 @@ export class SandboxStore implements CatalogView {
 
   putAsset(family: string, asset: CodedObject, opts: { silent?: boolean } = {}): void {
     const k = lower(family);
-    let map = this.assets.get(k);
-    if (!map) {
-      map = new CodeMap();
-      this.assets.set(k, map);
-    }
-    map.set(asset.code, asset);
+    childMap(this.assets, k).set(asset.code, asset);
     if (!opts.silent) this.emit('asset', `${k}\u0000${lower(asset.code)}`, { family, asset });
   }
 

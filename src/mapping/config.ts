@@ -165,6 +165,12 @@ const structureSchema = z
           .describe('Family code → family variant code, or "auto": the family variant whose axes all items fill with unique combinations, fewest axes first (default auto).'),
         singleGroupAsSimpleProduct: z.boolean().optional().describe('A group with one item stays a simple product (default true).'),
         modelPrefix: z.string().optional().describe('Prefix for product model codes (default none).'),
+        ignoreItemDifferences: z
+          .array(code)
+          .optional()
+          .describe(
+            'Model-level attributes whose item values are expected to differ from the model\'s (e.g. item names that add the colour and size to the template\'s name): the model\'s value is used and items are not compared (default none: a differing item value is a model_value_conflict warning).',
+          ),
       })
       .strict()
       .optional(),

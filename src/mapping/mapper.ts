@@ -8,7 +8,8 @@ import type { ErpRecord, FieldValue } from '../erp/port.js';
 import { CodeTable, isValidCode, isValidIdentifier, MAX_CODE_LENGTH } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { show } from './converters/common.js';
-import { compilePlan, mapValue, newAcc, readPlanValue, type AttributePlan, type PlanContext, type PlanRead, type RecordAcc } from './plans.js';
+import { agreesWith, deepEqual } from './equal.js';
+import { compilePlan, isEmptyValue, mapValue, newAcc, readPlanValue, type AttributePlan, type PlanContext, type PlanRead, type RecordAcc } from './plans.js';
 import { resolveMapping, type ResolvedMapping } from './resolve.js';
 import type {
   MappedCategory,
@@ -41,6 +42,24 @@ interface PreparedItem {
 
 type FV = FamilyVariant & { family: string };
 
+/** An identity-mapped ERP field and the plan of the attribute with its code. */
+interface IdentityEntry {
+  plan: AttributePlan;
+  field: string;
+}
+
+/** A plan to run for a record: `field` null for explicit plans (readPlanValue), else the identity field. */
+interface PlanEntry {
+  plan: AttributePlan;
+  field: string | null;
+}
+
+/** A record a model takes values from: the group record or one of its items. */
+interface ValueSource {
+  rec: ErpRecord;
+  acc: RecordAcc;
+}
+
 interface VariantLayout {
   fv: FV;
   levels: number;
@@ -49,6 +68,8 @@ interface VariantLayout {
   axes: string[][];
   /** Attributes whose values live on the variant products. */
   wantVariant: (code: string) => boolean;
+  /** Per model level (0 root, 1 sub-model): the attributes whose values live there and the family has. */
+  wantAtLevel: ((code: string) => boolean)[];
 }
 
 export function createMapper(config: MappingConfig | ResolvedMapping, pim: PimStructure, options: CreateMapperOptions = {}): Mapper {
@@ -78,11 +99,14 @@ class MappingEngine implements Mapper {
   private readonly familyVariantsByFamily = new Map<string, FV[]>();
   private readonly familyFilters = new Map<string, ((attr: string) => boolean) | null>();
   private readonly axisFilters = new Map<string, (code: string) => boolean>();
+  private readonly explicitEntries: PlanEntry[] = [];
+  /** Plan lists per purpose (axes of a family, a level of a family variant, …), rebuilt when the identity list changes. */
+  private readonly selections = new Map<string, { identity: readonly IdentityEntry[] | null; list: PlanEntry[] }>();
+  /** Hot-looking fields identity would have mapped to an owned attribute, to report on the next record (once per run). */
+  private readonly pendingHot: { field: string; code: string }[] = [];
   private planCount = 0;
   private lastIdentityKeys: string[] | null = null;
-  private lastIdentityList: { plan: AttributePlan; field: string }[] = [];
-  /** Reused for identity reads: mapValue never keeps it. */
-  private readonly scratchRead: { value: FieldValue | undefined; field: string } = { value: undefined, field: '' };
+  private lastIdentityList: IdentityEntry[] = [];
   private readonly scratchPlanRead: PlanRead = { value: undefined, field: '', present: false };
 
   constructor(
@@ -120,6 +144,7 @@ class MappingEngine implements Mapper {
       const plan = compilePlan(code, spec, null, this.ctx);
       plan.id = this.planCount++;
       this.plans.push(plan);
+      this.explicitEntries.push({ plan, field: null });
       for (const f of plan.sources) this.consumed.add(f);
     }
     if (mapping.identifier.from) this.consumed.add(mapping.identifier.from);
@@ -154,12 +179,17 @@ class MappingEngine implements Mapper {
     const cached = this.identityPlans.get(field);
     if (cached !== undefined) return cached;
     let plan: AttributePlan | null = null;
-    if (!this.mapping.identity.ignore.has(field) && !(looksHot(field, this.mapping.hotData.patterns) && !this.mapping.hotData.allow.has(field))) {
+    if (!this.mapping.identity.ignore.has(field)) {
       const outcome = this.codes.code('attribute', field);
       const code = outcome.ok ? outcome.code : null;
       if (code && code !== this.identifierAttribute && this.ownedAttributes.has(code) && this.pim.attributes.has(code) && !this.mapping.attributes.has(code)) {
-        plan = compilePlan(code, undefined, field, this.ctx);
-        plan.id = this.planCount++;
+        if (looksHot(field, this.mapping.hotData.patterns) && !this.mapping.hotData.allow.has(field)) {
+          // Identity would write hot data into an ERP-owned attribute: refused, and said once per run.
+          this.pendingHot.push({ field, code });
+        } else {
+          plan = compilePlan(code, undefined, field, this.ctx);
+          plan.id = this.planCount++;
+        }
       }
     }
     this.identityPlans.set(field, plan);
@@ -168,40 +198,94 @@ class MappingEngine implements Mapper {
 
   // ---------------------------------------------------------------- records → values
 
+  /** The record's identity-mapped fields (null when identity is off), found once per record. */
+  private identityOf(rec: ErpRecord, acc: RecordAcc): readonly IdentityEntry[] | null {
+    if (!this.mapping.identity.enabled) return null;
+    let identity = acc.identity;
+    if (!identity) {
+      identity = acc.identity = this.identityListFor(rec.fields);
+      if (this.pendingHot.length) this.reportHotFields(rec, acc);
+    }
+    return identity;
+  }
+
+  /**
+   * The explicit plans and identity entries `want` accepts (all when null), cached under `key`: the
+   * same few lists serve every record of a run, so filtering costs nothing per record.
+   */
+  private select(key: string, want: ((code: string) => boolean) | null, identity: readonly IdentityEntry[] | null): PlanEntry[] {
+    const hit = this.selections.get(key);
+    if (hit && hit.identity === identity) return hit.list;
+    const list: PlanEntry[] = [];
+    for (const e of this.explicitEntries) if (!want || want(e.plan.code)) list.push(e);
+    if (identity) for (const e of identity) if (!want || want(e.plan.code)) list.push(e);
+    this.selections.set(key, { identity, list });
+    return list;
+  }
+
   /**
    * Maps the record's fields into acc.values, each attribute at most once per record. `want` limits
-   * the work to some attributes: a model's common values are converted from one member, not all.
+   * the work to some attributes (cached under `key`): a model's common values are converted from one
+   * member, not all.
    */
-  private mapFields(rec: ErpRecord, acc: RecordAcc, want?: (code: string) => boolean): void {
-    const fields = rec.fields;
-    const lang = this.mapping.defaultLanguage;
-    // One bit per plan: allocation-free bookkeeping (the mapper runs for every item).
+  private mapFields(rec: ErpRecord, acc: RecordAcc, key = '*', want: ((code: string) => boolean) | null = null): void {
+    const list = this.select(key, want, this.identityOf(rec, acc));
     const done = acc.done;
+    // One bit per plan: allocation-free bookkeeping (the mapper runs for every item).
     while (done.length * 32 < this.planCount) done.push(0);
-    for (const plan of this.plans) {
-      const w = plan.id >>> 5;
-      const bit = 1 << (plan.id & 31);
-      if (done[w]! & bit || (want && !want(plan.code))) continue;
-      done[w] = done[w]! | bit;
-      const read = readPlanValue(plan, fields, lang, this.scratchPlanRead);
-      // Identity-style absence: a field the ERP does not have at all is not "emptied".
-      if (!read.present && plan.template === null && rec.stream === 'groups') continue;
-      mapValue(plan, read, acc, this.ctx);
-    }
-    if (!this.mapping.identity.enabled) return;
-    let identity = acc.identity;
-    if (!identity) identity = acc.identity = this.identityListFor(fields);
-    const read = this.scratchRead;
-    for (const entry of identity) {
+    for (const entry of list) {
       const plan = entry.plan;
-      while (done.length * 32 < this.planCount) done.push(0);
       const w = plan.id >>> 5;
       const bit = 1 << (plan.id & 31);
-      if (done[w]! & bit || (want && !want(plan.code))) continue;
+      if (done[w]! & bit) continue;
       done[w] = done[w]! | bit;
-      read.value = fields[entry.field];
-      read.field = entry.field;
-      mapValue(plan, read, acc, this.ctx);
+      const read = this.readEntry(entry, rec);
+      if (read) mapValue(plan, read, acc, this.ctx);
+    }
+  }
+
+  /**
+   * The ERP value an entry reads from a record, in a scratch object (mapValue never keeps it); null
+   * when the record does not carry the field at all, which is not the same as "emptied".
+   */
+  private readEntry(entry: PlanEntry, rec: ErpRecord): PlanRead | null {
+    if (entry.field === null) {
+      const read = readPlanValue(entry.plan, rec.fields, this.mapping.defaultLanguage, this.scratchPlanRead);
+      // Explicit plans: an item without the field clears the value; a group record just lacks it.
+      return !read.present && entry.plan.template === null && rec.stream === 'groups' ? null : read;
+    }
+    const value = rec.fields[entry.field];
+    if (value === undefined) return null;
+    const read = this.scratchPlanRead;
+    read.value = value;
+    read.field = entry.field;
+    read.present = true;
+    return read;
+  }
+
+  /** hot_data, once per run: on the first record that carries a hot field matching an ERP-owned attribute. */
+  private reportHotFields(rec: ErpRecord, acc: RecordAcc): void {
+    for (const { field, code } of this.pendingHot.splice(0)) {
+      acc.errors.push({
+        kind: 'hot_data',
+        origin: acc.origin,
+        recordLabel: acc.label,
+        erpField: field,
+        attribute: code,
+        locale: null,
+        scope: null,
+        value: typeof rec.fields[field] === 'object' && rec.fields[field] !== null ? show(rec.fields[field]) : rec.fields[field],
+        message:
+          `${acc.label}: ERP field ${JSON.stringify(field)} looks like hot data (price, cost, stock or quantity) and matches the ERP-owned attribute ${code}, ` +
+          'so identity mapping would write it; Ferry sends it for no record (reported once per run, on the first record that has it). ' +
+          'Akeneo keeps cold product data; hot data goes from the ERP straight to e-commerce. Expected cold product data.',
+        expected: 'cold product data',
+        fix:
+          `If ${field} only looks hot, add it to mapping.hotData.allow; if it is a reference price, map it: attributes.${code}: { type: price, referencePrice: true }; ` +
+          `otherwise add it to mapping.identity.ignore (and consider taking ${code} out of the ERP attribute group).`,
+        // The value never goes, whatever the configuration; holding back only the first record would be arbitrary.
+        blocksRecord: false,
+      });
     }
   }
 
@@ -209,7 +293,7 @@ class MappingEngine implements Mapper {
    * The identity-mapped fields of a record. Records of one ERP stream share their field names, so the
    * list of the previous record is reused when the names match (compared in order, no allocation).
    */
-  private identityListFor(fields: Record<string, FieldValue>): { plan: AttributePlan; field: string }[] {
+  private identityListFor(fields: Record<string, FieldValue>): IdentityEntry[] {
     const keys = this.lastIdentityKeys;
     let i = 0;
     let same = keys !== null;
@@ -223,7 +307,7 @@ class MappingEngine implements Mapper {
       }
       if (same && i === keys!.length) return this.lastIdentityList;
     }
-    const list: { plan: AttributePlan; field: string }[] = [];
+    const list: IdentityEntry[] = [];
     const names: string[] = [];
     for (const field in fields) {
       names.push(field);
@@ -544,7 +628,10 @@ class MappingEngine implements Mapper {
     levelOf.set(this.identifierAttribute, sets.length);
     for (const [code, a] of this.pim.attributes) if (a.unique) levelOf.set(code, sets.length);
     const levels = sets.length;
-    layout = { fv, levels, levelOf, axes: sets.map((s) => s.axes), wantVariant: (code: string) => (levelOf.get(code) ?? 0) === levels };
+    const keep = this.familyFilter(fv.family);
+    const wantAtLevel: ((code: string) => boolean)[] = [];
+    for (let level = 0; level < levels; level++) wantAtLevel.push((code) => (levelOf.get(code) ?? 0) === level && (!keep || keep(code)));
+    layout = { fv, levels, levelOf, axes: sets.map((s) => s.axes), wantVariant: (code: string) => (levelOf.get(code) ?? 0) === levels, wantAtLevel };
     this.layouts.set(fv.code, layout);
     return layout;
   }
@@ -606,7 +693,7 @@ class MappingEngine implements Mapper {
     }
     const axed: PreparedItem[] = [];
     for (const p of members) {
-      this.mapFields(p.rec, p.acc, wantAxis);
+      this.mapFields(p.rec, p.acc, `axes\u0000${family}`, wantAxis);
       if (!p.acc.blocked) axed.push(p);
     }
     if (axed.length === 0) return;
@@ -666,8 +753,8 @@ class MappingEngine implements Mapper {
       placed.push({ p, combo });
     }
     // Then each variant's own values; a value error configured to block holds that item back.
-    const wantVariant = layout.wantVariant;
-    for (const x of placed) this.mapFields(x.p.rec, x.p.acc, wantVariant);
+    const variantKey = `variant\u0000${layout.fv.code}`;
+    for (const x of placed) this.mapFields(x.p.rec, x.p.acc, variantKey, layout.wantVariant);
     placed = placed.filter((x) => !x.p.acc.blocked);
     if (placed.length === 0) return;
     if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
@@ -688,7 +775,7 @@ class MappingEngine implements Mapper {
       family,
       familyVariant: layout.fv.code,
       parent: null,
-      values: this.levelValues(0, layout, groupRec && groupAcc ? { rec: groupRec, acc: groupAcc } : null, sources, keep, { kind: 'product_model', code: rootCode }, out.uploads),
+      values: this.levelValues(0, layout, groupRec && groupAcc ? [{ rec: groupRec, acc: groupAcc }, ...sources] : sources, rootCode, out.uploads),
     };
     if (rootCategories !== undefined) root.categories = rootCategories;
     out.roots.push(root);
@@ -716,13 +803,15 @@ class MappingEngine implements Mapper {
           family,
           familyVariant: layout.fv.code,
           parent: rootCode,
-          values: this.levelValues(1, layout, null, members2, keep, { kind: 'product_model', code: subCode }, out.uploads),
+          values: this.levelValues(1, layout, members2, subCode, out.uploads),
         });
       }
       parentOf = (p) => subCodeOf.get(p)!;
     }
     const rootCats = new Set(rootCategories ?? []);
     for (const { p } of placed) {
+      // A model-level value configured to block (errors.blockRecord) holds the item back.
+      if (p.acc.blocked) continue;
       const values: Values = {};
       for (const a in p.acc.values) {
         if ((layout.levelOf.get(a) ?? 0) === layout.levels && (!keep || keep(a))) values[a] = p.acc.values[a]!;
@@ -790,48 +879,139 @@ class MappingEngine implements Mapper {
   }
 
   /**
-   * A model's values at `level`, converted lazily: from the group record when it has the value,
-   * else from the first member that has it; later members are not converted for these attributes.
+   * A model's values at `level`, from `sources` in order (the group record first, then the items):
+   * per attribute, the first source whose value converts to data wins; when none has data, the first
+   * all-null entries, so an emptied value still clears. Every later item's raw ERP value is compared
+   * with the winner's (no conversion when equal): a different value is converted, so a bad value is
+   * reported on that item, and a good one that differs is a model_value_conflict on that item.
    */
-  private levelValues(
-    level: number,
-    layout: VariantLayout,
-    group: { rec: ErpRecord; acc: RecordAcc } | null,
-    members: PreparedItem[],
-    keep: ((a: string) => boolean) | null,
-    owner: MediaUploadRequest['owner'],
-    uploads: MediaUploadRequest[],
-  ): Values {
-    // Per attribute of this level: the group record's value when it has data, else the first
-    // member's with data, else the first (all-null) entries seen, so an emptied value still clears.
+  private levelValues(level: number, layout: VariantLayout, sources: readonly ValueSource[], modelCode: string, uploads: MediaUploadRequest[]): Values {
     const values: Values = {};
-    const fallback: Values = {};
-    const atLevel = (a: string) => (layout.levelOf.get(a) ?? 0) === level && (!keep || keep(a));
-    const want = (a: string) => !(a in values) && atLevel(a);
-    const consider = (rec: ErpRecord, acc: RecordAcc) => {
-      this.mapFields(rec, acc, want);
-      const vals = acc.values;
-      for (const a in vals) {
-        if (a in values || !atLevel(a)) continue;
-        const e = vals[a]!;
-        if (hasData(e)) values[a] = e;
-        else if (!(a in fallback)) fallback[a] = e;
+    const list = this.levelPlans(level, layout, sources);
+    const ignored = this.mapping.structure.variants.ignoreItemDifferences;
+    for (let pi = 0; pi < list.length; pi++) {
+      const entry = list[pi]!;
+      const plan = entry.plan;
+      const code = plan.code;
+      const w = plan.id >>> 5;
+      const bit = 1 << (plan.id & 31);
+      let used: ValueSource | null = null;
+      let usedRaw: FieldValue | undefined;
+      let fallback: ValueEntry[] | undefined;
+      const compare = !ignored.has(code);
+      for (let i = 0; i < sources.length; i++) {
+        // Past the source the model took, only compare: nothing else is converted for this attribute.
+        if (used !== null && !compare) break;
+        const src = sources[i]!;
+        const read = this.readEntry(entry, src.rec);
+        if (!read) continue;
+        const acc = src.acc;
+        if (used === null) {
+          const done = acc.done;
+          while (done.length * 32 < this.planCount) done.push(0);
+          if (!(done[w]! & bit)) {
+            done[w] = done[w]! | bit;
+            mapValue(plan, read, acc, this.ctx);
+          }
+          const entries = acc.values[code];
+          if ((entries !== undefined && hasData(entries)) || hasUpload(acc, code)) {
+            used = src;
+            usedRaw = read.value;
+            if (entries !== undefined) values[code] = entries;
+          } else if (entries !== undefined && fallback === undefined) fallback = entries;
+        } else if (compare && !isEmptyValue(read.value) && !deepEqual(read.value, usedRaw)) {
+          // An item without its own value inherits the model's; only a different value needs a look.
+          this.checkModelValue(entry, read.value, read.field, src, used, usedRaw, level, layout, modelCode);
+        }
       }
-    };
-    const groupAcc = group?.acc ?? null;
-    if (group) consider(group.rec, group.acc);
-    for (const m of members) consider(m.rec, m.acc);
-    for (const a in fallback) if (!(a in values)) values[a] = fallback[a]!;
-    const uploadSeen = new Set<string>();
-    for (const acc of [groupAcc, ...members.map((m) => m.acc)]) {
-      for (const u of acc?.uploads ?? []) {
-        const k = `${u.attribute}\u0000${u.locale}\u0000${u.scope}`;
-        if ((layout.levelOf.get(u.attribute) ?? 0) !== level || uploadSeen.has(k) || (keep && !keep(u.attribute))) continue;
-        uploadSeen.add(k);
-        uploads.push({ owner, ...u, origin: acc!.origin });
+      if (used === null) {
+        if (fallback !== undefined) values[code] = fallback;
+        continue;
+      }
+      for (const u of used.acc.uploads) {
+        if (u.attribute === code) uploads.push({ owner: { kind: 'product_model', code: modelCode }, ...u, origin: used.acc.origin });
       }
     }
     return values;
+  }
+
+  /** The plans of a model level, over the identity fields of all its sources (usually one shared list). */
+  private levelPlans(level: number, layout: VariantLayout, sources: readonly ValueSource[]): PlanEntry[] {
+    const key = `level\u0000${layout.fv.code}\u0000${level}`;
+    const want = layout.wantAtLevel[level]!;
+    const first = this.identityOf(sources[0]!.rec, sources[0]!.acc);
+    let list = this.select(key, want, first);
+    let merged: Set<number> | null = null;
+    for (let i = 1; i < sources.length; i++) {
+      const identity = this.identityOf(sources[i]!.rec, sources[i]!.acc);
+      if (identity === first || identity === null) continue;
+      // Records with other field names (a group record, another stream): add the plans they bring.
+      if (!merged) {
+        merged = new Set(list.map((e) => e.plan.id));
+        list = list.slice();
+      }
+      for (const e of identity) {
+        if (merged.has(e.plan.id) || !want(e.plan.code)) continue;
+        merged.add(e.plan.id);
+        list.push(e);
+      }
+    }
+    return list;
+  }
+
+  /**
+   * A later item of a model has its own value for a model-level attribute, different from the one the
+   * model took: convert it (a bad value is an error on that item, as for any value); if it converts
+   * cleanly to different data, the model cannot carry both, so say so on that item.
+   */
+  private checkModelValue(
+    entry: PlanEntry,
+    raw: FieldValue | undefined,
+    field: string,
+    src: ValueSource,
+    used: ValueSource,
+    usedRaw: FieldValue | undefined,
+    level: number,
+    layout: VariantLayout,
+    modelCode: string,
+  ): void {
+    const plan = entry.plan;
+    const acc = src.acc;
+    const done = acc.done;
+    while (done.length * 32 < this.planCount) done.push(0);
+    const w = plan.id >>> 5;
+    const bit = 1 << (plan.id & 31);
+    if (!(done[w]! & bit)) {
+      done[w] = done[w]! | bit;
+      const errorsBefore = acc.errors.length;
+      mapValue(plan, { value: raw, field }, acc, this.ctx);
+      if (acc.errors.length > errorsBefore) return;
+    }
+    const mine = acc.values[plan.code];
+    const theirs = used.acc.values[plan.code];
+    if (agreesWith(mine, theirs) && sameUploads(acc, used.acc, plan.code)) return;
+    const model = level === 0 ? `product model ${JSON.stringify(modelCode)}` : `sub-model ${JSON.stringify(modelCode)}`;
+    const block = this.mapping.blockRecord.model_value_conflict;
+    acc.errors.push({
+      kind: 'model_value_conflict',
+      origin: acc.origin,
+      recordLabel: acc.label,
+      erpField: field,
+      attribute: plan.code,
+      locale: null,
+      scope: null,
+      value: typeof raw === 'object' && raw !== null ? show(raw) : raw,
+      message:
+        `${acc.label}: ERP field ${JSON.stringify(field)} value ${show(raw)} differs from ${used.acc.label}'s value ${show(usedRaw)} for attribute ${plan.code}, ` +
+        `which family variant ${layout.fv.code} keeps on the ${model} shared by both; the model keeps ${used.acc.label}'s value and ${acc.label}'s is ` +
+        `${block ? 'held back with the item' : 'not sent'}. Expected the same ${plan.code} on every item of the ${model}.`,
+      expected: `the same ${plan.code} on every item of the ${model}`,
+      fix:
+        `Make ${field} equal on all items of ${modelCode} in the ERP (${used.acc.label} has ${show(usedRaw)}), or, if each variant needs its own value, ` +
+        `move ${plan.code} to the variant level of family variant ${layout.fv.code} in the PIM.`,
+      blocksRecord: block,
+    });
+    if (block) acc.blocked = true;
   }
 
   private blockItem(p: PreparedItem, kind: MappingErrorKind, field: string | undefined, what: string, expected: string, fix: string, attribute?: string): void {
@@ -867,6 +1047,22 @@ function axisCodePart(entries: ValueEntry[] | undefined): string {
 function hasData(entries: ValueEntry[]): boolean {
   for (const e of entries) if (e.data !== null) return true;
   return false;
+}
+
+function hasUpload(acc: RecordAcc, attribute: string): boolean {
+  for (const u of acc.uploads) if (u.attribute === attribute) return true;
+  return false;
+}
+
+/** Media of one attribute still to upload: the same sources on both records. */
+function sameUploads(a: RecordAcc, b: RecordAcc, attribute: string): boolean {
+  const key = (acc: RecordAcc) =>
+    acc.uploads
+      .filter((u) => u.attribute === attribute)
+      .map((u) => `${u.locale}\u0000${u.scope}\u0000${u.source}`)
+      .sort()
+      .join('\u0001');
+  return key(a) === key(b);
 }
 
 function maxUpdated(list: (string | null)[]): string | null {

@@ -63,7 +63,9 @@ export const DEMO_PRESET: PresetConfig = {
         },
       },
     },
-    variants: { groupBy: 'group', familyVariant: { erp_product: 'auto' }, singleGroupAsSimpleProduct: true },
+    // Demo item names repeat the template's name with the variant's colour and size ("Pro Boot – Red, 40"):
+    // the model's name is the template's, and the items' are expected to differ.
+    variants: { groupBy: 'group', familyVariant: { erp_product: 'auto' }, singleGroupAsSimpleProduct: true, ignoreItemDifferences: ['name'] },
   },
   options: { autoCreate: true },
 };

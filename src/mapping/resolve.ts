@@ -50,6 +50,8 @@ export interface ResolvedMapping {
       familyVariant: Record<string, string>;
       singleGroupAsSimpleProduct: boolean;
       modelPrefix: string;
+      /** Model-level attributes whose items are not compared with the model's value. */
+      ignoreItemDifferences: ReadonlySet<string>;
     };
   };
   options: { autoCreate: boolean; renames: Record<string, Record<string, string>> };
@@ -78,6 +80,7 @@ export const DEFAULT_BLOCK_RECORD: Readonly<Record<MappingErrorKind, boolean>> =
   unknown_attribute: false,
   invalid_value: false,
   unknown_family: true,
+  model_value_conflict: false,
 };
 
 type Plain = Record<string, unknown>;
@@ -156,6 +159,7 @@ export function resolveMapping(config: MappingConfig): ResolvedMapping {
         familyVariant: s.variants?.familyVariant ?? {},
         singleGroupAsSimpleProduct: s.variants?.singleGroupAsSimpleProduct ?? true,
         modelPrefix: s.variants?.modelPrefix ?? '',
+        ignoreItemDifferences: new Set(s.variants?.ignoreItemDifferences ?? []),
       },
     },
     options: { autoCreate: merged.options?.autoCreate ?? true, renames: merged.options?.renames ?? {} },

@@ -75,7 +75,12 @@ export type MappingErrorKind =
   | 'unknown_attribute'
   | 'invalid_value'
   /** The family (or family variant) an item resolves to does not exist in the PIM. */
-  | 'unknown_family';
+  | 'unknown_family'
+  /**
+   * A warning: an item's value for a model-level attribute converts cleanly but differs from the one
+   * its product model took (the model carries one value for all its variants).
+   */
+  | 'model_value_conflict';
 
 /** A value that could not be mapped. Names the record, the field, the value and the fix. */
 export interface MappingError {

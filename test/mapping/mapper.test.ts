@@ -227,7 +227,7 @@ describe('createMapper: variants', () => {
   });
 
   it('other records are never affected by one bad record', () => {
-    const r = createMapper(config, demoPim()).mapItems([shirt('A', 'red', 'S'), item('', { name: 'no sku' }), shirt('C', 'blue', 'S')], new Map());
+    const r = createMapper(config, demoPim()).mapItems([shirt('A', 'red', 'S', { picture: 'shirt.jpg' }), item('', { name: 'no sku' }), shirt('C', 'blue', 'S', { picture: 'shirt.jpg' })], new Map());
     expect(r.errors.map((e) => e.kind)).toEqual(['missing_required']);
     expect(products(r.entities).map((p) => p.identifier)).toEqual(['A', 'C']);
   });
@@ -261,5 +261,131 @@ describe('createMapper: categories', () => {
     expect(products(r.entities).map((p) => [p.identifier, p.family, p.categories])).toEqual([['A', 'erp_product', undefined]]);
     expect(r.errors[0]).toMatchObject({ kind: 'unknown_family', blocksRecord: true });
     expect(m.mapCategories([{ stream: 'categories', key: 'x', updatedAt: null, fields: {} }]).entities).toEqual([]);
+  });
+});
+
+describe('createMapper: model-level values of every item are looked at', () => {
+  // pack_count, brand, organic and launch_date live on the root model of every demo family variant.
+  const tee = (sku: string, size: string, extra: Record<string, unknown> = {}): ErpRecord =>
+    item(sku, { name: loc({ en: 'Tee', fr: 'T-shirt' }), size, ean: `E${sku}`, pack_count: 3, brand: 'Acme', ...extra } as never, { group: 'TEE' });
+  const config = cfg({ preset: 'demo' });
+
+  it('equal values (equal copies, or values that convert alike) raise nothing', () => {
+    const r = createMapper(config, demoPim()).mapItems(
+      [tee('A', 'S', { rating: '4.5' }), tee('B', 'M', { brand: 'ACME', rating: '4.50' }), tee('C', 'L', { pack_count: '3', name: loc({ en: 'Tee', fr: 'T-shirt' }) })],
+      new Map(),
+    );
+    expect(r.errors).toEqual([]);
+    expect(models(r.entities)[0]!.values.pack_count).toEqual([{ locale: null, scope: null, data: 3 }]);
+  });
+
+  it('an item without its own value inherits the model value silently', () => {
+    const r = createMapper(config, demoPim()).mapItems([tee('A', 'S', { organic: 'Y' }), tee('B', 'M', { organic: '' }), tee('C', 'L', { organic: null })], new Map());
+    expect(r.errors).toEqual([]);
+    expect(models(r.entities)[0]!.values.organic).toEqual([{ locale: null, scope: null, data: true }]);
+  });
+
+  it('a later item with a different clean value gets a model_value_conflict naming both SKUs, both values and the fix; it still goes', () => {
+    const r = createMapper(config, demoPim()).mapItems([tee('A', 'S'), tee('B', 'M'), tee('C', 'L', { pack_count: 6 })], new Map());
+    expect(r.errors).toHaveLength(1);
+    const e = r.errors[0]!;
+    expect(e).toMatchObject({ kind: 'model_value_conflict', recordLabel: 'SKU "C"', erpField: 'pack_count', attribute: 'pack_count', value: 6, blocksRecord: false });
+    expect(e.message).toContain('SKU "C": ERP field "pack_count" value 6 differs from SKU "A"\'s value 3');
+    expect(e.message).toContain('product model "TEE"');
+    expect(e.message).toMatch(/Expected .+\.$/);
+    expect(e.fix).toContain('Make pack_count equal on all items of TEE');
+    expect(e.fix).toContain('variant level of family variant erp_product_size');
+    expect(models(r.entities)[0]!.values.pack_count).toEqual([{ locale: null, scope: null, data: 3 }]);
+    expect(products(r.entities).map((p) => p.identifier)).toEqual(['A', 'B', 'C']);
+    expect(products(r.entities)[2]!.values.pack_count).toBeUndefined();
+  });
+
+  it('a localized value differing in one language is a conflict; a missing translation is not', () => {
+    const r = createMapper(cfg({ preset: 'demo' }), demoPim()).mapItems(
+      [
+        tee('A', 'S', { description: loc({ en: 'Soft', fr: 'Doux' }) }),
+        tee('B', 'M', { description: loc({ en: 'Soft' }) }),
+        tee('C', 'L', { description: loc({ en: 'Soft', fr: 'Rêche' }) }),
+      ],
+      new Map(),
+    );
+    expect(r.errors.map((e) => [e.kind, e.recordLabel, e.attribute])).toEqual([['model_value_conflict', 'SKU "C"', 'description']]);
+  });
+
+  it('a bad value on a later item is reported on that item, with the documented choice of its kind', () => {
+    const r = createMapper(config, demoPim()).mapItems([tee('A', 'S'), tee('B', 'M', { pack_count: 'three' }), tee('C', 'L')], new Map());
+    expect(r.errors.map((e) => [e.kind, e.recordLabel, e.erpField, e.blocksRecord])).toEqual([['not_a_number', 'SKU "B"', 'pack_count', false]]);
+    // C's date is its own value where A and B have none: C's date becomes the model's, and is refused there.
+    const r2 = createMapper(config, demoPim()).mapItems([tee('A', 'S', { launch_date: '2024-02-01' }), tee('B', 'M'), tee('C', 'L', { launch_date: '2024-02-30' })], new Map());
+    expect(r2.errors.map((e) => [e.kind, e.recordLabel, e.erpField])).toEqual([['invalid_date', 'SKU "C"', 'launch_date']]);
+    expect(r2.errors[0]!.message).toContain('"2024-02-30"');
+    expect(products(r2.entities).map((p) => p.identifier)).toEqual(['A', 'B', 'C']);
+  });
+
+  it('a bad value on the first item is reported and the next item feeds the model', () => {
+    const r = createMapper(config, demoPim()).mapItems([tee('A', 'S', { pack_count: 'x' }), tee('B', 'M', { pack_count: 4 }), tee('C', 'L', { pack_count: 4 })], new Map());
+    expect(r.errors.map((e) => [e.kind, e.recordLabel])).toEqual([['not_a_number', 'SKU "A"']]);
+    expect(models(r.entities)[0]!.values.pack_count).toEqual([{ locale: null, scope: null, data: 4 }]);
+  });
+
+  it('compares with the group record when it feeds the model', () => {
+    const group: ErpRecord = { stream: 'groups', key: 'TEE', updatedAt: null, fields: { brand: 'Acme', pack_count: 3 } };
+    const r = createMapper(config, demoPim()).mapItems([tee('A', 'S'), tee('B', 'M', { brand: 'Zenith' })], new Map([['TEE', group]]));
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]!.message).toContain('SKU "B": ERP field "brand" value "Zenith" differs from product model "TEE"\'s value "Acme"');
+  });
+
+  it('checks sub-model values among the items of one sub-model', () => {
+    const shirt = (sku: string, color: string, size: string, picture: string) => item(sku, { color, size, picture }, { group: 'SHIRT' });
+    const m = createMapper(cfg({ preset: 'demo', structure: { variants: { familyVariant: { erp_product: 'erp_product_color_size' } } } }), demoPim(), { media: { lookup: (s) => `m/${s}` } });
+    const r = m.mapItems([shirt('R-S', 'red', 'S', 'red.jpg'), shirt('R-M', 'red', 'M', 'red2.jpg'), shirt('B-S', 'blue', 'S', 'blue.jpg')], new Map());
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ kind: 'model_value_conflict', recordLabel: 'SKU "R-M"', attribute: 'picture' });
+    expect(r.errors[0]!.message).toContain('sub-model "SHIRT_red"');
+  });
+
+  it('ignoreItemDifferences silences an attribute; errors.blockRecord can hold the item back instead', () => {
+    const items = [tee('A', 'S'), tee('B', 'M', { pack_count: 6 }), tee('C', 'L')];
+    const quiet = createMapper(cfg({ preset: 'demo', structure: { variants: { ignoreItemDifferences: ['pack_count'] } } }), demoPim()).mapItems(items, new Map());
+    expect(quiet.errors).toEqual([]);
+    const strict = createMapper(cfg({ preset: 'demo', errors: { blockRecord: { model_value_conflict: true } } }), demoPim()).mapItems(items, new Map());
+    expect(strict.errors).toMatchObject([{ kind: 'model_value_conflict', recordLabel: 'SKU "B"', blocksRecord: true }]);
+    expect(strict.errors[0]!.message).toContain('held back');
+    expect(products(strict.entities).map((p) => p.identifier)).toEqual(['A', 'C']);
+  });
+});
+
+describe('createMapper: hot data met by identity', () => {
+  const pimWithStock = () =>
+    demoPim({
+      attributes: [
+        ...demoPim().attributes.values(),
+        { code: 'stock_qty', type: 'pim_catalog_number', group: 'erp', localizable: false, scopable: false, decimals_allowed: false },
+      ],
+    });
+
+  it('a hot field matching an ERP-owned attribute is reported once per run (on the first record that has it) and never sent', () => {
+    const m = createMapper(cfg({ structure: { variants: { groupBy: 'none' } } }), pimWithStock());
+    const r1 = m.mapItems([item('A', { stock_qty: 4, name: loc({ en: 'A' }) }), item('B', { stock_qty: 5 })], new Map());
+    expect(r1.errors).toHaveLength(1);
+    expect(r1.errors[0]).toMatchObject({ kind: 'hot_data', recordLabel: 'SKU "A"', erpField: 'stock_qty', attribute: 'stock_qty', value: 4, blocksRecord: false });
+    expect(r1.errors[0]!.message).toContain('once per run');
+    expect(r1.errors[0]!.fix).toContain('mapping.hotData.allow');
+    expect(r1.errors[0]!.fix).toContain('mapping.identity.ignore');
+    expect(products(r1.entities).every((p) => p.values.stock_qty === undefined)).toBe(true);
+    expect(products(r1.entities)[0]!.values.name).toBeDefined();
+    // The next batch of the same run: the field is still refused, and not reported again.
+    const r2 = m.mapItems([item('C', { stock_qty: 6 })], new Map());
+    expect(r2.errors).toEqual([]);
+    expect(products(r2.entities)[0]!.values.stock_qty).toBeUndefined();
+  });
+
+  it('hotData.allow maps it; identity.ignore silences it', () => {
+    const allowed = createMapper(cfg({ hotData: { allow: ['stock_qty'] }, structure: { variants: { groupBy: 'none' } } }), pimWithStock()).mapItems([item('A', { stock_qty: 4 })], new Map());
+    expect(allowed.errors).toEqual([]);
+    expect(products(allowed.entities)[0]!.values.stock_qty).toEqual([{ locale: null, scope: null, data: 4 }]);
+    const ignored = createMapper(cfg({ identity: { ignore: ['stock_qty'] }, structure: { variants: { groupBy: 'none' } } }), pimWithStock()).mapItems([item('A', { stock_qty: 4 })], new Map());
+    expect(ignored.errors).toEqual([]);
+    expect(products(ignored.entities)[0]!.values.stock_qty).toBeUndefined();
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * Structural equality of ERP field values and Akeneo value data (plain JSON: scalars, arrays,
+ * objects). The mapper compares every later item of a product model with the value the model took,
+ * so the common case (the same text, or an equal copy of a small object) must be cheap.
+ */
+import type { ValueEntry } from '../akeneo/model.js';
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let count = 0;
+  for (const k in x) {
+    if (!(k in y) || !deepEqual(x[k], y[k])) return false;
+    count++;
+  }
+  for (const _ in y) count--;
+  return count === 0;
+}
+
+/**
+ * Whether every (locale, channel) an item fills agrees with the model's value. Entries the item
+ * leaves empty (null) are not disagreements: the variant simply inherits the model's value there.
+ */
+export function agreesWith(item: readonly ValueEntry[] | undefined, model: readonly ValueEntry[] | undefined): boolean {
+  if (!item) return true;
+  for (const e of item) {
+    if (e.data === null || e.data === undefined) continue;
+    const m = model?.find((x) => x.locale === e.locale && x.scope === e.scope);
+    if (!m || !deepEqual(e.data, m.data)) return false;
+  }
+  return true;
+}

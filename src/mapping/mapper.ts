@@ -38,6 +38,19 @@ interface PreparedItem {
   family: string | null;
   groupKey: string | null;
   categories: string[] | undefined;
+  /** Comparable text of each axis of its family (FamilyAxes.codes order), null when missing. */
+  axisKeys: (string | null)[] | null;
+  /** The product model (root or sub-model) a variant goes under. */
+  parentCode: string | null;
+}
+
+/** The variant axes of a family's candidate family variants, and their mapping filter. */
+interface FamilyAxes {
+  codes: string[];
+  slot: Map<string, number>;
+  want: (code: string) => boolean;
+  /** Selection key of the axis plans. */
+  key: string;
 }
 
 type FV = FamilyVariant & { family: string };
@@ -70,6 +83,15 @@ interface VariantLayout {
   wantVariant: (code: string) => boolean;
   /** Per model level (0 root, 1 sub-model): the attributes whose values live there and the family has. */
   wantAtLevel: ((code: string) => boolean)[];
+  /** Variant-level attributes the family has: what a variant product carries. */
+  keepVariant: (code: string) => boolean;
+  /** Selection keys (see select): variant-level plans, variant output, each model level. */
+  variantKey: string;
+  variantOutKey: string;
+  levelKeys: string[];
+  /** Per level (1-based index - 1): the slots of its axes in the family's axis list; flat: all levels. */
+  slots: number[][];
+  flatSlots: number[];
 }
 
 export function createMapper(config: MappingConfig | ResolvedMapping, pim: PimStructure, options: CreateMapperOptions = {}): Mapper {
@@ -98,7 +120,9 @@ class MappingEngine implements Mapper {
   private readonly layouts = new Map<string, VariantLayout>();
   private readonly familyVariantsByFamily = new Map<string, FV[]>();
   private readonly familyFilters = new Map<string, ((attr: string) => boolean) | null>();
-  private readonly axisFilters = new Map<string, (code: string) => boolean>();
+  private readonly familyAxesCache = new Map<string, FamilyAxes>();
+  private readonly outKeys = new Map<string | null, string>();
+  private readonly categoryCodes = new Map<string, ReturnType<MappingEngine['computeCategoryCode']>>();
   private readonly explicitEntries: PlanEntry[] = [];
   /** Plan lists per purpose (axes of a family, a level of a family variant, …), rebuilt when the identity list changes. */
   private readonly selections = new Map<string, { identity: readonly IdentityEntry[] | null; list: PlanEntry[] }>();
@@ -352,7 +376,7 @@ class MappingEngine implements Mapper {
     acc.values[this.identifierAttribute] = [{ locale: null, scope: null, data: sku }];
     const family = this.familyOf(rec, acc);
     const categories = this.itemCategories(rec, acc);
-    return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories };
+    return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories, axisKeys: null, parentCode: null };
   }
 
   private recordError(acc: RecordAcc, kind: MappingErrorKind, field: string | undefined, value: unknown, attribute: string | undefined, what: string, expected: string, fix: string, force?: boolean): void {
@@ -427,7 +451,18 @@ class MappingEngine implements Mapper {
     return null;
   }
 
-  private categoryCode(key: string): { ok: true; code: string } | { ok: false; why: string; fix: string } {
+  /** Cached per ERP key: items repeat a few categories over the whole catalog. */
+  private categoryCode(key: string): ReturnType<MappingEngine['computeCategoryCode']> {
+    let c = this.categoryCodes.get(key);
+    if (c === undefined) {
+      c = this.computeCategoryCode(key);
+      if (this.categoryCodes.size >= 10_000) this.categoryCodes.clear();
+      this.categoryCodes.set(key, c);
+    }
+    return c;
+  }
+
+  private computeCategoryCode(key: string): { ok: true; code: string } | { ok: false; why: string; fix: string } {
     const prefix = this.mapping.structure.categories.prefix;
     const outcome = this.codes.code('category', key);
     if (!outcome.ok) {
@@ -575,10 +610,8 @@ class MappingEngine implements Mapper {
     for (const p of singles) this.simpleProduct(p, products, uploads);
     for (const [key, bucket] of buckets) this.mapGroup(key, bucket, groups.get(key), { roots, subs, products, uploads, groupAccs });
     // Errors and options come from every record's accumulator once all the lazy mapping is done.
-    for (const acc of [...prepared.map((p) => p.acc), ...groupAccs]) {
-      for (const e of acc.errors) result.errors.push(e);
-      for (const o of acc.options) result.missingOptions.push(o);
-    }
+    for (const p of prepared) collect(p.acc, result);
+    for (const acc of groupAccs) collect(acc, result);
     result.entities.push(...roots, ...subs, ...products);
     if (uploads.length) result.mediaUploads = uploads;
     const changes = this.codes.drainChanges();
@@ -607,15 +640,44 @@ class MappingEngine implements Mapper {
     this.mapFields(p.rec, p.acc);
     if (p.acc.blocked) return;
     const keep = this.familyFilter(p.family);
-    const values: Values = {};
-    for (const a in p.acc.values) if (!keep || keep(a)) values[a] = p.acc.values[a]!;
+    let key = this.outKeys.get(p.family);
+    if (key === undefined) this.outKeys.set(p.family, (key = `out\u0000${p.family ?? ''}`));
+    const values = this.outputValues(p, key, keep);
     for (const u of p.acc.uploads) if (!keep || keep(u.attribute)) uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
     const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family: p.family, parent: null, values };
     if (p.categories !== undefined) product.categories = p.categories;
     products.push(product);
   }
 
-  private layoutFor(fv: FV): VariantLayout {
+  /**
+   * The values a product sends: the identifier, then the record's plans `keep` accepts (looked up per
+   * plan, not by walking acc.values: records with many fields are dictionary objects, slow to walk).
+   */
+  private outputValues(p: PreparedItem, key: string, keep: ((code: string) => boolean) | null): Values {
+    const acc = p.acc;
+    const values: Values = {};
+    const id = acc.values[this.identifierAttribute];
+    if (id !== undefined) values[this.identifierAttribute] = id;
+    for (const e of this.select(key, keep, this.identityOf(p.rec, acc))) {
+      const v = acc.values[e.plan.code];
+      if (v !== undefined) values[e.plan.code] = v;
+    }
+    return values;
+  }
+
+  /** The axes of every candidate family variant of a family, in a fixed order (slots). */
+  private familyAxes(family: string, candidates: FV[]): FamilyAxes {
+    let fa = this.familyAxesCache.get(family);
+    if (!fa) {
+      const codes = [...new Set(candidates.flatMap((fv) => fv.variant_attribute_sets.flatMap((s) => s.axes)))];
+      const slot = new Map(codes.map((c, i) => [c, i]));
+      fa = { codes, slot, want: (code: string) => slot.has(code), key: `axes\u0000${family}` };
+      this.familyAxesCache.set(family, fa);
+    }
+    return fa;
+  }
+
+  private layoutFor(fv: FV, axes: FamilyAxes): VariantLayout {
     let layout = this.layouts.get(fv.code);
     if (layout) return layout;
     const sets = [...fv.variant_attribute_sets].sort((a, b) => a.level - b.level);
@@ -631,7 +693,21 @@ class MappingEngine implements Mapper {
     const keep = this.familyFilter(fv.family);
     const wantAtLevel: ((code: string) => boolean)[] = [];
     for (let level = 0; level < levels; level++) wantAtLevel.push((code) => (levelOf.get(code) ?? 0) === level && (!keep || keep(code)));
-    layout = { fv, levels, levelOf, axes: sets.map((s) => s.axes), wantVariant: (code: string) => (levelOf.get(code) ?? 0) === levels, wantAtLevel };
+    const slots = sets.map((set) => set.axes.map((a) => axes.slot.get(a)!));
+    layout = {
+      fv,
+      levels,
+      levelOf,
+      axes: sets.map((set) => set.axes),
+      wantVariant: (code: string) => (levelOf.get(code) ?? 0) === levels,
+      wantAtLevel,
+      keepVariant: (code: string) => (levelOf.get(code) ?? 0) === levels && (!keep || keep(code)),
+      variantKey: `variant\u0000${fv.code}`,
+      variantOutKey: `variantOut\u0000${fv.code}`,
+      levelKeys: wantAtLevel.map((_, level) => `level\u0000${fv.code}\u0000${level}`),
+      slots,
+      flatSlots: slots.flat(),
+    };
     this.layouts.set(fv.code, layout);
     return layout;
   }
@@ -685,19 +761,18 @@ class MappingEngine implements Mapper {
       return;
     }
     // Axis values first: they choose the family variant and place each item.
-    let wantAxis = this.axisFilters.get(family);
-    if (!wantAxis) {
-      const axisSet = new Set(candidates.flatMap((fv) => fv.variant_attribute_sets.flatMap((s) => s.axes)));
-      wantAxis = (code: string) => axisSet.has(code);
-      this.axisFilters.set(family, wantAxis);
-    }
+    const familyAxes = this.familyAxes(family, candidates);
     const axed: PreparedItem[] = [];
     for (const p of members) {
-      this.mapFields(p.rec, p.acc, `axes\u0000${family}`, wantAxis);
-      if (!p.acc.blocked) axed.push(p);
+      this.mapFields(p.rec, p.acc, familyAxes.key, familyAxes.want);
+      if (p.acc.blocked) continue;
+      const keys: (string | null)[] = [];
+      for (const a of familyAxes.codes) keys.push(axisKey(p.acc.values[a]));
+      p.axisKeys = keys;
+      axed.push(p);
     }
     if (axed.length === 0) return;
-    const layout = this.chooseLayout(candidates, axed);
+    const layout = this.chooseLayout(candidates, familyAxes, axed);
     const modelOutcome = this.codes.code('product_model', v.modelPrefix + key);
     if (!modelOutcome.ok) {
       for (const p of members) {
@@ -707,23 +782,12 @@ class MappingEngine implements Mapper {
     }
     const rootCode = modelOutcome.code;
     // Axis values: each item must have them all, and no two items the same combination.
-    let placed: { p: PreparedItem; combo: string[] }[] = [];
-    const seen = new Map<string, string>();
+    let placed: PreparedItem[] = [];
+    const seen = new Map<string, PreparedItem>();
     for (const p of axed) {
-      const combo: string[] = [];
-      let missing: string | null = null;
-      for (const axes of layout.axes) {
-        for (const axis of axes) {
-          const k = axisKey(p.acc.values[axis]);
-          if (k === null) {
-            missing = axis;
-            break;
-          }
-          combo.push(`${axis}=${k}`);
-        }
-        if (missing) break;
-      }
-      if (missing) {
+      const comboKey = comboOf(p, layout.flatSlots);
+      if (comboKey === null) {
+        const missing = layout.flatSlots.map((i) => familyAxes.codes[i]!).find((a) => p.axisKeys![familyAxes.slot.get(a)!] === null)!;
         const plan = this.plans.find((pl) => pl.code === missing);
         this.blockItem(
           p,
@@ -736,38 +800,35 @@ class MappingEngine implements Mapper {
         );
         continue;
       }
-      const comboKey = combo.join('|');
       const other = seen.get(comboKey);
       if (other !== undefined) {
+        const combo = layout.flatSlots.map((i) => `${familyAxes.codes[i]}=${p.axisKeys![i]}`).join(', ');
         this.blockItem(
           p,
           'duplicate_axis_combination',
           undefined,
-          `it has the same variant axis values (${combo.join(', ')}) as SKU ${JSON.stringify(other)} in product model ${JSON.stringify(rootCode)}; SKU ${JSON.stringify(other)} is sent, SKU ${JSON.stringify(p.sku)} is held back`,
+          `it has the same variant axis values (${combo}) as SKU ${JSON.stringify(other.sku)} in product model ${JSON.stringify(rootCode)}; SKU ${JSON.stringify(other.sku)} is sent, SKU ${JSON.stringify(p.sku)} is held back`,
           'a distinct axis combination per item of a model',
-          `Correct the ${layout.axes.flat().join('/')} values of SKU ${p.sku} or SKU ${other} in the ERP.`,
+          `Correct the ${layout.axes.flat().join('/')} values of SKU ${p.sku} or SKU ${other.sku} in the ERP.`,
         );
         continue;
       }
-      seen.set(comboKey, p.sku);
-      placed.push({ p, combo });
+      seen.set(comboKey, p);
+      placed.push(p);
     }
     // Then each variant's own values; a value error configured to block holds that item back.
-    const variantKey = `variant\u0000${layout.fv.code}`;
-    for (const x of placed) this.mapFields(x.p.rec, x.p.acc, variantKey, layout.wantVariant);
-    placed = placed.filter((x) => !x.p.acc.blocked);
+    for (const p of placed) this.mapFields(p.rec, p.acc, layout.variantKey, layout.wantVariant);
+    placed = placed.filter((p) => !p.acc.blocked);
     if (placed.length === 0) return;
     if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
-      this.simpleProduct(placed[0]!.p, out.products, out.uploads);
+      this.simpleProduct(placed[0]!, out.products, out.uploads);
       return;
     }
-    const keep = this.familyFilter(family);
     const origin: Origin = groupRec
       ? { stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }
-      : { stream: 'groups', key, updatedAt: maxUpdated(placed.map((x) => x.p.rec.updatedAt)) };
+      : { stream: 'groups', key, updatedAt: maxUpdated(placed) };
     // Root model: the group record's values first, then the first item that has the value.
-    const sources = placed.map((x) => x.p);
-    const rootCategories = this.rootCategories(groupRec, sources);
+    const rootCategories = this.rootCategories(groupRec, placed);
     const root: MappedProductModel = {
       kind: 'product_model',
       origin,
@@ -775,30 +836,29 @@ class MappingEngine implements Mapper {
       family,
       familyVariant: layout.fv.code,
       parent: null,
-      values: this.levelValues(0, layout, groupRec && groupAcc ? [{ rec: groupRec, acc: groupAcc }, ...sources] : sources, rootCode, out.uploads),
+      values: this.levelValues(0, layout, groupRec && groupAcc ? [{ rec: groupRec, acc: groupAcc }, ...placed] : placed, rootCode, out.uploads),
     };
     if (rootCategories !== undefined) root.categories = rootCategories;
     out.roots.push(root);
-    let parentOf = (_p: PreparedItem) => rootCode;
+    for (const p of placed) p.parentCode = rootCode;
     if (layout.levels === 2) {
+      const level1 = layout.slots[0]!;
       const subBuckets = new Map<string, PreparedItem[]>();
-      const level1Count = layout.axes[0]!.length;
-      for (const { p, combo } of placed) {
-        const subKey = combo.slice(0, level1Count).join('|');
+      for (const p of placed) {
+        const subKey = comboOf(p, level1)!;
         const b = subBuckets.get(subKey);
         if (b) b.push(p);
         else subBuckets.set(subKey, [p]);
       }
-      const subCodeOf = new Map<PreparedItem, string>();
-      for (const [, members2] of subBuckets) {
+      for (const members2 of subBuckets.values()) {
         const first = members2[0]!;
         const suffix = layout.axes[0]!.map((a) => axisCodePart(first.acc.values[a])).join('_');
         const subOutcome = this.codes.code('product_model', `${rootCode}_${suffix}`);
         const subCode = subOutcome.ok ? subOutcome.code : `${rootCode}_${suffix}`;
-        for (const m of members2) subCodeOf.set(m, subCode);
+        for (const m of members2) m.parentCode = subCode;
         out.subs.push({
           kind: 'product_model',
-          origin: { stream: 'groups', key: subCode, updatedAt: maxUpdated(members2.map((m) => m.rec.updatedAt)) },
+          origin: { stream: 'groups', key: subCode, updatedAt: maxUpdated(members2) },
           code: subCode,
           family,
           familyVariant: layout.fv.code,
@@ -806,51 +866,34 @@ class MappingEngine implements Mapper {
           values: this.levelValues(1, layout, members2, subCode, out.uploads),
         });
       }
-      parentOf = (p) => subCodeOf.get(p)!;
     }
-    const rootCats = new Set(rootCategories ?? []);
-    for (const { p } of placed) {
+    const rootCats = rootCategories?.length ? new Set(rootCategories) : null;
+    for (const p of placed) {
       // A model-level value configured to block (errors.blockRecord) holds the item back.
       if (p.acc.blocked) continue;
-      const values: Values = {};
-      for (const a in p.acc.values) {
-        if ((layout.levelOf.get(a) ?? 0) === layout.levels && (!keep || keep(a))) values[a] = p.acc.values[a]!;
-      }
+      const values = this.outputValues(p, layout.variantOutKey, layout.keepVariant);
       for (const u of p.acc.uploads) {
-        if ((layout.levelOf.get(u.attribute) ?? 0) === layout.levels && (!keep || keep(u.attribute))) {
-          out.uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
-        }
+        if (layout.keepVariant(u.attribute)) out.uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
       }
-      const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family, parent: parentOf(p), values };
-      if (p.categories !== undefined) product.categories = p.categories.filter((c) => !rootCats.has(c));
+      const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family, parent: p.parentCode, values };
+      if (p.categories !== undefined) product.categories = rootCats ? p.categories.filter((c) => !rootCats.has(c)) : p.categories;
       out.products.push(product);
     }
   }
 
   /** The family variant that places the most items: every axis filled, combinations unique; fewest axes first. */
-  private chooseLayout(candidates: FV[], members: PreparedItem[]): VariantLayout {
-    if (candidates.length === 1) return this.layoutFor(candidates[0]!);
+  private chooseLayout(candidates: FV[], familyAxes: FamilyAxes, members: PreparedItem[]): VariantLayout {
+    if (candidates.length === 1) return this.layoutFor(candidates[0]!, familyAxes);
     let best: VariantLayout | null = null;
     let bestPlaced = -1;
+    const seen = new Set<string>();
     for (const fv of candidates) {
-      const layout = this.layoutFor(fv);
-      const axes = layout.axes.flat();
-      const seen = new Set<string>();
+      const layout = this.layoutFor(fv, familyAxes);
+      seen.clear();
       let placed = 0;
       for (const p of members) {
-        const parts: string[] = [];
-        let ok = true;
-        for (const a of axes) {
-          const k = axisKey(p.acc.values[a]);
-          if (k === null) {
-            ok = false;
-            break;
-          }
-          parts.push(k);
-        }
-        if (!ok) continue;
-        const key = parts.join('|');
-        if (seen.has(key)) continue;
+        const key = comboOf(p, layout.flatSlots);
+        if (key === null || seen.has(key)) continue;
         seen.add(key);
         placed++;
       }
@@ -937,7 +980,7 @@ class MappingEngine implements Mapper {
 
   /** The plans of a model level, over the identity fields of all its sources (usually one shared list). */
   private levelPlans(level: number, layout: VariantLayout, sources: readonly ValueSource[]): PlanEntry[] {
-    const key = `level\u0000${layout.fv.code}\u0000${level}`;
+    const key = layout.levelKeys[level]!;
     const want = layout.wantAtLevel[level]!;
     const first = this.identityOf(sources[0]!.rec, sources[0]!.acc);
     let list = this.select(key, want, first);
@@ -1019,6 +1062,11 @@ class MappingEngine implements Mapper {
   }
 }
 
+function collect(acc: RecordAcc, result: MappingResult): void {
+  for (const e of acc.errors) result.errors.push(e);
+  for (const o of acc.options) result.missingOptions.push(o);
+}
+
 function emptyResult(): MappingResult {
   return { entities: [], missingOptions: [], errors: [] };
 }
@@ -1065,10 +1113,24 @@ function sameUploads(a: RecordAcc, b: RecordAcc, attribute: string): boolean {
   return key(a) === key(b);
 }
 
-function maxUpdated(list: (string | null)[]): string | null {
+/** One text per axis combination (the axes at `slots`), null when an axis has no value. */
+function comboOf(p: PreparedItem, slots: readonly number[]): string | null {
+  const keys = p.axisKeys!;
+  if (slots.length === 1) return keys[slots[0]!]!;
+  let out = '';
+  for (let i = 0; i < slots.length; i++) {
+    const k = keys[slots[i]!];
+    if (k === null || k === undefined) return null;
+    out = i === 0 ? k : `${out}\u0001${k}`;
+  }
+  return out;
+}
+
+function maxUpdated(items: readonly PreparedItem[]): string | null {
   let max: string | null = null;
   let maxMs = -Infinity;
-  for (const s of list) {
+  for (const item of items) {
+    const s = item.rec.updatedAt;
     if (!s) continue;
     if (s === max) continue;
     const ms = Date.parse(s);

@@ -14,7 +14,7 @@ export const syncConfigSchema = z
       .enum(['ignore', 'disable', 'uncategorize', 'delete'])
       .default('disable')
       .describe('What to do in the PIM with an item gone from the ERP (full run) or archived there.'),
-    updateOnly: z.boolean().default(false).describe('Never create new products or models; only update known ones.'),
+    updateOnly: z.boolean().default(false).describe('Never create new products or models; update those the PIM has (looked up by code when Ferry has not synced them), ERP-owned values only.'),
     lockTimeoutSeconds: z
       .number()
       .int()

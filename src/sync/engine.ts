@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import type { ValidationErrorItem } from '../akeneo/model.js';
 import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
 import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
+import { findProductModelsInPim, findProductsInPim } from './adopt.js';
 import { classifyLine, describeRejection } from './classify.js';
 import { diffEntity, entityCode, type EndpointMode } from './diff.js';
 import { contentHash, fingerprint } from './hash.js';
@@ -129,18 +130,27 @@ function emptyPlan(): PlanSummary {
   return { actions: { option: mk(), category: mk(), product_model: mk(), product: mk() } };
 }
 
-/** Option codes used by an entity's values for one attribute. */
-function usesOption(entity: MappedEntity, attribute: string, code: string): boolean {
-  if (entity.kind === 'category') return false;
-  const entries = entity.values[attribute];
-  if (!entries) return false;
-  const lc = code.toLowerCase();
-  return entries.some((e) => {
-    const d = e.data;
-    if (typeof d === 'string') return d.toLowerCase() === lc;
-    if (Array.isArray(d)) return d.some((x) => typeof x === 'string' && x.toLowerCase() === lc);
-    return false;
-  });
+/**
+ * The option tasks of this run an entity's values use. The mapper reports a missing option
+ * once (with the first record that needs it), so every later entity using it must find it
+ * here, or it would be sent before the option exists and fail.
+ */
+function optionDepsOf(entity: MappedEntity, planned: ReadonlyMap<string, ReadonlyMap<string, string>>): string[] {
+  if (entity.kind === 'category' || planned.size === 0) return [];
+  const deps: string[] = [];
+  for (const [attribute, codes] of planned) {
+    const entries = entity.values[attribute];
+    if (!entries) continue;
+    for (const e of entries) {
+      const d = e.data;
+      const used = typeof d === 'string' ? [d] : Array.isArray(d) ? d.filter((x): x is string => typeof x === 'string') : [];
+      for (const code of used) {
+        const id = codes.get(code.toLowerCase());
+        if (id !== undefined && !deps.includes(id)) deps.push(id);
+      }
+    }
+  }
+  return deps;
 }
 
 export class SyncRun {
@@ -155,6 +165,8 @@ export class SyncRun {
   private scheduler!: Scheduler<TaskCtx>;
   private readonly schedulers: Scheduler<TaskCtx>[] = [];
   private readonly optionTasks = new Set<string>();
+  /** Options created in this run: attribute → lower-case code → task id. */
+  private readonly plannedOptions = new Map<string, Map<string, string>>();
   private readonly seenIds = new Set<string>();
   private readonly maxUpdatedAt: Record<string, string | null> = { items: null, groups: null, categories: null };
   private consecutiveBatchFailures = 0;
@@ -163,10 +175,12 @@ export class SyncRun {
   private readonly uploads = new Map<string, Promise<string>>();
   /** Products a media upload waits for (so their outcome is remembered for it). */
   private readonly mediaOwners = new Set<string>();
-  /** Unchanged entities whose ERP version moved: saved with the chunk, so the next delta knows. */
+  /** State rows that need no write (unchanged entities whose ERP version moved, update-only absentees): saved with the chunk. */
   private versionUpdates: EntityState[] = [];
   private readonly retryKeys: Record<string, Set<string>> = { items: new Set(), groups: new Set(), categories: new Set() };
   private readonly log: Logger | undefined;
+  /** Update-only mode: entities unknown to the state found in the PIM / not found there. */
+  private readonly updateOnlyCounts = { foundInPim: 0, notInPim: 0 };
 
   constructor(
     private readonly deps: EngineDeps,
@@ -306,6 +320,7 @@ export class SyncRun {
       watermarks: { before: watermarksBefore, after: watermarksAfter },
       ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),
       ...(verify ? { verify } : {}),
+      ...(this.deps.settings.updateOnly ? { updateOnly: this.updateOnlyCounts } : {}),
       ...(fatal ? { error: errorText(fatal) } : {}),
     };
     if (!countsAddUp(counts)) report.error = `${report.error ? `${report.error}; ` : ''}counts do not add up (Ferry bug)`;
@@ -564,6 +579,9 @@ export class SyncRun {
     const id = `option:${opt.attribute}:${opt.code.toLowerCase()}`;
     if (this.optionTasks.has(id)) return id;
     this.optionTasks.add(id);
+    let codes = this.plannedOptions.get(opt.attribute);
+    if (!codes) this.plannedOptions.set(opt.attribute, (codes = new Map()));
+    codes.set(opt.code.toLowerCase(), id);
     this.plan.actions.option!.create++;
     if (scheduler) {
       scheduler.add({
@@ -620,18 +638,19 @@ export class SyncRun {
     }
     const storedModels = await state.getEntities('product_model', modelCodes);
     const storedProducts = await state.getEntities('product', productCodes);
+    if (this.deps.settings.updateOnly) await this.adoptFromPim(mapped, storedModels, storedProducts);
     const scheduler = this.dryRun ? null : this.scheduler;
     const intents: EntityState[] = [];
     const plannedTasks: Task<TaskCtx>[] = [];
 
     for (const m of mapped) {
       const byKey = new Map(m.items.map((i) => [i.key, i]));
-      const optionIds = m.optionDeps.map((o) => ({ o, id: this.ensureOption(o, scheduler) }));
+      for (const o of m.optionDeps) this.ensureOption(o, scheduler);
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => this.rankOf(a) - this.rankOf(b));
       for (const entity of ordered) {
         const stored = entity.kind === 'product' ? storedProducts.get(entity.identifier) : storedModels.get(entityCode(entity));
-        const deps = optionIds.filter(({ o }) => usesOption(entity, o.attribute, o.code)).map(({ id }) => id);
+        const deps = optionDepsOf(entity, this.plannedOptions);
         const task = await this.planEntity(entity, stored, {
           parentIds: this.seenIds,
           record: entity.kind === 'product' ? byKey.get(entity.origin.key) : undefined,
@@ -653,6 +672,76 @@ export class SyncRun {
         scheduler.add(t);
       }
     }
+  }
+
+  /**
+   * Update-only mode: the products and models Ferry has not synced are looked up in the PIM
+   * (created there by the enrichment team). Those found are recorded in the state, so they are
+   * updated like known ones; only what the PIM lacks is skipped. An adopted entity's structure
+   * (family, parent, family variant, categories, enabled) is the PIM's: its fingerprints are
+   * recorded as already written, so only the ERP-owned values are sent.
+   */
+  private async adoptFromPim(
+    mapped: readonly { items: ErpRecord[]; entities: MappedEntity[] }[],
+    storedModels: Map<string, EntityState>,
+    storedProducts: Map<string, EntityState>,
+  ): Promise<void> {
+    const unknown = (s: EntityState | undefined) => s === undefined || s.status === 'pending' || s.status === 'deleted' || s.status === 'absent';
+    const products: { entity: Extract<MappedEntity, { kind: 'product' }>; group: string | null }[] = [];
+    const models: Extract<MappedEntity, { kind: 'product_model' }>[] = [];
+    for (const m of mapped) {
+      const groupOf = new Map(m.items.map((i) => [i.key, i.group ?? null]));
+      for (const e of m.entities) {
+        if (this.ledger.outcomeOf(e.origin.stream, e.origin.key) === 'rejected') continue;
+        if (e.kind === 'product' && unknown(storedProducts.get(e.identifier))) products.push({ entity: e, group: groupOf.get(e.origin.key) ?? null });
+        else if (e.kind === 'product_model' && unknown(storedModels.get(e.code))) models.push(e);
+      }
+    }
+    if (products.length === 0 && models.length === 0) return;
+    const { client, mapper, state } = this.deps;
+    const foundProducts = products.length > 0 ? await findProductsInPim(client, mapper.identifierAttribute, products.map((p) => p.entity.identifier)) : new Map();
+    const foundModels = models.length > 0 ? await findProductModelsInPim(client, models.map((m) => m.code)) : new Set<string>();
+    const structureOnly = (entity: MappedEntity, pimId: string | null): Record<string, string> =>
+      Object.fromEntries(Object.entries(diffEntity(entity, undefined, this.mode, pimId).nextHashes).filter(([k]) => k.startsWith('@')));
+    const rows: EntityState[] = [];
+    for (const { entity, group } of products) {
+      const found = foundProducts.get(entity.identifier);
+      if (!found) continue;
+      const pimId = this.mode === 'uuid' ? found.uuid : null;
+      const row: EntityState = {
+        type: 'product',
+        code: entity.identifier,
+        pimId,
+        originStream: entity.origin.stream,
+        originKey: entity.origin.key,
+        groupKey: group,
+        hashes: structureOnly(entity, pimId),
+        erpVersion: null,
+        status: 'synced',
+      };
+      storedProducts.set(entity.identifier, row);
+      rows.push(row);
+    }
+    for (const entity of models) {
+      if (!foundModels.has(entity.code)) continue;
+      const row: EntityState = {
+        type: 'product_model',
+        code: entity.code,
+        pimId: null,
+        originStream: entity.origin.stream,
+        originKey: entity.origin.key,
+        groupKey: null,
+        hashes: structureOnly(entity, null),
+        erpVersion: null,
+        status: 'synced',
+      };
+      storedModels.set(entity.code, row);
+      rows.push(row);
+    }
+    this.updateOnlyCounts.foundInPim += rows.length;
+    this.updateOnlyCounts.notInPim += products.length + models.length - rows.length;
+    this.log?.info({ runId: this.runId, looked: products.length + models.length, found: rows.length }, 'update-only: looked up entities unknown to the state in the PIM');
+    if (!this.dryRun && rows.length > 0) await state.saveEntities(rows);
   }
 
   private rankOf(e: MappedEntity): number {
@@ -698,7 +787,7 @@ export class SyncRun {
       this.plan.actions[planType]![outcome === 'unchanged' ? 'unchanged' : 'skip']++;
     };
 
-    const known = stored !== undefined && stored.status !== 'pending' && stored.status !== 'deleted';
+    const known = stored !== undefined && stored.status !== 'pending' && stored.status !== 'deleted' && stored.status !== 'absent';
     let effect: TaskCtx['effect'] = 'write';
     let statusAfter: EntityState['status'] = 'synced';
     let policyReason: string | null = null;
@@ -728,7 +817,23 @@ export class SyncRun {
     }
 
     if (this.deps.settings.updateOnly && !known && (entity.kind === 'product' || entity.kind === 'product_model')) {
-      settleNow('skipped', 'update-only mode: not in the PIM, so not created', false);
+      // Looked up in the PIM (adoptFromPim) and not there. Its children that are in the PIM do
+      // not need it (they are updated, never created), so it does not hold them.
+      settleNow('skipped', 'update-only mode: not in the PIM, so not created', true);
+      if (stored === undefined && !this.dryRun) {
+        // Remember the item's group: a later delta run re-reads it with its siblings.
+        this.versionUpdates.push({
+          type,
+          code,
+          pimId: null,
+          originStream: origin.stream,
+          originKey: origin.key,
+          groupKey: ctx.record?.group ?? null,
+          hashes: {},
+          erpVersion: null,
+          status: 'absent',
+        });
+      }
       return null;
     }
 

@@ -86,6 +86,8 @@ export interface RunReport {
   watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
   plan?: PlanSummary;
   verify?: VerifySummary;
+  /** Update-only mode: entities Ferry had not synced, found in the PIM (then updated) or not (skipped). */
+  updateOnly?: { foundInPim: number; notInPim: number };
   error?: string;
 }
 
@@ -160,6 +162,9 @@ export function formatReport(r: RunReport): string {
   lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
   if (r.deletions.gone > 0) {
     lines.push(`  gone from the ERP: ${r.deletions.gone} (policy ${r.deletions.policy}: ${r.deletions.applied} applied, ${r.deletions.failed} failed)`);
+  }
+  if (r.updateOnly) {
+    lines.push(`  update-only: ${r.updateOnly.foundInPim} found in the PIM and adopted, ${r.updateOnly.notInPim} not in the PIM (skipped)`);
   }
   if (r.plan) {
     lines.push('  plan:');

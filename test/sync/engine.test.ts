@@ -156,6 +156,79 @@ describe('sync engine (fakes)', () => {
     expect(r.counts.created).toBe(3); // the categories
   });
 
+  it('update-only mode finds what the PIM already has, records it and sends it only the ERP-owned values', async () => {
+    deps.settings = { deletion: 'disable', updateOnly: true };
+    // Julia created the model and one variant in the PIM; the rest is only in the ERP.
+    await pim.productModels.upsertMany([{ code: 'tshirt', family_variant: 'julia_fv', values: { marketing: [{ locale: 'en_US', scope: null, data: 'Julia' }] } }]);
+    await pim.products.upsertMany([{ uuid: 'bbbbbbbb-0000-4000-8000-000000000000', family: 'julias', parent: 'tshirt', values: { sku: [{ locale: null, scope: null, data: 'tshirt_red' }] } }]);
+    pim.calls.length = 0;
+
+    const dry = await run({ dryRun: true });
+    expect(dry.plan!.actions.product!).toMatchObject({ update: 1, create: 0 });
+    expect(dry.plan!.actions.product_model!).toMatchObject({ update: 1, create: 0 });
+    expect(await state.countEntities()).toBe(0);
+
+    const r = await run();
+    expect(r.updateOnly).toEqual({ foundInPim: 2, notInPim: 3 }); // tshirt_blue, mug_white, pen
+    expect(r.byType.product).toMatchObject({ updated: 1, skipped: 3, created: 0 });
+    expect(r.byType.product_model).toMatchObject({ updated: 1, created: 0 });
+    expect(pim.products_.size).toBe(1);
+    expect(pim.models.size).toBe(1);
+    const productLines = pim.calls.filter((c) => c.lane === 'product').flatMap((c) => c.items);
+    expect(productLines).toEqual([{ uuid: 'bbbbbbbb-0000-4000-8000-000000000000', values: { sku: [{ locale: null, scope: null, data: 'tshirt_red' }], name: [{ locale: 'en_US', scope: null, data: 'Red shirt' }], weight: [{ locale: null, scope: null, data: '0.2' }], color: [{ locale: null, scope: null, data: 'red' }] } }]);
+    const modelLines = pim.calls.filter((c) => c.lane === 'product_model').flatMap((c) => c.items);
+    expect(modelLines).toEqual([{ code: 'tshirt', values: { description: [{ locale: 'en_US', scope: null, data: 'A shirt' }] } }]);
+    // Julia's structure and values stay hers.
+    expect(pim.productByIdentifier('tshirt_red')!.family).toBe('julias');
+    expect(pim.models.get('tshirt')!.family_variant).toBe('julia_fv');
+    expect(pim.models.get('tshirt')!.values!.marketing![0]!.data).toBe('Julia');
+    expect((await state.getEntities('product', ['tshirt_red'])).get('tshirt_red')!.pimId).toBe('bbbbbbbb-0000-4000-8000-000000000000');
+
+    // Known now: the next run neither looks them up nor writes.
+    const again = await run({ full: true });
+    expect(again.requests.writes).toBe(0);
+    expect(again.updateOnly).toEqual({ foundInPim: 0, notInPim: 3 });
+    // An ERP change reaches the adopted product as a one-value PATCH.
+    erp.edit('items', 'tshirt_red', (rec) => (rec.fields.name = 'Crimson shirt'));
+    const before = pim.calls.length;
+    await run();
+    expect(pim.calls.slice(before).flatMap((c) => c.items)).toEqual([{ uuid: 'bbbbbbbb-0000-4000-8000-000000000000', values: { name: [{ locale: 'en_US', scope: null, data: 'Crimson shirt' }] } }]);
+  });
+
+  it('update-only mode with identifier endpoints adopts by identifier', async () => {
+    pim.mode = 'identifier';
+    deps.settings = { deletion: 'disable', updateOnly: true };
+    await pim.products.upsertMany([{ identifier: 'pen', values: { sku: [{ locale: null, scope: null, data: 'pen' }] } }]);
+    pim.calls.length = 0;
+    const r = await run();
+    expect(r.byType.product).toMatchObject({ updated: 1, created: 0, skipped: 3 });
+    expect(pim.calls.filter((c) => c.lane === 'product').flatMap((c) => c.items)).toEqual([
+      { identifier: 'pen', values: { sku: [{ locale: null, scope: null, data: 'pen' }], name: [{ locale: 'en_US', scope: null, data: 'Pen' }], weight: [{ locale: null, scope: null, data: '0.01' }] } },
+    ]);
+  });
+
+  it('an option created in this run is a dependency of every entity using it, not only the first one the mapper reported it for', async () => {
+    // The real mapper reports a missing option once per run, with the first record needing it.
+    const base = fakeMapper();
+    const claimed = new Set<string>();
+    const mapper = {
+      ...base,
+      mapItems(items: Parameters<typeof base.mapItems>[0], groups: Parameters<typeof base.mapItems>[1]) {
+        const res = base.mapItems(items, groups);
+        res.missingOptions = res.missingOptions.filter((o) => !claimed.has(o.code) && claimed.add(o.code));
+        return res;
+      },
+    };
+    erp.edit('items', 'pen', (rec) => (rec.fields.color = 'new_teal'));
+    erp.edit('items', 'mug_white', (rec) => (rec.fields.color = 'new_teal'));
+    const r = await run({}, { mapper });
+    expect(r.status).toBe('succeeded');
+    expect(pim.options.has('color:new_teal')).toBe(true);
+    // Each product was sent once: none went before the option and had to be retried.
+    const sent = pim.calls.filter((c) => c.lane === 'product').flatMap((c) => c.items.map((i) => (i.values as Record<string, { data: unknown }[]>).sku![0]!.data));
+    expect(sent.sort()).toEqual(['mug_white', 'pen', 'tshirt_blue', 'tshirt_red']);
+  });
+
   it('creates a missing option and retries the line; rejects a bad value in business words', async () => {
     erp.edit('items', 'pen', (r) => (r.fields.color = 'purple'));
     erp.item('bad', null, { name: 'Bad', weight: 'bad' });

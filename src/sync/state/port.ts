@@ -16,8 +16,11 @@ export type EntityType = 'category' | 'product_model' | 'product' | 'option';
  *   next run re-sends the full payload with the same id, so the PIM never gets a duplicate.
  * `synced`: the PIM holds what `hashes` describes.
  * `disabled` / `uncategorized` / `deleted`: the deletion policy was applied.
+ * `absent`: update-only mode found no such entity in the PIM and did not create it. Kept so a
+ *   delta run still knows the item belongs to its group (the mapper needs whole groups); it is
+ *   looked up in the PIM again on every run that reads it.
  */
-export type EntityStatus = 'pending' | 'synced' | 'disabled' | 'uncategorized' | 'deleted';
+export type EntityStatus = 'pending' | 'synced' | 'disabled' | 'uncategorized' | 'deleted' | 'absent';
 
 export interface EntityState {
   type: EntityType;

@@ -22,7 +22,7 @@ export function createErpSource(config: ErpConfig, opts: ErpFactoryOptions = {})
   const logger = opts.logger ? { logger: opts.logger } : {};
   switch (config.type) {
     case 'tryton':
-      return createTrytonSource(config, opts.referencePrice ? { referencePrice: true } : {});
+      return createTrytonSource(config, { ...logger, ...(opts.referencePrice ? { referencePrice: true } : {}) });
     case 'sql':
       return createSqlSource(config, logger);
     case 'demo':

@@ -18,6 +18,12 @@ export const trytonConfigSchema = z
       .boolean()
       .default(false)
       .describe('Read list_price (a money value in the company currency). Off unless the mapping uses a reference price.'),
+    fuzzyTranslations: z
+      .enum(['keep', 'drop'])
+      .default('keep')
+      .describe(
+        'A translation Tryton marked fuzzy (its source-language text was edited since): keep = report its previous text (the PIM keeps its value; the read warns how many), drop = report the language as absent (the PIM value is cleared).',
+      ),
     pageSize: z.number().int().min(1).max(5000).default(500).describe('Records per JSON-RPC read.'),
     deltaSkewSeconds: z
       .number()

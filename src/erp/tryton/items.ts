@@ -18,7 +18,7 @@ import {
   templateFields,
   type TemplateData,
 } from './templates.js';
-import type { TranslationReader } from './translations.js';
+import type { Translations } from './translations.js';
 import { attributeValue, bool } from './values.js';
 
 /** Item field names the adapter sets itself; an ERP attribute with one of these codes is read as `attribute_<code>`. */
@@ -54,7 +54,7 @@ async function* keyedPages(
   }
 }
 
-export async function* readItems(conn: TrytonConnection, translations: TranslationReader, options: ReadOptions): AsyncGenerator<ErpRecord> {
+export async function* readItems(conn: TrytonConnection, translations: Translations, options: ReadOptions): AsyncGenerator<ErpRecord> {
   const t = deltaStart(options.since, conn.config.deltaSkewSeconds);
   const domain: Domain = t ? [changedSince(t, ['', 'template', 'identifiers'])] : [];
   const attributeTypes = await readAttributeTypes(conn);
@@ -101,7 +101,7 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
       const ids_ = identifiers.get(id);
       const fields: Record<string, FieldValue> = {
         name: tmpl.name,
-        description: localized('description', id, row.description),
+        description: localized('description', id, row.description, code),
         type: tmpl.type,
         uom: tmpl.uom,
         ean: ids_?.ean ?? null,
@@ -128,7 +128,7 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
   }
 }
 
-export async function* readGroups(conn: TrytonConnection, translations: TranslationReader, options: ReadOptions): AsyncGenerator<ErpRecord> {
+export async function* readGroups(conn: TrytonConnection, translations: Translations, options: ReadOptions): AsyncGenerator<ErpRecord> {
   const t = deltaStart(options.since, conn.config.deltaSkewSeconds);
   const domain: Domain = t ? [changedSince(t, [''])] : [];
   let emitted = 0;

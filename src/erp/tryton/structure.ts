@@ -3,13 +3,13 @@ import type { ErpRecord, FieldValue, LocalizedText, ReadOptions } from '../port.
 import { changedSince, deltaStart, latest, pagesOf, type Domain } from './paging.js';
 import type { TrytonConnection } from './session.js';
 import { categoryKey, parseIdKey } from './templates.js';
-import type { TranslationReader } from './translations.js';
+import type { Translations } from './translations.js';
 
 function limited(options: ReadOptions): number {
   return options.limit ?? Infinity;
 }
 
-export async function* readCategories(conn: TrytonConnection, translations: TranslationReader, options: ReadOptions): AsyncGenerator<ErpRecord> {
+export async function* readCategories(conn: TrytonConnection, translations: Translations, options: ReadOptions): AsyncGenerator<ErpRecord> {
   const t = deltaStart(options.since, conn.config.deltaSkewSeconds);
   const domain: Domain = t ? [changedSince(t, [''])] : [];
   if (options.keys) {
@@ -29,7 +29,7 @@ export async function* readCategories(conn: TrytonConnection, translations: Tran
         key: categoryKey(id),
         updatedAt: updated ? updated.toIso() : null,
         parent: typeof row.parent === 'number' ? categoryKey(row.parent) : null,
-        fields: { name: localized('name', id, row.name) },
+        fields: { name: localized('name', id, row.name, categoryKey(id)) },
       };
       if (++emitted >= limit) return;
     }
@@ -54,7 +54,7 @@ export function parseSelection(text: unknown): [string, string][] {
  * A selection label is translated when ir.translation has a real `selection` translation for
  * the attribute; the per-option label is the one in that translated text (or absent).
  */
-export async function* readAttributes(conn: TrytonConnection, translations: TranslationReader, options: ReadOptions): AsyncGenerator<ErpRecord> {
+export async function* readAttributes(conn: TrytonConnection, translations: Translations, options: ReadOptions): AsyncGenerator<ErpRecord> {
   const t = deltaStart(options.since, conn.config.deltaSkewSeconds);
   const domain: Domain = t ? [changedSince(t, [''])] : [];
   if (options.keys) domain.push(['name', 'in', options.keys]);
@@ -68,7 +68,7 @@ export async function* readAttributes(conn: TrytonConnection, translations: Tran
       const id = Number(row.id);
       const type = String(row.type_ ?? '');
       const out: Record<string, FieldValue> = {
-        label: localized('string', id, row.string),
+        label: localized('string', id, row.string, String(row.name)),
         type,
         digits: type === 'numeric' || type === 'float' ? (typeof row.digits === 'number' ? row.digits : null) : null,
       };
@@ -76,7 +76,7 @@ export async function* readAttributes(conn: TrytonConnection, translations: Tran
         const source = parseSelection(row.selection);
         out.options = source.map(([k]) => k);
         // Per language, the selection text as a whole is either translated or not.
-        const selections = localized('selection', id, row.selection);
+        const selections = localized('selection', id, row.selection, String(row.name));
         const perLang = new Map(Object.entries(selections?.values ?? {}).map(([lang, text]) => [lang, new Map(parseSelection(text))]));
         for (const [key] of source) {
           const values: Record<string, string> = {};

@@ -6,7 +6,7 @@ import type { FieldValue, LocalizedText, Money } from '../port.js';
 import { TrytonDateTime, TrytonDecimal } from './codec.js';
 import { chunk, latest } from './paging.js';
 import type { TrytonConnection } from './session.js';
-import type { TranslationReader } from './translations.js';
+import type { Translations } from './translations.js';
 import { bool, quantityOf, symbolOf } from './values.js';
 
 export const MEASURES = ['weight', 'length', 'width', 'height', 'volume'] as const;
@@ -47,20 +47,21 @@ export function templateFields(referencePrice: boolean): string[] {
 
 export async function buildTemplates(
   conn: TrytonConnection,
-  translations: TranslationReader,
+  translations: Translations,
   rows: Record<string, unknown>[],
 ): Promise<TemplateData[]> {
   const session = await conn.session();
   const localized = await translations.localize('product.template', ['name'], rows);
   return rows.map((row) => {
     const id = Number(row.id);
+    const key = templateKey(row.code, id);
     const measures = {} as TemplateData['measures'];
     for (const m of MEASURES) measures[m] = quantityOf(row, m);
     const price = row.list_price;
     return {
       id,
-      key: templateKey(row.code, id),
-      name: localized('name', id, row.name),
+      key,
+      name: localized('name', id, row.name, key),
       type: String(row.type ?? ''),
       uom: symbolOf(row, 'default_uom'),
       active: bool(row.active),
@@ -76,7 +77,7 @@ export async function buildTemplates(
 }
 
 /** Reads templates by id (for items), in chunks of the page size. */
-export async function readTemplates(conn: TrytonConnection, translations: TranslationReader, ids: number[]): Promise<Map<number, TemplateData>> {
+export async function readTemplates(conn: TrytonConnection, translations: Translations, ids: number[]): Promise<Map<number, TemplateData>> {
   const out = new Map<number, TemplateData>();
   for (const part of chunk(ids, conn.config.pageSize)) {
     const rows = (await conn.model('product.template', 'read', [part, templateFields(conn.config.referencePrice)])) as Record<string, unknown>[];

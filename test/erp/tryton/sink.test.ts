@@ -162,12 +162,13 @@ describe.skipIf(skipTryton)('Tryton sink and live changes', () => {
     expect(groups.some((g) => /^template_\d+$/.test(g.key))).toBe(true);
   });
 
-  it('a live template edit brings back all its variants, and editing the source text voids stale translations', async () => {
+  it('a live template edit brings back all its variants; the translations it made fuzzy keep their text (keep)', async () => {
     const before = await all(source, 'items');
     const watermark = before.map((i) => i.updatedAt!).sort().at(-1)!;
     await new Promise((r) => setTimeout(r, 20));
     const [tmpl] = await all(source, 'groups', { keys: ['TS-URB'] });
     expect(Object.keys((tmpl!.fields.name as LocalizedText).values).sort()).toEqual(['de', 'en', 'fr']);
+    const oldName = (tmpl!.fields.name as LocalizedText).values;
     // Rename in the source language only: Tryton marks de/fr fuzzy and serves English for them.
     await source.upsert('groups', [{ stream: 'groups', key: 'TS-URB', updatedAt: null, fields: { name: 'Urban Tee' } }]);
     const delta = await all(source, 'items', { since: watermark });
@@ -175,7 +176,8 @@ describe.skipIf(skipTryton)('Tryton sink and live changes', () => {
     expect(variants.length).toBeGreaterThan(1);
     expect(delta.filter((i) => i.group === 'TS-URB').map((i) => i.key).sort()).toEqual(variants);
     expect(delta.every((i) => i.updatedAt! >= watermark)).toBe(true);
-    expect(delta.find((i) => i.group === 'TS-URB')!.fields.name).toEqual({ kind: 'localized', values: { en: 'Urban Tee' } });
+    // erp.fuzzyTranslations defaults to keep: the previous translations stay (fuzzy.test.ts covers drop).
+    expect(delta.find((i) => i.group === 'TS-URB')!.fields.name).toEqual({ kind: 'localized', values: { en: 'Urban Tee', de: oldName.de, fr: oldName.fr } });
     // The variants' descriptions were not touched: their translations stay.
     expect(Object.keys((delta.find((i) => i.group === 'TS-URB')!.fields.description as LocalizedText).values).sort()).toEqual(['de', 'en', 'fr']);
     // An identifier change alone is a change of its variant.

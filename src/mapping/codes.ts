@@ -94,7 +94,7 @@ export class CodeTable {
   }
 
   private compute(kind: CodeKind, original: string, attribute: string | undefined): CodeOutcome {
-    const validator = kind === 'product_model' ? (c: string) => isValidIdentifier(c) : (c: string) => isValidCode(c);
+    const validator: (c: string) => boolean = kind === 'product_model' ? isValidIdentifier : isValidCode;
     if (validator(original) && !this.normalise) return { ok: true, code: original, changed: false };
     let code = original;
     if (this.normalise) {

@@ -129,8 +129,7 @@ class MappingEngine implements Mapper {
   /** Hot-looking fields identity would have mapped to an owned attribute, to report on the next record (once per run). */
   private readonly pendingHot: { field: string; code: string }[] = [];
   private planCount = 0;
-  private lastIdentityKeys: string[] | null = null;
-  private lastIdentityList: IdentityEntry[] = [];
+  private readonly recentIdentityLists: { names: string[]; list: IdentityEntry[] }[] = [];
   private readonly scratchPlanRead: PlanRead = { value: undefined, field: '', present: false };
 
   constructor(
@@ -315,32 +314,30 @@ class MappingEngine implements Mapper {
 
   /**
    * The identity-mapped fields of a record. Records of one ERP stream share their field names, so the
-   * list of the previous record is reused when the names match (compared in order, no allocation).
+   * lists of the last few field-name sets are kept (items and group records alternate) and reused when
+   * the names match in order. Object.keys, not for-in: records of 20+ fields are dictionary objects,
+   * which for-in walks several times slower.
    */
   private identityListFor(fields: Record<string, FieldValue>): IdentityEntry[] {
-    const keys = this.lastIdentityKeys;
-    let i = 0;
-    let same = keys !== null;
-    if (same) {
-      for (const field in fields) {
-        if (i >= keys!.length || keys![i] !== field) {
-          same = false;
-          break;
-        }
-        i++;
+    const names = Object.keys(fields);
+    const recent = this.recentIdentityLists;
+    for (let c = 0; c < recent.length; c++) {
+      const entry = recent[c]!;
+      if (!sameNames(entry.names, names)) continue;
+      if (c > 0) {
+        recent.splice(c, 1);
+        recent.unshift(entry);
       }
-      if (same && i === keys!.length) return this.lastIdentityList;
+      return entry.list;
     }
     const list: IdentityEntry[] = [];
-    const names: string[] = [];
-    for (const field in fields) {
-      names.push(field);
+    for (const field of names) {
       if (this.consumed.has(field)) continue;
       const plan = this.identityPlan(field);
       if (plan) list.push({ plan, field });
     }
-    this.lastIdentityKeys = names;
-    this.lastIdentityList = list;
+    recent.unshift({ names, list });
+    if (recent.length > 4) recent.pop();
     return list;
   }
 
@@ -366,7 +363,7 @@ class MappingEngine implements Mapper {
     const rawSku = this.skuOf(rec);
     const sku = typeof rawSku === 'string' ? rawSku.trim() : typeof rawSku === 'number' ? String(rawSku) : '';
     const origin: Origin = { stream: 'items', key: rec.key, updatedAt: rec.updatedAt };
-    const acc = newAcc(origin, `SKU ${JSON.stringify(sku || rec.key)}`);
+    const acc = newAcc(origin, 'SKU', sku || rec.key);
     const idField = this.mapping.identifier.from ?? '(record key)';
     if (sku === '') {
       this.recordError(acc, 'missing_required', idField, rawSku, this.identifierAttribute, 'the item has no SKU', 'a non-empty SKU', `Fill the SKU in the ERP${this.mapping.identifier.from ? ` (field ${this.mapping.identifier.from})` : ''}.`, true);
@@ -522,7 +519,7 @@ class MappingEngine implements Mapper {
     const byCode = new Map<string, { cat: MappedCategory; acc: RecordAcc }>();
     const order: string[] = [];
     for (const rec of records) {
-      const acc = newAcc({ stream: 'categories', key: rec.key, updatedAt: rec.updatedAt }, `category ${JSON.stringify(rec.key)}`);
+      const acc = newAcc({ stream: 'categories', key: rec.key, updatedAt: rec.updatedAt }, 'category', rec.key);
       const code = this.categoryCode(rec.key);
       if (!code.ok) {
         this.recordError(acc, 'invalid_code', '(record key)', rec.key, undefined, code.why, 'a category code of letters, digits and underscores', code.fix, true);
@@ -733,7 +730,7 @@ class MappingEngine implements Mapper {
     let groupAcc: RecordAcc | null = null;
     let family = bucket[0]!.family;
     if (groupRec) {
-      groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, `product model ${JSON.stringify(key)}`);
+      groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, 'product model', key);
       out.groupAccs.push(groupAcc);
       const gf = this.familyOf(groupRec, groupAcc);
       if (gf && (this.mapping.structure.families.field || this.mapping.structure.categories.mode === 'families')) family = gf;
@@ -1095,6 +1092,12 @@ function axisCodePart(entries: ValueEntry[] | undefined): string {
 function hasData(entries: ValueEntry[]): boolean {
   for (const e of entries) if (e.data !== null) return true;
   return false;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function hasUpload(acc: RecordAcc, attribute: string): boolean {

@@ -105,22 +105,33 @@ export function evalTemplate(parts: readonly TemplatePart[], fields: Record<stri
 }
 
 /** Accumulates one record's mapped values, errors, options to create and media to upload. */
-export interface RecordAcc {
-  origin: Origin;
-  label: string;
-  values: Record<string, ValueEntry[]>;
-  uploads: { attribute: string; locale: string | null; scope: string | null; source: string }[];
-  errors: MappingError[];
-  blocked: boolean;
-  options: MappedOption[];
+export class RecordAcc {
+  values: Record<string, ValueEntry[]> = {};
+  uploads: { attribute: string; locale: string | null; scope: string | null; source: string }[] = [];
+  errors: MappingError[] = [];
+  blocked = false;
+  options: MappedOption[] = [];
   /** Plans already run for this record, one bit per plan id: values are converted lazily, at most once. */
-  done: number[];
+  done: number[] = [0, 0];
   /** The record's identity-mapped fields, found on the first pass and reused by the others. */
-  identity?: { plan: AttributePlan; field: string }[];
+  identity: readonly { plan: AttributePlan; field: string }[] | undefined = undefined;
+  private labelText: string | null = null;
+
+  constructor(
+    readonly origin: Origin,
+    private readonly what: string,
+    private readonly name: string,
+  ) {}
+
+  /** How messages name the record, e.g. `SKU "A-1"`; built only when a message needs it. */
+  get label(): string {
+    return (this.labelText ??= `${this.what} ${JSON.stringify(this.name)}`);
+  }
 }
 
-export function newAcc(origin: Origin, label: string): RecordAcc {
-  return { origin, label, values: {}, uploads: [], errors: [], blocked: false, options: [], done: [0, 0], identity: undefined };
+/** `what` and `name` make the label: ("SKU", "A-1") → `SKU "A-1"`. */
+export function newAcc(origin: Origin, what: string, name: string): RecordAcc {
+  return new RecordAcc(origin, what, name);
 }
 
 export interface PlanContext {
@@ -316,19 +327,27 @@ export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefi
     return;
   }
   if (isLocalized(value) && plan.localizable) {
-    const filled = new Set<string>();
+    // One bit per target locale (a Set per value would be garbage on every translated field).
+    let filled = 0;
+    const targets = plan.targetLocales;
+    const filledSet = targets.length > 31 ? new Set<string>() : null;
     for (const lang in value.values) {
       const text = value.values[lang]!;
       const locale = ctx.localeOf(lang);
-      if (locale === null || !plan.targetLocaleSet.has(locale)) continue;
-      filled.add(locale);
+      if (locale === null) continue;
+      const index = targets.indexOf(locale);
+      if (index < 0) continue;
+      if (filledSet) filledSet.add(locale);
+      else filled |= 1 << index;
       if (text.trim() === '') {
         pushEntries(out, plan, locale, null);
         continue;
       }
       convertInto(plan, read.field, text, locale, out, acc, ctx);
     }
-    for (const l of plan.targetLocales) if (!filled.has(l)) pushEntries(out, plan, l, null);
+    for (let i = 0; i < targets.length; i++) {
+      if (filledSet ? !filledSet.has(targets[i]!) : !(filled & (1 << i))) pushEntries(out, plan, targets[i]!, null);
+    }
   } else if (isLocalized(value)) {
     const text = value.values[ctx.mapping.defaultLanguage] ?? Object.values(value.values).find((t) => t.trim() !== '') ?? '';
     // Selects get the whole localized value so option labels come per locale.

@@ -4,7 +4,8 @@
  * is 2024-03-02 in Europe/Paris. Impossible calendar dates are refused, never rolled over.
  */
 import type { Attribute } from '../../akeneo/model.js';
-import { fail, ok, scalarText, show, type Converter } from './common.js';
+import type { FieldValue } from '../../erp/port.js';
+import { fail, ok, scalarText, show, type ConvertResult, type Converter } from './common.js';
 
 export interface DateOptions {
   formats?: string[];
@@ -145,7 +146,21 @@ export function dateConverter(attribute: Attribute, options: DateOptions = {}): 
   const min = attribute.date_min ? attribute.date_min.slice(0, 10) : null;
   const max = attribute.date_max ? attribute.date_max.slice(0, 10) : null;
   const expected = `a date (${options.formats?.join(', ') ?? 'YYYY-MM-DD, ISO date-time, YYYYMMDD, DD.MM.YYYY, DD/MM/YYYY'})`;
+  // ERP text → result, bounded: a catalog repeats a limited set of dates (launches, seasons).
+  const cache = new Map<string, ConvertResult>();
   return (value) => {
+    if (typeof value === 'string') {
+      const hit = cache.get(value);
+      if (hit) return hit;
+      const res = convert(value);
+      if (cache.size >= 5000) cache.clear();
+      cache.set(value, res);
+      return res;
+    }
+    return convert(value);
+  };
+
+  function convert(value: FieldValue): ConvertResult {
     const text = scalarText(value)?.trim() ?? null;
     if (text === null || typeof value === 'number' || typeof value === 'boolean') {
       return fail('invalid_date', `${show(value)} is not a date`, expected, 'Send the date as text in one of the accepted formats.');
@@ -167,5 +182,5 @@ export function dateConverter(attribute: Attribute, options: DateOptions = {}): 
     if (min && date < min) return fail('out_of_range', `${date} is before the attribute's earliest date ${min}`, expected, 'Correct the date in the ERP or widen the date range in the PIM.');
     if (max && date > max) return fail('out_of_range', `${date} is after the attribute's latest date ${max}`, expected, 'Correct the date in the ERP or widen the date range in the PIM.');
     return ok(date);
-  };
+  }
 }

@@ -91,6 +91,20 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
     return c;
   };
 
+  // ERP unit → the Akeneo unit it goes to unchanged (in the family, no conversion asked), else null.
+  const directCache = new Map<string, string | null>();
+  const directUnit = (u: string): string | null => {
+    let d = directCache.get(u);
+    if (d === undefined) {
+      const unit = candidatesOf(u).find(inFamily) ?? null;
+      const target = options.convertTo ?? (unit ? null : defaultUnit);
+      d = unit !== null && !(target && unit !== target) ? unit : null;
+      if (directCache.size < 1000) directCache.set(u, d);
+    }
+    return d;
+  };
+  const fastPath = plain && bounds.decimals;
+
   return (value) => {
     let amountText: string | null;
     let erpUnit: string | null;
@@ -105,6 +119,11 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
       }
       amountText = m[1]!;
       erpUnit = m[2] ?? null;
+    }
+    // The common case needs no arithmetic: a canonical amount in a unit the family has.
+    if (fastPath && erpUnit !== null && CANONICAL_DECIMAL.test(amountText) && amountText !== '-0') {
+      const direct = directUnit(erpUnit);
+      if (direct !== null) return ok({ amount: amountText, unit: direct });
     }
     const amount = parseDecimal(amountText);
     if (!amount) return fail('not_a_number', `the amount ${show(amountText)} is not a number`, expected, 'Correct the amount in the ERP.');

@@ -181,6 +181,10 @@ export class SyncRun {
   private readonly log: Logger | undefined;
   /** Update-only mode: entities unknown to the state found in the PIM / not found there. */
   private readonly updateOnlyCounts = { foundInPim: 0, notInPim: 0 };
+  /** --category: items read from the ERP outside the category (not counted, not sent). */
+  private outOfScope = 0;
+  /** --keys: keys the ERP does not have. */
+  private keysNotFound: string[] = [];
 
   constructor(
     private readonly deps: EngineDeps,
@@ -321,6 +325,7 @@ export class SyncRun {
       ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),
       ...(verify ? { verify } : {}),
       ...(this.deps.settings.updateOnly ? { updateOnly: this.updateOnlyCounts } : {}),
+      ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: this.outOfScope, keysNotFound: this.keysNotFound.slice(0, 100), keysNotFoundTotal: this.keysNotFound.length } } : {}),
       ...(fatal ? { error: errorText(fatal) } : {}),
     };
     if (!countsAddUp(counts)) report.error = `${report.error ? `${report.error}; ` : ''}counts do not add up (Ferry bug)`;
@@ -462,20 +467,49 @@ export class SyncRun {
     this.progress('reading');
     const index = new GroupingIndex();
     const inCategory = (rec: ErpRecord) => !allowed || (rec.categories ?? []).some((c) => allowed.has(c));
-    const take = (rec: ErpRecord, main = false) => {
+    // --category: items outside the subtree are not in the run's scope. They are not counted
+    // (like the items --keys does not name), but a grouped one is remembered by key: when a
+    // sibling is in scope, the group is mapped whole (axes, single-item groups).
+    const outOfScope = new Map<string, string[]>();
+    const take = (rec: ErpRecord, main = false, scoped = true) => {
       if (rec.stream !== 'items') return;
-      if (index.hasItem(rec.key) || !inCategory(rec)) return;
+      if (index.hasItem(rec.key)) return;
+      if (scoped && !inCategory(rec)) {
+        this.outOfScope++;
+        if (rec.group) {
+          const keys = outOfScope.get(rec.group);
+          if (keys) keys.push(rec.key);
+          else outOfScope.set(rec.group, [rec.key]);
+        }
+        return;
+      }
       if (!this.noteRead(rec, main)) return;
       index.add(rec);
     };
 
     if (mode === 'keys') {
-      for await (const rec of this.readStream('items', { keys: this.opts.keys! })) take(rec);
+      const asked = new Set(this.opts.keys!);
+      for await (const rec of this.readStream('items', { keys: this.opts.keys! })) {
+        asked.delete(rec.key);
+        take(rec);
+      }
+      this.keysNotFound = [...asked];
     } else {
       for await (const rec of this.readStream('items', { since })) take(rec, true);
     }
     const retryItems = [...(this.retryKeys.items ?? []), ...extraItemKeys].filter((k) => !index.hasItem(k));
-    for await (const rec of this.readStream('items', { keys: retryItems })) take(rec);
+    // Asked for by key (retries, --verify --repair): in scope whatever their category.
+    for await (const rec of this.readStream('items', { keys: retryItems })) take(rec, false, false);
+    if (outOfScope.size > 0) {
+      const siblings: string[] = [];
+      for (const g of index.groupKeys()) for (const k of outOfScope.get(g) ?? []) siblings.push(k);
+      outOfScope.clear();
+      for await (const rec of this.readStream('items', { keys: siblings })) {
+        if (index.hasItem(rec.key) || !this.noteRead(rec)) continue;
+        this.outOfScope--;
+        index.add(rec);
+      }
+    }
 
     // Groups: all of them in a full read; otherwise the changed ones and those of the items read.
     const groups = new Map<string, ErpRecord>();

@@ -88,6 +88,11 @@ export interface RunReport {
   verify?: VerifySummary;
   /** Update-only mode: entities Ferry had not synced, found in the PIM (then updated) or not (skipped). */
   updateOnly?: { foundInPim: number; notInPim: number };
+  /**
+   * --category / --keys: what the ERP had outside the selection. Records outside the selection
+   * are not records of the run (not in `counts`), like the items --keys does not name.
+   */
+  scope?: { outsideCategory: number; keysNotFound: string[]; keysNotFoundTotal: number };
   error?: string;
 }
 
@@ -162,6 +167,10 @@ export function formatReport(r: RunReport): string {
   lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
   if (r.deletions.gone > 0) {
     lines.push(`  gone from the ERP: ${r.deletions.gone} (policy ${r.deletions.policy}: ${r.deletions.applied} applied, ${r.deletions.failed} failed)`);
+  }
+  if (r.scope?.outsideCategory) lines.push(`  outside the category: ${r.scope.outsideCategory} items read from the ERP and left alone (not counted)`);
+  if (r.scope?.keysNotFoundTotal) {
+    lines.push(`  not in the ERP: ${r.scope.keysNotFoundTotal} of the keys asked for (${r.scope.keysNotFound.slice(0, 10).join(', ')}${r.scope.keysNotFoundTotal > 10 ? ', …' : ''})`);
   }
   if (r.updateOnly) {
     lines.push(`  update-only: ${r.updateOnly.foundInPim} found in the PIM and adopted, ${r.updateOnly.notInPim} not in the PIM (skipped)`);

@@ -362,13 +362,31 @@ describe('sync engine (fakes)', () => {
     expect(await state.countEntities()).toBe(0);
   });
 
-  it('--category selects the items under a category subtree', async () => {
+  it('--category selects the items under a category subtree; items outside are not records of the run, group siblings are', async () => {
     erp.item('only_b', null, { name: 'B thing', weight: '1' }, { categories: ['cat_b'] });
     erp.item('other', null, { name: 'Other', weight: '1' }, { categories: ['elsewhere'] });
+    erp.put({ stream: 'groups', key: 'lamp', fields: { description: 'A lamp' } });
+    erp.item('lamp_in', 'lamp', { name: 'Lamp in', weight: '1', color: 'red' }, { categories: ['cat_b'] });
+    erp.item('lamp_out', 'lamp', { name: 'Lamp out', weight: '1', color: 'blue' }, { categories: ['elsewhere'] });
     const r = await run({ category: 'cat_a' });
+    expect(r.mode).toBe('category');
     expect(pim.productByIdentifier('only_b')).toBeDefined();
     expect(pim.productByIdentifier('other')).toBeUndefined();
-    expect(r.mode).toBe('category');
+    // The group is mapped whole: its item outside the category is read as a sibling.
+    expect(pim.productByIdentifier('lamp_out')!.parent).toBe('lamp');
+    // Read: 3 categories, 7 items (4 under cat_a, only_b, lamp_in and its sibling), 3 groups; 'other' is not counted.
+    expect(r.counts.read).toBe(13);
+    expect(r.byType.product.read).toBe(7);
+    expect(r.scope).toMatchObject({ outsideCategory: 1 });
+    const outcomes = await state.getRunRecords(r.runId!);
+    expect(outcomes.some((o) => o.key === 'other')).toBe(false);
+  });
+
+  it('--keys: the keys the ERP lacks are reported, not counted', async () => {
+    const r = await run({ keys: ['pen', 'nope'] });
+    expect(r.counts.read).toBe(1);
+    expect(r.counts.created).toBe(1);
+    expect(r.scope).toMatchObject({ keysNotFound: ['nope'], keysNotFoundTotal: 1 });
   });
 
   it('verify reports drift on ERP-owned values and repairs it', async () => {

@@ -59,12 +59,15 @@ type FV = FamilyVariant & { family: string };
 interface IdentityEntry {
   plan: AttributePlan;
   field: string;
+  direct?: string;
 }
 
 /** A plan to run for a record: `field` null for explicit plans (readPlanValue), else the identity field. */
 interface PlanEntry {
   plan: AttributePlan;
   field: string | null;
+  /** The one ERP field the plan reads as is (identity, or a single `from`), for cheap comparisons; else null. */
+  direct?: string | null;
 }
 
 /** A record a model takes values from: the group record or one of its items. */
@@ -167,7 +170,7 @@ class MappingEngine implements Mapper {
       const plan = compilePlan(code, spec, null, this.ctx);
       plan.id = this.planCount++;
       this.plans.push(plan);
-      this.explicitEntries.push({ plan, field: null });
+      this.explicitEntries.push({ plan, field: null, direct: plan.template === null && plan.sources.length === 1 ? plan.sources[0]! : null });
       for (const f of plan.sources) this.consumed.add(f);
     }
     if (mapping.identifier.from) this.consumed.add(mapping.identifier.from);
@@ -334,7 +337,7 @@ class MappingEngine implements Mapper {
     for (const field of names) {
       if (this.consumed.has(field)) continue;
       const plan = this.identityPlan(field);
-      if (plan) list.push({ plan, field });
+      if (plan) list.push({ plan, field, direct: field });
     }
     recent.unshift({ names, list });
     if (recent.length > 4) recent.pop();
@@ -939,10 +942,16 @@ class MappingEngine implements Mapper {
       let usedRaw: FieldValue | undefined;
       let fallback: ValueEntry[] | undefined;
       const compare = !ignored.has(code);
+      const direct = entry.direct ?? null;
       for (let i = 0; i < sources.length; i++) {
         // Past the source the model took, only compare: nothing else is converted for this attribute.
         if (used !== null && !compare) break;
         const src = sources[i]!;
+        if (used !== null && direct !== null) {
+          // The common case, equal (or no) values, settled on the raw field without reading the plan.
+          const raw = src.rec.fields[direct];
+          if (raw === undefined || deepEqual(raw, usedRaw) || isEmptyValue(raw)) continue;
+        }
         const read = this.readEntry(entry, src.rec);
         if (!read) continue;
         const acc = src.acc;
@@ -959,7 +968,7 @@ class MappingEngine implements Mapper {
             usedRaw = read.value;
             if (entries !== undefined) values[code] = entries;
           } else if (entries !== undefined && fallback === undefined) fallback = entries;
-        } else if (compare && !isEmptyValue(read.value) && !deepEqual(read.value, usedRaw)) {
+        } else if (!deepEqual(read.value, usedRaw) && !isEmptyValue(read.value)) {
           // An item without its own value inherits the model's; only a different value needs a look.
           this.checkModelValue(entry, read.value, read.field, src, used, usedRaw, level, layout, modelCode);
         }

@@ -20,7 +20,7 @@ import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadReque
 import { findProductModelsInPim, findProductsInPim } from './adopt.js';
 import { classifyLine, describeRejection } from './classify.js';
 import { diffEntity, entityCode, type EndpointMode } from './diff.js';
-import { contentHash, fingerprint } from './hash.js';
+import { contentHash, fingerprint, valueKey } from './hash.js';
 import { GroupingIndex } from './grouping.js';
 import { Ledger, STREAM_TYPES } from './ledger.js';
 import { takeRunLock, type HeldLock } from './lock.js';
@@ -49,8 +49,8 @@ export interface EngineDeps {
   /** One run per lock name at a time (the PIM connection). */
   lockName: string;
   logger?: Logger;
-  /** Reads a media source (path or URL the ERP gave) for upload. */
-  readMedia?: (source: string) => Promise<{ content: Buffer; filename: string }>;
+  /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
+  readMedia?: (source: string) => Promise<{ content: Buffer; filename: string; size?: number; mtimeMs?: number }>;
 }
 
 export interface SyncProgress {
@@ -171,7 +171,6 @@ export class SyncRun {
   private readonly maxUpdatedAt: Record<string, string | null> = { items: null, groups: null, categories: null };
   private consecutiveBatchFailures = 0;
   private readonly deletions = { policy: 'ignore', gone: 0, applied: 0, failed: 0 };
-  private mediaCache = new Map<string, string>();
   private readonly uploads = new Map<string, Promise<string>>();
   /** Products a media upload waits for (so their outcome is remembered for it). */
   private readonly mediaOwners = new Set<string>();
@@ -237,7 +236,6 @@ export class SyncRun {
       }
       this.log?.info({ runId: this.runId, mode, dryRun: this.dryRun }, 'sync started');
       this.mode = (await client.detect()).endpointMode;
-      this.mediaCache = new Map([...(await state.listMediaBySource()).entries()].map(([src, row]) => [src, row.code]));
       for (const s of ['items', 'groups', 'categories'] as const) {
         if (mode === 'delta' || mode === 'since') for (const k of await state.listRetries(s)) this.retryKeys[s]!.add(k);
       }
@@ -976,14 +974,20 @@ export class SyncRun {
     };
   }
 
+  /**
+   * A media value the mapper could not resolve to a code (a source never uploaded, or a local
+   * file changed on disk since): a task that reads, hashes and uploads it after its owner.
+   */
   private planMedia(media: MediaUploadRequest, planned: Task<TaskCtx>[]): void {
     if (!this.deps.readMedia) return;
+    if (this.dryRun) {
+      // Nothing is read in a dry run; the record would change.
+      this.ledger.settle(media.origin.stream, media.origin.key, 'updated', null, false);
+      return;
+    }
     const ownerId = media.owner.kind === 'product' ? `product:${media.owner.identifier}` : `product_model:${media.owner.code}`;
-    const known = this.mediaCache.get(media.source);
     const ownerTask = planned.find((t) => t.id === ownerId);
-    const key = `${media.attribute}|${media.locale ?? ''}|${media.scope ?? ''}`;
-    if (known && ownerTask && ownerTask.ctx.nextHashes[key] === fingerprint(known)) return;
-    if (known && !ownerTask) return; // owner unchanged and the media already uploaded
+    const key = valueKey(media.attribute, media.locale, media.scope);
     this.ledger.expect(media.origin.stream, media.origin.key);
     if (ownerTask) this.mediaOwners.add(ownerId);
     planned.push({
@@ -1114,34 +1118,35 @@ export class SyncRun {
     }
   }
 
+  /**
+   * Reads a media source, hashes it and makes the owner's value point at a media file with that
+   * content: uploaded once per content (the upload also sets the value on that owner); another
+   * owner of the same content gets the existing code by PATCH, unless its value already is it.
+   * Answers 304 when nothing had to change in the PIM.
+   */
   private async uploadOne(t: Task<TaskCtx>): Promise<LineResult> {
     const media = t.ctx.media!;
+    const { client, state } = this.deps;
     try {
-      const { content, filename } = await this.deps.readMedia!(media.source);
-      const hash = contentHash(content);
+      const file = await this.deps.readMedia!(media.source);
+      const hash = contentHash(file.content);
       const where = { attribute: media.attribute, locale: media.locale, scope: media.scope };
       // One upload per distinct content, even when two owners of it are in the same batch.
       let pending = this.uploads.get(hash);
       let uploadedHere = false;
       if (!pending) {
-        const stored = await this.deps.state.getMedia(hash);
+        const known = await state.getMedia(hash);
         pending = this.uploads.get(hash);
         if (!pending) {
-          if (stored) pending = Promise.resolve(stored.code);
+          if (known) pending = Promise.resolve(known.code);
           else {
             uploadedHere = true;
-            pending = this.deps.client.mediaFiles
-              .upload({
-                content,
-                filename,
-                ...(media.owner.kind === 'product'
-                  ? { product: this.mode === 'uuid' && t.ctx.pimId ? { uuid: t.ctx.pimId, ...where } : { identifier: media.owner.identifier, ...where } }
-                  : { productModel: { code: media.owner.code, ...where } }),
-              })
-              .then(async (c) => {
-                await this.deps.state.saveMedia({ contentHash: hash, code: c, source: media.source });
-                return c;
-              });
+            // Products are targeted by identifier, the documented key (a uuid target is not).
+            pending = client.mediaFiles.upload({
+              content: file.content,
+              filename: file.filename,
+              ...(media.owner.kind === 'product' ? { product: { identifier: media.owner.identifier, ...where } } : { productModel: { code: media.owner.code, ...where } }),
+            });
           }
           this.uploads.set(hash, pending);
         }
@@ -1153,22 +1158,33 @@ export class SyncRun {
         this.uploads.delete(hash);
         throw err;
       }
-      if (!uploadedHere) {
+      await state.saveMedia({ contentHash: hash, code, source: media.source, size: file.size ?? null, mtimeMs: file.mtimeMs ?? null });
+
+      const type = media.owner.kind as EntityType;
+      const owner = (await state.getEntities(type, [t.ctx.code])).get(t.ctx.code);
+      const key = valueKey(media.attribute, media.locale, media.scope);
+      const fp = fingerprint(code);
+      const alreadyThere = owner?.hashes[key] === fp;
+      if (!uploadedHere && !alreadyThere) {
         // Same content already in the PIM: point the value at it, no second upload.
         const value = { [media.attribute]: [{ locale: media.locale, scope: media.scope, data: code }] };
-        const body = media.owner.kind === 'product' ? { ...(this.mode === 'uuid' ? { uuid: t.ctx.pimId } : { identifier: media.owner.identifier }), values: value } : { code: media.owner.code, values: value };
-        const [r] = media.owner.kind === 'product' ? await this.deps.client.products.upsertMany([body as never]) : await this.deps.client.productModels.upsertMany([body as never]);
+        let body: Record<string, unknown>;
+        if (media.owner.kind === 'product_model') body = { code: media.owner.code, values: value };
+        else if (this.mode === 'identifier') body = { identifier: media.owner.identifier, values: value };
+        else {
+          const uuid = owner?.pimId ?? t.ctx.pimId;
+          if (!uuid) return { outcome: 'failed', status: 422, message: `media ${media.source}: SKU ${media.owner.identifier} has no known uuid in the PIM yet; it is sent again on the next run` };
+          body = { uuid, values: value };
+        }
+        const [r] = media.owner.kind === 'product' ? await client.products.upsertMany([body as never]) : await client.productModels.upsertMany([body as never]);
         if (r && r.outcome === 'failed') return { outcome: 'failed', status: r.status, message: r.message, errors: r.errors };
       }
-      this.mediaCache.set(media.source, code);
       // Remember the value so the next run sees it unchanged.
-      const type = media.owner.kind as EntityType;
-      const stored = (await this.deps.state.getEntities(type, [t.ctx.code])).get(t.ctx.code);
-      if (stored) {
-        stored.hashes[`${media.attribute}|${media.locale ?? ''}|${media.scope ?? ''}`] = fingerprint(code);
-        await this.deps.state.saveEntities([stored]);
+      if (owner && !alreadyThere) {
+        owner.hashes[key] = fp;
+        await state.saveEntities([owner]);
       }
-      return { outcome: 'updated', status: 204 };
+      return { outcome: 'updated', status: uploadedHere || !alreadyThere ? 204 : 304 };
     } catch (err) {
       return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${media.source}: ${errorText(err)}` };
     }
@@ -1201,7 +1217,7 @@ export class SyncRun {
         }
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
-          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? 'updated' : r.outcome;
+          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : r.outcome;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
           this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
         }

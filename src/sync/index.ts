@@ -2,7 +2,8 @@
  * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, ERP
  * source, state store, mapper over the live PIM structure) and runs the engine.
  */
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
@@ -14,7 +15,7 @@ import type { StateConfig } from './config.js';
 import { executeSync, type EngineDeps, type SyncOptions } from './engine.js';
 import type { SyncPimClient } from './pim.js';
 import type { RunReport } from './report.js';
-import type { StateStore } from './state/port.js';
+import type { MediaRow, StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
 
 export type { SyncOptions, SyncProgress, DeletionPolicy, EngineDeps } from './engine.js';
@@ -37,16 +38,40 @@ export function lockNameFor(pim: PimConfig): string {
   return `sync:${pim.url.replace(/\/+$/, '')}:${who}`;
 }
 
-/** Reads an ERP media source: an http(s) URL, or a path relative to `root`. */
-export function mediaReader(root: string | undefined): (source: string) => Promise<{ content: Buffer; filename: string }> {
+const isUrl = (source: string) => /^https?:\/\//i.test(source);
+
+/** Reads an ERP media source: an http(s) URL, or a path relative to `root` (with its size and mtime). */
+export function mediaReader(root: string | undefined): (source: string) => Promise<{ content: Buffer; filename: string; size?: number; mtimeMs?: number }> {
   return async (source) => {
-    if (/^https?:\/\//i.test(source)) {
+    if (isUrl(source)) {
       const res = await fetch(source);
       if (!res.ok) throw new Error(`download of ${source} failed with HTTP ${res.status}`);
       return { content: Buffer.from(await res.arrayBuffer()), filename: basename(new URL(source).pathname) || 'file' };
     }
     const path = resolve(root ?? process.cwd(), source);
-    return { content: await readFile(path), filename: basename(path) };
+    // Stat before reading: a file rewritten meanwhile then looks changed on the next run, never the reverse.
+    const st = await stat(path);
+    return { content: await readFile(path), filename: basename(path), size: st.size, mtimeMs: st.mtimeMs };
+  };
+}
+
+/**
+ * The mapper's media lookup: the code a source was uploaded as, unless it is a local file whose
+ * size or mtime changed since it was hashed (then the mapper asks for an upload, and the engine
+ * hashes the file again: same content → same code, no upload). URLs are trusted by address.
+ */
+export function mediaLookup(known: ReadonlyMap<string, MediaRow>, root: string | undefined): (source: string) => string | undefined {
+  return (source) => {
+    const row = known.get(source);
+    if (!row) return undefined;
+    if (isUrl(source) || row.size === null || row.size === undefined) return row.code;
+    try {
+      const st = statSync(resolve(root ?? process.cwd(), source));
+      return st.size === row.size && st.mtimeMs === row.mtimeMs ? row.code : undefined;
+    } catch {
+      // Gone or unreadable: let the engine's read report it on the record.
+      return undefined;
+    }
   };
 }
 
@@ -75,7 +100,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   try {
     const pim = await loadPimStructure(client);
     const media = await state.listMediaBySource();
-    const mapper = createMapper(config.mapping, pim, { media: { lookup: (src) => media.get(src)?.code } });
+    const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot) } });
     const deps: EngineDeps = {
       source,
       client: client satisfies SyncPimClient,

@@ -349,9 +349,13 @@ describe('sync engine (fakes)', () => {
     expect(patched).toHaveLength(1);
     expect(pim.media.has(String(patched[0]))).toBe(true);
     const before = pim.media.size;
+    const callsBefore = pim.calls.length;
     reads.length = 0;
-    await run({ full: true }, { mapper: { ...mapper }, readMedia });
+    const again = await run({ full: true }, { mapper: { ...mapper }, readMedia });
     expect(pim.media.size).toBe(before);
+    // Every value already points at its content's code: no PATCH either, and nothing changed.
+    expect(pim.calls.length).toBe(callsBefore);
+    expect(again.counts.updated).toBe(0);
   });
 
   it('dry run writes nothing and lists payloads for --keys', async () => {

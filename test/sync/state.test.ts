@@ -34,6 +34,19 @@ describe('SQLite state store', () => {
     await b.close();
   });
 
+  it('migration v2 keeps the media sources a v1 database knew', async () => {
+    const path = tempDb();
+    const v1 = new SqliteStateStore(path);
+    v1.db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    v1.db.exec(MIGRATIONS[0]!);
+    v1.db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+    v1.db.prepare("INSERT INTO media (content_hash, code, source, created_at) VALUES ('h9', 'x/y/z.png', 'img/9.png', '2026-01-01T00:00:00Z')").run();
+    await v1.migrate();
+    expect(v1.schemaVersion()).toBe(MIGRATIONS.length);
+    expect((await v1.listMediaBySource()).get('img/9.png')).toMatchObject({ code: 'x/y/z.png', size: null });
+    await v1.close();
+  });
+
   it('refuses a database from a newer Ferry', async () => {
     const path = tempDb();
     const a = new SqliteStateStore(path);
@@ -74,6 +87,11 @@ describe('SQLite state store', () => {
     await s.saveMedia({ contentHash: 'h1', code: 'a/b/c.jpg', source: 'img/1.jpg' });
     expect((await s.getMedia('h1'))!.code).toBe('a/b/c.jpg');
     expect((await s.listMediaBySource()).get('img/1.jpg')!.contentHash).toBe('h1');
+    // A second source with the same content: both are known, with the one code.
+    await s.saveMedia({ contentHash: 'h1', code: 'a/b/c.jpg', source: 'img/copy.jpg', size: 12, mtimeMs: 1700000000000.5 });
+    const bySource = await s.listMediaBySource();
+    expect(bySource.get('img/1.jpg')!.code).toBe('a/b/c.jpg');
+    expect(bySource.get('img/copy.jpg')).toMatchObject({ code: 'a/b/c.jpg', size: 12, mtimeMs: 1700000000000.5 });
     const id = await s.startRun('delta', { full: false });
     await s.recordOutcomes(id, [{ stream: 'items', key: 'a', entityType: 'product', outcome: 'created' }]);
     await s.addRejects([{ runId: id, stream: 'items', key: 'b', entityType: 'product', label: 'b', message: 'SKU b: bad', fix: 'fix it', payload: { x: 1 } }]);

@@ -84,10 +84,17 @@ export interface RejectRow {
   errors?: unknown;
 }
 
+/**
+ * A media source (ERP path or URL) and the PIM media file its content was uploaded as. Several
+ * sources may share one content (and so one code). `size` and `mtimeMs` are the local file's
+ * when it was last hashed: a file that changed on disk under the same path is hashed again.
+ */
 export interface MediaRow {
   contentHash: string;
   code: string;
   source: string;
+  size?: number | null;
+  mtimeMs?: number | null;
 }
 
 export interface LockInfo {
@@ -149,8 +156,11 @@ export interface StateStore {
   listRetries(stream: string): Promise<string[]>;
 
   // --- media ---------------------------------------------------------------------
+  /** The media file code of a content, if it was uploaded (`source`: the last source seen with it). */
   getMedia(contentHash: string): Promise<MediaRow | null>;
+  /** Every known source with the code of its content. */
   listMediaBySource(): Promise<Map<string, MediaRow>>;
+  /** Records that `source` has this content, uploaded as `code`. */
   saveMedia(row: MediaRow): Promise<void>;
 
   // --- runs ----------------------------------------------------------------------

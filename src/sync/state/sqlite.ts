@@ -105,6 +105,19 @@ export const MIGRATIONS: readonly string[] = [
     heartbeat_at INTEGER NOT NULL
   );
   `,
+  // v2: media sources apart from contents, so two sources with one content are both known, and
+  // a local file's size and mtime tell when it must be hashed again.
+  `
+  CREATE TABLE media_sources (
+    source       TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    size         INTEGER,
+    mtime_ms     REAL,
+    seen_at      TEXT NOT NULL
+  );
+  INSERT INTO media_sources (source, content_hash, size, mtime_ms, seen_at)
+    SELECT source, content_hash, NULL, NULL, created_at FROM media;
+  `,
 ];
 
 interface EntityRowDb {
@@ -386,16 +399,28 @@ export class SqliteStateStore implements StateStore {
   }
 
   async listMediaBySource(): Promise<Map<string, MediaRow>> {
-    const rows = this.db.prepare('SELECT content_hash, code, source FROM media').all() as { content_hash: string; code: string; source: string }[];
-    return new Map(rows.map((r) => [r.source, { contentHash: r.content_hash, code: r.code, source: r.source }]));
+    const rows = this.db
+      .prepare('SELECT s.source, s.content_hash, m.code, s.size, s.mtime_ms FROM media_sources s JOIN media m ON m.content_hash = s.content_hash')
+      .all() as { source: string; content_hash: string; code: string; size: number | null; mtime_ms: number | null }[];
+    return new Map(rows.map((r) => [r.source, { contentHash: r.content_hash, code: r.code, source: r.source, size: r.size, mtimeMs: r.mtime_ms }]));
   }
 
   async saveMedia(row: MediaRow): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO media (content_hash, code, source, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (content_hash) DO UPDATE SET code = excluded.code, source = excluded.source',
-      )
-      .run(row.contentHash, row.code, row.source, new Date().toISOString());
+    const now = new Date().toISOString();
+    const save = this.db.transaction(() => {
+      this.db
+        .prepare(
+          'INSERT INTO media (content_hash, code, source, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (content_hash) DO UPDATE SET code = excluded.code, source = excluded.source',
+        )
+        .run(row.contentHash, row.code, row.source, now);
+      this.db
+        .prepare(
+          `INSERT INTO media_sources (source, content_hash, size, mtime_ms, seen_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (source) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size, mtime_ms = excluded.mtime_ms, seen_at = excluded.seen_at`,
+        )
+        .run(row.source, row.contentHash, row.size ?? null, row.mtimeMs ?? null, now);
+    });
+    save();
   }
 
   // --- runs ----------------------------------------------------------------------

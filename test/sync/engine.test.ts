@@ -147,6 +147,77 @@ describe('sync engine (fakes)', () => {
     expect(pim.productByIdentifier('pen')).toBeUndefined();
   });
 
+  it('deletion policy ignore: an archived item is synced like any other, a gone one is only counted', async () => {
+    deps.settings = { deletion: 'ignore', updateOnly: false };
+    await run();
+    erp.edit('items', 'pen', (r) => {
+      r.active = false;
+      r.fields.name = 'Old pen';
+    });
+    const r1 = await run();
+    expect(r1.counts).toMatchObject({ deleted: 0, updated: 1 });
+    expect(pim.productByIdentifier('pen')!.enabled).not.toBe(false);
+    expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Old pen');
+    erp.remove('items', 'mug_white');
+    const before = pim.calls.length;
+    const r2 = await run({ full: true });
+    expect(r2.deletions).toEqual({ policy: 'ignore', gone: 1, applied: 0, failed: 0 });
+    expect(pim.calls.length).toBe(before);
+    expect(pim.productByIdentifier('mug_white')!.categories).toEqual(['cat_a']);
+  });
+
+  it('deletion policy uncategorize: archived and gone items leave their categories, once', async () => {
+    deps.settings = { deletion: 'uncategorize', updateOnly: false };
+    await run();
+    erp.edit('items', 'pen', (r) => (r.active = false));
+    const r1 = await run();
+    expect(r1.counts.deleted).toBe(1);
+    expect(pim.productByIdentifier('pen')!.categories).toEqual([]);
+    expect(pim.productByIdentifier('pen')!.enabled).not.toBe(false);
+    expect(pim.calls.at(-1)!.items).toEqual([{ uuid: pim.productByIdentifier('pen')!.uuid, categories: [] }]);
+    erp.remove('items', 'mug_white');
+    const r2 = await run({ full: true });
+    expect(r2.deletions).toEqual({ policy: 'uncategorize', gone: 1, applied: 1, failed: 0 });
+    expect(pim.productByIdentifier('mug_white')!.categories).toEqual([]);
+    const r3 = await run({ full: true });
+    expect(r3.requests.writes).toBe(0);
+    expect(r3.counts.deleted).toBe(0);
+  });
+
+  it('deletion policy delete also deletes an item gone from the ERP in a full run', async () => {
+    deps.settings = { deletion: 'delete', updateOnly: false };
+    await run();
+    erp.remove('items', 'pen');
+    const r = await run({ full: true });
+    expect(r.deletions).toEqual({ policy: 'delete', gone: 1, applied: 1, failed: 0 });
+    expect(pim.productByIdentifier('pen')).toBeUndefined();
+    const again = await run({ full: true });
+    expect(again.deletions.gone).toBe(0);
+    expect(again.requests.writes).toBe(0);
+  });
+
+  it('--since reads what changed since that date; the watermark moves only when that covers everything since the last one', async () => {
+    const first = await run();
+    const watermark = first.watermarks.after.items!;
+    erp.edit('items', 'pen', (r) => (r.fields.name = 'Pen 2'));
+    const between = erp.tick();
+    erp.edit('items', 'tshirt_red', (r) => (r.fields.name = 'Red 2'));
+    const r = await run({ since: between });
+    expect(r.mode).toBe('since');
+    expect(pim.productByIdentifier('tshirt_red')!.values!.name![0]!.data).toBe('Red 2');
+    expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Pen'); // changed before --since: not read
+    expect(r.byType.product).toMatchObject({ updated: 1, read: 2 }); // tshirt_red and its sibling
+    // The pen change lies between the watermark and --since: the watermark must not pass it.
+    expect(r.watermarks.after.items).toBe(watermark);
+    const delta = await run();
+    expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Pen 2');
+    expect(delta.watermarks.after.items).toBe(erp.records.get('items:tshirt_red')!.updatedAt);
+    // A --since at or before the watermark covers everything since it: the watermark moves.
+    erp.edit('items', 'mug_white', (rec) => (rec.fields.name = 'Mug 2'));
+    const covering = await run({ since: watermark });
+    expect(covering.watermarks.after.items).toBe(erp.records.get('items:mug_white')!.updatedAt);
+  });
+
   it('update-only mode never creates', async () => {
     deps.settings = { deletion: 'disable', updateOnly: true };
     const r = await run();

@@ -78,13 +78,14 @@ function identity(e: MappedEntity, mode: EndpointMode, pimId: string | null): Re
 }
 
 /**
- * Compares `entity` with `stored` (undefined or `absent`: never written; `pending`: written but
- * never confirmed, so resent whole). `pimId` is the product uuid to use in uuid mode.
+ * Compares `entity` with `stored` (undefined or `absent`: never written; `deleted`: deleted by
+ * the deletion policy; `pending`: written but never confirmed, so resent whole). `pimId` is the product uuid to use in uuid mode.
  */
 export function diffEntity(entity: MappedEntity, stored: EntityState | undefined, mode: EndpointMode, pimId: string | null): DiffResult {
   const fields = ownedFields(entity);
   const values = entityValues(entity);
-  const fresh = stored === undefined || stored.status === 'pending' || stored.status === 'absent';
+  // Deleted by the deletion policy: what Ferry wrote is gone with it.
+  const fresh = stored === undefined || stored.status === 'pending' || stored.status === 'absent' || stored.status === 'deleted';
   const before = fresh ? {} : stored.hashes;
   const nextHashes: Record<string, string> = fresh ? {} : { ...stored.hashes };
   const payload = identity(entity, mode, pimId);

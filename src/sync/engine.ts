@@ -869,7 +869,9 @@ export class SyncRun {
       return null;
     }
 
-    const pimId = entity.kind === 'product' && this.mode === 'uuid' ? (stored?.pimId ?? randomUUID()) : null;
+    // A product the deletion policy deleted is created anew (with a new uuid) if it comes back.
+    const reuseId = stored?.pimId && stored.status !== 'deleted' ? stored.pimId : null;
+    const pimId = entity.kind === 'product' && this.mode === 'uuid' ? (reuseId ?? randomUUID()) : null;
     const diff = diffEntity(entity, stored, this.mode, pimId);
     if (diff.action === 'unchanged') {
       if (stored && origin.updatedAt !== null && stored.erpVersion !== origin.updatedAt && !this.dryRun) {

@@ -145,6 +145,11 @@ describe('sync engine (fakes)', () => {
     const r = await run();
     expect(r.counts.deleted).toBe(1);
     expect(pim.productByIdentifier('pen')).toBeUndefined();
+    // Active again in the ERP: created anew, whole.
+    erp.edit('items', 'pen', (rec) => (rec.active = true));
+    const back = await run();
+    expect(back.counts.created).toBe(1);
+    expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Pen');
   });
 
   it('deletion policy ignore: an archived item is synced like any other, a gone one is only counted', async () => {

@@ -4,6 +4,39 @@
  * so the common case (the same text, or an equal copy of a small object) must be cheap.
  */
 import type { ValueEntry } from '../akeneo/model.js';
+import type { FieldValue } from '../erp/port.js';
+
+/** Equality of two ERP field values by kind: no generic walk for the usual texts and small objects. */
+export function sameFieldValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameFieldValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'quantity':
+      return b.kind === 'quantity' && a.amount === b.amount && a.unit === b.unit;
+    case 'decimal':
+      return b.kind === 'decimal' && a.value === b.value;
+    case 'money':
+      return b.kind === 'money' && a.amount === b.amount && a.currency === b.currency;
+    case 'localized': {
+      if (b.kind !== 'localized') return false;
+      let count = 0;
+      for (const lang in a.values) {
+        if (a.values[lang] !== b.values[lang]) return false;
+        count++;
+      }
+      for (const _ in b.values) count--;
+      return count === 0;
+    }
+    default:
+      return deepEqual(a, b);
+  }
+}
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -8,7 +8,7 @@ import type { ErpRecord, FieldValue } from '../erp/port.js';
 import { CodeTable, isValidCode, isValidIdentifier, MAX_CODE_LENGTH } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { show } from './converters/common.js';
-import { agreesWith, deepEqual } from './equal.js';
+import { agreesWith, sameFieldValue } from './equal.js';
 import { compilePlan, isEmptyValue, mapValue, newAcc, readPlanValue, type AttributePlan, type PlanContext, type PlanRead, type RecordAcc } from './plans.js';
 import { resolveMapping, type ResolvedMapping } from './resolve.js';
 import type {
@@ -132,6 +132,8 @@ class MappingEngine implements Mapper {
   /** Hot-looking fields identity would have mapped to an owned attribute, to report on the next record (once per run). */
   private readonly pendingHot: { field: string; code: string }[] = [];
   private planCount = 0;
+  /** Attribute code → the id of the plan that feeds it (explicit, or identity once met). */
+  private readonly planIds = new Map<string, number>();
   private readonly recentIdentityLists: { names: string[]; list: IdentityEntry[] }[] = [];
   private readonly scratchPlanRead: PlanRead = { value: undefined, field: '', present: false };
 
@@ -170,6 +172,7 @@ class MappingEngine implements Mapper {
       const plan = compilePlan(code, spec, null, this.ctx);
       plan.id = this.planCount++;
       this.plans.push(plan);
+      this.planIds.set(code, plan.id);
       this.explicitEntries.push({ plan, field: null, direct: plan.template === null && plan.sources.length === 1 ? plan.sources[0]! : null });
       for (const f of plan.sources) this.consumed.add(f);
     }
@@ -215,6 +218,7 @@ class MappingEngine implements Mapper {
         } else {
           plan = compilePlan(code, undefined, field, this.ctx);
           plan.id = this.planCount++;
+          this.planIds.set(code, plan.id);
         }
       }
     }
@@ -223,6 +227,13 @@ class MappingEngine implements Mapper {
   }
 
   // ---------------------------------------------------------------- records → values
+
+  /** A record's mapped value of an attribute, by code. */
+  private valueOf(acc: RecordAcc, code: string): ValueEntry[] | undefined {
+    if (code === this.identifierAttribute) return acc.identifier;
+    const id = this.planIds.get(code);
+    return id === undefined ? undefined : acc.byPlan[id];
+  }
 
   /** The record's identity-mapped fields (null when identity is off), found once per record. */
   private identityOf(rec: ErpRecord, acc: RecordAcc): readonly IdentityEntry[] | null {
@@ -250,7 +261,7 @@ class MappingEngine implements Mapper {
   }
 
   /**
-   * Maps the record's fields into acc.values, each attribute at most once per record. `want` limits
+   * Maps the record's fields into acc.byPlan, each attribute at most once per record. `want` limits
    * the work to some attributes (cached under `key`): a model's common values are converted from one
    * member, not all.
    */
@@ -373,7 +384,7 @@ class MappingEngine implements Mapper {
     } else if (!isValidIdentifier(sku)) {
       this.recordError(acc, 'invalid_code', idField, sku, this.identifierAttribute, `SKU ${show(sku)} is longer than 255 characters or contains a comma, semicolon or line break`, 'an identifier of at most 255 characters without , ; or line breaks', 'Correct the SKU in the ERP.', true);
     }
-    acc.values[this.identifierAttribute] = [{ locale: null, scope: null, data: sku }];
+    acc.identifier = [{ locale: null, scope: null, data: sku }];
     const family = this.familyOf(rec, acc);
     const categories = this.itemCategories(rec, acc);
     return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories, axisKeys: null, parentCode: null };
@@ -651,15 +662,14 @@ class MappingEngine implements Mapper {
 
   /**
    * The values a product sends: the identifier, then the record's plans `keep` accepts (looked up per
-   * plan, not by walking acc.values: records with many fields are dictionary objects, slow to walk).
+   * plan, so a variant carries only its level's attributes).
    */
   private outputValues(p: PreparedItem, key: string, keep: ((code: string) => boolean) | null): Values {
     const acc = p.acc;
     const values: Values = {};
-    const id = acc.values[this.identifierAttribute];
-    if (id !== undefined) values[this.identifierAttribute] = id;
+    if (acc.identifier !== undefined) values[this.identifierAttribute] = acc.identifier;
     for (const e of this.select(key, keep, this.identityOf(p.rec, acc))) {
-      const v = acc.values[e.plan.code];
+      const v = acc.byPlan[e.plan.id];
       if (v !== undefined) values[e.plan.code] = v;
     }
     return values;
@@ -767,7 +777,7 @@ class MappingEngine implements Mapper {
       this.mapFields(p.rec, p.acc, familyAxes.key, familyAxes.want);
       if (p.acc.blocked) continue;
       const keys: (string | null)[] = [];
-      for (const a of familyAxes.codes) keys.push(axisKey(p.acc.values[a]));
+      for (const a of familyAxes.codes) keys.push(axisKey(this.valueOf(p.acc, a)));
       p.axisKeys = keys;
       axed.push(p);
     }
@@ -852,7 +862,7 @@ class MappingEngine implements Mapper {
       }
       for (const members2 of subBuckets.values()) {
         const first = members2[0]!;
-        const suffix = layout.axes[0]!.map((a) => axisCodePart(first.acc.values[a])).join('_');
+        const suffix = layout.axes[0]!.map((a) => axisCodePart(this.valueOf(first.acc, a))).join('_');
         const subOutcome = this.codes.code('product_model', `${rootCode}_${suffix}`);
         const subCode = subOutcome.ok ? subOutcome.code : `${rootCode}_${suffix}`;
         for (const m of members2) m.parentCode = subCode;
@@ -950,7 +960,7 @@ class MappingEngine implements Mapper {
         if (used !== null && direct !== null) {
           // The common case, equal (or no) values, settled on the raw field without reading the plan.
           const raw = src.rec.fields[direct];
-          if (raw === undefined || deepEqual(raw, usedRaw) || isEmptyValue(raw)) continue;
+          if (raw === undefined || sameFieldValue(raw, usedRaw) || isEmptyValue(raw)) continue;
         }
         const read = this.readEntry(entry, src.rec);
         if (!read) continue;
@@ -962,13 +972,13 @@ class MappingEngine implements Mapper {
             done[w] = done[w]! | bit;
             mapValue(plan, read, acc, this.ctx);
           }
-          const entries = acc.values[code];
+          const entries = acc.byPlan[plan.id];
           if ((entries !== undefined && hasData(entries)) || hasUpload(acc, code)) {
             used = src;
             usedRaw = read.value;
             if (entries !== undefined) values[code] = entries;
           } else if (entries !== undefined && fallback === undefined) fallback = entries;
-        } else if (!deepEqual(read.value, usedRaw) && !isEmptyValue(read.value)) {
+        } else if (!sameFieldValue(read.value, usedRaw) && !isEmptyValue(read.value)) {
           // An item without its own value inherits the model's; only a different value needs a look.
           this.checkModelValue(entry, read.value, read.field, src, used, usedRaw, level, layout, modelCode);
         }
@@ -1036,8 +1046,8 @@ class MappingEngine implements Mapper {
       mapValue(plan, { value: raw, field }, acc, this.ctx);
       if (acc.errors.length > errorsBefore) return;
     }
-    const mine = acc.values[plan.code];
-    const theirs = used.acc.values[plan.code];
+    const mine = acc.byPlan[plan.id];
+    const theirs = used.acc.byPlan[plan.id];
     if (agreesWith(mine, theirs) && sameUploads(acc, used.acc, plan.code)) return;
     const model = level === 0 ? `product model ${JSON.stringify(modelCode)}` : `sub-model ${JSON.stringify(modelCode)}`;
     const block = this.mapping.blockRecord.model_value_conflict;

@@ -106,7 +106,13 @@ export function evalTemplate(parts: readonly TemplatePart[], fields: Record<stri
 
 /** Accumulates one record's mapped values, errors, options to create and media to upload. */
 export class RecordAcc {
-  values: Record<string, ValueEntry[]> = {};
+  /**
+   * Mapped values by plan id (an attribute has one plan per mapper): an array, not an object keyed by
+   * attribute code, whose keys would differ from record to record and cost a hidden-class change each.
+   */
+  byPlan: (ValueEntry[] | undefined)[] = [];
+  /** The identifier attribute's value (the SKU), which no plan feeds. */
+  identifier: ValueEntry[] | undefined = undefined;
   uploads: { attribute: string; locale: string | null; scope: string | null; source: string }[] = [];
   errors: MappingError[] = [];
   blocked = false;
@@ -323,7 +329,7 @@ export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefi
     // The ERP emptied the value: an explicit null per (locale, scope); sync sends it only over a value Ferry wrote.
     if (plan.localizable) for (const l of plan.targetLocales) pushEntries(out, plan, l, null);
     else pushEntries(out, plan, null, null);
-    acc.values[plan.code] = out;
+    acc.byPlan[plan.id] = out;
     return;
   }
   if (isLocalized(value) && plan.localizable) {
@@ -357,7 +363,7 @@ export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefi
   } else {
     convertInto(plan, read.field, value!, null, out, acc, ctx);
   }
-  if (out.length) acc.values[plan.code] = out;
+  if (out.length) acc.byPlan[plan.id] = out;
 }
 
 function convertInto(plan: AttributePlan, field: string, value: FieldValue, locale: string | null, out: ValueEntry[], acc: RecordAcc, ctx: PlanContext): void {

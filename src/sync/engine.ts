@@ -655,10 +655,13 @@ export class SyncRun {
       } catch (err) {
         // A mapper crash on one group must not sink the run: reject that group's records.
         const message = `could not be mapped: ${errorText(err)}`;
-        for (const it of items) this.ledger.settle('items', it.key, 'rejected', message, false);
-        void this.addRejects(
-          items.map((it) => ({ runId: this.runId ?? 0, stream: 'items', key: it.key, entityType: 'product', label: it.key, message: `SKU ${it.key} ${message}`, fix: 'Report this to the Ferry maintainers with the record.', payload: it })),
-        );
+        const fix = 'Report this to the Ferry maintainers with the record.';
+        for (const it of items) {
+          this.ledger.settle('items', it.key, 'rejected', message, false);
+          if (this.rejectsShown.length < 200) this.rejectsShown.push({ stream: 'items', key: it.key, entityType: 'product', label: it.key, message: `SKU ${it.key} ${message}`, fix });
+        }
+        this.log?.error({ runId: this.runId, group: groupKey, err: errorText(err) }, 'mapper failed on a group; its records are rejected');
+        void this.addRejects(items.map((it) => ({ runId: this.runId ?? 0, stream: 'items', key: it.key, entityType: 'product', label: it.key, message: `SKU ${it.key} ${message}`, fix, payload: it })));
         continue;
       }
       this.recordMappingErrors(result.errors);

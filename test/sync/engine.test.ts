@@ -324,6 +324,23 @@ describe('sync engine (fakes)', () => {
     expect(pim.productByIdentifier('bad')).toBeDefined();
   });
 
+  it("a mapper crash on one group rejects that group's records, in the report too, and spares the others", async () => {
+    const base = fakeMapper();
+    const mapper = {
+      ...base,
+      mapItems(items: Parameters<typeof base.mapItems>[0], groups: Parameters<typeof base.mapItems>[1]) {
+        if (items[0]!.group === 'tshirt') throw new TypeError('boom');
+        return base.mapItems(items, groups);
+      },
+    };
+    const r = await run({}, { mapper });
+    expect(r.status).toBe('rejects');
+    expect(r.counts.rejected).toBe(2);
+    expect(r.rejects.map((x) => x.key).sort()).toEqual(['tshirt_blue', 'tshirt_red']);
+    expect(r.rejects[0]!.message).toContain('could not be mapped: TypeError: boom');
+    expect(pim.productByIdentifier('pen')).toBeDefined();
+  });
+
   it('holds the children of a failed parent with that reason', async () => {
     pim.faults.push((lane, item) => (lane === 'product_model' && item.code === 'tshirt' ? { status: 422, message: 'Validation failed.', errors: [{ message: 'The family variant is broken' }] } : null));
     const r = await run();

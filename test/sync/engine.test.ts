@@ -433,6 +433,11 @@ describe('sync engine (fakes)', () => {
     erp.edit('items', 'pen', (r) => (r.fields.image = 'a.jpg'));
     erp.edit('items', 'mug_white', (r) => (r.fields.image = 'b.jpg'));
     erp.edit('items', 'tshirt_red', (r) => (r.fields.image = 'c.jpg'));
+    // A dry run reads no file and settles every record.
+    const dry = await run({ dryRun: true }, { mapper, readMedia });
+    expect(dry.status).toBe('succeeded');
+    expect(reads).toHaveLength(0);
+    expect(pim.media.size).toBe(0);
     const r = await run({}, { mapper, readMedia });
     expect(r.status, JSON.stringify(r.rejects)).toBe('succeeded');
     expect(pim.media.size).toBe(2); // a.jpg and b.jpg share their content

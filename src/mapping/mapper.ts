@@ -377,7 +377,7 @@ class MappingEngine implements Mapper {
     const rawSku = this.skuOf(rec);
     const sku = typeof rawSku === 'string' ? rawSku.trim() : typeof rawSku === 'number' ? String(rawSku) : '';
     const origin: Origin = { stream: 'items', key: rec.key, updatedAt: rec.updatedAt };
-    const acc = newAcc(origin, 'SKU', sku || rec.key);
+    const acc = newAcc(origin, 'SKU', sku || rec.key, this.planCount);
     const idField = this.mapping.identifier.from ?? '(record key)';
     if (sku === '') {
       this.recordError(acc, 'missing_required', idField, rawSku, this.identifierAttribute, 'the item has no SKU', 'a non-empty SKU', `Fill the SKU in the ERP${this.mapping.identifier.from ? ` (field ${this.mapping.identifier.from})` : ''}.`, true);
@@ -493,6 +493,11 @@ class MappingEngine implements Mapper {
 
   private itemCategories(rec: ErpRecord, acc: RecordAcc): string[] | undefined {
     if (this.mapping.structure.categories.mode !== 'tree' || rec.categories === undefined) return undefined;
+    if (rec.categories.length === 1) {
+      // The usual case, without an array grown by push.
+      const c = this.categoryCode(rec.categories[0]!);
+      if (c.ok) return [c.code];
+    }
     const out: string[] = [];
     for (const key of rec.categories) {
       const c = this.categoryCode(key);
@@ -743,7 +748,7 @@ class MappingEngine implements Mapper {
     let groupAcc: RecordAcc | null = null;
     let family = bucket[0]!.family;
     if (groupRec) {
-      groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, 'product model', key);
+      groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, 'product model', key, this.planCount);
       out.groupAccs.push(groupAcc);
       const gf = this.familyOf(groupRec, groupAcc);
       if (gf && (this.mapping.structure.families.field || this.mapping.structure.categories.mode === 'families')) family = gf;
@@ -776,8 +781,9 @@ class MappingEngine implements Mapper {
     for (const p of members) {
       this.mapFields(p.rec, p.acc, familyAxes.key, familyAxes.want);
       if (p.acc.blocked) continue;
-      const keys: (string | null)[] = [];
-      for (const a of familyAxes.codes) keys.push(axisKey(this.valueOf(p.acc, a)));
+      const codes = familyAxes.codes;
+      const keys = new Array<string | null>(codes.length);
+      for (let i = 0; i < codes.length; i++) keys[i] = axisKey(this.valueOf(p.acc, codes[i]!));
       p.axisKeys = keys;
       axed.push(p);
     }

@@ -110,7 +110,7 @@ export class RecordAcc {
    * Mapped values by plan id (an attribute has one plan per mapper): an array, not an object keyed by
    * attribute code, whose keys would differ from record to record and cost a hidden-class change each.
    */
-  byPlan: (ValueEntry[] | undefined)[] = [];
+  byPlan: (ValueEntry[] | undefined)[];
   /** The identifier attribute's value (the SKU), which no plan feeds. */
   identifier: ValueEntry[] | undefined = undefined;
   uploads: { attribute: string; locale: string | null; scope: string | null; source: string }[] = [];
@@ -127,7 +127,11 @@ export class RecordAcc {
     readonly origin: Origin,
     private readonly what: string,
     private readonly name: string,
-  ) {}
+    plans = 0,
+  ) {
+    // Sized to the plans known so far: growing on demand would reserve half as much again plus 16.
+    this.byPlan = new Array<ValueEntry[] | undefined>(plans);
+  }
 
   /** How messages name the record, e.g. `SKU "A-1"`; built only when a message needs it. */
   get label(): string {
@@ -136,8 +140,8 @@ export class RecordAcc {
 }
 
 /** `what` and `name` make the label: ("SKU", "A-1") → `SKU "A-1"`. */
-export function newAcc(origin: Origin, what: string, name: string): RecordAcc {
-  return new RecordAcc(origin, what, name);
+export function newAcc(origin: Origin, what: string, name: string, plans = 0): RecordAcc {
+  return new RecordAcc(origin, what, name, plans);
 }
 
 export interface PlanContext {
@@ -310,9 +314,22 @@ export function valueError(
 }
 
 /** Converts one ERP value and adds its entries (or its error) to the record. */
+/**
+ * Entries are gathered here and copied out at their exact size: an array grown by push reserves room
+ * for 17 entries, and most values have one (mapValue is not re-entrant: converters never call it).
+ */
+const scratchEntries: ValueEntry[] = [];
+
 export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefined; field: string }, acc: RecordAcc, ctx: PlanContext): void {
+  const out = scratchEntries;
+  out.length = 0;
+  fillValue(plan, read, acc, ctx, out);
+  if (out.length) acc.byPlan[plan.id] = out.slice();
+  out.length = 0;
+}
+
+function fillValue(plan: AttributePlan, read: { value: FieldValue | undefined; field: string }, acc: RecordAcc, ctx: PlanContext, out: ValueEntry[]): void {
   let value = read.value;
-  const out: ValueEntry[] = [];
   if (isEmptyValue(value) && plan.defaultValue !== undefined) value = plan.defaultValue;
   if (plan.missingInPim) {
     if (!isEmptyValue(value)) {
@@ -329,7 +346,6 @@ export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefi
     // The ERP emptied the value: an explicit null per (locale, scope); sync sends it only over a value Ferry wrote.
     if (plan.localizable) for (const l of plan.targetLocales) pushEntries(out, plan, l, null);
     else pushEntries(out, plan, null, null);
-    acc.byPlan[plan.id] = out;
     return;
   }
   if (isLocalized(value) && plan.localizable) {
@@ -363,7 +379,6 @@ export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefi
   } else {
     convertInto(plan, read.field, value!, null, out, acc, ctx);
   }
-  if (out.length) acc.byPlan[plan.id] = out;
 }
 
 function convertInto(plan: AttributePlan, field: string, value: FieldValue, locale: string | null, out: ValueEntry[], acc: RecordAcc, ctx: PlanContext): void {

@@ -16,6 +16,7 @@ import {
   type ConvertResult,
 } from '../../src/mapping/converters/index.js';
 import { compare, div, mul, parseDecimal, toDecimalString, canonicalDecimal } from '../../src/mapping/decimal.js';
+import { CANONICAL_DECIMAL, isCanonicalDecimal } from '../../src/mapping/converters/number.js';
 import { contentHash, planMediaUploads } from '../../src/mapping/media.js';
 import type { MediaUploadRequest } from '../../src/mapping/types.js';
 import { MEASUREMENT_FAMILIES } from './fixtures.js';
@@ -87,6 +88,21 @@ describe('text, textarea, identifier', () => {
 });
 
 describe('number', () => {
+  it('recognises canonical decimal texts exactly as the pattern does', () => {
+    const digits = fc.array(fc.constantFrom('0', '1', '5', '9'), { maxLength: 4 }).map((d) => d.join(''));
+    const candidate = fc.oneof(
+      fc.tuple(fc.constantFrom('', '-', '+'), digits, fc.constantFrom('', '.', 'e', ' '), digits).map((p) => p.join('')),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(
+      fc.property(candidate, (t) => {
+        expect(isCanonicalDecimal(t)).toBe(CANONICAL_DECIMAL.test(t) && t !== '-0');
+      }),
+      { numRuns: 2000 },
+    );
+    for (const t of ['0', '-0', '0.5', '0.50', '10', '01', '1.', '-1.25', '', '-', '.5']) expect(isCanonicalDecimal(t), t).toBe(CANONICAL_DECIMAL.test(t) && t !== '-0');
+  });
+
   it('keeps exact decimal strings when decimals are allowed', () => {
     const conv = numberConverter(attr({ type: 'pim_catalog_number', decimals_allowed: true }));
     fc.assert(

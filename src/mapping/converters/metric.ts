@@ -7,7 +7,7 @@ import type { Attribute, MeasurementFamily } from '../../akeneo/model.js';
 import { div, mul, add, sub, isTerminating, parseDecimal, exactDecimalString, toDecimalString, type Rational } from '../decimal.js';
 import { BUILTIN_UNITS, unitCandidates } from '../units.js';
 import { fail, ok, scalarText, show, type Converter } from './common.js';
-import { amountData, boundsFor, CANONICAL_DECIMAL, checkAmount, type NumberOptions } from './number.js';
+import { amountData, boundsFor, checkAmount, isCanonicalDecimal, type NumberOptions } from './number.js';
 
 export interface MetricOptions extends NumberOptions {
   /** Akeneo unit for amounts without a unit. */
@@ -121,7 +121,7 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
       erpUnit = m[2] ?? null;
     }
     // The common case needs no arithmetic: a canonical amount in a unit the family has.
-    if (fastPath && erpUnit !== null && CANONICAL_DECIMAL.test(amountText) && amountText !== '-0') {
+    if (fastPath && erpUnit !== null && isCanonicalDecimal(amountText)) {
       const direct = directUnit(erpUnit);
       if (direct !== null) return ok({ amount: amountText, unit: direct });
     }
@@ -168,7 +168,7 @@ export function metricConverter(attribute: Attribute, family: MeasurementFamily 
     if (!outUnit) {
       return fail('unknown_unit', `ERP unit ${show(erpUnit ?? '')} is unknown`, expected, `Map it in mapping.attributes.${attribute.code}.units.`);
     }
-    if (out === amount && plain && bounds.decimals && CANONICAL_DECIMAL.test(amountText) && amountText !== '-0') return ok({ amount: amountText, unit: outUnit });
+    if (out === amount && plain && bounds.decimals && isCanonicalDecimal(amountText)) return ok({ amount: amountText, unit: outUnit });
     const problem = checkAmount(out, () => show(`${exactDecimalString(out)} ${outUnit}`), bounds, expected);
     if (problem) return problem;
     return ok({ amount: amountData(out, bounds.decimals), unit: outUnit });

@@ -7,6 +7,34 @@ import { fail, ok, scalarText, show, type ConvertResult, type Converter } from '
 export const CANONICAL_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
 export const CANONICAL_INTEGER = /^-?(?:0|[1-9]\d*)$/;
 
+/**
+ * CANONICAL_DECIMAL.test(text) && text !== '-0', by hand: it runs for every number and quantity the
+ * ERP sends, where a regular expression costs several times more (test/mapping/converters.test.ts
+ * checks both agree).
+ */
+export function isCanonicalDecimal(text: string): boolean {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (i >= n) return false;
+  let c = text.charCodeAt(i);
+  if (c === 48) {
+    i++;
+    if (i === n) return text !== '-0';
+  } else if (c >= 49 && c <= 57) {
+    i++;
+    while (i < n && (c = text.charCodeAt(i)) >= 48 && c <= 57) i++;
+    if (i === n) return true;
+  } else return false;
+  if (text.charCodeAt(i) !== 46) return false; // '.'
+  i++;
+  if (i === n) return false;
+  for (; i < n; i++) {
+    c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return c !== 48;
+}
+
 export interface NumberOptions {
   decimals?: boolean;
   negativeAllowed?: boolean;
@@ -88,7 +116,7 @@ export function numberConverter(attribute: Attribute, options: NumberOptions = {
     // Fast path: an already canonical decimal text needs no arithmetic.
     const text0 = typeof value === 'string' ? value : value && typeof value === 'object' && !Array.isArray(value) && value.kind === 'decimal' ? value.value : null;
     if (plain && text0 !== null) {
-      if (bounds.decimals && CANONICAL_DECIMAL.test(text0) && text0 !== '-0') return ok(text0);
+      if (bounds.decimals && isCanonicalDecimal(text0)) return ok(text0);
       if (!bounds.decimals && CANONICAL_INTEGER.test(text0) && text0.length < 16 && text0 !== '-0') return ok(Number(text0));
     }
     const r = readNumber(value);

@@ -144,3 +144,48 @@ describe('bad value corpus', () => {
     expect(r.entities).toEqual([]);
   });
 });
+
+/**
+ * Model-level values: the model takes the first item's value, and every later item's own value is
+ * looked at too. A bad one is reported on that item like any bad value; a clean one that differs from
+ * the model's is a model_value_conflict warning. The item still goes either way (by default).
+ */
+interface ModelCase {
+  name: string;
+  field: string;
+  first: FieldValue;
+  later: FieldValue;
+  kind: MappingErrorKind;
+  says: string[];
+  shown?: string;
+}
+
+const MODEL_CASES: ModelCase[] = [
+  { name: 'a different brand', field: 'brand', first: 'Acme', later: 'Zenith', kind: 'model_value_conflict', says: ['differs from SKU "TEE-1"\'s value "Acme"', 'product model "TEE"', 'variant level'] },
+  { name: 'a different pack count', field: 'pack_count', first: 3, later: '6', kind: 'model_value_conflict', says: ['value 3', 'Make pack_count equal'] },
+  { name: 'another translation', field: 'description', first: loc({ en: 'Soft' }), later: loc({ en: 'Rough' }), kind: 'model_value_conflict', says: ['value {en: "Soft"}'], shown: '{en: "Rough"}' },
+  { name: 'text in a number', field: 'pack_count', first: 3, later: 'three', kind: 'not_a_number', says: ['not a number'] },
+  { name: 'an impossible date', field: 'launch_date', first: '2024-02-01', later: '2024-02-30', kind: 'invalid_date', says: ['not a real calendar date'] },
+  { name: 'not a yes/no word', field: 'organic', first: 'Y', later: 'perhaps', kind: 'invalid_boolean', says: ['not a yes/no value'] },
+];
+
+describe('bad value corpus: model-level values of later items', () => {
+  for (const c of MODEL_CASES) {
+    it(`${c.kind}: ${c.name}`, () => {
+      const mapper = createMapper(mappingConfigSchema.parse({ preset: 'demo', locales: { en: 'en_US' } }), demoPim());
+      const tee = (n: number, size: string, value: FieldValue) => item(`TEE-${n}`, { size, [c.field]: value }, { group: 'TEE' });
+      const r = mapper.mapItems([tee(1, 'S', c.first), tee(2, 'M', c.later), tee(3, 'L', c.first)], new Map());
+      expect(r.errors, JSON.stringify(r.errors, null, 1)).toHaveLength(1);
+      const e = r.errors[0]!;
+      expect(e).toMatchObject({ kind: c.kind, recordLabel: 'SKU "TEE-2"', erpField: c.field, blocksRecord: false });
+      expect(e.message).toContain(`SKU "TEE-2": ERP field "${c.field}" value ${c.shown ?? JSON.stringify(c.later)}`);
+      expect(e.message).toMatch(/Expected .+\.$/);
+      expect(e.fix.length).toBeGreaterThan(10);
+      for (const w of c.says) expect(e.message + ' ' + e.fix).toContain(w);
+      expect(DEFAULT_BLOCK_RECORD[c.kind]).toBe(false);
+      // The model keeps the first item's value; every item still goes.
+      const sent = r.entities.filter((x): x is MappedProduct => x.kind === 'product').map((p) => p.identifier);
+      expect(sent).toEqual(['TEE-1', 'TEE-2', 'TEE-3']);
+    });
+  }
+});

@@ -38,6 +38,13 @@ export function show(value: unknown): string {
     if (v.kind === 'quantity') text = `"${v.amount} ${v.unit}"`;
     else if (v.kind === 'money') text = `"${v.amount} ${v.currency}"`;
     else if (v.kind === 'decimal') text = `"${v.value}"`;
+    else if (v.kind === 'localized') {
+      // Per language, each text shortened: {en: "Soft", fr: "Doux"}.
+      const texts = (value as { values: Record<string, string> }).values;
+      text = `{${Object.keys(texts)
+        .map((lang) => `${lang}: ${JSON.stringify(texts[lang]!.length > 40 ? `${texts[lang]!.slice(0, 37)}...` : texts[lang])}`)
+        .join(', ')}}`;
+    }
     else text = JSON.stringify(value).slice(0, 80);
   } else text = JSON.stringify(value).slice(0, 80);
   return text;

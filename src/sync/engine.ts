@@ -318,6 +318,7 @@ export class SyncRun {
       rejects: this.rejectsShown,
       warnings: this.warnings,
       warningsTotal: this.warningsTotal,
+      ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
       watermarks: { before: watermarksBefore, after: watermarksAfter },
       ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),

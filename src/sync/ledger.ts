@@ -107,6 +107,20 @@ export class Ledger {
     return { counts, byType };
   }
 
+  /** Why records were skipped, most frequent first: the report's answer to "why 20 skipped?". */
+  skipReasons(limit = 10): { reason: string; entityType: ReportEntityType; count: number }[] {
+    const byReason = new Map<string, { reason: string; entityType: ReportEntityType; count: number }>();
+    for (const e of this.entries.values()) {
+      if ((e.outcome ?? 'skipped') !== 'skipped') continue;
+      const reason = e.reason ?? 'no reason recorded';
+      const k = `${e.type}\u0000${reason}`;
+      const row = byReason.get(k);
+      if (row) row.count++;
+      else byReason.set(k, { reason, entityType: e.type, count: 1 });
+    }
+    return [...byReason.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)).slice(0, limit);
+  }
+
   *all(): IterableIterator<Entry> {
     yield* this.entries.values();
   }

@@ -82,6 +82,8 @@ export interface RunReport {
   /** Values the mapping dropped while the rest of the record went through. */
   warnings: ReportReject[];
   warningsTotal: number;
+  /** Why records were skipped (per entity type, most frequent first, at most 10 reasons). */
+  skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
   watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
   plan?: PlanSummary;
@@ -146,6 +148,12 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+const TYPE_WORDS: Record<ReportEntityType, [string, string]> = {
+  product: ['product', 'products'],
+  product_model: ['product model', 'product models'],
+  category: ['category', 'categories'],
+};
+
 /** The human-readable report. */
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
@@ -171,6 +179,15 @@ export function formatReport(r: RunReport): string {
   if (r.scope?.outsideCategory) lines.push(`  outside the category: ${r.scope.outsideCategory} items read from the ERP and left alone (not counted)`);
   if (r.scope?.keysNotFoundTotal) {
     lines.push(`  not in the ERP: ${r.scope.keysNotFoundTotal} of the keys asked for (${r.scope.keysNotFound.slice(0, 10).join(', ')}${r.scope.keysNotFoundTotal > 10 ? ', …' : ''})`);
+  }
+  if (r.skipped && r.skipped.length > 0 && c.skipped > 0) {
+    lines.push(`  skipped (${c.skipped}):`);
+    let shown = 0;
+    for (const s of r.skipped) {
+      lines.push(`    - ${s.count} ${TYPE_WORDS[s.entityType][s.count === 1 ? 0 : 1]}: ${s.reason}`);
+      shown += s.count;
+    }
+    if (shown < c.skipped) lines.push(`    - ${c.skipped - shown} more, for other reasons`);
   }
   if (r.updateOnly) {
     lines.push(`  update-only: ${r.updateOnly.foundInPim} found in the PIM and adopted, ${r.updateOnly.notInPim} not in the PIM (skipped)`);

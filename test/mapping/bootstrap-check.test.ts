@@ -173,3 +173,42 @@ describe('variant level placement (property)', () => {
     );
   });
 });
+
+describe('ferry check: localizable mismatches, families lacking attributes, bad axes', () => {
+  it('names the ERP field, the PIM attribute and the fix for each', () => {
+    const pim = demoPim({
+      attributes: [
+        ...demoPim().attributes.values(),
+        { code: 'material', type: 'pim_catalog_text', group: 'erp', localizable: false, scopable: false },
+        { code: 'notes', type: 'pim_catalog_textarea', group: 'erp', localizable: false, scopable: false },
+      ],
+      families: [{ code: 'erp_product', attribute_as_label: 'name', attributes: ['sku', 'name', 'color', 'size', 'ean'] }],
+      familyVariants: [{ code: 'by_notes', family: 'erp_product', variant_attribute_sets: [{ level: 1, axes: ['notes'], attributes: ['sku'] }] }],
+    });
+    const config = mappingConfigSchema.parse({
+      locales: { en: 'en_US', fr: 'fr_FR' },
+      attributes: { material: { from: 'material_text' }, name: { from: 'short_name' } },
+      structure: { families: { default: 'erp_product' }, variants: { familyVariant: { erp_product: 'by_notes' } } },
+    });
+    const description: StreamDescription[] = [
+      {
+        stream: 'items',
+        supportsDelta: true,
+        fields: [
+          { name: 'material_text', type: 'localized', languages: ['en', 'fr'] },
+          { name: 'short_name', type: 'string' },
+          { name: 'notes', type: 'text' },
+          { name: 'weight', type: 'quantity', units: ['kg'] },
+        ],
+      },
+    ];
+    const problems = checkMapping(config, pim, description);
+    const find = (code: string, attribute: string) => problems.find((p) => p.code === code && (p.attribute ?? '').includes(attribute));
+    expect(find('localizable_mismatch', 'material')).toMatchObject({ severity: 'warning', erpField: 'material_text' });
+    expect(find('localizable_mismatch', 'name')).toMatchObject({ severity: 'warning', erpField: 'short_name' });
+    expect(find('family_lacks_attributes', 'material')).toMatchObject({ severity: 'warning' });
+    expect(find('bad_axis', 'notes')).toMatchObject({ severity: 'error' });
+    expect(find('bad_axis', 'notes')!.message).toContain('simple select, boolean or metric');
+    for (const p of problems) expect(p.fix.length).toBeGreaterThan(10);
+  });
+});

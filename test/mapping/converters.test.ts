@@ -313,6 +313,28 @@ describe('codes and selects', () => {
     expect(data(conv('red; Navy Blue;red'))).toEqual(['Red', 'navy_blue']);
     expect(data(conv(['red', 'RED']))).toEqual(['Red']);
   });
+  it('reference links: every code sent fits Akeneo\'s pattern, deduplicated, order kept; else invalid_code (property)', () => {
+    const word = fc.stringMatching(/^[A-Za-z0-9 _.&-]{0,12}$/);
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), (words) => {
+        const many = referenceConverter('makers', new CodeTable(true, 'lower'), true);
+        const r = many(words);
+        const wanted = words.filter((w) => w.trim() !== '');
+        if (!r.ok) {
+          expect(r.problem.kind).toBe('invalid_code');
+          return;
+        }
+        const codes = r.data as string[];
+        for (const c of codes) expect(c).toMatch(CODE_PATTERN);
+        expect(new Set(codes).size).toBe(codes.length);
+        expect(codes).toEqual([...new Set(wanted.map((w) => normaliseCode(w.trim())))]);
+        const one = referenceConverter('maker', new CodeTable(true, 'lower'), false);
+        if (wanted.length === 1) expect(data(one(wanted[0]!))).toBe(codes[0]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('reference entity links normalise record codes', () => {
     const one = referenceConverter('maker', new CodeTable(true, 'lower'), false);
     expect(data(one('ACME Corp'))).toBe('acme_corp');
@@ -323,6 +345,24 @@ describe('codes and selects', () => {
 });
 
 describe('media', () => {
+  it('a path or URL with an allowed extension is the known code or an upload of that very source; others are refused (property)', () => {
+    const name = fc.stringMatching(/^[a-z0-9_-]{1,10}$/);
+    const source = fc.tuple(fc.constantFrom('', 'img/', 'https://cdn.example.com/m/'), name, fc.constantFrom('jpg', 'JPG', 'png', 'gif', ''), fc.boolean());
+    fc.assert(
+      fc.property(source, ([prefix, base, ext, known]) => {
+        const src = `${prefix}${base}${ext ? `.${ext}` : ''}`;
+        const conv = mediaConverter(attr({ type: 'pim_catalog_image', allowed_extensions: ['jpg', 'png'] }), { lookup: (s) => (known ? `code/${s}` : undefined) });
+        const r = conv(src);
+        if (!['jpg', 'png'].includes(ext.toLowerCase())) {
+          expect(kind(r)).toBe('invalid_value');
+          return;
+        }
+        expect(r).toEqual(known ? { ok: true, data: `code/${src}` } : { ok: true, data: null, upload: src });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('resolves known sources to codes and asks for an upload otherwise; checks extensions', () => {
     const conv = mediaConverter(attr({ type: 'pim_catalog_image', allowed_extensions: ['jpg'] }), { lookup: (s) => (s === 'a.jpg' ? 'x/y/a.jpg' : undefined) });
     expect(conv('a.jpg')).toEqual({ ok: true, data: 'x/y/a.jpg' });

@@ -2,19 +2,11 @@
  * The slice of the Akeneo client the sync engine uses. The real client
  * (src/akeneo/index.ts) satisfies it structurally; tests pass small fakes.
  */
-import type { Category, Product, ProductModel, AttributeOption, ValidationErrorItem } from '../akeneo/model.js';
+import type { BatchResult } from '../akeneo/index.js';
+import type { Category, Product, ProductModel, AttributeOption } from '../akeneo/model.js';
 
-export interface SyncBatchResult<T> {
-  input: T;
-  index: number;
-  line: number;
-  status: number;
-  outcome: 'created' | 'updated' | 'failed';
-  key: string;
-  uuid?: string;
-  message?: string;
-  errors?: ValidationErrorItem[];
-}
+/** One line's outcome of an upsert: the client's own BatchResult, named for the engine's port. */
+export type SyncBatchResult<T> = BatchResult<T>;
 
 export interface MediaWhere {
   attribute: string;

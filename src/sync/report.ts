@@ -33,6 +33,7 @@ export interface ReportReject {
   stream: string;
   key: string;
   entityType: string;
+  /** The label Julia knows the record by (SKU, model code, category code). */
   label: string;
   attribute?: string | null;
   locale?: string | null;

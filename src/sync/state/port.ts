@@ -6,6 +6,7 @@
  * Every method is async for that reason, and takes/returns whole batches so a network
  * database costs one round trip per batch, not per record.
  */
+import type { ReportReject } from '../report.js';
 
 /** What kind of PIM entity a state row describes. */
 export type EntityType = 'category' | 'product_model' | 'product' | 'option';
@@ -66,18 +67,9 @@ export interface RunRecordRow {
   reason?: string | null;
 }
 
-export interface RejectRow {
+/** A rejected record as the report shows it, stored with its run and what was tried. */
+export interface RejectRow extends ReportReject {
   runId: number;
-  stream: string;
-  key: string;
-  entityType: string;
-  /** The label Julia knows the record by (SKU, model code, category code). */
-  label: string;
-  attribute?: string | null;
-  locale?: string | null;
-  scope?: string | null;
-  message: string;
-  fix?: string | null;
   /** The payload Ferry tried to send (or the ERP record when mapping refused it). */
   payload?: unknown;
   /** Akeneo's `errors` list or the mapping errors, as they came. */

@@ -88,6 +88,27 @@ export async function verifyAgainstPim(args: {
   let drift = 0;
   let missing = 0;
   const live = (r: EntityState) => r.status === 'synced' || r.status === 'disabled' || r.status === 'uncategorized';
+  // Products and models drift and go missing alike; they differ only in what gets read again
+  // (a product's own item, a model's whole group), so each caller names the set to add to.
+  const noteMissing = (row: EntityState, rereadKeys: Set<string>) => {
+    missing++;
+    items.push({ entityType: row.type, code: row.code, kind: 'missing_in_pim' });
+    if (!repair) return;
+    // No hashes and pending: the next write sends the whole payload again.
+    repairs.push({ ...row, hashes: {}, status: 'pending' });
+    rereadKeys.add(row.originKey);
+  };
+  const noteDrift = (row: EntityState, values: Values | undefined, rereadKeys: Set<string>) => {
+    const keys = compare(row, values, ownedAttributes, items);
+    if (keys.length === 0) return;
+    drift += keys.length;
+    if (!repair) return;
+    // Forgetting the drifted values' hashes makes the diff send exactly those values again.
+    const hashes = { ...row.hashes };
+    for (const k of keys) delete hashes[k];
+    repairs.push({ ...row, hashes });
+    rereadKeys.add(row.originKey);
+  };
 
   for await (const page of state.listEntities('product', 100)) {
     const rows = page.filter(live);
@@ -104,25 +125,8 @@ export async function verifyAgainstPim(args: {
     for (const row of rows) {
       checked++;
       const p = found.get(mode === 'uuid' ? (row.pimId ?? '') : row.code);
-      if (!p) {
-        missing++;
-        items.push({ entityType: 'product', code: row.code, kind: 'missing_in_pim' });
-        if (repair) {
-          repairs.push({ ...row, hashes: {}, status: 'pending' });
-          resend.add(row.originKey);
-        }
-        continue;
-      }
-      const keys = compare(row, p.values, ownedAttributes, items);
-      if (keys.length > 0) {
-        drift += keys.length;
-        if (repair) {
-          const hashes = { ...row.hashes };
-          for (const k of keys) delete hashes[k];
-          repairs.push({ ...row, hashes });
-          resend.add(row.originKey);
-        }
-      }
+      if (p) noteDrift(row, p.values, resend);
+      else noteMissing(row, resend);
     }
   }
 
@@ -140,16 +144,7 @@ export async function verifyAgainstPim(args: {
       if (!row || !live(row)) continue;
       checked++;
       seenModels.add(m.code);
-      const keys = compare(row, m.values, ownedAttributes, items);
-      if (keys.length > 0) {
-        drift += keys.length;
-        if (repair) {
-          const hashes = { ...row.hashes };
-          for (const k of keys) delete hashes[k];
-          repairs.push({ ...row, hashes });
-          modelGroups.add(row.originKey);
-        }
-      }
+      noteDrift(row, m.values, modelGroups);
     }
     batch.length = 0;
   };
@@ -162,12 +157,7 @@ export async function verifyAgainstPim(args: {
     for (const row of page) {
       if (!live(row) || seenModels.has(row.code)) continue;
       checked++;
-      missing++;
-      items.push({ entityType: 'product_model', code: row.code, kind: 'missing_in_pim' });
-      if (repair) {
-        repairs.push({ ...row, hashes: {}, status: 'pending' });
-        modelGroups.add(row.originKey);
-      }
+      noteMissing(row, modelGroups);
     }
   }
   if (modelGroups.size > 0) {

@@ -98,7 +98,8 @@ export class CodeTable {
     if (validator(original) && !this.normalise) return { ok: true, code: original, changed: false };
     let code = original;
     if (this.normalise) {
-      code = kind === 'product_model' ? normaliseModelCode(original) : normaliseCode(original, this.codeCase);
+      // Most model codes (ERP template codes) are already fine: no rewrite, no new string.
+      code = kind === 'product_model' ? (validator(original) && !/\s/.test(original) ? original : normaliseModelCode(original)) : normaliseCode(original, this.codeCase);
     }
     if (code === '') return { ok: false, reason: 'empty' };
     if (!validator(code)) return { ok: false, reason: 'pattern' };

@@ -1154,6 +1154,9 @@ function comboOf(p: PreparedItem, slots: readonly number[]): string | null {
   return out;
 }
 
+/** The last timestamp parsed: the items of a model often share it, and Date.parse is not cheap. */
+let lastParsed: { text: string; ms: number } = { text: '', ms: NaN };
+
 function maxUpdated(items: readonly PreparedItem[]): string | null {
   let max: string | null = null;
   let maxMs = -Infinity;
@@ -1161,7 +1164,8 @@ function maxUpdated(items: readonly PreparedItem[]): string | null {
     const s = item.rec.updatedAt;
     if (!s) continue;
     if (s === max) continue;
-    const ms = Date.parse(s);
+    if (s !== lastParsed.text) lastParsed = { text: s, ms: Date.parse(s) };
+    const ms = lastParsed.ms;
     if (ms > maxMs) {
       maxMs = ms;
       max = s;

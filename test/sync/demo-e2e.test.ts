@@ -2,39 +2,23 @@
  * End to end with the real pieces: the generated SQLite demo ERP → the real mapper → the sync
  * engine → the real Akeneo client → the PIM sandbox. This is the Quick start's path.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
 import { createLogger } from '../../src/logging.js';
-
-const silent = createLogger({ level: 'silent' });
 import { bootstrapPim, runQuickstart } from '../../src/sync/quickstart.js';
-import { countsAddUp, type RunReport } from '../../src/sync/report.js';
+import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, pimSnapshot, recordingClient } from './support/pim.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ferry-sync-e2e-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function checkCounts(r: RunReport): void {
-  expect(countsAddUp(r.counts), JSON.stringify(r.counts)).toBe(true);
-  for (const t of Object.values(r.byType)) expect(countsAddUp(t)).toBe(true);
-}
+const silent = createLogger({ level: 'silent' });
+const tempDir = tempDirs('ferry-sync-e2e-');
 
 async function syncDemo(sb: RunningSandbox, dir: string, items: number, options: { full?: boolean; verify?: boolean; repair?: boolean } = {}) {
   const config = ferryConfigSchema.parse({
-    pim: { url: sb.url, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password, timeoutMs: 3000 },
+    pim: sandboxPimConfig(sb),
     erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items, seed: 7 },
     mapping: { preset: 'demo' },
     state: { path: join(dir, 'ferry.db') },

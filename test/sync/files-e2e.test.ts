@@ -3,8 +3,7 @@
  * must keep it when the run does not settle — a dry run or a failed run — so the next run
  * still sees it; a settled run moves it.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryConfigSchema, type FerryConfig } from '../../src/config/schema.js';
@@ -13,28 +12,27 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
 import { bootstrapPim } from '../../src/sync/quickstart.js';
 import { createErpSource } from '../../src/erp/factory.js';
+import { sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor } from './support/pim.js';
 
 const silent = createLogger({ level: 'silent' });
+const tempDir = tempDirs('ferry-files-e2e-');
 let sb: RunningSandbox;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   sb = await startSandbox({ catalog: 'demo' });
 });
 afterAll(async () => {
   await sb.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 function setup(pimUrl = sb.url): { config: FerryConfig; folder: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-files-e2e-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const folder = join(dir, 'drop');
   mkdirSync(folder);
   writeFileSync(join(folder, 'items.csv'), 'sku,ean\nFILE-1,4006381333931\nFILE-2,4006381333948\n');
   const config = ferryConfigSchema.parse({
-    pim: { url: pimUrl, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password, timeoutMs: 3000, limits: { maxRetries: pimUrl === sb.url ? 6 : 0 } },
+    pim: sandboxPimConfig(sb, { url: pimUrl, limits: { maxRetries: pimUrl === sb.url ? 6 : 0 } }),
     erp: { type: 'files', folder, format: 'csv', streams: { items: { pattern: 'items*.csv', key: 'sku', fields: { ean: 'ean' } } } },
     mapping: { attributes: { ean: { type: 'text' } } },
     state: { path: join(dir, 'ferry.db') },

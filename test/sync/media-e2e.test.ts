@@ -2,8 +2,7 @@
  * Media end to end: ERP image paths → the real mapper (upload requests) → the engine (reads,
  * hashes, uploads once per content) → the real client → the sandbox, which serves the file back.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,20 +12,19 @@ import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
 import { bootstrapPim } from '../../src/sync/quickstart.js';
-import { countsAddUp, type RunReport } from '../../src/sync/report.js';
 import { FakeErp } from './fakes.js';
+import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, recordingClient } from './support/pim.js';
 
 const silent = createLogger({ level: 'silent' });
+const tempDir = tempDirs('ferry-media-e2e-');
 let sb: RunningSandbox;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   sb = await startSandbox({ catalog: 'demo' });
 });
 afterAll(async () => {
   await sb.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** A valid 1×1 PNG of one colour. */
@@ -52,10 +50,6 @@ function png(rgb: [number, number, number]): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
-function checkCounts(r: RunReport): void {
-  expect(countsAddUp(r.counts), JSON.stringify(r.counts)).toBe(true);
-}
-
 /** The client, with every media upload counted. */
 function countingUploads(client: AkeneoClient): { client: AkeneoClient; uploads: string[] } {
   const uploads: string[] = [];
@@ -74,10 +68,9 @@ function countingUploads(client: AkeneoClient): { client: AkeneoClient; uploads:
 }
 
 function setup(): { config: FerryConfig; dir: string; erp: FakeErp } {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-media-e2e-'));
-  dirs.push(dir);
+  const dir = tempDir();
   const config = ferryConfigSchema.parse({
-    pim: { url: sb.url, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password, timeoutMs: 3000 },
+    pim: sandboxPimConfig(sb),
     erp: { type: 'demo', path: join(dir, 'unused.sqlite') },
     mapping: { attributes: { ean: { type: 'text' }, packshot: { type: 'image', from: 'image' } } },
     state: { path: join(dir, 'ferry.db') },

@@ -3,10 +3,8 @@
  * created in the PIM (never synced by Ferry) are found there, recorded in the state and
  * enriched with the ERP-owned values; what the PIM lacks is skipped; nothing is created.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Product, ProductModel, Values } from '../../src/akeneo/model.js';
 import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
@@ -14,32 +12,19 @@ import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
 import { bootstrapPim } from '../../src/sync/quickstart.js';
-import { countsAddUp, type RunReport } from '../../src/sync/report.js';
 import { openSqliteStateStore } from '../../src/sync/state/sqlite.js';
+import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, pimSnapshot, recordingClient } from './support/pim.js';
 
 const silent = createLogger({ level: 'silent' });
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'ferry-update-only-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function checkCounts(r: RunReport): void {
-  expect(countsAddUp(r.counts), JSON.stringify(r.counts)).toBe(true);
-  for (const t of Object.values(r.byType)) expect(countsAddUp(t)).toBe(true);
-}
+const tempDir = tempDirs('ferry-update-only-');
 
 const ITEMS = 60;
 const JULIA = 'Written by Julia in the PIM';
 
 function configFor(sb: RunningSandbox, dir: string, erpPath: string, updateOnly: boolean) {
   return ferryConfigSchema.parse({
-    pim: { url: sb.url, clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password, timeoutMs: 3000 },
+    pim: sandboxPimConfig(sb),
     erp: { type: 'demo', path: erpPath, items: ITEMS, seed: 5 },
     mapping: { preset: 'demo' },
     state: { path: join(dir, 'ferry.db') },

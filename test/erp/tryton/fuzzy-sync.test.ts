@@ -17,6 +17,7 @@ import { startSandbox, type RunningSandbox } from '../../../src/sandbox/index.js
 import { runSync } from '../../../src/sync/index.js';
 import { bootstrapPim } from '../../../src/sync/quickstart.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
+import { sandboxPimConfig } from '../../sync/support/e2e.js';
 import { clientFor, recordingClient, type RecordedWrite } from '../../sync/support/pim.js';
 import { skipTryton } from './helpers.js';
 
@@ -46,7 +47,7 @@ describe.skipIf(skipTryton)('fuzzy Tryton translations through a sync', () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-tryton-fuzzy-'));
     const erp = { type: 'tryton' as const, url: tryton.url, database: tryton.database, username: tryton.username, password: tryton.password, languages: ['en', 'de', 'fr'] };
     config = ferryConfigSchema.parse({
-      pim: { url: sandbox.url, clientId: sandbox.clientId, secret: sandbox.secret, username: sandbox.username, password: sandbox.password, timeoutMs: 3000 },
+      pim: sandboxPimConfig(sandbox),
       erp,
       mapping: { preset: 'tryton' },
       state: { path: join(dir, 'ferry.db') },

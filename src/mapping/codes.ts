@@ -72,7 +72,8 @@ export type CodeOutcome =
  * is reported once and can be reversed, and two ERP codes never silently collapse into one.
  */
 export class CodeTable {
-  private readonly byNormalised = new Map<string, string>();
+  /** Per kind (and attribute, for options): lower-cased code → the ERP code that took it. */
+  private readonly byNormalised = new Map<string, Map<string, string>>();
   private readonly cache = new Map<string, CodeOutcome>();
   private pending: CodeNormalisation[] = [];
 
@@ -104,11 +105,12 @@ export class CodeTable {
     if (code === '') return { ok: false, reason: 'empty' };
     if (!validator(code)) return { ok: false, reason: 'pattern' };
     // Akeneo compares codes case-insensitively, so collisions are too.
-    const scope = `${kind}\u0000${attribute ?? ''}\u0000${code.toLowerCase()}`;
-    const owner = this.byNormalised.get(scope);
+    const taken = this.scope(kind, attribute);
+    const lower = code.toLowerCase();
+    const owner = taken.get(lower);
     // Option values are values, not keys: "Dark Green" and "dark green" are the same option.
     if (owner !== undefined && owner !== original && kind !== 'option') return { ok: false, reason: 'collision', other: owner };
-    if (owner === undefined) this.byNormalised.set(scope, original);
+    if (owner === undefined) taken.set(lower, original);
     const changed = code !== original;
     if (changed) this.pending.push(attribute ? { kind, attribute, original, normalised: code } : { kind, original, normalised: code });
     return { ok: true, code, changed };
@@ -116,7 +118,14 @@ export class CodeTable {
 
   /** The ERP code a normalised code came from (the reverse direction). */
   original(kind: CodeKind, code: string, attribute?: string): string | undefined {
-    return this.byNormalised.get(`${kind}\u0000${attribute ?? ''}\u0000${code.toLowerCase()}`);
+    return this.byNormalised.get(attribute === undefined ? kind : `${kind}\u0000${attribute}`)?.get(code.toLowerCase());
+  }
+
+  private scope(kind: CodeKind, attribute: string | undefined): Map<string, string> {
+    const key = attribute === undefined ? kind : `${kind}\u0000${attribute}`;
+    let taken = this.byNormalised.get(key);
+    if (!taken) this.byNormalised.set(key, (taken = new Map()));
+    return taken;
   }
 
   /** Changes made since the last call (each distinct change once). */

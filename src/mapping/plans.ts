@@ -322,10 +322,10 @@ const scratchEntries: ValueEntry[] = [];
 
 export function mapValue(plan: AttributePlan, read: { value: FieldValue | undefined; field: string }, acc: RecordAcc, ctx: PlanContext): void {
   const out = scratchEntries;
-  out.length = 0;
+  if (out.length) out.length = 0; // only after a converter threw
   fillValue(plan, read, acc, ctx, out);
-  if (out.length) acc.byPlan[plan.id] = out.slice();
-  out.length = 0;
+  // splice: the entries at their exact size, and the scratch emptied, in one call.
+  if (out.length) acc.byPlan[plan.id] = out.splice(0, out.length);
 }
 
 function fillValue(plan: AttributePlan, read: { value: FieldValue | undefined; field: string }, acc: RecordAcc, ctx: PlanContext, out: ValueEntry[]): void {

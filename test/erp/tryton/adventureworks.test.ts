@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpRecord, LocalizedText } from '../../../src/erp/port.js';
 import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/index.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
-import { skipTryton } from './helpers.js';
+import { skipTryton, trytonErpConfig } from './helpers.js';
 
 const AW = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/adventureworks');
 const missing = !existsSync(path.join(AW, 'Product.csv'));
@@ -30,15 +30,7 @@ describe.skipIf(skipTryton || (missing && process.env.CI !== 'true'))('Tryton wi
   beforeAll(async () => {
     if (missing) throw new Error(`AdventureWorks data is missing at ${AW} (CI=true requires ../shared).`);
     tryton = await startTryton({ seed: 'catalogue', adventureworks: true });
-    source = createTrytonSource({
-      type: 'tryton',
-      url: tryton.url,
-      database: tryton.database,
-      username: tryton.username,
-      password: tryton.password,
-      languages: ['en', 'fr', 'de'],
-      referencePrice: true,
-    });
+    source = createTrytonSource(trytonErpConfig(tryton, { languages: ['en', 'fr', 'de'], referencePrice: true }));
     items = [];
     for await (const r of source.read('items')) items.push(r);
   }, 240_000);

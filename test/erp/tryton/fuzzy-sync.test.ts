@@ -19,7 +19,7 @@ import { bootstrapPim } from '../../../src/sync/quickstart.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
 import { sandboxPimConfig } from '../../sync/support/e2e.js';
 import { clientFor, recordingClient, type RecordedWrite } from '../../sync/support/pim.js';
-import { skipTryton } from './helpers.js';
+import { skipTryton, trytonErpConfig } from './helpers.js';
 
 const silent = createLogger({ level: 'silent' });
 
@@ -45,7 +45,7 @@ describe.skipIf(skipTryton)('fuzzy Tryton translations through a sync', () => {
     tryton = await startTryton({ seed: 'catalogue' });
     sandbox = await startSandbox({ catalog: 'demo' });
     dir = mkdtempSync(join(tmpdir(), 'ferry-tryton-fuzzy-'));
-    const erp = { type: 'tryton' as const, url: tryton.url, database: tryton.database, username: tryton.username, password: tryton.password, languages: ['en', 'de', 'fr'] };
+    const erp = trytonErpConfig(tryton, { languages: ['en', 'de', 'fr'] });
     config = ferryConfigSchema.parse({
       pim: sandboxPimConfig(sandbox),
       erp,

@@ -9,7 +9,7 @@ import type { ErpRecord, LocalizedText, StreamName } from '../../../src/erp/port
 import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/index.js';
 import { createLogger } from '../../../src/logging.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
-import { skipTryton } from './helpers.js';
+import { skipTryton, trytonErpConfig } from './helpers.js';
 
 async function all(source: TrytonSource, stream: StreamName, options: Parameters<TrytonSource['read']>[1] = {}): Promise<ErpRecord[]> {
   const out: ErpRecord[] = [];
@@ -30,7 +30,7 @@ describe.skipIf(skipTryton)('fuzzy translations on a real Tryton', () => {
 
   beforeAll(async () => {
     tryton = await startTryton({ seed: 'catalogue' });
-    const base = { type: 'tryton' as const, url: tryton.url, database: tryton.database, username: tryton.username, password: tryton.password, languages: ['en', 'de', 'fr'] };
+    const base = trytonErpConfig(tryton, { languages: ['en', 'de', 'fr'] });
     const logger = createLogger({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as (typeof warnings)[number]) });
     keep = createTrytonSource(base, { logger }); // keep is the default
     drop = createTrytonSource({ ...base, fuzzyTranslations: 'drop' }, { logger });

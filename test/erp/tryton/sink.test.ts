@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpRecord, LocalizedText, StreamName } from '../../../src/erp/port.js';
 import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/index.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
-import { skipTryton } from './helpers.js';
+import { skipTryton, trytonErpConfig } from './helpers.js';
 
 async function all(source: TrytonSource, stream: StreamName, options: Parameters<TrytonSource['read']>[1] = {}): Promise<ErpRecord[]> {
   const out: ErpRecord[] = [];
@@ -17,16 +17,7 @@ describe.skipIf(skipTryton)('Tryton sink and live changes', () => {
 
   beforeAll(async () => {
     tryton = await startTryton({ seed: 'catalogue' });
-    source = createTrytonSource({
-      type: 'tryton',
-      url: tryton.url,
-      database: tryton.database,
-      username: tryton.username,
-      password: tryton.password,
-      languages: ['en', 'de', 'fr'],
-      referencePrice: true,
-      deltaSkewSeconds: 0,
-    });
+    source = createTrytonSource(trytonErpConfig(tryton, { languages: ['en', 'de', 'fr'], referencePrice: true, deltaSkewSeconds: 0 }));
   });
   afterAll(async () => {
     await source?.close();

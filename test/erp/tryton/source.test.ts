@@ -9,7 +9,7 @@ import type { ErpRecord, LocalizedText, Quantity, StreamName } from '../../../sr
 import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/index.js';
 import { TrytonDateTime } from '../../../src/erp/tryton/codec.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
-import { skipTryton } from './helpers.js';
+import { skipTryton, trytonErpConfig } from './helpers.js';
 
 async function all(source: TrytonSource, stream: StreamName, options: Parameters<TrytonSource['read']>[1] = {}): Promise<ErpRecord[]> {
   const out: ErpRecord[] = [];
@@ -28,15 +28,11 @@ describe.skipIf(skipTryton)('Tryton source against a real Tryton', () => {
   let tryton: RunningTryton;
   let source: TrytonSource;
   let db: Database.Database;
-  const config = () => ({
-    type: 'tryton' as const,
-    url: tryton.url,
-    database: tryton.database,
-    username: tryton.username,
-    password: tryton.password,
-    languages: ['en', 'de', 'fr', 'es'],
-    pageSize: 37, // odd page size: pages end inside a template's variants
-  });
+  const config = () =>
+    trytonErpConfig(tryton, {
+      languages: ['en', 'de', 'fr', 'es'],
+      pageSize: 37, // odd page size: pages end inside a template's variants
+    });
 
   beforeAll(async () => {
     tryton = await startTryton({ seed: 'catalogue' });

@@ -822,6 +822,18 @@ export class SyncRun {
       scheduler?.markSettled(id, ok, reason ?? undefined);
       this.plan.actions[planType]![outcome === 'unchanged' ? 'unchanged' : 'skip']++;
     };
+    /** A state row for this entity before any write of it landed: no hashes, no ERP version. */
+    const unwrittenState = (pimId: string | null, status: 'absent' | 'pending'): EntityState => ({
+      type,
+      code,
+      pimId,
+      originStream: origin.stream,
+      originKey: origin.key,
+      groupKey: ctx.record?.group ?? null,
+      hashes: {},
+      erpVersion: null,
+      status,
+    });
 
     const known = stored !== undefined && stored.status !== 'pending' && stored.status !== 'deleted' && stored.status !== 'absent';
     let effect: TaskCtx['effect'] = 'write';
@@ -858,17 +870,7 @@ export class SyncRun {
       settleNow('skipped', 'update-only mode: not in the PIM, so not created', true);
       if (stored === undefined && !this.dryRun) {
         // Remember the item's group: a later delta run re-reads it with its siblings.
-        this.versionUpdates.push({
-          type,
-          code,
-          pimId: null,
-          originStream: origin.stream,
-          originKey: origin.key,
-          groupKey: ctx.record?.group ?? null,
-          hashes: {},
-          erpVersion: null,
-          status: 'absent',
-        });
+        this.versionUpdates.push(unwrittenState(null, 'absent'));
       }
       return null;
     }
@@ -902,21 +904,9 @@ export class SyncRun {
 
     if (pimId && (!stored || stored.pimId !== pimId) && ctx.intents) {
       // Reserve the uuid before the first write: a rerun after a crash reuses it.
-      ctx.intents.push({
-        type,
-        code,
-        pimId,
-        originStream: origin.stream,
-        originKey: origin.key,
-        groupKey: ctx.record?.group ?? null,
-        hashes: {},
-        erpVersion: null,
-        status: 'pending',
-      });
+      ctx.intents.push(unwrittenState(pimId, 'pending'));
     } else if (pimId && !stored && !ctx.intents) {
-      await this.deps.state.saveEntities([
-        { type, code, pimId, originStream: origin.stream, originKey: origin.key, groupKey: ctx.record?.group ?? null, hashes: {}, erpVersion: null, status: 'pending' },
-      ]);
+      await this.deps.state.saveEntities([unwrittenState(pimId, 'pending')]);
     }
 
     const deps: string[] = [...(ctx.extraDeps ?? [])];

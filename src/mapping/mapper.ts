@@ -834,7 +834,7 @@ class MappingEngine implements Mapper {
     }
     // Then each variant's own values; a value error configured to block holds that item back.
     for (const p of placed) this.mapFields(p.rec, p.acc, layout.variantKey, layout.wantVariant);
-    placed = placed.filter((p) => !p.acc.blocked);
+    if (placed.some(isBlocked)) placed = placed.filter((p) => !p.acc.blocked);
     if (placed.length === 0) return;
     if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
       this.simpleProduct(placed[0]!, out.products, out.uploads);
@@ -868,7 +868,8 @@ class MappingEngine implements Mapper {
       }
       for (const members2 of subBuckets.values()) {
         const first = members2[0]!;
-        const suffix = layout.axes[0]!.map((a) => axisCodePart(this.valueOf(first.acc, a))).join('_');
+        let suffix = '';
+        for (const a of layout.axes[0]!) suffix += (suffix ? '_' : '') + axisCodePart(this.valueOf(first.acc, a));
         const subOutcome = this.codes.code('product_model', `${rootCode}_${suffix}`);
         const subCode = subOutcome.ok ? subOutcome.code : `${rootCode}_${suffix}`;
         for (const m of members2) m.parentCode = subCode;
@@ -892,7 +893,7 @@ class MappingEngine implements Mapper {
         if (layout.keepVariant(u.attribute)) out.uploads.push({ owner: { kind: 'product', identifier: p.sku }, ...u, origin: p.acc.origin });
       }
       const product: MappedProduct = { kind: 'product', origin: p.acc.origin, identifier: p.sku, family, parent: p.parentCode, values };
-      if (p.categories !== undefined) product.categories = rootCats ? p.categories.filter((c) => !rootCats.has(c)) : p.categories;
+      if (p.categories !== undefined) product.categories = rootCats ? ownCategories(p.categories, rootCats) : p.categories;
       out.products.push(product);
     }
   }
@@ -933,8 +934,13 @@ class MappingEngine implements Mapper {
       return out;
     }
     // Without a group record: the categories every item shares live on the model.
-    const lists = members.map((m) => m.categories ?? []);
-    return lists[0]!.filter((c) => lists.every((l) => l.includes(c)));
+    const shared: string[] = [];
+    for (const c of members[0]!.categories ?? []) {
+      let everywhere = true;
+      for (let i = 1; i < members.length && everywhere; i++) everywhere = members[i]!.categories?.includes(c) ?? false;
+      if (everywhere) shared.push(c);
+    }
+    return shared;
   }
 
   /**
@@ -1099,7 +1105,14 @@ function axisCount(fv: FamilyVariant): number {
 
 /** A comparable text for an axis value; null when missing. */
 function axisKey(entries: ValueEntry[] | undefined): string | null {
-  const e = entries?.find((x) => x.locale === null && x.scope === null) ?? entries?.[0];
+  if (!entries) return null;
+  let e: ValueEntry | undefined = entries[0];
+  for (const x of entries) {
+    if (x.locale === null && x.scope === null) {
+      e = x;
+      break;
+    }
+  }
   if (!e || e.data === null || e.data === undefined) return null;
   const d = e.data;
   if (typeof d === 'string') return d.toLowerCase();
@@ -1139,6 +1152,17 @@ function sameUploads(a: RecordAcc, b: RecordAcc, attribute: string): boolean {
       .sort()
       .join('\u0001');
   return key(a) === key(b);
+}
+
+/** A variant's categories beyond its model's (usually none). */
+function isBlocked(p: PreparedItem): boolean {
+  return p.acc.blocked;
+}
+
+function ownCategories(categories: readonly string[], modelCategories: ReadonlySet<string>): string[] {
+  const own: string[] = [];
+  for (const c of categories) if (!modelCategories.has(c)) own.push(c);
+  return own;
 }
 
 /** One text per axis combination (the axes at `slots`), null when an axis has no value. */

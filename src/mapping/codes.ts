@@ -129,6 +129,10 @@ export class CodeTable {
   }
 
   /** Changes made since the last call (each distinct change once). */
+  hasChanges(): boolean {
+    return this.pending.length > 0;
+  }
+
   drainChanges(): CodeNormalisation[] {
     const out = this.pending;
     this.pending = [];

@@ -628,10 +628,13 @@ class MappingEngine implements Mapper {
     // Errors and options come from every record's accumulator once all the lazy mapping is done.
     for (const p of prepared) collect(p.acc, result);
     for (const acc of groupAccs) collect(acc, result);
-    result.entities.push(...roots, ...subs, ...products);
+    // Parents first. The sync engine calls this once per group: no spread of three lists as arguments.
+    const entities = result.entities;
+    for (const m of roots) entities.push(m);
+    for (const m of subs) entities.push(m);
+    for (const x of products) entities.push(x);
     if (uploads.length) result.mediaUploads = uploads;
-    const changes = this.codes.drainChanges();
-    if (changes.length) result.codeChanges = changes;
+    if (this.codes.hasChanges()) result.codeChanges = this.codes.drainChanges();
     return result;
   }
 

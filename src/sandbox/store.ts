@@ -304,10 +304,23 @@ export class SandboxStore implements CatalogView {
     }
     return out;
   }
-  productsOfModel(code: string): readonly Product[] {
+  productsOfModel(code: string, onlyValuesOf?: readonly string[]): readonly Product[] {
     const set = this.productsByParent.get(lower(code));
     if (!set) return [];
     const out: Product[] = [];
+    if (onlyValuesOf) {
+      const wanted = new Set(onlyValuesOf.map(lower));
+      for (const u of set) {
+        const row = this.products.get(lower(u));
+        if (!row) continue;
+        const values: Values = {};
+        for (const k in row.values) if (wanted.has(lower(k))) values[k] = JSON.parse(row.values[k] as string) as ValueEntry[];
+        const p: Product = { uuid: row.uuid, values };
+        if (row.identifier !== undefined) p.identifier = row.identifier;
+        out.push(p);
+      }
+      return out;
+    }
     for (const u of set) {
       const p = this.productByUuid(u);
       if (p) out.push(p);

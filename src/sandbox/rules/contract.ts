@@ -80,8 +80,12 @@ export interface CatalogView {
   identifierAttribute(): string;
   /** Direct children (sub product models) of a product model. */
   productModelsChildren(code: string): readonly ProductModel[];
-  /** Variant products whose `parent` is this product model. */
-  productsOfModel(code: string): readonly Product[];
+  /**
+   * Variant products whose `parent` is this product model. With `onlyValuesOf`, a product may
+   * carry just those attributes' values (the store then parses no others: the axis check runs
+   * for every variant written, over all its siblings).
+   */
+  productsOfModel(code: string, onlyValuesOf?: readonly string[]): readonly Product[];
 
   // --- additions beyond the brief's minimum (append-only) ---
   attributeGroup(code: string): AttributeGroup | undefined;

@@ -328,7 +328,7 @@ function writeProduct(
 
   if (parentModel && axes.length > 0 && missingAxes.length === 0) {
     const key = axisKey(view, axes, values);
-    const twin = view.productsOfModel(parentModel.code).find((p) => p.uuid !== uuid && axisKey(view, axes, p.values) === key);
+    const twin = view.productsOfModel(parentModel.code, axes).find((p) => p.uuid !== uuid && axisKey(view, axes, p.values) === key);
     if (twin) {
       throw violations([
         fieldViolation(

@@ -166,6 +166,18 @@ const IN_CHUNK = 500;
 
 export class SqliteStateStore implements StateStore {
   readonly db: Database.Database;
+  /** Prepared statements by SQL text: the per-line writes run hundreds of thousands of times a run. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** The statement for `sql`, prepared once (IN lists of varying length are kept up to a bound). */
+  private prepared(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (this.statements.size < 128) this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -178,7 +190,7 @@ export class SqliteStateStore implements StateStore {
 
   schemaVersion(): number {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-    const row = this.db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+    const row = this.prepared('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
     return row.v ?? 0;
   }
 
@@ -192,7 +204,7 @@ export class SqliteStateStore implements StateStore {
       }
       for (let v = current; v < MIGRATIONS.length; v++) {
         this.db.exec(MIGRATIONS[v]!);
-        this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
+        this.prepared('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
       }
     });
     apply.immediate();
@@ -212,7 +224,7 @@ export class SqliteStateStore implements StateStore {
   ): Promise<LockInfo | null> {
     const take = this.db.transaction((): LockInfo | null => {
       const now = Date.now();
-      const row = this.db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as
+      const row = this.prepared('SELECT * FROM locks WHERE name = ?').get(name) as
         | { name: string; owner: string; run_id: number | null; acquired_at: string; heartbeat_at: number }
         | undefined;
       let recovered: LockInfo | null = null;
@@ -229,8 +241,8 @@ export class SqliteStateStore implements StateStore {
         if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
         if (row.owner !== owner) recovered = info;
       }
-      this.db
-        .prepare(
+      this
+        .prepared(
           'INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES (?, ?, NULL, ?, ?) ' +
             'ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
         )
@@ -248,7 +260,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+    this.prepared('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
   }
 
   // --- entities ------------------------------------------------------------------
@@ -256,8 +268,8 @@ export class SqliteStateStore implements StateStore {
   async getEntities(type: EntityType, codes: readonly string[]): Promise<Map<string, EntityState>> {
     const out = new Map<string, EntityState>();
     for (const part of chunks(codes, IN_CHUNK)) {
-      const rows = this.db
-        .prepare(`SELECT * FROM entities WHERE entity_type = ? AND code IN (${part.map(() => '?').join(',')})`)
+      const rows = this
+        .prepared(`SELECT * FROM entities WHERE entity_type = ? AND code IN (${part.map(() => '?').join(',')})`)
         .all(type, ...part) as EntityRowDb[];
       for (const r of rows) out.set(r.code, toEntity(r));
     }
@@ -266,7 +278,7 @@ export class SqliteStateStore implements StateStore {
 
   async saveEntities(rows: readonly EntityState[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare(
+    const stmt = this.prepared(
       `INSERT INTO entities (entity_type, code, pim_id, origin_stream, origin_key, group_key, hashes, erp_version, status, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (entity_type, code) DO UPDATE SET
@@ -285,8 +297,8 @@ export class SqliteStateStore implements StateStore {
   async findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const part of chunks(groupKeys, IN_CHUNK)) {
-      const rows = this.db
-        .prepare(
+      const rows = this
+        .prepared(
           `SELECT group_key, origin_key FROM entities WHERE entity_type = 'product' AND status <> 'deleted' AND group_key IN (${part.map(() => '?').join(',')})`,
         )
         .all(...part) as { group_key: string; origin_key: string }[];
@@ -302,8 +314,8 @@ export class SqliteStateStore implements StateStore {
   async getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
     for (const part of chunks(keys, IN_CHUNK)) {
-      const rows = this.db
-        .prepare(
+      const rows = this
+        .prepared(
           `SELECT origin_key, erp_version FROM entities WHERE origin_stream = ? AND status <> 'pending' AND origin_key IN (${part.map(() => '?').join(',')})`,
         )
         .all(stream, ...part) as { origin_key: string; erp_version: string | null }[];
@@ -314,7 +326,7 @@ export class SqliteStateStore implements StateStore {
 
   async *listEntities(type: EntityType, pageSize = 1000): AsyncIterable<EntityState[]> {
     let after = '';
-    const stmt = this.db.prepare('SELECT * FROM entities WHERE entity_type = ? AND code > ? ORDER BY code LIMIT ?');
+    const stmt = this.prepared('SELECT * FROM entities WHERE entity_type = ? AND code > ? ORDER BY code LIMIT ?');
     for (;;) {
       const rows = stmt.all(type, after, pageSize) as EntityRowDb[];
       if (rows.length === 0) return;
@@ -326,7 +338,7 @@ export class SqliteStateStore implements StateStore {
 
   async *listEntityKeys(type: EntityType, pageSize = 5000): AsyncIterable<EntityKey[]> {
     let after = '';
-    const stmt = this.db.prepare(
+    const stmt = this.prepared(
       'SELECT code, origin_stream, origin_key, status FROM entities WHERE entity_type = ? AND code > ? ORDER BY code LIMIT ?',
     );
     for (;;) {
@@ -341,8 +353,8 @@ export class SqliteStateStore implements StateStore {
   async countEntities(type?: EntityType): Promise<number> {
     const row = (
       type
-        ? this.db.prepare('SELECT COUNT(*) AS n FROM entities WHERE entity_type = ?').get(type)
-        : this.db.prepare('SELECT COUNT(*) AS n FROM entities').get()
+        ? this.prepared('SELECT COUNT(*) AS n FROM entities WHERE entity_type = ?').get(type)
+        : this.prepared('SELECT COUNT(*) AS n FROM entities').get()
     ) as { n: number };
     return row.n;
   }
@@ -350,7 +362,7 @@ export class SqliteStateStore implements StateStore {
   // --- watermarks ----------------------------------------------------------------
 
   async getWatermark(stream: string): Promise<string | null> {
-    const row = this.db.prepare('SELECT value FROM watermarks WHERE stream = ?').get(stream) as { value: string } | undefined;
+    const row = this.prepared('SELECT value FROM watermarks WHERE stream = ?').get(stream) as { value: string } | undefined;
     return row?.value ?? null;
   }
 
@@ -366,7 +378,7 @@ export class SqliteStateStore implements StateStore {
 
   async queueRetries(rows: readonly { stream: string; key: string; reason: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare(
+    const stmt = this.prepared(
       'INSERT INTO retry_queue (stream, erp_key, reason, queued_at) VALUES (?, ?, ?, ?) ON CONFLICT (stream, erp_key) DO UPDATE SET reason = excluded.reason',
     );
     const now = new Date().toISOString();
@@ -377,14 +389,14 @@ export class SqliteStateStore implements StateStore {
 
   async clearRetries(rows: readonly { stream: string; key: string }[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare('DELETE FROM retry_queue WHERE stream = ? AND erp_key = ?');
+    const stmt = this.prepared('DELETE FROM retry_queue WHERE stream = ? AND erp_key = ?');
     this.db.transaction(() => {
       for (const r of rows) stmt.run(r.stream, r.key);
     })();
   }
 
   async listRetries(stream: string): Promise<string[]> {
-    return (this.db.prepare('SELECT erp_key FROM retry_queue WHERE stream = ? ORDER BY erp_key').all(stream) as { erp_key: string }[]).map(
+    return (this.prepared('SELECT erp_key FROM retry_queue WHERE stream = ? ORDER BY erp_key').all(stream) as { erp_key: string }[]).map(
       (r) => r.erp_key,
     );
   }
@@ -392,7 +404,7 @@ export class SqliteStateStore implements StateStore {
   // --- media ---------------------------------------------------------------------
 
   async getMedia(contentHash: string): Promise<MediaRow | null> {
-    const r = this.db.prepare('SELECT content_hash, code, source FROM media WHERE content_hash = ?').get(contentHash) as
+    const r = this.prepared('SELECT content_hash, code, source FROM media WHERE content_hash = ?').get(contentHash) as
       | { content_hash: string; code: string; source: string }
       | undefined;
     return r ? { contentHash: r.content_hash, code: r.code, source: r.source } : null;
@@ -408,13 +420,13 @@ export class SqliteStateStore implements StateStore {
   async saveMedia(row: MediaRow): Promise<void> {
     const now = new Date().toISOString();
     const save = this.db.transaction(() => {
-      this.db
-        .prepare(
+      this
+        .prepared(
           'INSERT INTO media (content_hash, code, source, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (content_hash) DO UPDATE SET code = excluded.code, source = excluded.source',
         )
         .run(row.contentHash, row.code, row.source, now);
-      this.db
-        .prepare(
+      this
+        .prepared(
           `INSERT INTO media_sources (source, content_hash, size, mtime_ms, seen_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (source) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size, mtime_ms = excluded.mtime_ms, seen_at = excluded.seen_at`,
         )
@@ -447,7 +459,7 @@ export class SqliteStateStore implements StateStore {
 
   async recordOutcomes(runId: number, rows: readonly RunRecordRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare(
+    const stmt = this.prepared(
       `INSERT INTO run_records (run_id, stream, erp_key, entity_type, outcome, reason) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (run_id, stream, erp_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, entity_type = excluded.entity_type`,
     );
@@ -458,7 +470,7 @@ export class SqliteStateStore implements StateStore {
 
   async addRejects(rows: readonly RejectRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const stmt = this.db.prepare(
+    const stmt = this.prepared(
       `INSERT INTO rejects (run_id, stream, erp_key, entity_type, label, attribute, locale, scope, message, fix, payload, errors)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -494,17 +506,17 @@ export class SqliteStateStore implements StateStore {
   }
 
   async listRuns(limit: number): Promise<RunRow[]> {
-    const rows = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Parameters<SqliteStateStore['toRun']>[0][];
+    const rows = this.prepared('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as Parameters<SqliteStateStore['toRun']>[0][];
     return rows.map((r) => this.toRun(r));
   }
 
   async getRun(id: number): Promise<RunRow | null> {
-    const r = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Parameters<SqliteStateStore['toRun']>[0] | undefined;
+    const r = this.prepared('SELECT * FROM runs WHERE id = ?').get(id) as Parameters<SqliteStateStore['toRun']>[0] | undefined;
     return r ? this.toRun(r) : null;
   }
 
   async getRunRecords(runId: number): Promise<RunRecordRow[]> {
-    const rows = this.db.prepare('SELECT * FROM run_records WHERE run_id = ? ORDER BY stream, erp_key').all(runId) as {
+    const rows = this.prepared('SELECT * FROM run_records WHERE run_id = ? ORDER BY stream, erp_key').all(runId) as {
       stream: string;
       erp_key: string;
       entity_type: string;
@@ -515,7 +527,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getRejects(runId: number): Promise<RejectRow[]> {
-    const rows = this.db.prepare('SELECT * FROM rejects WHERE run_id = ? ORDER BY id').all(runId) as {
+    const rows = this.prepared('SELECT * FROM rejects WHERE run_id = ? ORDER BY id').all(runId) as {
       run_id: number;
       stream: string;
       erp_key: string;

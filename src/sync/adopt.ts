@@ -5,6 +5,7 @@
  * identifier attribute (the documented filter), product models on their `identifier` property.
  */
 import type { SyncPimClient } from './pim.js';
+import { chunks } from './chunks.js';
 
 /** Akeneo's limit on the values of one IN filter. */
 export const LOOKUP_BATCH = 100;
@@ -16,11 +17,6 @@ export interface FoundProduct {
   uuid: string | null;
 }
 
-function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 
 /**
  * The products of `identifiers` that exist in the PIM, keyed by the identifier asked for.

@@ -24,6 +24,7 @@ import type {
   StateStore,
 } from './port.js';
 import { RunLockedError } from './port.js';
+import { chunks } from '../chunks.js';
 
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -153,12 +154,6 @@ function parseJson(text: string | null): unknown {
   } catch {
     return text;
   }
-}
-
-function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
 }
 
 /** SQLite caps bound parameters per statement; 500 keys per IN list stays far below it. */

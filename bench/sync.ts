@@ -12,6 +12,8 @@
  *    process (target < 300 MB at 100,000 products). Runs first, so the RSS peak is its own.
  *
  * Flags: --items N (default 100000), --skip-saas, --skip-unlimited, --no-heap-cap.
+ * FERRY_BENCH_CPU_PROF=DIR writes V8 CPU profiles of both processes (Ferry, sandbox) into DIR
+ * (NODE_OPTIONS may not carry --cpu-prof).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -198,6 +200,7 @@ interface SandboxProcess {
 }
 
 const SANDBOX_ENTRY = code('sandbox/index');
+const PROFILE_FLAGS = process.env.FERRY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`] : [];
 
 async function startSandboxProcess(options: Record<string, unknown>): Promise<SandboxProcess> {
   const code = `
@@ -207,7 +210,7 @@ async function startSandboxProcess(options: Record<string, unknown>): Promise<Sa
     process.stdin.resume();
     process.stdin.on('end', async () => { await sb.close(); process.exit(0); });
   `;
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...(FROM_DIST ? [] : ['--import', 'tsx']), '--input-type=module', '-e', code], {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...PROFILE_FLAGS, ...(FROM_DIST ? [] : ['--import', 'tsx']), '--input-type=module', '-e', code], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -440,7 +443,7 @@ async function saas(dir: string): Promise<{ saas: Record<string, unknown>; delta
  */
 const HEAP_CAP_MB = Number(process.env.FERRY_BENCH_HEAP_CAP_MB ?? 256);
 if (!process.env.FERRY_BENCH_CHILD && !process.argv.includes('--no-heap-cap')) {
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...PROFILE_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     env: { ...process.env, FERRY_BENCH_CHILD: '1' },
     stdio: 'inherit',
   });

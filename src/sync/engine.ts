@@ -23,6 +23,7 @@ import { diffEntity, entityCode, type EndpointMode } from './diff.js';
 import { contentHash, fingerprint, valueKey } from './hash.js';
 import { GroupingIndex } from './grouping.js';
 import { Ledger, STREAM_TYPES } from './ledger.js';
+import { productUuidFor } from './product-uuid.js';
 import { takeRunLock, type HeldLock } from './lock.js';
 import type { SyncPimClient } from './pim.js';
 import {
@@ -875,9 +876,13 @@ export class SyncRun {
       return null;
     }
 
-    // A product the deletion policy deleted is created anew (with a new uuid) if it comes back.
-    const reuseId = stored?.pimId && stored.status !== 'deleted' ? stored.pimId : null;
-    const pimId = entity.kind === 'product' && this.mode === 'uuid' ? (reuseId ?? randomUUID()) : null;
+    // A product the deletion policy deleted is created anew (with a new, random uuid) if it comes
+    // back. Any other product without a uuid yet gets its identifier's own (productUuidFor),
+    // which a rerun after a crash derives again: it needs no reservation row before its write.
+    const deletedBefore = stored?.status === 'deleted';
+    const reuseId = stored?.pimId && !deletedBefore ? stored.pimId : null;
+    const pimId =
+      entity.kind === 'product' && this.mode === 'uuid' ? (reuseId ?? (deletedBefore ? randomUUID() : productUuidFor(entity.identifier))) : null;
     const diff = diffEntity(entity, stored, this.mode, pimId);
     if (diff.action === 'unchanged') {
       if (stored && origin.updatedAt !== null && stored.erpVersion !== origin.updatedAt && !this.dryRun) {
@@ -902,11 +907,10 @@ export class SyncRun {
       return null;
     }
 
-    if (pimId && (!stored || stored.pimId !== pimId) && ctx.intents) {
-      // Reserve the uuid before the first write: a rerun after a crash reuses it.
-      ctx.intents.push(unwrittenState(pimId, 'pending'));
-    } else if (pimId && !stored && !ctx.intents) {
-      await this.deps.state.saveEntities([unwrittenState(pimId, 'pending')]);
+    if (pimId && deletedBefore) {
+      // A random uuid: reserve it before the first write, so a rerun after a crash reuses it.
+      if (ctx.intents) ctx.intents.push(unwrittenState(pimId, 'pending'));
+      else await this.deps.state.saveEntities([unwrittenState(pimId, 'pending')]);
     }
 
     const deps: string[] = [...(ctx.extraDeps ?? [])];

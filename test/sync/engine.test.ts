@@ -2,6 +2,7 @@ import { describe, expect, it, beforeEach } from 'vitest';
 import { executeSync, type EngineDeps, type SyncOptions } from '../../src/sync/engine.js';
 import { SqliteStateStore } from '../../src/sync/state/sqlite.js';
 import { countsAddUp, type RunReport } from '../../src/sync/report.js';
+import { productUuidFor } from '../../src/sync/product-uuid.js';
 import { FakeErp, FakePim, fakeMapper } from './fakes.js';
 
 function seed(erp: FakeErp): void {
@@ -147,9 +148,12 @@ describe('sync engine (fakes)', () => {
     expect(pim.productByIdentifier('pen')).toBeUndefined();
     // Active again in the ERP: created anew, whole.
     erp.edit('items', 'pen', (rec) => (rec.active = true));
+    const uuidBefore = (await state.getEntities('product', ['pen'])).get('pen')!.pimId;
     const back = await run();
     expect(back.counts.created).toBe(1);
     expect(pim.productByIdentifier('pen')!.values!.name![0]!.data).toBe('Pen');
+    // A new product, so a new uuid: the deleted one's history stays apart.
+    expect(pim.productByIdentifier('pen')!.uuid).not.toBe(uuidBefore);
   });
 
   it('deletion policy ignore: an archived item is synced like any other, a gone one is only counted', async () => {
@@ -367,6 +371,23 @@ describe('sync engine (fakes)', () => {
     expect(r.status).toBe('succeeded');
     expect([...pim.products_.values()].filter((p) => p.values?.sku?.[0]?.data === 'pen')).toHaveLength(1);
     expect(pim.productByIdentifier('pen')!.uuid).toBe('aaaaaaaa-0000-4000-8000-000000000000');
+  });
+
+  it("a new product's uuid is its identifier's own: a run that wrote but recorded nothing re-sends the same uuids", async () => {
+    await run();
+    const uuids = new Map([...pim.products_.values()].map((p) => [p.values!.sku![0]!.data, p.uuid]));
+    expect(uuids.get('pen')).toBe(productUuidFor('pen'));
+    // The crash window: every write landed in the PIM, none reached the state.
+    const freshState = new SqliteStateStore(':memory:');
+    await freshState.migrate();
+    const callsBefore = pim.calls.length;
+    const again = await run({}, { state: freshState });
+    expect(again.status).toBe('succeeded');
+    expect(pim.products_.size).toBe(4);
+    for (const p of pim.products_.values()) expect(p.uuid).toBe(uuids.get(p.values!.sku![0]!.data));
+    // Upserts on the same uuids: no line was refused as a duplicate identifier and retried.
+    const productLines = pim.calls.slice(callsBefore).filter((c) => c.lane === 'product').flatMap((c) => c.items);
+    expect(productLines).toHaveLength(4);
   });
 
   it('resumes after a crash without duplicates and with the same final PIM', async () => {

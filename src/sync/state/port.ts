@@ -12,9 +12,11 @@ import type { ReportReject } from '../report.js';
 export type EntityType = 'category' | 'product_model' | 'product' | 'option';
 
 /**
- * `pending`: Ferry reserved this entity's PIM id (e.g. a client-generated product uuid)
- *   but has not yet seen the PIM confirm a write. A run that dies leaves it pending; the
- *   next run re-sends the full payload with the same id, so the PIM never gets a duplicate.
+ * `pending`: Ferry reserved this entity's PIM id (a random product uuid: a product that comes
+ *   back after the deletion policy deleted it, or the uuid of a PIM product adopted on a
+ *   duplicate identifier) but has not yet seen the PIM confirm a write. A run that dies leaves
+ *   it pending; the next run re-sends the full payload with the same id, so the PIM never gets
+ *   a duplicate. New products need no reservation: their uuid derives from the identifier.
  * `synced`: the PIM holds what `hashes` describes.
  * `disabled` / `uncategorized` / `deleted`: the deletion policy was applied.
  * `absent`: update-only mode found no such entity in the PIM and did not create it. Kept so a

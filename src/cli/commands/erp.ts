@@ -11,6 +11,7 @@ import { createErpSource } from '../../erp/factory.js';
 import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSource, type FieldValue, type StreamName } from '../../erp/port.js';
 import { demoConfigSchema } from '../../erp/sql/config.js';
 import { scrubSecrets } from '../../logging.js';
+import { createHumanLogger } from '../human-log.js';
 import { printJson, UserError, withConfigOption } from '../output.js';
 
 /** Reads and validates only the `erp:` section, with the same ${ENV} rules as the full loader. */
@@ -32,7 +33,8 @@ async function withSource<T>(opts: { config?: string }, run: (source: ErpSource,
   const config = await loadErpConfig(opts.config ?? DEFAULT_CONFIG_FILE);
   let source: ErpSource;
   try {
-    source = createErpSource(config, { readOnly: true });
+    // The adapters' warnings (e.g. Tryton's fuzzy translations) reach the person reading.
+    source = createErpSource(config, { readOnly: true, logger: createHumanLogger() });
   } catch (err) {
     throw asUserError(err);
   }

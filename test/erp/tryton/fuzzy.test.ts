@@ -3,8 +3,13 @@
  * JSON-RPC, Tryton marks its de/fr translations fuzzy (checked in the database file itself), and
  * the adapter reports the previous translations (keep) or no translation (drop).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerErpCommands } from '../../../src/cli/commands/erp.js';
 import type { ErpRecord, LocalizedText, StreamName } from '../../../src/erp/port.js';
 import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/index.js';
 import { createLogger } from '../../../src/logging.js';
@@ -88,6 +93,28 @@ describe.skipIf(skipTryton)('fuzzy translations on a real Tryton', () => {
     const items = (await all(drop, 'items')).filter((i) => i.group === code);
     for (const i of items) expect(nameOf(i), i.key).toEqual({ en: `${before.en} (new cut)` });
     expect(warnings).toHaveLength(0);
+  });
+
+  it('`ferry erp read` shows the same warning to the person reading, as a line of text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-fuzzy-cli-'));
+    const err: string[] = [];
+    const out: string[] = [];
+    try {
+      const file = join(dir, 'ferry.yaml');
+      writeFileSync(file, JSON.stringify({ erp: trytonErpConfig(tryton, { languages: ['en', 'de', 'fr'] }) }));
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
+      const program = new Command('ferry').exitOverride();
+      registerErpCommands(program);
+      await program.parseAsync(['node', 'ferry', 'erp', 'read', '--stream', 'groups', '--keys', code, '-c', file]);
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(out.join('').trim().split('\n')).toHaveLength(1);
+    const warning = err.find((l) => l.startsWith('warning: '));
+    expect(warning, err.join('')).toMatch(/^warning: Tryton groups: 2 translations are fuzzy \(.*de.*fr.*\).*Re-translate in Tryton: .*\n$/);
+    expect(err.join('')).not.toContain('{"level"');
   });
 
   it('check() names the policy and counts the fuzzy rows waiting in Tryton', async () => {

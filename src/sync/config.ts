@@ -29,6 +29,12 @@ export const syncConfigSchema = z
       .default(8)
       .describe('Write batches queued at once; the client rate governor sends as many as pim.limits.concurrency allows. Above the concurrency so no slot idles.'),
     mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the current directory).'),
+    mediaUrls: z
+      .enum(['revalidate', 'trust'])
+      .default('revalidate')
+      .describe(
+        'Media given as http(s) URLs: revalidate = ask the server on every run that maps the record whether the content changed (If-None-Match / If-Modified-Since; a 304 costs no download), trust = an address once uploaded is never fetched again.',
+      ),
   })
   .strict();
 

@@ -23,6 +23,7 @@ import { diffEntity, entityCode, type EndpointMode } from './diff.js';
 import { contentHash, fingerprint, valueKey } from './hash.js';
 import { GroupingIndex } from './grouping.js';
 import { Ledger, STREAM_TYPES } from './ledger.js';
+import type { MediaNotModified, MediaReader } from './media-source.js';
 import { productUuidFor } from './product-uuid.js';
 import { takeRunLock, type HeldLock } from './lock.js';
 import type { SyncPimClient } from './pim.js';
@@ -51,7 +52,7 @@ export interface EngineDeps {
   lockName: string;
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
-  readMedia?: (source: string) => Promise<{ content: Buffer; filename: string; size?: number; mtimeMs?: number }>;
+  readMedia?: MediaReader;
 }
 
 export interface SyncProgress {
@@ -1128,14 +1129,16 @@ export class SyncRun {
     const media = t.ctx.media!;
     const { client, state } = this.deps;
     try {
-      const file = await this.deps.readMedia!(media.source);
-      const hash = contentHash(file.content);
+      const read = await this.deps.readMedia!(media.source);
+      // A 304 from the image server: the content is the one uploaded before, under a known code.
+      const file = 'notModified' in read ? null : read;
+      const hash = file ? contentHash(file.content) : (read as MediaNotModified).contentHash;
       const where = { attribute: media.attribute, locale: media.locale, scope: media.scope };
       // One upload per distinct content, even when two owners of it are in the same batch.
       let pending = this.uploads.get(hash);
       let uploadedHere = false;
       if (!pending) {
-        const known = await state.getMedia(hash);
+        const known = file ? await state.getMedia(hash) : { code: (read as MediaNotModified).code };
         pending = this.uploads.get(hash);
         if (!pending) {
           if (known) pending = Promise.resolve(known.code);
@@ -1143,8 +1146,8 @@ export class SyncRun {
             uploadedHere = true;
             // Products are targeted by identifier, the documented key (a uuid target is not).
             pending = client.mediaFiles.upload({
-              content: file.content,
-              filename: file.filename,
+              content: file!.content,
+              filename: file!.filename,
               ...(media.owner.kind === 'product' ? { product: { identifier: media.owner.identifier, ...where } } : { productModel: { code: media.owner.code, ...where } }),
             });
           }
@@ -1158,7 +1161,17 @@ export class SyncRun {
         this.uploads.delete(hash);
         throw err;
       }
-      await state.saveMedia({ contentHash: hash, code, source: media.source, size: file.size ?? null, mtimeMs: file.mtimeMs ?? null });
+      if (file) {
+        await state.saveMedia({
+          contentHash: hash,
+          code,
+          source: media.source,
+          size: file.size ?? null,
+          mtimeMs: file.mtimeMs ?? null,
+          etag: file.etag ?? null,
+          lastModified: file.lastModified ?? null,
+        });
+      }
 
       const type = media.owner.kind as EntityType;
       const owner = (await state.getEntities(type, [t.ctx.code])).get(t.ctx.code);

@@ -2,9 +2,6 @@
  * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, ERP
  * source, state store, mapper over the live PIM structure) and runs the engine.
  */
-import { statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
 import type { FerryConfig } from '../config/schema.js';
@@ -15,11 +12,13 @@ import type { StateConfig } from './config.js';
 import { executeSync, type EngineDeps, type SyncOptions } from './engine.js';
 import type { SyncPimClient } from './pim.js';
 import type { RunReport } from './report.js';
-import type { MediaRow, StateStore } from './state/port.js';
+import { mediaLookup, mediaReader } from './media-source.js';
+import type { StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
 
 export type { SyncOptions, SyncProgress, DeletionPolicy, EngineDeps } from './engine.js';
 export { executeSync } from './engine.js';
+export { mediaLookup, mediaReader, type MediaUrlPolicy } from './media-source.js';
 export type { RunReport, OutcomeCounts, RequestCounts, SyncMode } from './report.js';
 export { formatReport, summaryLine, jsonSummary, exitCodeFor, rejectsCsv, countsAddUp } from './report.js';
 export type { StateStore } from './state/port.js';
@@ -36,43 +35,6 @@ export async function openStateStore(config: StateConfig): Promise<StateStore> {
 export function lockNameFor(pim: PimConfig): string {
   const who = 'clientId' in pim ? pim.clientId : 'app';
   return `sync:${pim.url.replace(/\/+$/, '')}:${who}`;
-}
-
-const isUrl = (source: string) => /^https?:\/\//i.test(source);
-
-/** Reads an ERP media source: an http(s) URL, or a path relative to `root` (with its size and mtime). */
-export function mediaReader(root: string | undefined): (source: string) => Promise<{ content: Buffer; filename: string; size?: number; mtimeMs?: number }> {
-  return async (source) => {
-    if (isUrl(source)) {
-      const res = await fetch(source);
-      if (!res.ok) throw new Error(`download of ${source} failed with HTTP ${res.status}`);
-      return { content: Buffer.from(await res.arrayBuffer()), filename: basename(new URL(source).pathname) || 'file' };
-    }
-    const path = resolve(root ?? process.cwd(), source);
-    // Stat before reading: a file rewritten meanwhile then looks changed on the next run, never the reverse.
-    const st = await stat(path);
-    return { content: await readFile(path), filename: basename(path), size: st.size, mtimeMs: st.mtimeMs };
-  };
-}
-
-/**
- * The mapper's media lookup: the code a source was uploaded as, unless it is a local file whose
- * size or mtime changed since it was hashed (then the mapper asks for an upload, and the engine
- * hashes the file again: same content → same code, no upload). URLs are trusted by address.
- */
-export function mediaLookup(known: ReadonlyMap<string, MediaRow>, root: string | undefined): (source: string) => string | undefined {
-  return (source) => {
-    const row = known.get(source);
-    if (!row) return undefined;
-    if (isUrl(source) || row.size === null || row.size === undefined) return row.code;
-    try {
-      const st = statSync(resolve(root ?? process.cwd(), source));
-      return st.size === row.size && st.mtimeMs === row.mtimeMs ? row.code : undefined;
-    } catch {
-      // Gone or unreadable: let the engine's read report it on the record.
-      return undefined;
-    }
-  };
 }
 
 export interface RunSyncOptions extends SyncOptions {
@@ -100,7 +62,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   try {
     const pim = await loadPimStructure(client);
     const media = await state.listMediaBySource();
-    const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot) } });
+    const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot, config.sync.mediaUrls) } });
     const deps: EngineDeps = {
       source,
       client: client satisfies SyncPimClient,
@@ -109,7 +71,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       settings: { deletion: config.sync.deletion, updateOnly: config.sync.updateOnly },
       lockName: lockNameFor(config.pim),
       logger,
-      readMedia: mediaReader(config.sync.mediaRoot),
+      readMedia: mediaReader(config.sync.mediaRoot, media),
     };
     const report = await executeSync(deps, {
       lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,

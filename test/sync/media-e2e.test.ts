@@ -2,7 +2,10 @@
  * Media end to end: ERP image paths → the real mapper (upload requests) → the engine (reads,
  * hashes, uploads once per content) → the real client → the sandbox, which serves the file back.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,5 +152,122 @@ describe('media → sandbox, end to end', () => {
     expect(uploads).toHaveLength(0);
     expect(writes).toHaveLength(0);
     await base.close();
+  }, 60_000);
+
+  it('URLs: revalidated with the validators of their last download; a 304 costs nothing, a new content at the same address is uploaded; trust asks nothing', async () => {
+    const files = new Map<string, { body: Buffer; validators: boolean }>();
+    const requests: { path: string; conditional: boolean; status: number }[] = [];
+    const modified = new Date('2026-11-01T00:00:00Z').toUTCString();
+    const server: Server = createServer((req, res) => {
+      const file = files.get(req.url ?? '');
+      const conditional = req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined;
+      if (!file) {
+        requests.push({ path: req.url ?? '', conditional, status: 404 });
+        res.writeHead(404).end();
+        return;
+      }
+      const etag = `"${createHash('sha1').update(file.body).digest('hex')}"`;
+      if (file.validators && req.headers['if-none-match'] === etag) {
+        requests.push({ path: req.url!, conditional, status: 304 });
+        res.writeHead(304, { etag }).end();
+        return;
+      }
+      requests.push({ path: req.url!, conditional, status: 200 });
+      res.writeHead(200, { 'content-type': 'image/png', ...(file.validators ? { etag, 'last-modified': modified } : {}) }).end(file.body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const red = png([255, 0, 0]);
+      files.set('/a.png', { body: red, validators: true });
+      files.set('/same-as-a.png', { body: red, validators: true });
+      files.set('/c.png', { body: png([0, 0, 255]), validators: true });
+      files.set('/plain.png', { body: png([9, 9, 9]), validators: false }); // a server that sends no ETag or Last-Modified
+
+      const { config } = setup();
+      const erp = new FakeErp();
+      const paths = ['a.png', 'same-as-a.png', 'c.png', 'plain.png'];
+      paths.forEach((path, i) =>
+        erp.put({ stream: 'items', key: `URL-${i + 1}`, group: null, categories: [], active: true, fields: { ean: `400638133410${i}`, image: `${base}/${path}` } }),
+      );
+      const sdk = clientFor(sb);
+      await bootstrapPim(sdk, config.mapping, erp);
+      const { client: counted, uploads } = countingUploads(sdk);
+      const { client, writes } = recordingClient(counted);
+      const packshot = async (sku: string): Promise<string> => {
+        for await (const p of sdk.products.list({ search: JSON.stringify({ sku: [{ operator: 'IN', value: [sku] }] }) })) return String(p.values?.packshot?.[0]?.data ?? '');
+        return '';
+      };
+      const run = async (cfg: FerryConfig = config) => {
+        const r = await runSync(cfg, { client, source: erp, logger: silent, full: true });
+        checkCounts(r);
+        expect(r.status, JSON.stringify(r.rejects)).toBe('succeeded');
+        return r;
+      };
+
+      const first = await run();
+      expect(first.counts.created).toBe(4);
+      expect(uploads.sort()).toEqual(['a.png', 'c.png', 'plain.png']); // a and same-as-a share their content
+      expect(requests.every((r) => !r.conditional && r.status === 200)).toBe(true);
+      expect(Buffer.compare(await sdk.mediaFiles.download(await packshot('URL-2')), red)).toBe(0);
+
+      // Nothing changed: each address is asked once, with its validators; 304s cost no download.
+      requests.length = 0;
+      uploads.length = 0;
+      writes.length = 0;
+      const second = await run();
+      expect(second.counts.unchanged).toBe(4);
+      expect(uploads).toHaveLength(0);
+      expect(writes).toHaveLength(0);
+      expect(requests.filter((r) => r.status === 304).map((r) => r.path).sort()).toEqual(['/a.png', '/c.png', '/same-as-a.png']);
+      expect(requests.filter((r) => r.status === 304).every((r) => r.conditional)).toBe(true);
+      // Without validators, the content is downloaded and hashed again: same content, no upload.
+      expect(requests.filter((r) => r.path === '/plain.png')).toEqual([{ path: '/plain.png', conditional: false, status: 200 }]);
+
+      // A new picture at the same address: downloaded, uploaded, and the value follows.
+      const green = png([0, 255, 0]);
+      files.set('/c.png', { body: green, validators: true });
+      const codeBefore = await packshot('URL-3');
+      uploads.length = 0;
+      const third = await run();
+      expect(uploads).toEqual(['c.png']);
+      expect(third.counts).toMatchObject({ updated: 1, unchanged: 3 });
+      const codeAfter = await packshot('URL-3');
+      expect(codeAfter).not.toBe(codeBefore);
+      expect(Buffer.compare(await sdk.mediaFiles.download(codeAfter), green)).toBe(0);
+
+      // trust: an address once uploaded is never asked again.
+      requests.length = 0;
+      files.set('/a.png', { body: png([1, 2, 3]), validators: true });
+      const trusting = ferryConfigSchema.parse({ ...config, sync: { ...config.sync, mediaUrls: 'trust' } });
+      const fourth = await run(trusting);
+      expect(fourth.counts.unchanged).toBe(4);
+      expect(requests).toHaveLength(0);
+      await sdk.close();
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  }, 60_000);
+
+  it('a URL that answers 404 rejects its record, naming the address; the others are synced', async () => {
+    const server: Server = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/gone.png`;
+    try {
+      const { config, dir, erp } = setup();
+      mkdirSync(join(dir, 'media'));
+      for (const f of ['one.png', 'same-as-one.png', 'three.png']) writeFileSync(join(dir, 'media', f), png([4, 5, 6]));
+      erp.edit('items', 'IMG-3', (r) => (r.fields.image = url));
+      const sdk = clientFor(sb);
+      await bootstrapPim(sdk, config.mapping, erp);
+      const r = await runSync(config, { client: sdk, source: erp, logger: silent, full: true });
+      checkCounts(r);
+      expect(r.counts.rejected).toBe(1);
+      expect(r.rejects[0]!.key).toBe('IMG-3');
+      expect(r.rejects[0]!.message).toContain(`download of ${url} failed with HTTP 404`);
+      await sdk.close();
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   }, 60_000);
 });

@@ -43,7 +43,7 @@ describe('SQLite state store', () => {
     v1.db.prepare("INSERT INTO media (content_hash, code, source, created_at) VALUES ('h9', 'x/y/z.png', 'img/9.png', '2026-01-01T00:00:00Z')").run();
     await v1.migrate();
     expect(v1.schemaVersion()).toBe(MIGRATIONS.length);
-    expect((await v1.listMediaBySource()).get('img/9.png')).toMatchObject({ code: 'x/y/z.png', size: null });
+    expect((await v1.listMediaBySource()).get('img/9.png')).toMatchObject({ code: 'x/y/z.png', size: null, etag: null, lastModified: null });
     await v1.close();
   });
 
@@ -92,6 +92,9 @@ describe('SQLite state store', () => {
     const bySource = await s.listMediaBySource();
     expect(bySource.get('img/1.jpg')!.code).toBe('a/b/c.jpg');
     expect(bySource.get('img/copy.jpg')).toMatchObject({ code: 'a/b/c.jpg', size: 12, mtimeMs: 1700000000000.5 });
+    // A URL source keeps its validators for the next conditional download.
+    await s.saveMedia({ contentHash: 'h1', code: 'a/b/c.jpg', source: 'https://cdn.example/1.jpg', etag: '"abc"', lastModified: 'Sun, 01 Nov 2026 00:00:00 GMT' });
+    expect((await s.listMediaBySource()).get('https://cdn.example/1.jpg')).toMatchObject({ etag: '"abc"', lastModified: 'Sun, 01 Nov 2026 00:00:00 GMT' });
     const id = await s.startRun('delta', { full: false });
     await s.recordOutcomes(id, [{ stream: 'items', key: 'a', entityType: 'product', outcome: 'created' }]);
     await s.addRejects([{ runId: id, stream: 'items', key: 'b', entityType: 'product', label: 'b', message: 'SKU b: bad', fix: 'fix it', payload: { x: 1 } }]);

@@ -82,6 +82,8 @@ export interface RejectRow extends ReportReject {
  * A media source (ERP path or URL) and the PIM media file its content was uploaded as. Several
  * sources may share one content (and so one code). `size` and `mtimeMs` are the local file's
  * when it was last hashed: a file that changed on disk under the same path is hashed again.
+ * `etag` and `lastModified` are a URL's validators from its last download: the next read sends
+ * them back (If-None-Match, If-Modified-Since) and a 304 answer costs no download.
  */
 export interface MediaRow {
   contentHash: string;
@@ -89,6 +91,8 @@ export interface MediaRow {
   source: string;
   size?: number | null;
   mtimeMs?: number | null;
+  etag?: string | null;
+  lastModified?: string | null;
 }
 
 export interface LockInfo {

@@ -119,6 +119,12 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO media_sources (source, content_hash, size, mtime_ms, seen_at)
     SELECT source, content_hash, NULL, NULL, created_at FROM media;
   `,
+  // v3: a URL source's validators (ETag, Last-Modified), so the next run can ask the server
+  // whether the content behind the address changed without downloading it again.
+  `
+  ALTER TABLE media_sources ADD COLUMN etag TEXT;
+  ALTER TABLE media_sources ADD COLUMN last_modified TEXT;
+  `,
 ];
 
 interface EntityRowDb {
@@ -407,9 +413,16 @@ export class SqliteStateStore implements StateStore {
 
   async listMediaBySource(): Promise<Map<string, MediaRow>> {
     const rows = this.db
-      .prepare('SELECT s.source, s.content_hash, m.code, s.size, s.mtime_ms FROM media_sources s JOIN media m ON m.content_hash = s.content_hash')
-      .all() as { source: string; content_hash: string; code: string; size: number | null; mtime_ms: number | null }[];
-    return new Map(rows.map((r) => [r.source, { contentHash: r.content_hash, code: r.code, source: r.source, size: r.size, mtimeMs: r.mtime_ms }]));
+      .prepare(
+        'SELECT s.source, s.content_hash, m.code, s.size, s.mtime_ms, s.etag, s.last_modified FROM media_sources s JOIN media m ON m.content_hash = s.content_hash',
+      )
+      .all() as { source: string; content_hash: string; code: string; size: number | null; mtime_ms: number | null; etag: string | null; last_modified: string | null }[];
+    return new Map(
+      rows.map((r) => [
+        r.source,
+        { contentHash: r.content_hash, code: r.code, source: r.source, size: r.size, mtimeMs: r.mtime_ms, etag: r.etag, lastModified: r.last_modified },
+      ]),
+    );
   }
 
   async saveMedia(row: MediaRow): Promise<void> {
@@ -422,10 +435,11 @@ export class SqliteStateStore implements StateStore {
         .run(row.contentHash, row.code, row.source, now);
       this
         .prepared(
-          `INSERT INTO media_sources (source, content_hash, size, mtime_ms, seen_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (source) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size, mtime_ms = excluded.mtime_ms, seen_at = excluded.seen_at`,
+          `INSERT INTO media_sources (source, content_hash, size, mtime_ms, etag, last_modified, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (source) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size, mtime_ms = excluded.mtime_ms,
+             etag = excluded.etag, last_modified = excluded.last_modified, seen_at = excluded.seen_at`,
         )
-        .run(row.source, row.contentHash, row.size ?? null, row.mtimeMs ?? null, now);
+        .run(row.source, row.contentHash, row.size ?? null, row.mtimeMs ?? null, row.etag ?? null, row.lastModified ?? null, now);
     });
     save();
   }

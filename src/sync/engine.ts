@@ -384,19 +384,18 @@ export class SyncRun {
       const key = r.key ?? r.location;
       if (!this.ledger.read(stream, key)) return;
       this.ledger.settle(stream, key, 'rejected', r.message, false);
-      void this.addRejects([
-        {
-          runId: this.runId ?? 0,
-          stream,
-          key,
-          entityType: STREAM_TYPES[stream] ?? stream,
-          label: key,
-          attribute: r.field ?? null,
-          message: `${STREAM_TYPES[stream] === 'product' ? 'SKU' : stream} ${key} (${r.location}): ${r.message}`,
-          fix: 'Correct the record in the ERP; it is read again on the next run.',
-          payload: r.raw,
-        },
-      ]);
+      const item: ReportReject = {
+        stream,
+        key,
+        entityType: STREAM_TYPES[stream] ?? stream,
+        label: key,
+        attribute: r.field ?? null,
+        message: `${STREAM_TYPES[stream] === 'product' ? 'SKU' : stream} ${key} (${r.location}): ${r.message}`,
+        fix: 'Correct the record in the ERP; it is read again on the next run.',
+      };
+      // In the report Julia reads, like every other reject (not only in `runs show --rejects`).
+      if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+      void this.addRejects([{ ...item, runId: this.runId ?? 0, payload: r.raw }]);
     };
     if (opts.keys) {
       for (const part of chunked(opts.keys, this.opts.keysChunk ?? 500)) {

@@ -345,6 +345,25 @@ describe('sync engine (fakes)', () => {
     expect(pim.productByIdentifier('pen')).toBeDefined();
   });
 
+  it('an ERP row the adapter cannot read is a reject of the run: counted, in the report, in the state; the others sync', async () => {
+    erp.badRows.set('items:pen', { key: 'pen', field: 'weight', message: 'weight: "abc" is not a decimal number' });
+    const r = await run();
+    expect(r.status).toBe('rejects');
+    expect(r.counts.rejected).toBe(1);
+    expect(r.rejects).toEqual([
+      expect.objectContaining({ key: 'pen', attribute: 'weight', message: 'SKU pen (fake items pen): weight: "abc" is not a decimal number', fix: expect.stringContaining('ERP') }),
+    ]);
+    expect((await state.getRejects(r.runId!)).map((x) => x.key)).toEqual(['pen']);
+    expect(pim.productByIdentifier('tshirt_red')).toBeDefined();
+    expect(pim.productByIdentifier('pen')).toBeUndefined();
+    // Corrected in the ERP: the next run reads it again and creates it.
+    erp.badRows.clear();
+    erp.edit('items', 'pen', (rec) => (rec.fields.weight = '0.02'));
+    const next = await run();
+    expect(next.counts.created).toBe(1);
+    expect(pim.productByIdentifier('pen')).toBeDefined();
+  });
+
   it('holds the children of a failed parent with that reason', async () => {
     pim.faults.push((lane, item) => (lane === 'product_model' && item.code === 'tshirt' ? { status: 422, message: 'Validation failed.', errors: [{ message: 'The family variant is broken' }] } : null));
     const r = await run();

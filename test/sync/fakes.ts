@@ -12,6 +12,8 @@ export class FakeErp implements ErpSource {
   reads: { stream: string; since?: string; keys?: number }[] = [];
   /** Keys a since-read does not see yet (their change commits while the read runs). */
   lateCommits = new Set<string>();
+  /** Rows the adapter cannot read (a bad value in the ERP): reported through onReject, never yielded. */
+  badRows = new Map<string, { key: string; field: string; message: string }>();
   private clock = Date.parse('2026-01-01T00:00:00Z');
 
   tick(): string {
@@ -47,6 +49,11 @@ export class FakeErp implements ErpSource {
       if (options.keys && !options.keys.includes(r.key)) continue;
       if (options.since && r.updatedAt && Date.parse(r.updatedAt) < Date.parse(options.since)) continue;
       if (!options.keys && this.lateCommits.has(r.key)) continue;
+      const bad = this.badRows.get(`${stream}:${r.key}`);
+      if (bad) {
+        options.onReject?.({ stream, key: bad.key, field: bad.field, location: `fake ${stream} ${bad.key}`, message: bad.message, raw: JSON.stringify(r.fields) });
+        continue;
+      }
       yield structuredClone(r);
     }
   }

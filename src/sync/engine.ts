@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { scrubSecrets } from '../logging.js';
 import type { ValidationErrorItem } from '../akeneo/model.js';
 import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
 import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
@@ -23,7 +24,7 @@ import { diffEntity, entityCode, type EndpointMode } from './diff.js';
 import { contentHash, fingerprint, valueKey } from './hash.js';
 import { GroupingIndex } from './grouping.js';
 import { Ledger, STREAM_TYPES } from './ledger.js';
-import type { MediaNotModified, MediaReader } from './media-source.js';
+import { mediaSourceForDisplay, type MediaNotModified, type MediaReader } from './media-source.js';
 import { productUuidFor } from './product-uuid.js';
 import { takeRunLock, type HeldLock } from './lock.js';
 import type { SyncPimClient } from './pim.js';
@@ -117,9 +118,9 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** An error as reports and logs show it: never with a credential in it (a token, a password in a URL). */
 function errorText(err: unknown): string {
-  if (err instanceof Error) return String(err);
-  return String(err);
+  return scrubSecrets(String(err));
 }
 
 function isFatal(err: unknown): boolean {
@@ -1185,7 +1186,7 @@ export class SyncRun {
         else if (this.mode === 'identifier') body = { identifier: media.owner.identifier, values: value };
         else {
           const uuid = owner?.pimId ?? t.ctx.pimId;
-          if (!uuid) return { outcome: 'failed', status: 422, message: `media ${media.source}: SKU ${media.owner.identifier} has no known uuid in the PIM yet; it is sent again on the next run` };
+          if (!uuid) return { outcome: 'failed', status: 422, message: `media ${mediaSourceForDisplay(media.source)}: SKU ${media.owner.identifier} has no known uuid in the PIM yet; it is sent again on the next run` };
           body = { uuid, values: value };
         }
         const [r] = media.owner.kind === 'product' ? await client.products.upsertMany([body as never]) : await client.productModels.upsertMany([body as never]);
@@ -1198,7 +1199,7 @@ export class SyncRun {
       }
       return { outcome: 'updated', status: uploadedHere || !alreadyThere ? 204 : 304 };
     } catch (err) {
-      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${media.source}: ${errorText(err)}` };
+      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
     }
   }
 

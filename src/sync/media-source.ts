@@ -41,6 +41,29 @@ export type MediaReader = (source: string) => Promise<MediaRead>;
 
 export const isMediaUrl = (source: string): boolean => /^https?:\/\//i.test(source);
 
+/** Query parameters whose values are credentials in signed or private image URLs (S3, GCS, CDNs). */
+const SECRET_QUERY = /token|sig|key|secret|pass|auth|credential|session|^x-amz-|^x-goog-/i;
+
+/**
+ * A media source as it may be shown (errors, reports, logs): a URL loses its user:password and
+ * the values of credential-like query parameters. Paths pass unchanged.
+ */
+export function mediaSourceForDisplay(source: string): string {
+  if (!isMediaUrl(source)) return source;
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return source.replace(/\/\/[^/@]*@/, '//[redacted]@');
+  }
+  if (url.username || url.password) {
+    url.username = '[redacted]';
+    url.password = '';
+  }
+  for (const name of [...url.searchParams.keys()]) if (SECRET_QUERY.test(name)) url.searchParams.set(name, '[redacted]');
+  return decodeURI(url.toString());
+}
+
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /**
@@ -58,6 +81,7 @@ export function mediaReader(root: string | undefined, known: ReadonlyMap<string,
 }
 
 async function download(source: string, row: MediaRow | undefined, timeoutMs: number): Promise<MediaRead> {
+  const shown = mediaSourceForDisplay(source);
   const headers: Record<string, string> = {};
   if (row?.etag) headers['if-none-match'] = row.etag;
   if (row?.lastModified) headers['if-modified-since'] = row.lastModified;
@@ -65,13 +89,13 @@ async function download(source: string, row: MediaRow | undefined, timeoutMs: nu
   try {
     res = await fetch(source, { headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    if ((err as Error).name === 'TimeoutError') throw new Error(`download of ${source} timed out after ${timeoutMs / 1000} s`, { cause: err });
+    if ((err as Error).name === 'TimeoutError') throw new Error(`download of ${shown} timed out after ${timeoutMs / 1000} s`, { cause: err });
     // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause.
     const reason = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`download of ${source} failed: ${reason?.code ?? reason?.message ?? (err as Error).message}`, { cause: err });
+    throw new Error(`download of ${shown} failed: ${reason?.code ?? reason?.message ?? (err as Error).message}`, { cause: err });
   }
   if (res.status === 304 && row) return { notModified: true, contentHash: row.contentHash, code: row.code };
-  if (!res.ok) throw new Error(`download of ${source} failed with HTTP ${res.status}`);
+  if (!res.ok) throw new Error(`download of ${shown} failed with HTTP ${res.status}`);
   return {
     content: Buffer.from(await res.arrayBuffer()),
     filename: basename(new URL(source).pathname) || 'file',

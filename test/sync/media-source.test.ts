@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mediaLookup, mediaReader } from '../../src/sync/media-source.js';
+import { mediaLookup, mediaReader, mediaSourceForDisplay } from '../../src/sync/media-source.js';
 import type { MediaRow } from '../../src/sync/state/port.js';
 
 describe('mediaReader (URLs)', () => {
@@ -12,6 +12,7 @@ describe('mediaReader (URLs)', () => {
     server = createServer((req, res) => {
       seen.push({ path: req.url, inm: req.headers['if-none-match'], ims: req.headers['if-modified-since'] });
       if (req.url === '/slow.png') return; // never answers
+      if (req.url?.startsWith('/forbidden')) return void res.writeHead(403).end();
       if (req.headers['if-none-match'] === '"v1"') return void res.writeHead(304).end();
       res.writeHead(200, { etag: '"v1"', 'last-modified': 'Sun, 01 Nov 2026 00:00:00 GMT' }).end('PNGDATA');
     });
@@ -33,6 +34,15 @@ describe('mediaReader (URLs)', () => {
     expect(seen.at(-1)).toMatchObject({ inm: '"v1"', ims: 'Sun, 01 Nov 2026 00:00:00 GMT' });
   });
 
+  it('never shows the credentials of a signed or private URL in its errors', async () => {
+    const signed = `${base}/private/p.png?X-Amz-Signature=deadbeef01&X-Amz-Credential=AKIA123&w=400&token=s3cr3t`;
+    const err = await mediaReader(undefined)(signed.replace('/private/p.png', '/forbidden/p.png')).catch((e: Error) => e);
+    expect(String(err)).toContain(`download of ${base}/forbidden/p.png?`);
+    expect(String(err)).toContain('failed with HTTP 403');
+    expect(String(err)).toContain('w=400');
+    for (const secret of ['deadbeef01', 'AKIA123', 's3cr3t']) expect(String(err)).not.toContain(secret);
+  });
+
   it('names the address and the reason when the server is unreachable or too slow', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
@@ -50,5 +60,14 @@ describe('mediaLookup', () => {
     expect(mediaLookup(known, undefined, 'revalidate')(row.source)).toBeUndefined();
     expect(mediaLookup(known, undefined, 'trust')(row.source)).toBe('c.png');
     expect(mediaLookup(known, undefined, 'trust')('https://cdn.example/new.png')).toBeUndefined();
+  });
+});
+
+describe('mediaSourceForDisplay', () => {
+  it('drops user:password and credential-like query values; keeps paths and plain parameters', () => {
+    expect(mediaSourceForDisplay('https://bob:hunter2@cdn.example/a.png')).toBe('https://[redacted]@cdn.example/a.png');
+    expect(mediaSourceForDisplay('https://cdn.example/a.png?size=large&sig=abc&api_key=k1')).toBe('https://cdn.example/a.png?size=large&sig=[redacted]&api_key=[redacted]');
+    expect(mediaSourceForDisplay('images/a b.png')).toBe('images/a b.png');
+    expect(mediaSourceForDisplay('https://cdn.example/été/a.png')).toBe('https://cdn.example/été/a.png');
   });
 });

@@ -24,7 +24,7 @@ import { diffEntity, entityCode, type EndpointMode } from './diff.js';
 import { contentHash, fingerprint, valueKey } from './hash.js';
 import { GroupingIndex } from './grouping.js';
 import { Ledger, STREAM_TYPES } from './ledger.js';
-import { mediaSourceForDisplay, type MediaNotModified, type MediaReader } from './media-source.js';
+import { mediaSourceForDisplay, type MediaContent, type MediaReader } from './media-source.js';
 import { productUuidFor } from './product-uuid.js';
 import { takeRunLock, type HeldLock } from './lock.js';
 import type { SyncPimClient } from './pim.js';
@@ -1130,15 +1130,23 @@ export class SyncRun {
     const { client, state } = this.deps;
     try {
       const read = await this.deps.readMedia!(media.source);
-      // A 304 from the image server: the content is the one uploaded before, under a known code.
-      const file = 'notModified' in read ? null : read;
-      const hash = file ? contentHash(file.content) : (read as MediaNotModified).contentHash;
+      let file: MediaContent | null = null;
+      let hash: string;
+      let knownCode: string | null = null;
+      if ('notModified' in read) {
+        // A 304 from the image server: the content is the one uploaded before, under a known code.
+        hash = read.contentHash;
+        knownCode = read.code;
+      } else {
+        file = read;
+        hash = contentHash(read.content);
+      }
       const where = { attribute: media.attribute, locale: media.locale, scope: media.scope };
       // One upload per distinct content, even when two owners of it are in the same batch.
       let pending = this.uploads.get(hash);
       let uploadedHere = false;
       if (!pending) {
-        const known = file ? await state.getMedia(hash) : { code: (read as MediaNotModified).code };
+        const known = knownCode !== null ? { code: knownCode } : await state.getMedia(hash);
         pending = this.uploads.get(hash);
         if (!pending) {
           if (known) pending = Promise.resolve(known.code);

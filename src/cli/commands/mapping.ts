@@ -24,6 +24,7 @@ import {
   type MappingError,
   type PimStructure,
 } from '../../mapping/index.js';
+import { createHumanLogger } from '../human-log.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
 
 interface Sides {
@@ -44,7 +45,8 @@ async function withSides<T>(opts: { config?: string }, run: (sides: Sides) => Pr
   const client = createAkeneoClientFromConfig(config.pim);
   let source: ErpSource | undefined;
   try {
-    source = createErpSource(config.erp, { readOnly: true, referencePrice: usesReferencePrice(config) });
+    // The adapters' warnings (e.g. Tryton's fuzzy translations) reach the person looking.
+    source = createErpSource(config.erp, { readOnly: true, referencePrice: usesReferencePrice(config), logger: createHumanLogger() });
     const [pim, description] = await Promise.all([loadPimStructure(client), source.describe()]);
     return await run({ config, client, source, pim, description });
   } finally {

@@ -6,7 +6,7 @@
  * Short canonical texts are stored as they are (exact, and readable when debugging);
  * longer ones as a SHA-1 digest. Either way equal data gives an equal fingerprint.
  */
-import { createHash, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * JSON with sorted object keys, and arrays sorted where Akeneo ignores the order (option lists,
@@ -67,9 +67,4 @@ export function parseValueKey(key: string): { attribute: string; locale: string 
   if (key.startsWith('@')) return null;
   const [attribute = '', locale = '', scope = ''] = key.split('|');
   return { attribute, locale: locale === '' ? null : locale, scope: scope === '' ? null : scope };
-}
-
-/** Digest of a whole binary (media content), used to upload each distinct file once. */
-export function contentHash(content: Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
 }

@@ -13,6 +13,7 @@
 import { statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import { mediaFilename } from '../mapping/media.js';
 import type { MediaRow } from './state/port.js';
 
 export type MediaUrlPolicy = 'revalidate' | 'trust';
@@ -98,7 +99,7 @@ async function download(source: string, row: MediaRow | undefined, timeoutMs: nu
   if (!res.ok) throw new Error(`download of ${shown} failed with HTTP ${res.status}`);
   return {
     content: Buffer.from(await res.arrayBuffer()),
-    filename: basename(new URL(source).pathname) || 'file',
+    filename: mediaFilename(source),
     etag: res.headers.get('etag'),
     lastModified: res.headers.get('last-modified'),
   };

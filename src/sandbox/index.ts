@@ -9,7 +9,8 @@ import { buildApp } from './app.js';
 import { AuthService } from './auth.js';
 import { loadCatalog, type LoadedCatalog } from './catalog.js';
 import { akeneoNow, newUuid, type SandboxContext } from './context.js';
-import { parseFaults, parseLatency, resolveOptions, type SandboxOptions } from './options.js';
+import { adaptStructure, EditionError, editionProfile, type EditionProfile } from './edition.js';
+import { parseFaults, parseLatency, resolveOptions, SandboxOptionError, type SandboxOptions } from './options.js';
 import { SqlitePersistence } from './persistence.js';
 import { rules } from './rules-binding.js';
 import type { SandboxStats } from './stats.js';
@@ -19,6 +20,7 @@ export type { RequestLogEntry, SandboxOptions } from './options.js';
 export type { SandboxStats } from './stats.js';
 export { CatalogError } from './catalog.js';
 export { SandboxOptionError, parseFaults, parseLatency } from './options.js';
+export { EDITION_DIFFERENCES, editionProfile, type EditionProfile } from './edition.js';
 
 export interface CatalogLoadReport {
   catalog: string;
@@ -34,6 +36,8 @@ export interface CatalogLoadReport {
 
 export interface RunningSandbox {
   url: string;
+  /** The edition and version it answers as. */
+  edition: EditionProfile;
   clientId: string;
   secret: string;
   username: string;
@@ -119,6 +123,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const opts = resolveOptions(options);
   parseLatency(opts.latency);
   parseFaults(opts.faults);
+  let edition: EditionProfile;
+  try {
+    edition = editionProfile(opts.edition, opts.version);
+  } catch (err) {
+    if (err instanceof EditionError) throw new SandboxOptionError(err.message);
+    throw err;
+  }
   const catalog = loadCatalog(opts.catalog);
   const store = new SandboxStore();
   const auth = new AuthService({
@@ -129,7 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,
   });
-  const ctx: SandboxContext = { store, rules, options: opts, auth, now: akeneoNow, newUuid };
+  const ctx: SandboxContext = { store, rules, options: opts, auth, edition, now: akeneoNow, newUuid };
   const report: CatalogLoadReport = {
     catalog: catalog.name,
     productModels: { loaded: 0, failed: 0 },
@@ -140,7 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
 
   const loadFresh = (): void => {
-    store.loadStructure(structuredClone(catalog.structure));
+    store.loadStructure(adaptStructure(structuredClone(catalog.structure), edition));
     store.clearContent();
   };
 
@@ -182,6 +193,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   let closed = false;
   return {
     url: `http://${host}:${address.port}`,
+    edition,
     clientId: opts.clientId,
     secret: opts.secret,
     username: opts.username,

@@ -101,6 +101,12 @@ function seedContent(ctx: SandboxContext, catalog: LoadedCatalog, report: Catalo
     }
     const byUuid = typeof item['uuid'] === 'string';
     const key = String(byUuid ? item['uuid'] : item['identifier']);
+    if (!ctx.edition.uuidProducts && !hasIdentifier(item, store.identifierAttribute())) {
+      // Before 7.0 every product has an identifier: a catalog product without one cannot exist there.
+      report.products.failed++;
+      note('products.ndjson', i + 1, key, 422, { message: `${ctx.edition.label} has no products without identifier (they came with the uuid products of 7.0).` });
+      return;
+    }
     const existing: Product | null = (byUuid ? store.productByUuid(key) : store.productByIdentifier(key)) ?? null;
     const r = ctx.rules.applyProductWrite(store, existing, item, {
       endpoint: byUuid ? 'uuid' : 'identifier',
@@ -117,6 +123,12 @@ function seedContent(ctx: SandboxContext, catalog: LoadedCatalog, report: Catalo
       note('products.ndjson', i + 1, key, r.status, r.body);
     }
   });
+}
+
+function hasIdentifier(item: Record<string, unknown>, identifierAttribute: string): boolean {
+  if (typeof item['identifier'] === 'string' && item['identifier'] !== '') return true;
+  const values = (item['values'] as Record<string, { data?: unknown }[]> | undefined)?.[identifierAttribute];
+  return typeof values?.[0]?.data === 'string' && values[0].data !== '';
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {

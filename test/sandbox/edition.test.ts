@@ -3,7 +3,8 @@
  * answers, the catalog as an edition holds it, the banner, and the differences table kept in
  * step with the docs. The exact answers per difference are edition-cases.json's job.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -71,6 +72,33 @@ describe('edition profiles', () => {
     expect(ce.families[0]!.attributes).toEqual(['sku', 'erp_name']);
     expect(ce.referenceEntities).toEqual([]);
     expect(adaptStructure(snapshot, editionProfile('ee', '7.0'))).toEqual(snapshot);
+  });
+});
+
+describe('products without identifier', () => {
+  it('a catalog product without identifier loads on 7.0 and SaaS, and is refused with the reason before 7.0', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ferry-edition-catalog-'));
+    try {
+      cpSync(path.join(repo, 'catalogs', 'demo'), dir, { recursive: true });
+      writeFileSync(
+        path.join(dir, 'products.ndjson'),
+        [
+          JSON.stringify({ uuid: '5b0e8d5e-3c43-4b37-9a38-0a0a0a0a0a01', values: { sku: [{ locale: null, scope: null, data: 'WITH-SKU' }] } }),
+          JSON.stringify({ uuid: '5b0e8d5e-3c43-4b37-9a38-0a0a0a0a0a02', values: {} }),
+        ].join('\n'),
+      );
+      for (const [edition, version, loaded] of [['ce', '6.0', 1], ['ce', '7.0', 2], ['saas', undefined, 2]] as const) {
+        const sb = await startSandbox({ catalog: dir, edition, ...(version ? { version } : {}) });
+        try {
+          expect(sb.catalogReport.products, `${edition} ${version ?? ''}`).toEqual({ loaded, failed: 2 - loaded });
+          if (loaded === 1) expect(sb.catalogReport.errors[0]!.message).toBe('CE 6.0 has no products without identifier (they came with the uuid products of 7.0).');
+        } finally {
+          await sb.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -156,6 +156,13 @@ describe('the Quick start demo on every edition', () => {
       // The PIM's end state carries the changes.
       const products = o.snapshot.products as Record<string, { enabled: boolean; values: Record<string, { locale: string | null; data: unknown }[]> }>;
       expect(o.snapshot.productCount).toBe(Object.keys(products).length);
+      // Everything created is there once (the archived item is disabled, not deleted), nothing else.
+      expect(o.snapshot.productCount).toBe(o.full.byType.product.created);
+      // (a product line is one root model; its sub-models come with it)
+      const roots = Object.values(o.snapshot.models as Record<string, { parent: string | null }>).filter((x) => x.parent === null);
+      expect(roots).toHaveLength(o.full.byType.product_model.created);
+      expect(Object.keys(o.snapshot.models).length).toBeGreaterThan(roots.length);
+      expect(Object.values(products).filter((p) => !p.enabled)).toHaveLength(1);
       for (const sku of o.changes.renamed) {
         expect(products[sku]?.values['weight']?.[0]?.data, `${m.label} ${sku}`).toMatchObject({ amount: expect.stringMatching(/^1\.234/) });
       }

@@ -25,6 +25,8 @@ export interface EditionProfile {
   systemInformation: { version: string; edition: string } | null;
   /** /products-uuid and products without identifier (7.0 and SaaS). */
   uuidProducts: boolean;
+  /** `with_completenesses` on product reads (6.0+; ignored before, as an unknown parameter). */
+  completenesses: boolean;
   /** Attribute properties the attribute updater does not know here (CE: is_read_only). */
   unknownAttributeProperties: readonly string[];
   /** Attribute types the attribute type registry does not have here. */
@@ -91,6 +93,7 @@ export function editionProfile(edition: string = 'saas', version?: string): Edit
     version: v,
     systemInformation,
     uuidProducts: n >= 7,
+    completenesses: n >= 6,
     unknownAttributeProperties: e === 'ce' ? ['is_read_only'] : [],
     unknownAttributeTypes: unknownTypes,
     hasRoute(method, url) {
@@ -150,6 +153,13 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     ee: '6.0+; 405 on 5.0',
     saas: 'yes',
     source: `${SPEC}: delete_product_models__code_ \`x-versions: ["6.0","7.0"]\``,
+  },
+  {
+    what: '`with_completenesses=true` on product reads',
+    ce: '6.0+; ignored on 5.0 (no `completenesses` key)',
+    ee: '6.0+; ignored on 5.0',
+    saas: 'yes',
+    source: `${SPEC}: the with_completenesses query parameter of get_products / get_products__code_ has \`x-from-version: 6.0\``,
   },
   {
     what: 'Reference entities, asset families, assets, their attributes/options/records and media files',

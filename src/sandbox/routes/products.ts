@@ -224,7 +224,7 @@ function listProducts(ctx: SandboxContext, req: FastifyRequest, endpoint: Endpoi
   const uuids = endpoint === 'uuid' ? store.productUuidsByUuid() : store.productUuidsByIdentifier();
   const keys = endpoint === 'uuid' ? uuids : store.productIdentifierKeys();
   const base = baseUrl(req);
-  const withCompleteness = q['with_completenesses'] === 'true';
+  const withCompleteness = q['with_completenesses'] === 'true' && ctx.edition.completenesses;
   return listResponse<StoredProduct>(req, productPath(endpoint), q, params, {
     keys,
     entity: (i) => store.productRow(uuids[i] as string) as StoredProduct,
@@ -325,7 +325,7 @@ export function registerProductRoutes(app: FastifyInstance, ctx: SandboxContext)
       if (!p) throw plain(404, `Product "${key}" does not exist or you do not have permission to access it.`);
       const out = editionView(ctx, renderProduct(store, p, endpoint, parseTrim(store, q)));
       const row = store.productRow(String(p.uuid));
-      if (q['with_completenesses'] === 'true' && row) out['completenesses'] = completenessesOf(ctx, row);
+      if (q['with_completenesses'] === 'true' && ctx.edition.completenesses && row) out['completenesses'] = completenessesOf(ctx, row);
       return json(reply, out);
     });
     route(app, 'POST', path, (req, reply) => answer(reply, writeProduct(ctx, baseUrl(req), endpoint, 'POST', undefined, jsonBody(req))));

@@ -138,7 +138,7 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     ce: 'no (404)',
     ee: 'no (404)',
     saas: 'yes',
-    source: `${SPEC} has no \`x-versions\` on search_products_uuid; ../shared/reference/akeneo-api.md §2 ("SaaS-only")`,
+    source: `${SPEC} has no \`x-versions\` on search_products_uuid; ../shared/reference/akeneo-api.md §3 ("SaaS-only")`,
   },
   {
     what: '`GET /system-information`',
@@ -189,7 +189,7 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     ce: '404 `{"code":404,"message":"No route found for \\"GET http://…/api/rest/v1/…\\""}` (405 `…: Method Not Allowed (Allow: …)` when other methods exist)',
     ee: 'same',
     saas: 'same',
-    source: "Symfony RouterListener's NotFoundHttpException / MethodNotAllowedHttpException texts, rendered by the API's exception listener (../shared/reference/akeneo-api.md §9)",
+    source: "Symfony RouterListener's NotFoundHttpException / MethodNotAllowedHttpException texts, rendered by the API's exception listener (../shared/reference/akeneo-api.md §8)",
   },
 ];
 

@@ -244,7 +244,18 @@ function toRow(text: string, line: number, fileName: string): ReaderEvent {
   try {
     value = JSON.parse(quoteNumbers(text));
   } catch (e) {
-    return { type: 'reject', line, raw: truncateRaw(text), message: `${fileName}:${line}: malformed JSON record: ${(e as Error).message}` };
+    const event: ReaderEvent = { type: 'reject', line, raw: truncateRaw(text), message: `${fileName}:${line}: malformed JSON record: ${(e as Error).message}` };
+    if (text.includes('\x1a')) {
+      // 0x1A stands for bytes that were not UTF-8 (a control character JSON refuses): the
+      // record is rejected for them, but its key can still name the reject.
+      try {
+        const loose: unknown = JSON.parse(quoteNumbers(text.replaceAll('\x1a', '\ufffd')));
+        if (loose && typeof loose === 'object' && !Array.isArray(loose)) event.cells = loose as Record<string, unknown>;
+      } catch {
+        // malformed for other reasons too: no key
+      }
+    }
+    return event;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { type: 'reject', line, raw: truncateRaw(text), message: `${fileName}:${line}: a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };

@@ -8,6 +8,10 @@
  *
  * Numbers are turned into strings before parsing: JSON.parse would make 12.50 the float
  * 12.5 and lose digits of big ones; the field map converts them exactly.
+ *
+ * Why not stream-json: measured on 100,000 records (12.5 MB, same machine, same session),
+ * stream-json 3.8 (parser + pick + streamArray) took 2.8 CPU s, this scanner with JSON.parse
+ * per record 0.58 CPU s; it also gives each record's raw text and line for rejects.
  */
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';
 

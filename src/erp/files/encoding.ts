@@ -68,8 +68,21 @@ export function nulPattern(head: Buffer, from = 0): 'utf16le' | 'utf16be' | null
   return null;
 }
 
+/** NUL bytes that are not confined to a few rows (at most 1 line in 100, or one): binary or UTF-16/32 text. */
 function hasNul(head: Buffer, from: number): boolean {
-  return head.indexOf(0, from) !== -1;
+  let at = head.indexOf(0, from);
+  if (at === -1) return false;
+  let lines = 1;
+  for (let i = head.indexOf(10); i !== -1; i = head.indexOf(10, i + 1)) lines++;
+  let nulLines = 0;
+  let lastLine = -1;
+  for (; at !== -1; at = head.indexOf(0, at + 1)) {
+    const lineStart = head.lastIndexOf(10, at) + 1;
+    if (lineStart === lastLine) continue;
+    lastLine = lineStart;
+    if (++nulLines > Math.max(1, lines / 100)) return true;
+  }
+  return false;
 }
 
 /** Whether the head is valid UTF-8, ignoring a multi-byte sequence cut off at the end of the sample. */
@@ -104,33 +117,41 @@ function westernSingleByte(sample: Buffer): 'latin1' | 'windows-1252' | null {
 }
 
 /**
- * UTF-8 with a few bad rows rather than another encoding: the bytes that are not UTF-8 sit on
- * very few lines (at most 1 in 100, or one), and either the rest holds valid multi-byte
- * UTF-8 or the bad bytes are not Western 8-bit text (isolated accented letters, which mean a
- * Latin-1 / windows-1252 export). A file in another encoding has high bytes all over.
+ * UTF-8 with some bad rows rather than another encoding: the head holds valid multi-byte
+ * UTF-8 characters at least a quarter as many as the bad bytes (text in another encoding
+ * forms valid UTF-8 only by accident), or the bad bytes sit on few lines (at most 1 in 20, or
+ * two) and are not Western 8-bit text (isolated accented letters, the mark of a Latin-1
+ * export). Wrongly choosing UTF-8 is loud (rows rejected, naming the encoding to set);
+ * wrongly choosing another encoding garbles every row silently, so UTF-8 gets the benefit.
  */
 function utf8WithBadRows(head: Buffer): boolean {
   const body = head.subarray(0, completeUtf8Prefix(head, head.length));
   let lines = 1;
   for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) lines++;
+  let badBytes = 0;
+  let multibyte = 0;
   let badLines = 0;
   let lastBadLine = -1;
-  let multibyte = false;
-  const badLineText: Buffer[] = [];
+  let western = false;
+  const countLeads = (seg: Buffer) => {
+    if (isAscii(seg)) return;
+    for (let i = 0; i < seg.length; i++) if (seg[i]! >= 0xc0) multibyte++;
+  };
   let from = 0;
   for (let at = firstInvalidUtf8(body); at < body.length; from = at + 1, at = from + firstInvalidUtf8(body.subarray(from))) {
-    if (!multibyte && !isAscii(body.subarray(from, at))) multibyte = true;
+    countLeads(body.subarray(from, at));
+    badBytes++;
     const lineStart = body.lastIndexOf(10, at) + 1;
     if (lineStart !== lastBadLine) {
       lastBadLine = lineStart;
       badLines++;
       const nl = body.indexOf(10, at);
-      badLineText.push(body.subarray(lineStart, nl === -1 ? body.length : nl));
-      if (badLines > Math.max(1, lines / 100)) return false;
+      if (!western && westernSingleByte(body.subarray(lineStart, nl === -1 ? body.length : nl)) !== null) western = true;
     }
   }
-  if (multibyte || !isAscii(body.subarray(from))) return true;
-  return !badLineText.some((l) => westernSingleByte(l) !== null);
+  countLeads(body.subarray(from));
+  if (multibyte * 4 >= badBytes) return true;
+  return !western && badLines <= Math.max(2, lines / 20);
 }
 
 /** A guess of the real encoding of bytes that are not UTF-8, as an iconv-lite name. */
@@ -302,6 +323,8 @@ export interface InvalidByte {
   line: number;
   /** The bad byte and the three after it, in hex: `FF FE 41 42`. */
   bytes: string;
+  /** A NUL byte (valid UTF-8, but never text). */
+  nul?: boolean;
 }
 
 /**
@@ -340,6 +363,10 @@ export class InvalidUtf8 {
   /** The reject message for a row holding these bytes. */
   static message(bad: InvalidByte[], guess: string | null): string {
     const first = bad[0]!;
+    if (first.nul) {
+      const more = bad.length > 1 ? ` (and ${bad.length - 1} more bad bytes in this row)` : '';
+      return `a NUL byte (00) at byte ${first.offset} (line ${first.line})${more}: binary data inside a text export; the row is rejected and the rest of the file is read; fix this row in the export`;
+    }
     const more = bad.length > 1 ? ` (and ${bad.length - 1} more in this row)` : '';
     const other = guess && guess !== 'utf8' ? `; if the whole export is ${label(guess)}, set encoding: ${guess}` : '';
     return `invalid UTF-8: bytes ${first.bytes} at byte ${first.offset} (line ${first.line})${more}; the row is rejected and the rest of the file is read; fix this row in the export${other}`;
@@ -420,6 +447,18 @@ async function* decode(
             invalid.found.push({ offset, streamOffset: offset - enc.bomLength, line: lineAtScan, bytes: hex(body, at) });
             body[at] = SUBSTITUTE;
           }
+        }
+        if (body.indexOf(0) !== -1) {
+          // A NUL byte never belongs in a text export (a few of them: see hasNul): that row is rejected.
+          let lineAtScan = await lines.lineAt(consumed);
+          let scanned = 0;
+          for (let at = body.indexOf(0); at !== -1; at = body.indexOf(0, at + 1)) {
+            for (let i = body.indexOf(10, scanned); i !== -1 && i < at; i = body.indexOf(10, i + 1)) lineAtScan++;
+            scanned = at;
+            invalid.found.push({ offset: consumed + at, streamOffset: consumed + at - enc.bomLength, line: lineAtScan, bytes: hex(body, at), nul: true });
+            body[at] = SUBSTITUTE;
+          }
+          invalid.found.sort((a, b) => a.offset - b.offset);
         }
         if (configured && !sawMultibyte && !isAscii(body)) sawMultibyte = true;
         if (end !== buf.length) carry = Buffer.from(buf.subarray(end));

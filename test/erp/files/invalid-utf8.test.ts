@@ -148,3 +148,28 @@ describe('files adapter: invalid UTF-8 rejects that row only', () => {
     expect(r3.rejects.map((r) => r.key)).toEqual(['B']);
   });
 });
+
+describe('files adapter: a NUL byte in a row of a text export rejects that row', () => {
+  it('CSV and NDJSON: the row with the NUL is rejected (key kept), the others delivered; a file full of NULs still fails as binary/UTF-16', async () => {
+    const csv = Buffer.concat([Buffer.from('sku,name\nA,ok\nB,bad'), Buffer.from([0]), Buffer.from('name\nC,ok\n'), Buffer.from('D,ok\n'.repeat(200))]);
+    const dir = await dropFolder({ 'items.csv': csv });
+    const { records, rejects } = await readAll(source(dir));
+    expect(records).toHaveLength(202);
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0]).toMatchObject({ key: 'B', location: 'items.csv:3' });
+    expect(rejects[0]!.message).toMatch(/items\.csv:3: a NUL byte \(00\) at byte 19 \(line 3\): binary data inside a text export; the row is rejected/);
+
+    const nd = Buffer.concat([Buffer.from('{"sku":"A"}\n{"sku":"B","name":"x'), Buffer.from([0]), Buffer.from('"}\n{"sku":"C"}\n')]);
+    const dir2 = await dropFolder({ 'items.ndjson': nd });
+    const r2 = await readAll(source(dir2));
+    expect(r2.records.map((r) => r.key)).toEqual(['A', 'C']);
+    expect(r2.rejects.map((r) => r.key)).toEqual(['B']);
+
+    const binary = Buffer.alloc(4000, 0);
+    for (let i = 0; i < binary.length; i += 7) binary[i] = 10;
+    const dir3 = await dropFolder({ 'items.csv': Buffer.concat([Buffer.from('sku\n'), binary]) });
+    const src3 = source(dir3);
+    await readAll(src3);
+    expect(src3.stats().files[0]!.status).toBe('failed');
+  });
+});

@@ -433,7 +433,7 @@ async function* decode(
           let lineAtScan = await lines.lineAt(consumed);
           let scanned = 0;
           for (let from = 0, at = firstInvalidUtf8(body); at < body.length; from = at + 1, at = from + firstInvalidUtf8(body.subarray(from))) {
-            if (configured && !sawMultibyte && !isAscii(body.subarray(from, at))) sawMultibyte = true;
+            if (!sawMultibyte && !isAscii(body.subarray(from, at))) sawMultibyte = true;
             for (let i = body.indexOf(10, scanned); i !== -1 && i < at; i = body.indexOf(10, i + 1)) lineAtScan++;
             scanned = at;
             const offset = consumed + at;
@@ -443,7 +443,8 @@ async function* decode(
                 `${fileName} is not valid UTF-8: bytes ${hex(body, at)} at byte ${offset} (line ${lineAtScan}); ${describeGuess(around)}; set encoding to match the export (e.g. encoding: ${guessEncoding(around) ?? 'windows-1252'})`,
               );
             }
-            invalid.guess ??= guessEncoding(around);
+            // A file that already showed UTF-8 text is UTF-8: no other encoding to suggest.
+            if (!sawMultibyte) invalid.guess ??= guessEncoding(around);
             invalid.found.push({ offset, streamOffset: offset - enc.bomLength, line: lineAtScan, bytes: hex(body, at) });
             body[at] = SUBSTITUTE;
           }
@@ -460,7 +461,7 @@ async function* decode(
           }
           invalid.found.sort((a, b) => a.offset - b.offset);
         }
-        if (configured && !sawMultibyte && !isAscii(body)) sawMultibyte = true;
+        if (!sawMultibyte && !isAscii(body)) sawMultibyte = true;
         if (end !== buf.length) carry = Buffer.from(buf.subarray(end));
         consumed += body.length;
         if (body.length) yield bytes ? body : body.toString('utf8');

@@ -49,7 +49,17 @@ describe('files adapter: invalid UTF-8 rejects that row only', () => {
     expect(rejects).toHaveLength(1);
     expect(rejects[0]!.key).toBe('K-15000');
     expect(rejects[0]!.message).toMatch(/items\.tsv:15001: invalid UTF-8: bytes E8 6D 65 20 at byte \d+ \(line 15001\) \(and 2 more in this row\)/);
-    expect(rejects[0]!.message).toMatch(/if the whole export is ISO-8859-1 \(latin1\), set encoding: latin1/);
+    // The file showed UTF-8 text before: no other encoding is suggested.
+    expect(rejects[0]!.message).not.toMatch(/set encoding/);
+  });
+
+  it('plain ASCII, then Latin-1 bytes past the sniffing window (auto): the row is rejected, suggesting the encoding', async () => {
+    const latin1 = iconv.encode('Crème', 'latin1');
+    const content = rowsWithBad(20_000, 15_000, (i) => `K-${i}\t${i === 15_000 ? 'NAME' : `plain ${i}`}\n`, latin1, 'sku\tname\n');
+    const dir = await dropFolder({ 'items.tsv': content });
+    const { records, rejects } = await readAll(source(dir));
+    expect(records).toHaveLength(19_999);
+    expect(rejects[0]!.message).toMatch(/fix this row in the export; if the whole export is ISO-8859-1 \(latin1\), set encoding: latin1/);
   });
 
   it('several bad rows, one in the key: each is one reject; a bad key is not used as the record key', async () => {

@@ -6,6 +6,10 @@
  *
  * Values stay text (no number parsing: decimals are exact); attributes appear as
  * `@name`, an element's text next to attributes as `#text`.
+ *
+ * Why not saxes: after a stray end tag saxes closes every open element up to the root, so
+ * one malformed record would end the file; this scanner resynchronises on the record and
+ * reads on. It is linear in the input (long comments and CDATA are consumed once).
  */
 import { XMLParser } from 'fast-xml-parser';
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';

@@ -311,6 +311,8 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
       const failed = await readdir(failedDir).catch(() => [] as string[]);
       const failedData = failed.filter((n) => !n.includes('.report.'));
       if (failedData.length) details['failed files'] = failedData.length;
+      const kept = (await readdir(retryDir).catch(() => [] as string[])).filter((n) => n.endsWith('.retry.json'));
+      if (kept.length) details['files kept for retry'] = `${kept.length} in ${retryDir} (their rejected keys are read again each run; delete one to give up on it)`;
       const partials = (await readdir(outDir).catch(() => [] as string[])).filter((n) => n.endsWith('.partial'));
       if (partials.length) details['unfinished exports'] = partials.join(', ');
     }

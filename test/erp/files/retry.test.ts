@@ -45,6 +45,7 @@ describe('files adapter: a file with rejects waits in retry/ until its keys succ
     expect(existsSync(join(dir, 'retry', 'items.csv'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'retry', 'items.csv.retry.json'), 'utf8'))).toEqual({ stream: 'items', keys: ['K-3'] });
     expect(existsSync(join(dir, 'done', 'items-2.csv'))).toBe(true);
+    expect(String((await source(dir, {}, { readOnly: true }).check()).details['files kept for retry'])).toMatch(/^1 in .*retry/);
 
     // Run 3: nothing waits any more: the file moves on to done/ with its reports.
     const run3 = source(dir);

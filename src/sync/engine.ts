@@ -81,6 +81,27 @@ export interface SyncOptions {
   groupChunk?: number;
   /** Keys per ERP read-by-keys call. */
   keysChunk?: number;
+  /**
+   * Graceful stop (SIGTERM, Ctrl-C, a Console's stop button): nothing more is read or planned,
+   * the batches in flight settle and are committed, and the run ends `interrupted` with its
+   * counts so far, its report stored and its lock released.
+   */
+  signal?: AbortSignal;
+}
+
+/** The run was stopped on purpose (SyncOptions.signal). */
+export class SyncInterruptedError extends Error {
+  constructor(readonly why: string) {
+    super(`the run was stopped: ${why}`);
+    this.name = 'SyncInterruptedError';
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (typeof r === 'string') return r;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  return 'stop requested';
 }
 
 type WriteKind = 'option' | 'category' | 'product_model' | 'product';
@@ -201,6 +222,19 @@ export class SyncRun {
     return this.opts.dryRun === true;
   }
 
+  /** Throws when the run was asked to stop: called wherever new work would start. */
+  private checkAbort(): void {
+    const signal = this.opts.signal;
+    if (signal?.aborted) throw new SyncInterruptedError(abortReason(signal));
+  }
+
+  /** A stop request: the schedulers send nothing more; the producer unwinds at its next check. */
+  private readonly onAbort = (): void => {
+    const err = new SyncInterruptedError(abortReason(this.opts.signal!));
+    this.log?.warn({ runId: this.runId, reason: err.why }, 'stop requested: finishing the batches in flight');
+    for (const sch of this.schedulers) void sch.stop(err);
+  };
+
   syncMode(): SyncMode {
     if (this.opts.keys && this.opts.keys.length > 0) return 'keys';
     if (this.opts.category) return 'category';
@@ -224,8 +258,11 @@ export class SyncRun {
 
     let lock: HeldLock | null = null;
     let fatal: unknown = null;
-    let verify: VerifySummary | undefined;
+    let interrupted: SyncInterruptedError | null = null;
+    let runHeartbeat: NodeJS.Timeout | null = null;
+    this.opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     try {
+      this.checkAbort();
       if (!this.dryRun) {
         const taken = await takeRunLock(state, this.deps.lockName, {
           staleAfterMs: this.opts.lockTimeoutMs ?? 120_000,
@@ -233,10 +270,18 @@ export class SyncRun {
           onLost: () => this.log?.warn({ lock: this.deps.lockName }, 'run lock taken over by another run'),
         });
         lock = taken.lock;
-        this.runId = await state.startRun(mode, this.describeOptions());
+        this.runId = await state.startRun(mode, this.describeOptions(), lock.owner);
         lock.setRunId(this.runId);
         // Runs left "running" by a dead process are over: say so in their history.
         await state.markInterrupted(this.runId);
+        // The run's own sign of life, with its counts so far: if this process dies, the next
+        // `ferry runs` / `ferry sync` shows it interrupted, with those counts and its real duration.
+        const runId = this.runId;
+        runHeartbeat = setInterval(() => {
+          const snapshot = this.buildReport({ mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status: 'interrupted', fatal: null, verify: this.verify, settledOnly: true });
+          state.heartbeatRun(runId, snapshot).catch(() => undefined);
+        }, this.opts.heartbeatMs ?? 10_000);
+        runHeartbeat.unref();
       }
       this.log?.info({ runId: this.runId, mode, dryRun: this.dryRun }, 'sync started');
       this.mode = (await client.detect()).endpointMode;
@@ -254,7 +299,7 @@ export class SyncRun {
           ownedAttributes: this.deps.mapper.ownedAttributes,
           repair: this.opts.repair === true && !this.dryRun,
         });
-        verify = result.summary;
+        this.verify = result.summary;
         extraItemKeys = result.itemKeysToResend;
       }
 
@@ -264,10 +309,12 @@ export class SyncRun {
       let allowedCategories: Set<string> | null = null;
       if (mode !== 'keys') {
         // Categories first, all of them settled before any item refers to them.
+        this.checkAbort();
         this.scheduler = this.newScheduler();
         allowedCategories = await this.syncCategories(categorySince);
         if (!this.dryRun) await this.scheduler.finish();
       }
+      this.checkAbort();
       this.scheduler = this.newScheduler();
       const groupSince = mode === 'delta' || mode === 'since' ? (this.opts.since ?? watermarksBefore.groups ?? since) : undefined;
       await this.syncItems(mode, since, groupSince, extraItemKeys, allowedCategories);
@@ -287,15 +334,61 @@ export class SyncRun {
         }
       }
     } catch (err) {
-      fatal = err;
-      this.log?.error({ runId: this.runId, err: errorText(err) }, 'sync failed');
+      if (err instanceof SyncInterruptedError) {
+        interrupted = err;
+        this.log?.warn({ runId: this.runId, reason: err.why }, 'sync interrupted');
+      } else {
+        fatal = err;
+        this.log?.error({ runId: this.runId, err: errorText(err) }, 'sync failed');
+      }
     }
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    // Whatever ended the run, the batches already sent settle (and are committed) before the
+    // report is written: nothing the PIM confirmed is forgotten, nothing new is sent.
+    const stopReason = interrupted ?? fatal;
+    if (stopReason) await Promise.all(this.schedulers.map((sch) => sch.stop(stopReason)));
+    if (runHeartbeat) clearInterval(runHeartbeat);
 
-    const unsettled = this.ledger.finalize((stream) =>
-      stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
-    );
-    if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
-    const { counts, byType } = this.ledger.counts();
+    if (!interrupted) {
+      const unsettled = this.ledger.finalize((stream) =>
+        stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
+      );
+      if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
+    }
+    const status: RunReport['status'] = interrupted ? 'interrupted' : fatal ? 'failed' : this.ledger.counts().counts.rejected > 0 ? 'rejects' : 'succeeded';
+    const report = this.buildReport({ mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status, fatal, verify: this.verify, settledOnly: interrupted !== null, interruptedWhy: interrupted?.why });
+
+    if (!this.dryRun && this.runId !== null) {
+      try {
+        await this.persistOutcomes(interrupted !== null);
+        await state.finishRun(this.runId, status, report);
+      } catch (err) {
+        this.log?.error({ err: errorText(err) }, 'could not store the run report');
+      }
+    }
+    if (lock) await lock.release().catch(() => undefined);
+    this.log?.info({ runId: this.runId, status, counts: report.counts, requests: report.requests, durationMs: report.durationMs }, 'sync finished');
+    return report;
+  }
+
+  private verify: VerifySummary | undefined;
+
+  /** The run report, at the end or (settledOnly) as the progress so far. */
+  private buildReport(a: {
+    mode: SyncMode;
+    startedAt: Date;
+    statsBefore: ReturnType<SyncPimClient['stats']>;
+    watermarksBefore: Record<string, string | null>;
+    watermarksAfter: Record<string, string | null>;
+    status: RunReport['status'];
+    fatal: unknown;
+    verify: VerifySummary | undefined;
+    settledOnly: boolean;
+    interruptedWhy?: string;
+  }): RunReport {
+    const { client } = this.deps;
+    const { mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status, fatal, verify } = a;
+    const { counts, byType } = this.ledger.counts(a.settledOnly);
     const statsAfter = client.stats();
     const requests: RequestCounts = {
       total: statsAfter.total - statsBefore.total,
@@ -304,7 +397,6 @@ export class SyncRun {
       throttled: statsAfter.throttled - statsBefore.throttled,
     };
     const finishedAt = new Date();
-    const status = fatal ? 'failed' : counts.rejected > 0 ? 'rejects' : 'succeeded';
     const batches: Record<string, number> = {};
     for (const sch of this.schedulers) for (const [lane, n] of sch.batchesSent) batches[lane] = (batches[lane] ?? 0) + n;
     const report: RunReport = {
@@ -329,20 +421,12 @@ export class SyncRun {
       ...(verify ? { verify } : {}),
       ...(this.deps.settings.updateOnly ? { updateOnly: this.updateOnlyCounts } : {}),
       ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: this.outOfScope, keysNotFound: this.keysNotFound.slice(0, 100), keysNotFoundTotal: this.keysNotFound.length } } : {}),
+      ...(a.settledOnly
+        ? { interrupted: { unsettled: this.ledger.size - counts.read, reason: a.interruptedWhy ?? 'its process stopped without finishing (killed, crashed or the machine went down)' } }
+        : {}),
       ...(fatal ? { error: errorText(fatal) } : {}),
     };
     if (!countsAddUp(counts)) report.error = `${report.error ? `${report.error}; ` : ''}counts do not add up (Ferry bug)`;
-
-    if (!this.dryRun && this.runId !== null) {
-      try {
-        await this.persistOutcomes();
-        await state.finishRun(this.runId, status, report);
-      } catch (err) {
-        this.log?.error({ err: errorText(err) }, 'could not store the run report');
-      }
-    }
-    if (lock) await lock.release().catch(() => undefined);
-    this.log?.info({ runId: this.runId, status, counts, requests, durationMs: report.durationMs }, 'sync finished');
     return report;
   }
 
@@ -351,11 +435,13 @@ export class SyncRun {
     return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
   }
 
-  private async persistOutcomes(): Promise<void> {
+  /** Stores each record's outcome; an interrupted run only those that settled (the rest is read again). */
+  private async persistOutcomes(settledOnly = false): Promise<void> {
     const rows = [];
     const retry: { stream: string; key: string; reason: string }[] = [];
     const clear: { stream: string; key: string }[] = [];
     for (const e of this.ledger.all()) {
+      if (settledOnly && !this.ledger.settledEntry(e)) continue;
       if (e.outcome && e.outcome !== 'unchanged') rows.push({ stream: e.stream, key: e.key, entityType: e.type, outcome: e.outcome, reason: e.reason });
       if (e.outcome === 'rejected') retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
       else clear.push({ stream: e.stream, key: e.key });
@@ -402,11 +488,20 @@ export class SyncRun {
     if (opts.keys) {
       for (const part of chunked(opts.keys, this.opts.keysChunk ?? 500)) {
         if (part.length === 0) continue;
-        yield* source.read(stream, { keys: part, onReject });
+        this.checkAbort();
+        for await (const rec of source.read(stream, { keys: part, onReject })) {
+          this.checkAbort();
+          yield rec;
+        }
       }
       return;
     }
-    yield* source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject });
+    this.checkAbort();
+    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject })) {
+      // A stop request ends the read here (the source is closed by the caller as usual).
+      this.checkAbort();
+      yield rec;
+    }
   }
 
   // --- categories --------------------------------------------------------------------
@@ -561,6 +656,7 @@ export class SyncRun {
     this.progress('items');
     const chunk = this.opts.groupChunk ?? 200;
     for (const part of index.chunks(chunk)) {
+      this.checkAbort();
       await this.planGroups(part, groups);
       this.progress('items');
       // Let the event loop deliver batch answers between chunks: the state store may be
@@ -1019,6 +1115,7 @@ export class SyncRun {
     const policy = this.deps.settings.deletion;
     this.progress('deletions');
     for await (const keys of this.deps.state.listEntityKeys('product')) {
+      this.checkAbort();
       const goneCodes = keys.filter((k) => k.originStream === 'items' && k.status === 'synced' && !seen.has(k.originKey)).map((k) => k.code);
       if (goneCodes.length === 0) continue;
       const rows = await this.deps.state.getEntities('product', goneCodes);

@@ -78,7 +78,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       maxInFlight: config.sync.batchesInFlight,
       ...options,
     });
-    keepInput = report.status === 'failed' || Boolean(options.dryRun);
+    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
     return report;
   } finally {
     if (keepInput) source.abandon?.();

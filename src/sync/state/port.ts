@@ -56,7 +56,7 @@ export interface RunRow {
   status: RunStatus;
   startedAt: string;
   finishedAt: string | null;
-  /** The full RunReport as JSON (null while running). */
+  /** The full RunReport as JSON (while running: the report so far, written with each heartbeat). */
   report: unknown;
 }
 
@@ -162,10 +162,21 @@ export interface StateStore {
   saveMedia(row: MediaRow): Promise<void>;
 
   // --- runs ----------------------------------------------------------------------
-  startRun(mode: string, options: unknown): Promise<number>;
+  /** `owner`: the lock owner id (`host:pid:random`), so a run whose process is gone can be told. */
+  startRun(mode: string, options: unknown, owner?: string): Promise<number>;
+  /** A running run's sign of life, with its report so far (counts of the records settled yet). */
+  heartbeatRun(runId: number, progress: unknown): Promise<void>;
   finishRun(runId: number, status: RunStatus, report: unknown): Promise<void>;
-  /** Marks runs left `running` by a dead process (other than `exceptRunId`) as interrupted. */
+  /**
+   * Marks runs left `running` (other than `exceptRunId`) as interrupted: called by a run that
+   * holds the lock, so no other run can be alive. Their finish time is their last heartbeat.
+   */
   markInterrupted(exceptRunId?: number): Promise<number>;
+  /**
+   * Marks as interrupted the `running` runs whose process is gone: a dead pid on this host, or
+   * no heartbeat for `staleAfterMs` (`ferry runs` calls this so a dead run never shows running).
+   */
+  markDeadRuns(isOwnerAlive: (owner: string) => boolean, staleAfterMs: number): Promise<number>;
   recordOutcomes(runId: number, rows: readonly RunRecordRow[]): Promise<void>;
   addRejects(rows: readonly RejectRow[]): Promise<void>;
   listRuns(limit: number): Promise<RunRow[]>;

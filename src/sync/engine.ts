@@ -87,6 +87,33 @@ export interface SyncOptions {
    * counts so far, its report stored and its lock released.
    */
   signal?: AbortSignal;
+  /**
+   * The PIM not answering at all (network errors, timeouts) for longer than this fails the run
+   * (default 180 s, `sync.pimUnreachableSeconds`); until then such lines are retried, never rejected.
+   */
+  pimUnreachableMs?: number;
+}
+
+/** The PIM gave no answer at all (connection refused, reset, timeout) for longer than the limit. */
+export class PimUnreachableError extends Error {
+  constructor(
+    readonly since: Date,
+    readonly lastError: string,
+    limitMs: number,
+  ) {
+    super(
+      `the PIM stopped answering at ${since.toISOString()} and gave no answer for ${Math.round(limitMs / 1000)} s ` +
+        `(sync.pimUnreachableSeconds); last error: ${lastError}. The run stopped; check that the PIM is up and reachable, ` +
+        `then run ferry sync again: what was not written is sent then.`,
+    );
+    this.name = 'PimUnreachableError';
+  }
+}
+
+/** No HTTP answer at all: the request failed on the network (or timed out) before any status came back. */
+function isNetworkError(err: unknown): boolean {
+  const e = err as { name?: string; status?: number } | null;
+  return e?.name === 'AkeneoNetworkError' || (e !== null && typeof e === 'object' && e.status === 0);
 }
 
 /** The run was stopped on purpose (SyncOptions.signal). */
@@ -224,8 +251,39 @@ export class SyncRun {
 
   /** Throws when the run was asked to stop: called wherever new work would start. */
   private checkAbort(): void {
+    if (this.stopError) throw this.stopError;
     const signal = this.opts.signal;
     if (signal?.aborted) throw new SyncInterruptedError(abortReason(signal));
+  }
+
+  // --- is the PIM answering? ----------------------------------------------------------
+  /** Since when no request got any answer from the PIM (null: it answers). */
+  private pimSilentSince: number | null = null;
+  private pimLastError = '';
+  private pimTimer: NodeJS.Timeout | null = null;
+  /** Set when the run must stop for good (the PIM stopped answering). */
+  private stopError: Error | null = null;
+
+  private pimAnswered(): void {
+    this.pimSilentSince = null;
+    if (this.pimTimer) clearTimeout(this.pimTimer);
+    this.pimTimer = null;
+  }
+
+  /** A request got no answer at all. Past the limit without any answer, the run fails. */
+  private pimSilent(error: string): void {
+    this.pimLastError = error;
+    if (this.pimSilentSince !== null) return;
+    this.pimSilentSince = Date.now();
+    const limit = this.opts.pimUnreachableMs ?? 180_000;
+    this.log?.warn({ runId: this.runId, err: error, limitMs: limit }, 'the PIM does not answer; retrying');
+    this.pimTimer = setTimeout(() => {
+      if (this.pimSilentSince === null || this.stopError) return;
+      const err = new PimUnreachableError(new Date(this.pimSilentSince), this.pimLastError, limit);
+      this.stopError = err;
+      this.log?.error({ runId: this.runId, err: err.message }, 'the PIM stopped answering: the run fails');
+      for (const sch of this.schedulers) void sch.stop(err, 5_000);
+    }, limit);
   }
 
   /** A stop request: the schedulers send nothing more; the producer unwinds at its next check. */
@@ -346,21 +404,23 @@ export class SyncRun {
     // Whatever ended the run, the batches already sent settle (and are committed) before the
     // report is written: nothing the PIM confirmed is forgotten, nothing new is sent.
     const stopReason = interrupted ?? fatal;
-    if (stopReason) await Promise.all(this.schedulers.map((sch) => sch.stop(stopReason)));
+    // A stop waits for every batch in flight; a failure only a little (a dead PIM may never answer them).
+    if (stopReason) await Promise.all(this.schedulers.map((sch) => sch.stop(stopReason, interrupted ? undefined : 5_000)));
     if (runHeartbeat) clearInterval(runHeartbeat);
+    if (this.pimTimer) clearTimeout(this.pimTimer);
 
-    if (!interrupted) {
+    if (!stopReason) {
       const unsettled = this.ledger.finalize((stream) =>
         stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
       );
       if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
     }
     const status: RunReport['status'] = interrupted ? 'interrupted' : fatal ? 'failed' : this.ledger.counts().counts.rejected > 0 ? 'rejects' : 'succeeded';
-    const report = this.buildReport({ mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status, fatal, verify: this.verify, settledOnly: interrupted !== null, interruptedWhy: interrupted?.why });
+    const report = this.buildReport({ mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status, fatal, verify: this.verify, settledOnly: stopReason !== null, interruptedWhy: interrupted?.why });
 
     if (!this.dryRun && this.runId !== null) {
       try {
-        await this.persistOutcomes(interrupted !== null);
+        await this.persistOutcomes(stopReason !== null);
         await state.finishRun(this.runId, status, report);
       } catch (err) {
         this.log?.error({ err: errorText(err) }, 'could not store the run report');
@@ -421,9 +481,11 @@ export class SyncRun {
       ...(verify ? { verify } : {}),
       ...(this.deps.settings.updateOnly ? { updateOnly: this.updateOnlyCounts } : {}),
       ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: this.outOfScope, keysNotFound: this.keysNotFound.slice(0, 100), keysNotFoundTotal: this.keysNotFound.length } } : {}),
-      ...(a.settledOnly
+      ...(a.settledOnly && status === 'interrupted'
         ? { interrupted: { unsettled: this.ledger.size - counts.read, reason: a.interruptedWhy ?? 'its process stopped without finishing (killed, crashed or the machine went down)' } }
         : {}),
+      ...(a.settledOnly && status === 'failed' ? { unsettled: this.ledger.size - counts.read } : {}),
+      ...(fatal instanceof PimUnreachableError ? { pimUnreachable: { since: fatal.since.toISOString(), lastError: fatal.lastError } } : {}),
       ...(fatal ? { error: errorText(fatal) } : {}),
     };
     if (!countsAddUp(counts)) report.error = `${report.error ? `${report.error}; ` : ''}counts do not add up (Ferry bug)`;
@@ -1202,6 +1264,10 @@ export class SyncRun {
     for (const r of results) {
       out[r.index] = { outcome: r.outcome, status: r.status, message: r.message, errors: r.errors, uuid: r.uuid };
     }
+    // Every line without an HTTP status: the request never got an answer (the client turns a
+    // network error of a batch call into such lines).
+    if (out.length > 0 && out.every((r) => r.outcome === 'failed' && r.status === 0)) this.pimSilent(out[0]!.message ?? 'no answer');
+    else this.pimAnswered();
     return out;
   }
 
@@ -1213,6 +1279,10 @@ export class SyncRun {
     } catch (err) {
       const status = (err as { status?: number }).status ?? 0;
       if (status === 404) return { outcome: 'updated', status: 404 }; // already gone
+      if (isNetworkError(err)) {
+        this.pimSilent(errorText(err));
+        return { outcome: 'failed', status: 0, message: errorText(err) };
+      }
       return { outcome: 'failed', status, message: errorText(err) };
     }
   }
@@ -1305,6 +1375,11 @@ export class SyncRun {
       }
       return { outcome: 'updated', status: uploadedHere || !alreadyThere ? 204 : 304 };
     } catch (err) {
+      // The PIM not answering is not the file's fault: retried like any line without an answer.
+      if ((err as { name?: string }).name === 'AkeneoNetworkError') {
+        this.pimSilent(errorText(err));
+        return { outcome: 'failed', status: 0, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
+      }
       return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
     }
   }
@@ -1357,6 +1432,11 @@ export class SyncRun {
     const c = task.ctx;
     const errors = (r.errors ?? []) as ValidationErrorItem[];
     const problem = classifyLine(r.status, r.message, errors);
+    if (r.status === 0 && this.pimSilentSince !== null) {
+      // The PIM does not answer at all: not this record's fault. Retried until the PIM answers
+      // again or sync.pimUnreachableSeconds is over (then the whole run fails).
+      return { kind: 'retry', delayMs: Math.min(1000 * 2 ** Math.min(task.attempts, 4), 15_000) };
+    }
     if (problem.kind === 'transient' && task.attempts < MAX_TRANSIENT_ATTEMPTS) {
       return { kind: 'retry', delayMs: 250 * 2 ** task.attempts };
     }
@@ -1417,6 +1497,12 @@ export class SyncRun {
 
   private async batchFailed(tasks: Task<TaskCtx>[], err: unknown): Promise<Verdict[]> {
     if (isFatal(err)) throw err;
+    if (isNetworkError(err)) {
+      // No answer at all: retried until the PIM answers or sync.pimUnreachableSeconds is over.
+      this.pimSilent(errorText(err));
+      this.log?.warn({ runId: this.runId, lane: tasks[0]?.lane, lines: tasks.length, err: errorText(err) }, 'batch got no answer; retrying its lines');
+      return tasks.map((t) => ({ kind: 'retry' as const, delayMs: Math.min(1000 * 2 ** Math.min(t.attempts, 4), 15_000) }));
+    }
     this.consecutiveBatchFailures++;
     if (this.consecutiveBatchFailures >= MAX_CONSECUTIVE_BATCH_FAILURES) {
       throw new Error(`the PIM failed ${this.consecutiveBatchFailures} batches in a row; last error: ${errorText(err)}`);

@@ -102,6 +102,10 @@ export interface RunReport {
    * not move, so the next run reads them again).
    */
   interrupted?: { unsettled: number; reason: string };
+  /** A failed run: records read but not finished when it stopped (not in `counts`; read again by the next run). */
+  unsettled?: number;
+  /** The run failed because the PIM gave no answer for longer than sync.pimUnreachableSeconds. */
+  pimUnreachable?: { since: string; lastError: string };
   error?: string;
 }
 
@@ -169,6 +173,7 @@ export function formatReport(r: RunReport): string {
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
+  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} records read but not finished when the run stopped (the next run reads them again)`);
   if (r.interrupted) {
     lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} records read but not finished (the next run reads them again)`);
   }

@@ -156,7 +156,7 @@ export class Scheduler<C> {
    * batches already on the wire settle (their results are committed as usual) and resolves
    * then. finish() and capacity() reject with `reason` so the producer unwinds.
    */
-  async stop(reason: unknown): Promise<void> {
+  async stop(reason: unknown, graceMs?: number): Promise<void> {
     if (!this.stopping) {
       this.stopping = true;
       for (const t of this.timers) clearTimeout(t);
@@ -165,7 +165,13 @@ export class Scheduler<C> {
       this.fail(reason);
     }
     if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => this.stoppedWaiters.push(resolve));
+    const settled = new Promise<void>((resolve) => this.stoppedWaiters.push(resolve));
+    if (graceMs === undefined) return settled;
+    // A failing run waits only so long: a PIM that does not answer may never settle them.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([settled, waited]);
+    clearTimeout(timer);
   }
 
   private enqueue(task: Task<C>): void {

@@ -103,3 +103,40 @@ describe('runs whose process is gone', () => {
     expect((await state.getRun(alive))?.status).toBe('interrupted');
   });
 });
+
+describe('a PIM that stops answering', () => {
+  it('fails the run once it gave no answer for pimUnreachableMs: no record rejected one by one, a report saying since when', async () => {
+    const { pim, state, deps } = await setup(1000);
+    let batches = 0;
+    // After two product batches the PIM is gone: every line comes back without an HTTP status,
+    // as the client reports a batch call that got no answer (connection refused).
+    pim.faults.push((lane) => (lane === 'product' && batches > 2 ? { status: 0, message: 'product x was not written: connection to http://pim refused' } : null));
+    slowProducts(pim, 5, () => void batches++);
+    const t0 = Date.now();
+    const r = await executeSync(deps, { heartbeatMs: 20, maxInFlight: 2, pimUnreachableMs: 400 });
+    const took = Date.now() - t0;
+    expect(r.status).toBe('failed');
+    expect(r.counts.rejected).toBe(0);
+    expect(r.rejects).toHaveLength(0);
+    expect(r.error).toContain('the PIM stopped answering at');
+    expect(r.error).toContain('connection to http://pim refused');
+    expect(r.pimUnreachable?.since).toBeDefined();
+    expect(Date.parse(r.pimUnreachable!.since)).toBeGreaterThanOrEqual(t0);
+    expect(took).toBeLessThan(10_000);
+    expect(r.byType.product.created).toBe(pim.products_.size);
+    expect(r.unsettled).toBeGreaterThan(0);
+    expect(countsAddUp(r.counts)).toBe(true);
+    expect((await state.getRun(r.runId!))?.status).toBe('failed');
+    expect(await state.listRetries('items')).toHaveLength(0);
+  });
+
+  it('a PIM that comes back within the limit: the lines are retried and the run succeeds', async () => {
+    const { pim, deps } = await setup(300);
+    let down = 0;
+    pim.faults.push((lane) => (lane === 'product' && down++ < 150 ? { status: 0, message: 'connection refused' } : null));
+    const r = await executeSync(deps, { pimUnreachableMs: 60_000 });
+    expect(r.status).toBe('succeeded');
+    expect(r.counts.rejected).toBe(0);
+    expect(pim.products_.size).toBe(300);
+  });
+});

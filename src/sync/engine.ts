@@ -39,7 +39,7 @@ import {
   type VerifySummary,
 } from './report.js';
 import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler.js';
-import type { EntityState, EntityType, RejectRow, StateStore } from './state/port.js';
+import type { EntityState, EntityType, GroupMemberRow, RejectRow, StateStore } from './state/port.js';
 import { verifyAgainstPim } from './verify.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
@@ -700,19 +700,8 @@ export class SyncRun {
           groups.delete(g);
         }
       }
-      // The mapper needs every item of a touched group: re-read the siblings Ferry knows of.
-      const touched = new Set<string>([...index.groupKeys(), ...groups.keys()]);
-      const members = await this.deps.state.findGroupMembers([...touched]);
-      const missing: string[] = [];
-      for (const keys of members.values()) for (const k of keys) if (!index.hasItem(k)) missing.push(k);
-      for await (const rec of this.readStream('items', { keys: missing })) {
-        if (index.hasItem(rec.key)) continue;
-        if (!this.noteRead(rec)) continue;
-        index.add(rec);
-      }
-      const needGroups = index.groupKeys().filter((g) => !groups.has(g));
-      for await (const rec of this.readStream('groups', { keys: needGroups })) takeGroup(rec);
     }
+    await this.completeGroups(index, groups, takeGroup, fullRead);
     const seenItemKeys = index.itemKeySet();
 
     this.progress('items');
@@ -727,7 +716,69 @@ export class SyncRun {
     }
 
     // Groups read whose items were all filtered or gone: nothing to write for them.
-    if (mode === 'full' && !this.opts.category) await this.planGone(seenItemKeys);
+    if (mode === 'full' && !this.opts.category) {
+      await this.planGone(seenItemKeys);
+      // Items gone from the ERP are no group's members any more (a drop folder is never the whole ERP).
+      if (!this.dryRun && !this.inputOnly) await this.deps.state.pruneGroupMembers('items', seenItemKeys);
+    }
+  }
+
+  /**
+   * Whether the source only sees its current input (the files adapter: a drop file moved to
+   * done/ is never read again), so the records of a group must be kept to map it whole later.
+   */
+  /** Item keys of the touched groups that Ferry has in the PIM: they come first in their group. */
+  private readonly inPim = new Set<string>();
+
+  private get inputOnly(): boolean {
+    return this.deps.source.kind === 'files';
+  }
+
+  /**
+   * Whole groups, always: every group an item read belongs to gets all its members, as Ferry
+   * last knew them. Members are read again from the ERP by key (fresh data); a member the source
+   * cannot give any more (a files-adapter delta: its file is in done/) is taken as last read.
+   * So a variant never loses its parent and axis clashes across files are caught, and a group
+   * is a model or a simple product whatever the run's mode (archived members included).
+   */
+  private async completeGroups(index: GroupingIndex, groups: Map<string, ErpRecord>, takeGroup: (rec: ErpRecord) => void, fullRead: boolean): Promise<void> {
+    const { state } = this.deps;
+    const touched = [...new Set<string>([...index.groupKeys(), ...(fullRead ? [] : groups.keys())])];
+    if (touched.length === 0) return;
+    const missing = new Set<string>();
+    const storedItems = new Map<string, ErpRecord>();
+    const storedGroups = new Map<string, ErpRecord>();
+    for (const keys of (await state.findGroupMembers(touched)).values()) {
+      for (const k of keys) {
+        this.inPim.add(k);
+        if (!index.hasItem(k)) missing.add(k);
+      }
+    }
+    for (const m of await state.getGroupMembers(touched)) {
+      if (m.stream === 'items') {
+        if (!index.hasItem(m.key)) missing.add(m.key);
+        if (m.record) storedItems.set(m.key, m.record);
+      } else if (m.record) storedGroups.set(m.key, m.record);
+    }
+    if (missing.size > 0) {
+      for await (const rec of this.readStream('items', { keys: [...missing] })) {
+        if (index.hasItem(rec.key) || !this.noteRead(rec)) continue;
+        index.add(rec);
+      }
+      for (const key of missing) {
+        const rec = storedItems.get(key);
+        if (!rec || index.hasItem(key) || !this.noteRead(rec)) continue;
+        index.add(rec);
+      }
+    }
+    const needGroups = index.groupKeys().filter((g) => !groups.has(g));
+    if (needGroups.length > 0) {
+      for await (const rec of this.readStream('groups', { keys: needGroups })) takeGroup(rec);
+      for (const g of needGroups) {
+        const rec = storedGroups.get(g);
+        if (rec && !groups.has(g)) takeGroup(rec);
+      }
+    }
   }
 
   private recordMappingErrors(errors: readonly MappingError[]): Set<string> {
@@ -807,7 +858,10 @@ export class SyncRun {
     const mapped: { items: ErpRecord[]; entities: MappedEntity[]; optionDeps: MappedOption[]; media: MediaUploadRequest[] }[] = [];
     const modelCodes: string[] = [];
     const productCodes: string[] = [];
-    for (const [groupKey, items] of part) {
+    for (const [groupKey, itemsRead] of part) {
+      // Members already in the PIM first: when a new item clashes with one of them (same axis
+      // values), the new one is held back, never the variant the PIM has.
+      const items = this.inPim.size > 0 ? [...itemsRead].sort((a, b) => Number(this.inPim.has(b.key)) - Number(this.inPim.has(a.key))) : itemsRead;
       const groupMap = new Map<string, ErpRecord>();
       const g = groups.get(groupKey);
       if (g) groupMap.set(groupKey, g);
@@ -833,6 +887,7 @@ export class SyncRun {
       }
       mapped.push({ items, entities: result.entities, optionDeps: result.missingOptions, media: result.mediaUploads ?? [] });
     }
+    if (!this.dryRun) await state.saveGroupMembers(this.membersOf(part, groups));
     const storedModels = await state.getEntities('product_model', modelCodes);
     const storedProducts = await state.getEntities('product', productCodes);
     if (this.deps.settings.updateOnly) await this.adoptFromPim(mapped, storedModels, storedProducts);
@@ -869,6 +924,18 @@ export class SyncRun {
         scheduler.add(t);
       }
     }
+  }
+
+  /** The group memberships (and, for a source that cannot read them again, the records) of a chunk. */
+  private membersOf(part: readonly [string, ErpRecord[]][], groups: ReadonlyMap<string, ErpRecord>): GroupMemberRow[] {
+    const keep = this.inputOnly;
+    const rows: GroupMemberRow[] = [];
+    for (const [groupKey, items] of part) {
+      for (const it of items) rows.push({ stream: 'items', key: it.key, groupKey: it.group ?? null, record: keep && it.group ? it : null });
+      const g = groups.get(groupKey);
+      if (g) rows.push({ stream: 'groups', key: g.key, groupKey: g.key, record: keep ? g : null });
+    }
+    return rows;
   }
 
   /**

@@ -95,6 +95,19 @@ export interface MediaRow {
   lastModified?: string | null;
 }
 
+/**
+ * An ERP record that belongs to a group (an item of a template/model, or the group record
+ * itself), as Ferry last read it. `record` is kept only when the source cannot read it again
+ * (a drop file moved to done/); otherwise null, and the membership alone is kept.
+ */
+export interface GroupMemberRow {
+  stream: 'items' | 'groups';
+  key: string;
+  /** null when saving: the item left its group (the row is removed). */
+  groupKey: string | null;
+  record: import('../../erp/port.js').ErpRecord | null;
+}
+
 export interface LockInfo {
   name: string;
   owner: string;
@@ -136,6 +149,12 @@ export interface StateStore {
   saveEntities(rows: readonly EntityState[]): Promise<void>;
   /** Codes of products whose ERP group is one of `groupKeys` → their origin keys. */
   findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /** Records every read item of a group and every group record (see GroupMemberRow). */
+  saveGroupMembers(rows: readonly GroupMemberRow[]): Promise<void>;
+  /** Every known member (items and the group record) of these groups. */
+  getGroupMembers(groupKeys: readonly string[]): Promise<GroupMemberRow[]>;
+  /** Forgets the members of `stream` not in `keep` (a full run: gone from the ERP). */
+  pruneGroupMembers(stream: string, keep: ReadonlySet<string>): Promise<number>;
   /** ERP versions Ferry last synced, by origin key, for entities that came from `stream`. */
   getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>>;
   /** Streams entities of a type (for deletion detection and verify), in pages. */

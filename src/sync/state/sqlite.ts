@@ -14,6 +14,7 @@ import type {
   EntityState,
   EntityStatus,
   EntityType,
+  GroupMemberRow,
   LockInfo,
   MediaRow,
   RecordOutcome,
@@ -130,6 +131,22 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN owner TEXT;
   ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+  `,
+  // v5: every ERP record of a group as last read (membership always; the record itself when the
+  // source cannot read it again, like a drop file moved to done/), so a changed item is always
+  // mapped with its whole group, whatever the adapter and the run's mode.
+  `
+  CREATE TABLE group_members (
+    stream    TEXT NOT NULL,
+    erp_key   TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    record    TEXT,
+    PRIMARY KEY (stream, erp_key)
+  );
+  CREATE INDEX group_members_group ON group_members (group_key);
+  INSERT OR IGNORE INTO group_members (stream, erp_key, group_key, record)
+    SELECT 'items', origin_key, group_key, NULL FROM entities
+    WHERE entity_type = 'product' AND origin_stream = 'items' AND group_key IS NOT NULL AND status <> 'deleted';
   `,
 ];
 
@@ -316,6 +333,43 @@ export class SqliteStateStore implements StateStore {
       }
     }
     return out;
+  }
+
+  async saveGroupMembers(rows: readonly GroupMemberRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const upsert = this.prepared(
+      `INSERT INTO group_members (stream, erp_key, group_key, record) VALUES (?, ?, ?, ?)
+       ON CONFLICT (stream, erp_key) DO UPDATE SET group_key = excluded.group_key, record = excluded.record
+       WHERE group_key IS NOT excluded.group_key OR record IS NOT excluded.record`,
+    );
+    const remove = this.prepared('DELETE FROM group_members WHERE stream = ? AND erp_key = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        if (r.groupKey === null) remove.run(r.stream, r.key);
+        else upsert.run(r.stream, r.key, r.groupKey, r.record === null ? null : JSON.stringify(r.record));
+      }
+    })();
+  }
+
+  async getGroupMembers(groupKeys: readonly string[]): Promise<GroupMemberRow[]> {
+    const out: GroupMemberRow[] = [];
+    for (const part of chunks(groupKeys, IN_CHUNK)) {
+      const rows = this
+        .prepared(`SELECT stream, erp_key, group_key, record FROM group_members WHERE group_key IN (${part.map(() => '?').join(',')})`)
+        .all(...part) as { stream: string; erp_key: string; group_key: string; record: string | null }[];
+      for (const r of rows) out.push({ stream: r.stream as GroupMemberRow['stream'], key: r.erp_key, groupKey: r.group_key, record: parseJson(r.record) as GroupMemberRow['record'] });
+    }
+    return out;
+  }
+
+  async pruneGroupMembers(stream: string, keep: ReadonlySet<string>): Promise<number> {
+    const keys = (this.prepared('SELECT erp_key FROM group_members WHERE stream = ?').all(stream) as { erp_key: string }[]).map((r) => r.erp_key);
+    const gone = keys.filter((k) => !keep.has(k));
+    const remove = this.prepared('DELETE FROM group_members WHERE stream = ? AND erp_key = ?');
+    this.db.transaction(() => {
+      for (const k of gone) remove.run(stream, k);
+    })();
+    return gone.length;
   }
 
   async getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>> {

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { scrubSecrets } from '../logging.js';
 import type { ValidationErrorItem } from '../akeneo/model.js';
 import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
+import { pimCodeKey } from '../mapping/codes.js';
 import { contentHash } from '../mapping/media.js';
 import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
 import { findProductModelsInPim, findProductsInPim } from './adopt.js';
@@ -505,7 +506,7 @@ export class SyncRun {
     for (const e of this.ledger.all()) {
       if (settledOnly && !this.ledger.settledEntry(e)) continue;
       if (e.outcome && e.outcome !== 'unchanged') rows.push({ stream: e.stream, key: e.key, entityType: e.type, outcome: e.outcome, reason: e.reason });
-      if (e.outcome === 'rejected') retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
+      if (e.outcome === 'rejected' && !this.duplicateKeys.has(e.key)) retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
       else clear.push({ stream: e.stream, key: e.key });
     }
     for (const part of chunked(rows, 5000)) await this.deps.state.recordOutcomes(this.runId!, part);
@@ -646,15 +647,21 @@ export class SyncRun {
       index.add(rec);
     };
 
+    // The same key twice in one read (a duplicated row): the first is the record, the second a
+    // reject of its own, never a silent drop.
+    const takeOnce = (rec: ErpRecord, main: boolean) => {
+      if (rec.stream === 'items' && index.hasItem(rec.key)) this.rejectDuplicate(rec);
+      else take(rec, main);
+    };
     if (mode === 'keys') {
       const asked = new Set(this.opts.keys!);
       for await (const rec of this.readStream('items', { keys: this.opts.keys! })) {
         asked.delete(rec.key);
-        take(rec);
+        takeOnce(rec, false);
       }
       this.keysNotFound = [...asked];
     } else {
-      for await (const rec of this.readStream('items', { since })) take(rec, true);
+      for await (const rec of this.readStream('items', { since })) takeOnce(rec, true);
     }
     const retryItems = [...(this.retryKeys.items ?? []), ...extraItemKeys].filter((k) => !index.hasItem(k));
     // Asked for by key (retries, --verify --repair): in scope whatever their category.
@@ -890,6 +897,7 @@ export class SyncRun {
     if (!this.dryRun) await state.saveGroupMembers(this.membersOf(part, groups));
     const storedModels = await state.getEntities('product_model', modelCodes);
     const storedProducts = await state.getEntities('product', productCodes);
+    await this.rejectCollisions(mapped, storedModels, storedProducts);
     if (this.deps.settings.updateOnly) await this.adoptFromPim(mapped, storedModels, storedProducts);
     const scheduler = this.dryRun ? null : this.scheduler;
     const intents: EntityState[] = [];
@@ -924,6 +932,94 @@ export class SyncRun {
         scheduler.add(t);
       }
     }
+  }
+
+  /** Duplicated ERP rows, by key: how many copies were read (each extra copy is a reject of its own). */
+  private readonly duplicates = new Map<string, number>();
+  /** Ledger keys of those extra copies (never queued for retry: the key they stand for is read anyway). */
+  private readonly duplicateKeys = new Set<string>();
+
+  private rejectDuplicate(rec: ErpRecord): void {
+    const n = (this.duplicates.get(rec.key) ?? 1) + 1;
+    this.duplicates.set(rec.key, n);
+    const key = `${rec.key} (copy ${n})`;
+    if (!this.ledger.read(rec.stream, key)) return;
+    this.duplicateKeys.add(key);
+    const message = `SKU ${rec.key} is read ${n === 2 ? 'twice' : `${n} times`} from the ERP (the same key in several rows); the first row is synced, this copy is not. One of the rows is wrong and may hold other data.`;
+    const fix = `Remove the duplicate row of ${rec.key} from the ERP export (or give it its own key), then run ferry sync again.`;
+    this.ledger.settle(rec.stream, key, 'rejected', message, false);
+    this.plan.actions.product!.reject++;
+    const item: ReportReject = { stream: rec.stream, key, entityType: 'product', label: rec.key, message, fix };
+    if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+    void this.addRejects([{ ...item, runId: this.runId ?? 0, payload: rec }]);
+  }
+
+  /** Entities held back by rejectCollisions (`type:code` → why): not sent, their children held. */
+  private readonly collided = new Map<string, string>();
+  /** PIM key (pimCodeKey) → the code and ERP key that took it in this run, per entity type. */
+  private readonly claimed = { product: new Map<string, { code: string; key: string }>(), product_model: new Map<string, { code: string; key: string }>() };
+
+  /**
+   * Identifier collisions, before anything is sent: two ERP records whose SKUs (or model codes)
+   * the PIM takes for one (it compares them without case or accents, like `ABC-1` and `abc-1`)
+   * would overwrite each other's data and share one PIM product. The first one (the one the PIM
+   * already has, else the first read) keeps it; the other is rejected, naming both and the fix.
+   */
+  private async rejectCollisions(
+    mapped: readonly { items: ErpRecord[]; entities: MappedEntity[] }[],
+    storedModels: Map<string, EntityState>,
+    storedProducts: Map<string, EntityState>,
+  ): Promise<void> {
+    type Candidate = { type: 'product' | 'product_model'; code: string; key: string; stream: string };
+    const candidates: Candidate[] = [];
+    for (const m of mapped) {
+      for (const e of m.entities) {
+        if (e.kind === 'product') candidates.push({ type: 'product', code: e.identifier, key: e.origin.key, stream: e.origin.stream });
+        else if (e.kind === 'product_model' && !e.parent) candidates.push({ type: 'product_model', code: e.code, key: e.origin.key, stream: e.origin.stream });
+      }
+    }
+    if (candidates.length === 0) return;
+    // Already in the state under another spelling (a case variant synced by an earlier run).
+    const known = new Map<string, { code: string; key: string }>();
+    for (const type of ['product', 'product_model'] as const) {
+      const stored = type === 'product' ? storedProducts : storedModels;
+      const fresh = candidates.filter((c) => c.type === type && !stored.has(c.code)).map((c) => c.code);
+      if (fresh.length === 0) continue;
+      for (const row of await this.deps.state.findByCodeKey(type, fresh)) {
+        if (row.status === 'deleted') continue;
+        known.set(`${type}\u0000${pimCodeKey(row.code)}`, { code: row.code, key: row.originKey });
+      }
+    }
+    const rows: RejectRow[] = [];
+    for (const c of candidates) {
+      const pimKey = pimCodeKey(c.code);
+      const claims = this.claimed[c.type];
+      const earlier = claims.get(pimKey);
+      const before = known.get(`${c.type}\u0000${pimKey}`);
+      let other: { code: string; key: string } | undefined;
+      // The spelling the PIM already has wins, whatever the order of this run's reads.
+      if (before && before.code !== c.code && before.key !== c.key) other = before;
+      else if (earlier && (earlier.code !== c.code || earlier.key !== c.key)) other = earlier;
+      if (!other) {
+        if (!earlier) claims.set(pimKey, { code: c.code, key: c.key });
+        continue;
+      }
+      const noun = c.type === 'product' ? 'SKU' : 'Product model';
+      const sameCode = other.code === c.code;
+      const message = sameCode
+        ? `${noun} ${c.code} of ERP record ${c.key} is also the ${c.type === 'product' ? 'SKU' : 'model code'} of ERP record ${other.key}: both would write one ${c.type === 'product' ? 'product' : 'product model'} of the PIM, the second overwriting the first. ${other.key} keeps it; ${c.key} is held back.`
+        : `${noun} ${c.code} (ERP key ${c.key}) and ${noun} ${other.code} (ERP key ${other.key}) are one ${c.type === 'product' ? 'product' : 'product model'} for the PIM, which compares ${c.type === 'product' ? 'identifiers' : 'codes'} without case or accents: sending ${c.code} would overwrite ${other.code}'s data. ${other.code} keeps it; ${c.code} is held back.`;
+      const fix = sameCode
+        ? `Give ERP records ${other.key} and ${c.key} different ${c.type === 'product' ? 'SKUs' : 'group codes'} (or remove the duplicate), then run ferry sync again.`
+        : `Rename ${c.code} or ${other.code} in the ERP so they differ by more than case or accents, then run ferry sync again.`;
+      if (this.ledger.outcomeOf(c.stream, c.key) !== 'rejected') this.ledger.settle(c.stream, c.key, 'rejected', message, false);
+      this.collided.set(`${c.type}:${c.code}`, message);
+      this.plan.actions[c.type]!.reject++;
+      const item: ReportReject = { stream: c.stream, key: c.key, entityType: c.type, label: c.code, attribute: c.type === 'product' ? this.deps.mapper.identifierAttribute : null, message, fix };
+      if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+      rows.push({ ...item, runId: this.runId ?? 0, payload: { code: c.code, collidesWith: other } });
+    }
+    if (rows.length > 0) await this.addRejects(rows);
   }
 
   /** The group memberships (and, for a source that cannot read them again, the records) of a chunk. */
@@ -1038,6 +1134,11 @@ export class SyncRun {
     const scheduler = this.dryRun ? null : this.scheduler;
     // Products are never parents: remembering them would only cost memory.
     if (entity.kind !== 'product') this.seenIds.add(id);
+    const collision = this.collided.get(id);
+    if (collision !== undefined) {
+      scheduler?.markSettled(id, false, collision);
+      return null;
+    }
     if (this.ledger.outcomeOf(origin.stream, origin.key) === 'rejected') {
       // The mapping refused the record: its entities are not sent, their children are held.
       scheduler?.markSettled(id, false, `${origin.key} was rejected by the mapping`);

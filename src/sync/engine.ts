@@ -148,6 +148,10 @@ interface TaskCtx {
   gone?: boolean;
   /** State status to store once the write succeeded. */
   statusAfter: EntityState['status'];
+  /** Not in the PIM as far as Ferry knows: a create (whatever a retry's answer says). */
+  create?: boolean;
+  /** A failed attempt may have been written by the PIM (5xx, no answer): a later 204 does not make a create an update. */
+  maybeWritten?: boolean;
   option?: { attribute: string; code: string };
   media?: MediaUploadRequest;
 }
@@ -908,7 +912,11 @@ export class SyncRun {
       for (const o of m.optionDeps) this.ensureOption(o, scheduler);
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => this.rankOf(a) - this.rankOf(b));
-      for (const entity of ordered) {
+      // A sub-model is no ERP record of its own: its outcome is its group's (a sub-model created
+      // by a delta makes the group "created", not "unchanged"), and its state row names the group.
+      const root = ordered.find((e) => e.kind === 'product_model' && !e.parent);
+      for (const mappedEntity of ordered) {
+        const entity = mappedEntity.kind === 'product_model' && mappedEntity.parent && root ? { ...mappedEntity, origin: root.origin } : mappedEntity;
         const stored = entity.kind === 'product' ? storedProducts.get(entity.identifier) : storedModels.get(entityCode(entity));
         const deps = optionDepsOf(entity, this.plannedOptions);
         const task = await this.planEntity(entity, stored, {
@@ -1263,6 +1271,7 @@ export class SyncRun {
         nextHashes: diff.nextHashes,
         effect,
         statusAfter: effect === 'policy' ? statusAfter : 'synced',
+        create: diff.action === 'create',
       },
     };
     return task;
@@ -1579,7 +1588,14 @@ export class SyncRun {
         }
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
-          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : r.outcome;
+          // A create whose first attempt the PIM wrote but answered with a 5xx (or not at all) is
+          // answered "updated" on retry: it is still the create it was.
+          // A product under Ferry's own uuid (derived from its identifier) can only be in the PIM
+          // because Ferry wrote it: in this run (the client's own retry after a 5xx), or in a run
+          // that died before recording it (whose counts never had it). Either way, a create.
+          const ownUuid = c.type === 'product' && this.mode === 'uuid' && c.pimId !== null && c.pimId === productUuidFor(c.code);
+          const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid) ? 'created' : r.outcome;
+          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
           this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
         }
@@ -1600,6 +1616,7 @@ export class SyncRun {
     const c = task.ctx;
     const errors = (r.errors ?? []) as ValidationErrorItem[];
     const problem = classifyLine(r.status, r.message, errors);
+    if (r.status === 0 || r.status >= 500) c.maybeWritten = true;
     if (r.status === 0 && this.pimSilentSince !== null) {
       // The PIM does not answer at all: not this record's fault. Retried until the PIM answers
       // again or sync.pimUnreachableSeconds is over (then the whole run fails).
@@ -1665,6 +1682,8 @@ export class SyncRun {
 
   private async batchFailed(tasks: Task<TaskCtx>[], err: unknown): Promise<Verdict[]> {
     if (isFatal(err)) throw err;
+    const status0 = (err as { status?: number }).status ?? 0;
+    if (status0 === 0 || status0 >= 500) for (const t of tasks) t.ctx.maybeWritten = true;
     if (isNetworkError(err)) {
       // No answer at all: retried until the PIM answers or sync.pimUnreachableSeconds is over.
       this.pimSilent(errorText(err));

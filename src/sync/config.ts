@@ -21,6 +21,12 @@ export const syncConfigSchema = z
       .min(10)
       .default(120)
       .describe('A run whose heartbeat is older than this is considered dead and its lock is taken over (a dead process on this host is detected at once).'),
+    lockDir: z
+      .string()
+      .optional()
+      .describe(
+        'Directory of the connection locks (one sync per PIM URL + client id, whatever the state file). Default: $FERRY_LOCK_DIR, else <temp dir>/ferry-locks-<uid>. Point runs of several users or hosts at one local directory to share the lock.',
+      ),
     pimUnreachableSeconds: z
       .number()
       .int()

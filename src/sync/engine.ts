@@ -53,6 +53,8 @@ export interface EngineDeps {
   settings: { deletion: DeletionPolicy; updateOnly: boolean };
   /** One run per lock name at a time (the PIM connection). */
   lockName: string;
+  /** The connection lock the caller took before any PIM request (runSync): told the run id. */
+  connectionLock?: HeldLock;
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
   readMedia?: MediaReader;
@@ -335,6 +337,7 @@ export class SyncRun {
         lock = taken.lock;
         this.runId = await state.startRun(mode, this.describeOptions(), lock.owner);
         lock.setRunId(this.runId);
+        this.deps.connectionLock?.setRunId(this.runId);
         // Runs left "running" by a dead process are over: say so in their history.
         await state.markInterrupted(this.runId);
         // The run's own sign of life, with its counts so far: if this process dies, the next

@@ -35,6 +35,10 @@ export const syncConfigSchema = z
       .describe(
         'The PIM giving no answer at all (connection refused, reset, timeouts) for this long fails the run (exit 1, status failed, the report says since when); until then the lines are retried, never rejected.',
       ),
+    droppedValuesExitCode: z
+      .union([z.literal(2), z.literal(0)])
+      .default(2)
+      .describe('Exit code of a run that otherwise succeeded but sent records without some of their values (dropped with a warning: unknown unit, too long, …): 2 (default) or 0.'),
     batchesInFlight: z
       .number()
       .int()

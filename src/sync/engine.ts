@@ -217,6 +217,8 @@ export class SyncRun {
   private readonly rejectsShown: ReportReject[] = [];
   private readonly warnings: ReportReject[] = [];
   private warningsTotal = 0;
+  /** Records some of whose values the mapping dropped (with a warning) while the rest went through. */
+  private readonly partialRecords = new Set<string>();
   private readonly plan = emptyPlan();
   private readonly payloads: NonNullable<PlanSummary['payloads']> = [];
   private runId: number | null = null;
@@ -482,6 +484,7 @@ export class SyncRun {
       rejects: this.rejectsShown,
       warnings: this.warnings,
       warningsTotal: this.warningsTotal,
+      ...this.partialSummary(),
       ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
       watermarks: { before: watermarksBefore, after: watermarksAfter },
@@ -503,6 +506,20 @@ export class SyncRun {
   private describeOptions(): Record<string, unknown> {
     const o = this.opts;
     return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
+  }
+
+  /**
+   * Records that reached the PIM without some of their values (dropped with a warning): a
+   * record "created" with half its values missing must not look like a clean one.
+   */
+  private partialSummary(): { partial?: { records: number; values: number } } {
+    let records = 0;
+    for (const id of this.partialRecords) {
+      const [stream, key] = id.split('\u0000') as [string, string];
+      const outcome = this.ledger.outcomeOf(stream, key);
+      if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged') records++;
+    }
+    return records > 0 ? { partial: { records, values: this.warningsTotal } } : {};
   }
 
   /** Stores each record's outcome; an interrupted run only those that settled (the rest is read again). */
@@ -822,6 +839,7 @@ export class SyncRun {
         rows.push({ ...item, runId: this.runId ?? 0, errors: [e] });
       } else {
         this.warningsTotal++;
+        this.partialRecords.add(`${e.origin.stream}\u0000${e.origin.key}`);
         if (this.warnings.length < 200) this.warnings.push(item);
       }
     }

@@ -10,6 +10,7 @@ export interface TextOptions {
 
 const TEXT_DEFAULT_MAX = 255;
 /** C0 controls but tab and line breaks, DEL, and C1 controls. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const TEXTAREA_MAX = 65_535;
 

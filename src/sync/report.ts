@@ -127,6 +127,9 @@ export function jsonSummary(r: RunReport): {
   verify?: Omit<VerifySummary, 'items'> & { items: DriftItem[] };
   rejects?: ReportReject[];
   partial?: { records: number; values: number };
+  interrupted?: RunReport['interrupted'];
+  unsettled?: number;
+  pimUnreachable?: RunReport['pimUnreachable'];
   error?: string;
 } {
   return {
@@ -140,6 +143,9 @@ export function jsonSummary(r: RunReport): {
     ...(r.verify ? { verify: r.verify } : {}),
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
+    ...(r.interrupted ? { interrupted: r.interrupted } : {}),
+    ...(r.unsettled ? { unsettled: r.unsettled } : {}),
+    ...(r.pimUnreachable ? { pimUnreachable: r.pimUnreachable } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }
@@ -185,9 +191,9 @@ export function formatReport(r: RunReport): string {
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
-  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} records read but not finished when the run stopped (the next run reads them again)`);
+  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} more records read but not finished when the run stopped, not counted below (the next run reads them again)`);
   if (r.interrupted) {
-    lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} records read but not finished (the next run reads them again)`);
+    lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} more records read but not finished, not counted below (the next run reads them again)`);
   }
   const c = r.counts;
   lines.push(

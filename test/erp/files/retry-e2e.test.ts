@@ -71,4 +71,28 @@ describe('files → sync: rejected rows are read again on the next run', () => {
     expect(existsSync(join(folder, 'done', 'items-1.csv'))).toBe(true);
     expect(existsSync(join(folder, 'done', 'items-2.csv'))).toBe(true);
   });
+
+  it('a row without a readable key is reported but never queued under its location', async () => {
+    const dir = tempDir();
+    const folder = join(dir, 'drop');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'items-1.csv'), 'sku,name\nK-1,Chair 1\n,Nameless chair\nK-3,Chair 3\n');
+    const config = ferryConfigSchema.parse({
+      pim: sandboxPimConfig(sb),
+      erp: { type: 'files', folder, format: 'csv', streams: { items: { pattern: 'items*.csv', key: 'sku', fields: { name: 'name' } } } },
+      mapping: { attributes: { name: { type: 'text' } } },
+      state: { path: join(dir, 'ferry.db') },
+    });
+    const first = await runSync(config, { logger: silent });
+    expect(first.counts.rejected).toBe(1);
+    expect(first.counts.created).toBe(2);
+    expect(first.rejects[0]?.fix).toMatch(/key could not be read/);
+    const state = await openSqliteStateStore(config.state.path);
+    try {
+      expect(await state.listRetries('items')).toEqual([]);
+    } finally {
+      await state.close();
+    }
+    expect(existsSync(join(folder, 'done', 'items-1.csv'))).toBe(true);
+  });
 });

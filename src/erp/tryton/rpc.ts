@@ -116,19 +116,6 @@ export class TrytonRpc {
     }
   }
 
-  /** Drops the local session (tests use it to simulate an expiry seen by the server). */
-  forgetSession(): void {
-    this.session = null;
-  }
-
-  /** Replaces the session key with one the server does not know (tests: expiry). */
-  corruptSessionForTests(): void {
-    if (this.session) {
-      const key = 'x'.repeat(this.session.key.length);
-      this.session = { ...this.session, key, header: headerFor(this.options.username, this.session.userId, key) };
-    }
-  }
-
   private dbUrl(): URL {
     return new URL(encodeURIComponent(this.options.database) + '/', this.base);
   }

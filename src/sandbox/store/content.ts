@@ -30,29 +30,19 @@ export class ContentStore {
   constructor(private readonly emit: ChangeListener) {}
 
   putRecord(entity: string, record: CodedObject, opts: { silent?: boolean } = {}): void {
-    const k = lower(entity);
-    childMap(this.records, k).set(record.code, record);
-    if (!opts.silent) this.emit('record', `${k}\u0000${lower(record.code)}`, { entity, record });
+    this.putChild('record', this.records, entity, record, { entity, record }, opts);
   }
 
   deleteRecord(entity: string, code: string): boolean {
-    const map = this.records.get(lower(entity));
-    if (!map?.delete(code)) return false;
-    this.emit('record', `${lower(entity)}\u0000${lower(code)}`, null);
-    return true;
+    return this.deleteChild('record', this.records, entity, code);
   }
 
   putAsset(family: string, asset: CodedObject, opts: { silent?: boolean } = {}): void {
-    const k = lower(family);
-    childMap(this.assets, k).set(asset.code, asset);
-    if (!opts.silent) this.emit('asset', `${k}\u0000${lower(asset.code)}`, { family, asset });
+    this.putChild('asset', this.assets, family, asset, { family, asset }, opts);
   }
 
   deleteAsset(family: string, code: string): boolean {
-    const map = this.assets.get(lower(family));
-    if (!map?.delete(code)) return false;
-    this.emit('asset', `${lower(family)}\u0000${lower(code)}`, null);
-    return true;
+    return this.deleteChild('asset', this.assets, family, code);
   }
 
   putMedia(m: MediaFileRecord, opts: { silent?: boolean } = {}): void {
@@ -68,5 +58,18 @@ export class ContentStore {
     this.media.clear();
     this.records.clear();
     this.assets.clear();
+  }
+
+  /** Records and assets: one code map per owner (entity or family); events keyed `owner\0code`. */
+  private putChild(kind: 'record' | 'asset', maps: Map<string, CodeMap<CodedObject>>, owner: string, item: CodedObject, event: unknown, opts: { silent?: boolean }): void {
+    const k = lower(owner);
+    childMap(maps, k).set(item.code, item);
+    if (!opts.silent) this.emit(kind, `${k}\u0000${lower(item.code)}`, event);
+  }
+
+  private deleteChild(kind: 'record' | 'asset', maps: Map<string, CodeMap<CodedObject>>, owner: string, code: string): boolean {
+    if (!maps.get(lower(owner))?.delete(code)) return false;
+    this.emit(kind, `${lower(owner)}\u0000${lower(code)}`, null);
+    return true;
   }
 }

@@ -77,6 +77,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/server/api/contract[.]ts$' },
     },
     {
+      name: 'util-imports-nothing-of-ferry',
+      comment: 'src/util holds helpers with no knowledge of Ferry, which any layer may import: they import nothing else of src/.',
+      severity: 'error',
+      from: { path: '^src/util/' },
+      to: { path: '^src/', pathNot: '^src/util/' },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'An import that does not resolve would hide an edge from the rules above.',
       severity: 'error',

@@ -17,6 +17,8 @@ export function buildProgram(): Command {
   const program = new Command('ferry')
     .description('Ferry: ERP ↔ Akeneo PIM connector')
     .version(FERRY_VERSION)
+    // Program options only before a command, so `ferry sandbox --version 6.0` is the sandbox's.
+    .enablePositionalOptions()
     .showHelpAfterError();
   registerConfigCommands(program);
   registerPimCommands(program);

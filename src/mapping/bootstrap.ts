@@ -11,7 +11,7 @@ import { chunks } from '../util/chunks.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
-import { supportsReadOnly } from './pim-structure.js';
+import { ENTERPRISE_ATTRIBUTE_TYPES, isCommunityEdition, supportsReadOnly } from './pim-structure.js';
 import { resolveMapping, type FamilyDefinition, type ResolvedMapping } from './resolve.js';
 import type { PimStructure } from './types.js';
 import { unitCandidates, BUILTIN_UNITS } from './units.js';
@@ -144,6 +144,10 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     if (type === 'pim_catalog_price_collection') attribute.decimals_allowed = spec?.decimals ?? true;
     if (type === 'pim_catalog_text' && spec?.maxLength) attribute.max_characters = spec.maxLength;
     if (type === 'pim_catalog_image' || type === 'pim_catalog_file') attribute.allowed_extensions = [];
+    if (ENTERPRISE_ATTRIBUTE_TYPES.has(type) && isCommunityEdition(pim)) {
+      notes.push(`attribute ${code}: not created — ${type} exists on Enterprise Edition and SaaS only, not on this Community Edition; map it as a select, image or file instead (\`ferry check\` says how).`);
+      return;
+    }
     if (type === 'akeneo_reference_entity' || type === 'akeneo_reference_entity_collection') {
       if (!spec?.referenceEntity) {
         notes.push(`attribute ${code}: set mapping.attributes.${code}.referenceEntity to create it.`);
@@ -194,6 +198,7 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     }
   }
   plan.attributes = [...planned.values()];
+  if (!readOnly && plan.attributes.some((a) => a.group === group.code)) notes.push(readOnlyNote(pim, group.code));
 
   // --- options the ERP declares for its select fields
   const attributeType = (code: string) => planned.get(code)?.type ?? pim.attributes.get(code)?.type;
@@ -267,6 +272,19 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     notes.push(`category ${mapping.structure.categories.root}: created as a new tree; set it as a channel's category tree to see products in that channel.`);
   }
   return plan;
+}
+
+/**
+ * Why the ERP's attributes are not read-only here, and what protects them instead. Read-only
+ * attributes and attribute-group permissions are Enterprise / SaaS features; the CE has neither.
+ */
+function readOnlyNote(pim: PimStructure, groupCode: string): string {
+  const where = isCommunityEdition(pim) ? `this PIM is Akeneo Community Edition${pim.version ? ` ${pim.version}` : ''}` : "this PIM's edition is unknown";
+  return (
+    `attributes of group ${groupCode}: created editable, not read-only — ${where}, and read-only attributes exist on Enterprise Edition and SaaS only. ` +
+    'The CE has no attribute-group permissions either (the Enterprise alternative), so people can change these values in the PIM: ' +
+    'Ferry rewrites a value only when the ERP changes it, so run `ferry sync --verify --repair` (e.g. weekly) to find such edits and put the ERP values back.'
+  );
 }
 
 /** One-axis variants per ERP select field, plus two-axis ones per pair (capped): the mapper picks the one that fits each group. */

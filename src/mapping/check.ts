@@ -8,6 +8,7 @@ import { CODE_PATTERN, normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
 import { resolveMapping, type ResolvedMapping } from './resolve.js';
+import { ENTERPRISE_ATTRIBUTE_TYPES, isCommunityEdition } from './pim-structure.js';
 import type { PimStructure } from './types.js';
 import { unitCandidates } from './units.js';
 import { convertUnit } from './converters/metric.js';
@@ -89,6 +90,21 @@ export function checkMapping(config: MappingConfig | ResolvedMapping, pim: PimSt
       for (const m of spec.expression.matchAll(/\{([^{}]+)\}/g)) {
         if (!fieldOf(m[1]!.trim())) add({ severity: 'warning', code: 'unknown_field', erpField: m[1]!.trim(), attribute: code, message: `expression of ${code} uses ERP field ${m[1]!.trim()}, which the ERP does not describe`, fix: 'Correct the expression.' });
       }
+    }
+    if (spec.type && ENTERPRISE_ATTRIBUTE_TYPES.has(TYPE_BY_MAPPING[spec.type] ?? '') && isCommunityEdition(pim)) {
+      const what = spec.type === 'asset_collection' ? 'assets (the Asset Manager)' : 'reference entities';
+      add({
+        severity: 'error',
+        code: 'edition_unsupported',
+        erpField,
+        attribute: code,
+        message: `attribute ${code} is mapped as ${spec.type}, but this PIM is Akeneo Community Edition${pim.version ? ` ${pim.version}` : ''}, which has no ${what}: they exist on Enterprise Edition and SaaS only`,
+        fix:
+          spec.type === 'asset_collection'
+            ? `Map ${erpField} to an image or file attribute (type: image / file), or remove mapping.attributes.${code}.`
+            : `Map ${erpField} to a simple or multi select (type: simpleselect / multiselect; options are created from the ERP's values), or remove mapping.attributes.${code}.`,
+      });
+      continue;
     }
     if (!a) {
       if (spec.owned) add({ severity: 'error', code: 'unknown_attribute', erpField, attribute: code, message: `attribute ${code} does not exist in the PIM`, fix: BOOTSTRAP });

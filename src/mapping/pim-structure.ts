@@ -124,3 +124,14 @@ export function supportsReadOnly(pim: Pick<PimStructure, 'edition'>): boolean {
   const e = (pim.edition ?? '').toLowerCase();
   return e === 'ee' || e === 'serenity' || e === 'ge' || e.includes('enterprise') || e.includes('growth') || e.includes('saas');
 }
+
+/**
+ * Akeneo's Community Edition: no read-only attributes, no attribute-group permissions, no
+ * reference entities and no Asset Manager (all Enterprise / SaaS features).
+ */
+export function isCommunityEdition(pim: Pick<PimStructure, 'edition'>): boolean {
+  return (pim.edition ?? '').toUpperCase() === 'CE';
+}
+
+/** Attribute types that exist only on Enterprise Edition and SaaS. */
+export const ENTERPRISE_ATTRIBUTE_TYPES: ReadonlySet<string> = new Set(['akeneo_reference_entity', 'akeneo_reference_entity_collection', 'pim_catalog_asset_collection']);

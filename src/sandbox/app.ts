@@ -3,10 +3,11 @@
  * pipeline (auth → Accept → SaaS limits → injected faults → handler → latency → 500-after-write),
  * stats, 404/405 for unknown routes, and every route module.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxContext } from './context.js';
+import type { EditionProfile } from './edition.js';
 import { checkAccept, HttpError, sendError } from './http.js';
 import { Limiter, SAAS_LIMITS } from './limits.js';
 import { parseFaults, parseLatency, pickFault, seededRandom } from './options.js';
@@ -28,6 +29,23 @@ export interface AppHandle {
 /** Routes under /api/rest/v1 that need no token. */
 function isPublic(path: string): boolean {
   return path === '/api/rest/v1' || path === '/api/rest/v1/';
+}
+
+/** The app as route modules see it: `route()` registers only what the edition has. */
+function editionGated(app: FastifyInstance, edition: EditionProfile): FastifyInstance {
+  return new Proxy(app, {
+    get(target, prop) {
+      if (prop === 'route') {
+        return (opts: RouteOptions) => {
+          const methods = (Array.isArray(opts.method) ? opts.method : [opts.method]).filter((m) => edition.hasRoute(m, opts.url));
+          if (methods.length === 0) return target;
+          return target.route({ ...opts, method: methods });
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>; counts(): { products: number; productModels: number; mediaFiles: number } }): AppHandle {
@@ -171,15 +189,18 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
   });
 
   const counts = control.counts;
-  registerSystemRoutes(app, ctx, {
+  registerSystemRoutes(editionGated(app, ctx.edition), ctx, {
     reset: control.reset,
     stats: (): SandboxStats => stats.snapshot(counts()),
     routes: () => routes.map((r) => ({ method: r.method, url: r.url })),
   });
-  registerStructureRoutes(app, ctx);
-  registerProductRoutes(app, ctx);
-  registerMediaRoutes(app, ctx);
-  registerEeRoutes(app, ctx);
+  // Routes this edition/version does not have are never registered, so they answer Symfony's
+  // "No route found" 404 (or 405) and are missing from the API root's route list, as there.
+  const api = editionGated(app, ctx.edition);
+  registerStructureRoutes(api, ctx);
+  registerProductRoutes(api, ctx);
+  registerMediaRoutes(api, ctx);
+  registerEeRoutes(api, ctx);
 
   return {
     app,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { AuthService } from './auth.js';
+import type { EditionProfile } from './edition.js';
 import { HttpError, phpJson, sendError } from './http.js';
 import type { ResolvedSandboxOptions } from './options.js';
 import type { SandboxRules } from './rules/contract.js';
@@ -12,6 +13,8 @@ export interface SandboxContext {
   rules: SandboxRules;
   options: ResolvedSandboxOptions;
   auth: AuthService;
+  /** The edition and version answered as (routes, system-information, attribute properties). */
+  edition: EditionProfile;
   /** Akeneo-style timestamp, e.g. 2024-01-02T03:04:05+00:00 (the sandbox runs in UTC like SaaS). */
   now(): string;
   newUuid(): string;

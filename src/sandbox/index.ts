@@ -9,7 +9,8 @@ import { buildApp } from './app.js';
 import { AuthService } from './auth.js';
 import { loadCatalog, type LoadedCatalog } from './catalog.js';
 import { akeneoNow, newUuid, type SandboxContext } from './context.js';
-import { parseFaults, parseLatency, resolveOptions, type SandboxOptions } from './options.js';
+import { adaptStructure, EditionError, editionProfile, type EditionProfile } from './edition.js';
+import { parseFaults, parseLatency, resolveOptions, SandboxOptionError, type SandboxOptions } from './options.js';
 import { SqlitePersistence } from './persistence.js';
 import { rules } from './rules-binding.js';
 import type { SandboxStats } from './stats.js';
@@ -17,6 +18,7 @@ import { SandboxStore } from './store.js';
 
 export type { SandboxOptions } from './options.js';
 export type { SandboxStats } from './stats.js';
+export type { EditionProfile } from './edition.js';
 
 export interface CatalogLoadReport {
   catalog: string;
@@ -32,6 +34,8 @@ export interface CatalogLoadReport {
 
 export interface RunningSandbox {
   url: string;
+  /** The edition and version it answers as. */
+  edition: EditionProfile;
   clientId: string;
   secret: string;
   username: string;
@@ -95,6 +99,12 @@ function seedContent(ctx: SandboxContext, catalog: LoadedCatalog, report: Catalo
     }
     const byUuid = typeof item['uuid'] === 'string';
     const key = String(byUuid ? item['uuid'] : item['identifier']);
+    if (!ctx.edition.uuidProducts && !hasIdentifier(item, store.identifierAttribute())) {
+      // Before 7.0 every product has an identifier: a catalog product without one cannot exist there.
+      report.products.failed++;
+      note('products.ndjson', i + 1, key, 422, { message: `${ctx.edition.label} has no products without identifier (they came with the uuid products of 7.0).` });
+      return;
+    }
     const existing: Product | null = (byUuid ? store.productByUuid(key) : store.productByIdentifier(key)) ?? null;
     const r = ctx.rules.applyProductWrite(store, existing, item, {
       endpoint: byUuid ? 'uuid' : 'identifier',
@@ -113,10 +123,23 @@ function seedContent(ctx: SandboxContext, catalog: LoadedCatalog, report: Catalo
   });
 }
 
+function hasIdentifier(item: Record<string, unknown>, identifierAttribute: string): boolean {
+  if (typeof item['identifier'] === 'string' && item['identifier'] !== '') return true;
+  const values = (item['values'] as Record<string, { data?: unknown }[]> | undefined)?.[identifierAttribute];
+  return typeof values?.[0]?.data === 'string' && values[0].data !== '';
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const opts = resolveOptions(options);
   parseLatency(opts.latency);
   parseFaults(opts.faults);
+  let edition: EditionProfile;
+  try {
+    edition = editionProfile(opts.edition, opts.version);
+  } catch (err) {
+    if (err instanceof EditionError) throw new SandboxOptionError(err.message);
+    throw err;
+  }
   const catalog = loadCatalog(opts.catalog);
   const store = new SandboxStore();
   const auth = new AuthService({
@@ -127,7 +150,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,
   });
-  const ctx: SandboxContext = { store, rules, options: opts, auth, now: akeneoNow, newUuid };
+  const ctx: SandboxContext = { store, rules, options: opts, auth, edition, now: akeneoNow, newUuid };
   const report: CatalogLoadReport = {
     catalog: catalog.name,
     productModels: { loaded: 0, failed: 0 },
@@ -138,7 +161,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
 
   const loadFresh = (): void => {
-    store.loadStructure(structuredClone(catalog.structure));
+    store.loadStructure(adaptStructure(structuredClone(catalog.structure), edition));
     store.clearContent();
   };
 
@@ -180,6 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   let closed = false;
   return {
     url: `http://${host}:${address.port}`,
+    edition,
     clientId: opts.clientId,
     secret: opts.secret,
     username: opts.username,

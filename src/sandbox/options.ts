@@ -21,8 +21,10 @@ export interface SandboxOptions {
   refreshTokenLifetimeSeconds?: number;
   /** How long a `timeout` fault holds the request before dropping the connection (default 120 s). */
   timeoutFaultMs?: number;
-  /** Edition reported by system-information (default "Serenity"). */
-  edition?: string;
+  /** Which Akeneo to answer as: `ce`, `ee` or `saas` (default), see edition.ts. */
+  edition?: 'ce' | 'ee' | 'saas' | (string & {});
+  /** Self-hosted version for `ce` / `ee`: `5.0`, `6.0` or `7.0` (default). */
+  version?: '5.0' | '6.0' | '7.0' | (string & {});
   /** Called once per answered request (the CLI's --log prints these). Never carries headers or bodies. */
   onRequestLog?: (entry: RequestLogEntry) => void;
 }
@@ -53,7 +55,8 @@ export const sandboxOptionsSchema = z.object({
   tokenLifetimeSeconds: z.number().positive().default(3600),
   refreshTokenLifetimeSeconds: z.number().positive().default(1_209_600),
   timeoutFaultMs: z.number().int().positive().default(120_000),
-  edition: z.string().min(1).default('Serenity'),
+  edition: z.string().min(1).default('saas'),
+  version: z.string().min(1).optional(),
   onRequestLog: z.custom<(entry: RequestLogEntry) => void>((v) => v === undefined || typeof v === 'function').optional(),
 });
 export type ResolvedSandboxOptions = z.infer<typeof sandboxOptionsSchema>;

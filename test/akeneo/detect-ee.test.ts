@@ -30,7 +30,7 @@ describe('version and edition detection', () => {
     fake.on('GET', /^\/api\/rest\/v1\/products-uuid$/, (_q, res) => json(res, 404, { code: 404, message: 'No route found' }));
     fake.on('GET', /^\/api\/rest\/v1\/reference-entities$/, (_q, res) => json(res, 200, { _links: { self: { href: 'x' } }, _embedded: { items: [] } }));
     const c = client(fake);
-    expect(await c.detect()).toEqual({ version: '6.0 or earlier', edition: 'EE', endpointMode: 'identifier' });
+    expect(await c.detect()).toEqual({ version: 'before 6.0', edition: 'EE', endpointMode: 'identifier' });
   });
 
   it('obeys the endpoint override', async () => {

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox/index.js';
+import { EditionError, editionProfile } from '../../sandbox/edition.js';
 import { parseFaults, parseLatency, SandboxOptionError } from '../../sandbox/options.js';
 import { UserError } from '../output.js';
 
@@ -22,6 +23,8 @@ export interface SandboxFlags {
   password?: string;
   tokenLifetime?: string;
   log?: boolean;
+  edition?: string;
+  version?: string;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
@@ -55,6 +58,16 @@ export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
     if (err instanceof SandboxOptionError) throw new UserError(err.message);
     throw err;
   }
+  if (flags.edition !== undefined || flags.version !== undefined) {
+    try {
+      editionProfile(flags.edition ?? 'saas', flags.version);
+    } catch (err) {
+      if (err instanceof EditionError) throw new UserError(err.message);
+      throw err;
+    }
+    if (flags.edition !== undefined) out.edition = flags.edition.toLowerCase();
+    if (flags.version !== undefined) out.version = flags.version;
+  }
   if (flags.seed !== undefined) out.seed = integer('seed', flags.seed, -2147483648, 2147483647);
   if (flags.clientId !== undefined) out.clientId = flags.clientId;
   if (flags.secret !== undefined) out.secret = flags.secret;
@@ -68,10 +81,22 @@ export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
   return out;
 }
 
+/** "CE 6.0 (identifier endpoints only; no system-information, …)" */
+function editionLine(sb: RunningSandbox): string {
+  const e = sb.edition;
+  const notes = [
+    e.uuidProducts ? 'uuid and identifier product endpoints' : 'identifier product endpoints only',
+    e.systemInformation ? `system-information ${e.systemInformation.edition} ${e.systemInformation.version}` : 'no system-information',
+    e.edition === 'ce' ? 'no reference entities or assets, no read-only attributes' : 'reference entities, assets, read-only attributes',
+  ];
+  return `${e.label} (${notes.join('; ')})`;
+}
+
 export function startBanner(sb: RunningSandbox, options: SandboxOptions): string {
   const r = sb.catalogReport;
   const lines = [
     `Ferry PIM sandbox listening on ${sb.url}`,
+    `  answers as: ${editionLine(sb)}`,
     `  catalog:   ${r.catalog}${r.restored ? ` (state restored from ${options.dataFile})` : ''}` +
       (r.products.loaded + r.productModels.loaded > 0 ? `, ${r.productModels.loaded} product models, ${r.products.loaded} products` : ''),
     `  client id: ${sb.clientId}`,
@@ -98,6 +123,8 @@ export function registerSandboxCommand(program: Command): void {
     .description('Run a local Akeneo-compatible PIM API server (for tests, demos and mapping development)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free port)', '8081')
+    .option('--edition <edition>', 'answer as ce | ee | saas (routes, system-information, attribute properties)', 'saas')
+    .option('--version <version>', 'self-hosted version for ce/ee: 5.0 | 6.0 | 7.0 (default 7.0)')
     .option('--catalog <catalog>', 'demo | empty | technical | DIR (api-json layout)', 'demo')
     .option('--data <file>', 'persist state to this SQLite file (a restart keeps it)')
     .option('--limits <mode>', 'none | saas (4 concurrent/connection, 10/instance, 100 req/s, option writes 3/s)', 'none')

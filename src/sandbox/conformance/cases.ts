@@ -47,6 +47,8 @@ export const caseSchema = z.object({
   expected: expectedSchema,
   followup: z.array(z.object({ request: requestSchema, expected: expectedSchema })).optional(),
   notes: z.string().optional(),
+  /** Ferry's own edition cases: the sandbox edition/version the case runs against (default SaaS). */
+  edition: z.object({ edition: z.enum(['ce', 'ee', 'saas']), version: z.enum(['5.0', '6.0', '7.0']).optional() }).optional(),
 });
 export type ConformanceCase = z.infer<typeof caseSchema>;
 

@@ -38,20 +38,25 @@ export interface RunOptions {
   casesFile?: string;
   /** Only these case ids. */
   only?: string[];
-  /** Starts a sandbox with the technical catalog; defaults to src/sandbox/index.ts's startSandbox. */
-  start?: () => Promise<SandboxHandle>;
+  /**
+   * Starts a sandbox with the technical catalog, as the given edition (cases with an `edition`
+   * block); defaults to src/sandbox/index.ts's startSandbox.
+   */
+  start?: (edition?: CaseEdition, catalog?: string) => Promise<SandboxHandle>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 export const defaultCasesFile = path.resolve(repoRoot, '../shared/akeneo/conformance/cases.json');
 
-async function defaultStart(): Promise<SandboxHandle> {
+export type CaseEdition = NonNullable<ConformanceCase['edition']>;
+
+async function defaultStart(edition?: CaseEdition, catalog = 'technical'): Promise<SandboxHandle> {
   // Resolved at run time so the harness has no compile-time dependency on the server module.
   const specifier = '../index.js';
   const mod = (await import(specifier)) as { startSandbox?: (o: unknown) => Promise<SandboxHandle> };
   if (typeof mod.startSandbox !== 'function') throw new Error('src/sandbox/index.ts does not export startSandbox()');
-  return mod.startSandbox({ catalog: 'technical', port: 0, host: '127.0.0.1', limits: 'none' });
+  return mod.startSandbox({ catalog, port: 0, host: '127.0.0.1', limits: 'none', ...(edition ?? {}) });
 }
 
 interface Response {
@@ -258,20 +263,30 @@ async function runCase(client: Client, c: ConformanceCase): Promise<CaseResult> 
 export async function runConformance(options: RunOptions = {}): Promise<{ summary: ConformanceSummary; results: CaseResult[] }> {
   const all = await loadCases(options.casesFile ?? defaultCasesFile);
   const cases = options.only && options.only.length > 0 ? all.filter((c) => options.only?.includes(c.id)) : all;
-  const sandbox = await (options.start ?? defaultStart)();
-  const client = new Client(sandbox);
-  const results: CaseResult[] = [];
-  try {
-    for (const c of cases) {
-      try {
-        results.push(await runCase(client, c));
-      } catch (e) {
-        results.push({ id: c.id, passed: false, diffs: [`harness error: ${(e as Error).message}`] });
-      }
-    }
-  } finally {
-    await sandbox.close();
+  // One sandbox per edition and catalog the cases ask for (Akeneo's own: technical, default SaaS).
+  const groups = new Map<string, ConformanceCase[]>();
+  for (const c of cases) {
+    const key = JSON.stringify([c.edition ?? null, c.catalog ?? 'technical']);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
   }
+  const outcome = new Map<string, CaseResult>();
+  for (const [key, group] of groups) {
+    const [edition, catalog] = JSON.parse(key) as [CaseEdition | null, string];
+    const sandbox = await (options.start ?? defaultStart)(edition ?? undefined, catalog);
+    const client = new Client(sandbox);
+    try {
+      for (const c of group) {
+        try {
+          outcome.set(c.id, await runCase(client, c));
+        } catch (e) {
+          outcome.set(c.id, { id: c.id, passed: false, diffs: [`harness error: ${(e as Error).message}`] });
+        }
+      }
+    } finally {
+      await sandbox.close();
+    }
+  }
+  const results: CaseResult[] = cases.map((c) => outcome.get(c.id)!);
   const passed = results.filter((r) => r.passed).length;
   return {
     summary: {

@@ -224,20 +224,26 @@ function listProducts(ctx: SandboxContext, req: FastifyRequest, endpoint: Endpoi
   const uuids = endpoint === 'uuid' ? store.productUuidsByUuid() : store.productUuidsByIdentifier();
   const keys = endpoint === 'uuid' ? uuids : store.productIdentifierKeys();
   const base = baseUrl(req);
-  const withCompleteness = q['with_completenesses'] === 'true';
+  const withCompleteness = q['with_completenesses'] === 'true' && ctx.edition.completenesses;
   return listResponse<StoredProduct>(req, productPath(endpoint), q, params, {
     keys,
     entity: (i) => store.productRow(uuids[i] as string) as StoredProduct,
     searchable: (row) => productSearchable(store, row),
     render: (row) => {
       const p = rowToProduct(row);
-      const out = renderProduct(store, p, endpoint, trim);
+      const out = editionView(ctx, renderProduct(store, p, endpoint, trim));
       if (withCompleteness) out['completenesses'] = completenessesOf(ctx, row, trim.scope);
       return out;
     },
     cursorOf: (row) => (endpoint === 'uuid' ? row.uuid : (row.identifier ?? '')),
     selfHref: (row) => productLocation(base, endpoint, { uuid: row.uuid, ...(row.identifier !== undefined ? { identifier: row.identifier } : {}) }),
   }, filter);
+}
+
+/** Before 7.0 a product has no uuid in the API (the spec: `uuid` x-from-version 7.0). */
+function editionView(ctx: SandboxContext, out: Record<string, unknown>): Record<string, unknown> {
+  if (!ctx.edition.uuidProducts) delete out['uuid'];
+  return out;
 }
 
 function completenessesOf(ctx: SandboxContext, row: StoredProduct, scope?: string): { scope: string; locale: string; data: number }[] {
@@ -317,9 +323,9 @@ export function registerProductRoutes(app: FastifyInstance, ctx: SandboxContext)
       const q = parseQuery(req);
       const p = find(key);
       if (!p) throw plain(404, `Product "${key}" does not exist or you do not have permission to access it.`);
-      const out = renderProduct(store, p, endpoint, parseTrim(store, q));
+      const out = editionView(ctx, renderProduct(store, p, endpoint, parseTrim(store, q)));
       const row = store.productRow(String(p.uuid));
-      if (q['with_completenesses'] === 'true' && row) out['completenesses'] = completenessesOf(ctx, row);
+      if (q['with_completenesses'] === 'true' && ctx.edition.completenesses && row) out['completenesses'] = completenessesOf(ctx, row);
       return json(reply, out);
     });
     route(app, 'POST', path, (req, reply) => answer(reply, writeProduct(ctx, baseUrl(req), endpoint, 'POST', undefined, jsonBody(req))));

@@ -150,6 +150,7 @@ export function writeStructure(
     ...(urlKey !== undefined ? { urlKey } : {}),
     ...(parentKey !== undefined ? { parentKey } : {}),
     now: ctx.now(),
+    ...(kind === 'attribute' ? { unknownProperties: ctx.edition.unknownAttributeProperties, unknownAttributeTypes: ctx.edition.unknownAttributeTypes } : {}),
   });
   if (!result.ok) return { status: result.status, body: result.body as unknown as Record<string, unknown> };
   const code = (result.value as { code: string }).code;

@@ -77,11 +77,8 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: SandboxContext, 
   route(app, 'GET', '/api/rest/v1', (req, reply) => json(reply, listRoutes(req)));
   route(app, 'GET', '/api/rest/v1/', (req, reply) => json(reply, listRoutes(req)));
 
-  route(app, 'GET', '/api/rest/v1/system-information', (_req, reply) => {
-    const edition = ctx.options.edition;
-    const version = edition === 'Serenity' || edition === 'GE' ? '20240408120000' : '7.0.0';
-    return json(reply, { version, edition });
-  });
+  // Registered only where it exists (6.0+, see edition.ts).
+  route(app, 'GET', '/api/rest/v1/system-information', (_req, reply) => json(reply, ctx.edition.systemInformation ?? {}));
 
   route(app, 'POST', '/_sandbox/reset', async (_req, reply) => {
     await control.reset();

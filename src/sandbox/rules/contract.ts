@@ -162,6 +162,10 @@ export interface StructureWriteContext {
   /** The enclosing entity's code: the attribute for options, the family for family variants. */
   parentKey?: string;
   now?: string;
+  /** Attribute properties this edition's updater does not know (CE: is_read_only): "Property … does not exist." */
+  unknownProperties?: readonly string[];
+  /** Attribute types this edition's registry does not have (CE: reference entity, asset, table types). */
+  unknownAttributeTypes?: readonly string[];
 }
 
 export type ApplyProductWrite = (

@@ -134,6 +134,8 @@ export function writeAttribute(
   const { anchor, patch, current, errors, code } = openDraft(existing, input, ctx, anchorOf);
   const out: Attribute = current ? structuredClone(current) : attributeDefaults(code);
   for (const [key, raw] of Object.entries(patch)) {
+    // Akeneo's updater checks each field in body order, so an unknown one fails where it stands.
+    if (ctx.unknownProperties?.includes(key)) unknownProperty(key, anchor);
     switch (key) {
       case 'code':
       case 'group_labels':
@@ -144,7 +146,7 @@ export function writeAttribute(
           out.type = '' as AttributeType;
           break;
         }
-        if (typeof raw !== 'string' || !TYPES.has(raw)) {
+        if (typeof raw !== 'string' || !TYPES.has(raw) || ctx.unknownAttributeTypes?.includes(raw)) {
           throw documented(
             `Property "type" expects a valid attribute type. The attribute type does not exist, "${typeof raw === 'string' ? raw : gettype(raw)}" given.`,
             anchor,

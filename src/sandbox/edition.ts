@@ -1,0 +1,221 @@
+/**
+ * Which Akeneo the sandbox plays: Community (CE) or Enterprise (EE) Edition 5.0, 6.0 or 7.0
+ * self-hosted, or SaaS (Serenity). A profile answers four questions the routes and rules ask:
+ * does this route exist here, what does /system-information say, which attribute properties and
+ * types does the attribute updater know, and are there uuid products (so products without
+ * identifier)? Everything else is the same server.
+ *
+ * Each rule below names where it comes from; EDITION_DIFFERENCES is that list in readable form
+ * (src/sandbox/README.md and docs/editions.md show it, and test/sandbox/edition.test.ts checks
+ * the two stay in step).
+ */
+import type { HTTPMethods } from 'fastify';
+import type { StructureSnapshot } from './store.js';
+
+export const EDITIONS = ['ce', 'ee', 'saas'] as const;
+export type EditionName = (typeof EDITIONS)[number];
+export const EDITION_VERSIONS = ['5.0', '6.0', '7.0'] as const;
+export type EditionVersion = (typeof EDITION_VERSIONS)[number];
+
+export interface EditionProfile {
+  edition: EditionName;
+  /** Self-hosted version; null on SaaS (always the latest). */
+  version: EditionVersion | null;
+  /** What GET /system-information answers; null where the route does not exist (before 6.0). */
+  systemInformation: { version: string; edition: string } | null;
+  /** /products-uuid and products without identifier (7.0 and SaaS). */
+  uuidProducts: boolean;
+  /** `with_completenesses` on product reads (6.0+; ignored before, as an unknown parameter). */
+  completenesses: boolean;
+  /** Attribute properties the attribute updater does not know here (CE: is_read_only). */
+  unknownAttributeProperties: readonly string[];
+  /** Attribute types the attribute type registry does not have here. */
+  unknownAttributeTypes: readonly string[];
+  /** Whether METHOD url (a fastify route pattern such as /api/rest/v1/products-uuid/:key) exists here. */
+  hasRoute(method: string, url: string): boolean;
+  /** "CE 6.0", "EE 7.0", "SaaS" */
+  label: string;
+}
+
+/** The versions a SaaS and a self-hosted PIM report (shapes from the spec's get_system_information table). */
+export const SAAS_SYSTEM_VERSION = 'v20230112013744';
+const SELF_HOSTED_PATCH: Record<EditionVersion, string> = { '5.0': '5.0.60', '6.0': '6.0.28', '7.0': '7.0.40' };
+
+const EE_ATTRIBUTE_TYPES = ['akeneo_reference_entity', 'akeneo_reference_entity_collection', 'pim_catalog_asset_collection', 'pim_catalog_table'];
+
+interface RouteRule {
+  /** Matches the fastify route pattern. */
+  url: RegExp;
+  method?: HTTPMethods;
+  /** True when the route exists in this profile. */
+  exists(p: { edition: EditionName; version: number }): boolean;
+}
+
+/** version as a number: 5, 6, 7; SaaS counts as later than any self-hosted version. */
+const SAAS = 99;
+const enterprise = (e: EditionName): boolean => e !== 'ce';
+
+const ROUTE_RULES: RouteRule[] = [
+  // x-versions ['7.0'] on every /products-uuid operation; /products-uuid/search has none (SaaS only).
+  { url: /^\/api\/rest\/v1\/products-uuid\/search$/, exists: (p) => p.version === SAAS },
+  { url: /^\/api\/rest\/v1\/products-uuid(\/|$)/, exists: (p) => p.version >= 7 },
+  // x-versions ['6.0', '7.0']
+  { url: /^\/api\/rest\/v1\/system-information$/, exists: (p) => p.version >= 6 },
+  { url: /^\/api\/rest\/v1\/product-models\/:code$/, method: 'DELETE', exists: (p) => p.version >= 6 },
+  // x-ee: true on reference entities, asset families, assets and their media files.
+  { url: /^\/api\/rest\/v1\/(reference-entities|asset-families|asset-media-files|reference-entities-media-files)(\/|$)/, exists: (p) => enterprise(p.edition) },
+];
+
+export class EditionError extends Error {
+  override name = 'EditionError';
+}
+
+/** Parses `--edition` / `--version` (case-insensitive) into a profile; throws EditionError with the fix. */
+export function editionProfile(edition: string = 'saas', version?: string): EditionProfile {
+  const e = edition.toLowerCase() as EditionName;
+  if (!(EDITIONS as readonly string[]).includes(e)) {
+    throw new EditionError(`Unknown edition "${edition}": use one of ${EDITIONS.join(', ')}.`);
+  }
+  if (e === 'saas' && version !== undefined && version !== 'saas') {
+    throw new EditionError(`SaaS has no version to choose (it is always the latest); drop --version, or pick --edition ce or ee with --version ${EDITION_VERSIONS.join('|')}.`);
+  }
+  const v = e === 'saas' ? null : ((version ?? '7.0') as EditionVersion);
+  if (v !== null && !(EDITION_VERSIONS as readonly string[]).includes(v)) {
+    throw new EditionError(`Unknown version "${version}" for ${e.toUpperCase()}: use one of ${EDITION_VERSIONS.join(', ')}.`);
+  }
+  const n = v === null ? SAAS : Number(v.split('.')[0]);
+  const facts = { edition: e, version: n };
+  const systemInformation =
+    n < 6 ? null : e === 'saas' ? { version: SAAS_SYSTEM_VERSION, edition: 'Serenity' } : { version: SELF_HOSTED_PATCH[v!], edition: e.toUpperCase() };
+  const unknownTypes = e === 'ce' ? EE_ATTRIBUTE_TYPES : n < 6 ? ['pim_catalog_table'] : [];
+  return {
+    edition: e,
+    version: v,
+    systemInformation,
+    uuidProducts: n >= 7,
+    completenesses: n >= 6,
+    unknownAttributeProperties: e === 'ce' ? ['is_read_only'] : [],
+    unknownAttributeTypes: unknownTypes,
+    hasRoute(method, url) {
+      for (const rule of ROUTE_RULES) {
+        if (rule.method && rule.method !== method) continue;
+        if (rule.url.test(url)) return rule.exists(facts);
+      }
+      return true;
+    },
+    label: e === 'saas' ? 'SaaS' : `${e.toUpperCase()} ${v}`,
+  };
+}
+
+export interface EditionDifference {
+  what: string;
+  ce: string;
+  ee: string;
+  saas: string;
+  source: string;
+}
+
+const SPEC = '../shared/akeneo/openapi-selfhosted.json (Akeneo\'s official spec)';
+
+/** Every difference the sandbox emulates, with where it was taken from. */
+export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
+  {
+    what: '`/products-uuid` (list, get, create, upsert, collection PATCH, delete); products without identifier',
+    ce: '7.0 only; 404 before',
+    ee: '7.0 only; 404 before',
+    saas: 'yes',
+    source: `${SPEC}: \`x-versions: ["7.0"]\` on every products-uuid operation; \`uuid\` property \`x-from-version: 7.0\``,
+  },
+  {
+    what: '`uuid` in `/products` (identifier endpoint) answers',
+    ce: '7.0 only',
+    ee: '7.0 only',
+    saas: 'yes',
+    source: `${SPEC}: definitions Product/ProductList \`uuid\` \`x-from-version: 7.0\``,
+  },
+  {
+    what: '`POST /products-uuid/search`',
+    ce: 'no (404)',
+    ee: 'no (404)',
+    saas: 'yes',
+    source: `${SPEC} has no \`x-versions\` on search_products_uuid; ../shared/reference/akeneo-api.md §3 ("SaaS-only")`,
+  },
+  {
+    what: '`GET /system-information`',
+    ce: '6.0+: `{"version":"6.0.28","edition":"CE"}`; 404 on 5.0',
+    ee: '6.0+: `{"version":"6.0.28","edition":"EE"}`; 404 on 5.0',
+    saas: '`{"version":"v20230112013744","edition":"Serenity"}`',
+    source: `${SPEC}: get_system_information \`x-versions: ["6.0","7.0"]\` and its description's table of answers per environment`,
+  },
+  {
+    what: '`DELETE /product-models/{code}`',
+    ce: '6.0+; 405 on 5.0',
+    ee: '6.0+; 405 on 5.0',
+    saas: 'yes',
+    source: `${SPEC}: delete_product_models__code_ \`x-versions: ["6.0","7.0"]\``,
+  },
+  {
+    what: '`with_completenesses=true` on product reads',
+    ce: '6.0+; ignored on 5.0 (no `completenesses` key)',
+    ee: '6.0+; ignored on 5.0',
+    saas: 'yes',
+    source: `${SPEC}: the with_completenesses query parameter of get_products / get_products__code_ has \`x-from-version: 6.0\``,
+  },
+  {
+    what: 'Reference entities, asset families, assets, their attributes/options/records and media files',
+    ce: 'no (404)',
+    ee: 'yes',
+    saas: 'yes',
+    source: `${SPEC}: \`x-ee: true\` on every reference-entities*, asset-families*, asset-media-files, reference-entities-media-files operation`,
+  },
+  {
+    what: 'Attribute property `is_read_only`',
+    ce: 'refused: 422 `Property "is_read_only" does not exist. Check the expected format on the API documentation.`',
+    ee: 'yes',
+    saas: 'yes',
+    source:
+      'akeneo/pim-community-dev src/Akeneo/Pim/Structure/Component/Updater/AttributeUpdater.php (0757debc) validateDataType(): a field outside its list and the configured `properties` throws UnknownPropertyException; CE configures `properties: [auto_option_sorting]` (src/Akeneo/Pim/Structure/Bundle/Resources/config/updaters.yml, 0acc9e5d); the EE adds `is_read_only`',
+  },
+  {
+    what: 'Attribute types `akeneo_reference_entity(_collection)`, `pim_catalog_asset_collection`, `pim_catalog_table`',
+    ce: 'refused: 422 `Property "type" expects a valid attribute type. The attribute type does not exist, "…" given.`',
+    ee: 'yes (table from 6.0)',
+    saas: 'yes',
+    source:
+      'AttributeUpdater.php (0757debc) setType(): a type missing from the registry → InvalidPropertyException "The attribute type does not exist"; these types are registered by EE bundles only; table attributes "EE/GE, 6.0+" (../shared/reference/akeneo-api.md §6)',
+  },
+  {
+    what: 'Answer for a route that does not exist there',
+    ce: '404 `{"code":404,"message":"No route found for \\"GET http://…/api/rest/v1/…\\""}` (405 `…: Method Not Allowed (Allow: …)` when other methods exist)',
+    ee: 'same',
+    saas: 'same',
+    source: "Symfony RouterListener's NotFoundHttpException / MethodNotAllowedHttpException texts, rendered by the API's exception listener (../shared/reference/akeneo-api.md §8)",
+  },
+];
+
+/**
+ * A catalog as this edition would hold it: on CE no attribute carries `is_read_only` and none
+ * has an Enterprise type, and there are no reference entities or asset families (the catalogs are
+ * exports, possibly from an EE; the CE cannot have stored those).
+ */
+export function adaptStructure(s: StructureSnapshot, p: EditionProfile): StructureSnapshot {
+  const unknownTypes = new Set(p.unknownAttributeTypes);
+  const dropped = new Set(s.attributes.filter((a) => unknownTypes.has(a.type)).map((a) => a.code));
+  const attributes = s.attributes
+    .filter((a) => !dropped.has(a.code))
+    .map((a) => {
+      if (!p.unknownAttributeProperties.some((k) => k in a)) return a;
+      const copy: Record<string, unknown> = { ...a };
+      for (const k of p.unknownAttributeProperties) delete copy[k];
+      return copy as typeof a;
+    });
+  const out: StructureSnapshot = { ...s, attributes };
+  if (dropped.size > 0) out.families = s.families.map((f) => ({ ...f, attributes: f.attributes.filter((a) => !dropped.has(a)) }));
+  if (p.edition === 'ce') {
+    out.referenceEntities = [];
+    out.referenceEntityAttributes = {};
+    out.assetFamilies = [];
+    out.assetFamilyAttributes = {};
+  }
+  return out;
+}

@@ -52,7 +52,3 @@ export async function detectPim(transport: Transport, override: 'auto' | Endpoin
   const endpointMode: EndpointMode = override !== 'auto' ? override : uuid ? 'uuid' : 'identifier';
   return { version, edition, endpointMode };
 }
-
-export function isEnterprise(edition: string): boolean {
-  return edition.toUpperCase() !== 'CE' && edition !== 'unknown';
-}

@@ -6,6 +6,7 @@
  * The concurrency limit is adaptive: repeated 429s mean someone else uses the instance's
  * share, so we shrink; sustained success lets us grow back to the configured cap.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A FIFO of waiters, so no caller starves behind later ones. */
 type Waiter = () => void;
@@ -151,19 +152,4 @@ export class RateBudget {
     this.chain = turn;
     return turn.then(() => this.now() - requested);
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -2,14 +2,14 @@
  * Media files: upload (multipart; the new code comes back in Location), metadata, download.
  * Asset Manager and reference-entity media uploads return their code in a header instead.
  */
+import mime from 'mime';
 import { z } from 'zod';
 import { AkeneoError } from './errors.js';
 import type { MediaFile } from './model.js';
-import { guessMimeType, type MultipartPart } from './multipart.js';
 import { paginate } from './pagination.js';
 import type { ListQuery } from './resources.js';
 import { toQuery } from './resources.js';
-import type { Transport } from './transport.js';
+import type { MultipartPart, Transport } from './transport.js';
 
 export interface MediaTarget {
   attribute: string;
@@ -57,7 +57,7 @@ export function createMediaFiles(transport: Transport): MediaFilesClient {
       const parts: MultipartPart[] = [];
       if (upload.product) parts.push({ name: 'product', value: JSON.stringify(target(upload.product)) });
       if (upload.productModel) parts.push({ name: 'product_model', value: JSON.stringify(target(upload.productModel)) });
-      parts.push({ name: 'file', filename: upload.filename, content: upload.content, contentType: upload.contentType ?? guessMimeType(upload.filename) });
+      parts.push({ name: 'file', filename: upload.filename, content: upload.content, contentType: upload.contentType ?? mimeTypeOf(upload.filename) });
       // A repeated upload would store a second file: only retried when refused before processing.
       const res = await transport.call({ method: 'POST', route: MEDIA_ROUTE, body: { kind: 'multipart', parts }, idempotent: false });
       const location = res.header('location');
@@ -96,9 +96,14 @@ export async function uploadToHeaderCode(
     method: 'POST',
     route,
     idempotent: false,
-    body: { kind: 'multipart', parts: [{ name: 'file', filename: file.filename, content: file.content, contentType: file.contentType ?? guessMimeType(file.filename) }] },
+    body: { kind: 'multipart', parts: [{ name: 'file', filename: file.filename, content: file.content, contentType: file.contentType ?? mimeTypeOf(file.filename) }] },
   });
   const code = res.header(header) ?? (res.header('location') ? decodeURIComponent(res.header('location')!.split('/').pop() ?? '') : undefined);
   if (!code) throw new AkeneoError({ status: res.status, message: `the PIM accepted the file but sent no ${header} header`, method: 'POST', path: route });
   return code;
+}
+
+/** The MIME type of a file by its extension (the `mime` package's table), application/octet-stream when unknown. */
+function mimeTypeOf(filename: string): string {
+  return mime.getType(filename) ?? 'application/octet-stream';
 }

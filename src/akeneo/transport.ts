@@ -4,12 +4,12 @@
  * attempt, and failures turned into typed errors.
  */
 import { z } from 'zod';
-import type { Agent } from 'undici';
+import { FormData, Response, type Agent } from 'undici';
 import { AkeneoAuthError, AkeneoError, AkeneoNetworkError } from './errors.js';
 import type { ClientStats, RequestEventListener } from './events.js';
-import { AdaptiveConcurrencyLimiter, RateBudget, sleep } from './governor.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AdaptiveConcurrencyLimiter, RateBudget } from './governor.js';
 import { headerValue, sendRaw, type RawResponse } from './http.js';
-import { encodeMultipart, type MultipartPart } from './multipart.js';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry.js';
 import type { ValidationErrorItem } from './model.js';
 import { FERRY_VERSION } from '../version.js';
@@ -22,6 +22,10 @@ export type CallBody =
   | { kind: 'ndjson'; lines: string[] }
   | { kind: 'form'; fields: Record<string, string> }
   | { kind: 'multipart'; parts: MultipartPart[] };
+
+export type MultipartPart =
+  | { name: string; value: string }
+  | { name: string; filename: string; content: Buffer; contentType?: string };
 
 export interface CallSpec {
   method: HttpMethod;
@@ -154,7 +158,7 @@ export class Transport {
     const path = safeDecode(new URL(url).pathname);
     const idempotent = spec.idempotent ?? spec.method !== 'POST';
     const useAuth = spec.auth ?? true;
-    const { body, contentType, lines } = encodeBody(spec.body);
+    const { body, contentType, lines } = await encodeBody(spec.body);
     let replayed401 = false;
     let backoffMs = 0;
 
@@ -321,7 +325,7 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
-function encodeBody(body: CallBody | undefined): { body?: string | Buffer; contentType?: string; lines?: number } {
+async function encodeBody(body: CallBody | undefined): Promise<{ body?: string | Buffer; contentType?: string; lines?: number }> {
   if (!body) return {};
   switch (body.kind) {
     case 'json':
@@ -331,8 +335,14 @@ function encodeBody(body: CallBody | undefined): { body?: string | Buffer; conte
     case 'form':
       return { body: new URLSearchParams(body.fields).toString(), contentType: 'application/x-www-form-urlencoded' };
     case 'multipart': {
-      const encoded = encodeMultipart(body.parts);
-      return { body: encoded.body, contentType: encoded.contentType };
+      // undici's FormData writes the parts; the body is buffered once so a retry resends the same bytes.
+      const form = new FormData();
+      for (const part of body.parts) {
+        if ('filename' in part) form.append(part.name, new Blob([part.content], { type: part.contentType ?? 'application/octet-stream' }), part.filename);
+        else form.append(part.name, part.value);
+      }
+      const encoded = new Response(form);
+      return { body: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') ?? undefined };
     }
   }
 }

@@ -14,5 +14,3 @@ export const erpConfigSchema = z.discriminatedUnion('type', [
   demoConfigSchema,
 ]);
 export type ErpConfig = z.infer<typeof erpConfigSchema>;
-/** What a caller may pass before defaults are applied (tests, programmatic use). */
-export type ErpConfigInput = z.input<typeof erpConfigSchema>;

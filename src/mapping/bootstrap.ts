@@ -7,6 +7,7 @@
 import type { AkeneoClient } from '../akeneo/index.js';
 import type { Attribute, AttributeGroup, AttributeOption, Category, Family, FamilyVariant, Labels } from '../akeneo/model.js';
 import type { FieldDescription, StreamDescription } from '../erp/port.js';
+import { chunks } from '../util/chunks.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
@@ -348,11 +349,6 @@ export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient):
       }
     }
   };
-  const batches = <T>(list: T[], size = 100): T[][] => {
-    const out: T[][] = [];
-    for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-    return out;
-  };
   const safely = async (kind: BootstrapFailure['kind'], codes: string[], run: () => Promise<void>) => {
     try {
       await run();
@@ -363,14 +359,14 @@ export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient):
   if (plan.attributeGroups.length) {
     await safely('attribute_group', plan.attributeGroups.map((g) => g.code), async () => record('attribute_group', await client.attributeGroups.upsertMany(plan.attributeGroups)));
   }
-  for (const batch of batches(plan.attributes)) {
+  for (const batch of chunks(plan.attributes, 100)) {
     await safely('attribute', batch.map((a) => a.code), async () => record('attribute', await client.attributes.upsertMany(batch)));
   }
   const byAttribute = new Map<string, AttributeOption[]>();
   for (const o of plan.options) byAttribute.set(o.attribute, [...(byAttribute.get(o.attribute) ?? []), o]);
   for (const [attribute, options] of byAttribute) {
     // ≤100 per call; the client keeps option writes within Akeneo's 3 requests/s.
-    for (const batch of batches(options)) {
+    for (const batch of chunks(options, 100)) {
       await safely('option', batch.map((o) => `${attribute}.${o.code}`), async () => record('option', await client.attributeOptions(attribute).upsertMany(batch)));
     }
   }

@@ -11,33 +11,6 @@ export const MAX_IDENTIFIER_LENGTH = 255;
 /** Characters Akeneo refuses in identifiers and product model codes. */
 export const IDENTIFIER_FORBIDDEN = /[,;\r\n]/;
 
-/** Attribute codes Akeneo reserves for product properties. */
-export const RESERVED_ATTRIBUTE_CODES: ReadonlySet<string> = new Set([
-  'id',
-  'uuid',
-  'identifier',
-  'associations',
-  'associationtypes',
-  'categories',
-  'categoryid',
-  'category',
-  'completeness',
-  'enabled',
-  'family',
-  'groups',
-  'products',
-  'scope',
-  'treeid',
-  'values',
-  'parent',
-  'label',
-  'entity_type',
-  'created',
-  'updated',
-  'quality_score',
-  'product_model',
-]);
-
 export type CodeCase = 'lower' | 'preserve';
 
 /**

@@ -26,7 +26,6 @@ export const MAPPING_TYPES = [
   'reference_data_multiselect',
   'asset_collection',
 ] as const;
-export type MappingType = (typeof MAPPING_TYPES)[number];
 
 const code = z.string().min(1);
 const labelsSchema = z.record(z.string(), z.string()).describe('Labels per Akeneo locale, e.g. { en_US: Colour, fr_FR: Couleur }.');

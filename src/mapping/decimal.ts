@@ -52,10 +52,6 @@ export function parseDecimal(input: string | number): Rational | null {
   return reduce(n, d);
 }
 
-export function fromBigInt(n: bigint): Rational {
-  return { n, d: 1n };
-}
-
 export function mul(a: Rational, b: Rational): Rational {
   return reduce(a.n * b.n, a.d * b.d);
 }
@@ -143,10 +139,4 @@ function decimalPlacesNeeded(r: Rational): number {
 /** The exact text of a terminating rational (every digit), or rounded half-even at `fallbackScale` otherwise. */
 export function exactDecimalString(r: Rational, fallbackScale = 12): string {
   return isTerminating(r) ? toDecimalString(r, decimalPlacesNeeded(r)).text : toDecimalString(r, fallbackScale).text;
-}
-
-/** Rounds half-to-even to `scale` decimals. */
-export function roundTo(r: Rational, scale: number): Rational {
-  const { text } = toDecimalString(r, scale);
-  return parseDecimal(text)!;
 }

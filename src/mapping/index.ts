@@ -1,10 +1,8 @@
 /** The mapping layer: ERP records → Akeneo payloads (pure), plus the structure it checks and bootstraps against. */
-export { createMapper, type CreateMapperOptions } from './mapper.js';
-export { loadPimStructure, buildPimStructure, supportsReadOnly, type PimStructureParts, type LoadPimStructureOptions } from './pim-structure.js';
-export { mappingConfigSchema, looksHot, type MappingConfig, type AttributeMappingConfig } from './config.js';
-export { resolveMapping, DEFAULT_BLOCK_RECORD, type ResolvedMapping, type ResolvedAttribute } from './resolve.js';
-export { PRESETS } from './presets.js';
+export { createMapper } from './mapper.js';
+export { loadPimStructure, buildPimStructure } from './pim-structure.js';
+export { mappingConfigSchema } from './config.js';
+export { resolveMapping } from './resolve.js';
 export * from './types.js';
-export { planMediaUploads, contentHash, mediaFilename, type MediaPlan, type MediaUploadGroup } from './media.js';
-export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan, type BootstrapPlan, type BootstrapResult } from './bootstrap.js';
+export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan } from './bootstrap.js';
 export { checkMapping, type CheckProblem } from './check.js';

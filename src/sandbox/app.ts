@@ -5,6 +5,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxContext } from './context.js';
 import type { EditionProfile } from './edition.js';
 import { checkAccept, HttpError, sendError } from './http.js';
@@ -24,8 +25,6 @@ export interface AppHandle {
   /** Drops timers of held (`timeout` fault) requests. */
   shutdown(): void;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Routes under /api/rest/v1 that need no token. */
 function isPublic(path: string): boolean {

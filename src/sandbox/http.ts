@@ -6,7 +6,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../akeneo/model.js';
 
 export const COLLECTION_TYPE = 'application/vnd.akeneo.collection+json';
-export const DOC_BASE = 'http://api.akeneo.com/api-reference.html#';
 
 /** A response the handler wants sent as-is (status + Akeneo body). */
 export class HttpError extends Error {
@@ -20,13 +19,6 @@ export class HttpError extends Error {
 }
 
 export const plain = (status: number, message: string): HttpError => new HttpError(status, { code: status, message });
-
-export const documented = (message: string, anchor: string): HttpError =>
-  new HttpError(422, {
-    code: 422,
-    message: `${message} Check the expected format on the API documentation.`,
-    _links: { documentation: { href: `${DOC_BASE}${anchor}` } },
-  });
 
 /**
  * JSON as PHP's json_encode writes it (Akeneo's bodies): `/` escaped as `\/`, non-ASCII as

@@ -16,11 +16,9 @@ import { rules } from './rules-binding.js';
 import type { SandboxStats } from './stats.js';
 import { SandboxStore } from './store.js';
 
-export type { RequestLogEntry, SandboxOptions } from './options.js';
+export type { SandboxOptions } from './options.js';
 export type { SandboxStats } from './stats.js';
-export { CatalogError } from './catalog.js';
-export { SandboxOptionError, parseFaults, parseLatency } from './options.js';
-export { EDITION_DIFFERENCES, editionProfile, type EditionProfile } from './edition.js';
+export type { EditionProfile } from './edition.js';
 
 export interface CatalogLoadReport {
   catalog: string;

@@ -3,7 +3,7 @@
  * from ancestors, associations listed for every association type (uuids on /products-uuid,
  * identifiers on /products), `attributes` / `locales` / `scope` trimming, Akeneo's key order.
  */
-import type { Associations, Product, ProductModel, ValueEntry, Values } from '../akeneo/model.js';
+import type { Associations, Product, ProductModel, Values } from '../akeneo/model.js';
 import { plain, type Query } from './http.js';
 import type { Searchable } from './search.js';
 import { rowToProduct, rowValue, type SandboxStore, type StoredProduct } from './store.js';
@@ -264,5 +264,3 @@ export function inScopeTree(s: Searchable, trim: Trim): boolean {
   for (const c of s.categories) if (trim.scopeCategories.has(c)) return true;
   return false;
 }
-
-export type { ValueEntry };

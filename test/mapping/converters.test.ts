@@ -17,7 +17,8 @@ import {
 } from '../../src/mapping/converters/index.js';
 import { compare, div, mul, parseDecimal, toDecimalString, canonicalDecimal } from '../../src/mapping/decimal.js';
 import { CANONICAL_DECIMAL, isCanonicalDecimal } from '../../src/mapping/converters/number.js';
-import { contentHash, planMediaUploads } from '../../src/mapping/media.js';
+import { contentHash } from '../../src/mapping/media.js';
+import { planMediaUploads } from '../support/media-plan.js';
 import type { MediaUploadRequest } from '../../src/mapping/types.js';
 import { MEASUREMENT_FAMILIES } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 /** Helpers shared by every ERP adapter. Keep this API stable: other adapters import it. */
 export { parseSince, deltaWindow, inWindow, laterOf, type DeltaWindow } from './delta.js';
-export { RejectCollector, RecordProblem, rawText, truncateRaw, MAX_RAW_LENGTH, type RejectInput } from './rejects.js';
-export { countedRead, type ReadCounts } from './counters.js';
+export { RejectCollector, RecordProblem, truncateRaw } from './rejects.js';
+export { countedRead } from './counters.js';
 export {
   isBlank,
   toExactDecimal,
@@ -11,7 +11,6 @@ export {
   toIsoDate,
   toText,
   localized,
-  normalizeUnit,
   quantity,
   money,
   splitList,

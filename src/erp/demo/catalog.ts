@@ -7,7 +7,6 @@ export interface Tr {
   fr: string;
   de: string;
 }
-export const LANGUAGES = ['en', 'fr', 'de'] as const;
 
 export type WeightUnit = 'g' | 'kg' | 'lb';
 export type LengthUnit = 'cm' | 'mm' | 'in';

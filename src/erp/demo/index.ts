@@ -8,9 +8,9 @@ import type { Logger } from '../../logging.js';
 import { createSqlSource, type SqlSource } from '../sql/index.js';
 import { demoConfigSchema, type DemoConfig, type DemoConfigInput, type SqlConfigInput } from '../sql/config.js';
 import type { ErpSource } from '../port.js';
-import { ensureDemoErp, generateDemoErp, type DemoErpSummary } from './generate.js';
+import { ensureDemoErp, type DemoErpSummary } from './generate.js';
 
-export { generateDemoErp, ensureDemoErp, isDemoErpCurrent, DEMO_GENERATOR_VERSION, type GenerateDemoOptions, type DemoErpSummary } from './generate.js';
+export { generateDemoErp, isDemoErpCurrent, type DemoErpSummary } from './generate.js';
 
 const names = { type: 'localized', columns: { en: 'name_en', fr: 'name_fr', de: 'name_de' } } as const;
 
@@ -104,10 +104,4 @@ export function createDemoSource(input: DemoConfig | DemoConfigInput, opts: Demo
     read: (stream, options) => sql.read(stream, options),
     close: () => sql.close(),
   };
-}
-
-/** Regenerates the demo ERP in place (e.g. `ferry erp demo --regenerate`). */
-export function regenerateDemoErp(input: DemoConfigInput): DemoErpSummary {
-  const config = demoConfigSchema.parse(input);
-  return generateDemoErp({ path: config.path, items: config.items, seed: config.seed });
 }

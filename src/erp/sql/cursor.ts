@@ -58,16 +58,8 @@ async function* sqliteIterator(knex: Knex, query: Knex.QueryBuilder, batchSize: 
     // knex leaves the escape of a literal "\?" in SQLite's native SQL; SQLite itself tells literals from placeholders.
     const sql = native.sql.replace(/\\\?/g, '?');
     const iterator = db.prepare(sql).safeIntegers(true).iterate(...bindings) as IterableIterator<Row>;
-    let batch: Row[] = [];
     try {
-      for (const row of iterator) {
-        batch.push(row);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
+      yield* inBatches(iterator, batchSize);
     } finally {
       // Closes the statement when the consumer stops early (limit, error, break).
       iterator.return?.();
@@ -79,17 +71,22 @@ async function* sqliteIterator(knex: Knex, query: Knex.QueryBuilder, batchSize: 
 
 async function* driverStream(query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
   const stream = query.stream({ highWaterMark: batchSize });
-  let batch: Row[] = [];
   try {
-    for await (const row of stream as AsyncIterable<Row>) {
-      batch.push(row);
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
-      }
-    }
-    if (batch.length > 0) yield batch;
+    yield* inBatches(stream as AsyncIterable<Row>, batchSize);
   } finally {
     (stream as unknown as { destroy?: () => void }).destroy?.();
   }
+}
+
+/** Rows in batches of `size` (the last one shorter); a consumer that stops early closes `rows`. */
+async function* inBatches(rows: Iterable<Row> | AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
+  let batch: Row[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

@@ -23,11 +23,6 @@ function messageOf(err: unknown): string {
   return String(err);
 }
 
-export function isConnectionLevel(err: unknown): boolean {
-  const code = codeOf(err);
-  return code !== undefined && (UNREACHABLE_CODES.has(code) || AUTH_CODES.has(code) || NO_DATABASE_CODES.has(code));
-}
-
 /** Wraps a connection-level failure; other errors pass through unchanged (scrubbed). */
 export function translateError(err: unknown, ep: Endpoint, context?: string): Error {
   if (err instanceof ErpError) return err;

@@ -12,7 +12,7 @@ import { describeField, fieldSpecs } from './fields.js';
 import { baseTable, buildSelect, readStream, sourceName, type StreamContext } from './read.js';
 import { upsertRecords } from './sink.js';
 
-export { sqlConfigSchema, type SqlConfig, type SqlConfigInput } from './config.js';
+export type { SqlConfig, SqlConfigInput } from './config.js';
 
 export interface SqlSourceOptions {
   logger?: Logger;

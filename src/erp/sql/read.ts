@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { RecordProblem, RejectCollector, deltaWindow, laterOf, splitList, toBoolean, toIsoTimestamp, toText, type DeltaWindow } from '../common/index.js';
 import type { ErpRecord, FieldValue, ReadOptions, StreamName } from '../port.js';
+import { chunks } from '../../util/chunks.js';
 import type { SqlClient, SqlStreamConfig } from './config.js';
 import { streamRows, type Row } from './cursor.js';
 import { bindTimestamp } from './dialect.js';
@@ -169,11 +170,7 @@ export async function* readStream(ctx: StreamContext, options: ReadOptions = {})
   const specs = fieldSpecs(ctx.config);
   const window = options.since !== undefined ? deltaWindow(options.since, ctx.deltaMarginSeconds) : undefined;
   const rejects = new RejectCollector(ctx.name, options.onReject);
-  const keyChunks: (string[] | undefined)[] = [];
-  if (options.keys) {
-    const keys = [...new Set(options.keys)];
-    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) keyChunks.push(keys.slice(i, i + KEYS_PER_QUERY));
-  } else keyChunks.push(undefined);
+  const keyChunks: (string[] | undefined)[] = options.keys ? chunks([...new Set(options.keys)], KEYS_PER_QUERY) : [undefined];
   let remaining = options.limit ?? Infinity;
   const where = sourceName(ctx);
 

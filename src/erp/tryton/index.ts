@@ -13,8 +13,8 @@ import { TrytonSink } from './sink.js';
 import { readAttributes, readCategories } from './structure.js';
 import { FuzzyTally, TranslationReader, type Translations } from './translations.js';
 
-export { trytonConfigSchema, type TrytonConfig } from './config.js';
-export { TrytonRpc, TrytonRpcError, describeError, type RpcStats } from './rpc.js';
+export type { TrytonConfig } from './config.js';
+export type { RpcStats } from './rpc.js';
 import type { RpcStats } from './rpc.js';
 
 export interface TrytonSourceOptions {

@@ -7,7 +7,8 @@
  */
 import type { ErpRecord, FieldValue, ReadOptions } from '../port.js';
 import { TrytonDateTime } from './codec.js';
-import { changedSince, chunk, deltaStart, latest, pagesOf, type Domain } from './paging.js';
+import { chunks } from '../../util/chunks.js';
+import { changedSince, deltaStart, latest, pagesOf, type Domain } from './paging.js';
 import type { TrytonConnection } from './session.js';
 import {
   MEASURES,
@@ -47,7 +48,7 @@ async function* keyedPages(
     yield* pagesOf(conn, model, base, fields, pageSize, signal);
     return;
   }
-  for (const part of chunk(keys, conn.config.pageSize)) {
+  for (const part of chunks(keys, conn.config.pageSize)) {
     const clause = keyClause?.(part);
     if (!clause) continue;
     yield* pagesOf(conn, model, [...base, clause], fields, pageSize, signal);

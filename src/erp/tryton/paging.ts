@@ -54,9 +54,3 @@ export function latest(...dates: unknown[]): TrytonDateTime | null {
   for (const d of dates) if (d instanceof TrytonDateTime && (!best || d.micros > best.micros)) best = d;
   return best;
 }
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

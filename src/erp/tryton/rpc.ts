@@ -3,6 +3,7 @@
  * header, one transparent re-login when the session expired, and errors that say what
  * to fix. Secrets (password, session key) never appear in an error message.
  */
+import { Agent, request } from 'undici';
 import { ErpError } from '../port.js';
 import { scrubSecrets } from '../../logging.js';
 import { decodeValue, encodeForTryton } from './codec.js';
@@ -55,6 +56,8 @@ export class TrytonRpc {
   private nextId = 1;
   private readonly base: URL;
   private readonly where: string;
+  /** undici, the HTTP stack of the PIM client too; the same defaults as Node's fetch (which is undici). */
+  private readonly dispatcher = new Agent();
 
   constructor(private readonly options: TrytonRpcOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : options.url + '/');
@@ -113,19 +116,6 @@ export class TrytonRpc {
       await this.post(this.dbUrl(), 'common.db.logout', [], session.header);
     } catch {
       // Best effort: the server may already be gone when we close.
-    }
-  }
-
-  /** Drops the local session (tests use it to simulate an expiry seen by the server). */
-  forgetSession(): void {
-    this.session = null;
-  }
-
-  /** Replaces the session key with one the server does not know (tests: expiry). */
-  corruptSessionForTests(): void {
-    if (this.session) {
-      const key = 'x'.repeat(this.session.key.length);
-      this.session = { ...this.session, key, header: headerFor(this.options.username, this.session.userId, key) };
     }
   }
 
@@ -199,16 +189,18 @@ export class TrytonRpc {
     const started = performance.now();
     this.stats.calls++;
     if (this.inFlight++ === 0) this.busySince = started;
-    let response: Response;
+    let status: number;
     let text: string;
     try {
-      response = await fetch(url, {
+      const response = await request(url, {
+        dispatcher: this.dispatcher,
         method: 'POST',
         headers,
         body: encodeForTryton({ id, method, params }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
       });
-      text = await response.text();
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (error) {
       throw this.networkError(error, method);
     } finally {
@@ -219,7 +211,7 @@ export class TrytonRpc {
       entry.ms += now - started;
       if (--this.inFlight === 0) this.stats.busyMs += now - this.busySince;
     }
-    if (response.status !== 200) return { status: response.status, body: text };
+    if (status !== 200) return { status, body: text };
     try {
       return { status: 200, body: JSON.parse(text) as unknown };
     } catch {

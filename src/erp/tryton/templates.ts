@@ -4,7 +4,8 @@
  */
 import type { FieldValue, LocalizedText, Money } from '../port.js';
 import { TrytonDateTime, TrytonDecimal } from './codec.js';
-import { chunk, latest } from './paging.js';
+import { chunks } from '../../util/chunks.js';
+import { latest } from './paging.js';
 import type { TrytonConnection } from './session.js';
 import type { Translations } from './translations.js';
 import { bool, quantityOf, symbolOf } from './values.js';
@@ -79,7 +80,7 @@ export async function buildTemplates(
 /** Reads templates by id (for items), in chunks of the page size. */
 export async function readTemplates(conn: TrytonConnection, translations: Translations, ids: number[]): Promise<Map<number, TemplateData>> {
   const out = new Map<number, TemplateData>();
-  for (const part of chunk(ids, conn.config.pageSize)) {
+  for (const part of chunks(ids, conn.config.pageSize)) {
     const rows = (await conn.model('product.template', 'read', [part, templateFields(conn.config.referencePrice)])) as Record<string, unknown>[];
     for (const t of await buildTemplates(conn, translations, rows)) out.set(t.id, t);
   }

@@ -130,15 +130,6 @@ function dateInZone(epochMs: number, formatter: Intl.DateTimeFormat): string {
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function dateConverter(attribute: Attribute, options: DateOptions = {}): Converter {
   const parsers = options.formats?.length ? options.formats.map((f) => (f.toUpperCase() === 'ISO' ? parseIso : compileFormat(f))) : DEFAULT_PARSERS;
   const zone = options.timeZone ?? 'UTC';

@@ -37,7 +37,6 @@ export const expectedSchema = z.object({
 export type Expected = z.infer<typeof expectedSchema>;
 
 export const setupStepSchema = requestSchema.extend({ expect_status: z.number().int().optional() });
-export type SetupStep = z.infer<typeof setupStepSchema>;
 
 export const caseSchema = z.object({
   id: z.string(),

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import mimeTypes from 'mime';
 import { json, route, written, type SandboxContext } from '../context.js';
 import { baseUrl, HttpError, isObject, parseQuery, plain } from '../http.js';
 import { boundaryOf, MultipartError, parseMultipart, type Part } from '../multipart.js';
@@ -12,25 +13,6 @@ import type { MediaFileRecord } from '../store.js';
 import { writeProduct, writeProductModel } from './products.js';
 
 const V1 = '/api/rest/v1';
-
-const MIME: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  svg: 'image/svg+xml',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  zip: 'application/zip',
-  mp4: 'video/mp4',
-};
 
 function multipartParts(req: FastifyRequest): Part[] {
   const raw = req.headers['content-type'];
@@ -54,7 +36,7 @@ function makeMedia(file: Part, kind: MediaFileRecord['kind']): MediaFileRecord {
   const hash = createHash('sha1').update(file.data).update(randomBytes(8)).digest('hex');
   const dot = filename.lastIndexOf('.');
   const extension = dot >= 0 ? filename.slice(dot + 1).toLowerCase() : '';
-  const mime = file.contentType && file.contentType !== 'application/octet-stream' ? file.contentType : (MIME[extension] ?? 'application/octet-stream');
+  const mime = file.contentType && file.contentType !== 'application/octet-stream' ? file.contentType : (mimeTypes.getType(extension) ?? 'application/octet-stream');
   return {
     code: `${hash[0]}/${hash[1]}/${hash[2]}/${hash[3]}/${hash}_${filename}`,
     original_filename: filename,

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Product, ProductModel } from '../../akeneo/model.js';
 import { runCollection, type ItemOutcome } from '../batch.js';
 import { json, route, written, type SandboxContext } from '../context.js';
-import { baseUrl, HttpError, isObject, jsonBody, parseQuery, plain, seg, type Query } from '../http.js';
+import { baseUrl, isObject, jsonBody, parseQuery, plain, seg, type Query } from '../http.js';
 import { extraParams, pageBody, parsePaging, type PageParams } from '../pagination.js';
 import {
   inScopeTree,
@@ -381,5 +381,3 @@ export function registerProductRoutes(app: FastifyInstance, ctx: SandboxContext)
     return reply.code(204).send();
   });
 }
-
-export { HttpError };

@@ -496,5 +496,3 @@ export function categoryDescendantFilter(store: SandboxStore, parent: string): (
   const subtree = store.categorySubtree(parent);
   return (c) => subtree.has(lower(c.code)) && lower(c.code) !== lower(parent);
 }
-
-export type { StructureEntities };

@@ -8,7 +8,7 @@ import type { Associations, Product, ProductModel, ValidationErrorItem, Values }
 import { applyAssociations, applyQuantifiedAssociations, emptyAssociations } from './associations.js';
 import { isEmptyData, READ_ONLY_FIELDS, readCategories, readScalar, readStringList, sameJson } from './common.js';
 import type { CatalogView, ProductWriteContext, RuleResult } from './contract.js';
-import { documented, fieldViolation, guard, linked, plain, RuleFailure, violations } from './errors.js';
+import { documented, fieldViolation, guard, linked, plain, violations } from './errors.js';
 import { gettype, isPlainObject } from './php.js';
 import { buildValue, mergeValues, pickValues, validateValue, validateValues, type BuiltValue } from './values.js';
 import { readValuesPayload, type RawValue } from './values-format.js';
@@ -395,5 +395,3 @@ function mergeInheritedAssociations(own: Associations, model: ProductModel | und
   }
   return out;
 }
-
-export { RuleFailure };

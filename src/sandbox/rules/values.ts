@@ -17,21 +17,6 @@ import type { RawValue } from './values-format.js';
 
 const NOTHING = 'nothing';
 
-/** Attribute types whose data is a single code or text. */
-const STRING_TYPES = new Set([
-  'pim_catalog_identifier',
-  'pim_catalog_text',
-  'pim_catalog_textarea',
-  'pim_catalog_simpleselect',
-  'pim_reference_data_simpleselect',
-  'akeneo_reference_entity',
-]);
-const CODE_LIST_TYPES = new Set([
-  'pim_reference_data_multiselect',
-  'akeneo_reference_entity_collection',
-  'pim_catalog_asset_collection',
-]);
-
 /** Akeneo's AttributeValidatorHelper checks, as the updater raises them. */
 export function checkLocaleAndScope(attr: Attribute, locale: string | null, scope: string | null, anchor: string): void {
   const loc = locale ?? NOTHING;
@@ -549,5 +534,3 @@ export function pickValues(values: Values | undefined, allowed: ReadonlySet<stri
   for (const [code, list] of Object.entries(values ?? {})) if (allowed.has(code)) out[code] = list;
   return out;
 }
-
-export { CODE_LIST_TYPES, STRING_TYPES };

@@ -4,6 +4,7 @@ import { ErpError } from '../../../src/erp/port.js';
 import { TrytonRpc } from '../../../src/erp/tryton/rpc.js';
 import { createTrytonSource } from '../../../src/erp/tryton/index.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
+import { corruptSession } from '../../support/tryton/session.js';
 import { skipTryton } from './helpers.js';
 
 async function closedPort(): Promise<number> {
@@ -74,7 +75,7 @@ describe.skipIf(skipTryton)('Tryton JSON-RPC client against a real Tryton', () =
   it('logs in again when the session key is no longer known', async () => {
     const rpc = rpcFor();
     await rpc.login();
-    rpc.corruptSessionForTests();
+    corruptSession(rpc);
     const version = await rpc.call('model.res.user.get_preferences', [true, {}]);
     expect(version).toBeTruthy();
     expect(rpc.stats.logins).toBe(2);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { interpolateEnv, type InterpolationProblem } from './interpolate.js';
+import { configBaseDir, resolveConfigPaths, type ResolvedPath } from './paths.js';
 import { ferryConfigSchema, type FerryConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'ferry.yaml';
@@ -111,6 +112,15 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   return interpolateAndValidate(parseYaml(text, file), ferryConfigSchema, file, env);
 }
 
+/** The configuration with every relative path resolved against the file's own directory. */
 export async function loadConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<FerryConfig> {
-  return parseConfig(await readConfigFile(file), file, env);
+  return (await loadConfigWithPaths(file, env)).config;
+}
+
+/** loadConfig, also returning which paths were resolved to what (for `ferry config validate`). */
+export async function loadConfigWithPaths(
+  file = DEFAULT_CONFIG_FILE,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ config: FerryConfig; paths: ResolvedPath[] }> {
+  return resolveConfigPaths(parseConfig(await readConfigFile(file), file, env), configBaseDir(file));
 }

@@ -40,7 +40,7 @@ import {
 } from './report.js';
 import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler.js';
 import type { EntityState, EntityType, RejectRow, StateStore } from './state/port.js';
-import { verifyAgainstPim } from './verify.js';
+import { verifyAgainstPim, type VerifyAttribute } from './verify.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
 
@@ -55,6 +55,8 @@ export interface EngineDeps {
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
   readMedia?: MediaReader;
+  /** The PIM's attributes by code, so --verify compares values as the PIM normalises them. */
+  attributes?: ReadonlyMap<string, VerifyAttribute>;
 }
 
 export interface SyncProgress {
@@ -252,6 +254,7 @@ export class SyncRun {
           state,
           mode: this.mode,
           ownedAttributes: this.deps.mapper.ownedAttributes,
+          ...(this.deps.attributes ? { attributes: this.deps.attributes } : {}),
           repair: this.opts.repair === true && !this.dryRun,
         });
         verify = result.summary;

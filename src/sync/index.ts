@@ -72,6 +72,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       lockName: lockNameFor(config.pim),
       logger,
       readMedia: mediaReader(config.sync.mediaRoot, media),
+      attributes: pim.attributes,
     };
     const report = await executeSync(deps, {
       lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,

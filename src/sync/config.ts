@@ -28,7 +28,7 @@ export const syncConfigSchema = z
       .max(32)
       .default(8)
       .describe('Write batches queued at once; the client rate governor sends as many as pim.limits.concurrency allows. Above the concurrency so no slot idles.'),
-    mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the config file's directory; a relative path is relative to the config file).'),
+    mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the directory of the config file; a relative path is relative to the config file).'),
     mediaUrls: z
       .enum(['revalidate', 'trust'])
       .default('revalidate')

@@ -267,24 +267,33 @@ export function registerMappingCommands(program: Command): void {
   const pim = program.commands.find((c) => c.name() === 'pim') ?? program.command('pim').description('talk to the PIM');
   withConfigOption(pim.command('bootstrap'))
     .description('create what the mapping needs and the PIM lacks (ERP attribute group, attributes, options, families, family variants, category root)')
+    .option('--plan', 'print the plan (and what it leaves out, and why) and exit 0 without writing; works without a terminal')
     .option('-y, --yes', 'apply without asking')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (opts: { config: string; yes?: boolean; format: string }) => {
+    .action(async (opts: { config: string; yes?: boolean; plan?: boolean; format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UserError(`--format must be text or json, got "${opts.format}"`);
+      if (opts.plan && opts.yes) throw new UserError('--plan only shows the plan and --yes applies it; pass one of them.');
       await withSides(opts, async ({ config, client, pim: structure, description }) => {
         const plan = planBootstrap(config.mapping, structure, description);
-        if (opts.format === 'json' && isEmptyPlan(plan)) {
-          printJson({ plan, applied: false });
+        const empty = isEmptyPlan(plan);
+        const showPlan = () => {
+          if (opts.format === 'json') printJson({ plan, applied: false });
+          else if (empty) process.stdout.write(`nothing to create: the PIM has what the mapping needs\n${plan.notes.map((n) => `  note: ${n}\n`).join('')}`);
+          else process.stdout.write(`bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
+        };
+        // The plan alone: for review in CI or from a script; nothing is written.
+        if (opts.plan || empty) {
+          showPlan();
           return;
         }
-        if (opts.format !== 'json') process.stdout.write(isEmptyPlan(plan) ? 'nothing to create: the PIM has what the mapping needs\n' : `bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
-        if (isEmptyPlan(plan)) {
-          for (const n of plan.notes) process.stdout.write(`  note: ${n}\n`);
-          return;
-        }
-        if (!opts.yes && !(await confirm('apply this plan to the PIM? [y/N] '))) {
-          process.stdout.write('nothing written\n');
-          return;
-        }
+        if (!opts.yes) {
+          showPlan();
+          if (!process.stdin.isTTY) throw new UserError('not a terminal, so nothing was written: review the plan above (ferry pim bootstrap --plan), then apply it with --yes');
+          if (!(await confirm('apply this plan to the PIM? [y/N] '))) {
+            process.stdout.write('nothing written\n');
+            return;
+          }
+        } else if (opts.format !== 'json') process.stdout.write(`bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
         const result = await applyBootstrap(plan, client);
         if (opts.format === 'json') printJson({ plan, applied: true, result });
         else {

@@ -44,6 +44,13 @@ import { verifyAgainstPim, type VerifyAttribute } from './verify.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
 
+/** Why a group record gave no product model, from how many of its items this run mapped. */
+export function groupSkipReason(items: number | undefined): string {
+  if (items === undefined || items === 0) return 'no item of this group was read in this run, so it gave no product model';
+  if (items === 1) return 'the group has a single item, kept as a simple product (mapping.structure.variants.singleGroupAsSimpleProduct)';
+  return `the group's ${items} items stay simple products: no family variant of their family fits them (see ferry check)`;
+}
+
 export interface EngineDeps {
   source: ErpSource;
   client: SyncPimClient;
@@ -121,9 +128,15 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
   return out;
 }
 
+const BUILTIN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']);
+
 /** An error as reports and logs show it: never with a credential in it (a token, a password in a URL). */
 function errorText(err: unknown): string {
-  return scrubSecrets(String(err));
+  // The message alone ("another sync run … is in progress"), not "RunLockedError: …", unless the
+  // error writes its own sentence (AkeneoError's toString names the call and the status).
+  // JavaScript's own errors (TypeError: …) keep their name: they point at a bug.
+  const plain = err instanceof Error && err.toString === Error.prototype.toString && !BUILTIN_ERRORS.has(err.name);
+  return scrubSecrets(plain ? err.message : String(err));
 }
 
 function isFatal(err: unknown): boolean {
@@ -188,6 +201,8 @@ export class SyncRun {
   private readonly updateOnlyCounts = { foundInPim: 0, notInPim: 0 };
   /** --category: items read from the ERP outside the category (not counted, not sent). */
   private outOfScope = 0;
+  /** Items per group mapped in this run: why a group gave no product model depends on it. */
+  private readonly groupSizes = new Map<string, number>();
   /** --keys: keys the ERP does not have. */
   private keysNotFound: string[] = [];
 
@@ -294,9 +309,7 @@ export class SyncRun {
       this.log?.error({ runId: this.runId, err: errorText(err) }, 'sync failed');
     }
 
-    const unsettled = this.ledger.finalize((stream) =>
-      stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
-    );
+    const unsettled = this.ledger.finalize((stream, key) => (stream === 'groups' ? groupSkipReason(this.groupSizes.get(key)) : 'nothing to write for this record'));
     if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
     const { counts, byType } = this.ledger.counts();
     const statsAfter = client.stats();
@@ -653,6 +666,7 @@ export class SyncRun {
     const modelCodes: string[] = [];
     const productCodes: string[] = [];
     for (const [groupKey, items] of part) {
+      this.groupSizes.set(groupKey, items.length);
       const groupMap = new Map<string, ErpRecord>();
       const g = groups.get(groupKey);
       if (g) groupMap.set(groupKey, g);

@@ -158,7 +158,7 @@ const TYPE_WORDS: Record<ReportEntityType, [string, string]> = {
 /** The human-readable report. */
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
-  const title = r.dryRun ? 'Dry run (nothing written)' : `Run #${r.runId ?? '-'}`;
+  const title = r.dryRun ? 'Dry run (nothing written)' : r.runId === null || r.runId === undefined ? 'Run (not recorded)' : `Run #${r.runId}`;
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);

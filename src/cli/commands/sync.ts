@@ -5,14 +5,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
-import { createLogger, scrubSecrets } from '../../logging.js';
+import { createLogger } from '../../logging.js';
 import { stateConfigSchema } from '../../sync/config.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
 import { openStateStore, runSync } from '../../sync/index.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
 import { runQuickstart } from '../../sync/quickstart.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
-import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
+import { configFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
 
 interface SyncCliOptions {
   config?: string;
@@ -115,7 +115,7 @@ export function registerSyncCommands(program: Command): void {
         counts: zero,
         requests: { total: 0, writes: 0, retried: 0, throttled: 0 },
         durationMs: Date.now() - started,
-        error: scrubSecrets(err instanceof Error ? String(err) : String(err)),
+        error: errorText(err),
       });
       process.exitCode = 1;
       return;

@@ -7,4 +7,4 @@ export { PRESETS } from './presets.js';
 export * from './types.js';
 export { planMediaUploads, contentHash, mediaFilename, type MediaPlan, type MediaUploadGroup } from './media.js';
 export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan, type BootstrapPlan, type BootstrapResult } from './bootstrap.js';
-export { checkMapping, type CheckProblem } from './check.js';
+export { checkMapping, checkRecords, type CheckProblem, type RecordsCheck } from './check.js';

@@ -41,6 +41,7 @@ import {
 import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler.js';
 import type { EntityState, EntityType, GroupMemberRow, RejectRow, StateStore } from './state/port.js';
 import { verifyAgainstPim, type VerifyAttribute } from './verify.js';
+import { pimWouldRefuse } from './refusals.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
 
@@ -251,6 +252,8 @@ export class SyncRun {
   private outOfScope = 0;
   /** Items per group mapped in this run: why a group gave no product model depends on it. */
   private readonly groupSizes = new Map<string, number>();
+  /** Dry run: product models the PIM would refuse, so their children are flagged too. */
+  private readonly refusedModels = new Set<string>();
   /** --keys: keys the ERP does not have. */
   private keysNotFound: string[] = [];
 
@@ -1144,6 +1147,19 @@ export class SyncRun {
     }
     if (effect === 'policy' && !diff.changed.some((k) => k === '@enabled' || k === '@categories')) effect = 'write';
 
+    // A change the PIM refuses on an existing entity: a dry run says so instead of approving it.
+    let refusal = this.dryRun && diff.action === 'update' ? pimWouldRefuse(entity, stored, diff.changed) : null;
+    const refusedParent = this.dryRun && entity.kind !== 'category' && entity.parent && this.refusedModels.has(entity.parent) ? entity.parent : null;
+    if (!refusal && refusedParent) {
+      refusal = { message: `${label} would not be sent because the PIM would refuse its product model ${refusedParent} (see its own line)`, fix: `Fix product model ${refusedParent} first.` };
+    }
+    if (refusal) {
+      if (entity.kind === 'product_model') this.refusedModels.add(entity.code);
+      this.plan.actions[planType]!.reject++;
+      this.ledger.settle(origin.stream, origin.key, 'rejected', refusal.message);
+      if (this.rejectsShown.length < 200) this.rejectsShown.push({ stream: origin.stream, key: origin.key, entityType: entity.kind, label, message: refusal.message, fix: refusal.fix });
+      return null;
+    }
     this.plan.actions[planType]![diff.action]++;
     if (this.dryRun) {
       if (this.opts.keys) this.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });

@@ -2,6 +2,7 @@
  * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, ERP
  * source, state store, mapper over the live PIM structure) and runs the engine.
  */
+import { existsSync } from 'node:fs';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
 import type { FerryConfig } from '../config/schema.js';
@@ -55,7 +56,10 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   // caller bringing its own source does not need.
   const source = options.source ?? (await import('../erp/factory.js')).createErpSource(config.erp, { logger });
   const ownState = !options.state;
-  const state = options.state ?? (await openStateStore(config.state));
+  // A dry run writes nothing, not even a first state file: without one it plans against an
+  // empty state in memory (everything would be created), as the real first run would.
+  const freshDryRun = options.dryRun === true && config.state.driver === 'sqlite' && !existsSync(config.state.path);
+  const state = options.state ?? (await openStateStore(freshDryRun ? { ...config.state, path: ':memory:' } : config.state));
   // A source that consumes its input (the files adapter moves files to done/ on close) must
   // keep it when the run did not settle, or a dry run, or the next run would never see it again.
   let keepInput = true;

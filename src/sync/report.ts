@@ -83,6 +83,8 @@ export interface RunReport {
   /** Values the mapping dropped while the rest of the record went through. */
   warnings: ReportReject[];
   warningsTotal: number;
+  /** Warnings the ERP adapter logged during the run (e.g. fuzzy translations): the first 100 and the total. */
+  erpWarnings?: { messages: string[]; total: number };
   /** Why records were skipped (per entity type, most frequent first, at most 10 reasons). */
   skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
@@ -234,6 +236,11 @@ export function formatReport(r: RunReport): string {
     lines.push(`  rejected (${c.rejected} record${c.rejected === 1 ? '' : 's'}):`);
     for (const rej of r.rejects.slice(0, 20)) lines.push(`    - ${rej.message}${rej.fix ? ` → ${rej.fix}` : ''}`);
     if (r.rejects.length > 20 || c.rejected > 20) lines.push(`    … see: ferry runs show ${r.runId ?? 'ID'} --rejects > rejects.csv`);
+  }
+  if (r.erpWarnings && r.erpWarnings.total > 0) {
+    lines.push(`  ERP warnings: ${r.erpWarnings.total}`);
+    for (const m of r.erpWarnings.messages.slice(0, 10)) lines.push(`    - ${m}`);
+    if (r.erpWarnings.total > 10) lines.push(`    - ${r.erpWarnings.total - 10} more (ferry runs show ID --json)`);
   }
   if (r.warningsTotal > 0) {
     lines.push(`  values dropped by the mapping (record still sent): ${r.warningsTotal}`);

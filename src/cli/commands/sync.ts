@@ -13,6 +13,7 @@ import { openStateStore, runSync } from '../../sync/index.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
 import { runQuickstart } from '../../sync/quickstart.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
+import { createHumanLogger } from '../human-log.js';
 import { configFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
 
 interface SyncCliOptions {
@@ -87,7 +88,9 @@ function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: st
   const c = rep?.counts;
   const ms = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;
   const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted` : '';
-  return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}`;
+  // A failed run says why on its own line of the history.
+  const error = rep?.error ? `  error: ${rep.error.length > 160 ? `${rep.error.slice(0, 157)}…` : rep.error}` : '';
+  return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}${error}`;
 }
 
 export function registerSyncCommands(program: Command): void {
@@ -108,8 +111,8 @@ export function registerSyncCommands(program: Command): void {
     const options = syncOptionsFromFlags(o);
     const config = await configFrom(o);
     const tty = process.stderr.isTTY === true && !o.json && o.progress !== false;
-    // A terminal gets the bar and only warnings as logs; machines get every JSON line on stderr.
-    const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? (tty ? 'warn' : 'info') }, process.stderr);
+    // A terminal gets the bar and only warnings, as human lines; machines get every JSON line on stderr.
+    const logger = process.stderr.isTTY === true ? createHumanLogger() : createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
     const bar = tty ? createProgressBar() : silentProgress;
     const started = Date.now();
     // SIGTERM / Ctrl-C end the run gracefully: the batches in flight settle, the report is stored
@@ -167,7 +170,7 @@ export function registerSyncCommands(program: Command): void {
     const state = await stateFor(o);
     try {
       const rows = await state.listRuns(n);
-      if (o.json) printJson(rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, counts: (r.report as Partial<RunReport> | null)?.counts ?? null })));
+      if (o.json) printJson(rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, counts: (r.report as Partial<RunReport> | null)?.counts ?? null, error: (r.report as Partial<RunReport> | null)?.error ?? null })));
       else if (rows.length === 0) process.stdout.write('No runs yet.\n');
       else process.stdout.write(rows.map(fmtRunLine).join('\n') + '\n');
     } finally {

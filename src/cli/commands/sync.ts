@@ -3,8 +3,10 @@
  * Prints and exits; the work is done in src/sync.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
+import { DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
+import { configBaseDir } from '../../config/paths.js';
 import { createLogger } from '../../logging.js';
 import { stateConfigSchema, syncConfigSchema } from '../../sync/config.js';
 import { isOwnerAlive } from '../../sync/lock.js';
@@ -78,9 +80,12 @@ async function stateFor(opts: { config?: string; state?: string }) {
     if (!existsSync(fallback.path)) throw new UserError(`no run history: neither ${file} nor ${fallback.path} exists. Run ferry sync (or npm start) first.`);
     return open(fallback);
   }
-  const config = await loadConfig(file);
-  staleAfterMs = config.sync.lockTimeoutSeconds * 1000;
-  return open(config.state);
+  // Only the state: and sync: sections: the history needs no PIM or ERP secrets in the environment.
+  const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
+  const stateSection = interpolateAndValidate(raw.state ?? {}, stateConfigSchema, file, process.env, 'state');
+  const syncSection = interpolateAndValidate(raw.sync ?? {}, syncConfigSchema, file, process.env, 'sync');
+  staleAfterMs = syncSection.lockTimeoutSeconds * 1000;
+  return open({ ...stateSection, path: resolve(configBaseDir(file), stateSection.path) });
 }
 
 function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: string; finishedAt: string | null; report: unknown }): string {

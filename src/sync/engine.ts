@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { scrubSecrets } from '../logging.js';
 import type { ValidationErrorItem } from '../akeneo/model.js';
 import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
+import { pimCodeKey } from '../mapping/codes.js';
 import { contentHash } from '../mapping/media.js';
 import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
 import { findProductModelsInPim, findProductsInPim } from './adopt.js';
@@ -60,6 +61,8 @@ export interface EngineDeps {
   settings: { deletion: DeletionPolicy; updateOnly: boolean };
   /** One run per lock name at a time (the PIM connection). */
   lockName: string;
+  /** The connection lock the caller took before any PIM request (runSync): told the run id. */
+  connectionLock?: HeldLock;
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
   readMedia?: MediaReader;
@@ -157,6 +160,10 @@ interface TaskCtx {
   gone?: boolean;
   /** State status to store once the write succeeded. */
   statusAfter: EntityState['status'];
+  /** Not in the PIM as far as Ferry knows: a create (whatever a retry's answer says). */
+  create?: boolean;
+  /** A failed attempt may have been written by the PIM (5xx, no answer): a later 204 does not make a create an update. */
+  maybeWritten?: boolean;
   option?: { attribute: string; code: string };
   media?: MediaUploadRequest;
 }
@@ -226,6 +233,8 @@ export class SyncRun {
   private readonly rejectsShown: ReportReject[] = [];
   private readonly warnings: ReportReject[] = [];
   private warningsTotal = 0;
+  /** Records some of whose values the mapping dropped (with a warning) while the rest went through. */
+  private readonly partialRecords = new Set<string>();
   private readonly plan = emptyPlan();
   private readonly payloads: NonNullable<PlanSummary['payloads']> = [];
   private runId: number | null = null;
@@ -350,6 +359,7 @@ export class SyncRun {
         lock = taken.lock;
         this.runId = await state.startRun(mode, this.describeOptions(), lock.owner);
         lock.setRunId(this.runId);
+        this.deps.connectionLock?.setRunId(this.runId);
         // Runs left "running" by a dead process are over: say so in their history.
         await state.markInterrupted(this.runId);
         // The run's own sign of life, with its counts so far: if this process dies, the next
@@ -493,6 +503,7 @@ export class SyncRun {
       rejects: this.rejectsShown,
       warnings: this.warnings,
       warningsTotal: this.warningsTotal,
+      ...this.partialSummary(),
       ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
       watermarks: { before: watermarksBefore, after: watermarksAfter },
@@ -516,6 +527,20 @@ export class SyncRun {
     return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
   }
 
+  /**
+   * Records that reached the PIM without some of their values (dropped with a warning): a
+   * record "created" with half its values missing must not look like a clean one.
+   */
+  private partialSummary(): { partial?: { records: number; values: number } } {
+    let records = 0;
+    for (const id of this.partialRecords) {
+      const [stream, key] = id.split('\u0000') as [string, string];
+      const outcome = this.ledger.outcomeOf(stream, key);
+      if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged') records++;
+    }
+    return records > 0 ? { partial: { records, values: this.warningsTotal } } : {};
+  }
+
   /** Stores each record's outcome; an interrupted run only those that settled (the rest is read again). */
   private async persistOutcomes(settledOnly = false): Promise<void> {
     const rows = [];
@@ -524,7 +549,7 @@ export class SyncRun {
     for (const e of this.ledger.all()) {
       if (settledOnly && !this.ledger.settledEntry(e)) continue;
       if (e.outcome && e.outcome !== 'unchanged') rows.push({ stream: e.stream, key: e.key, entityType: e.type, outcome: e.outcome, reason: e.reason });
-      if (e.outcome === 'rejected') retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
+      if (e.outcome === 'rejected' && !this.duplicateKeys.has(e.key)) retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
       else clear.push({ stream: e.stream, key: e.key });
     }
     for (const part of chunked(rows, 5000)) await this.deps.state.recordOutcomes(this.runId!, part);
@@ -665,15 +690,21 @@ export class SyncRun {
       index.add(rec);
     };
 
+    // The same key twice in one read (a duplicated row): the first is the record, the second a
+    // reject of its own, never a silent drop.
+    const takeOnce = (rec: ErpRecord, main: boolean) => {
+      if (rec.stream === 'items' && index.hasItem(rec.key)) this.rejectDuplicate(rec);
+      else take(rec, main);
+    };
     if (mode === 'keys') {
       const asked = new Set(this.opts.keys!);
       for await (const rec of this.readStream('items', { keys: this.opts.keys! })) {
         asked.delete(rec.key);
-        take(rec);
+        takeOnce(rec, false);
       }
       this.keysNotFound = [...asked];
     } else {
-      for await (const rec of this.readStream('items', { since })) take(rec, true);
+      for await (const rec of this.readStream('items', { since })) takeOnce(rec, true);
     }
     const retryItems = [...(this.retryKeys.items ?? []), ...extraItemKeys].filter((k) => !index.hasItem(k));
     // Asked for by key (retries, --verify --repair): in scope whatever their category.
@@ -827,6 +858,7 @@ export class SyncRun {
         rows.push({ ...item, runId: this.runId ?? 0, errors: [e] });
       } else {
         this.warningsTotal++;
+        this.partialRecords.add(`${e.origin.stream}\u0000${e.origin.key}`);
         if (this.warnings.length < 200) this.warnings.push(item);
       }
     }
@@ -910,6 +942,7 @@ export class SyncRun {
     if (!this.dryRun) await state.saveGroupMembers(this.membersOf(part, groups));
     const storedModels = await state.getEntities('product_model', modelCodes);
     const storedProducts = await state.getEntities('product', productCodes);
+    await this.rejectCollisions(mapped, storedModels, storedProducts);
     if (this.deps.settings.updateOnly) await this.adoptFromPim(mapped, storedModels, storedProducts);
     const scheduler = this.dryRun ? null : this.scheduler;
     const intents: EntityState[] = [];
@@ -920,7 +953,11 @@ export class SyncRun {
       for (const o of m.optionDeps) this.ensureOption(o, scheduler);
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => this.rankOf(a) - this.rankOf(b));
-      for (const entity of ordered) {
+      // A sub-model is no ERP record of its own: its outcome is its group's (a sub-model created
+      // by a delta makes the group "created", not "unchanged"), and its state row names the group.
+      const root = ordered.find((e) => e.kind === 'product_model' && !e.parent);
+      for (const mappedEntity of ordered) {
+        const entity = mappedEntity.kind === 'product_model' && mappedEntity.parent && root ? { ...mappedEntity, origin: root.origin } : mappedEntity;
         const stored = entity.kind === 'product' ? storedProducts.get(entity.identifier) : storedModels.get(entityCode(entity));
         const deps = optionDepsOf(entity, this.plannedOptions);
         const task = await this.planEntity(entity, stored, {
@@ -944,6 +981,94 @@ export class SyncRun {
         scheduler.add(t);
       }
     }
+  }
+
+  /** Duplicated ERP rows, by key: how many copies were read (each extra copy is a reject of its own). */
+  private readonly duplicates = new Map<string, number>();
+  /** Ledger keys of those extra copies (never queued for retry: the key they stand for is read anyway). */
+  private readonly duplicateKeys = new Set<string>();
+
+  private rejectDuplicate(rec: ErpRecord): void {
+    const n = (this.duplicates.get(rec.key) ?? 1) + 1;
+    this.duplicates.set(rec.key, n);
+    const key = `${rec.key} (copy ${n})`;
+    if (!this.ledger.read(rec.stream, key)) return;
+    this.duplicateKeys.add(key);
+    const message = `SKU ${rec.key} is read ${n === 2 ? 'twice' : `${n} times`} from the ERP (the same key in several rows); the first row is synced, this copy is not. One of the rows is wrong and may hold other data.`;
+    const fix = `Remove the duplicate row of ${rec.key} from the ERP export (or give it its own key), then run ferry sync again.`;
+    this.ledger.settle(rec.stream, key, 'rejected', message, false);
+    this.plan.actions.product!.reject++;
+    const item: ReportReject = { stream: rec.stream, key, entityType: 'product', label: rec.key, message, fix };
+    if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+    void this.addRejects([{ ...item, runId: this.runId ?? 0, payload: rec }]);
+  }
+
+  /** Entities held back by rejectCollisions (`type:code` → why): not sent, their children held. */
+  private readonly collided = new Map<string, string>();
+  /** PIM key (pimCodeKey) → the code and ERP key that took it in this run, per entity type. */
+  private readonly claimed = { product: new Map<string, { code: string; key: string }>(), product_model: new Map<string, { code: string; key: string }>() };
+
+  /**
+   * Identifier collisions, before anything is sent: two ERP records whose SKUs (or model codes)
+   * the PIM takes for one (it compares them without case or accents, like `ABC-1` and `abc-1`)
+   * would overwrite each other's data and share one PIM product. The first one (the one the PIM
+   * already has, else the first read) keeps it; the other is rejected, naming both and the fix.
+   */
+  private async rejectCollisions(
+    mapped: readonly { items: ErpRecord[]; entities: MappedEntity[] }[],
+    storedModels: Map<string, EntityState>,
+    storedProducts: Map<string, EntityState>,
+  ): Promise<void> {
+    type Candidate = { type: 'product' | 'product_model'; code: string; key: string; stream: string };
+    const candidates: Candidate[] = [];
+    for (const m of mapped) {
+      for (const e of m.entities) {
+        if (e.kind === 'product') candidates.push({ type: 'product', code: e.identifier, key: e.origin.key, stream: e.origin.stream });
+        else if (e.kind === 'product_model' && !e.parent) candidates.push({ type: 'product_model', code: e.code, key: e.origin.key, stream: e.origin.stream });
+      }
+    }
+    if (candidates.length === 0) return;
+    // Already in the state under another spelling (a case variant synced by an earlier run).
+    const known = new Map<string, { code: string; key: string }>();
+    for (const type of ['product', 'product_model'] as const) {
+      const stored = type === 'product' ? storedProducts : storedModels;
+      const fresh = candidates.filter((c) => c.type === type && !stored.has(c.code)).map((c) => c.code);
+      if (fresh.length === 0) continue;
+      for (const row of await this.deps.state.findByCodeKey(type, fresh)) {
+        if (row.status === 'deleted') continue;
+        known.set(`${type}\u0000${pimCodeKey(row.code)}`, { code: row.code, key: row.originKey });
+      }
+    }
+    const rows: RejectRow[] = [];
+    for (const c of candidates) {
+      const pimKey = pimCodeKey(c.code);
+      const claims = this.claimed[c.type];
+      const earlier = claims.get(pimKey);
+      const before = known.get(`${c.type}\u0000${pimKey}`);
+      let other: { code: string; key: string } | undefined;
+      // The spelling the PIM already has wins, whatever the order of this run's reads.
+      if (before && before.code !== c.code && before.key !== c.key) other = before;
+      else if (earlier && (earlier.code !== c.code || earlier.key !== c.key)) other = earlier;
+      if (!other) {
+        if (!earlier) claims.set(pimKey, { code: c.code, key: c.key });
+        continue;
+      }
+      const noun = c.type === 'product' ? 'SKU' : 'Product model';
+      const sameCode = other.code === c.code;
+      const message = sameCode
+        ? `${noun} ${c.code} of ERP record ${c.key} is also the ${c.type === 'product' ? 'SKU' : 'model code'} of ERP record ${other.key}: both would write one ${c.type === 'product' ? 'product' : 'product model'} of the PIM, the second overwriting the first. ${other.key} keeps it; ${c.key} is held back.`
+        : `${noun} ${c.code} (ERP key ${c.key}) and ${noun} ${other.code} (ERP key ${other.key}) are one ${c.type === 'product' ? 'product' : 'product model'} for the PIM, which compares ${c.type === 'product' ? 'identifiers' : 'codes'} without case or accents: sending ${c.code} would overwrite ${other.code}'s data. ${other.code} keeps it; ${c.code} is held back.`;
+      const fix = sameCode
+        ? `Give ERP records ${other.key} and ${c.key} different ${c.type === 'product' ? 'SKUs' : 'group codes'} (or remove the duplicate), then run ferry sync again.`
+        : `Rename ${c.code} or ${other.code} in the ERP so they differ by more than case or accents, then run ferry sync again.`;
+      if (this.ledger.outcomeOf(c.stream, c.key) !== 'rejected') this.ledger.settle(c.stream, c.key, 'rejected', message, false);
+      this.collided.set(`${c.type}:${c.code}`, message);
+      this.plan.actions[c.type]!.reject++;
+      const item: ReportReject = { stream: c.stream, key: c.key, entityType: c.type, label: c.code, attribute: c.type === 'product' ? this.deps.mapper.identifierAttribute : null, message, fix };
+      if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+      rows.push({ ...item, runId: this.runId ?? 0, payload: { code: c.code, collidesWith: other } });
+    }
+    if (rows.length > 0) await this.addRejects(rows);
   }
 
   /** The group memberships (and, for a source that cannot read them again, the records) of a chunk. */
@@ -1058,6 +1183,11 @@ export class SyncRun {
     const scheduler = this.dryRun ? null : this.scheduler;
     // Products are never parents: remembering them would only cost memory.
     if (entity.kind !== 'product') this.seenIds.add(id);
+    const collision = this.collided.get(id);
+    if (collision !== undefined) {
+      scheduler?.markSettled(id, false, collision);
+      return null;
+    }
     if (this.ledger.outcomeOf(origin.stream, origin.key) === 'rejected') {
       // The mapping refused the record: its entities are not sent, their children are held.
       scheduler?.markSettled(id, false, `${origin.key} was rejected by the mapping`);
@@ -1195,6 +1325,7 @@ export class SyncRun {
         nextHashes: diff.nextHashes,
         effect,
         statusAfter: effect === 'policy' ? statusAfter : 'synced',
+        create: diff.action === 'create',
       },
     };
     return task;
@@ -1511,7 +1642,14 @@ export class SyncRun {
         }
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
-          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : r.outcome;
+          // A create whose first attempt the PIM wrote but answered with a 5xx (or not at all) is
+          // answered "updated" on retry: it is still the create it was.
+          // A product under Ferry's own uuid (derived from its identifier) can only be in the PIM
+          // because Ferry wrote it: in this run (the client's own retry after a 5xx), or in a run
+          // that died before recording it (whose counts never had it). Either way, a create.
+          const ownUuid = c.type === 'product' && this.mode === 'uuid' && c.pimId !== null && c.pimId === productUuidFor(c.code);
+          const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid) ? 'created' : r.outcome;
+          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
           this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
         }
@@ -1532,6 +1670,7 @@ export class SyncRun {
     const c = task.ctx;
     const errors = (r.errors ?? []) as ValidationErrorItem[];
     const problem = classifyLine(r.status, r.message, errors);
+    if (r.status === 0 || r.status >= 500) c.maybeWritten = true;
     if (r.status === 0 && this.pimSilentSince !== null) {
       // The PIM does not answer at all: not this record's fault. Retried until the PIM answers
       // again or sync.pimUnreachableSeconds is over (then the whole run fails).
@@ -1597,6 +1736,8 @@ export class SyncRun {
 
   private async batchFailed(tasks: Task<TaskCtx>[], err: unknown): Promise<Verdict[]> {
     if (isFatal(err)) throw err;
+    const status0 = (err as { status?: number }).status ?? 0;
+    if (status0 === 0 || status0 >= 500) for (const t of tasks) t.ctx.maybeWritten = true;
     if (isNetworkError(err)) {
       // No answer at all: retried until the PIM answers or sync.pimUnreachableSeconds is over.
       this.pimSilent(errorText(err));

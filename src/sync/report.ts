@@ -85,6 +85,11 @@ export interface RunReport {
   warningsTotal: number;
   /** Warnings the ERP adapter logged during the run (e.g. fuzzy translations): the first 100 and the total. */
   erpWarnings?: { messages: string[]; total: number };
+  /**
+   * Records that went to the PIM without some of their values (each dropped value is a
+   * warning): `records` of them, `values` dropped in all. Exit code 2 unless configured otherwise.
+   */
+  partial?: { records: number; values: number };
   /** Why records were skipped (per entity type, most frequent first, at most 10 reasons). */
   skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
@@ -123,6 +128,7 @@ export function jsonSummary(r: RunReport): {
   plan?: PlanSummary;
   verify?: Omit<VerifySummary, 'items'> & { items: DriftItem[] };
   rejects?: ReportReject[];
+  partial?: { records: number; values: number };
   error?: string;
 } {
   return {
@@ -135,13 +141,19 @@ export function jsonSummary(r: RunReport): {
     ...(r.dryRun ? { dryRun: true, plan: r.plan } : {}),
     ...(r.verify ? { verify: r.verify } : {}),
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
+    ...(r.partial ? { partial: r.partial } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }
 
-/** 0 succeeded, 2 rejects, 1 failed or interrupted (the CLI exits 130/143 for a run it stopped on a signal). */
-export function exitCodeFor(r: Pick<RunReport, 'status'>): number {
-  return r.status === 'failed' || r.status === 'interrupted' ? 1 : r.status === 'rejects' ? 2 : 0;
+/**
+ * 0 succeeded, 2 rejects (or records sent with values dropped, unless `droppedValuesExit` is 0),
+ * 1 failed or interrupted (the CLI exits 130/143 for a run it stopped on a signal).
+ */
+export function exitCodeFor(r: Pick<RunReport, 'status'> & Partial<Pick<RunReport, 'partial'>>, options: { droppedValuesExit?: 0 | 2 } = {}): number {
+  if (r.status === 'failed' || r.status === 'interrupted') return 1;
+  if (r.status === 'rejects') return 2;
+  return r.partial && r.partial.records > 0 ? (options.droppedValuesExit ?? 2) : 0;
 }
 
 const OUTCOMES: readonly (keyof OutcomeCounts)[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
@@ -242,6 +254,9 @@ export function formatReport(r: RunReport): string {
     for (const m of r.erpWarnings.messages.slice(0, 10)) lines.push(`    - ${m}`);
     if (r.erpWarnings.total > 10) lines.push(`    - ${r.erpWarnings.total - 10} more (ferry runs show ID --json)`);
   }
+  if (r.partial) {
+    lines.push(`  partial: ${r.partial.records} record${r.partial.records === 1 ? '' : 's'} sent without some of ${r.partial.records === 1 ? 'its' : 'their'} values (${r.partial.values} value${r.partial.values === 1 ? '' : 's'} dropped, see below)`);
+  }
   if (r.warningsTotal > 0) {
     lines.push(`  values dropped by the mapping (record still sent): ${r.warningsTotal}`);
     for (const w of r.warnings.slice(0, 10)) lines.push(`    - ${w.message}${w.fix ? ` → ${w.fix}` : ''}`);
@@ -255,6 +270,7 @@ export function summaryLine(r: RunReport): string {
   return (
     `ferry sync ${r.mode}${r.dryRun ? ' (dry run)' : ''}: ${r.status}; ${c.read} read, ${c.created} created, ${c.updated} updated, ` +
     `${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted; ` +
+    (r.partial ? `${r.partial.records} partial (${r.partial.values} values dropped); ` : '') +
     `${r.requests.total} requests (${r.requests.writes} writes) in ${fmtDuration(r.durationMs)}`
   );
 }

@@ -149,6 +149,11 @@ export interface StateStore {
   saveEntities(rows: readonly EntityState[]): Promise<void>;
   /** Codes of products whose ERP group is one of `groupKeys` → their origin keys. */
   findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /**
+   * Entities of `type` whose code the PIM takes for one of `codes` (same pimCodeKey: no case, no
+   * accents), whatever their exact spelling: the caller compares to find case-only collisions.
+   */
+  findByCodeKey(type: EntityType, codes: readonly string[]): Promise<{ code: string; originKey: string; status: EntityStatus }[]>;
   /** Records every read item of a group and every group record (see GroupMemberRow). */
   saveGroupMembers(rows: readonly GroupMemberRow[]): Promise<void>;
   /** Every known member (items and the group record) of these groups. */

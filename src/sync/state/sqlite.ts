@@ -26,6 +26,7 @@ import type {
 } from './port.js';
 import { RunLockedError } from './port.js';
 import { chunks } from '../chunks.js';
+import { pimCodeKey } from '../../mapping/codes.js';
 
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly string[] = [
@@ -148,6 +149,13 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 'items', origin_key, group_key, NULL FROM entities
     WHERE entity_type = 'product' AND origin_stream = 'items' AND group_key IS NOT NULL AND status <> 'deleted';
   `,
+  // v6: each entity's code as the PIM compares it (pimCodeKey: no case, no accents), so an ERP
+  // key that differs from a synced one only by case is caught before it overwrites it.
+  `
+  ALTER TABLE entities ADD COLUMN code_key TEXT;
+  UPDATE entities SET code_key = ferry_code_key(code);
+  CREATE INDEX entities_code_key ON entities (entity_type, code_key);
+  `,
 ];
 
 interface EntityRowDb {
@@ -210,6 +218,8 @@ export class SqliteStateStore implements StateStore {
     this.db.pragma('synchronous = NORMAL');
     // Two processes (a sync and `ferry runs`) may touch the file at once.
     this.db.pragma('busy_timeout = 5000');
+    // For migration v6 (filling code_key for the rows already there).
+    this.db.function('ferry_code_key', { deterministic: true }, (code: unknown) => (typeof code === 'string' ? pimCodeKey(code) : null));
   }
 
   schemaVersion(): number {
@@ -303,8 +313,8 @@ export class SqliteStateStore implements StateStore {
   async saveEntities(rows: readonly EntityState[]): Promise<void> {
     if (rows.length === 0) return;
     const stmt = this.prepared(
-      `INSERT INTO entities (entity_type, code, pim_id, origin_stream, origin_key, group_key, hashes, erp_version, status, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO entities (entity_type, code, pim_id, origin_stream, origin_key, group_key, hashes, erp_version, status, updated_at, code_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (entity_type, code) DO UPDATE SET
          pim_id = excluded.pim_id, origin_stream = excluded.origin_stream, origin_key = excluded.origin_key,
          group_key = excluded.group_key, hashes = excluded.hashes, erp_version = excluded.erp_version,
@@ -313,9 +323,26 @@ export class SqliteStateStore implements StateStore {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const r of rows) {
-        stmt.run(r.type, r.code, r.pimId, r.originStream, r.originKey, r.groupKey, JSON.stringify(r.hashes), r.erpVersion, r.status, now);
+        stmt.run(r.type, r.code, r.pimId, r.originStream, r.originKey, r.groupKey, JSON.stringify(r.hashes), r.erpVersion, r.status, now, this.codeKey(r.code));
       }
     })();
+  }
+
+  /** pimCodeKey, with a shortcut for the common code that has nothing to fold but case. */
+  private codeKey(code: string): string {
+    return /^[\x20-\x7e]*$/.test(code) ? code.toLowerCase().replace(/ +$/, '') : pimCodeKey(code);
+  }
+
+  async findByCodeKey(type: EntityType, codes: readonly string[]): Promise<{ code: string; originKey: string; status: EntityStatus }[]> {
+    const out: { code: string; originKey: string; status: EntityStatus }[] = [];
+    const keys = [...new Set(codes.map((c) => this.codeKey(c)))];
+    for (const part of chunks(keys, IN_CHUNK)) {
+      const rows = this
+        .prepared(`SELECT code, origin_key, status FROM entities WHERE entity_type = ? AND code_key IN (${part.map(() => '?').join(',')})`)
+        .all(type, ...part) as { code: string; origin_key: string; status: string }[];
+      for (const r of rows) out.push({ code: r.code, originKey: r.origin_key, status: r.status as EntityStatus });
+    }
+    return out;
   }
 
   async findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>> {

@@ -261,6 +261,18 @@ export class SyncRun {
   private outOfScope = 0;
   /** Items per group mapped in this run: why a group gave no product model depends on it. */
   private readonly groupSizes = new Map<string, number>();
+  /** What the deletion policy did, by effect, with the first names (the report's lists). */
+  private readonly policyDone: NonNullable<RunReport['deletionRecords']> = {
+    disabled: { count: 0, names: [] },
+    uncategorized: { count: 0, names: [] },
+    deleted: { count: 0, names: [] },
+    gone: { count: 0, names: [] },
+  };
+  private notePolicy(kind: keyof NonNullable<RunReport['deletionRecords']>, name: string): void {
+    const entry = this.policyDone[kind];
+    entry.count++;
+    if (entry.names.length < 50) entry.names.push(name);
+  }
   /** Dry run: product models the PIM would refuse, so their children are flagged too. */
   private readonly refusedModels = new Set<string>();
   /** --keys: keys the ERP does not have. */
@@ -506,6 +518,7 @@ export class SyncRun {
       ...this.partialSummary(),
       ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
+      ...(Object.values(this.policyDone).some((e) => e.count > 0) ? { deletionRecords: this.policyDone } : {}),
       watermarks: { before: watermarksBefore, after: watermarksAfter },
       ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),
       ...(verify ? { verify } : {}),
@@ -1414,6 +1427,7 @@ export class SyncRun {
       const rows = await this.deps.state.getEntities('product', goneCodes);
       for (const row of rows.values()) {
         this.deletions.gone++;
+        this.notePolicy('gone', row.code);
         if (policy === 'ignore') continue;
         let task: Task<TaskCtx> | null;
         if (policy === 'delete') {
@@ -1640,6 +1654,7 @@ export class SyncRun {
             status: c.statusAfter,
           });
         }
+        if (c.effect === 'policy' && (c.statusAfter === 'disabled' || c.statusAfter === 'uncategorized' || c.statusAfter === 'deleted')) this.notePolicy(c.statusAfter, c.label);
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
           // A create whose first attempt the PIM wrote but answered with a 5xx (or not at all) is

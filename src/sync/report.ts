@@ -93,6 +93,12 @@ export interface RunReport {
   /** Why records were skipped (per entity type, most frequent first, at most 10 reasons). */
   skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
+  /**
+   * The records the deletion policy acted on, counted apart by what it did (disabled, removed
+   * from their categories, deleted: all three are `deleted` in `counts`), and the products gone
+   * from the ERP; each with its count and the first 50 names.
+   */
+  deletionRecords?: Record<'disabled' | 'uncategorized' | 'deleted' | 'gone', { count: number; names: string[] }>;
   watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
   plan?: PlanSummary;
   verify?: VerifySummary;
@@ -129,6 +135,7 @@ export function jsonSummary(r: RunReport): {
   verify?: Omit<VerifySummary, 'items'> & { items: DriftItem[] };
   rejects?: ReportReject[];
   partial?: { records: number; values: number };
+  deletions?: RunReport['deletionRecords'];
   error?: string;
 } {
   return {
@@ -142,6 +149,7 @@ export function jsonSummary(r: RunReport): {
     ...(r.verify ? { verify: r.verify } : {}),
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
+    ...(r.deletionRecords ? { deletions: r.deletionRecords } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }
@@ -203,6 +211,16 @@ export function formatReport(r: RunReport): string {
   }
   const q = r.requests;
   lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
+  if (r.deletionRecords) {
+    const named = (label: string, e: { count: number; names: string[] }) => {
+      if (e.count === 0) return;
+      lines.push(`  ${label} (${e.count}): ${e.names.slice(0, 20).join(', ')}${e.count > 20 ? `, … ${e.count - 20} more (ferry runs show ${r.runId ?? 'ID'} --json)` : ''}`);
+    };
+    named('disabled in the PIM', r.deletionRecords.disabled);
+    named('removed from their categories', r.deletionRecords.uncategorized);
+    named('deleted from the PIM', r.deletionRecords.deleted);
+    named('gone from the ERP', r.deletionRecords.gone);
+  }
   if (r.deletions.gone > 0) {
     lines.push(`  gone from the ERP: ${r.deletions.gone} (policy ${r.deletions.policy}: ${r.deletions.applied} applied, ${r.deletions.failed} failed)`);
   }

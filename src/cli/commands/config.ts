@@ -15,7 +15,7 @@ export function registerConfigCommands(program: Command): void {
     .action(async (opts: { config: string }) => {
       const { paths } = await loadConfigWithPaths(opts.config);
       const width = Math.max(...paths.map((p) => p.key.length));
-      const lines = paths.map((p) => `  ${p.key.padEnd(width)}  ${p.resolved}${p.written === p.resolved ? '' : `  (written: ${p.written})`}`);
+      const lines = paths.map((p) => `  ${p.key.padEnd(width)}  ${p.resolved}${p.written === p.resolved ? '' : p.written === '(default)' ? '  (default)' : `  (written: ${p.written})`}`);
       process.stdout.write(`${opts.config}: valid\npaths (relative ones are relative to the config file):\n${lines.join('\n')}\n`);
     });
 }

@@ -608,19 +608,22 @@ export class SyncRun {
       for (const part of chunked(opts.keys, this.opts.keysChunk ?? 500)) {
         if (part.length === 0) continue;
         this.checkAbort();
-        for await (const rec of source.read(stream, { keys: part, onReject })) {
+        for await (const rec of source.read(stream, { keys: part, onReject, ...(this.opts.signal ? { signal: this.opts.signal } : {}) })) {
           this.checkAbort();
           yield rec;
         }
+        // A source that honours the signal ends its read early: that read is not complete.
+        this.checkAbort();
       }
       return;
     }
     this.checkAbort();
-    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject })) {
+    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject, ...(this.opts.signal ? { signal: this.opts.signal } : {}) })) {
       // A stop request ends the read here (the source is closed by the caller as usual).
       this.checkAbort();
       yield rec;
     }
+    this.checkAbort();
   }
 
   // --- categories --------------------------------------------------------------------

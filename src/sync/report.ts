@@ -136,6 +136,9 @@ export function jsonSummary(r: RunReport): {
   rejects?: ReportReject[];
   partial?: { records: number; values: number };
   deletions?: RunReport['deletionRecords'];
+  interrupted?: RunReport['interrupted'];
+  unsettled?: number;
+  pimUnreachable?: RunReport['pimUnreachable'];
   error?: string;
 } {
   return {
@@ -150,6 +153,9 @@ export function jsonSummary(r: RunReport): {
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
     ...(r.deletionRecords ? { deletions: r.deletionRecords } : {}),
+    ...(r.interrupted ? { interrupted: r.interrupted } : {}),
+    ...(r.unsettled ? { unsettled: r.unsettled } : {}),
+    ...(r.pimUnreachable ? { pimUnreachable: r.pimUnreachable } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }
@@ -195,9 +201,9 @@ export function formatReport(r: RunReport): string {
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
-  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} records read but not finished when the run stopped (the next run reads them again)`);
+  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} more records read but not finished when the run stopped, not counted below (the next run reads them again)`);
   if (r.interrupted) {
-    lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} records read but not finished (the next run reads them again)`);
+    lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} more records read but not finished, not counted below (the next run reads them again)`);
   }
   const c = r.counts;
   lines.push(

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { ferry } from '../support/ferry-cli.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { ferry, ROOT } from '../support/ferry-cli.js';
 
 describe('every run in the history, with its error and warnings', () => {
   let sb: RunningSandbox;
@@ -55,5 +56,19 @@ describe('every run in the history, with its error and warnings', () => {
     const stored = JSON.parse((await ferry(['runs', 'show', String(runId), '--json'], dir)).stdout) as { report: { erpWarnings: { total: number; messages: string[] } } };
     expect(stored.report.erpWarnings.total).toBe(1);
     expect(stored.report.erpWarnings.messages[0]).toMatch(/items-broken|unreadable/);
+  });
+
+  it('on a terminal, ferry sync logs human lines, not JSON', async () => {
+    // script(1) gives the command a terminal; skipped where util-linux script is missing.
+    // (Asynchronous: the sandbox answering the sync runs in this process.)
+    if (spawnSync('script', ['--version']).error) return;
+    const cmd = `"${process.execPath}" --import "${import.meta.resolve('tsx')}" "${join(ROOT, 'src/cli/index.ts')}" sync --full --no-progress`;
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: dir, env: { ...process.env, FERRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((r) => child.on('exit', r));
+    expect(out, out).toMatch(/^warning: file unreadable/m);
+    expect(out).toMatch(/Run #\d+: full sync/);
+    expect(out).not.toContain('{"level":');
   });
 });

@@ -10,7 +10,7 @@ import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerErpCommands } from './commands/erp.js';
 import { registerMappingCommands } from './commands/mapping.js';
 import { registerSyncCommands } from './commands/sync.js';
-import { reportFatal } from './output.js';
+import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { FERRY_VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -29,6 +29,7 @@ export function buildProgram(): Command {
   return program;
 }
 
+endQuietlyOnBrokenPipe();
 buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {

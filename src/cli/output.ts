@@ -14,6 +14,17 @@ export async function configFrom(opts: { config?: string }): Promise<FerryConfig
   return loadConfig(opts.config ?? DEFAULT_CONFIG_FILE);
 }
 
+/**
+ * `ferry runs show 9 --json | head`: the reader went away, which is what the person wanted —
+ * stop quietly (exit 0) instead of dying on an unhandled EPIPE.
+ */
+export function endQuietlyOnBrokenPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
@@ -29,6 +40,20 @@ export class UserError extends Error {
   }
 }
 
+const BUILTIN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']);
+
+/**
+ * An error as a person reads it: its message, without the class name (`RunLockedError: …`,
+ * `ErpError: …`) that String(err) puts first — unless the class writes its own text (toString),
+ * and scrubbed of secrets.
+ */
+export function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return scrubSecrets(String(err));
+  // JavaScript's own errors (TypeError: …) keep their name: they point at a bug.
+  const plain = err.toString === Error.prototype.toString && !BUILTIN_ERRORS.has(err.name);
+  return scrubSecrets(plain ? err.message : String(err));
+}
+
 /** Prints an error the way a user can act on it and returns the exit code. */
 export function reportFatal(err: unknown): number {
   if (err instanceof ConfigError || err instanceof UserError) {
@@ -36,8 +61,7 @@ export function reportFatal(err: unknown): number {
     return err instanceof UserError ? err.exitCode : 1;
   }
   if (err instanceof Error) {
-    const text = typeof (err as { toString?: () => string }).toString === 'function' ? String(err) : err.message;
-    process.stderr.write(`ferry: ${scrubSecrets(text)}\n`);
+    process.stderr.write(`ferry: ${errorText(err)}\n`);
     if (process.env.FERRY_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
     return 1;
   }

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { interpolateEnv, type InterpolationProblem } from './interpolate.js';
+import { coerceWholeValue, interpolateEnv, type InterpolationProblem } from './interpolate.js';
+import { configBaseDir, resolveConfigPaths, type ResolvedPath } from './paths.js';
 import { ferryConfigSchema, type FerryConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'ferry.yaml';
@@ -96,21 +97,62 @@ export function interpolateAndValidate<S extends z.ZodType>(
   section?: string,
 ): z.output<S> {
   const missing: InterpolationProblem[] = [];
-  const interpolated = interpolateEnv(value, env, missing, section);
+  const whole = new Set<string>();
+  const interpolated = interpolateEnv(value, env, missing, section, whole);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: m.path,
     message: `environment variable ${m.variable} is not set; export it or write \${${m.variable}:-default}`,
   }));
-  const result = schema.safeParse(interpolated);
+  let result = schema.safeParse(interpolated);
+  // `${VAR:-120}` in a number or boolean key: read the text as the type the key expects, once.
+  if (!result.success && whole.size > 0 && coerceWholeValues(interpolated, result.error.issues, whole, section)) result = schema.safeParse(interpolated);
   if (!result.success) problems.push(...describeIssues(result.error.issues, section === undefined ? [] : [section]));
   if (problems.length > 0) throw new ConfigError(file, problems);
   return result.data as z.output<S>;
+}
+
+/** Replaces, in place, whole-placeholder texts where the schema expected a number or boolean; true when any was. */
+function coerceWholeValues(root: unknown, issues: readonly z.core.$ZodIssue[], whole: ReadonlySet<string>, section?: string): boolean {
+  let changed = false;
+  const flat: { path: PropertyKey[]; expected: string }[] = [];
+  const walk = (list: readonly z.core.$ZodIssue[], prefix: PropertyKey[]) => {
+    for (const issue of list) {
+      // A union's branches carry their own issues (e.g. pim: connection or token).
+      if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors)) for (const b of issue.errors) walk(b, [...prefix, ...issue.path]);
+      else if (issue.code === 'invalid_type') flat.push({ path: [...prefix, ...issue.path], expected: String(issue.expected) });
+    }
+  };
+  walk(issues, []);
+  for (const issue of flat) {
+    if ((issue.expected !== 'number' && issue.expected !== 'boolean') || issue.path.length === 0) continue;
+    const key = formatPath(section === undefined ? issue.path : [section, ...issue.path]);
+    if (!whole.has(key)) continue;
+    let parent = root as Record<PropertyKey, unknown>;
+    for (const p of issue.path.slice(0, -1)) parent = parent?.[p] as Record<PropertyKey, unknown>;
+    const last = issue.path[issue.path.length - 1]!;
+    const current = parent?.[last];
+    if (typeof current !== 'string') continue;
+    const coerced = coerceWholeValue(current, issue.expected);
+    if (coerced === undefined) continue;
+    parent[last] = coerced;
+    changed = true;
+  }
+  return changed;
 }
 
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): FerryConfig {
   return interpolateAndValidate(parseYaml(text, file), ferryConfigSchema, file, env);
 }
 
+/** The configuration with every relative path resolved against the file's own directory. */
 export async function loadConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<FerryConfig> {
-  return parseConfig(await readConfigFile(file), file, env);
+  return (await loadConfigWithPaths(file, env)).config;
+}
+
+/** loadConfig, also returning which paths were resolved to what (for `ferry config validate`). */
+export async function loadConfigWithPaths(
+  file = DEFAULT_CONFIG_FILE,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ config: FerryConfig; paths: ResolvedPath[] }> {
+  return resolveConfigPaths(parseConfig(await readConfigFile(file), file, env), configBaseDir(file));
 }

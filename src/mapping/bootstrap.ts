@@ -251,7 +251,17 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     const variants: Record<string, { labels?: Record<string, string>; levels: { axes: string[]; attributes: string[] }[] }> = { ...(def.variants ?? {}) };
     if (def.variantsFromErp) Object.assign(variants, variantsFromErp(code, itemFields, groupFields, mapping, attributeType, familyAttrs, identifier, variants));
     for (const [fvCode, fv] of Object.entries(variants)) {
-      if (pim.familyVariants.has(fvCode)) continue;
+      const inPim = pim.familyVariants.get(fvCode);
+      if (inPim) {
+        // Bootstrap creates; it never rebuilds an existing family variant (its models depend on it).
+        const pimAxes = (inPim.variant_attribute_sets ?? []).map((s) => [...(s.axes ?? [])].sort().join('+')).join(' / ');
+        const wantedAxes = fv.levels.map((l) => [...l.axes].sort().join('+')).join(' / ');
+        if (inPim.family !== code) notes.push(`family variant ${fvCode}: exists in the PIM for family ${inPim.family}, not ${code}; left as it is (choose another code).`);
+        else if (pimAxes !== wantedAxes) notes.push(`family variant ${fvCode}: exists in the PIM with axes ${pimAxes}, the mapping says ${wantedAxes}; bootstrap does not change an existing family variant (Akeneo refuses new axes on it): give the new layout another code.`);
+        continue;
+      }
+      const dropped = fv.levels.flatMap((level) => level.attributes.filter((a) => !familyAttrs.has(a)));
+      if (dropped.length) notes.push(`family variant ${fvCode}: ${dropped.join(', ')} not in family ${code}; left out of its levels (add ${dropped.length === 1 ? 'it' : 'them'} to the family's attributes).`);
       const sets = fv.levels.map((level, i) => ({
         level: i + 1,
         axes: level.axes,

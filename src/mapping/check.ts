@@ -3,13 +3,13 @@
  * at once, each naming the ERP field and the PIM attribute with the fix. Pure: the CLI loads both sides.
  */
 import type { Attribute } from '../akeneo/model.js';
-import type { FieldDescription, StreamDescription } from '../erp/port.js';
+import type { ErpRecord, FieldDescription, StreamDescription } from '../erp/port.js';
 import { CODE_PATTERN, normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
 import { resolveMapping, type ResolvedMapping } from './resolve.js';
 import { ENTERPRISE_ATTRIBUTE_TYPES, isCommunityEdition } from './pim-structure.js';
-import type { PimStructure } from './types.js';
+import type { MappingError, PimStructure } from './types.js';
 import { unitCandidates } from './units.js';
 import { convertUnit } from './converters/metric.js';
 
@@ -252,4 +252,60 @@ function checkOptions(code: string, field: FieldDescription | undefined, mapping
   if (missing.length) {
     add({ severity: 'error', code: 'missing_option', erpField: field!.name, attribute: code, message: `ERP values ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''} have no option in ${code} and option creation is off`, fix: `Create the options (\`ferry pim bootstrap\`), map them in mapping.options.renames.${code}, or set mapping.options.autoCreate: true.` });
   }
+}
+
+/** What mapping every ERP record found: records held back, values dropped, per kind. */
+export interface RecordsCheck {
+  items: number;
+  groups: number;
+  /** Whether every item was mapped (false: a sample of `items`). */
+  complete: boolean;
+  problems: CheckProblem[];
+}
+
+/**
+ * Runs the mapper over whole groups of ERP items, as the sync does, and turns its per-record
+ * errors into check problems: a record the sync would hold back is an error; a value it would
+ * drop is a warning, except a price in a currency the PIM has not enabled (every such price
+ * would be lost). Problems with the same kind, attribute and message are reported once, with
+ * how many records and which ones (first five).
+ */
+export function checkRecords(
+  mapper: { mapItems(items: ErpRecord[], groups: ReadonlyMap<string, ErpRecord>): { errors: MappingError[] } },
+  groups: Iterable<[string, ErpRecord[]]>,
+  groupRecords: ReadonlyMap<string, ErpRecord>,
+  complete: boolean,
+): RecordsCheck {
+  const byProblem = new Map<string, { error: MappingError; labels: Set<string> }>();
+  let items = 0;
+  let groupCount = 0;
+  for (const [groupKey, members] of groups) {
+    items += members.length;
+    groupCount++;
+    const g = groupRecords.get(groupKey);
+    const { errors } = mapper.mapItems(members, g ? new Map([[groupKey, g]]) : new Map());
+    for (const e of errors) {
+      // The fix names the cause without the record's own value ("Enable GBP in the PIM"): one line per cause.
+      const key = `${e.blocksRecord}|${e.kind}|${e.attribute ?? ''}|${e.fix}`;
+      const seen = byProblem.get(key) ?? { error: e, labels: new Set<string>() };
+      seen.labels.add(e.recordLabel);
+      byProblem.set(key, seen);
+    }
+  }
+  const problems: CheckProblem[] = [];
+  for (const { error: e, labels } of byProblem.values()) {
+    const list = [...labels];
+    const who = `${list.length} record${list.length === 1 ? '' : 's'} (${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''})`;
+    const currency = e.kind === 'invalid_value' && /currency .* is not enabled in the PIM/.test(e.message);
+    problems.push({
+      severity: e.blocksRecord || currency ? 'error' : 'warning',
+      code: e.blocksRecord ? `held_back:${e.kind}` : currency ? 'missing_currency' : `value_dropped:${e.kind}`,
+      ...(e.erpField ? { erpField: e.erpField } : {}),
+      ...(e.attribute ? { attribute: e.attribute } : {}),
+      message: `${e.blocksRecord ? 'held back' : 'value dropped'} in ${who}; ${list.length === 1 ? '' : 'the first: '}${e.message}`,
+      fix: e.fix,
+    });
+  }
+  problems.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  return { items, groups: groupCount, complete, problems };
 }

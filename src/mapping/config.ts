@@ -6,6 +6,7 @@
  * and the documented defaults. The hot-data refusal runs here, at validation time.
  */
 import { z } from 'zod';
+import { PRESETS } from './presets.js';
 
 export const MAPPING_TYPES = [
   'text',
@@ -102,14 +103,18 @@ const familyVariantDefinitionSchema = z
       )
       .min(1)
       .max(2)
-      .describe('One level (model → variants) or two (model → sub-models → variants).'),
+      .optional()
+      .describe('One level (model → variants) or two (model → sub-models → variants). Required unless the preset defines this family variant.'),
   })
   .strict();
 
 const familyDefinitionSchema = z
   .object({
     labels: labelsSchema.optional(),
-    attributes: z.array(code).describe('Attributes of the family (the identifier is added).'),
+    attributes: z
+      .array(code)
+      .optional()
+      .describe('Attributes of the family (the identifier is added). Required unless the preset defines this family: then it replaces the preset\'s list.'),
     attributeAsLabel: code.optional().describe('Attribute used as the product label (default: name when present, else the identifier).'),
     requirements: z.record(z.string(), z.array(code)).optional().describe('Channel → required attributes.'),
     variants: z.record(z.string(), familyVariantDefinitionSchema).optional().describe('Family variants to bootstrap, by code.'),
@@ -271,6 +276,7 @@ export const mappingConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    checkDefinitionsComplete(cfg, ctx);
     const pattern = cfg.structure?.variants?.skuPattern;
     if (pattern !== undefined) {
       try {
@@ -299,6 +305,34 @@ export const mappingConfigSchema = z
   .describe('How ERP records become Akeneo attributes, categories, product models and variants (docs/mapping.md).');
 
 export type MappingConfig = z.infer<typeof mappingConfigSchema>;
+
+/**
+ * Family and family-variant definitions merge into the preset's field by field, so a user may
+ * add one variant to a preset family without restating its attributes; a family or variant the
+ * preset does not define must be complete.
+ */
+function checkDefinitionsComplete(cfg: { preset?: 'tryton' | 'demo' | undefined; structure?: { families?: { definitions?: Record<string, { attributes?: string[]; variants?: Record<string, { levels?: unknown[] }> }> } } }, ctx: z.RefinementCtx): void {
+  const presetDefs = (cfg.preset ? PRESETS[cfg.preset].structure?.families?.definitions : undefined) ?? {};
+  for (const [family, def] of Object.entries(cfg.structure?.families?.definitions ?? {})) {
+    const base = presetDefs[family];
+    if (def.attributes === undefined && !base) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['structure', 'families', 'definitions', family, 'attributes'],
+        message: `the family ${family} is not in the ${cfg.preset ? `${cfg.preset} preset` : 'configuration without a preset'}; list its attributes`,
+      });
+    }
+    for (const [variant, fv] of Object.entries(def.variants ?? {})) {
+      if (fv.levels === undefined && !base?.variants?.[variant]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['structure', 'families', 'definitions', family, 'variants', variant, 'levels'],
+          message: `the family variant ${variant} is new; give its levels (axes and attributes), e.g. [{ axes: [color], attributes: [] }]`,
+        });
+      }
+    }
+  }
+}
 
 export const DEFAULT_HOT_PATTERNS = [
   'price',

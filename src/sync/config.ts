@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const stateConfigSchema = z
   .object({
     driver: z.enum(['sqlite']).default('sqlite').describe('State store driver (SQLite today; the port allows others).'),
-    path: z.string().default('./data/ferry.db').describe('SQLite file for state, watermarks, runs and rejects.'),
+    path: z.string().default('./data/ferry.db').describe('SQLite file for state, watermarks, runs and rejects (relative to the config file).'),
   })
   .strict();
 
@@ -46,7 +46,7 @@ export const syncConfigSchema = z
       .max(32)
       .default(8)
       .describe('Write batches queued at once; the client rate governor sends as many as pim.limits.concurrency allows. Above the concurrency so no slot idles.'),
-    mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the current directory).'),
+    mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the directory of the config file; a relative path is relative to the config file).'),
     mediaUrls: z
       .enum(['revalidate', 'trust'])
       .default('revalidate')

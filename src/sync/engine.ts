@@ -41,9 +41,17 @@ import {
 } from './report.js';
 import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler.js';
 import type { EntityState, EntityType, GroupMemberRow, RejectRow, StateStore } from './state/port.js';
-import { verifyAgainstPim } from './verify.js';
+import { verifyAgainstPim, type VerifyAttribute } from './verify.js';
+import { pimWouldRefuse } from './refusals.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
+
+/** Why a group record gave no product model, from how many of its items this run mapped. */
+export function groupSkipReason(items: number | undefined): string {
+  if (items === undefined || items === 0) return 'no item of this group was read in this run, so it gave no product model';
+  if (items === 1) return 'the group has a single item, kept as a simple product (mapping.structure.variants.singleGroupAsSimpleProduct)';
+  return `the group's ${items} items stay simple products: no family variant of their family fits them (see ferry check)`;
+}
 
 export interface EngineDeps {
   source: ErpSource;
@@ -58,6 +66,8 @@ export interface EngineDeps {
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
   readMedia?: MediaReader;
+  /** The PIM's attributes by code, so --verify compares values as the PIM normalises them. */
+  attributes?: ReadonlyMap<string, VerifyAttribute>;
 }
 
 export interface SyncProgress {
@@ -174,9 +184,15 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
   return out;
 }
 
+const BUILTIN_ERRORS = new Set(['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError']);
+
 /** An error as reports and logs show it: never with a credential in it (a token, a password in a URL). */
 function errorText(err: unknown): string {
-  return scrubSecrets(String(err));
+  // The message alone ("another sync run … is in progress"), not "RunLockedError: …", unless the
+  // error writes its own sentence (AkeneoError's toString names the call and the status).
+  // JavaScript's own errors (TypeError: …) keep their name: they point at a bug.
+  const plain = err instanceof Error && err.toString === Error.prototype.toString && !BUILTIN_ERRORS.has(err.name);
+  return scrubSecrets(plain ? err.message : String(err));
 }
 
 function isFatal(err: unknown): boolean {
@@ -243,6 +259,22 @@ export class SyncRun {
   private readonly updateOnlyCounts = { foundInPim: 0, notInPim: 0 };
   /** --category: items read from the ERP outside the category (not counted, not sent). */
   private outOfScope = 0;
+  /** Items per group mapped in this run: why a group gave no product model depends on it. */
+  private readonly groupSizes = new Map<string, number>();
+  /** What the deletion policy did, by effect, with the first names (the report's lists). */
+  private readonly policyDone: NonNullable<RunReport['deletionRecords']> = {
+    disabled: { count: 0, names: [] },
+    uncategorized: { count: 0, names: [] },
+    deleted: { count: 0, names: [] },
+    gone: { count: 0, names: [] },
+  };
+  private notePolicy(kind: keyof NonNullable<RunReport['deletionRecords']>, name: string): void {
+    const entry = this.policyDone[kind];
+    entry.count++;
+    if (entry.names.length < 50) entry.names.push(name);
+  }
+  /** Dry run: product models the PIM would refuse, so their children are flagged too. */
+  private readonly refusedModels = new Set<string>();
   /** --keys: keys the ERP does not have. */
   private keysNotFound: string[] = [];
 
@@ -365,6 +397,7 @@ export class SyncRun {
           state,
           mode: this.mode,
           ownedAttributes: this.deps.mapper.ownedAttributes,
+          ...(this.deps.attributes ? { attributes: this.deps.attributes } : {}),
           repair: this.opts.repair === true && !this.dryRun,
         });
         this.verify = result.summary;
@@ -420,9 +453,7 @@ export class SyncRun {
     if (this.pimTimer) clearTimeout(this.pimTimer);
 
     if (!stopReason) {
-      const unsettled = this.ledger.finalize((stream) =>
-        stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
-      );
+      const unsettled = this.ledger.finalize((stream, key) => (stream === 'groups' ? groupSkipReason(this.groupSizes.get(key)) : 'nothing to write for this record'));
       if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
     }
     const status: RunReport['status'] = interrupted ? 'interrupted' : fatal ? 'failed' : this.ledger.counts().counts.rejected > 0 ? 'rejects' : 'succeeded';
@@ -487,6 +518,7 @@ export class SyncRun {
       ...this.partialSummary(),
       ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
+      ...(Object.values(this.policyDone).some((e) => e.count > 0) ? { deletionRecords: this.policyDone } : {}),
       watermarks: { before: watermarksBefore, after: watermarksAfter },
       ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),
       ...(verify ? { verify } : {}),
@@ -902,6 +934,7 @@ export class SyncRun {
       // Members already in the PIM first: when a new item clashes with one of them (same axis
       // values), the new one is held back, never the variant the PIM has.
       const items = this.inPim.size > 0 ? [...itemsRead].sort((a, b) => Number(this.inPim.has(b.key)) - Number(this.inPim.has(a.key))) : itemsRead;
+      this.groupSizes.set(groupKey, items.length);
       const groupMap = new Map<string, ErpRecord>();
       const g = groups.get(groupKey);
       if (g) groupMap.set(groupKey, g);
@@ -1267,6 +1300,19 @@ export class SyncRun {
     }
     if (effect === 'policy' && !diff.changed.some((k) => k === '@enabled' || k === '@categories')) effect = 'write';
 
+    // A change the PIM refuses on an existing entity: a dry run says so instead of approving it.
+    let refusal = this.dryRun && diff.action === 'update' ? pimWouldRefuse(entity, stored, diff.changed) : null;
+    const refusedParent = this.dryRun && entity.kind !== 'category' && entity.parent && this.refusedModels.has(entity.parent) ? entity.parent : null;
+    if (!refusal && refusedParent) {
+      refusal = { message: `${label} would not be sent because the PIM would refuse its product model ${refusedParent} (see its own line)`, fix: `Fix product model ${refusedParent} first.` };
+    }
+    if (refusal) {
+      if (entity.kind === 'product_model') this.refusedModels.add(entity.code);
+      this.plan.actions[planType]!.reject++;
+      this.ledger.settle(origin.stream, origin.key, 'rejected', refusal.message);
+      if (this.rejectsShown.length < 200) this.rejectsShown.push({ stream: origin.stream, key: origin.key, entityType: entity.kind, label, message: refusal.message, fix: refusal.fix });
+      return null;
+    }
     this.plan.actions[planType]![diff.action]++;
     if (this.dryRun) {
       if (this.opts.keys) this.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
@@ -1391,6 +1437,7 @@ export class SyncRun {
       const rows = await this.deps.state.getEntities('product', goneCodes);
       for (const row of rows.values()) {
         this.deletions.gone++;
+        this.notePolicy('gone', row.code);
         if (policy === 'ignore') continue;
         let task: Task<TaskCtx> | null;
         if (policy === 'delete') {
@@ -1617,6 +1664,7 @@ export class SyncRun {
             status: c.statusAfter,
           });
         }
+        if (c.effect === 'policy' && (c.statusAfter === 'disabled' || c.statusAfter === 'uncategorized' || c.statusAfter === 'deleted')) this.notePolicy(c.statusAfter, c.label);
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
           // A create whose first attempt the PIM wrote but answered with a 5xx (or not at all) is

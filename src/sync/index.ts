@@ -2,6 +2,7 @@
  * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, ERP
  * source, state store, mapper over the live PIM structure) and runs the engine.
  */
+import { existsSync } from 'node:fs';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
 import type { FerryConfig } from '../config/schema.js';
@@ -13,6 +14,7 @@ import { executeSync, type EngineDeps, type SyncOptions } from './engine.js';
 import type { SyncPimClient } from './pim.js';
 import type { RunReport } from './report.js';
 import { mediaLookup, mediaReader } from './media-source.js';
+import { collectWarnings, recordFailedStart } from './run-record.js';
 import type { StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
 import { ConnectionLocks } from './connection-lock.js';
@@ -62,13 +64,19 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   const ownSource = !options.source;
   // Loaded on demand: the factory pulls in every adapter (SQL drivers, XLSX, …), ~35 MB that a
   // caller bringing its own source does not need.
-  const source = options.source ?? (await import('../erp/factory.js')).createErpSource(config.erp, { logger });
+  // The adapter's warnings (e.g. fuzzy translations) are logged and also kept in the report.
+  const erpWarnings = collectWarnings(logger);
+  const source = options.source ?? (await import('../erp/factory.js')).createErpSource(config.erp, { logger: erpWarnings.logger });
   const ownState = !options.state;
-  const state = options.state ?? (await openStateStore(config.state));
+  // A dry run writes nothing, not even a first state file: without one it plans against an
+  // empty state in memory (everything would be created), as the real first run would.
+  const freshDryRun = options.dryRun === true && config.state.driver === 'sqlite' && !existsSync(config.state.path);
+  const state = options.state ?? (await openStateStore(freshDryRun ? { ...config.state, path: ':memory:' } : config.state));
   // A source that consumes its input (the files adapter moves files to done/ on close) must
   // keep it when the run did not settle, or a dry run, or the next run would never see it again.
   let keepInput = true;
   let connection: { locks: ConnectionLocks; lock: HeldLock } | null = null;
+  const startedAt = new Date();
   try {
     if (!options.dryRun) {
       // One run per PIM connection, whatever the state file; taken before any PIM request.
@@ -85,7 +93,13 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
         throw err;
       }
     }
-    const pim = await loadPimStructure(client);
+    let pim: Awaited<ReturnType<typeof loadPimStructure>>;
+    try {
+      pim = await loadPimStructure(client);
+    } catch (err) {
+      // The PIM unreachable or refusing before anything was read: still a run of the history.
+      return await recordFailedStart(state, options, startedAt, err);
+    }
     const media = await state.listMediaBySource();
     const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot, config.sync.mediaUrls) } });
     const deps: EngineDeps = {
@@ -97,6 +111,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       lockName: lockNameFor(config.pim),
       logger,
       readMedia: mediaReader(config.sync.mediaRoot, media),
+      attributes: pim.attributes,
       ...(connection ? { connectionLock: connection.lock } : {}),
     };
     const report = await executeSync(deps, {
@@ -106,6 +121,11 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       ...options,
     });
     keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
+    const warned = erpWarnings.take();
+    if (warned.total > 0) {
+      report.erpWarnings = warned;
+      if (report.runId !== null && !options.dryRun) await state.finishRun(report.runId, report.status, report);
+    }
     if (!keepInput && source.keepForRetry) source.keepForRetry(await retryQueueOf(state, source.streams));
     return report;
   } finally {

@@ -82,13 +82,13 @@ export class Ledger {
   }
 
   /** Gives every record without an outcome its default and returns the unsettled ones (a bug if any). */
-  finalize(defaultReason: (stream: string) => string): Entry[] {
+  finalize(defaultReason: (stream: string, key: string) => string): Entry[] {
     const unsettled: Entry[] = [];
     for (const e of this.entries.values()) {
       if (e.pending > 0) unsettled.push(e);
       if (e.outcome === null) {
         e.outcome = 'skipped';
-        e.reason = defaultReason(e.stream);
+        e.reason = defaultReason(e.stream, e.key);
       }
     }
     return unsettled;

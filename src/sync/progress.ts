@@ -18,7 +18,8 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
       hideCursor: true,
       etaBuffer: 50,
       fps: 5,
-      clearOnComplete: true,
+      // The last frame stays on screen: it shows the run ended at 100%.
+      clearOnComplete: false,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -28,13 +29,16 @@ export function createProgressBar(stream: NodeJS.WriteStream = process.stderr): 
     update(p) {
       const rate = Math.round(p.settled / Math.max(0.001, (Date.now() - started) / 1000));
       const total = Math.max(p.read, 1);
+      // "done" means every record read has its outcome, whatever the settled counter says
+      // (records skipped or unchanged before the writes are not counted as settled): 100%.
+      const value = p.phase === 'done' ? total : Math.min(p.settled, total);
       if (!running) {
-        bar.start(total, p.settled, { phase: p.phase, rate });
+        bar.start(total, value, { phase: p.phase, rate });
         running = true;
         return;
       }
       bar.setTotal(total);
-      bar.update(p.settled, { phase: p.phase, rate });
+      bar.update(value, { phase: p.phase, rate });
     },
     stop() {
       if (running) bar.stop();

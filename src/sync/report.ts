@@ -83,6 +83,8 @@ export interface RunReport {
   /** Values the mapping dropped while the rest of the record went through. */
   warnings: ReportReject[];
   warningsTotal: number;
+  /** Warnings the ERP adapter logged during the run (e.g. fuzzy translations): the first 100 and the total. */
+  erpWarnings?: { messages: string[]; total: number };
   /**
    * Records that went to the PIM without some of their values (each dropped value is a
    * warning): `records` of them, `values` dropped in all. Exit code 2 unless configured otherwise.
@@ -91,6 +93,12 @@ export interface RunReport {
   /** Why records were skipped (per entity type, most frequent first, at most 10 reasons). */
   skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
+  /**
+   * The records the deletion policy acted on, counted apart by what it did (disabled, removed
+   * from their categories, deleted: all three are `deleted` in `counts`), and the products gone
+   * from the ERP; each with its count and the first 50 names.
+   */
+  deletionRecords?: Record<'disabled' | 'uncategorized' | 'deleted' | 'gone', { count: number; names: string[] }>;
   watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
   plan?: PlanSummary;
   verify?: VerifySummary;
@@ -127,6 +135,7 @@ export function jsonSummary(r: RunReport): {
   verify?: Omit<VerifySummary, 'items'> & { items: DriftItem[] };
   rejects?: ReportReject[];
   partial?: { records: number; values: number };
+  deletions?: RunReport['deletionRecords'];
   interrupted?: RunReport['interrupted'];
   unsettled?: number;
   pimUnreachable?: RunReport['pimUnreachable'];
@@ -143,6 +152,7 @@ export function jsonSummary(r: RunReport): {
     ...(r.verify ? { verify: r.verify } : {}),
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
+    ...(r.deletionRecords ? { deletions: r.deletionRecords } : {}),
     ...(r.interrupted ? { interrupted: r.interrupted } : {}),
     ...(r.unsettled ? { unsettled: r.unsettled } : {}),
     ...(r.pimUnreachable ? { pimUnreachable: r.pimUnreachable } : {}),
@@ -187,7 +197,7 @@ const TYPE_WORDS: Record<ReportEntityType, [string, string]> = {
 /** The human-readable report. */
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
-  const title = r.dryRun ? 'Dry run (nothing written)' : `Run #${r.runId ?? '-'}`;
+  const title = r.dryRun ? 'Dry run (nothing written)' : r.runId === null || r.runId === undefined ? 'Run (not recorded)' : `Run #${r.runId}`;
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
@@ -207,6 +217,16 @@ export function formatReport(r: RunReport): string {
   }
   const q = r.requests;
   lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
+  if (r.deletionRecords) {
+    const named = (label: string, e: { count: number; names: string[] }) => {
+      if (e.count === 0) return;
+      lines.push(`  ${label} (${e.count}): ${e.names.slice(0, 20).join(', ')}${e.count > 20 ? `, … ${e.count - 20} more (ferry runs show ${r.runId ?? 'ID'} --json)` : ''}`);
+    };
+    named('disabled in the PIM', r.deletionRecords.disabled);
+    named('removed from their categories', r.deletionRecords.uncategorized);
+    named('deleted from the PIM', r.deletionRecords.deleted);
+    named('gone from the ERP', r.deletionRecords.gone);
+  }
   if (r.deletions.gone > 0) {
     lines.push(`  gone from the ERP: ${r.deletions.gone} (policy ${r.deletions.policy}: ${r.deletions.applied} applied, ${r.deletions.failed} failed)`);
   }
@@ -252,6 +272,11 @@ export function formatReport(r: RunReport): string {
     lines.push(`  rejected (${c.rejected} record${c.rejected === 1 ? '' : 's'}):`);
     for (const rej of r.rejects.slice(0, 20)) lines.push(`    - ${rej.message}${rej.fix ? ` → ${rej.fix}` : ''}`);
     if (r.rejects.length > 20 || c.rejected > 20) lines.push(`    … see: ferry runs show ${r.runId ?? 'ID'} --rejects > rejects.csv`);
+  }
+  if (r.erpWarnings && r.erpWarnings.total > 0) {
+    lines.push(`  ERP warnings: ${r.erpWarnings.total}`);
+    for (const m of r.erpWarnings.messages.slice(0, 10)) lines.push(`    - ${m}`);
+    if (r.erpWarnings.total > 10) lines.push(`    - ${r.erpWarnings.total - 10} more (ferry runs show ID --json)`);
   }
   if (r.partial) {
     lines.push(`  partial: ${r.partial.records} record${r.partial.records === 1 ? '' : 's'} sent without some of ${r.partial.records === 1 ? 'its' : 'their'} values (${r.partial.values} value${r.partial.values === 1 ? '' : 's'} dropped, see below)`);

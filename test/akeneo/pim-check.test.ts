@@ -51,6 +51,10 @@ describe('ferry pim check', () => {
     expect(text).toMatch(/Version\s+7\.0\.40 \(CE\)/);
     expect(text).toMatch(/Endpoints\s+uuid \(\/products-uuid\)/);
     expect(text).toMatch(/Rate budget\s+3 concurrent calls, 100 requests\/s, 3 option writes\/s/);
+    // The locales and currencies are named, not only counted.
+    expect(report.activeLocaleCodes).toHaveLength(2);
+    expect(text).toContain(`Locales      2 active of 3: ${report.activeLocaleCodes.join(', ')}`);
+    expect(text).toContain(`Currencies   2 active of 3: ${report.activeCurrencyCodes.join(', ')}`);
     expect(text).not.toContain(fake.options.secret);
   });
 

@@ -78,3 +78,36 @@ state:
     expect(JSON.stringify(schema)).toContain('clientId');
   });
 });
+
+describe('${VAR} in number and boolean keys', () => {
+  const text = `
+pim:
+  url: http://127.0.0.1:8081
+  token: t
+  timeoutMs: \${PIM_TIMEOUT:-120}
+  limits:
+    concurrency: \${PIM_CONCURRENCY}
+erp:
+  type: demo
+  items: \${DEMO_ITEMS:-40}
+sync:
+  updateOnly: \${UPDATE_ONLY:-false}
+  lockTimeoutSeconds: \${LOCK_TIMEOUT:-300}
+`;
+  it('fills a number or a boolean key from a default or from the environment', () => {
+    const a = parseConfig(text, 'ferry.yaml', { PIM_CONCURRENCY: '2' });
+    expect(a.pim.timeoutMs).toBe(120);
+    expect(a.pim.limits.concurrency).toBe(2);
+    expect(a.erp).toMatchObject({ items: 40 });
+    expect(a.sync.updateOnly).toBe(false);
+    expect(a.sync.lockTimeoutSeconds).toBe(300);
+    const b = parseConfig(text, 'ferry.yaml', { PIM_CONCURRENCY: '3', UPDATE_ONLY: 'true', PIM_TIMEOUT: '5000' });
+    expect(b.sync.updateOnly).toBe(true);
+    expect(b.pim.timeoutMs).toBe(5000);
+  });
+  it('a value that is not a number is still reported with its key path; text keys stay text', () => {
+    expect(problemsOf(text, { PIM_CONCURRENCY: 'four' }).join('\n')).toMatch(/pim\.limits\.concurrency: .*number/);
+    const c = parseConfig(`pim:\n  url: http://x\n  clientId: \${ID:-123}\n  secret: s\n  username: u\n  password: \${PW:-true}\nerp: { type: demo }`, 'f.yaml', {});
+    expect(c.pim).toMatchObject({ clientId: '123', password: 'true' });
+  });
+});

@@ -80,9 +80,9 @@ describe('ferry sync / runs CLI', () => {
     writeFileSync(join(dir, 'unreachable.yaml'), yaml().replace(sb.url, 'http://127.0.0.1:9').replace('  password: admin\n', '  password: admin\n  limits: { maxRetries: 1 }\n'));
     const r = await ferry(['sync', '--config', 'unreachable.yaml', '--json'], dir);
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { status: string; error: string; runId: null };
+    const out = JSON.parse(r.stdout) as { status: string; error: string; runId: number | null };
     expect(out.status).toBe('failed');
-    expect(out.runId).toBeNull();
+    expect(typeof out.runId).toBe('number'); // the failed run is in the history
     expect(out.error).toMatch(/127\.0\.0\.1:9|ECONNREFUSED|reach/i);
     expect(r.stdout + r.stderr).not.toContain('ferry-secret');
   });

@@ -29,3 +29,17 @@ describe('progress bar', () => {
     expect(drawn).toMatch(/sync items \[.*\] \d+% \| 100\/400 records \| \d+\/s \| ETA /);
   });
 });
+
+describe('progress bar at the end', () => {
+  it('shows 100% on done even when fewer records were counted as settled than read', async () => {
+    const { stream, text } = fakeTty();
+    const bar = createProgressBar(stream);
+    bar.update({ phase: 'items', read: 300, settled: 100 });
+    await new Promise((r) => setTimeout(r, 250));
+    bar.update({ phase: 'done', read: 300, settled: 200 });
+    await new Promise((r) => setTimeout(r, 250));
+    bar.stop();
+    const frames = text().split(/\r|\n/).filter((l) => l.includes('sync '));
+    expect(frames.at(-1)).toMatch(/sync done \[.*\] 100% \| 300\/300 records/);
+  });
+});

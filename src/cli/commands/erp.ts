@@ -10,6 +10,7 @@ import { generateDemoErp } from '../../erp/demo/index.js';
 import { createErpSource } from '../../erp/factory.js';
 import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSource, type FieldValue, type StreamName } from '../../erp/port.js';
 import { demoConfigSchema } from '../../erp/sql/config.js';
+import { configBaseDir, resolveErpPaths } from '../../config/paths.js';
 import { scrubSecrets } from '../../logging.js';
 import { createHumanLogger } from '../human-log.js';
 import { printJson, UserError, withConfigOption } from '../output.js';
@@ -21,7 +22,8 @@ export async function loadErpConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.Proc
   if (raw.erp === undefined || raw.erp === null) {
     throw new ConfigError(file, [{ path: 'erp', message: 'missing; add an `erp:` section with `type: tryton | sql | files | demo` and its keys' }]);
   }
-  return interpolateAndValidate(raw.erp, erpConfigSchema, file, env, 'erp');
+  // Relative folders and files are relative to the config file, as in the full loader.
+  return resolveErpPaths(interpolateAndValidate(raw.erp, erpConfigSchema, file, env, 'erp'), configBaseDir(file));
 }
 
 function asUserError(err: unknown): unknown {

@@ -13,6 +13,7 @@ import type { ErpRecord, ErpSource, FieldValue, StreamDescription } from '../../
 import {
   applyBootstrap,
   checkMapping,
+  checkRecords,
   createMapper,
   describePlan,
   isEmptyPlan,
@@ -24,6 +25,7 @@ import {
   type MappingError,
   type PimStructure,
 } from '../../mapping/index.js';
+import { GroupingIndex } from '../../sync/grouping.js';
 import { createHumanLogger } from '../human-log.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
 
@@ -192,6 +194,37 @@ export function formatMapTable(records: ErpRecord[], groups: ReadonlyMap<string,
   return lines.join('\n');
 }
 
+// ------------------------------------------------------------------ ferry check: every record
+
+/**
+ * Reads the ERP items (all, or the first `limit`) with their groups, groups them as the sync
+ * does, and maps each whole group: what the sync would hold back or drop, before it runs.
+ */
+async function checkAllRecords(config: FerryConfig, pim: PimStructure, source: ErpSource, limit: number | null) {
+  const mapper = createMapper(config.mapping, pim);
+  const index = new GroupingIndex();
+  try {
+    let read = 0;
+    let complete = true;
+    for await (const item of source.read('items')) {
+      if (limit !== null && read >= limit) {
+        complete = false;
+        break;
+      }
+      if (index.add(item)) read++;
+    }
+    const groups = new Map<string, ErpRecord>();
+    const keys = index.groupKeys();
+    if (keys.length && source.streams.includes('groups')) for (const g of await collect(source.read('groups', { keys }))) groups.set(g.key, g);
+    const all = function* () {
+      for (const chunk of index.chunks(200)) yield* chunk;
+    };
+    return checkRecords(mapper, all(), groups, complete);
+  } finally {
+    index.close();
+  }
+}
+
 // ------------------------------------------------------------------ commands
 
 async function confirm(question: string): Promise<boolean> {
@@ -207,14 +240,30 @@ async function confirm(question: string): Promise<boolean> {
 
 export function registerMappingCommands(program: Command): void {
   withConfigOption(program.command('check'))
-    .description('validate the mapping against the live PIM structure and the ERP fields; lists every problem with its fix')
+    .description('validate the mapping against the live PIM structure and the ERP fields, then map every ERP record as the sync would; lists every problem with its fix')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (opts: { config: string; format: string }) => {
-      await withSides(opts, async ({ config, pim, description }) => {
+    .option('--limit <n>', 'map only the first N ERP items (and their groups) instead of all of them')
+    .option('--no-records', 'check the structure only, without reading the ERP records')
+    .action(async (opts: { config: string; format: string; limit?: string; records?: boolean }) => {
+      const limit = opts.limit === undefined ? null : Number(opts.limit);
+      if (limit !== null && (!Number.isInteger(limit) || limit < 1)) throw new UserError(`--limit must be a positive whole number, got "${opts.limit}"`);
+      await withSides(opts, async ({ config, pim, source, description }) => {
         const problems = checkMapping(config.mapping, pim, description);
-        if (opts.format === 'json') printJson({ ok: !problems.some((p) => p.severity === 'error'), problems });
-        else process.stdout.write(`${formatProblems(problems)}\n`);
-        if (problems.some((p) => p.severity === 'error')) process.exitCode = 1;
+        // The structure must be sound before records can be mapped against it.
+        const structural = problems.some((p) => p.severity === 'error');
+        const records = opts.records === false || structural ? null : await checkAllRecords(config, pim, source, limit);
+        if (records) problems.push(...records.problems);
+        const ok = !problems.some((p) => p.severity === 'error');
+        if (opts.format === 'json') {
+          printJson({ ok, problems, records: records ? { items: records.items, groups: records.groups, complete: records.complete } : null });
+        } else {
+          const lines = [formatProblems(problems)];
+          if (records) lines.push(`records: ${records.complete ? 'all' : 'a sample of'} ${records.items} ERP item${records.items === 1 ? '' : 's'} in ${records.groups} group${records.groups === 1 ? '' : 's'} mapped as the sync would${records.complete ? '' : ` (--limit ${limit}; the rest were not checked)`}`);
+          else if (structural) lines.push('records: not mapped (fix the errors above first)');
+          else lines.push('records: not checked (--no-records)');
+          process.stdout.write(`${lines.join('\n')}\n`);
+        }
+        if (!ok) process.exitCode = 1;
       });
     });
 
@@ -267,24 +316,33 @@ export function registerMappingCommands(program: Command): void {
   const pim = program.commands.find((c) => c.name() === 'pim') ?? program.command('pim').description('talk to the PIM');
   withConfigOption(pim.command('bootstrap'))
     .description('create what the mapping needs and the PIM lacks (ERP attribute group, attributes, options, families, family variants, category root)')
+    .option('--plan', 'print the plan (and what it leaves out, and why) and exit 0 without writing; works without a terminal')
     .option('-y, --yes', 'apply without asking')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (opts: { config: string; yes?: boolean; format: string }) => {
+    .action(async (opts: { config: string; yes?: boolean; plan?: boolean; format: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UserError(`--format must be text or json, got "${opts.format}"`);
+      if (opts.plan && opts.yes) throw new UserError('--plan only shows the plan and --yes applies it; pass one of them.');
       await withSides(opts, async ({ config, client, pim: structure, description }) => {
         const plan = planBootstrap(config.mapping, structure, description);
-        if (opts.format === 'json' && isEmptyPlan(plan)) {
-          printJson({ plan, applied: false });
+        const empty = isEmptyPlan(plan);
+        const showPlan = () => {
+          if (opts.format === 'json') printJson({ plan, applied: false });
+          else if (empty) process.stdout.write(`nothing to create: the PIM has what the mapping needs\n${plan.notes.map((n) => `  note: ${n}\n`).join('')}`);
+          else process.stdout.write(`bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
+        };
+        // The plan alone: for review in CI or from a script; nothing is written.
+        if (opts.plan || empty) {
+          showPlan();
           return;
         }
-        if (opts.format !== 'json') process.stdout.write(isEmptyPlan(plan) ? 'nothing to create: the PIM has what the mapping needs\n' : `bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
-        if (isEmptyPlan(plan)) {
-          for (const n of plan.notes) process.stdout.write(`  note: ${n}\n`);
-          return;
-        }
-        if (!opts.yes && !(await confirm('apply this plan to the PIM? [y/N] '))) {
-          process.stdout.write('nothing written\n');
-          return;
-        }
+        if (!opts.yes) {
+          showPlan();
+          if (!process.stdin.isTTY) throw new UserError('not a terminal, so nothing was written: review the plan above (ferry pim bootstrap --plan), then apply it with --yes');
+          if (!(await confirm('apply this plan to the PIM? [y/N] '))) {
+            process.stdout.write('nothing written\n');
+            return;
+          }
+        } else if (opts.format !== 'json') process.stdout.write(`bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
         const result = await applyBootstrap(plan, client);
         if (opts.format === 'json') printJson({ plan, applied: true, result });
         else {

@@ -18,6 +18,9 @@ export interface PimCheckReport {
   auth: 'connection' | 'app';
   rateBudget: { concurrency: number; requestsPerSecond: number; optionWritesPerSecond: number; maxRetries: number };
   counts: { channels: number; locales: number; activeLocales: number; currencies: number; activeCurrencies: number; families: number; attributes: number };
+  /** Codes of the enabled locales and currencies: what the mapping's locales and prices must use. */
+  activeLocaleCodes: string[];
+  activeCurrencyCodes: string[];
   requests: number;
   durationMs: number;
 }
@@ -53,19 +56,19 @@ export async function runPimCheck(pim: PimConfig): Promise<PimCheckReport> {
       countAll(client.channels.list()),
       (async () => {
         let all = 0;
-        let active = 0;
+        const active: string[] = [];
         for await (const l of client.locales.list()) {
           all++;
-          if (l.enabled) active++;
+          if (l.enabled) active.push(l.code);
         }
         return { all, active };
       })(),
       (async () => {
         let all = 0;
-        let active = 0;
+        const active: string[] = [];
         for await (const c of client.currencies.list()) {
           all++;
-          if (c.enabled) active++;
+          if (c.enabled) active.push(c.code);
         }
         return { all, active };
       })(),
@@ -88,12 +91,14 @@ export async function runPimCheck(pim: PimConfig): Promise<PimCheckReport> {
       counts: {
         channels,
         locales: locales.all,
-        activeLocales: locales.active,
+        activeLocales: locales.active.length,
         currencies: currencies.all,
-        activeCurrencies: currencies.active,
+        activeCurrencies: currencies.active.length,
         families,
         attributes,
       },
+      activeLocaleCodes: locales.active.sort(),
+      activeCurrencyCodes: currencies.active.sort(),
       requests: client.stats().total,
       durationMs: Math.round(performance.now() - started),
     };
@@ -110,8 +115,8 @@ export function formatPimCheck(r: PimCheckReport): string {
     ['Endpoints', r.endpointMode === 'uuid' ? 'uuid (/products-uuid)' : 'identifier (/products)'],
     ['Rate budget', `${r.rateBudget.concurrency} concurrent calls, ${r.rateBudget.requestsPerSecond} requests/s, ${r.rateBudget.optionWritesPerSecond} option writes/s, ${r.rateBudget.maxRetries} retries`],
     ['Channels', String(r.counts.channels)],
-    ['Locales', `${r.counts.activeLocales} active of ${r.counts.locales}`],
-    ['Currencies', `${r.counts.activeCurrencies} active of ${r.counts.currencies}`],
+    ['Locales', `${r.counts.activeLocales} active of ${r.counts.locales}${r.activeLocaleCodes.length ? `: ${r.activeLocaleCodes.join(', ')}` : ''}`],
+    ['Currencies', `${r.counts.activeCurrencies} active of ${r.counts.currencies}${r.activeCurrencyCodes.length ? `: ${r.activeCurrencyCodes.join(', ')}` : ''}`],
     ['Families', String(r.counts.families)],
     ['Attributes', String(r.counts.attributes)],
   ];

@@ -3,9 +3,11 @@
  * Prints and exits; the work is done in src/sync.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
-import { createLogger, scrubSecrets } from '../../logging.js';
+import { DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
+import { configBaseDir } from '../../config/paths.js';
+import { createLogger } from '../../logging.js';
 import { stateConfigSchema, syncConfigSchema } from '../../sync/config.js';
 import { isOwnerAlive } from '../../sync/lock.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
@@ -13,7 +15,8 @@ import { openStateStore, runSync } from '../../sync/index.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
 import { runQuickstart } from '../../sync/quickstart.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
-import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
+import { createHumanLogger } from '../human-log.js';
+import { configFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
 
 interface SyncCliOptions {
   config?: string;
@@ -77,9 +80,12 @@ async function stateFor(opts: { config?: string; state?: string }) {
     if (!existsSync(fallback.path)) throw new UserError(`no run history: neither ${file} nor ${fallback.path} exists. Run ferry sync (or npm start) first.`);
     return open(fallback);
   }
-  const config = await loadConfig(file);
-  staleAfterMs = config.sync.lockTimeoutSeconds * 1000;
-  return open(config.state);
+  // Only the state: and sync: sections: the history needs no PIM or ERP secrets in the environment.
+  const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
+  const stateSection = interpolateAndValidate(raw.state ?? {}, stateConfigSchema, file, process.env, 'state');
+  const syncSection = interpolateAndValidate(raw.sync ?? {}, syncConfigSchema, file, process.env, 'sync');
+  staleAfterMs = syncSection.lockTimeoutSeconds * 1000;
+  return open({ ...stateSection, path: resolve(configBaseDir(file), stateSection.path) });
 }
 
 function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: string; finishedAt: string | null; report: unknown }): string {
@@ -87,7 +93,9 @@ function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: st
   const c = rep?.counts;
   const ms = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;
   const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted` : '';
-  return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}`;
+  // A failed run says why on its own line of the history.
+  const error = rep?.error ? `  error: ${rep.error.length > 160 ? `${rep.error.slice(0, 157)}…` : rep.error}` : '';
+  return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}${error}`;
 }
 
 export function registerSyncCommands(program: Command): void {
@@ -108,8 +116,8 @@ export function registerSyncCommands(program: Command): void {
     const options = syncOptionsFromFlags(o);
     const config = await configFrom(o);
     const tty = process.stderr.isTTY === true && !o.json && o.progress !== false;
-    // A terminal gets the bar and only warnings as logs; machines get every JSON line on stderr.
-    const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? (tty ? 'warn' : 'info') }, process.stderr);
+    // A terminal gets the bar and only warnings, as human lines; machines get every JSON line on stderr.
+    const logger = process.stderr.isTTY === true ? createHumanLogger() : createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
     const bar = tty ? createProgressBar() : silentProgress;
     const started = Date.now();
     // SIGTERM / Ctrl-C end the run gracefully: the batches in flight settle, the report is stored
@@ -140,7 +148,7 @@ export function registerSyncCommands(program: Command): void {
         counts: zero,
         requests: { total: 0, writes: 0, retried: 0, throttled: 0 },
         durationMs: Date.now() - started,
-        error: scrubSecrets(err instanceof Error ? String(err) : String(err)),
+        error: errorText(err),
       });
       process.exitCode = 1;
       return;
@@ -167,7 +175,7 @@ export function registerSyncCommands(program: Command): void {
     const state = await stateFor(o);
     try {
       const rows = await state.listRuns(n);
-      if (o.json) printJson(rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, counts: (r.report as Partial<RunReport> | null)?.counts ?? null })));
+      if (o.json) printJson(rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, counts: (r.report as Partial<RunReport> | null)?.counts ?? null, error: (r.report as Partial<RunReport> | null)?.error ?? null })));
       else if (rows.length === 0) process.stdout.write('No runs yet.\n');
       else process.stdout.write(rows.map(fmtRunLine).join('\n') + '\n');
     } finally {

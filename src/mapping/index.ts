@@ -4,5 +4,5 @@ export { loadPimStructure, buildPimStructure } from './pim-structure.js';
 export { mappingConfigSchema } from './config.js';
 export { resolveMapping } from './resolve.js';
 export * from './types.js';
-export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan, type BootstrapPlan, type BootstrapResult } from './bootstrap.js';
-export { checkMapping, checkRecords, type CheckProblem, type RecordsCheck } from './check.js';
+export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan } from './bootstrap.js';
+export { checkMapping, checkRecords, type CheckProblem } from './check.js';

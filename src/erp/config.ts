@@ -6,12 +6,14 @@ import { z } from 'zod';
 import { trytonConfigSchema } from './tryton/config.js';
 import { sqlConfigSchema, demoConfigSchema } from './sql/config.js';
 import { filesConfigSchema } from './files/config.js';
+import { odataConfigSchema } from './odata/config.js';
 
 export const erpConfigSchema = z.discriminatedUnion('type', [
   trytonConfigSchema,
   sqlConfigSchema,
   filesConfigSchema,
   demoConfigSchema,
+  odataConfigSchema,
 ]);
 export type ErpConfig = z.infer<typeof erpConfigSchema>;
 /** What a caller may pass before defaults are applied (tests, programmatic use). */

@@ -77,8 +77,9 @@ export function adventureWorksCatalog(): Catalog {
   const models = new Map<string, { name: string; changed: string; group: string | null }>();
   for (const c of tsv('Product.csv')) {
     const [id, name, number, , finished, color, , , , , size, sizeUnit, weightUnit, weight] = c;
-    const subcategory = blank(c[18]);
-    const modelId = blank(c[19]);
+    // Id columns hold floats ("19.0") in this export.
+    const subcategory = blank(c[18]) === null ? null : String(parseInt(c[18]!, 10));
+    const modelId = blank(c[19]) === null ? null : String(parseInt(c[19]!, 10));
     const changed = isoOf(c[24]!);
     const group = subcategory ? `AW${subcategory.padStart(3, '0')}` : null;
     const model = modelId ? `MODEL-${modelId.padStart(3, '0')}` : null;
@@ -132,7 +133,7 @@ export function adventureWorksCatalog(): Catalog {
     const lang = SAP_LANGUAGE[c[2]!.trim()];
     const t = text.get(c[1]!);
     if (!lang || !t) continue;
-    const model = `MODEL-${c[0]!.padStart(3, '0')}`;
+    const model = `MODEL-${String(parseInt(c[0]!, 10)).padStart(3, '0')}`;
     byModel.set(model, [...(byModel.get(model) ?? []), { lang, text: t }]);
   }
   for (const p of products) {

@@ -57,10 +57,10 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
   }
 
   /** Rows of a stream matching the read, deduplicated by key (a page boundary can shift under concurrent writes). */
-  async function* rows(p: StreamPlan, options: ReadOptions, keys: string[] | undefined, seen: Set<string>, rejects: RejectCollector): AsyncGenerator<ErpRecord> {
+  async function* rows(p: StreamPlan, options: ReadOptions, keys: string[] | undefined, seen: Set<string>, rejects: RejectCollector, groups?: string[]): AsyncGenerator<ErpRecord> {
     const model = await service.metadata();
     const version = await service.version();
-    const filter = readFilter(p, options, cfg.deltaMarginSeconds, keys);
+    const filter = readFilter(p, options, cfg.deltaMarginSeconds, keys, groups);
     for await (const page of service.pages(p.def.entitySet, queryFor(p, version, filter), options.signal)) {
       for (const row of page.rows) {
         let record: ErpRecord;
@@ -113,11 +113,7 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
     const groupKeys = [...changedGroups.keys()];
     for (const groupChunk of chunked(groupKeys, KEYS_PER_REQUEST)) {
       const byGroup: ReadOptions = { ...(options.signal ? { signal: options.signal } : {}) };
-      const groupPlan: StreamPlan = {
-        ...p,
-        def: { ...p.def, filter: [p.def.filter, groupChunk.map((g) => `${def.group} eq '${g.replace(/'/g, "''")}'`).join(' or ')].filter(Boolean).map((f) => `(${f})`).join(' and ') },
-      };
-      for await (const record of rows(groupPlan, byGroup, undefined, seen, rejects)) {
+      for await (const record of rows(p, byGroup, undefined, seen, rejects, groupChunk)) {
         record.updatedAt = laterOf(record.updatedAt, changedGroups.get(record.group ?? '') ?? null);
         yield record;
         count++;

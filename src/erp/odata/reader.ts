@@ -79,10 +79,14 @@ export function ferryLanguage(code: string): string {
   return c === 'zf' ? 'zh-cht' : c;
 }
 
-/** The $filter of a read: the stream's own filter, the delta window, the requested keys. */
-export function readFilter(plan: StreamPlan, options: ReadOptions, marginSeconds: number, keys?: string[]): Filter | undefined {
+/** The $filter of a read: the stream's own filter, the items of some groups, the delta window, the requested keys. */
+export function readFilter(plan: StreamPlan, options: ReadOptions, marginSeconds: number, keys?: string[], groups?: string[]): Filter | undefined {
   const parts: Filter[] = [];
   if (plan.def.filter) parts.push({ op: 'raw', text: plan.def.filter });
+  if (groups?.length && plan.def.group) {
+    const group = plan.def.group;
+    parts.push({ op: 'or', filters: groups.map((g) => ({ op: 'eq' as const, property: group, literal: { kind: 'string' as const, value: g } })) });
+  }
   if (options.since !== undefined && plan.def.changeField) {
     const window = deltaWindow(options.since, marginSeconds);
     parts.push({ op: 'ge', property: plan.def.changeField, literal: { kind: 'instant', value: window.from } });

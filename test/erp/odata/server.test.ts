@@ -2,21 +2,19 @@
  * The test OData server itself: CAP serves the S/4-shaped API_PRODUCT_SRV with the test catalogue
  * in v4 and (through the v2 adapter) v2, refuses anonymous calls, and its fault queue works.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { testCatalog } from './catalog.js';
-import { capProblem, PASSWORD, serverGate, startODataServer, USER, type ODataTestServer } from './server.js';
+import { PASSWORD, startIfPossible, USER, type ODataTestServer } from './server.js';
 
-const enabled = serverGate(await capProblem());
 const catalog = testCatalog();
 const auth = { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}` };
-let server: ODataTestServer;
+// Started at load time, so a server that cannot start skips the file (fails under CI=true).
+const started = await startIfPossible(catalog);
+const server = started as ODataTestServer;
 
-describe.runIf(enabled)('CAP test server', () => {
-  beforeAll(async () => {
-    server = await startODataServer(catalog);
-  }, 60_000);
+describe.runIf(started !== null)('CAP test server', () => {
   afterAll(async () => {
-    await server?.close();
+    await started?.close();
   });
 
   it('serves every product in v4 with a count, and pages server-side', async () => {

@@ -69,7 +69,7 @@ export async function capProblem(): Promise<string | null> {
     await import('@cap-js-community/odata-v2-adapter');
     return null;
   } catch (error) {
-    return `SAP CAP (@sap/cds, @cap-js/sqlite, @cap-js-community/odata-v2-adapter devDependencies) is not installed: ${(error as Error).message.split('\n')[0]}`;
+    return `SAP CAP (@sap/cds, @cap-js/sqlite, @cap-js-community/odata-v2-adapter devDependencies) is not installed (run npm ci): ${(error as Error).message.split('\n')[0]}`;
   }
 }
 
@@ -77,8 +77,26 @@ export async function capProblem(): Promise<string | null> {
 export function serverGate(problem: string | null): boolean {
   if (!problem) return true;
   if (IN_CI) throw new Error(`CI=true but ${problem}`);
-  console.warn(`[skip] ${problem}; the OData tests are skipped. Run npm ci to install the devDependencies.`);
+  console.warn(`[skip] ${problem}; the OData tests are skipped.`);
   return false;
+}
+
+/**
+ * Starts the server when it can run here; otherwise says why (skip) or, under CI=true, throws.
+ * Call it at the top level of a test file and gate the suite on the result.
+ */
+export async function startIfPossible(catalog: Catalog): Promise<ODataTestServer | null> {
+  const problem = await capProblem();
+  if (problem) {
+    serverGate(problem);
+    return null;
+  }
+  try {
+    return await startODataServer(catalog);
+  } catch (error) {
+    serverGate(`the CAP OData server did not start: ${(error as Error).message.split('\n')[0]}`);
+    return null;
+  }
 }
 
 export async function startODataServer(catalog: Catalog): Promise<ODataTestServer> {

@@ -5,18 +5,19 @@
  * delta with ties / late commits / changed configurable materials, deletion flags, 429 with
  * Retry-After, Basic and OAuth 2.0 auth, and the errors a user meets first.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createOdataSource, type OdataSource } from '../../../src/erp/odata/index.js';
 import type { OdataConfigInput } from '../../../src/erp/odata/config.js';
 import { ErpError, type ErpRecord, type ReadOptions, type RejectedRecord } from '../../../src/erp/port.js';
 import { testCatalog } from './catalog.js';
-import { capProblem, OAUTH_CLIENT, OAUTH_SECRET, PASSWORD, serverGate, startODataServer, USER, type ODataTestServer } from './server.js';
+import { OAUTH_CLIENT, OAUTH_SECRET, PASSWORD, startIfPossible, USER, type ODataTestServer } from './server.js';
 
-const enabled = serverGate(await capProblem());
 const BULK = 2500;
 const catalog = testCatalog(BULK);
 const itemCount = catalog.products.filter((p) => p.ProductType !== 'KMAT').length;
-let server: ODataTestServer;
+// Started at load time, so a server that cannot start skips the file (fails under CI=true).
+const started = await startIfPossible(catalog);
+const server = started as ODataTestServer;
 const open: OdataSource[] = [];
 
 function source(version: '2' | '4', extra: Partial<OdataConfigInput> = {}): OdataSource {
@@ -50,13 +51,10 @@ async function setProduct(product: string, values: Record<string, unknown>): Pro
   await server.db((cds, db) => db.run(cds.ql.UPDATE('s4.A_Product').set(values).where({ Product: product })));
 }
 
-describe.runIf(enabled)('OData adapter against CAP (S/4 API_PRODUCT_SRV)', () => {
-  beforeAll(async () => {
-    server = await startODataServer(catalog);
-  }, 120_000);
+describe.runIf(started !== null)('OData adapter against CAP (S/4 API_PRODUCT_SRV)', () => {
   afterAll(async () => {
     for (const s of open) await s.close();
-    await server?.close();
+    await started?.close();
   });
 
   it('v4: reads every item across server-driven pages, with texts in several languages and exact weights', async () => {

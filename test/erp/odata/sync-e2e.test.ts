@@ -17,15 +17,16 @@ import type { RunReport } from '../../../src/sync/report.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from '../../sync/support/e2e.js';
 import { clientFor, recordingClient, type RecordedWrite } from '../../sync/support/pim.js';
 import { testCatalog } from './catalog.js';
-import { capProblem, PASSWORD, serverGate, startODataServer, USER, type ODataTestServer } from './server.js';
+import { PASSWORD, startIfPossible, USER, type ODataTestServer } from './server.js';
 
-const enabled = serverGate(await capProblem());
 const silent = createLogger({ level: 'silent' });
 const tempDir = tempDirs('ferry-odata-e2e-');
 const catalog = testCatalog();
+// Started at load time, so a server that cannot start skips the file (fails under CI=true).
+const started = await startIfPossible(catalog);
 
-describe.runIf(enabled)('S/4 (OData) → sandbox, end to end with mapping.preset: s4', () => {
-  let server: ODataTestServer;
+describe.runIf(started !== null)('S/4 (OData) → sandbox, end to end with mapping.preset: s4', () => {
+  const server = started as ODataTestServer;
   let sandbox: RunningSandbox;
   let base: AkeneoClient;
   let client: AkeneoClient;
@@ -45,7 +46,6 @@ describe.runIf(enabled)('S/4 (OData) → sandbox, end to end with mapping.preset
   }
 
   beforeAll(async () => {
-    server = await startODataServer(catalog);
     sandbox = await startSandbox({ catalog: 'demo' });
     config = ferryConfigSchema.parse({
       pim: sandboxPimConfig(sandbox),
@@ -67,7 +67,7 @@ describe.runIf(enabled)('S/4 (OData) → sandbox, end to end with mapping.preset
   afterAll(async () => {
     await base?.close();
     await sandbox?.close();
-    await server?.close();
+    await started?.close();
   });
 
   it('imports the catalogue with the preset alone', async () => {

@@ -224,7 +224,8 @@ export function describeFields(plan: StreamPlan): FieldDescription[] {
   return plan.fields.map(([name, field]) => {
     if (typeof field === 'string') {
       const p = plan.type.properties.get(field)!;
-      const type = EDM_FIELD_TYPE[p.type] ?? (p.maxLength !== undefined && p.maxLength <= 255 ? 'string' : p.maxLength === undefined && p.type === 'Edm.String' ? 'text' : 'string');
+      // A string without a short MaxLength is free text (a textarea in the PIM), a short one a code or label.
+      const type = EDM_FIELD_TYPE[p.type] ?? (p.type === 'Edm.String' && (p.maxLength === undefined || p.maxLength > 255) ? 'text' : 'string');
       return { name, type, nullable: p.nullable, ...(p.label ? { label: p.label } : {}) };
     }
     if ('quantity' in field) {

@@ -78,3 +78,31 @@ describe('OData values', () => {
     expect(retryAfterMs(undefined)).toBeNull();
   });
 });
+
+describe('describe types from $metadata', () => {
+  it('maps EDM types; a string without a short MaxLength is text', async () => {
+    const { parseMetadata } = await import('../../../src/erp/odata/metadata.js');
+    const { describeFields, planStream } = await import('../../../src/erp/odata/reader.js');
+    const model = parseMetadata(`<?xml version="1.0"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EntityType Name="P"><Key><PropertyRef Name="Id"/></Key>
+<Property Name="Id" Type="Edm.String" MaxLength="40" Nullable="false"/><Property Name="Notes" Type="Edm.String"/><Property Name="Long" Type="Edm.String" MaxLength="1000"/>
+<Property Name="Price" Type="Edm.Decimal"/><Property Name="Qty" Type="Edm.Int32"/><Property Name="At" Type="Edm.DateTimeOffset"/></EntityType>
+<EntityContainer Name="C"><EntitySet Name="Ps" EntityType="S.P"/></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`);
+    expect(model.version).toBe('4');
+    const plan = planStream(
+      { stream: 'items', entitySet: 'Ps', key: 'Id', fields: { id: 'Id', notes: 'Notes', long: 'Long', price: 'Price', qty: 'Qty', at: 'At' }, fromProfile: new Set() },
+      model,
+      'http://x',
+    );
+    expect(describeFields(plan).map((f) => [f.name, f.type])).toEqual([
+      ['id', 'string'],
+      ['notes', 'text'],
+      ['long', 'text'],
+      ['price', 'decimal'],
+      ['qty', 'integer'],
+      ['at', 'datetime'],
+    ]);
+  });
+});

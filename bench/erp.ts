@@ -2,7 +2,7 @@
  * `npm run bench:erp`: reads 100,000 items from PostgreSQL, from a CSV file and from the SQLite
  * demo ERP, each in its own child process (so peak RSS is per source), and prints ONE JSON object
  * with rows/s and peak RSS per source, plus the Tryton helper's bench (bench/erp-tryton.ts) under
- * `tryton` when present. Data is prepared before the children start; only reading is measured.
+ * `tryton` and the OData one (bench/erp-odata.ts, SAP CAP server) under `odata` when present. Data is prepared before the children start; only reading is measured.
  *
  *   BENCH_ERP_ITEMS=20000 npm run bench:erp     # smaller run
  */
@@ -219,6 +219,17 @@ async function runTryton(): Promise<unknown> {
   }
 }
 
+async function runOdata(): Promise<unknown> {
+  const script = join(ROOT, 'bench/erp-odata.ts');
+  if (!existsSync(script)) return { skipped: 'bench/erp-odata.ts not present' };
+  const { code, stdout, stderr } = await runChild([script, '--items', String(ITEMS)]);
+  try {
+    return lastJson(stdout);
+  } catch {
+    return { error: `bench/erp-odata.ts exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ').slice(0, 500)}` };
+  }
+}
+
 async function parent(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-erp-'));
   const result: Record<string, unknown> = {
@@ -253,6 +264,7 @@ async function parent(): Promise<void> {
     sources.sqlite = await measure('sqlite', `${demoPath}|${seed}`);
     result.sources = sources;
     result.tryton = await runTryton();
+    result.odata = await runOdata();
     result.pass = Object.values(sources).every((s) => (s as { pass?: boolean }).pass === true);
   } finally {
     rmSync(dir, { recursive: true, force: true });

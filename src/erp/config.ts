@@ -6,11 +6,13 @@ import { z } from 'zod';
 import { trytonConfigSchema } from './tryton/config.js';
 import { sqlConfigSchema, demoConfigSchema } from './sql/config.js';
 import { filesConfigSchema } from './files/config.js';
+import { odataConfigSchema } from './odata/config.js';
 
 export const erpConfigSchema = z.discriminatedUnion('type', [
   trytonConfigSchema,
   sqlConfigSchema,
   filesConfigSchema,
   demoConfigSchema,
+  odataConfigSchema,
 ]);
 export type ErpConfig = z.infer<typeof erpConfigSchema>;

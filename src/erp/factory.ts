@@ -6,6 +6,7 @@ import type { Logger } from '../logging.js';
 import type { ErpConfig } from './config.js';
 import { createDemoSource } from './demo/index.js';
 import { createFilesSource } from './files/index.js';
+import { createOdataSource } from './odata/index.js';
 import { ErpError, type ErpSink, type ErpSource } from './port.js';
 import { createSqlSource } from './sql/index.js';
 import { createTrytonSource } from './tryton/index.js';
@@ -29,6 +30,8 @@ export function createErpSource(config: ErpConfig, opts: ErpFactoryOptions = {})
       return createDemoSource(config, { ...logger, ...(opts.referencePrice ? { referencePrice: true } : {}) });
     case 'files':
       return createFilesSource(config, { ...logger, ...(opts.readOnly ? { readOnly: true } : {}) });
+    case 'odata':
+      return createOdataSource(config, logger);
   }
 }
 

@@ -183,7 +183,7 @@ const structureSchema = z
 
 export const mappingConfigSchema = z
   .object({
-    preset: z.enum(['tryton', 'demo']).optional().describe('Ready mapping for an adapter; every key below extends or overrides it field by field.'),
+    preset: z.enum(['tryton', 'demo', 's4']).optional().describe('Ready mapping for an adapter; every key below extends or overrides it field by field.'),
     identifier: z
       .object({
         attribute: code.optional().describe('Akeneo identifier attribute (default: the PIM\'s, usually sku).'),
@@ -311,7 +311,7 @@ export type MappingConfig = z.infer<typeof mappingConfigSchema>;
  * add one variant to a preset family without restating its attributes; a family or variant the
  * preset does not define must be complete.
  */
-function checkDefinitionsComplete(cfg: { preset?: 'tryton' | 'demo' | undefined; structure?: { families?: { definitions?: Record<string, { attributes?: string[]; variants?: Record<string, { levels?: unknown[] }> }> } } }, ctx: z.RefinementCtx): void {
+function checkDefinitionsComplete(cfg: { preset?: keyof typeof PRESETS | undefined; structure?: { families?: { definitions?: Record<string, { attributes?: string[]; variants?: Record<string, { levels?: unknown[] }> }> } } }, ctx: z.RefinementCtx): void {
   const presetDefs = (cfg.preset ? PRESETS[cfg.preset].structure?.families?.definitions : undefined) ?? {};
   for (const [family, def] of Object.entries(cfg.structure?.families?.definitions ?? {})) {
     const base = presetDefs[family];

@@ -100,4 +100,41 @@ export const TRYTON_PRESET: PresetConfig = {
   options: { autoCreate: true },
 };
 
-export const PRESETS: Readonly<Record<'demo' | 'tryton', PresetConfig>> = { demo: DEMO_PRESET, tryton: TRYTON_PRESET };
+/**
+ * SAP S/4HANA through the OData adapter (profile s4): every material is a simple product.
+ * API_PRODUCT_SRV does not carry the characteristics (colour, size, …) that tell the variants
+ * of a configurable material apart, so the preset cannot know the variant axes: grouping under
+ * product models is opt-in (structure.variants, docs/erp-odata.md). The product group is a select
+ * attribute (the service has no category tree); SAP bookkeeping fields stay out.
+ */
+export const S4_PRESET: PresetConfig = {
+  codes: { normalise: true, case: 'lower' },
+  identity: { ignore: ['product_type', 'base_unit', 'division', 'product_hierarchy', 'old_product_id'] },
+  locales: LOCALES,
+  defaultLanguage: 'en',
+  attributes: {
+    ...STANDARD_ATTRIBUTES,
+    net_weight: { type: 'metric', metricFamily: 'Weight', unit: 'KILOGRAM', decimals: true, labels: { en_US: 'Net weight', fr_FR: 'Poids net', de_DE: 'Nettogewicht' } },
+    size: { type: 'simpleselect', labels: { en_US: 'Size', fr_FR: 'Taille', de_DE: 'Größe' } },
+    product_group: { type: 'simpleselect', labels: { en_US: 'Product group', fr_FR: 'Groupe de produits', de_DE: 'Warengruppe' } },
+  },
+  structure: {
+    categories: { mode: 'ignore' },
+    families: {
+      default: 's4_product',
+      definitions: {
+        s4_product: {
+          labels: { en_US: 'SAP product', fr_FR: 'Produit SAP', de_DE: 'SAP-Produkt' },
+          attributes: ['name', 'description', 'product_group', 'size', 'weight', 'net_weight', 'ean'],
+          attributeAsLabel: 'name',
+          attributeGroups: ['marketing'],
+          includeErpAttributes: true,
+        },
+      },
+    },
+    variants: { groupBy: 'none' },
+  },
+  options: { autoCreate: true },
+};
+
+export const PRESETS: Readonly<Record<'demo' | 'tryton' | 's4', PresetConfig>> = { demo: DEMO_PRESET, tryton: TRYTON_PRESET, s4: S4_PRESET };

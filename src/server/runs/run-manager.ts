@@ -272,7 +272,7 @@ export class RunManager {
         emit(null, true);
         job.events.emit('numbered');
       });
-      const options = { ...syncOptionsFor(job.request), signal: job.abort.signal } as SyncOptions;
+      const options: SyncOptions = { ...syncOptionsFor(job.request), signal: job.abort.signal };
       job.report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
       job.state = 'finished';
     } catch (err) {

@@ -78,15 +78,17 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
         'Put an https reverse proxy in front (and pass --trust-proxy), or pass --tls-cert and --tls-key.\n',
     );
   }
-  const address = await server.app.listen({ host: o.host, port });
-  const url = o.publicUrl ?? address.replace('://127.0.0.1', '://127.0.0.1');
-  server.start();
-  process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop)\n`);
-  await extras.afterStart?.(url, server);
-  await new Promise<void>((resolve) => {
+  // Listening for Ctrl-C before saying where the Console is: a stop right after is graceful too.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const address = await server.app.listen({ host: o.host, port });
+  const url = o.publicUrl ?? address;
+  server.start();
+  process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop)\n`);
+  await extras.afterStart?.(url, server);
+  await stopped;
   process.stdout.write('Stopping the Console (a run in progress stops gracefully) …\n');
   await server.close();
 }

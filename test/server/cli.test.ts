@@ -105,6 +105,9 @@ describe('ferry serve / ferry users', () => {
     expect(again.stderr).toContain('already exists');
     const list = await ferry(['users', 'list'], dir);
     expect(list.stdout).toMatch(/^julia\s+admin\s*$/m);
+    // The Quick start has no config file: --state names the database.
+    const byState = await ferry(['users', 'list', '--json', '--state', join(dir, 'ferry.db'), '--config', 'none.yaml'], dir);
+    expect((JSON.parse(byState.stdout) as { name: string }[]).map((u) => u.name)).toEqual(['julia']);
   });
 
   it('serve on a non-loopback address warns about clear text; SIGTERM stops it', async () => {

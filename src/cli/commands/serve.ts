@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { FerryConfig } from '../../config/schema.js';
 import { createLogger } from '../../logging.js';
-import { summaryLine } from '../../sync/report.js';
+import { formatReport, summaryLine } from '../../sync/report.js';
 import { runQuickstart } from '../../sync/quickstart.js';
 import type { createConsole } from '../../server/app.js';
 import { configFrom, UserError, withConfigOption } from '../output.js';
@@ -96,7 +96,7 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
 /** A demo admin with a generated password, printed once (the hash alone is stored). */
 async function ensureDemoUser(server: Awaited<ReturnType<typeof createConsole>>): Promise<void> {
   if (server.ctx.auth.findUserByName('demo')) {
-    process.stdout.write('Sign in as "demo" with the password printed the first time (ferry users passwd demo sets a new one).\n');
+    process.stdout.write(`Sign in as "demo" with the password printed the first time (ferry users passwd demo --state ${server.ctx.config.state.path} sets a new one).\n`);
     return;
   }
   const password = randomBytes(12).toString('base64url');
@@ -136,7 +136,7 @@ export function registerServeCommand(program: Command): void {
       items,
       dataDir: o.data ?? './data',
       say: (line) => process.stdout.write(`${line}\n`),
-      onReport: (r) => process.stdout.write(`${summaryLine(r)}\n`),
+      onReport: (r) => process.stdout.write(`${formatReport(r)}\n${summaryLine(r)}\n`),
       whileUp: (config) =>
         serveConsole(config, o, {
           connectionName: 'Quick start demo',

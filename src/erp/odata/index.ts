@@ -13,7 +13,7 @@ import { resolveStreams, type ResolvedStream } from './profiles.js';
 import { describeFields, planStream, queryFor, rawRow, readFilter, toRecord, type StreamPlan } from './reader.js';
 import { OdataService } from './service.js';
 
-export { odataConfigSchema, type OdataConfig } from './config.js';
+export type { OdataConfig } from './config.js';
 
 export interface OdataSourceOptions {
   logger?: Logger;

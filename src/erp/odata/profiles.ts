@@ -48,8 +48,6 @@ export const S4_STREAMS: Partial<Record<StreamName, OdataStream>> = {
   },
 };
 
-/** Fields a profile declares that a given system may not expose (dropped with a note, not an error). */
-export const OPTIONAL_PROFILE_FIELDS = new Set(['description', 'net_weight', 'product_hierarchy', 'division', 'old_product_id', 'ean', 'size']);
 
 export interface ResolvedStream extends OdataStream {
   stream: StreamName;

@@ -1,0 +1,520 @@
+/**
+ * The Console's API contract: one zod schema for every request and answer body under /api/v1.
+ * The server validates with them (fastify-type-provider-zod) and builds its OpenAPI document
+ * from them; the web app (web/) imports this file for its types and form validation.
+ *
+ * This file imports zod alone, so the browser bundle can take it as it is. Secrets are
+ * write-only: an input schema may carry a password or a webhook secret, no answer schema does
+ * (answers say `hasPassword` / `hasSecret` instead).
+ *
+ * Past ~500 lines because it is the one place both ends agree on; split it by page only when
+ * the next issue (connections and mapping in the UI) adds its own bodies.
+ */
+import { z } from 'zod';
+
+// --- shared pieces --------------------------------------------------------------------
+
+export const ROLES = ['admin', 'operator', 'viewer'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+export const RUN_STATUSES = ['running', 'succeeded', 'rejects', 'failed', 'interrupted'] as const;
+export const runStatusSchema = z.enum(RUN_STATUSES);
+export const SYNC_MODES = ['delta', 'full', 'since', 'keys', 'category'] as const;
+export const syncModeSchema = z.enum(SYNC_MODES);
+export const RECORD_OUTCOMES = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const;
+export const recordOutcomeSchema = z.enum(RECORD_OUTCOMES);
+
+/** Every refusal: `field` names the input that is wrong (`body.password`, `query.page`) when there is one. */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(['bad_request', 'unauthorized', 'forbidden', 'csrf', 'not_found', 'conflict', 'rate_limited', 'unavailable', 'internal']),
+    message: z.string(),
+    field: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+const isoDate = z.string().describe('ISO-8601 date-time');
+const idParam = z.coerce.number().int().positive();
+export const idParamsSchema = z.object({ id: idParam });
+
+export const pageQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(25),
+});
+
+function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
+}
+function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
+}
+
+export const outcomeCountsSchema = z.object({
+  read: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int(),
+  rejected: z.number().int(),
+  skipped: z.number().int(),
+  deleted: z.number().int(),
+});
+export type OutcomeCountsBody = z.infer<typeof outcomeCountsSchema>;
+
+// --- auth -------------------------------------------------------------------------------
+
+export const loginBodySchema = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(1000),
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+export const userSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: isoDate,
+  lastLoginAt: isoDate.nullable(),
+});
+export type User = z.infer<typeof userSchema>;
+
+/** GET /me and POST /session: who is signed in and the CSRF token to send as `X-CSRF-Token`. */
+export const meSchema = z.object({
+  user: userSchema.pick({ id: true, name: true, role: true }),
+  csrfToken: z.string().describe('Send back as the X-CSRF-Token header on every POST/PUT/DELETE made with the session cookie.'),
+  /** true when the server runs with --demo (the UI may show a banner). */
+  demo: z.boolean(),
+});
+export type Me = z.infer<typeof meSchema>;
+
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_COOKIE = 'ferry_session';
+
+// --- runs -------------------------------------------------------------------------------
+
+export const runSummarySchema = z.object({
+  id: z.number().int(),
+  mode: z.string(),
+  status: runStatusSchema,
+  startedAt: isoDate,
+  finishedAt: isoDate.nullable(),
+  durationMs: z.number().int().nullable(),
+  counts: outcomeCountsSchema.nullable(),
+  /** Who started it: `user:julia`, `schedule:Nightly`, `token:ci`, or `cli` for a run started in a terminal. */
+  startedBy: z.string().nullable(),
+  /** true when this server can cancel it (it runs in this process). */
+  cancellable: z.boolean(),
+});
+export type RunSummary = z.infer<typeof runSummarySchema>;
+
+export const runsQuerySchema = pageQuerySchema.extend({
+  status: runStatusSchema.optional(),
+  mode: syncModeSchema.optional(),
+});
+export type RunsQuery = z.infer<typeof runsQuerySchema>;
+export const runsPageSchema = pageOf(runSummarySchema);
+export type RunsPage = z.infer<typeof runsPageSchema>;
+
+export const rejectSchema = z.object({
+  stream: z.string(),
+  key: z.string(),
+  entityType: z.string(),
+  label: z.string(),
+  attribute: z.string().nullable().optional(),
+  locale: z.string().nullable().optional(),
+  scope: z.string().nullable().optional(),
+  message: z.string(),
+  fix: z.string().nullable().optional(),
+});
+export type Reject = z.infer<typeof rejectSchema>;
+
+/**
+ * The run report as `ferry runs show --json` has it (src/sync/report.ts RunReport). Kept open
+ * (`loose`) so a report field added by the engine reaches the UI without a contract change.
+ */
+export const runReportSchema = z
+  .object({
+    runId: z.number().int().nullable(),
+    mode: syncModeSchema,
+    status: z.enum(['succeeded', 'rejects', 'failed']),
+    dryRun: z.boolean(),
+    startedAt: isoDate,
+    finishedAt: isoDate,
+    durationMs: z.number(),
+    counts: outcomeCountsSchema,
+    byType: z.record(z.string(), outcomeCountsSchema),
+    requests: z.object({ total: z.number(), writes: z.number(), retried: z.number(), throttled: z.number() }),
+    rejects: z.array(rejectSchema),
+    warnings: z.array(rejectSchema),
+    warningsTotal: z.number(),
+    deletions: z.object({ policy: z.string(), gone: z.number(), applied: z.number(), failed: z.number() }),
+    plan: z
+      .object({
+        actions: z.record(z.string(), z.record(z.string(), z.number())),
+        payloads: z.array(z.object({ entityType: z.string(), code: z.string(), action: z.string(), payload: z.unknown() })).optional(),
+      })
+      .optional(),
+    error: z.string().optional(),
+  })
+  .loose();
+export type RunReportBody = z.infer<typeof runReportSchema>;
+
+export const runDetailSchema = z.object({
+  run: runSummarySchema,
+  /** null while the run goes (see /events) or when it died before writing one. */
+  report: runReportSchema.nullable(),
+  /** What was asked: `{ full: true }`, `{ keys: [...] }`, … */
+  options: z.unknown(),
+  /** The PIM's address, for links to products (`{pimUrl}/#/enrich/product/{uuid}`). */
+  pimUrl: z.string().nullable(),
+});
+export type RunDetail = z.infer<typeof runDetailSchema>;
+
+export const runRecordsQuerySchema = pageQuerySchema.extend({
+  outcome: recordOutcomeSchema.optional(),
+  /** Part of the ERP key (SKU, model code, category code), case-insensitive. */
+  q: z.string().max(200).optional(),
+});
+export type RunRecordsQuery = z.infer<typeof runRecordsQuerySchema>;
+
+export const runRecordSchema = z.object({
+  stream: z.string(),
+  key: z.string(),
+  entityType: z.string(),
+  outcome: recordOutcomeSchema,
+  reason: z.string().nullable(),
+  /** The rejects of this record in this run (business words and the fix). */
+  rejects: z.array(rejectSchema),
+  /** Link to the product in the PIM when Ferry knows its uuid and the PIM's address. */
+  pimLink: z.string().nullable(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+/** Unchanged records are counted in the report, not listed (the state keeps no row for them). */
+export const runRecordsPageSchema = pageOf(runRecordSchema);
+export type RunRecordsPage = z.infer<typeof runRecordsPageSchema>;
+
+/** POST /runs: what to run. Exactly the CLI's selectors; `dryRun` plans without writing. */
+export const startRunBodySchema = z
+  .object({
+    mode: z.enum(['delta', 'full', 'keys', 'category', 'since']).default('delta'),
+    keys: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
+    category: z.string().min(1).max(200).optional(),
+    since: isoDate.optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .superRefine((b, ctx) => {
+    if (b.mode === 'keys' && !b.keys) ctx.addIssue({ code: 'custom', path: ['keys'], message: 'mode keys needs at least one ERP key' });
+    if (b.mode === 'category' && !b.category) ctx.addIssue({ code: 'custom', path: ['category'], message: 'mode category needs a category code' });
+    if (b.mode === 'since') {
+      if (!b.since) ctx.addIssue({ code: 'custom', path: ['since'], message: 'mode since needs a date' });
+      else if (Number.isNaN(Date.parse(b.since))) ctx.addIssue({ code: 'custom', path: ['since'], message: 'not a date; write e.g. 2026-01-31T22:00:00Z' });
+    }
+  });
+export type StartRunBody = z.input<typeof startRunBodySchema>;
+
+export const retryRejectedBodySchema = z.object({ dryRun: z.boolean().default(false) });
+
+/**
+ * A started run. `runId` is known once the engine took the lock (null for a dry run, which
+ * writes no history); `jobId` always works for /jobs/{jobId} and /runs/{jobId}/events.
+ */
+export const startedRunSchema = z.object({ jobId: z.string(), runId: z.number().int().nullable() });
+export type StartedRun = z.infer<typeof startedRunSchema>;
+
+/** A run started from this server (a dry run's plan lives only here, for an hour). */
+export const jobSchema = z.object({
+  jobId: z.string(),
+  runId: z.number().int().nullable(),
+  state: z.enum(['running', 'finished', 'failed']),
+  dryRun: z.boolean(),
+  request: z.unknown(),
+  report: runReportSchema.nullable(),
+  error: z.string().nullable(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+/**
+ * Server-Sent Events of GET /runs/{id}/events (id: a run id or a job id). Event names:
+ * `progress` (data: RunProgress), `done` (data: RunDone), then the stream ends. A run that is
+ * not running in this server (finished, or started in a terminal) gets `done` at once when
+ * finished, else `progress` from the state store every 2 s.
+ */
+export const runProgressSchema = z.object({
+  runId: z.number().int().nullable(),
+  jobId: z.string().nullable(),
+  phase: z.enum(['starting', 'reading', 'categories', 'items', 'deletions', 'verify', 'done']),
+  read: z.number().int(),
+  settled: z.number().int(),
+  requests: z.number().int(),
+  throttled: z.number().int(),
+  elapsedMs: z.number().int(),
+  /** Estimate of the seconds left (null until there is enough to estimate). */
+  etaSeconds: z.number().nullable(),
+  cancelling: z.boolean(),
+});
+export type RunProgress = z.infer<typeof runProgressSchema>;
+export const runDoneSchema = z.object({
+  runId: z.number().int().nullable(),
+  jobId: z.string().nullable(),
+  status: z.enum(['succeeded', 'rejects', 'failed', 'interrupted']),
+  counts: outcomeCountsSchema.nullable(),
+  error: z.string().nullable(),
+});
+export type RunDone = z.infer<typeof runDoneSchema>;
+
+export const cancelAnswerSchema = z.object({ cancelling: z.literal(true) });
+
+// --- ERP ----------------------------------------------------------------------------------
+
+/** Flat list; the picker builds the tree from `parent`. */
+export const erpCategorySchema = z.object({ key: z.string(), label: z.string(), parent: z.string().nullable() });
+export const erpCategoriesSchema = listOf(erpCategorySchema);
+export type ErpCategory = z.infer<typeof erpCategorySchema>;
+
+// --- dashboard ------------------------------------------------------------------------------
+
+export const reachabilitySchema = z.object({
+  reachable: z.boolean().nullable().describe('null: not checked yet'),
+  /** `Akeneo 7.0 Serenity`, `Tryton 6.0`, … */
+  system: z.string().nullable(),
+  message: z.string().nullable(),
+  checkedAt: isoDate.nullable(),
+});
+
+export const chartPointSchema = z.object({
+  runId: z.number().int(),
+  startedAt: isoDate,
+  status: runStatusSchema,
+  created: z.number().int(),
+  updated: z.number().int(),
+  rejected: z.number().int(),
+  durationMs: z.number().int().nullable(),
+});
+
+export const dashboardSchema = z.object({
+  connections: z.array(
+    z.object({
+      /** The config file's name (one connection per `ferry serve` today). */
+      name: z.string(),
+      pimUrl: z.string(),
+      lastRun: runSummarySchema.nullable(),
+      activeRun: runSummarySchema.nullable(),
+      nextRun: z.object({ scheduleId: z.number().int(), scheduleName: z.string(), at: isoDate }).nullable(),
+      pim: reachabilitySchema,
+      erp: reachabilitySchema,
+      /** The last 30 runs, oldest first. */
+      chart: z.array(chartPointSchema),
+    }),
+  ),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;
+
+// --- schedules ------------------------------------------------------------------------------
+
+export const scheduleSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('nightly'), hour: z.number().int().min(0).max(23), minute: z.number().int().min(0).max(59).default(0) }),
+  z.object({ kind: z.literal('everyHours'), hours: z.number().int().min(1).max(24) }),
+  z.object({ kind: z.literal('every15Minutes') }),
+  z.object({
+    kind: z.literal('weeklyFull'),
+    weekday: z.number().int().min(0).max(6).describe('0 = Sunday'),
+    hour: z.number().int().min(0).max(23),
+  }),
+  z.object({ kind: z.literal('cron'), expression: z.string().min(9).max(100).describe('five fields: minute hour day month weekday') }),
+]);
+export type ScheduleSpec = z.input<typeof scheduleSpecSchema>;
+
+export const scheduleInputSchema = z.object({
+  name: z.string().min(1).max(100),
+  spec: scheduleSpecSchema,
+  /** IANA time zone, e.g. Europe/Paris. */
+  timezone: z.string().min(1).max(64).default('UTC'),
+  /** The run it starts (weeklyFull always runs full). */
+  mode: z.enum(['delta', 'full']).default('delta'),
+  enabled: z.boolean().default(true),
+});
+export type ScheduleInput = z.input<typeof scheduleInputSchema>;
+
+export const scheduleSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  spec: scheduleSpecSchema,
+  /** The cron expression the spec stands for. */
+  cron: z.string(),
+  timezone: z.string(),
+  mode: z.enum(['delta', 'full']),
+  enabled: z.boolean(),
+  /** The next five fire times (empty when disabled). */
+  nextRuns: z.array(isoDate),
+  lastOccurrence: z
+    .object({ scheduledFor: isoDate, outcome: z.enum(['started', 'skipped', 'failed']), runId: z.number().int().nullable(), reason: z.string().nullable() })
+    .nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+export type Schedule = z.infer<typeof scheduleSchema>;
+export const schedulesSchema = listOf(scheduleSchema);
+
+export const schedulePreviewBodySchema = scheduleInputSchema.pick({ spec: true, timezone: true });
+export const schedulePreviewSchema = z.object({ cron: z.string(), nextRuns: z.array(isoDate) });
+
+export const occurrenceSchema = z.object({
+  id: z.number().int(),
+  scheduleId: z.number().int(),
+  scheduledFor: isoDate,
+  firedAt: isoDate,
+  outcome: z.enum(['started', 'skipped', 'failed']),
+  runId: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+export const occurrencesPageSchema = pageOf(occurrenceSchema);
+
+// --- notifications ---------------------------------------------------------------------------
+
+export const CHANNEL_TYPES = ['email', 'webhook', 'slack', 'teams'] as const;
+
+/** Inputs: secrets may be sent (write-only); on update an omitted secret keeps the stored one. */
+export const channelInputSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('email'),
+    name: z.string().min(1).max(100),
+    enabled: z.boolean().default(true),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** true: TLS from the first byte (465); false: STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    from: z.email(),
+    to: z.array(z.email()).min(1),
+  }),
+  z.object({
+    type: z.literal('webhook'),
+    name: z.string().min(1).max(100),
+    enabled: z.boolean().default(true),
+    url: z.url({ protocol: /^https?$/ }),
+    /** HMAC-SHA256 key for X-Ferry-Signature; generated when absent on create. */
+    secret: z.string().min(16).optional(),
+  }),
+  z.object({ type: z.literal('slack'), name: z.string().min(1).max(100), enabled: z.boolean().default(true), url: z.url({ protocol: /^https$/ }).optional() }),
+  z.object({ type: z.literal('teams'), name: z.string().min(1).max(100), enabled: z.boolean().default(true), url: z.url({ protocol: /^https$/ }).optional() }),
+]);
+export type ChannelInput = z.input<typeof channelInputSchema>;
+
+/** Answers: no secret ever; Slack/Teams URLs are secrets too, only their host is shown. */
+export const channelSchema = z.object({
+  id: z.number().int(),
+  type: z.enum(CHANNEL_TYPES),
+  name: z.string(),
+  enabled: z.boolean(),
+  /** email: `smtp.example.com:587 → a@b, c@d`; webhook: the URL; slack/teams: the host. */
+  target: z.string(),
+  hasSecret: z.boolean().describe('email: a password is stored; webhook: a signing secret; slack/teams: a URL'),
+  email: z.object({ host: z.string(), port: z.number(), secure: z.boolean(), username: z.string().nullable(), from: z.string(), to: z.array(z.string()) }).nullable(),
+  lastDelivery: z.object({ at: isoDate, ok: z.boolean(), error: z.string().nullable() }).nullable(),
+  createdAt: isoDate,
+});
+export type Channel = z.infer<typeof channelSchema>;
+export const channelsSchema = listOf(channelSchema);
+/** POST /channels answer for a webhook: its signing secret, shown this once. */
+export const channelCreatedSchema = channelSchema.extend({ secretOnce: z.string().nullable() });
+
+export const deliverySchema = z.object({
+  id: z.number().int(),
+  channelId: z.number().int(),
+  at: isoDate,
+  event: z.string(),
+  runId: z.number().int().nullable(),
+  ok: z.boolean(),
+  attempts: z.number().int(),
+  error: z.string().nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+export const deliveriesPageSchema = pageOf(deliverySchema);
+export const testSendSchema = z.object({ ok: z.boolean(), attempts: z.number().int(), error: z.string().nullable() });
+
+export const RULE_KINDS = ['run_failed', 'rejects_count', 'rejects_percent', 'stuck', 'no_success', 'back_to_normal'] as const;
+/**
+ * threshold: rejects_count = N records; rejects_percent = X % of the records read;
+ * stuck = T minutes without finishing; no_success = D hours. Others take none.
+ */
+export const ruleInputSchema = z
+  .object({
+    kind: z.enum(RULE_KINDS),
+    threshold: z.number().positive().nullable().default(null),
+    channelIds: z.array(z.number().int().positive()).min(1),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((r, ctx) => {
+    const needs = r.kind === 'rejects_count' || r.kind === 'rejects_percent' || r.kind === 'stuck' || r.kind === 'no_success';
+    if (needs && r.threshold === null) ctx.addIssue({ code: 'custom', path: ['threshold'], message: `rule ${r.kind} needs a threshold` });
+    if (r.kind === 'rejects_percent' && r.threshold !== null && r.threshold > 100) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'a percentage is at most 100' });
+  });
+export type RuleInput = z.input<typeof ruleInputSchema>;
+export const ruleSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(RULE_KINDS),
+  threshold: z.number().nullable(),
+  channelIds: z.array(z.number().int()),
+  enabled: z.boolean(),
+  /** The rule in words: "a run fails", "a run rejects 10 records or more", … */
+  description: z.string(),
+  createdAt: isoDate,
+});
+export type Rule = z.infer<typeof ruleSchema>;
+export const rulesSchema = listOf(ruleSchema);
+
+// --- users, audit, tokens ------------------------------------------------------------------
+
+export const userCreateSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
+  role: roleSchema,
+  password: z.string().min(10, 'at least 10 characters').max(1000),
+});
+export const userUpdateSchema = z.object({
+  role: roleSchema.optional(),
+  password: z.string().min(10, 'at least 10 characters').max(1000).optional(),
+  disabled: z.boolean().optional(),
+});
+export const usersSchema = listOf(userSchema);
+
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: isoDate,
+  /** `user:julia`, `token:ci (julia)`, `schedule:Nightly`, `system`. */
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  details: z.unknown(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export const auditQuerySchema = pageQuerySchema.extend({ action: z.string().max(100).optional() });
+export const auditPageSchema = pageOf(auditEntrySchema);
+
+export const tokenCreateSchema = z.object({ name: z.string().min(1).max(100) });
+export const apiTokenSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  /** The first characters, to tell tokens apart (`fry_ab12…`). */
+  prefix: z.string(),
+  createdAt: isoDate,
+  lastUsedAt: isoDate.nullable(),
+});
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+export const apiTokensSchema = listOf(apiTokenSchema);
+/** The token itself, shown this once (only its hash is stored). Send as `Authorization: Bearer …`. */
+export const apiTokenCreatedSchema = apiTokenSchema.extend({ token: z.string() });
+
+// --- health ---------------------------------------------------------------------------------
+
+export const healthSchema = z.object({ ok: z.literal(true) });
+export const readySchema = z.object({
+  ready: z.boolean(),
+  checks: z.object({ state: z.boolean(), config: z.boolean(), scheduler: z.boolean() }),
+});

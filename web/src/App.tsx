@@ -23,6 +23,7 @@ export function App() {
     );
   }
   const user = session.data?.user ?? null;
+  const demo = session.data?.demo ?? false;
   if (!user) {
     return (
       <Routes>
@@ -32,7 +33,7 @@ export function App() {
     );
   }
   return (
-    <Shell user={user}>
+    <Shell user={user} demo={demo}>
       <Routes>
         <Route path="/" element={<DashboardPage />} />
         <Route path="/runs" element={<RunsPage />} />

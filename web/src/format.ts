@@ -75,3 +75,15 @@ export const entityLabel: Record<string, string> = {
   category: 'Categories',
   option: 'Attribute options',
 };
+
+/** `user:julia` → "julia", `schedule:Nightly` → "schedule “Nightly”", `cli` → "a terminal". */
+export function startedByLabel(startedBy: string | null): string {
+  if (!startedBy) return '–';
+  if (startedBy === 'cli') return 'a terminal';
+  const [kind, ...rest] = startedBy.split(':');
+  const who = rest.join(':');
+  if (kind === 'user') return who;
+  if (kind === 'schedule') return `schedule “${who}”`;
+  if (kind === 'token') return `API token ${who}`;
+  return startedBy;
+}

@@ -4,6 +4,7 @@
  * and errors turned into a sentence Julia can read.
  */
 import type { z } from 'zod';
+import { CSRF_HEADER, errorBodySchema } from '../../../src/server/api/contract';
 
 let csrfToken: string | null = null;
 
@@ -53,7 +54,7 @@ export async function api<S extends z.ZodType | undefined = undefined>(
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
@@ -83,9 +84,9 @@ function safeJson(text: string): unknown {
 }
 
 function errorFrom(status: number, body: unknown): ApiError {
-  const b = (body ?? {}) as { message?: unknown; error?: unknown; field?: unknown };
-  const message = typeof b.message === 'string' && b.message ? b.message : typeof b.error === 'string' ? b.error : '';
-  const field = typeof b.field === 'string' ? b.field : undefined;
+  const parsed = errorBodySchema.safeParse(body);
+  const message = parsed.success ? parsed.data.error.message : '';
+  const field = parsed.success ? parsed.data.error.field : undefined;
   if (status === 401) return new ApiError(status, message || 'Please sign in again.', field);
   if (status === 403) return new ApiError(status, message || 'Your role does not allow this. Ask an administrator.', field);
   if (status === 429) return new ApiError(status, message || 'Too many attempts. Wait a minute and try again.', field);

@@ -1,27 +1,21 @@
 /** Who is signed in, signing in and out. The server keeps the session in an httpOnly cookie. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { meSchema, type LoginBody, type Me } from '../../../src/server/api/contract';
 import { api, ApiError, setCsrfToken } from './http';
 
-export interface SessionUser {
-  name: string;
-  role: string;
-}
+export type SessionUser = Me['user'];
 
-interface SessionAnswer {
-  user: SessionUser | null;
-  csrfToken?: string | null;
-}
-
+/** The signed-in user, or `null` when there is no session (401). */
 export function useSession() {
   return useQuery({
-    queryKey: ['session'],
-    queryFn: async (): Promise<SessionAnswer> => {
+    queryKey: ['me'],
+    queryFn: async (): Promise<Me | null> => {
       try {
-        const answer = (await api('/api/v1/session')) as SessionAnswer;
-        setCsrfToken(answer.csrfToken ?? null);
-        return answer;
+        const me = await api('/api/v1/me', { schema: meSchema });
+        setCsrfToken(me.csrfToken);
+        return me;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return { user: null };
+        if (error instanceof ApiError && error.status === 401) return null;
         throw error;
       }
     },
@@ -32,12 +26,12 @@ export function useSession() {
 export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (input: { username: string; password: string }) => {
-      const answer = (await api('/api/v1/session', { method: 'POST', body: input })) as SessionAnswer;
-      setCsrfToken(answer.csrfToken ?? null);
-      return answer;
+    mutationFn: async (input: LoginBody) => {
+      const me = await api('/api/v1/session', { method: 'POST', body: input, schema: meSchema });
+      setCsrfToken(me.csrfToken);
+      return me;
     },
-    onSuccess: (answer) => client.setQueryData(['session'], answer),
+    onSuccess: (me) => client.setQueryData(['me'], me),
   });
 }
 
@@ -48,7 +42,7 @@ export function useSignOut() {
     onSettled: () => {
       setCsrfToken(null);
       client.clear();
-      client.setQueryData(['session'], { user: null });
+      client.setQueryData(['me'], null);
     },
   });
 }

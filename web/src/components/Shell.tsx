@@ -1,5 +1,5 @@
 /** The frame around every signed-in page: Akeneo-like left navigation, a header with the user and Sign out. */
-import { AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
+import { Alert, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconBell, IconCalendarTime, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -9,7 +9,7 @@ import { can } from '../roles';
 
 const roleLabel: Record<string, string> = { admin: 'Administrator', operator: 'Operator', viewer: 'Viewer' };
 
-export function Shell({ user, children }: { user: SessionUser; children: ReactNode }) {
+export function Shell({ user, demo, children }: { user: SessionUser; demo: boolean; children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const signOut = useSignOut();
@@ -66,6 +66,11 @@ export function Shell({ user, children }: { user: SessionUser; children: ReactNo
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main>
+        {demo && (
+          <Alert color="akeneo" variant="light" mb="md" title="Demo">
+            This Console runs the demo: a practice PIM and a made-up ERP. Nothing here touches your real catalog.
+          </Alert>
+        )}
         <div style={{ maxWidth: 1200 }}>{children}</div>
       </AppShell.Main>
     </AppShell>

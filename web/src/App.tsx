@@ -1,16 +1,17 @@
 /** The Console's pages and who may see them: everything but sign-in needs a session. */
 import { Center, Loader } from '@mantine/core';
+import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './api/session';
 import { Shell } from './components/Shell';
-import { DashboardPage } from './pages/Dashboard';
-import { NotificationsPage } from './pages/Notifications';
-import { RunDetailPage } from './pages/RunDetail';
-import { RunNowPage } from './pages/RunNow';
-import { RunsPage } from './pages/Runs';
-import { SchedulesPage } from './pages/Schedules';
+const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
+const NotificationsPage = lazy(() => import('./pages/Notifications').then((m) => ({ default: m.NotificationsPage })));
+const RunDetailPage = lazy(() => import('./pages/RunDetail').then((m) => ({ default: m.RunDetailPage })));
+const RunNowPage = lazy(() => import('./pages/RunNow').then((m) => ({ default: m.RunNowPage })));
+const RunsPage = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsPage })));
+const SchedulesPage = lazy(() => import('./pages/Schedules').then((m) => ({ default: m.SchedulesPage })));
+const UsersPage = lazy(() => import('./pages/Users').then((m) => ({ default: m.UsersPage })));
 import { SignInPage } from './pages/SignIn';
-import { UsersPage } from './pages/Users';
 
 export function App() {
   const session = useSession();
@@ -34,6 +35,7 @@ export function App() {
   }
   return (
     <Shell user={user} demo={demo}>
+      <Suspense fallback={<Loader aria-label="Loading the page" m="md" />}>
       <Routes>
         <Route path="/" element={<DashboardPage />} />
         <Route path="/runs" element={<RunsPage />} />
@@ -45,6 +47,7 @@ export function App() {
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
+      </Suspense>
     </Shell>
   );
 }

@@ -3,7 +3,7 @@
  * (server pages, filter by outcome, search by SKU), each refusal with its fix, the refusals as
  * CSV, and Retry refused.
  */
-import { Alert, Anchor, Badge, Box, Button, Group, List, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Box, Button, Group, List, Paper, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconDownload, IconExternalLink, IconRefresh } from '@tabler/icons-react';

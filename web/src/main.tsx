@@ -1,7 +1,6 @@
 import '@fontsource/lato/400.css';
 import '@fontsource/lato/700.css';
 import '@mantine/core/styles.css';
-import '@mantine/charts/styles.css';
 import '@mantine/notifications/styles.css';
 import './global.css';
 import { MantineProvider } from '@mantine/core';

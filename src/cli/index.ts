@@ -10,6 +10,8 @@ import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerErpCommands } from './commands/erp.js';
 import { registerMappingCommands } from './commands/mapping.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerUsersCommands } from './commands/users.js';
 import { reportFatal } from './output.js';
 import { FERRY_VERSION } from '../version.js';
 
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerErpCommands(program);
   registerMappingCommands(program);
   registerSyncCommands(program);
+  registerServeCommand(program);
+  registerUsersCommands(program);
   return program;
 }
 

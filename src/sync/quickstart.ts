@@ -30,6 +30,11 @@ export interface QuickstartOptions {
   onProgress?: (p: SyncProgress) => void;
   /** Called with the report as soon as the sync ends (before --keep waits). */
   onReport?: (report: RunReport) => void;
+  /**
+   * Awaited after the sync while the sandbox is still up (`ferry serve --quickstart` serves the
+   * Console on the demo's config until Ctrl-C); the sandbox closes when it resolves.
+   */
+  whileUp?: (config: FerryConfig) => Promise<void>;
   logger?: Logger;
 }
 
@@ -63,6 +68,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Ru
       say('Sync: ERP → PIM …');
       const report = await runSync(config, { client, source, logger, full: true, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       options.onReport?.(report);
+      if (options.whileUp) await options.whileUp(config);
       if (options.keep) {
         say(`The sandbox stays up at ${sandbox.url} (Ctrl-C to stop).`);
         await new Promise<void>((resolve) => {

@@ -324,7 +324,7 @@ export const scheduleSpecSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('cron'), expression: z.string().min(9).max(100).describe('five fields: minute hour day month weekday') }),
 ]);
-export type ScheduleSpec = z.input<typeof scheduleSpecSchema>;
+export type ScheduleSpec = z.infer<typeof scheduleSpecSchema>;
 
 export const scheduleInputSchema = z.object({
   name: z.string().min(1).max(100),

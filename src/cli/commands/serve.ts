@@ -1,0 +1,154 @@
+/**
+ * `ferry serve`: the Console (web app, JSON API, scheduler, notifications) in one process.
+ * `ferry serve --quickstart` is what `npm start` runs: the Quick start's demo (sandbox PIM,
+ * demo ERP, bootstrap, first sync), then the Console on it with a nightly schedule and a
+ * demo user whose generated password is printed once.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import type { FerryConfig } from '../../config/schema.js';
+import { createLogger } from '../../logging.js';
+import { summaryLine } from '../../sync/report.js';
+import { runQuickstart } from '../../sync/quickstart.js';
+import type { createConsole } from '../../server/app.js';
+import { configFrom, UserError, withConfigOption } from '../output.js';
+
+interface ServeFlags {
+  config: string;
+  host: string;
+  port: string;
+  demo?: boolean;
+  trustProxy?: boolean;
+  publicUrl?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  quickstart?: boolean;
+  items?: string;
+  data?: string;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1';
+  return false;
+}
+
+function portOf(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port ${text} is not a port number (0-65535).`);
+  return n;
+}
+
+/** Runs the Console until SIGINT/SIGTERM. */
+async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connectionName: string; demo: boolean; afterStart?: (url: string, server: Awaited<ReturnType<typeof createConsole>>) => Promise<void> }): Promise<void> {
+  const port = portOf(o.port);
+  const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
+  if ((o.tlsCert || o.tlsKey) && !tls) throw new UserError('--tls-cert and --tls-key go together.');
+  const scheme = tls ? 'https' : 'http';
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+  // Loaded here: the other commands need none of the server's modules.
+  const { createConsole } = await import('../../server/app.js');
+  const server = await createConsole({
+    config,
+    connectionName: extras.connectionName,
+    demo: extras.demo,
+    publicUrl: o.publicUrl ?? `${scheme}://${shownHost}:${port}`,
+    trustProxy: o.trustProxy === true,
+    secureCookies: Boolean(tls) || (o.publicUrl?.startsWith('https:') ?? false),
+    logger,
+    processMetrics: true,
+    ...(tls ? { https: tls } : {}),
+  });
+  if (server.ctx.auth.countUsers() === 0 && !extras.demo) {
+    await server.close();
+    throw new UserError(
+      'the Console has no user yet, and it never serves anonymously. Add one first:\n' +
+        `  ferry users add NAME --role admin --config ${o.config}\n` +
+        '(or try it with --demo, which creates a demo admin and prints its password once).',
+    );
+  }
+  if (!isLoopbackHost(o.host) && !tls && !o.trustProxy) {
+    process.stderr.write(
+      `warning: serving on ${o.host} without TLS: passwords and session cookies cross the network in clear text. ` +
+        'Put an https reverse proxy in front (and pass --trust-proxy), or pass --tls-cert and --tls-key.\n',
+    );
+  }
+  const address = await server.app.listen({ host: o.host, port });
+  const url = o.publicUrl ?? address.replace('://127.0.0.1', '://127.0.0.1');
+  server.start();
+  process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop)\n`);
+  await extras.afterStart?.(url, server);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  process.stdout.write('Stopping the Console (a run in progress stops gracefully) …\n');
+  await server.close();
+}
+
+/** A demo admin with a generated password, printed once (the hash alone is stored). */
+async function ensureDemoUser(server: Awaited<ReturnType<typeof createConsole>>): Promise<void> {
+  if (server.ctx.auth.findUserByName('demo')) {
+    process.stdout.write('Sign in as "demo" with the password printed the first time (ferry users passwd demo sets a new one).\n');
+    return;
+  }
+  const password = randomBytes(12).toString('base64url');
+  await server.ctx.auth.addUser('demo', 'admin', password);
+  server.ctx.audit.record('system', 'user.create', 'user:demo', { role: 'admin', demo: true });
+  process.stdout.write(`Sign in as "demo" with the password ${password} (shown this once).\n`);
+}
+
+export function registerServeCommand(program: Command): void {
+  withConfigOption(
+    program
+      .command('serve')
+      .description('Serve the Ferry Console: the web app, its API, the scheduler and notifications.')
+      .option('--host <address>', 'address to listen on', '127.0.0.1')
+      .option('--port <n>', 'port to listen on', '8080')
+      .option('--demo', 'allow starting without any user: creates a demo admin and prints its password once')
+      .option('--trust-proxy', 'behind an https reverse proxy: trust its X-Forwarded-* headers')
+      .option('--public-url <url>', "the Console's address as people reach it (links in notifications)")
+      .option('--tls-cert <file>', 'serve https with this certificate (PEM)')
+      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+      .option('--quickstart', 'the Quick start (sandbox PIM, demo ERP, first sync), then the Console on it (npm start)')
+      .option('--items <n>', 'with --quickstart: items in the generated demo ERP', '500')
+      .option('--data <dir>', 'with --quickstart: where the demo ERP and the state live', './data'),
+  ).action(async (o: ServeFlags) => {
+    if (!o.quickstart) {
+      const config = await configFrom(o);
+      await serveConsole(config, o, {
+        connectionName: basename(o.config),
+        demo: o.demo === true,
+        ...(o.demo ? { afterStart: async (_url: string, server: Awaited<ReturnType<typeof createConsole>>) => ensureDemoUser(server) } : {}),
+      });
+      return;
+    }
+    const items = Number(o.items);
+    if (!Number.isInteger(items) || items < 1) throw new UserError(`--items ${o.items} is not a positive whole number.`);
+    await runQuickstart({
+      items,
+      dataDir: o.data ?? './data',
+      say: (line) => process.stdout.write(`${line}\n`),
+      onReport: (r) => process.stdout.write(`${summaryLine(r)}\n`),
+      whileUp: (config) =>
+        serveConsole(config, o, {
+          connectionName: 'Quick start demo',
+          demo: true,
+          afterStart: async (_url, server) => {
+            await ensureDemoUser(server);
+            if (server.ctx.schedules.list().length === 0) {
+              const s = server.ctx.schedules.create({ name: 'Nightly', spec: { kind: 'nightly', hour: 2, minute: 0 }, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', mode: 'delta', enabled: true });
+              server.ctx.audit.record('system', 'schedule.create', `schedule#${s.id}`, { name: s.name, demo: true });
+            }
+            const next = server.ctx.scheduler.nextDue();
+            if (next) process.stdout.write(`Schedule "${next.schedule.name}": next run ${next.at.toISOString()}.\n`);
+          },
+        }),
+    });
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * The Console server: builds the stores, the run manager, the scheduler and the notifier on
+ * the state's SQLite file, and a fastify app serving the JSON API (/api/v1, OpenAPI at
+ * /api/v1/openapi.json), the web app (dist/web) and /healthz, /readyz, /metrics.
+ * `start()` starts the background work (scheduler, notification checks); tests may leave it off.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FerryConfig } from '../config/schema.js';
+import { createLogger, scrubSecrets, type Logger } from '../logging.js';
+import { openStateStore } from '../sync/index.js';
+import { refusal, registerAuthHook } from './auth.js';
+import type { ConsoleContext } from './context.js';
+import { createMetrics } from './metrics.js';
+import { Notifier } from './notify/notifier.js';
+import type { SendOptions } from './notify/senders.js';
+import { NotifyStore } from './notify/store.js';
+import { Reachability } from './reachability.js';
+import { adminRoutes } from './routes/admin.js';
+import { notificationRoutes } from './routes/notifications.js';
+import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
+import { sessionRoutes } from './routes/session.js';
+import { apiSystemRoutes, rootSystemRoutes } from './routes/system.js';
+import { RunManager } from './runs/run-manager.js';
+import { ConsoleScheduler } from './schedules/scheduler.js';
+import { ScheduleStore } from './schedules/store.js';
+import { AuditStore } from './store/audit-store.js';
+import { AuthStore } from './store/auth-store.js';
+import { openConsoleDb } from './store/db.js';
+import { RunsReader } from './store/runs-read.js';
+import { FERRY_VERSION } from '../version.js';
+import type { ErpSource } from '../erp/port.js';
+
+export interface ConsoleOptions {
+  config: FerryConfig;
+  /** Shown as the connection's name (the config file's name). */
+  connectionName?: string;
+  demo?: boolean;
+  /** The Console's own address, for links in notifications. */
+  publicUrl?: string;
+  /** The built web app (default: dist/web next to the compiled server). */
+  webRoot?: string;
+  trustProxy?: boolean;
+  /** Cookies marked Secure (behind https). */
+  secureCookies?: boolean;
+  logger?: Logger;
+  clock?: () => number;
+  /** Notification delivery retries (tests shorten the backoff). */
+  send?: SendOptions;
+  /** Notification checks interval (ms). */
+  monitorEveryMs?: number;
+  /** Tests: an ERP source factory for the dashboard and the category picker. */
+  openSource?: () => Promise<ErpSource>;
+  /** Serve the default metrics of the process too (off in tests: one registry per app). */
+  processMetrics?: boolean;
+  /** Serve https with this certificate and key (PEM). */
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export interface ConsoleServer {
+  app: FastifyInstance;
+  ctx: ConsoleContext;
+  /** Starts the scheduler and the notification checks. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+/** dist/web beside the compiled server (dist/server → dist/web), or from the sources (src/server → dist/web). */
+export function defaultWebRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const compiled = resolve(here, '..', 'web');
+  return existsSync(join(compiled, 'index.html')) ? compiled : resolve(here, '..', '..', 'dist', 'web');
+}
+
+const NO_WEB_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Ferry Console</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 4em auto; line-height: 1.5">
+<h1>Ferry Console</h1>
+<p>The web app is not built yet. Run <code>npm run build</code> in the Ferry folder, then start <code>ferry serve</code> again.</p>
+<p>The API answers meanwhile: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
+</body></html>`;
+
+export async function createConsole(options: ConsoleOptions): Promise<ConsoleServer> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
+  const clock = options.clock ?? Date.now;
+  // The engine's schema first (the Console reads its tables and indexes them).
+  await (await openStateStore(config.state)).close();
+  const db = openConsoleDb(config.state.path);
+
+  const cancellable = { check: (_id: number) => false };
+  const runs = new RunsReader(db, (id) => cancellable.check(id));
+  const metrics = createMetrics(db, { defaults: options.processMetrics ?? false });
+  const notify = new NotifyStore(db, clock);
+  const notifier = new Notifier({ db, store: notify, publicUrl: options.publicUrl ?? 'http://127.0.0.1:8080', clock, logger, ...(options.send ? { send: options.send } : {}) });
+  const manager = new RunManager({
+    config,
+    db,
+    runs,
+    logger,
+    onPimRequest: (e) => metrics.onPimRequest(e),
+    onFinished: () => notifier.evaluateFinishedRuns(),
+  });
+  cancellable.check = (id) => manager.isCancellable(id);
+  const schedules = new ScheduleStore(db, clock);
+  const scheduler = new ConsoleScheduler({
+    store: schedules,
+    clock,
+    logger,
+    onLag: (s) => metrics.observeScheduleLag(s),
+    runner: {
+      busy: () => {
+        if (manager.isBusy()) return 'a run started from the Console was going';
+        const other = manager.lockedElsewhere();
+        return other ? `another sync (${other}) was going` : null;
+      },
+      start: async (mode, startedBy) => {
+        const r = await manager.start({ mode, dryRun: false }, startedBy);
+        audit.record(startedBy, 'run.start', r.runId !== null ? `run#${r.runId}` : r.jobId, { mode });
+        return r;
+      },
+    },
+  });
+  const auth = new AuthStore(db, clock);
+  const audit = new AuditStore(db, clock);
+  const reachability = new Reachability(config, manager, logger, options.openSource);
+  let monitor: NodeJS.Timeout | null = null;
+
+  const ctx: ConsoleContext = {
+    config,
+    connectionName: options.connectionName ?? 'ferry.yaml',
+    demo: options.demo === true,
+    db,
+    auth,
+    audit,
+    runs,
+    manager,
+    schedules,
+    scheduler,
+    notify,
+    notifier,
+    metrics,
+    reachability,
+    logger,
+    secureCookies: options.secureCookies === true,
+    backgroundStarted: () => scheduler.started,
+  };
+
+  const fastifyOptions = { logger: false, trustProxy: options.trustProxy === true, bodyLimit: 2 * 1024 * 1024, ...(options.https ? { https: options.https } : {}) };
+  // Typed as the plain http server: the routes do not care which one listens.
+  const app = Fastify(fastifyOptions as { logger: false }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Component libraries set style attributes; no inline script is ever allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    hsts: options.secureCookies === true,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, context) => ({ statusCode: 429, ...refusal('rate_limited', `too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`) }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Ferry Console API', version: FERRY_VERSION, description: 'The JSON API of `ferry serve` (see docs/console-api.md).' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'ferry_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const first = err.validation[0];
+      const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
+      const path = (first?.instancePath ?? '').split('/').filter(Boolean).join('.');
+      const field = path ? `${where}.${path}` : where;
+      return reply.code(400).send(refusal('bad_request', `${field}: ${first?.message ?? 'invalid'}`, field));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 429) return reply.code(429).send(refusal('rate_limited', err.message));
+    if (status >= 400 && status < 500) return reply.code(status).send(refusal('bad_request', scrubSecrets(err.message)));
+    logger.error({ err: scrubSecrets(String(err)), url: req.url }, 'console request failed');
+    return reply.code(500).send(refusal('internal', 'the Console hit an unexpected error; the server log says more'));
+  });
+
+  registerAuthHook(app, auth);
+  await app.register(rootSystemRoutes(ctx));
+  await app.register(
+    async (api) => {
+      await api.register(sessionRoutes(ctx));
+      await api.register(apiSystemRoutes(ctx));
+      await api.register(runRoutes(ctx));
+      await api.register(scheduleRoutes(ctx));
+      await api.register(notificationRoutes(ctx));
+      await api.register(adminRoutes(ctx));
+      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const webRoot = options.webRoot ?? defaultWebRoot();
+  const hasWeb = existsSync(join(webRoot, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET') return reply.code(404).send(refusal('not_found', `no ${req.method} ${req.url.split('?')[0]}`));
+    // The single-page app's own routes (/runs/12, /schedules) load its index.
+    if (hasWeb) return reply.type('text/html').sendFile('index.html');
+    return reply.type('text/html; charset=utf-8').send(NO_WEB_PAGE);
+  });
+
+  return {
+    app,
+    ctx,
+    start() {
+      scheduler.start();
+      const every = options.monitorEveryMs ?? 30_000;
+      monitor = setInterval(() => void notifier.tick(), every);
+      monitor.unref();
+    },
+    async close() {
+      scheduler.stop();
+      if (monitor) clearInterval(monitor);
+      await app.close();
+      await manager.close();
+      await notifier.evaluateFinishedRuns();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/** What the routes share: the stores, the run manager, the scheduler, the notifier, settings. */
+import type { FerryConfig } from '../config/schema.js';
+import type { Logger } from '../logging.js';
+import type { ConsoleMetrics } from './metrics.js';
+import type { Notifier } from './notify/notifier.js';
+import type { NotifyStore } from './notify/store.js';
+import type { RunManager } from './runs/run-manager.js';
+import type { ConsoleScheduler } from './schedules/scheduler.js';
+import type { ScheduleStore } from './schedules/store.js';
+import type { AuditStore } from './store/audit-store.js';
+import type { AuthStore } from './store/auth-store.js';
+import type { ConsoleDb } from './store/db.js';
+import type { RunsReader } from './store/runs-read.js';
+import type { Reachability } from './reachability.js';
+
+export interface ConsoleContext {
+  config: FerryConfig;
+  /** The config file's name, shown as the connection's name. */
+  connectionName: string;
+  demo: boolean;
+  db: ConsoleDb;
+  auth: AuthStore;
+  audit: AuditStore;
+  runs: RunsReader;
+  manager: RunManager;
+  schedules: ScheduleStore;
+  scheduler: ConsoleScheduler;
+  notify: NotifyStore;
+  notifier: Notifier;
+  metrics: ConsoleMetrics;
+  reachability: Reachability;
+  logger: Logger;
+  /** Secure cookies (https, or --trust-proxy with X-Forwarded-Proto https). */
+  secureCookies: boolean;
+  backgroundStarted: () => boolean;
+}

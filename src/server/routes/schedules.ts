@@ -1,0 +1,102 @@
+/** Schedules: CRUD, the next five fire times, a preview for the form, the occurrences. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  errorBodySchema,
+  idParamsSchema,
+  occurrencesPageSchema,
+  pageQuerySchema,
+  scheduleInputSchema,
+  schedulePreviewBodySchema,
+  schedulePreviewSchema,
+  scheduleSchema,
+  schedulesSchema,
+  type Schedule,
+} from '../api/contract.js';
+import { refusal } from '../auth.js';
+import type { ConsoleContext } from '../context.js';
+import { cronFor, cronOf, nextFireTimes, ScheduleSpecError } from '../schedules/spec.js';
+import type { ScheduleRow } from '../schedules/store.js';
+
+export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const present = (s: ScheduleRow): Schedule => {
+      const last = ctx.schedules.lastOccurrence(s.id);
+      return {
+        ...s,
+        cron: cronFor(s.spec),
+        nextRuns: ctx.scheduler.nextRuns(s),
+        lastOccurrence: last ? { scheduledFor: last.scheduledFor, outcome: last.outcome, runId: last.runId, reason: last.reason } : null,
+      };
+    };
+    /** The spec and time zone must make a calendar; the refusal names the field. */
+    const check = (spec: ScheduleRow['spec'], timezone: string): { field: string; message: string } | null => {
+      try {
+        cronOf(spec, timezone);
+        return null;
+      } catch (err) {
+        if (err instanceof ScheduleSpecError) return { field: err.field, message: err.message };
+        throw err;
+      }
+    };
+
+    app.get('/schedules', { config: { access: 'viewer' }, schema: { tags: ['schedules'], summary: 'Schedules with their next five fire times', response: { 200: schedulesSchema } } }, async () => ({
+      items: ctx.schedules.list().map(present),
+    }));
+
+    app.post(
+      '/schedules/preview',
+      { config: { access: 'viewer' }, schema: { tags: ['schedules'], summary: 'The next five fire times of a spec (nothing saved)', body: schedulePreviewBodySchema, response: { 200: schedulePreviewSchema, 400: errorBodySchema } } },
+      async (req, reply) => {
+        const bad = check(req.body.spec, req.body.timezone);
+        if (bad) return reply.code(400).send(refusal('bad_request', bad.message, bad.field));
+        return { cron: cronFor(req.body.spec), nextRuns: nextFireTimes(req.body.spec, req.body.timezone, new Date(), 5).map((d) => d.toISOString()) };
+      },
+    );
+
+    app.post(
+      '/schedules',
+      { config: { access: 'operator' }, schema: { tags: ['schedules'], summary: 'Create a schedule', body: scheduleInputSchema, response: { 201: scheduleSchema, 400: errorBodySchema } } },
+      async (req, reply) => {
+        const bad = check(req.body.spec, req.body.timezone);
+        if (bad) return reply.code(400).send(refusal('bad_request', bad.message, bad.field));
+        const s = ctx.schedules.create(req.body);
+        ctx.audit.record(req.principal!.actor, 'schedule.create', `schedule#${s.id}`, { name: s.name, cron: cronFor(s.spec), timezone: s.timezone, mode: s.mode, enabled: s.enabled });
+        return reply.code(201).send(present(s));
+      },
+    );
+
+    app.put(
+      '/schedules/:id',
+      { config: { access: 'operator' }, schema: { tags: ['schedules'], summary: 'Change a schedule (also enable / disable)', params: idParamsSchema, body: scheduleInputSchema, response: { 200: scheduleSchema, 400: errorBodySchema, 404: errorBodySchema } } },
+      async (req, reply) => {
+        const bad = check(req.body.spec, req.body.timezone);
+        if (bad) return reply.code(400).send(refusal('bad_request', bad.message, bad.field));
+        const s = ctx.schedules.update(req.params.id, req.body);
+        if (!s) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        ctx.audit.record(req.principal!.actor, 'schedule.update', `schedule#${s.id}`, { name: s.name, cron: cronFor(s.spec), timezone: s.timezone, mode: s.mode, enabled: s.enabled });
+        return present(s);
+      },
+    );
+
+    app.delete(
+      '/schedules/:id',
+      { config: { access: 'operator' }, schema: { tags: ['schedules'], summary: 'Delete a schedule', params: idParamsSchema, response: { 204: z.null(), 404: errorBodySchema } } },
+      async (req, reply) => {
+        if (!ctx.schedules.delete(req.params.id)) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        ctx.audit.record(req.principal!.actor, 'schedule.delete', `schedule#${req.params.id}`);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/schedules/:id/occurrences',
+      { config: { access: 'viewer' }, schema: { tags: ['schedules'], summary: "A schedule's fired, skipped and failed slots", params: idParamsSchema, querystring: pageQuerySchema, response: { 200: occurrencesPageSchema, 404: errorBodySchema } } },
+      async (req, reply) => {
+        if (!ctx.schedules.get(req.params.id)) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        const { page, pageSize } = req.query;
+        return { ...ctx.schedules.occurrences(req.params.id, page, pageSize), page, pageSize };
+      },
+    );
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * Runs started from the Console: in this process, through the same runSync the CLI calls,
+ * on the same state store, so the engine's lock keeps one run per PIM connection whoever
+ * started it. Each run is a job: its progress (SyncOptions.onProgress plus the client's
+ * request counts) is fanned out to SSE listeners, and it is cancelled through an AbortSignal.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { AkeneoClient } from '../../akeneo/index.js';
+import { createAkeneoClientFromConfig } from '../../akeneo/index.js';
+import type { RequestEventListener } from '../../akeneo/events.js';
+import type { FerryConfig } from '../../config/schema.js';
+import { scrubSecrets, type Logger } from '../../logging.js';
+import { lockNameFor, openStateStore, runSync, type RunReport, type SyncOptions, type SyncProgress } from '../../sync/index.js';
+import type { StateStore } from '../../sync/state/port.js';
+import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
+import type { ConsoleDb } from '../store/db.js';
+import type { RunsReader } from '../store/runs-read.js';
+
+export class RunConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunConflictError';
+  }
+}
+
+export interface RunRequest {
+  mode: 'delta' | 'full' | 'keys' | 'category' | 'since';
+  keys?: string[];
+  category?: string;
+  since?: string;
+  dryRun: boolean;
+}
+
+interface LiveJob {
+  jobId: string;
+  runId: number | null;
+  request: RunRequest;
+  startedBy: string;
+  state: Job['state'];
+  report: RunReport | null;
+  error: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  last: RunProgress;
+  done: RunDone | null;
+  abort: AbortController;
+  events: EventEmitter;
+}
+
+export interface RunManagerDeps {
+  config: FerryConfig;
+  db: ConsoleDb;
+  runs: RunsReader;
+  logger: Logger;
+  onPimRequest?: RequestEventListener;
+  /** Called once a run ended (notifications, metrics); errors are logged, never thrown. */
+  onFinished?: (job: { runId: number | null; report: RunReport | null; error: string | null; startedBy: string }) => Promise<void> | void;
+  /** How long POST /runs waits for the engine to number the run (ms). */
+  waitForRunIdMs?: number;
+}
+
+/** The engine options for a Console request (the CLI's flags, as data). */
+export function syncOptionsFor(r: RunRequest): SyncOptions {
+  switch (r.mode) {
+    case 'full':
+      return { full: true, dryRun: r.dryRun };
+    case 'keys':
+      return { keys: r.keys ?? [], dryRun: r.dryRun };
+    case 'category':
+      return { category: r.category!, dryRun: r.dryRun };
+    case 'since':
+      return { since: new Date(r.since!).toISOString(), dryRun: r.dryRun };
+    default:
+      return { dryRun: r.dryRun };
+  }
+}
+
+export function runRequestFrom(body: StartRunBody): RunRequest {
+  const mode = body.mode ?? 'delta';
+  return {
+    mode,
+    dryRun: body.dryRun === true,
+    ...(mode === 'keys' && body.keys ? { keys: body.keys } : {}),
+    ...(mode === 'category' && body.category ? { category: body.category } : {}),
+    ...(mode === 'since' && body.since ? { since: body.since } : {}),
+  };
+}
+
+/** A StateStore that tells when the engine numbered the run (the run id the Console shows). */
+function announcingStartRun(state: StateStore, onRunId: (id: number) => void): StateStore {
+  return new Proxy(state, {
+    get(target, prop, receiver) {
+      if (prop === 'startRun') {
+        return async (mode: string, options: unknown) => {
+          const id = await target.startRun(mode, options);
+          onRunId(id);
+          return id;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+export class RunManager {
+  private readonly jobs = new Map<string, LiveJob>();
+  private client: AkeneoClient | null = null;
+  private active: LiveJob | null = null;
+
+  constructor(private readonly deps: RunManagerDeps) {}
+
+  /** The shared PIM client: its token and governor outlive one run (as a long-lived CLI process would). */
+  pimClient(): AkeneoClient {
+    this.client ??= createAkeneoClientFromConfig(this.deps.config.pim, { ...(this.deps.onPimRequest ? { onEvent: this.deps.onPimRequest } : {}) });
+    return this.client;
+  }
+
+  isBusy(): boolean {
+    return this.active !== null;
+  }
+
+  /** Whether another process (a terminal's `ferry sync`) holds this connection's run lock with a fresh heartbeat. */
+  lockedElsewhere(): string | null {
+    const name = lockNameFor(this.deps.config.pim);
+    try {
+      const row = this.deps.db.prepare('SELECT owner, run_id, heartbeat_at FROM locks WHERE name = ?').get(name) as
+        | { owner: string; run_id: number | null; heartbeat_at: number }
+        | undefined;
+      if (!row) return null;
+      const fresh = Date.now() - row.heartbeat_at < this.deps.config.sync.lockTimeoutSeconds * 1000;
+      return fresh ? `run${row.run_id !== null ? ` #${row.run_id}` : ''} (${row.owner})` : null;
+    } catch {
+      return null;
+    }
+  }
+
+  isCancellable(runId: number): boolean {
+    return this.active?.runId === runId;
+  }
+
+  job(idOrRun: string | number): LiveJob | null {
+    if (typeof idOrRun === 'string') return this.jobs.get(idOrRun) ?? null;
+    for (const j of this.jobs.values()) if (j.runId === idOrRun) return j;
+    return null;
+  }
+
+  describe(j: LiveJob): Job {
+    return {
+      jobId: j.jobId,
+      runId: j.runId,
+      state: j.state,
+      dryRun: j.request.dryRun,
+      request: j.request,
+      report: j.report as Job['report'],
+      error: j.error,
+    };
+  }
+
+  /**
+   * Starts a run and answers once the engine numbered it (or the run already ended, or the
+   * wait ran out: then `runId` is null and the job id serves). Refuses with RunConflictError
+   * while a run of this connection goes (dry runs take no lock and are always allowed).
+   */
+  async start(request: RunRequest, startedBy: string): Promise<{ jobId: string; runId: number | null }> {
+    if (!request.dryRun) {
+      if (this.active) throw new RunConflictError(`a run is already going (${this.active.runId ? `run #${this.active.runId}` : 'starting'}, started by ${this.active.startedBy}); wait for it or cancel it.`);
+      const other = this.lockedElsewhere();
+      if (other) throw new RunConflictError(`another sync ${other} holds this connection's lock; wait for it to finish.`);
+    }
+    this.prune();
+    const job: LiveJob = {
+      jobId: `job-${randomBytes(6).toString('hex')}`,
+      runId: null,
+      request,
+      startedBy,
+      state: 'running',
+      report: null,
+      error: null,
+      startedAt: Date.now(),
+      finishedAt: null,
+      last: { runId: null, jobId: null, phase: 'starting', read: 0, settled: 0, requests: 0, throttled: 0, elapsedMs: 0, etaSeconds: null, cancelling: false },
+      done: null,
+      abort: new AbortController(),
+      events: new EventEmitter(),
+    };
+    job.last.jobId = job.jobId;
+    job.events.setMaxListeners(100);
+    this.jobs.set(job.jobId, job);
+    if (!request.dryRun) this.active = job;
+    const numbered = new Promise<void>((resolve) => {
+      job.events.once('numbered', resolve);
+      job.events.once('done', resolve);
+      setTimeout(resolve, this.deps.waitForRunIdMs ?? 5000).unref();
+    });
+    void this.execute(job);
+    await numbered;
+    return { jobId: job.jobId, runId: job.runId };
+  }
+
+  cancel(runOrJob: number | string): boolean {
+    const job = this.job(runOrJob);
+    if (!job || job.state !== 'running') return false;
+    job.last = { ...job.last, cancelling: true };
+    job.abort.abort(new Error('cancelled from the Console'));
+    job.events.emit('progress', job.last);
+    return true;
+  }
+
+  subscribe(job: LiveJob, listener: { progress: (p: RunProgress) => void; done: (d: RunDone) => void }): () => void {
+    job.events.on('progress', listener.progress);
+    job.events.on('done', listener.done);
+    return () => {
+      job.events.off('progress', listener.progress);
+      job.events.off('done', listener.done);
+    };
+  }
+
+  /** Resolves when the running jobs have ended (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all(
+      [...this.jobs.values()].filter((j) => j.state === 'running').map((j) => new Promise<void>((resolve) => j.events.once('done', () => resolve()))),
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const j of this.jobs.values()) if (j.state === 'running') j.abort.abort(new Error('the Console is stopping'));
+    await this.idle();
+    await this.client?.close().catch(() => undefined);
+    this.client = null;
+  }
+
+  private prune(): void {
+    const hourAgo = Date.now() - 3_600_000;
+    for (const [id, j] of this.jobs) if (j.finishedAt !== null && j.finishedAt < hourAgo) this.jobs.delete(id);
+  }
+
+  private async execute(job: LiveJob): Promise<void> {
+    const { config, logger } = this.deps;
+    const client = this.pimClient();
+    const base = client.stats();
+    let lastEmit = 0;
+    const emit = (p: SyncProgress | null, force = false) => {
+      const stats = client.stats();
+      const elapsedMs = Date.now() - job.startedAt;
+      const read = p?.read ?? job.last.read;
+      const settled = p?.settled ?? job.last.settled;
+      const rate = settled / Math.max(1, elapsedMs / 1000);
+      job.last = {
+        ...job.last,
+        runId: job.runId,
+        phase: p?.phase ?? job.last.phase,
+        read,
+        settled,
+        requests: stats.total - base.total,
+        throttled: stats.throttled - base.throttled,
+        elapsedMs,
+        etaSeconds: settled > 0 && read > settled && rate > 0 ? Math.round((read - settled) / rate) : null,
+      };
+      const now = Date.now();
+      if (force || now - lastEmit >= 250) {
+        lastEmit = now;
+        job.events.emit('progress', job.last);
+      }
+    };
+    let state: StateStore | null = null;
+    try {
+      state = announcingStartRun(await openStateStore(config.state), (id) => {
+        job.runId = id;
+        this.deps.runs.setStartedBy(id, job.startedBy);
+        emit(null, true);
+        job.events.emit('numbered');
+      });
+      const options = { ...syncOptionsFor(job.request), signal: job.abort.signal } as SyncOptions;
+      job.report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
+      job.state = 'finished';
+    } catch (err) {
+      job.state = 'failed';
+      job.error = scrubSecrets(err instanceof Error ? err.message : String(err));
+      logger.warn({ jobId: job.jobId, err: job.error }, 'console run failed to run');
+    } finally {
+      await state?.close().catch(() => undefined);
+      job.finishedAt = Date.now();
+      if (this.active === job) this.active = null;
+      emit({ phase: 'done', read: job.last.read, settled: job.last.settled }, true);
+      const status = this.finalStatus(job);
+      job.done = { runId: job.runId, jobId: job.jobId, status, counts: job.report?.counts ?? null, error: job.error ?? job.report?.error ?? null };
+      job.events.emit('done', job.done);
+      try {
+        await this.deps.onFinished?.({ runId: job.runId, report: job.report, error: job.error, startedBy: job.startedBy });
+      } catch (err) {
+        logger.warn({ err: scrubSecrets(String(err)) }, 'after-run hook failed');
+      }
+    }
+  }
+
+  /** The status the history holds (the engine may have stored `interrupted` for a cancelled run). */
+  private finalStatus(job: LiveJob): RunDone['status'] {
+    if (job.runId !== null) {
+      const row = this.deps.db.prepare('SELECT status FROM runs WHERE id = ?').get(job.runId) as { status: string } | undefined;
+      if (row && row.status !== 'running') return row.status as RunDone['status'];
+    }
+    if (job.report) return job.report.status;
+    return 'failed';
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * Read-only SQL over the engine's run history (runs, run_records, rejects, entities) for the
+ * Console's server-side pages. The engine's StateStore port has no paging or filters (the CLI
+ * needs none), so the Console reads the tables directly here and never writes them. Indexes:
+ * see migrations.ts READ_INDEXES.
+ */
+import type { Reject, RunRecord, RunSummary } from '../api/contract.js';
+import { parseJsonColumn, type ConsoleDb } from './db.js';
+
+type RunStatusBody = RunSummary['status'];
+
+interface RunDbRow {
+  id: number;
+  mode: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  options: string | null;
+  report: string | null;
+  started_by?: string | null;
+}
+
+interface RejectDbRow {
+  stream: string;
+  erp_key: string;
+  entity_type: string;
+  label: string;
+  attribute: string | null;
+  locale: string | null;
+  scope: string | null;
+  message: string;
+  fix: string | null;
+}
+
+function toReject(r: RejectDbRow): Reject {
+  return { stream: r.stream, key: r.erp_key, entityType: r.entity_type, label: r.label, attribute: r.attribute, locale: r.locale, scope: r.scope, message: r.message, fix: r.fix };
+}
+
+export interface RunRowFull {
+  summary: RunSummary;
+  options: unknown;
+  report: unknown;
+}
+
+export class RunsReader {
+  constructor(
+    private readonly db: ConsoleDb,
+    /** Whether this server can cancel the run (it runs in this process). */
+    private readonly cancellable: (runId: number) => boolean = () => false,
+  ) {}
+
+  private summary(r: RunDbRow, report: unknown): RunSummary {
+    const counts = (report as { counts?: RunSummary['counts'] } | null)?.counts ?? null;
+    return {
+      id: r.id,
+      mode: r.mode,
+      status: r.status as RunStatusBody,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      durationMs: r.finished_at ? Math.max(0, Date.parse(r.finished_at) - Date.parse(r.started_at)) : null,
+      counts,
+      startedBy: r.started_by ?? 'cli',
+      cancellable: r.status === 'running' && this.cancellable(r.id),
+    };
+  }
+
+  /**
+   * A page of runs, newest first. The summary needs the counts, which live in the report's
+   * JSON: json_extract keeps the big parts of the report (rejects, plan) out of the page.
+   */
+  listRuns(filter: { status?: string; mode?: string }, page: number, pageSize: number): { items: RunSummary[]; total: number } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.status) {
+      where.push('r.status = ?');
+      args.push(filter.status);
+    }
+    if (filter.mode) {
+      where.push('r.mode = ?');
+      args.push(filter.mode);
+    }
+    const w = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM runs r ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.mode, r.status, r.started_at, r.finished_at, NULL AS options, json_extract(r.report, '$.counts') AS counts, o.started_by
+         FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id ${w} ORDER BY r.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...args, pageSize, (page - 1) * pageSize) as (RunDbRow & { counts: string | null })[];
+    return { total, items: rows.map((r) => this.summary(r, { counts: parseJsonColumn(r.counts, null) })) };
+  }
+
+  /** The last `n` runs, oldest first, for the dashboard's chart. */
+  recent(n: number): RunSummary[] {
+    return this.listRuns({}, 1, n).items.reverse();
+  }
+
+  lastFinished(): RunSummary | null {
+    const r = this.db
+      .prepare(
+        `SELECT r.id, r.mode, r.status, r.started_at, r.finished_at, json_extract(r.report, '$.counts') AS counts, o.started_by
+         FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id WHERE r.status <> 'running' ORDER BY r.id DESC LIMIT 1`,
+      )
+      .get() as (RunDbRow & { counts: string | null }) | undefined;
+    return r ? this.summary(r, { counts: parseJsonColumn(r.counts, null) }) : null;
+  }
+
+  running(): RunSummary | null {
+    const r = this.db
+      .prepare(`SELECT r.*, o.started_by FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id WHERE r.status = 'running' ORDER BY r.id DESC LIMIT 1`)
+      .get() as RunDbRow | undefined;
+    return r ? this.summary(r, null) : null;
+  }
+
+  /** When the last run that wrote its records finished (rules: no success for D hours). */
+  lastSucceededAt(): string | null {
+    const r = this.db.prepare("SELECT finished_at FROM runs WHERE status IN ('succeeded', 'rejects') ORDER BY id DESC LIMIT 1").get() as { finished_at: string } | undefined;
+    return r?.finished_at ?? null;
+  }
+
+  getRun(id: number): RunRowFull | null {
+    const r = this.db.prepare('SELECT r.*, o.started_by FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id WHERE r.id = ?').get(id) as RunDbRow | undefined;
+    if (!r) return null;
+    const report = parseJsonColumn<unknown>(r.report, null);
+    return { summary: this.summary(r, report), options: parseJsonColumn<unknown>(r.options, null), report };
+  }
+
+  /** A page of a run's records (stream, key order) with their rejects and a PIM link when known. */
+  records(runId: number, filter: { outcome?: string; q?: string }, page: number, pageSize: number, pimUrl: string | null): { items: RunRecord[]; total: number } {
+    const where = ['rr.run_id = ?'];
+    const args: unknown[] = [runId];
+    if (filter.outcome) {
+      where.push('rr.outcome = ?');
+      args.push(filter.outcome);
+    }
+    if (filter.q) {
+      where.push("rr.erp_key LIKE ? ESCAPE '\\'");
+      args.push(`%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    const w = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM run_records rr WHERE ${w}`).get(...args) as { n: number }).n;
+    const rows = this.db
+      .prepare(
+        `SELECT rr.stream, rr.erp_key, rr.entity_type, rr.outcome, rr.reason,
+           (SELECT e.pim_id FROM entities e WHERE e.origin_stream = rr.stream AND e.origin_key = rr.erp_key AND e.entity_type = 'product' LIMIT 1) AS pim_id
+         FROM run_records rr WHERE ${w} ORDER BY rr.stream, rr.erp_key LIMIT ? OFFSET ?`,
+      )
+      .all(...args, pageSize, (page - 1) * pageSize) as { stream: string; erp_key: string; entity_type: string; outcome: string; reason: string | null; pim_id: string | null }[];
+    const rejectsByKey = new Map<string, Reject[]>();
+    const rejected = rows.filter((r) => r.outcome === 'rejected');
+    if (rejected.length > 0) {
+      const stmt = this.db.prepare('SELECT * FROM rejects WHERE run_id = ? AND stream = ? AND erp_key = ? ORDER BY id');
+      for (const r of rejected) rejectsByKey.set(`${r.stream}\u0000${r.erp_key}`, (stmt.all(runId, r.stream, r.erp_key) as RejectDbRow[]).map(toReject));
+    }
+    const base = pimUrl?.replace(/\/+$/, '') ?? null;
+    return {
+      total,
+      items: rows.map((r) => ({
+        stream: r.stream,
+        key: r.erp_key,
+        entityType: r.entity_type,
+        outcome: r.outcome as RunRecord['outcome'],
+        reason: r.reason,
+        rejects: rejectsByKey.get(`${r.stream}\u0000${r.erp_key}`) ?? [],
+        pimLink: base && r.pim_id && r.entity_type === 'product' && r.outcome !== 'deleted' ? `${base}/#/enrich/product/${encodeURIComponent(r.pim_id)}` : null,
+      })),
+    };
+  }
+
+  /** The ERP item keys a retry of the run's rejects must read: rejected items, and the items of rejected groups. */
+  rejectedItemKeys(runId: number): string[] {
+    const keys = new Set<string>();
+    for (const r of this.db.prepare("SELECT DISTINCT erp_key FROM rejects WHERE run_id = ? AND stream = 'items'").all(runId) as { erp_key: string }[]) keys.add(r.erp_key);
+    const groups = (this.db.prepare("SELECT DISTINCT erp_key FROM rejects WHERE run_id = ? AND stream = 'groups'").all(runId) as { erp_key: string }[]).map((g) => g.erp_key);
+    if (groups.length > 0) {
+      const stmt = this.db.prepare("SELECT origin_key FROM entities WHERE entity_type = 'product' AND group_key = ?");
+      for (const g of groups) for (const m of stmt.all(g) as { origin_key: string }[]) keys.add(m.origin_key);
+    }
+    return [...keys].sort();
+  }
+
+  setStartedBy(runId: number, startedBy: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO console_run_origins (run_id, started_by) VALUES (?, ?)').run(runId, startedBy);
+  }
+
+  /** Live progress of a run this server does not run (a terminal's): records settled so far. */
+  settledSoFar(runId: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM run_records WHERE run_id = ?').get(runId) as { n: number }).n;
+  }
+}

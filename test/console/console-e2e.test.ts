@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../sync/support/e2e.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from './support/browser.js';
+import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, waitForNumber } from './support/browser.js';
 import { ensureWebBuilt, PASSWORDS, startTestConsole, type TestConsole } from './support/console.js';
 
 const run = chromiumAvailable();
@@ -25,7 +25,7 @@ async function expectAccessible(page: Page, what: string): Promise<void> {
 async function signIn(page: Page, url: string, name: keyof typeof PASSWORDS): Promise<void> {
   await page.goto(`${url}/sign-in`);
   await page.getByLabel('User name').fill(name);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORDS[name]);
+  await page.getByLabel(/^Password/).fill(PASSWORDS[name]);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
@@ -74,9 +74,10 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
   beforeAll(async () => {
     ensureWebBuilt();
     // Latency per line keeps the first run going long enough to watch its progress.
-    consoleApp = await startTestConsole(tempDir(), { items: 120, sandbox: { latency: '20ms+15ms/line' } });
+    consoleApp = await startTestConsole(tempDir(), { items: 120, sandbox: { latency: '100ms+40ms/line' } });
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, timezoneId: 'Europe/Paris', locale: 'en-GB' });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true, timezoneId: 'Europe/Paris', locale: 'en-GB', bypassCSP: true });
+    context.setDefaultTimeout(15_000);
     page = await context.newPage();
   }, 180_000);
 
@@ -93,7 +94,7 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await expectAccessible(page, 'sign-in');
     await screenshot(page, 'sign-in');
     await page.getByLabel('User name').fill('julia');
-    await page.getByLabel('Password', { exact: true }).fill('not-her-password');
+    await page.getByLabel(/^Password/).fill('not-her-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').getByText('Could not sign in').waitFor();
     await signIn(page, url, 'julia');
@@ -105,9 +106,9 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
   it('starts a delta run and watches its live progress to the end', async () => {
     const id = await startRunFromUi(page, consoleApp.url, /Only what changed/);
     await page.getByRole('heading', { name: 'Live progress' }).waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="progress-records-done"]')?.textContent?.replace(/\D/g, '') ?? 0) > 0, null, { timeout: 60_000 });
-    await expectAccessible(page, 'live progress');
+    await waitForNumber(page, 'progress-records-done', 0, 60_000);
     await screenshot(page, 'live-progress');
+    await expectAccessible(page, 'live progress');
     await waitForFinished(page, /Succeeded/);
     const detail = (await (await page.request.get(`${consoleApp.url}/api/v1/runs/${id}`)).json()) as { run: { status: string; counts: { created: number; rejected: number } } };
     expect(detail.run.status).toBe('succeeded');
@@ -253,7 +254,8 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
   });
 
   it('a viewer sees the runs but cannot start one', async () => {
-    const viewer = await browser.newContext();
+    const viewer = await browser.newContext({ bypassCSP: true });
+      viewer.setDefaultTimeout(15_000);
     try {
       const p = await viewer.newPage();
       await signIn(p, consoleApp.url, 'victor');
@@ -292,10 +294,12 @@ describe.skipIf(!run)('Ferry Console in Chromium: cancelling a long run', () => 
   });
 
   it('Cancel stops the run gracefully (marked stopped) and the next run picks up the rest', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
     await signIn(page, consoleApp.url, 'olga');
     const first = await startRunFromUi(page, consoleApp.url, /Everything/);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="progress-records-done"]')?.textContent?.replace(/\D/g, '') ?? 0) > 0, null, { timeout: 90_000 });
+    await waitForNumber(page, 'progress-records-done', 0, 90_000);
     await page.getByRole('button', { name: 'Cancel the run' }).click();
     await page.getByText(/Stopping/).first().waitFor();
     await screenshot(page, 'cancel');

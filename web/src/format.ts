@@ -87,3 +87,10 @@ export function startedByLabel(startedBy: string | null): string {
   if (kind === 'token') return `API token ${who}`;
   return startedBy;
 }
+
+export const entitySingular: Record<string, string> = {
+  product: 'Product',
+  product_model: 'Product model',
+  category: 'Category',
+  option: 'Attribute option',
+};

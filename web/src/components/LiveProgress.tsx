@@ -59,7 +59,7 @@ export function LiveProgress({ id, mayCancel, onDone }: { id: string | number; m
         </Title>
         {mayCancel && (
           <Button
-            color="red.8"
+            color="bad.9"
             variant="outline"
             loading={cancel.isPending}
             disabled={progress?.cancelling || cancel.isSuccess}

@@ -28,7 +28,7 @@ function Reachability({ what, reach }: { what: string; reach: Reach }) {
           {reach.system ? ` (${reach.system})` : ''}
         </Text>
         {reach.message && reach.reachable === false && (
-          <Text size="xs" c="red.9">
+          <Text size="xs" c="bad.9">
             {reach.message}
           </Text>
         )}
@@ -89,9 +89,9 @@ function ConnectionCard({ c, mayRun }: { c: Connection; mayRun: boolean }) {
           </Text>
           {last?.counts ? (
             <Group gap="xs">
-              <Badge color="green.9">{formatCount(last.counts.created)} created</Badge>
+              <Badge color="ok.9">{formatCount(last.counts.created)} created</Badge>
               <Badge color="akeneo.8">{formatCount(last.counts.updated)} updated</Badge>
-              <Badge color="red.9">{formatCount(last.counts.rejected)} refused</Badge>
+              <Badge color="bad.9">{formatCount(last.counts.rejected)} refused</Badge>
               <Badge color="dark.7">{formatCount(last.counts.unchanged)} unchanged</Badge>
             </Group>
           ) : (
@@ -128,7 +128,7 @@ function ConnectionCard({ c, mayRun }: { c: Connection; mayRun: boolean }) {
         </Stack>
       </SimpleGrid>
       <RunsChart
-        title={`The last ${c.chart.length} runs of ${c.name}`}
+        title={c.chart.length === 1 ? `The last run of ${c.name}` : `The last ${c.chart.length} runs of ${c.name}`}
         runs={c.chart.map((p) => ({ id: p.runId, startedAt: p.startedAt, created: p.created, updated: p.updated, rejected: p.rejected, durationMs: p.durationMs }))}
       />
     </Paper>

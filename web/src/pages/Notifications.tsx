@@ -47,7 +47,7 @@ function Deliveries({ channelId }: { channelId: number }) {
                 <Table.Tr key={d.id}>
                   <Table.Td>{formatDateTime(d.at)}</Table.Td>
                   <Table.Td>{d.event}</Table.Td>
-                  <Table.Td c={d.ok ? 'green.9' : 'red.9'}>{d.ok ? `delivered (${d.attempts} attempt${d.attempts > 1 ? 's' : ''})` : `failed after ${d.attempts} attempts: ${d.error ?? ''}`}</Table.Td>
+                  <Table.Td c={d.ok ? 'ok.9' : 'bad.9'}>{d.ok ? `delivered (${d.attempts} attempt${d.attempts > 1 ? 's' : ''})` : `failed after ${d.attempts} attempts: ${d.error ?? ''}`}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -70,14 +70,14 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
         </Title>
         <Group gap={6}>
           <Badge color="akeneo.8">{typeLabel[channel.type]}</Badge>
-          <Badge color={channel.enabled ? 'green.9' : 'dark.7'}>{channel.enabled ? 'On' : 'Off'}</Badge>
+          <Badge color={channel.enabled ? 'ok.9' : 'dark.7'}>{channel.enabled ? 'On' : 'Off'}</Badge>
         </Group>
       </Group>
       <Text size="sm" style={{ wordBreak: 'break-all' }}>
         {channel.target}
       </Text>
       {channel.lastDelivery && (
-        <Text size="sm" c={channel.lastDelivery.ok ? 'green.9' : 'red.9'} mt={4}>
+        <Text size="sm" c={channel.lastDelivery.ok ? 'ok.9' : 'bad.9'} mt={4}>
           Last message {formatRelative(channel.lastDelivery.at)}: {channel.lastDelivery.ok ? 'delivered' : `not delivered — ${channel.lastDelivery.error ?? 'unknown error'}`}
         </Text>
       )}
@@ -101,7 +101,7 @@ function ChannelCard({ channel, onEdit }: { channel: Channel; onEdit: () => void
         <Button size="xs" variant="default" onClick={() => setShowDeliveries((v) => !v)} aria-expanded={showDeliveries}>
           {showDeliveries ? 'Hide messages sent' : 'Messages sent'}
         </Button>
-        <Button size="xs" variant="subtle" color="red.9" onClick={() => window.confirm(`Delete the channel “${channel.name}”?`) && remove.mutate(channel.id)}>
+        <Button size="xs" variant="subtle" color="bad.9" onClick={() => window.confirm(`Delete the channel “${channel.name}”?`) && remove.mutate(channel.id)}>
           Delete
         </Button>
       </Group>
@@ -363,7 +363,7 @@ export function NotificationsPage() {
                             />
                           </Table.Td>
                           <Table.Td>
-                            <Button size="xs" variant="subtle" color="red.9" onClick={() => deleteRule.mutate(r.id)}>
+                            <Button size="xs" variant="subtle" color="bad.9" onClick={() => deleteRule.mutate(r.id)}>
                               Delete
                             </Button>
                           </Table.Td>

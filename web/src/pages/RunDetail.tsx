@@ -17,7 +17,7 @@ import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
-import { entityLabel, formatCount, formatDateTime, formatDuration, modeLabel, outcomeLabel, startedByLabel } from '../format';
+import { entityLabel, entitySingular, formatCount, formatDateTime, formatDuration, modeLabel, outcomeLabel, startedByLabel } from '../format';
 import { can } from '../roles';
 
 const PAGE_SIZE = 50;
@@ -32,7 +32,7 @@ function RejectText({ reject }: { reject: Reject }) {
         {where ? <Text span c="dimmed" size="sm">{` (${where})`}</Text> : null}
       </Text>
       {reject.fix && (
-        <Text size="sm" c="green.9">
+        <Text size="sm" c="ok.9">
           <strong>How to fix:</strong> {reject.fix}
         </Text>
       )}
@@ -156,9 +156,9 @@ function RecordsTable({ runId }: { runId: number }) {
                             {r.key}
                           </Text>
                         </Table.Td>
-                        <Table.Td>{entityLabel[r.entityType]?.replace(/s$/, '') ?? r.entityType}</Table.Td>
+                        <Table.Td>{entitySingular[r.entityType] ?? r.entityType}</Table.Td>
                         <Table.Td>
-                          <Badge color={r.outcome === 'rejected' ? 'red.9' : r.outcome === 'created' ? 'green.9' : r.outcome === 'updated' ? 'akeneo.8' : 'dark.7'}>
+                          <Badge color={r.outcome === 'rejected' ? 'bad.9' : r.outcome === 'created' ? 'ok.9' : r.outcome === 'updated' ? 'akeneo.8' : 'dark.7'}>
                             {outcomeLabel[r.outcome] ?? r.outcome}
                           </Badge>
                         </Table.Td>

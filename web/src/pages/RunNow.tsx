@@ -86,7 +86,7 @@ function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; apply
                   {payloads.slice(0, 100).map((p, i) => (
                     <div key={i}>
                       <Group gap="xs">
-                        <Badge color={p.action === 'create' ? 'green.9' : 'akeneo.8'}>{ACTION_WORDS[p.action] ?? p.action}</Badge>
+                        <Badge color={p.action === 'create' ? 'ok.9' : 'akeneo.8'}>{ACTION_WORDS[p.action] ?? p.action}</Badge>
                         <Text size="sm" ff="monospace">
                           {p.code}
                         </Text>
@@ -225,7 +225,7 @@ export function RunNowPage() {
             )}
             <Checkbox checked={preview} onChange={(e) => setPreview(e.currentTarget.checked)} label="Preview first: show what would change, write nothing yet" />
             {error && (
-              <Text c="red.9" size="sm" role="alert">
+              <Text c="bad.9" size="sm" role="alert">
                 {error}
               </Text>
             )}

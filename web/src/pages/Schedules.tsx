@@ -125,7 +125,7 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
           Next five runs
         </Text>
         {preview.isError ? (
-          <Text size="sm" c="red.9">
+          <Text size="sm" c="bad.9">
             {preview.error.message}
           </Text>
         ) : (
@@ -193,7 +193,7 @@ export function SchedulesPage() {
                     <Title order={3} size="h4" id={`schedule-${s.id}`}>
                       {s.name}
                     </Title>
-                    <Badge color={s.enabled ? 'green.9' : 'dark.7'}>{s.enabled ? 'On' : 'Off'}</Badge>
+                    <Badge color={s.enabled ? 'ok.9' : 'dark.7'}>{s.enabled ? 'On' : 'Off'}</Badge>
                   </Group>
                   <Text size="sm">
                     {describeSpec(s.spec)} ({s.timezone}) · {modeLabel[s.mode] ?? s.mode}
@@ -244,7 +244,7 @@ export function SchedulesPage() {
                       <Button
                         size="xs"
                         variant="subtle"
-                        color="red.9"
+                        color="bad.9"
                         onClick={() => {
                           if (window.confirm(`Delete the schedule “${s.name}”?`)) remove.mutate(s.id);
                         }}

@@ -96,7 +96,7 @@ function Accounts() {
                           <Button size="xs" variant="default" onClick={() => update.mutate({ id: u.id, input: { disabled: !u.disabled } }, { onError })}>
                             {u.disabled ? 'Enable' : 'Disable'}
                           </Button>
-                          <Button size="xs" variant="subtle" color="red.9" onClick={() => window.confirm(`Delete the user ${u.name}?`) && remove.mutate(u.id, { onError })}>
+                          <Button size="xs" variant="subtle" color="bad.9" onClick={() => window.confirm(`Delete the user ${u.name}?`) && remove.mutate(u.id, { onError })}>
                             Delete
                           </Button>
                         </Group>
@@ -208,7 +208,7 @@ function Tokens() {
                       <Table.Td>{formatDateTime(t.createdAt)}</Table.Td>
                       <Table.Td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'never'}</Table.Td>
                       <Table.Td>
-                        <Button size="xs" variant="subtle" color="red.9" onClick={() => remove.mutate(t.id)}>
+                        <Button size="xs" variant="subtle" color="bad.9" onClick={() => remove.mutate(t.id)}>
                           Revoke
                         </Button>
                       </Table.Td>

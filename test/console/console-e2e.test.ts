@@ -60,9 +60,10 @@ async function startRunFromUi(page: Page, url: string, label: RegExp): Promise<n
   return Number(new URL(page.url()).pathname.split('/').pop());
 }
 
+/** The run page switches from the live progress to the report when the run ends; `status` is the badge's words then. */
 async function waitForFinished(page: Page, status: RegExp, timeout = 120_000): Promise<void> {
   await page.getByRole('heading', { name: 'What happened, by kind of record' }).waitFor({ timeout });
-  await expect(page.locator('header, main').getByText(status).first().isVisible()).resolves.toBe(true);
+  await page.getByRole('main').getByText(status).first().waitFor({ timeout: 5000 });
 }
 
 describe.skipIf(!run)('Ferry Console in Chromium', () => {
@@ -140,7 +141,7 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await expect(rejects.getByText('How to fix:').count()).resolves.toBeGreaterThan(0);
     // The records table: filter on Refused, search the SKU.
     await page.getByRole('textbox', { name: 'Search by SKU or code' }).fill(victim);
-    await page.getByTestId('records-table').getByText(victim).waitFor();
+    await page.getByTestId('records-table').getByText(victim, { exact: true }).first().waitFor();
     await expectAccessible(page, 'run detail with refusals');
     await screenshot(page, 'run-detail');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download refused records (CSV)' }).click()]);
@@ -177,8 +178,8 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
   it('Run now: a preview of one category shows the plan, then applies it', async () => {
     await page.goto(`${consoleApp.url}/run-now`);
     await page.getByLabel('Only one category').check();
-    await page.getByRole('textbox', { name: 'Category in the ERP' }).click();
-    const option = page.getByRole('treeitem').first();
+    await page.getByPlaceholder(/Choose a category|Loading the ERP categories/).click();
+    const option = page.getByRole('option').first();
     await option.waitFor();
     await expectAccessible(page, 'run now with the category picker open');
     await option.click();
@@ -212,7 +213,7 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await page.goto(`${consoleApp.url}/notifications`);
     await page.getByRole('button', { name: 'Add a channel' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('textbox', { name: 'Kind' }).click();
+    await dialog.getByLabel('Kind').click();
     await page.getByRole('option', { name: 'Webhook' }).click();
     await dialog.getByLabel('Name').fill('Ops webhook');
     await dialog.getByLabel('Address (URL)').fill('http://127.0.0.1:9/ferry');
@@ -224,7 +225,7 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await card.getByText('The test message could not be sent').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Add a rule' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Save the rule' }).click();
-    await page.getByRole('cell', { name: /fails/ }).waitFor();
+    await page.getByRole('cell', { name: 'a run fails', exact: true }).waitFor();
     await expectAccessible(page, 'notifications');
     await screenshot(page, 'notifications');
   });

@@ -5,7 +5,7 @@ import '@mantine/notifications/styles.css';
 import './global.css';
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
@@ -13,7 +13,13 @@ import { ApiError } from './api/http';
 import { App } from './App';
 import { cssVariablesResolver, theme } from './theme';
 
-const queryClient = new QueryClient({
+const queryClient: QueryClient = new QueryClient({
+  // A session that expired (or was signed out elsewhere) sends Julia back to the sign-in page.
+  queryCache: new QueryCache({
+    onError: (error, query) => {
+      if (error instanceof ApiError && error.status === 401 && query.queryKey[0] !== 'me') queryClient.setQueryData(['me'], null);
+    },
+  }),
   defaultOptions: {
     queries: {
       // A 401/403 will not fix itself by asking again.

@@ -45,6 +45,8 @@ export const theme = createTheme({
     Button: { defaultProps: { radius: 'lg' } },
     Badge: { defaultProps: { radius: 'sm', variant: 'outline' }, styles: { root: { background: 'white' } } },
     Anchor: { defaultProps: { underline: 'always' } },
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the message' } } },
     Paper: { defaultProps: { withBorder: true, radius: 'sm', p: 'md' } },
   },
 });

@@ -41,8 +41,9 @@ export function useSignOut() {
     mutationFn: () => api('/api/v1/session', { method: 'DELETE' }),
     onSettled: () => {
       setCsrfToken(null);
-      client.clear();
+      // Keep the ['me'] query (App observes it) and drop everything the user could see.
       client.setQueryData(['me'], null);
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     },
   });
 }

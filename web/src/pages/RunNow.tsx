@@ -3,8 +3,7 @@
  * date), optionally previewed first (a dry run showing what would be created and updated, with
  * the values), then applied; then the live progress of the run.
  */
-import { Alert, Anchor, Badge, Button, Checkbox, Code, Group, Paper, Radio, ScrollArea, Stack, Table, Text, Textarea, TextInput, Title, TreeSelect } from '@mantine/core';
-import type { TreeNodeData } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Checkbox, Code, Group, Paper, Radio, ScrollArea, Stack, Select, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -18,19 +17,30 @@ import { can } from '../roles';
 
 type Mode = NonNullable<StartRunBody['mode']>;
 
-/** The ERP's flat category list → the picker's tree (children under their parent; orphans at the top). */
-export function categoryTree(items: readonly ErpCategory[]): TreeNodeData[] {
-  const nodes = new Map<string, TreeNodeData & { children: TreeNodeData[] }>();
-  for (const c of items) nodes.set(c.key, { value: c.key, label: c.label || c.key, children: [] });
-  const roots: TreeNodeData[] = [];
+/**
+ * The ERP's flat category list → picker options in tree order, each labelled with its path
+ * ("Apparel › Hoodies") so the tree reads in a plain, searchable, accessible list.
+ */
+export function categoryOptions(items: readonly ErpCategory[]): { value: string; label: string }[] {
+  const byKey = new Map(items.map((c) => [c.key, c]));
+  const children = new Map<string | null, ErpCategory[]>();
   for (const c of items) {
-    const node = nodes.get(c.key)!;
-    const parent = c.parent ? nodes.get(c.parent) : undefined;
-    if (parent && parent !== node) parent.children.push(node);
-    else roots.push(node);
+    const parent = c.parent && byKey.has(c.parent) && c.parent !== c.key ? c.parent : null;
+    children.set(parent, [...(children.get(parent) ?? []), c]);
   }
-  for (const n of nodes.values()) if (n.children.length === 0) delete (n as Partial<TreeNodeData>).children;
-  return roots;
+  const out: { value: string; label: string }[] = [];
+  const seen = new Set<string>();
+  const walk = (parent: string | null, path: string[]) => {
+    for (const c of children.get(parent) ?? []) {
+      if (seen.has(c.key)) continue;
+      seen.add(c.key);
+      const label = [...path, c.label || c.key];
+      out.push({ value: c.key, label: label.join(' › ') });
+      walk(c.key, label);
+    }
+  };
+  walk(null, []);
+  return out;
 }
 
 /** "BK-1, BK-2\nBK-3" → ["BK-1", "BK-2", "BK-3"]. */
@@ -131,7 +141,7 @@ export function RunNowPage() {
   const [preview, setPreview] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const categories = useErpCategories(mode === 'category');
-  const tree = useMemo(() => categoryTree(categories.data?.items ?? []), [categories.data]);
+  const options = useMemo(() => categoryOptions(categories.data?.items ?? []), [categories.data]);
   const start = useStartRun();
   const jobId = params.get('job');
   const job = useJob(jobId);
@@ -207,15 +217,16 @@ export function RunNowPage() {
               <Textarea label="SKUs" description="One per line, or separated by commas." autosize minRows={3} maxRows={10} value={keysText} onChange={(e) => setKeysText(e.currentTarget.value)} />
             )}
             {mode === 'category' && (
-              <TreeSelect
+              <Select
                 label="Category in the ERP"
                 description={categories.isError ? `Could not read the ERP's categories: ${categories.error.message}` : 'Products of this category and the categories under it.'}
                 placeholder={categories.isPending ? 'Loading the ERP categories…' : 'Choose a category'}
-                data={tree}
+                data={options}
                 value={category}
                 onChange={setCategory}
                 searchable
                 clearable
+                limit={200}
                 nothingFoundMessage="No category has that name"
                 maw={480}
               />

@@ -69,10 +69,8 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
     save.mutate(
       { id: initial?.id, input },
       {
-        onSuccess: () => {
-          notifications.show({ color: 'green', message: `Schedule “${name}” saved.` });
-          onDone();
-        },
+        // The card appearing (or changing) on the page says it is saved.
+        onSuccess: onDone,
       },
     );
   };

@@ -107,7 +107,10 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     runs,
     logger,
     onPimRequest: (e) => metrics.onPimRequest(e),
-    onFinished: () => notifier.evaluateFinishedRuns(),
+    onFinished: async (job) => {
+      if (job.runId === null && job.error !== null && !job.dryRun) await notifier.runCouldNotStart(job.jobId, job.error, job.startedBy);
+      await notifier.evaluateFinishedRuns();
+    },
   });
   cancellable.check = (id) => manager.isCancellable(id);
   const schedules = new ScheduleStore(db, clock);

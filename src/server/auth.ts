@@ -23,8 +23,10 @@ declare module 'fastify' {
 
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
+/** A refusal body; a message about a field starts with the field's name. */
 export function refusal(code: ErrorBody['error']['code'], message: string, field?: string): ErrorBody {
-  return { error: { code, message, ...(field ? { field } : {}) } };
+  const text = field && !message.startsWith(field) ? `${field}: ${message}` : message;
+  return { error: { code, message: text, ...(field ? { field } : {}) } };
 }
 
 function sameText(a: string, b: string): boolean {

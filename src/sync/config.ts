@@ -21,6 +21,14 @@ export const syncConfigSchema = z
       .min(10)
       .default(120)
       .describe('A run whose heartbeat is older than this is considered dead and its lock is taken over (a dead process on this host is detected at once).'),
+    pimUnreachableSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(180)
+      .describe(
+        'The PIM giving no answer at all (connection refused, reset, timeouts) for this long fails the run (exit 1, status failed, the report says since when); until then the lines are retried, never rejected.',
+      ),
     batchesInFlight: z
       .number()
       .int()

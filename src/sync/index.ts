@@ -76,9 +76,10 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
     const report = await executeSync(deps, {
       lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,
       maxInFlight: config.sync.batchesInFlight,
+      pimUnreachableMs: config.sync.pimUnreachableSeconds * 1000,
       ...options,
     });
-    keepInput = report.status === 'failed' || Boolean(options.dryRun);
+    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
     return report;
   } finally {
     if (keepInput) source.abandon?.();

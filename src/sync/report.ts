@@ -5,7 +5,7 @@
 import type { RecordOutcome, RejectRow } from './state/port.js';
 
 export type SyncMode = 'delta' | 'full' | 'since' | 'keys' | 'category';
-export type ReportStatus = 'succeeded' | 'rejects' | 'failed';
+export type ReportStatus = 'succeeded' | 'rejects' | 'failed' | 'interrupted';
 export type ReportEntityType = 'category' | 'product_model' | 'product';
 
 export interface OutcomeCounts {
@@ -96,6 +96,16 @@ export interface RunReport {
    * are not records of the run (not in `counts`), like the items --keys does not name.
    */
   scope?: { outsideCategory: number; keysNotFound: string[]; keysNotFoundTotal: number };
+  /**
+   * An interrupted run (SIGTERM, Ctrl-C, or its process gone): `counts` hold the records whose
+   * outcome was final when it stopped; `unsettled` were read but not finished (the watermark did
+   * not move, so the next run reads them again).
+   */
+  interrupted?: { unsettled: number; reason: string };
+  /** A failed run: records read but not finished when it stopped (not in `counts`; read again by the next run). */
+  unsettled?: number;
+  /** The run failed because the PIM gave no answer for longer than sync.pimUnreachableSeconds. */
+  pimUnreachable?: { since: string; lastError: string };
   error?: string;
 }
 
@@ -127,8 +137,9 @@ export function jsonSummary(r: RunReport): {
   };
 }
 
+/** 0 succeeded, 2 rejects, 1 failed or interrupted (the CLI exits 130/143 for a run it stopped on a signal). */
 export function exitCodeFor(r: Pick<RunReport, 'status'>): number {
-  return r.status === 'failed' ? 1 : r.status === 'rejects' ? 2 : 0;
+  return r.status === 'failed' || r.status === 'interrupted' ? 1 : r.status === 'rejects' ? 2 : 0;
 }
 
 const OUTCOMES: readonly (keyof OutcomeCounts)[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
@@ -162,6 +173,10 @@ export function formatReport(r: RunReport): string {
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
+  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} records read but not finished when the run stopped (the next run reads them again)`);
+  if (r.interrupted) {
+    lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} records read but not finished (the next run reads them again)`);
+  }
   const c = r.counts;
   lines.push(
     `  records: ${c.read} read → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted`,

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { FerryConfig } from '../../config/schema.js';
 import { createLogger } from '../../logging.js';
-import { summaryLine } from '../../sync/report.js';
+import { formatReport, summaryLine } from '../../sync/report.js';
 import { runQuickstart } from '../../sync/quickstart.js';
 import type { createConsole } from '../../server/app.js';
 import { configFrom, UserError, withConfigOption } from '../output.js';
@@ -78,15 +78,17 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
         'Put an https reverse proxy in front (and pass --trust-proxy), or pass --tls-cert and --tls-key.\n',
     );
   }
-  const address = await server.app.listen({ host: o.host, port });
-  const url = o.publicUrl ?? address.replace('://127.0.0.1', '://127.0.0.1');
-  server.start();
-  process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop)\n`);
-  await extras.afterStart?.(url, server);
-  await new Promise<void>((resolve) => {
+  // Listening for Ctrl-C before saying where the Console is: a stop right after is graceful too.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const address = await server.app.listen({ host: o.host, port });
+  const url = o.publicUrl ?? address;
+  server.start();
+  process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop)\n`);
+  await extras.afterStart?.(url, server);
+  await stopped;
   process.stdout.write('Stopping the Console (a run in progress stops gracefully) …\n');
   await server.close();
 }
@@ -94,7 +96,7 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
 /** A demo admin with a generated password, printed once (the hash alone is stored). */
 async function ensureDemoUser(server: Awaited<ReturnType<typeof createConsole>>): Promise<void> {
   if (server.ctx.auth.findUserByName('demo')) {
-    process.stdout.write('Sign in as "demo" with the password printed the first time (ferry users passwd demo sets a new one).\n');
+    process.stdout.write(`Sign in as "demo" with the password printed the first time (ferry users passwd demo --state ${server.ctx.config.state.path} sets a new one).\n`);
     return;
   }
   const password = randomBytes(12).toString('base64url');
@@ -134,7 +136,7 @@ export function registerServeCommand(program: Command): void {
       items,
       dataDir: o.data ?? './data',
       say: (line) => process.stdout.write(`${line}\n`),
-      onReport: (r) => process.stdout.write(`${summaryLine(r)}\n`),
+      onReport: (r) => process.stdout.write(`${formatReport(r)}\n${summaryLine(r)}\n`),
       whileUp: (config) =>
         serveConsole(config, o, {
           connectionName: 'Quick start demo',

@@ -9,6 +9,7 @@ import { ROLES, roleSchema, userCreateSchema, type Role } from '../../server/api
 import { AuditStore } from '../../server/store/audit-store.js';
 import { AuthStore } from '../../server/store/auth-store.js';
 import { openConsoleDb } from '../../server/store/db.js';
+import { stateConfigSchema } from '../../sync/config.js';
 import { openStateStore } from '../../sync/index.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
 
@@ -44,10 +45,11 @@ export async function readPassword(name: string): Promise<string> {
   return first;
 }
 
-async function withAuth<T>(opts: { config: string }, fn: (auth: AuthStore, audit: AuditStore) => Promise<T>): Promise<T> {
-  const config = await configFrom(opts);
-  await (await openStateStore(config.state)).close();
-  const db = openConsoleDb(config.state.path);
+/** The state database: --state PATH (the Quick start's ./data/ferry.db has no config file), else the config's. */
+async function withAuth<T>(opts: { config: string; state?: string }, fn: (auth: AuthStore, audit: AuditStore) => Promise<T>): Promise<T> {
+  const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
+  await (await openStateStore(state)).close();
+  const db = openConsoleDb(state.path);
   try {
     return await fn(new AuthStore(db), new AuditStore(db));
   } finally {
@@ -57,16 +59,21 @@ async function withAuth<T>(opts: { config: string }, fn: (auth: AuthStore, audit
 
 function checkPassword(password: string): void {
   const r = userCreateSchema.shape.password.safeParse(password);
-  if (!r.success) throw new UserError(`password: ${r.error.issues[0]?.message ?? 'invalid'}.`);
+  // Worded without "password:" so the log scrubber (which hides what follows it) leaves the reason.
+  if (!r.success) throw new UserError(`that password is not accepted (${r.error.issues[0]?.message ?? 'invalid'}); nothing was changed.`);
+}
+
+function withState(cmd: Command): Command {
+  return cmd.option('--state <path>', 'state database (default: the one the config names)');
 }
 
 export function registerUsersCommands(program: Command): void {
   const users = program.command('users').description("The Console's local accounts (roles: admin, operator, viewer).");
 
-  withConfigOption(users.command('add <name>'))
+  withState(withConfigOption(users.command('add <name>')))
     .description('Add an account; the password is prompted (or read from stdin when piped).')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .action(async (name: string, o: { role: string; config: string }) => {
+    .action(async (name: string, o: { role: string; config: string; state?: string }) => {
       const role = roleSchema.safeParse(o.role);
       if (!role.success) throw new UserError(`--role ${o.role} is not a role; use one of ${ROLES.join(', ')}.`);
       const n = userCreateSchema.shape.name.safeParse(name);
@@ -81,9 +88,9 @@ export function registerUsersCommands(program: Command): void {
       });
     });
 
-  withConfigOption(users.command('passwd <name>'))
+  withState(withConfigOption(users.command('passwd <name>')))
     .description("Set an account's password (prompted, or read from stdin when piped); signs its sessions out.")
-    .action(async (name: string, o: { config: string }) => {
+    .action(async (name: string, o: { config: string; state?: string }) => {
       await withAuth(o, async (auth, audit) => {
         const user = auth.findUserByName(name);
         if (!user) throw new UserError(`no user named ${name}; ferry users list shows them.`);
@@ -95,10 +102,10 @@ export function registerUsersCommands(program: Command): void {
       });
     });
 
-  withConfigOption(users.command('list'))
+  withState(withConfigOption(users.command('list')))
     .description('List the accounts.')
     .option('--json', 'print JSON')
-    .action(async (o: { config: string; json?: boolean }) => {
+    .action(async (o: { config: string; state?: string; json?: boolean }) => {
       await withAuth(o, async (auth) => {
         const list = auth.listUsers();
         if (o.json) printJson(list);
@@ -107,9 +114,9 @@ export function registerUsersCommands(program: Command): void {
       });
     });
 
-  withConfigOption(users.command('remove <name>'))
+  withState(withConfigOption(users.command('remove <name>')))
     .description('Delete an account (its sessions and API tokens stop working).')
-    .action(async (name: string, o: { config: string }) => {
+    .action(async (name: string, o: { config: string; state?: string }) => {
       await withAuth(o, async (auth, audit) => {
         const user = auth.findUserByName(name);
         if (!user) throw new UserError(`no user named ${name}; ferry users list shows them.`);

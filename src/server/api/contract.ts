@@ -138,7 +138,7 @@ export const runReportSchema = z
   .object({
     runId: z.number().int().nullable(),
     mode: syncModeSchema,
-    status: z.enum(['succeeded', 'rejects', 'failed']),
+    status: z.enum(['succeeded', 'rejects', 'failed', 'interrupted']),
     dryRun: z.boolean(),
     startedAt: isoDate,
     finishedAt: isoDate,

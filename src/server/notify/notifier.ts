@@ -146,6 +146,24 @@ export class Notifier {
     }
   }
 
+  /**
+   * A run that could not even start (PIM or ERP unreachable, credentials refused) leaves no
+   * history row; the run_failed rules still hear of it.
+   */
+  async runCouldNotStart(jobId: string, error: string, startedBy: string): Promise<void> {
+    for (const rule of this.deps.store.listRules()) {
+      if (!rule.enabled || rule.kind !== 'run_failed' || !this.deps.store.markFired(rule.id, `job:${jobId}`)) continue;
+      await this.send(rule, {
+        event: 'run_failed',
+        runId: null,
+        link: `${this.deps.publicUrl.replace(/\/+$/, '')}/runs`,
+        subject: 'Ferry: a run could not start',
+        text: `A run started by ${startedBy} could not start: ${error}\nNothing was written. Check that the PIM and the ERP answer (the dashboard shows both).`,
+        data: { jobId, startedBy, error },
+      });
+    }
+  }
+
   /** Situations: runs stuck past their time, and too long without a successful run. */
   async tick(): Promise<void> {
     await this.evaluateFinishedRuns();

@@ -58,7 +58,9 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       async (req, reply) => {
         const run = ctx.runs.getRun(req.params.id);
         if (!run) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
-        return { run: run.summary, report: run.report as z.infer<typeof runDetailSchema>['report'], options: run.options, pimUrl };
+        // While a run goes, the engine keeps a progress snapshot in its report column: not the report yet.
+        const report = run.summary.status === 'running' ? null : (run.report as z.infer<typeof runDetailSchema>['report']);
+        return { run: run.summary, report, options: run.options, pimUrl };
       },
     );
 
@@ -179,8 +181,21 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
             send('done', { runId, jobId: null, status: now.summary.status, counts: now.summary.counts, error: (now.report as { error?: string } | null)?.error ?? null });
             return true;
           }
-          const settled = ctx.runs.settledSoFar(runId!);
-          send('progress', { runId, jobId: null, phase: 'items', read: settled, settled, requests: 0, throttled: 0, elapsedMs: Date.now() - Date.parse(now.summary.startedAt), etaSeconds: null, cancelling: false });
+          // The engine's heartbeat snapshot (every 10 s) has the counts settled so far and the requests.
+          const snap = now.report as { counts?: { read: number }; requests?: { total: number; throttled: number } } | null;
+          const settled = snap?.counts?.read ?? ctx.runs.settledSoFar(runId!);
+          send('progress', {
+            runId,
+            jobId: null,
+            phase: 'items',
+            read: settled,
+            settled,
+            requests: snap?.requests?.total ?? 0,
+            throttled: snap?.requests?.throttled ?? 0,
+            elapsedMs: Date.now() - Date.parse(now.summary.startedAt),
+            etaSeconds: null,
+            cancelling: false,
+          });
           return false;
         };
         if (poll()) {

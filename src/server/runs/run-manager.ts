@@ -46,6 +46,8 @@ interface LiveJob {
   done: RunDone | null;
   abort: AbortController;
   events: EventEmitter;
+  /** Settles when the run and its after-run hook (notifications) are over. */
+  finished: Promise<void>;
 }
 
 export interface RunManagerDeps {
@@ -55,7 +57,7 @@ export interface RunManagerDeps {
   logger: Logger;
   onPimRequest?: RequestEventListener;
   /** Called once a run ended (notifications, metrics); errors are logged, never thrown. */
-  onFinished?: (job: { runId: number | null; report: RunReport | null; error: string | null; startedBy: string }) => Promise<void> | void;
+  onFinished?: (job: { jobId: string; runId: number | null; dryRun: boolean; report: RunReport | null; error: string | null; startedBy: string }) => Promise<void> | void;
   /** How long POST /runs waits for the engine to number the run (ms). */
   waitForRunIdMs?: number;
 }
@@ -184,6 +186,7 @@ export class RunManager {
       done: null,
       abort: new AbortController(),
       events: new EventEmitter(),
+      finished: Promise.resolve(),
     };
     job.last.jobId = job.jobId;
     job.events.setMaxListeners(100);
@@ -194,7 +197,7 @@ export class RunManager {
       job.events.once('done', resolve);
       setTimeout(resolve, this.deps.waitForRunIdMs ?? 5000).unref();
     });
-    void this.execute(job);
+    job.finished = this.execute(job);
     await numbered;
     return { jobId: job.jobId, runId: job.runId };
   }
@@ -217,11 +220,9 @@ export class RunManager {
     };
   }
 
-  /** Resolves when the running jobs have ended (tests, shutdown). */
+  /** Resolves when every job and its after-run hook have ended (tests, shutdown). */
   async idle(): Promise<void> {
-    await Promise.all(
-      [...this.jobs.values()].filter((j) => j.state === 'running').map((j) => new Promise<void>((resolve) => j.events.once('done', () => resolve()))),
-    );
+    await Promise.all([...this.jobs.values()].map((j) => j.finished));
   }
 
   async close(): Promise<void> {
@@ -272,7 +273,7 @@ export class RunManager {
         emit(null, true);
         job.events.emit('numbered');
       });
-      const options = { ...syncOptionsFor(job.request), signal: job.abort.signal } as SyncOptions;
+      const options: SyncOptions = { ...syncOptionsFor(job.request), signal: job.abort.signal };
       job.report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
       job.state = 'finished';
     } catch (err) {
@@ -288,7 +289,7 @@ export class RunManager {
       job.done = { runId: job.runId, jobId: job.jobId, status, counts: job.report?.counts ?? null, error: job.error ?? job.report?.error ?? null };
       job.events.emit('done', job.done);
       try {
-        await this.deps.onFinished?.({ runId: job.runId, report: job.report, error: job.error, startedBy: job.startedBy });
+        await this.deps.onFinished?.({ jobId: job.jobId, runId: job.runId, dryRun: job.request.dryRun, report: job.report, error: job.error, startedBy: job.startedBy });
       } catch (err) {
         logger.warn({ err: scrubSecrets(String(err)) }, 'after-run hook failed');
       }

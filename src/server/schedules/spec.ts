@@ -1,7 +1,7 @@
 /**
  * Schedule presets as cron expressions, and their fire times in a time zone (croner does the
  * calendar, daylight-saving changes included: a 02:30 slot on a spring-forward night fires
- * at 03:30 local, a fall-back night fires once).
+ * when the clock jumps, at 03:00 local; a fall-back night fires once).
  */
 import { Cron } from 'croner';
 import type { ScheduleSpec } from '../api/contract.js';

@@ -1,0 +1,140 @@
+/**
+ * `ferry serve` and `ferry users`, run as real child processes: no user → refusal, users from
+ * stdin, the non-loopback warning, Ctrl-C (SIGTERM) stops it; a run from `ferry sync` in a
+ * terminal shows in the Console (same state database).
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { createConsole } from '../../src/server/app.js';
+import { loadConfig } from '../../src/config/load.js';
+import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { createErpSource } from '../../src/erp/factory.js';
+import { tempDirs } from '../sync/support/e2e.js';
+import { clientFor } from '../sync/support/pim.js';
+import { signIn, silent } from './support.js';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const tempDir = tempDirs('ferry-console-cli-');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function ferry(args: string[], cwd: string, options: { input?: string; until?: RegExp } = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/index.ts'), ...args], {
+    cwd,
+    env: { ...process.env, FERRY_LOG_LEVEL: 'warn' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let stopped = false;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    // Once it says what we wait for, stop it as Ctrl-C would (once).
+    if (!stopped && options.until && options.until.test(stdout)) {
+      stopped = true;
+      child.kill('SIGTERM');
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(options.input ?? '');
+  return new Promise((r) => child.on('exit', (code) => r({ code, stdout, stderr })));
+}
+
+describe('ferry serve / ferry users', () => {
+  let sb: RunningSandbox;
+  let dir: string;
+  beforeAll(async () => {
+    sb = await startSandbox({ catalog: 'demo' });
+    dir = tempDir();
+    writeFileSync(
+      join(dir, 'ferry.yaml'),
+      [
+        'pim:',
+        `  url: ${sb.url}`,
+        `  clientId: ${sb.clientId}`,
+        `  secret: ${sb.secret}`,
+        `  username: ${sb.username}`,
+        `  password: ${sb.password}`,
+        'erp:',
+        '  type: demo',
+        '  path: ./demo-erp.sqlite',
+        '  items: 30',
+        'mapping:',
+        '  preset: demo',
+        'state:',
+        '  path: ./ferry.db',
+        '',
+      ].join('\n'),
+    );
+    const config = await loadConfig(join(dir, 'ferry.yaml'));
+    const client = clientFor(sb);
+    const source = createErpSource({ ...config.erp, path: join(dir, 'demo-erp.sqlite') } as typeof config.erp);
+    try {
+      await bootstrapPim(client, config.mapping, source);
+    } finally {
+      await source.close();
+      await client.close();
+    }
+  });
+  afterAll(async () => sb?.close());
+
+  it('serve refuses to start without a user (unless --demo)', async () => {
+    const r = await ferry(['serve', '--port', '0'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('ferry users add NAME --role admin');
+  });
+
+  it('users add reads the password from stdin, checks role and length; users list shows it', async () => {
+    const bad = await ferry(['users', 'add', 'julia', '--role', 'boss'], dir, { input: 'long-enough-pass\n' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--role boss is not a role');
+    const short = await ferry(['users', 'add', 'julia', '--role', 'admin'], dir, { input: 'short\n' });
+    expect(short.stderr).toContain('at least 10 characters');
+    const ok = await ferry(['users', 'add', 'julia', '--role', 'admin'], dir, { input: 'julia-password-1\n' });
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe('Added julia (admin).\n');
+    const again = await ferry(['users', 'add', 'julia', '--role', 'viewer'], dir, { input: 'julia-password-1\n' });
+    expect(again.stderr).toContain('already exists');
+    const list = await ferry(['users', 'list'], dir);
+    expect(list.stdout).toMatch(/^julia\s+admin\s*$/m);
+    // The Quick start has no config file: --state names the database.
+    const byState = await ferry(['users', 'list', '--json', '--state', join(dir, 'ferry.db'), '--config', 'none.yaml'], dir);
+    expect((JSON.parse(byState.stdout) as { name: string }[]).map((u) => u.name)).toEqual(['julia']);
+  });
+
+  it('serve on a non-loopback address warns about clear text; SIGTERM stops it', async () => {
+    const r = await ferry(['serve', '--host', '0.0.0.0', '--port', '0'], dir, { until: /Ferry Console: / });
+    expect(r.stderr).toContain('warning: serving on 0.0.0.0 without TLS');
+    expect(r.stdout).toMatch(/Ferry Console: http:\/\/[\d.]+:\d+ \(Ctrl-C to stop\)/);
+    expect(r.stdout).toContain('Stopping the Console');
+    expect(r.code).toBe(0);
+    const quiet = await ferry(['serve', '--port', '0'], dir, { until: /Ferry Console: / });
+    expect(quiet.stderr).not.toContain('warning');
+  });
+
+  it('a run started in a terminal (ferry sync) shows in the Console', async () => {
+    const config = await loadConfig(join(dir, 'ferry.yaml'));
+    const fixed = { ...config, erp: { ...config.erp, path: join(dir, 'demo-erp.sqlite') } as typeof config.erp, state: { ...config.state, path: join(dir, 'ferry.db') } };
+    const server = await createConsole({ config: fixed, logger: silent });
+    try {
+      const s = await signIn(server, 'julia', 'julia-password-1');
+      const sync = await ferry(['sync', '--json'], dir);
+      expect(sync.code, sync.stderr).toBe(0);
+      const { runId } = JSON.parse(sync.stdout) as { runId: number };
+      const list = (await server.app.inject({ method: 'GET', url: '/api/v1/runs', headers: s.headers })).json() as { items: { id: number; startedBy: string; cancellable: boolean }[] };
+      expect(list.items[0]).toMatchObject({ id: runId, startedBy: 'cli', cancellable: false });
+      const audit = (await server.app.inject({ method: 'GET', url: '/api/v1/audit', headers: s.headers })).json() as { items: { actor: string; action: string }[] };
+      expect(audit.items.some((a) => a.actor === 'cli' && a.action === 'user.create')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -191,6 +191,12 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await page.getByRole('heading', { name: 'Preview: what this run would do' }).waitFor({ timeout: 60_000 });
     await expectAccessible(page, 'run now preview');
     await screenshot(page, 'run-now-preview');
+    await page.getByRole('button', { name: 'Apply: run it for real' }).click();
+    await page.waitForURL(/\/runs\/\d+$/);
+    await waitForFinished(page, /Succeeded/);
+    const applied = Number(new URL(page.url()).pathname.split('/').pop());
+    const detail = (await (await page.request.get(`${consoleApp.url}/api/v1/runs/${applied}`)).json()) as { run: { mode: string; status: string } };
+    expect(detail.run).toMatchObject({ mode: 'category', status: 'succeeded' });
   });
 
   it('creates a schedule and shows its next five fire times', async () => {

@@ -151,14 +151,14 @@ function RecordsTable({ runId }: { runId: number }) {
                   <Table.Tbody>
                     {data.items.map((r) => (
                       <Table.Tr key={`${r.stream}:${r.key}:${r.entityType}`}>
-                        <Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
                           <Text size="sm" ff="monospace">
                             {r.key}
                           </Text>
                         </Table.Td>
                         <Table.Td>{entitySingular[r.entityType] ?? r.entityType}</Table.Td>
-                        <Table.Td>
-                          <Badge color={r.outcome === 'rejected' ? 'bad.9' : r.outcome === 'created' ? 'ok.9' : r.outcome === 'updated' ? 'akeneo.8' : 'dark.7'}>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                          <Badge style={{ overflow: 'visible' }} color={r.outcome === 'rejected' ? 'bad.9' : r.outcome === 'created' ? 'ok.9' : r.outcome === 'updated' ? 'akeneo.8' : 'dark.7'}>
                             {outcomeLabel[r.outcome] ?? r.outcome}
                           </Badge>
                         </Table.Td>
@@ -259,10 +259,16 @@ function RunView({ detail }: { detail: RunDetail }) {
             {report.rejects.slice(0, 20).map((r, i) => (
               <List.Item key={i}>
                 <Text size="sm" fw={700}>
-                  {r.label || r.key}{' '}
-                  <Text span size="sm" c="dimmed" ff="monospace">
-                    ({r.key})
-                  </Text>
+                  {r.label && r.label !== r.key ? (
+                    <>
+                      {r.label}{' '}
+                      <Text span size="sm" c="dimmed" ff="monospace">
+                        ({r.key})
+                      </Text>
+                    </>
+                  ) : (
+                    r.key
+                  )}
                 </Text>
                 <RejectText reject={r} />
               </List.Item>

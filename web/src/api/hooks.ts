@@ -49,7 +49,12 @@ export function useRuns(query: Partial<RunsQuery>) {
 }
 
 export function useRun(id: number) {
-  return useQuery({ queryKey: ['run', id], queryFn: () => api(`${V1}/runs/${id}`, { schema: runDetailSchema }) });
+  return useQuery({
+    queryKey: ['run', id],
+    queryFn: () => api(`${V1}/runs/${id}`, { schema: runDetailSchema }),
+    // The live events say when it ends; polling too covers a stream cut short (proxy, sleep).
+    refetchInterval: (q) => (q.state.data?.run.status === 'running' ? 3000 : false),
+  });
 }
 
 export function useRunRecords(id: number, query: Partial<RunRecordsQuery>) {

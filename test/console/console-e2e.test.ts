@@ -209,6 +209,7 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await expectAccessible(page, 'schedule form');
     await screenshot(page, 'schedule-form');
     await dialog.getByRole('button', { name: 'Save the schedule' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     const card = page.getByTestId('schedule-card').filter({ hasText: 'Every night' });
     await card.waitFor();
     await expect(card.getByTestId('next-runs').locator('tr').count()).resolves.toBe(5);
@@ -228,11 +229,13 @@ describe.skipIf(!run)('Ferry Console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Save the channel' }).click();
     await dialog.getByText('shown only this once').waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
     const card = page.getByTestId('channel-card').filter({ hasText: 'Ops webhook' });
     await card.getByRole('button', { name: 'Send test' }).click();
     await card.getByText('The test message could not be sent').waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Add a rule' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Save the rule' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
     await page.getByRole('cell', { name: 'a run fails', exact: true }).waitFor();
     await expectAccessible(page, 'notifications');
     await screenshot(page, 'notifications');

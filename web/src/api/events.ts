@@ -5,7 +5,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { runDoneSchema, runProgressSchema, type RunDone, type RunProgress } from '../../../src/server/api/contract';
+import { runDoneSchema, runProgressSchema, type RunDone, type RunProgress } from '../../../src/server/api/contract.js';
 
 export interface RunEvents {
   progress: RunProgress | null;

@@ -30,7 +30,7 @@ import {
   type RunsQuery,
   type ScheduleInput,
   type StartRunBody,
-} from '../../../src/server/api/contract';
+} from '../../../src/server/api/contract.js';
 import { api } from './http';
 
 const V1 = '/api/v1';

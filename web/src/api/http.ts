@@ -4,7 +4,7 @@
  * and errors turned into a sentence Julia can read.
  */
 import type { z } from 'zod';
-import { CSRF_HEADER, errorBodySchema } from '../../../src/server/api/contract';
+import { CSRF_HEADER, errorBodySchema } from '../../../src/server/api/contract.js';
 
 let csrfToken: string | null = null;
 

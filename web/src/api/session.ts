@@ -1,6 +1,6 @@
 /** Who is signed in, signing in and out. The server keeps the session in an httpOnly cookie. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { meSchema, type LoginBody, type Me } from '../../../src/server/api/contract';
+import { meSchema, type LoginBody, type Me } from '../../../src/server/api/contract.js';
 import { api, ApiError, setCsrfToken } from './http';
 
 export type SessionUser = Me['user'];

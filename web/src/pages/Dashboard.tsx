@@ -2,7 +2,7 @@
 import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconHelpCircle } from '@tabler/icons-react';
 import { Link } from 'react-router';
-import type { Dashboard } from '../../../src/server/api/contract';
+import type { Dashboard } from '../../../src/server/api/contract.js';
 import { useDashboard } from '../api/hooks';
 import { useSession } from '../api/session';
 import { PageHeader } from '../components/PageHeader';

@@ -5,7 +5,7 @@
 import { Alert, Badge, Button, Code, Group, Modal, MultiSelect, NumberInput, Paper, PasswordInput, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
-import { RULE_KINDS, type Channel, type ChannelInput, type Rule } from '../../../src/server/api/contract';
+import { RULE_KINDS, type Channel, type ChannelInput, type Rule } from '../../../src/server/api/contract.js';
 import { useChannels, useDeleteChannel, useDeleteRule, useDeliveries, useRules, useSaveChannel, useSaveRule, useTestChannel } from '../api/hooks';
 import { useSession } from '../api/session';
 import { PageHeader } from '../components/PageHeader';

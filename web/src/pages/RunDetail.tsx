@@ -9,7 +9,7 @@ import { notifications } from '@mantine/notifications';
 import { IconDownload, IconExternalLink, IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { RECORD_OUTCOMES, type Reject, type RunDetail, type RunRecordsQuery } from '../../../src/server/api/contract';
+import { RECORD_OUTCOMES, type Reject, type RunDetail, type RunRecordsQuery } from '../../../src/server/api/contract.js';
 import { useRetryRejected, useRun, useRunRecords } from '../api/hooks';
 import { useSession } from '../api/session';
 import { LiveProgress } from '../components/LiveProgress';

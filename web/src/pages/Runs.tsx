@@ -1,7 +1,7 @@
 /** Runs: every run, newest first, filtered by status and kind, one server page at a time. */
 import { Anchor, Box, Group, Paper, Select, Table, Text } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
-import { RUN_STATUSES, SYNC_MODES, type RunsQuery } from '../../../src/server/api/contract';
+import { RUN_STATUSES, SYNC_MODES, type RunsQuery } from '../../../src/server/api/contract.js';
 import { useRuns } from '../api/hooks';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';

@@ -7,32 +7,14 @@ import { Alert, Badge, Button, Group, List, Modal, NumberInput, Paper, Select, S
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { Schedule, ScheduleInput, ScheduleSpec } from '../../../src/server/api/contract';
+import type { Schedule, ScheduleInput, ScheduleSpec } from '../../../src/server/api/contract.js';
 import { useDeleteSchedule, useSaveSchedule, useSchedulePreview, useSchedules } from '../api/hooks';
 import { useSession } from '../api/session';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { formatDateTime, formatRelative, modeLabel } from '../format';
+import { describeSpec, WEEKDAYS } from '../schedule-words';
 import { can } from '../roles';
-
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** A schedule's rhythm in words. */
-export function describeSpec(spec: ScheduleSpec): string {
-  switch (spec.kind) {
-    case 'nightly':
-      return `Every night at ${pad(spec.hour)}:${pad(spec.minute ?? 0)}`;
-    case 'everyHours':
-      return spec.hours === 1 ? 'Every hour' : `Every ${spec.hours} hours`;
-    case 'every15Minutes':
-      return 'Every 15 minutes';
-    case 'weeklyFull':
-      return `Every ${WEEKDAYS[spec.weekday]} at ${pad(spec.hour)}:00, everything`;
-    case 'cron':
-      return `Cron: ${spec.expression}`;
-  }
-}
 
 function timeZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (k: string) => string[] };

@@ -3,7 +3,7 @@ import { Alert, Badge, Button, Code, Group, Modal, Paper, PasswordInput, Select,
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { ROLES, type User } from '../../../src/server/api/contract';
+import { ROLES, type User } from '../../../src/server/api/contract.js';
 import { useAudit, useCreateToken, useCreateUser, useDeleteToken, useDeleteUser, useTokens, useUpdateUser, useUsers } from '../api/hooks';
 import { useSession } from '../api/session';
 import { PageHeader } from '../components/PageHeader';

@@ -15,7 +15,8 @@ describe('Console helpers', () => {
     const now = Date.parse('2026-12-02T12:00:00Z');
     expect(formatRelative('2026-12-02T11:57:00Z', now)).toBe('3 minutes ago');
     expect(formatRelative('2026-12-02T14:00:00Z', now)).toBe('in 2 hours');
-    expect(formatRelative('2026-12-01T12:00:00Z', now)).toBe('yesterday');
+    expect(formatRelative('2026-12-03T18:00:00Z', now)).toBe('in 30 hours');
+    expect(formatRelative('2026-11-29T12:00:00Z', now)).toBe('3 days ago');
   });
 
   it('who started a run', () => {

@@ -28,7 +28,7 @@ export function formatDateTime(iso: string | null | undefined, timeZone?: string
   return dateTime.format(d);
 }
 
-/** "3 minutes ago", "in 2 hours", "yesterday". */
+/** "3 minutes ago", "in 2 hours", "in 30 hours", "3 days ago". */
 export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
   if (!iso) return '–';
   const t = new Date(iso).getTime();
@@ -38,8 +38,9 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   const abs = Math.abs(diff);
   if (abs < 45) return diff < 0 ? 'just now' : 'in a few seconds';
   if (abs < 3600) return rtf.format(Math.round(diff / 60), 'minute');
-  if (abs < 86_400) return rtf.format(Math.round(diff / 3600), 'hour');
-  return rtf.format(Math.round(diff / 86_400), 'day');
+  // Under two days in hours: "tomorrow" for something 30 hours away would name the wrong day.
+  if (abs < 2 * 86_400) return rtf.format(Math.round(diff / 3600), 'hour');
+  return new Intl.RelativeTimeFormat('en', { numeric: 'always' }).format(Math.round(diff / 86_400), 'day');
 }
 
 export const statusLabel: Record<string, string> = {

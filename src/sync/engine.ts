@@ -53,6 +53,8 @@ export interface EngineDeps {
   settings: { deletion: DeletionPolicy; updateOnly: boolean };
   /** One run per lock name at a time (the PIM connection). */
   lockName: string;
+  /** The connection lock the caller took before any PIM request (runSync): told the run id. */
+  connectionLock?: HeldLock;
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
   readMedia?: MediaReader;
@@ -148,6 +150,10 @@ interface TaskCtx {
   gone?: boolean;
   /** State status to store once the write succeeded. */
   statusAfter: EntityState['status'];
+  /** Not in the PIM as far as Ferry knows: a create (whatever a retry's answer says). */
+  create?: boolean;
+  /** A failed attempt may have been written by the PIM (5xx, no answer): a later 204 does not make a create an update. */
+  maybeWritten?: boolean;
   option?: { attribute: string; code: string };
   media?: MediaUploadRequest;
 }
@@ -211,6 +217,8 @@ export class SyncRun {
   private readonly rejectsShown: ReportReject[] = [];
   private readonly warnings: ReportReject[] = [];
   private warningsTotal = 0;
+  /** Records some of whose values the mapping dropped (with a warning) while the rest went through. */
+  private readonly partialRecords = new Set<string>();
   private readonly plan = emptyPlan();
   private readonly payloads: NonNullable<PlanSummary['payloads']> = [];
   private runId: number | null = null;
@@ -331,6 +339,7 @@ export class SyncRun {
         lock = taken.lock;
         this.runId = await state.startRun(mode, this.describeOptions(), lock.owner);
         lock.setRunId(this.runId);
+        this.deps.connectionLock?.setRunId(this.runId);
         // Runs left "running" by a dead process are over: say so in their history.
         await state.markInterrupted(this.runId);
         // The run's own sign of life, with its counts so far: if this process dies, the next
@@ -475,6 +484,7 @@ export class SyncRun {
       rejects: this.rejectsShown,
       warnings: this.warnings,
       warningsTotal: this.warningsTotal,
+      ...this.partialSummary(),
       ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
       watermarks: { before: watermarksBefore, after: watermarksAfter },
@@ -496,6 +506,20 @@ export class SyncRun {
   private describeOptions(): Record<string, unknown> {
     const o = this.opts;
     return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
+  }
+
+  /**
+   * Records that reached the PIM without some of their values (dropped with a warning): a
+   * record "created" with half its values missing must not look like a clean one.
+   */
+  private partialSummary(): { partial?: { records: number; values: number } } {
+    let records = 0;
+    for (const id of this.partialRecords) {
+      const [stream, key] = id.split('\u0000') as [string, string];
+      const outcome = this.ledger.outcomeOf(stream, key);
+      if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged') records++;
+    }
+    return records > 0 ? { partial: { records, values: this.warningsTotal } } : {};
   }
 
   /** Stores each record's outcome; an interrupted run only those that settled (the rest is read again). */
@@ -552,19 +576,22 @@ export class SyncRun {
       for (const part of chunked(opts.keys, this.opts.keysChunk ?? 500)) {
         if (part.length === 0) continue;
         this.checkAbort();
-        for await (const rec of source.read(stream, { keys: part, onReject })) {
+        for await (const rec of source.read(stream, { keys: part, onReject, ...(this.opts.signal ? { signal: this.opts.signal } : {}) })) {
           this.checkAbort();
           yield rec;
         }
+        // A source that honours the signal ends its read early: that read is not complete.
+        this.checkAbort();
       }
       return;
     }
     this.checkAbort();
-    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject })) {
+    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject, ...(this.opts.signal ? { signal: this.opts.signal } : {}) })) {
       // A stop request ends the read here (the source is closed by the caller as usual).
       this.checkAbort();
       yield rec;
     }
+    this.checkAbort();
   }
 
   // --- categories --------------------------------------------------------------------
@@ -815,6 +842,7 @@ export class SyncRun {
         rows.push({ ...item, runId: this.runId ?? 0, errors: [e] });
       } else {
         this.warningsTotal++;
+        this.partialRecords.add(`${e.origin.stream}\u0000${e.origin.key}`);
         if (this.warnings.length < 200) this.warnings.push(item);
       }
     }
@@ -908,7 +936,11 @@ export class SyncRun {
       for (const o of m.optionDeps) this.ensureOption(o, scheduler);
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => this.rankOf(a) - this.rankOf(b));
-      for (const entity of ordered) {
+      // A sub-model is no ERP record of its own: its outcome is its group's (a sub-model created
+      // by a delta makes the group "created", not "unchanged"), and its state row names the group.
+      const root = ordered.find((e) => e.kind === 'product_model' && !e.parent);
+      for (const mappedEntity of ordered) {
+        const entity = mappedEntity.kind === 'product_model' && mappedEntity.parent && root ? { ...mappedEntity, origin: root.origin } : mappedEntity;
         const stored = entity.kind === 'product' ? storedProducts.get(entity.identifier) : storedModels.get(entityCode(entity));
         const deps = optionDepsOf(entity, this.plannedOptions);
         const task = await this.planEntity(entity, stored, {
@@ -1263,6 +1295,7 @@ export class SyncRun {
         nextHashes: diff.nextHashes,
         effect,
         statusAfter: effect === 'policy' ? statusAfter : 'synced',
+        create: diff.action === 'create',
       },
     };
     return task;
@@ -1579,7 +1612,14 @@ export class SyncRun {
         }
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
-          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : r.outcome;
+          // A create whose first attempt the PIM wrote but answered with a 5xx (or not at all) is
+          // answered "updated" on retry: it is still the create it was.
+          // A product under Ferry's own uuid (derived from its identifier) can only be in the PIM
+          // because Ferry wrote it: in this run (the client's own retry after a 5xx), or in a run
+          // that died before recording it (whose counts never had it). Either way, a create.
+          const ownUuid = c.type === 'product' && this.mode === 'uuid' && c.pimId !== null && c.pimId === productUuidFor(c.code);
+          const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid) ? 'created' : r.outcome;
+          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
           this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
         }
@@ -1600,6 +1640,7 @@ export class SyncRun {
     const c = task.ctx;
     const errors = (r.errors ?? []) as ValidationErrorItem[];
     const problem = classifyLine(r.status, r.message, errors);
+    if (r.status === 0 || r.status >= 500) c.maybeWritten = true;
     if (r.status === 0 && this.pimSilentSince !== null) {
       // The PIM does not answer at all: not this record's fault. Retried until the PIM answers
       // again or sync.pimUnreachableSeconds is over (then the whole run fails).
@@ -1665,6 +1706,8 @@ export class SyncRun {
 
   private async batchFailed(tasks: Task<TaskCtx>[], err: unknown): Promise<Verdict[]> {
     if (isFatal(err)) throw err;
+    const status0 = (err as { status?: number }).status ?? 0;
+    if (status0 === 0 || status0 >= 500) for (const t of tasks) t.ctx.maybeWritten = true;
     if (isNetworkError(err)) {
       // No answer at all: retried until the PIM answers or sync.pimUnreachableSeconds is over.
       this.pimSilent(errorText(err));

@@ -4,10 +4,13 @@
  * refusals a browser or a script would meet (no session, wrong role, no CSRF token, bad input).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsPageSchema, runDetailSchema, runRecordsPageSchema, scheduleSchema, type Role } from '../../src/server/api/contract.js';
 import { createConsole } from '../../src/server/app.js';
+import { ConnectionLocks } from '../../src/sync/connection-lock.js';
+import { lockNameFor } from '../../src/sync/index.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { editErp, rejectingEan, runThroughApi, signIn, silent, startTestConsole, type Session, type TestConsole } from './support.js';
 
@@ -214,6 +217,23 @@ describe('Console API', () => {
     expect(second.statusCode).toBe(409);
     expect(second.json()).toMatchObject({ error: { code: 'conflict' } });
     await tc.server.ctx.manager.idle();
+  });
+
+  it("refuses a run (409) while a terminal's sync holds the connection lock", async () => {
+    const locks = new ConnectionLocks(tc.config.sync.lockDir);
+    const name = lockNameFor(tc.config.pim);
+    const owner = `${hostname()}:1:terminal`; // pid 1 is alive: a live process on this host
+    await locks.acquireLock(name, owner, 60_000);
+    try {
+      const res = await inject({ method: 'POST', url: '/api/v1/runs', session: tc.as.operator, payload: { mode: 'delta' } });
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({ error: { code: 'conflict', message: expect.stringContaining(owner) } });
+      expect(tc.server.ctx.manager.lockedElsewhere()).toContain(owner);
+    } finally {
+      await locks.releaseLock(name, owner);
+      await locks.close();
+    }
+    expect(tc.server.ctx.manager.lockedElsewhere()).toBeNull();
   });
 
   it('gives the ERP category tree for the picker, and a dashboard with last run, schedule and reachability', async () => {

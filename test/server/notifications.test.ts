@@ -293,3 +293,29 @@ describe('a run that cannot start', () => {
     }
   });
 });
+
+describe('Slack and Teams incoming webhooks', () => {
+  it('get a Slack text and a Teams MessageCard with the link; a failing URL never shows in the error', async () => {
+    const { deliver } = await import('../../src/server/notify/senders.js');
+    const hook = await startReceiver();
+    try {
+      const message = { event: 'run_failed', subject: 'Ferry: run #4 failed', text: 'The delta run #4 failed.', link: 'http://console.test/runs/4', runId: 4, data: {} };
+      expect(await deliver({ type: 'slack', url: hook.url }, message, { attempts: 1 })).toEqual({ ok: true, attempts: 1, error: null });
+      expect(await deliver({ type: 'teams', url: hook.url }, message, { attempts: 1 })).toMatchObject({ ok: true });
+      expect(hook.hooks[0]!.body).toEqual({ text: '*Ferry: run #4 failed*\nThe delta run #4 failed.\n\nOpen the run: http://console.test/runs/4' });
+      expect(hook.hooks[1]!.body).toMatchObject({
+        '@type': 'MessageCard',
+        title: 'Ferry: run #4 failed',
+        potentialAction: [{ '@type': 'OpenUri', targets: [{ uri: 'http://console.test/runs/4' }] }],
+      });
+      hook.failFirst.n = 5;
+      const secretUrl = `${hook.url}/T000/B000/very-secret-part`;
+      const failed = await deliver({ type: 'slack', url: secretUrl }, message, { attempts: 2, backoffMs: 5 });
+      expect(failed).toMatchObject({ ok: false, attempts: 2 });
+      expect(failed.error).toContain('500');
+      expect(failed.error).not.toContain('very-secret-part');
+    } finally {
+      await hook.close();
+    }
+  });
+});

@@ -58,3 +58,31 @@ describe('a group with one active item and archived siblings', () => {
     expect(pim.productByIdentifier('boot_red')?.parent).toBe('boot');
   });
 });
+
+describe('sub-models are counted', () => {
+  it('a sub-model created by a delta counts its group as created (not unchanged)', async () => {
+    const { createMapper } = await import('../../src/mapping/index.js');
+    const { mappingConfigSchema } = await import('../../src/mapping/config.js');
+    const { demoPim } = await import('../mapping/fixtures.js');
+    const erp = new FakeErp();
+    const pim = new FakePim();
+    const state = new SqliteStateStore(':memory:');
+    await state.migrate();
+    const mapper = createMapper(mappingConfigSchema.parse({ preset: 'demo', structure: { categories: { mode: 'ignore' }, variants: { familyVariant: { erp_product: 'erp_product_color_size' } } } }), demoPim());
+    erp.put({ stream: 'groups', key: 'SHIRT', fields: {} });
+    const shirt = (sku: string, color: string, size: string) => erp.item(sku, 'SHIRT', { color, size, ean: `E${sku}` }, { categories: [] });
+    shirt('S-R-S', 'red', 'S');
+    shirt('S-R-M', 'red', 'M');
+    const deps: EngineDeps = { source: erp, client: pim, mapper, state, settings: { deletion: 'disable', updateOnly: false }, lockName: 'test' };
+    const first = await executeSync(deps, {});
+    expect(first.status, JSON.stringify(first.rejects)).toBe('succeeded');
+    expect(pim.models.size).toBe(2); // SHIRT, SHIRT_red
+    // A new colour: a new sub-model and a new variant under it.
+    shirt('S-B-S', 'blue', 'S');
+    const delta = await executeSync(deps, {});
+    expect(countsAddUp(delta.counts)).toBe(true);
+    expect(pim.models.has('SHIRT_blue')).toBe(true);
+    expect(delta.byType.product_model).toMatchObject({ read: 1, created: 1, unchanged: 0 });
+    expect(delta.byType.product.created).toBe(1);
+  });
+});

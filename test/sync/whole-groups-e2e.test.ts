@@ -30,7 +30,7 @@ afterAll(async () => {
 
 const HEADER = 'sku,model,name,color,size,ean,active\n';
 
-async function setup(): Promise<{ config: FerryConfig; folder: string }> {
+async function setup(withGroups = false): Promise<{ config: FerryConfig; folder: string }> {
   const dir = tempDir();
   const folder = join(dir, 'drop');
   mkdirSync(folder);
@@ -48,6 +48,7 @@ async function setup(): Promise<{ config: FerryConfig; folder: string }> {
           active: 'active',
           fields: { name: 'name', color: 'color', size: 'size', ean: 'ean' },
         },
+        ...(withGroups ? { groups: { pattern: 'models*.csv', key: 'code', fields: { name: 'name', description: 'description' } } } : {}),
       },
     },
     mapping: { preset: 'demo', structure: { categories: { mode: 'ignore' } } },
@@ -56,6 +57,7 @@ async function setup(): Promise<{ config: FerryConfig; folder: string }> {
   const client = clientFor(sb);
   const source = createErpSource(config.erp);
   writeFileSync(join(folder, 'items-0.csv'), HEADER + 'BOOT-RED-40,BOOT,Boot,red,40,,1\n');
+  if (withGroups) writeFileSync(join(folder, 'models-0.csv'), 'code,name,description\nBOOT,Boot,A sturdy boot\n');
   try {
     await bootstrapPim(client, config.mapping, source);
   } finally {
@@ -114,5 +116,23 @@ describe('whole groups with the files adapter', () => {
     // Nothing new in the drop folder: nothing is written.
     const idle = await runSync(config, { logger: silent });
     expect(idle.requests.writes).toBe(0);
+  }, 60_000);
+
+  it('the group record as last read comes with the delta too: the model is left as it is', async () => {
+    const { config, folder } = await setup(true);
+    writeFileSync(join(folder, 'models-0.csv'), 'code,name,description\nSHOE,Shoe,A light shoe\n');
+    writeFileSync(join(folder, 'items-0.csv'), HEADER + 'SHOE-RED-40,SHOE,Boot,red,40,4006381333931,1\nSHOE-RED-41,SHOE,Boot,red,41,4006381333948,1\n');
+    const first = await runSync(config, { logger: silent });
+    expect(first.status, JSON.stringify(first.rejects)).toBe('succeeded');
+    const parent = (await product('SHOE-RED-41'))!.parent as string;
+    expect(parent).toBeTruthy();
+    // Only the items file comes the next night; the model file is in done/.
+    writeFileSync(join(folder, 'items-1.csv'), HEADER + 'SHOE-RED-41,SHOE,Boot,red,41,4006381333962,1\n');
+    const delta = await runSync(config, { logger: silent });
+    checkCounts(delta);
+    expect(delta.status, JSON.stringify(delta.rejects)).toBe('succeeded');
+    expect((await product('SHOE-RED-41'))?.parent).toBe(parent);
+    expect(delta.byType.product_model.updated + delta.byType.product_model.created).toBe(0);
+    expect(delta.byType.product.updated).toBe(1);
   }, 60_000);
 });

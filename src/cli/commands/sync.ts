@@ -151,7 +151,7 @@ export function registerSyncCommands(program: Command): void {
     }
     printReport(report, o.json === true);
     const signalled = stoppedBy as NodeJS.Signals | null;
-    process.exitCode = signalled ? (signalled === 'SIGINT' ? 130 : 143) : exitCodeFor(report);
+    process.exitCode = signalled ? (signalled === 'SIGINT' ? 130 : 143) : exitCodeFor(report, { droppedValuesExit: config.sync.droppedValuesExitCode });
   });
 
   const runs = program

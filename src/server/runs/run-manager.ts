@@ -5,6 +5,9 @@
  * request counts) is fanned out to SSE listeners, and it is cancelled through an AbortSignal.
  */
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { AkeneoClient } from '../../akeneo/index.js';
 import { createAkeneoClientFromConfig } from '../../akeneo/index.js';
@@ -13,6 +16,8 @@ import type { FerryConfig } from '../../config/schema.js';
 import { scrubSecrets, type Logger } from '../../logging.js';
 import { lockNameFor, openStateStore, runSync, type RunReport, type SyncOptions, type SyncProgress } from '../../sync/index.js';
 import type { StateStore } from '../../sync/state/port.js';
+import { defaultLockDir } from '../../sync/connection-lock.js';
+import { isOwnerAlive } from '../../sync/lock.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
 import type { ConsoleDb } from '../store/db.js';
 import type { RunsReader } from '../store/runs-read.js';
@@ -123,18 +128,26 @@ export class RunManager {
     return this.active !== null;
   }
 
-  /** Whether another process (a terminal's `ferry sync`) holds this connection's run lock with a fresh heartbeat. */
+  /**
+   * Whether another process (a terminal's `ferry sync`) holds this connection's lock with a fresh
+   * heartbeat: the engine's connection lock (locks.db in the lock directory, shared by every state
+   * file), read only. A run that races past this check still meets the engine's own lock.
+   */
   lockedElsewhere(): string | null {
     const name = lockNameFor(this.deps.config.pim);
+    const file = join(this.deps.config.sync.lockDir ? resolve(this.deps.config.sync.lockDir) : defaultLockDir(), 'locks.db');
+    if (!existsSync(file)) return null;
+    let db: Database.Database | null = null;
     try {
-      const row = this.deps.db.prepare('SELECT owner, run_id, heartbeat_at FROM locks WHERE name = ?').get(name) as
-        | { owner: string; run_id: number | null; heartbeat_at: number }
-        | undefined;
-      if (!row) return null;
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const row = db.prepare('SELECT owner, run_id, heartbeat_at FROM locks WHERE name = ?').get(name) as { owner: string; run_id: number | null; heartbeat_at: number } | undefined;
+      if (!row || !isOwnerAlive(row.owner)) return null;
       const fresh = Date.now() - row.heartbeat_at < this.deps.config.sync.lockTimeoutSeconds * 1000;
       return fresh ? `run${row.run_id !== null ? ` #${row.run_id}` : ''} (${row.owner})` : null;
     } catch {
       return null;
+    } finally {
+      db?.close();
     }
   }
 

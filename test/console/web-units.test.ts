@@ -1,0 +1,72 @@
+/** The Console's pure helpers (web/src): plain words, the category picker, pasted SKUs, roles, query strings. */
+import { describe, expect, it } from 'vitest';
+import { withQuery } from '../../web/src/api/http.js';
+import { categoryOptions, parseKeys } from '../../web/src/categories.js';
+import { formatDuration, formatRelative, startedByLabel } from '../../web/src/format.js';
+import { can } from '../../web/src/roles.js';
+import { describeSpec } from '../../web/src/schedule-words.js';
+
+describe('Console helpers', () => {
+  it('durations and relative times in plain words', () => {
+    expect(formatDuration(950)).toBe('less than a second');
+    expect(formatDuration(83_000)).toBe('1 min 23 s');
+    expect(formatDuration(7_380_000)).toBe('2 h 3 min');
+    expect(formatDuration(null)).toBe('–');
+    const now = Date.parse('2026-12-02T12:00:00Z');
+    expect(formatRelative('2026-12-02T11:57:00Z', now)).toBe('3 minutes ago');
+    expect(formatRelative('2026-12-02T14:00:00Z', now)).toBe('in 2 hours');
+    expect(formatRelative('2026-12-03T18:00:00Z', now)).toBe('in 30 hours');
+    expect(formatRelative('2026-11-29T12:00:00Z', now)).toBe('3 days ago');
+  });
+
+  it('who started a run', () => {
+    expect(startedByLabel('user:julia')).toBe('julia');
+    expect(startedByLabel('schedule:Nightly')).toBe('schedule “Nightly”');
+    expect(startedByLabel('cli')).toBe('a terminal');
+    expect(startedByLabel('token:ci (julia)')).toBe('API token ci (julia)');
+    expect(startedByLabel(null)).toBe('–');
+  });
+
+  it('the ERP category tree becomes a list of paths in tree order; a loop or a missing parent does not lose a category', () => {
+    const options = categoryOptions([
+      { key: 'shoes', label: 'Shoes', parent: 'master' },
+      { key: 'master', label: 'Master catalog', parent: null },
+      { key: 'boots', label: 'Boots', parent: 'shoes' },
+      { key: 'orphan', label: '', parent: 'gone' },
+      { key: 'self', label: 'Self', parent: 'self' },
+    ]);
+    expect(options).toEqual([
+      { value: 'master', label: 'Master catalog' },
+      { value: 'shoes', label: 'Master catalog › Shoes' },
+      { value: 'boots', label: 'Master catalog › Shoes › Boots' },
+      { value: 'orphan', label: 'orphan' },
+      { value: 'self', label: 'Self' },
+    ]);
+  });
+
+  it('pasted SKUs: lines, commas, semicolons, spaces; duplicates once', () => {
+    expect(parseKeys('BK-1, BK-2\nBK-3;BK-1\n\n  BK-4  ')).toEqual(['BK-1', 'BK-2', 'BK-3', 'BK-4']);
+    expect(parseKeys('  \n ')).toEqual([]);
+  });
+
+  it('schedule presets in words', () => {
+    expect(describeSpec({ kind: 'nightly', hour: 2, minute: 5 })).toBe('Every night at 02:05');
+    expect(describeSpec({ kind: 'everyHours', hours: 1 })).toBe('Every hour');
+    expect(describeSpec({ kind: 'everyHours', hours: 6 })).toBe('Every 6 hours');
+    expect(describeSpec({ kind: 'weeklyFull', weekday: 0, hour: 3 })).toBe('Every Sunday at 03:00, everything');
+    expect(describeSpec({ kind: 'cron', expression: '30 1 * * 1-5' })).toBe('Cron: 30 1 * * 1-5');
+  });
+
+  it('roles hide what the server would refuse', () => {
+    expect(can('viewer', 'run')).toBe(false);
+    expect(can('operator', 'run')).toBe(true);
+    expect(can('operator', 'users')).toBe(false);
+    expect(can('admin', 'users')).toBe(true);
+    expect(can('stranger', 'read')).toBe(false);
+  });
+
+  it('query strings leave out empty filters', () => {
+    expect(withQuery('/api/v1/runs', { status: 'failed', mode: undefined, q: '', page: 2 })).toBe('/api/v1/runs?status=failed&page=2');
+    expect(withQuery('/api/v1/runs', {})).toBe('/api/v1/runs');
+  });
+});

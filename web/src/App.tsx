@@ -1,0 +1,53 @@
+/** The Console's pages and who may see them: everything but sign-in needs a session. */
+import { Center, Loader } from '@mantine/core';
+import { lazy, Suspense } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { useSession } from './api/session';
+import { Shell } from './components/Shell';
+const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
+const NotificationsPage = lazy(() => import('./pages/Notifications').then((m) => ({ default: m.NotificationsPage })));
+const RunDetailPage = lazy(() => import('./pages/RunDetail').then((m) => ({ default: m.RunDetailPage })));
+const RunNowPage = lazy(() => import('./pages/RunNow').then((m) => ({ default: m.RunNowPage })));
+const RunsPage = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsPage })));
+const SchedulesPage = lazy(() => import('./pages/Schedules').then((m) => ({ default: m.SchedulesPage })));
+const UsersPage = lazy(() => import('./pages/Users').then((m) => ({ default: m.UsersPage })));
+import { SignInPage } from './pages/SignIn';
+
+export function App() {
+  const session = useSession();
+  const location = useLocation();
+  if (session.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  const user = session.data?.user ?? null;
+  const demo = session.data?.demo ?? false;
+  if (!user) {
+    return (
+      <Routes>
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route path="*" element={<Navigate to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} replace />} />
+      </Routes>
+    );
+  }
+  return (
+    <Shell user={user} demo={demo}>
+      <Suspense fallback={<Loader aria-label="Loading the page" m="md" />}>
+      <Routes>
+        <Route path="/" element={<DashboardPage />} />
+        <Route path="/runs" element={<RunsPage />} />
+        <Route path="/runs/:id" element={<RunDetailPage />} />
+        <Route path="/run-now" element={<RunNowPage />} />
+        <Route path="/schedules" element={<SchedulesPage />} />
+        <Route path="/notifications" element={<NotificationsPage />} />
+        <Route path="/users" element={user.role === 'admin' ? <UsersPage /> : <Navigate to="/" replace />} />
+        <Route path="/sign-in" element={<Navigate to="/" replace />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+      </Suspense>
+    </Shell>
+  );
+}

@@ -1208,7 +1208,9 @@ export class SyncRun {
       }
       return { outcome: 'updated', status: uploadedHere || !alreadyThere ? 204 : 304 };
     } catch (err) {
-      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
+      const message = `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}`;
+      // Named on the attribute, so the reject says record, field and rule.
+      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message, errors: [{ attribute: media.attribute, locale: media.locale, scope: media.scope, message }] };
     }
   }
 

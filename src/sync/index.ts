@@ -71,7 +71,11 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       settings: { deletion: config.sync.deletion, updateOnly: config.sync.updateOnly },
       lockName: lockNameFor(config.pim),
       logger,
-      readMedia: mediaReader(config.sync.mediaRoot, media),
+      readMedia: mediaReader(config.sync.mediaRoot, media, {
+        allowAbsolute: config.sync.mediaAllowAbsolute,
+        maxBytes: config.sync.mediaMaxBytes,
+        hosts: config.sync.mediaHosts,
+      }),
     };
     const report = await executeSync(deps, {
       lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,

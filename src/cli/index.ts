@@ -11,6 +11,7 @@ import { registerErpCommands } from './commands/erp.js';
 import { registerMappingCommands } from './commands/mapping.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { reportFatal } from './output.js';
+import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,9 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   return program;
 }
+
+// Whatever a command prints, the secrets the configuration declared do not leave the process.
+installOutputScrubber();
 
 buildProgram()
   .parseAsync(process.argv)

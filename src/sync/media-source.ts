@@ -43,30 +43,9 @@ export interface MediaNotModified {
 export type MediaRead = MediaContent | MediaNotModified;
 export type MediaReader = (source: string) => Promise<MediaRead>;
 
-export const isMediaUrl = (source: string): boolean => /^https?:\/\//i.test(source);
+import { isMediaUrl, mediaSourceForDisplay, mediaSourceKey } from './media-key.js';
 
-/** Query parameters whose values are credentials in signed or private image URLs (S3, GCS, CDNs). */
-const SECRET_QUERY = /token|sig|key|secret|pass|auth|credential|session|^x-amz-|^x-goog-/i;
-
-/**
- * A media source as it may be shown (errors, reports, logs): a URL loses its user:password and
- * the values of credential-like query parameters. Paths pass unchanged.
- */
-export function mediaSourceForDisplay(source: string): string {
-  if (!isMediaUrl(source)) return source;
-  let url: URL;
-  try {
-    url = new URL(source);
-  } catch {
-    return source.replace(/\/\/[^/@]*@/, '//[redacted]@');
-  }
-  if (url.username || url.password) {
-    url.username = '[redacted]';
-    url.password = '';
-  }
-  for (const name of [...url.searchParams.keys()]) if (SECRET_QUERY.test(name)) url.searchParams.set(name, '[redacted]');
-  return decodeURI(url.toString());
-}
+export { isMediaUrl, mediaSourceForDisplay, mediaSourceKey };
 
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 /** Default for `sync.mediaMaxBytes`. */
@@ -99,7 +78,7 @@ export class MediaRefusedError extends Error {
 export function mediaReader(root: string | undefined, known: ReadonlyMap<string, MediaRow> = new Map(), options: MediaReadOptions | number = {}): MediaReader {
   const opts: MediaReadOptions = typeof options === 'number' ? { timeoutMs: options } : options;
   return async (source) => {
-    if (isMediaUrl(source)) return download(source, known.get(source), opts);
+    if (isMediaUrl(source)) return download(source, known.get(mediaSourceKey(source)), opts);
     return readLocal(root, source, opts);
   };
 }
@@ -262,7 +241,7 @@ function refusedAddress(shown: string, hop: number, url: URL, address: string): 
  */
 export function mediaLookup(known: ReadonlyMap<string, MediaRow>, root: string | undefined, urls: MediaUrlPolicy = 'revalidate'): (source: string) => string | undefined {
   return (source) => {
-    const row = known.get(source);
+    const row = known.get(mediaSourceKey(source));
     if (!row) return undefined;
     if (isMediaUrl(source)) return urls === 'trust' ? row.code : undefined;
     try {

@@ -195,7 +195,7 @@ describe('planted secrets never leave the process', () => {
     const bad = write('bad', [...pimConnection(sb.url), '  timeoutMs: ${PLANT_PIMSECRET}', ...filesErp(folder), ...tail('bad')]);
     const invalid = await run('failure', ['config', 'validate', '--config', bad]);
     expect(invalid.code).toBe(1);
-  }, 120_000);
+  }, 300_000);
 
   it('unreachable hosts: PIM, SQL (password in the object and in a URL), Tryton', async () => {
     const closedPort = 9; // discard: nothing listens
@@ -239,7 +239,7 @@ describe('planted secrets never leave the process', () => {
     const app = write('app-down', ['pim:', `  url: http://127.0.0.1:${closedPort}`, '  token: ${PLANT_APPTOKEN}', ...filesErp(join(dir, 'drop')), ...tail('app-down')]);
     await run('unreachable', ['pim', 'check', '--config', app]);
     await run('unreachable', ['sync', '--config', app]);
-  }, 180_000);
+  }, 400_000);
 
   it('servers that echo the request in an error page: the PIM token endpoint, a Tryton login, an App call', async () => {
     const pimEcho = write('pim-echo', [...pimConnection(echoUrl), ...filesErp(join(dir, 'drop')), ...tail('pim-echo')]);
@@ -265,7 +265,7 @@ describe('planted secrets never leave the process', () => {
     const appEcho = write('app-echo', ['pim:', `  url: ${echoUrl}`, '  token: ${PLANT_APPTOKEN}', ...filesErp(join(dir, 'drop')), ...tail('app-echo')]);
     await run('echo', ['pim', 'check', '--config', appEcho, '--json']);
     await run('echo', ['sync', '--config', appEcho, '--json']);
-  }, 180_000);
+  }, 400_000);
 
   it('no output and no file holds any planted secret; the state DBs are owner-only', () => {
     expect(outputs.length).toBeGreaterThan(20);

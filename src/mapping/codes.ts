@@ -61,6 +61,22 @@ export function isValidIdentifier(value: string): boolean {
   return value.length > 0 && value.length <= MAX_IDENTIFIER_LENGTH && !IDENTIFIER_FORBIDDEN.test(value) && value.trim() === value;
 }
 
+/**
+ * The key under which the PIM finds a product identifier or an entity code: Akeneo keeps them in
+ * MySQL under the utf8mb4_unicode_ci collation, which compares without case (`ABC-1` = `abc-1`),
+ * without accents (`CAFÉ` = `cafe`), with `ß` = `ss`, and ignores trailing spaces. Two ERP keys
+ * with one PIM key are one product (or model) for the PIM: the second write would overwrite the
+ * first.
+ */
+export function pimCodeKey(code: string): string {
+  return code
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase()
+    .replace(/ +$/, '');
+}
+
 export type CodeKind = CodeNormalisation['kind'];
 
 export type CodeOutcome =
@@ -104,9 +120,9 @@ export class CodeTable {
     }
     if (code === '') return { ok: false, reason: 'empty' };
     if (!validator(code)) return { ok: false, reason: 'pattern' };
-    // Akeneo compares codes case-insensitively, so collisions are too.
+    // Akeneo compares codes without case (and accents), so collisions are too.
     const taken = this.scope(kind, attribute);
-    const lower = code.toLowerCase();
+    const lower = kind === 'product_model' ? pimCodeKey(code) : code.toLowerCase();
     const owner = taken.get(lower);
     // Option values are values, not keys: "Dark Green" and "dark green" are the same option.
     if (owner !== undefined && owner !== original && kind !== 'option') return { ok: false, reason: 'collision', other: owner };

@@ -795,7 +795,19 @@ class MappingEngine implements Mapper {
     const modelOutcome = this.codes.code('product_model', v.modelPrefix + key);
     if (!modelOutcome.ok) {
       for (const p of members) {
-        this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
+        if (modelOutcome.reason === 'collision') {
+          // Akeneo compares model codes without case or accents: the second group would overwrite the first.
+          this.blockItem(
+            p,
+            'invalid_code',
+            undefined,
+            `its product model key ${show(key)} and the key ${show(modelOutcome.other)} of another ERP group are one product model code for the PIM (it compares codes without case or accents), so this group would overwrite that one; group ${show(modelOutcome.other)} is sent, group ${show(key)} is held back`,
+            'group keys that differ by more than case or accents',
+            `Rename group ${show(key)} or group ${show(modelOutcome.other)} in the ERP (or give one a different mapping.structure.variants.modelPrefix).`,
+          );
+        } else {
+          this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
+        }
       }
       return;
     }

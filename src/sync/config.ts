@@ -21,6 +21,24 @@ export const syncConfigSchema = z
       .min(10)
       .default(120)
       .describe('A run whose heartbeat is older than this is considered dead and its lock is taken over (a dead process on this host is detected at once).'),
+    lockDir: z
+      .string()
+      .optional()
+      .describe(
+        'Directory of the connection locks (one sync per PIM URL + client id, whatever the state file). Default: $FERRY_LOCK_DIR, else <temp dir>/ferry-locks-<uid>. Point runs of several users or hosts at one local directory to share the lock.',
+      ),
+    pimUnreachableSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(180)
+      .describe(
+        'The PIM giving no answer at all (connection refused, reset, timeouts) for this long fails the run (exit 1, status failed, the report says since when); until then the lines are retried, never rejected.',
+      ),
+    droppedValuesExitCode: z
+      .union([z.literal(2), z.literal(0)])
+      .default(2)
+      .describe('Exit code of a run that otherwise succeeded but sent records without some of their values (dropped with a warning: unknown unit, too long, …): 2 (default) or 0.'),
     batchesInFlight: z
       .number()
       .int()

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { scrubSecrets } from '../logging.js';
 import type { ValidationErrorItem } from '../akeneo/model.js';
 import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
+import { pimCodeKey } from '../mapping/codes.js';
 import { contentHash } from '../mapping/media.js';
 import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
 import { findProductModelsInPim, findProductsInPim } from './adopt.js';
@@ -39,7 +40,7 @@ import {
   type VerifySummary,
 } from './report.js';
 import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler.js';
-import type { EntityState, EntityType, RejectRow, StateStore } from './state/port.js';
+import type { EntityState, EntityType, GroupMemberRow, RejectRow, StateStore } from './state/port.js';
 import { verifyAgainstPim } from './verify.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
@@ -52,6 +53,8 @@ export interface EngineDeps {
   settings: { deletion: DeletionPolicy; updateOnly: boolean };
   /** One run per lock name at a time (the PIM connection). */
   lockName: string;
+  /** The connection lock the caller took before any PIM request (runSync): told the run id. */
+  connectionLock?: HeldLock;
   logger?: Logger;
   /** Reads a media source (path or URL the ERP gave) for upload; a local file also gives its size and mtime. */
   readMedia?: MediaReader;
@@ -81,6 +84,54 @@ export interface SyncOptions {
   groupChunk?: number;
   /** Keys per ERP read-by-keys call. */
   keysChunk?: number;
+  /**
+   * Graceful stop (SIGTERM, Ctrl-C, a Console's stop button): nothing more is read or planned,
+   * the batches in flight settle and are committed, and the run ends `interrupted` with its
+   * counts so far, its report stored and its lock released.
+   */
+  signal?: AbortSignal;
+  /**
+   * The PIM not answering at all (network errors, timeouts) for longer than this fails the run
+   * (default 180 s, `sync.pimUnreachableSeconds`); until then such lines are retried, never rejected.
+   */
+  pimUnreachableMs?: number;
+}
+
+/** The PIM gave no answer at all (connection refused, reset, timeout) for longer than the limit. */
+export class PimUnreachableError extends Error {
+  constructor(
+    readonly since: Date,
+    readonly lastError: string,
+    limitMs: number,
+  ) {
+    super(
+      `the PIM stopped answering at ${since.toISOString()} and gave no answer for ${Math.round(limitMs / 1000)} s ` +
+        `(sync.pimUnreachableSeconds); last error: ${lastError}. The run stopped; check that the PIM is up and reachable, ` +
+        `then run ferry sync again: what was not written is sent then.`,
+    );
+    this.name = 'PimUnreachableError';
+  }
+}
+
+/** No HTTP answer at all: the request failed on the network (or timed out) before any status came back. */
+function isNetworkError(err: unknown): boolean {
+  const e = err as { name?: string; status?: number } | null;
+  return e?.name === 'AkeneoNetworkError' || (e !== null && typeof e === 'object' && e.status === 0);
+}
+
+/** The run was stopped on purpose (SyncOptions.signal). */
+export class SyncInterruptedError extends Error {
+  constructor(readonly why: string) {
+    super(`the run was stopped: ${why}`);
+    this.name = 'SyncInterruptedError';
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (typeof r === 'string') return r;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  return 'stop requested';
 }
 
 type WriteKind = 'option' | 'category' | 'product_model' | 'product';
@@ -99,6 +150,10 @@ interface TaskCtx {
   gone?: boolean;
   /** State status to store once the write succeeded. */
   statusAfter: EntityState['status'];
+  /** Not in the PIM as far as Ferry knows: a create (whatever a retry's answer says). */
+  create?: boolean;
+  /** A failed attempt may have been written by the PIM (5xx, no answer): a later 204 does not make a create an update. */
+  maybeWritten?: boolean;
   option?: { attribute: string; code: string };
   media?: MediaUploadRequest;
 }
@@ -162,6 +217,8 @@ export class SyncRun {
   private readonly rejectsShown: ReportReject[] = [];
   private readonly warnings: ReportReject[] = [];
   private warningsTotal = 0;
+  /** Records some of whose values the mapping dropped (with a warning) while the rest went through. */
+  private readonly partialRecords = new Set<string>();
   private readonly plan = emptyPlan();
   private readonly payloads: NonNullable<PlanSummary['payloads']> = [];
   private runId: number | null = null;
@@ -201,6 +258,50 @@ export class SyncRun {
     return this.opts.dryRun === true;
   }
 
+  /** Throws when the run was asked to stop: called wherever new work would start. */
+  private checkAbort(): void {
+    if (this.stopError) throw this.stopError;
+    const signal = this.opts.signal;
+    if (signal?.aborted) throw new SyncInterruptedError(abortReason(signal));
+  }
+
+  // --- is the PIM answering? ----------------------------------------------------------
+  /** Since when no request got any answer from the PIM (null: it answers). */
+  private pimSilentSince: number | null = null;
+  private pimLastError = '';
+  private pimTimer: NodeJS.Timeout | null = null;
+  /** Set when the run must stop for good (the PIM stopped answering). */
+  private stopError: Error | null = null;
+
+  private pimAnswered(): void {
+    this.pimSilentSince = null;
+    if (this.pimTimer) clearTimeout(this.pimTimer);
+    this.pimTimer = null;
+  }
+
+  /** A request got no answer at all. Past the limit without any answer, the run fails. */
+  private pimSilent(error: string): void {
+    this.pimLastError = error;
+    if (this.pimSilentSince !== null) return;
+    this.pimSilentSince = Date.now();
+    const limit = this.opts.pimUnreachableMs ?? 180_000;
+    this.log?.warn({ runId: this.runId, err: error, limitMs: limit }, 'the PIM does not answer; retrying');
+    this.pimTimer = setTimeout(() => {
+      if (this.pimSilentSince === null || this.stopError) return;
+      const err = new PimUnreachableError(new Date(this.pimSilentSince), this.pimLastError, limit);
+      this.stopError = err;
+      this.log?.error({ runId: this.runId, err: err.message }, 'the PIM stopped answering: the run fails');
+      for (const sch of this.schedulers) void sch.stop(err, 5_000);
+    }, limit);
+  }
+
+  /** A stop request: the schedulers send nothing more; the producer unwinds at its next check. */
+  private readonly onAbort = (): void => {
+    const err = new SyncInterruptedError(abortReason(this.opts.signal!));
+    this.log?.warn({ runId: this.runId, reason: err.why }, 'stop requested: finishing the batches in flight');
+    for (const sch of this.schedulers) void sch.stop(err);
+  };
+
   syncMode(): SyncMode {
     if (this.opts.keys && this.opts.keys.length > 0) return 'keys';
     if (this.opts.category) return 'category';
@@ -224,8 +325,11 @@ export class SyncRun {
 
     let lock: HeldLock | null = null;
     let fatal: unknown = null;
-    let verify: VerifySummary | undefined;
+    let interrupted: SyncInterruptedError | null = null;
+    let runHeartbeat: NodeJS.Timeout | null = null;
+    this.opts.signal?.addEventListener('abort', this.onAbort, { once: true });
     try {
+      this.checkAbort();
       if (!this.dryRun) {
         const taken = await takeRunLock(state, this.deps.lockName, {
           staleAfterMs: this.opts.lockTimeoutMs ?? 120_000,
@@ -233,10 +337,19 @@ export class SyncRun {
           onLost: () => this.log?.warn({ lock: this.deps.lockName }, 'run lock taken over by another run'),
         });
         lock = taken.lock;
-        this.runId = await state.startRun(mode, this.describeOptions());
+        this.runId = await state.startRun(mode, this.describeOptions(), lock.owner);
         lock.setRunId(this.runId);
+        this.deps.connectionLock?.setRunId(this.runId);
         // Runs left "running" by a dead process are over: say so in their history.
         await state.markInterrupted(this.runId);
+        // The run's own sign of life, with its counts so far: if this process dies, the next
+        // `ferry runs` / `ferry sync` shows it interrupted, with those counts and its real duration.
+        const runId = this.runId;
+        runHeartbeat = setInterval(() => {
+          const snapshot = this.buildReport({ mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status: 'interrupted', fatal: null, verify: this.verify, settledOnly: true });
+          state.heartbeatRun(runId, snapshot).catch(() => undefined);
+        }, this.opts.heartbeatMs ?? 10_000);
+        runHeartbeat.unref();
       }
       this.log?.info({ runId: this.runId, mode, dryRun: this.dryRun }, 'sync started');
       this.mode = (await client.detect()).endpointMode;
@@ -254,7 +367,7 @@ export class SyncRun {
           ownedAttributes: this.deps.mapper.ownedAttributes,
           repair: this.opts.repair === true && !this.dryRun,
         });
-        verify = result.summary;
+        this.verify = result.summary;
         extraItemKeys = result.itemKeysToResend;
       }
 
@@ -264,10 +377,12 @@ export class SyncRun {
       let allowedCategories: Set<string> | null = null;
       if (mode !== 'keys') {
         // Categories first, all of them settled before any item refers to them.
+        this.checkAbort();
         this.scheduler = this.newScheduler();
         allowedCategories = await this.syncCategories(categorySince);
         if (!this.dryRun) await this.scheduler.finish();
       }
+      this.checkAbort();
       this.scheduler = this.newScheduler();
       const groupSince = mode === 'delta' || mode === 'since' ? (this.opts.since ?? watermarksBefore.groups ?? since) : undefined;
       await this.syncItems(mode, since, groupSince, extraItemKeys, allowedCategories);
@@ -287,15 +402,63 @@ export class SyncRun {
         }
       }
     } catch (err) {
-      fatal = err;
-      this.log?.error({ runId: this.runId, err: errorText(err) }, 'sync failed');
+      if (err instanceof SyncInterruptedError) {
+        interrupted = err;
+        this.log?.warn({ runId: this.runId, reason: err.why }, 'sync interrupted');
+      } else {
+        fatal = err;
+        this.log?.error({ runId: this.runId, err: errorText(err) }, 'sync failed');
+      }
     }
+    this.opts.signal?.removeEventListener('abort', this.onAbort);
+    // Whatever ended the run, the batches already sent settle (and are committed) before the
+    // report is written: nothing the PIM confirmed is forgotten, nothing new is sent.
+    const stopReason = interrupted ?? fatal;
+    // A stop waits for every batch in flight; a failure only a little (a dead PIM may never answer them).
+    if (stopReason) await Promise.all(this.schedulers.map((sch) => sch.stop(stopReason, interrupted ? undefined : 5_000)));
+    if (runHeartbeat) clearInterval(runHeartbeat);
+    if (this.pimTimer) clearTimeout(this.pimTimer);
 
-    const unsettled = this.ledger.finalize((stream) =>
-      stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
-    );
-    if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
-    const { counts, byType } = this.ledger.counts();
+    if (!stopReason) {
+      const unsettled = this.ledger.finalize((stream) =>
+        stream === 'groups' ? 'the group gave no product model (a single item kept as a simple product, or no variant family)' : 'nothing to write for this record',
+      );
+      if (unsettled.length > 0 && !fatal) fatal = new Error(`${unsettled.length} records did not settle (first: ${unsettled[0]!.stream} ${unsettled[0]!.key}); this is a Ferry bug`);
+    }
+    const status: RunReport['status'] = interrupted ? 'interrupted' : fatal ? 'failed' : this.ledger.counts().counts.rejected > 0 ? 'rejects' : 'succeeded';
+    const report = this.buildReport({ mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status, fatal, verify: this.verify, settledOnly: stopReason !== null, interruptedWhy: interrupted?.why });
+
+    if (!this.dryRun && this.runId !== null) {
+      try {
+        await this.persistOutcomes(stopReason !== null);
+        await state.finishRun(this.runId, status, report);
+      } catch (err) {
+        this.log?.error({ err: errorText(err) }, 'could not store the run report');
+      }
+    }
+    if (lock) await lock.release().catch(() => undefined);
+    this.log?.info({ runId: this.runId, status, counts: report.counts, requests: report.requests, durationMs: report.durationMs }, 'sync finished');
+    return report;
+  }
+
+  private verify: VerifySummary | undefined;
+
+  /** The run report, at the end or (settledOnly) as the progress so far. */
+  private buildReport(a: {
+    mode: SyncMode;
+    startedAt: Date;
+    statsBefore: ReturnType<SyncPimClient['stats']>;
+    watermarksBefore: Record<string, string | null>;
+    watermarksAfter: Record<string, string | null>;
+    status: RunReport['status'];
+    fatal: unknown;
+    verify: VerifySummary | undefined;
+    settledOnly: boolean;
+    interruptedWhy?: string;
+  }): RunReport {
+    const { client } = this.deps;
+    const { mode, startedAt, statsBefore, watermarksBefore, watermarksAfter, status, fatal, verify } = a;
+    const { counts, byType } = this.ledger.counts(a.settledOnly);
     const statsAfter = client.stats();
     const requests: RequestCounts = {
       total: statsAfter.total - statsBefore.total,
@@ -304,7 +467,6 @@ export class SyncRun {
       throttled: statsAfter.throttled - statsBefore.throttled,
     };
     const finishedAt = new Date();
-    const status = fatal ? 'failed' : counts.rejected > 0 ? 'rejects' : 'succeeded';
     const batches: Record<string, number> = {};
     for (const sch of this.schedulers) for (const [lane, n] of sch.batchesSent) batches[lane] = (batches[lane] ?? 0) + n;
     const report: RunReport = {
@@ -322,6 +484,7 @@ export class SyncRun {
       rejects: this.rejectsShown,
       warnings: this.warnings,
       warningsTotal: this.warningsTotal,
+      ...this.partialSummary(),
       ...(counts.skipped > 0 ? { skipped: this.ledger.skipReasons() } : {}),
       deletions: this.deletions,
       watermarks: { before: watermarksBefore, after: watermarksAfter },
@@ -329,20 +492,14 @@ export class SyncRun {
       ...(verify ? { verify } : {}),
       ...(this.deps.settings.updateOnly ? { updateOnly: this.updateOnlyCounts } : {}),
       ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: this.outOfScope, keysNotFound: this.keysNotFound.slice(0, 100), keysNotFoundTotal: this.keysNotFound.length } } : {}),
+      ...(a.settledOnly && status === 'interrupted'
+        ? { interrupted: { unsettled: this.ledger.size - counts.read, reason: a.interruptedWhy ?? 'its process stopped without finishing (killed, crashed or the machine went down)' } }
+        : {}),
+      ...(a.settledOnly && status === 'failed' ? { unsettled: this.ledger.size - counts.read } : {}),
+      ...(fatal instanceof PimUnreachableError ? { pimUnreachable: { since: fatal.since.toISOString(), lastError: fatal.lastError } } : {}),
       ...(fatal ? { error: errorText(fatal) } : {}),
     };
     if (!countsAddUp(counts)) report.error = `${report.error ? `${report.error}; ` : ''}counts do not add up (Ferry bug)`;
-
-    if (!this.dryRun && this.runId !== null) {
-      try {
-        await this.persistOutcomes();
-        await state.finishRun(this.runId, status, report);
-      } catch (err) {
-        this.log?.error({ err: errorText(err) }, 'could not store the run report');
-      }
-    }
-    if (lock) await lock.release().catch(() => undefined);
-    this.log?.info({ runId: this.runId, status, counts, requests, durationMs: report.durationMs }, 'sync finished');
     return report;
   }
 
@@ -351,13 +508,29 @@ export class SyncRun {
     return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
   }
 
-  private async persistOutcomes(): Promise<void> {
+  /**
+   * Records that reached the PIM without some of their values (dropped with a warning): a
+   * record "created" with half its values missing must not look like a clean one.
+   */
+  private partialSummary(): { partial?: { records: number; values: number } } {
+    let records = 0;
+    for (const id of this.partialRecords) {
+      const [stream, key] = id.split('\u0000') as [string, string];
+      const outcome = this.ledger.outcomeOf(stream, key);
+      if (outcome === 'created' || outcome === 'updated' || outcome === 'unchanged') records++;
+    }
+    return records > 0 ? { partial: { records, values: this.warningsTotal } } : {};
+  }
+
+  /** Stores each record's outcome; an interrupted run only those that settled (the rest is read again). */
+  private async persistOutcomes(settledOnly = false): Promise<void> {
     const rows = [];
     const retry: { stream: string; key: string; reason: string }[] = [];
     const clear: { stream: string; key: string }[] = [];
     for (const e of this.ledger.all()) {
+      if (settledOnly && !this.ledger.settledEntry(e)) continue;
       if (e.outcome && e.outcome !== 'unchanged') rows.push({ stream: e.stream, key: e.key, entityType: e.type, outcome: e.outcome, reason: e.reason });
-      if (e.outcome === 'rejected') retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
+      if (e.outcome === 'rejected' && !this.duplicateKeys.has(e.key)) retry.push({ stream: e.stream, key: e.key, reason: e.reason ?? 'rejected' });
       else clear.push({ stream: e.stream, key: e.key });
     }
     for (const part of chunked(rows, 5000)) await this.deps.state.recordOutcomes(this.runId!, part);
@@ -402,11 +575,23 @@ export class SyncRun {
     if (opts.keys) {
       for (const part of chunked(opts.keys, this.opts.keysChunk ?? 500)) {
         if (part.length === 0) continue;
-        yield* source.read(stream, { keys: part, onReject });
+        this.checkAbort();
+        for await (const rec of source.read(stream, { keys: part, onReject, ...(this.opts.signal ? { signal: this.opts.signal } : {}) })) {
+          this.checkAbort();
+          yield rec;
+        }
+        // A source that honours the signal ends its read early: that read is not complete.
+        this.checkAbort();
       }
       return;
     }
-    yield* source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject });
+    this.checkAbort();
+    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject, ...(this.opts.signal ? { signal: this.opts.signal } : {}) })) {
+      // A stop request ends the read here (the source is closed by the caller as usual).
+      this.checkAbort();
+      yield rec;
+    }
+    this.checkAbort();
   }
 
   // --- categories --------------------------------------------------------------------
@@ -489,15 +674,21 @@ export class SyncRun {
       index.add(rec);
     };
 
+    // The same key twice in one read (a duplicated row): the first is the record, the second a
+    // reject of its own, never a silent drop.
+    const takeOnce = (rec: ErpRecord, main: boolean) => {
+      if (rec.stream === 'items' && index.hasItem(rec.key)) this.rejectDuplicate(rec);
+      else take(rec, main);
+    };
     if (mode === 'keys') {
       const asked = new Set(this.opts.keys!);
       for await (const rec of this.readStream('items', { keys: this.opts.keys! })) {
         asked.delete(rec.key);
-        take(rec);
+        takeOnce(rec, false);
       }
       this.keysNotFound = [...asked];
     } else {
-      for await (const rec of this.readStream('items', { since })) take(rec, true);
+      for await (const rec of this.readStream('items', { since })) takeOnce(rec, true);
     }
     const retryItems = [...(this.retryKeys.items ?? []), ...extraItemKeys].filter((k) => !index.hasItem(k));
     // Asked for by key (retries, --verify --repair): in scope whatever their category.
@@ -543,24 +734,14 @@ export class SyncRun {
           groups.delete(g);
         }
       }
-      // The mapper needs every item of a touched group: re-read the siblings Ferry knows of.
-      const touched = new Set<string>([...index.groupKeys(), ...groups.keys()]);
-      const members = await this.deps.state.findGroupMembers([...touched]);
-      const missing: string[] = [];
-      for (const keys of members.values()) for (const k of keys) if (!index.hasItem(k)) missing.push(k);
-      for await (const rec of this.readStream('items', { keys: missing })) {
-        if (index.hasItem(rec.key)) continue;
-        if (!this.noteRead(rec)) continue;
-        index.add(rec);
-      }
-      const needGroups = index.groupKeys().filter((g) => !groups.has(g));
-      for await (const rec of this.readStream('groups', { keys: needGroups })) takeGroup(rec);
     }
+    await this.completeGroups(index, groups, takeGroup, fullRead);
     const seenItemKeys = index.itemKeySet();
 
     this.progress('items');
     const chunk = this.opts.groupChunk ?? 200;
     for (const part of index.chunks(chunk)) {
+      this.checkAbort();
       await this.planGroups(part, groups);
       this.progress('items');
       // Let the event loop deliver batch answers between chunks: the state store may be
@@ -569,7 +750,69 @@ export class SyncRun {
     }
 
     // Groups read whose items were all filtered or gone: nothing to write for them.
-    if (mode === 'full' && !this.opts.category) await this.planGone(seenItemKeys);
+    if (mode === 'full' && !this.opts.category) {
+      await this.planGone(seenItemKeys);
+      // Items gone from the ERP are no group's members any more (a drop folder is never the whole ERP).
+      if (!this.dryRun && !this.inputOnly) await this.deps.state.pruneGroupMembers('items', seenItemKeys);
+    }
+  }
+
+  /**
+   * Whether the source only sees its current input (the files adapter: a drop file moved to
+   * done/ is never read again), so the records of a group must be kept to map it whole later.
+   */
+  /** Item keys of the touched groups that Ferry has in the PIM: they come first in their group. */
+  private readonly inPim = new Set<string>();
+
+  private get inputOnly(): boolean {
+    return this.deps.source.kind === 'files';
+  }
+
+  /**
+   * Whole groups, always: every group an item read belongs to gets all its members, as Ferry
+   * last knew them. Members are read again from the ERP by key (fresh data); a member the source
+   * cannot give any more (a files-adapter delta: its file is in done/) is taken as last read.
+   * So a variant never loses its parent and axis clashes across files are caught, and a group
+   * is a model or a simple product whatever the run's mode (archived members included).
+   */
+  private async completeGroups(index: GroupingIndex, groups: Map<string, ErpRecord>, takeGroup: (rec: ErpRecord) => void, fullRead: boolean): Promise<void> {
+    const { state } = this.deps;
+    const touched = [...new Set<string>([...index.groupKeys(), ...(fullRead ? [] : groups.keys())])];
+    if (touched.length === 0) return;
+    const missing = new Set<string>();
+    const storedItems = new Map<string, ErpRecord>();
+    const storedGroups = new Map<string, ErpRecord>();
+    for (const keys of (await state.findGroupMembers(touched)).values()) {
+      for (const k of keys) {
+        this.inPim.add(k);
+        if (!index.hasItem(k)) missing.add(k);
+      }
+    }
+    for (const m of await state.getGroupMembers(touched)) {
+      if (m.stream === 'items') {
+        if (!index.hasItem(m.key)) missing.add(m.key);
+        if (m.record) storedItems.set(m.key, m.record);
+      } else if (m.record) storedGroups.set(m.key, m.record);
+    }
+    if (missing.size > 0) {
+      for await (const rec of this.readStream('items', { keys: [...missing] })) {
+        if (index.hasItem(rec.key) || !this.noteRead(rec)) continue;
+        index.add(rec);
+      }
+      for (const key of missing) {
+        const rec = storedItems.get(key);
+        if (!rec || index.hasItem(key) || !this.noteRead(rec)) continue;
+        index.add(rec);
+      }
+    }
+    const needGroups = index.groupKeys().filter((g) => !groups.has(g));
+    if (needGroups.length > 0) {
+      for await (const rec of this.readStream('groups', { keys: needGroups })) takeGroup(rec);
+      for (const g of needGroups) {
+        const rec = storedGroups.get(g);
+        if (rec && !groups.has(g)) takeGroup(rec);
+      }
+    }
   }
 
   private recordMappingErrors(errors: readonly MappingError[]): Set<string> {
@@ -599,6 +842,7 @@ export class SyncRun {
         rows.push({ ...item, runId: this.runId ?? 0, errors: [e] });
       } else {
         this.warningsTotal++;
+        this.partialRecords.add(`${e.origin.stream}\u0000${e.origin.key}`);
         if (this.warnings.length < 200) this.warnings.push(item);
       }
     }
@@ -649,7 +893,10 @@ export class SyncRun {
     const mapped: { items: ErpRecord[]; entities: MappedEntity[]; optionDeps: MappedOption[]; media: MediaUploadRequest[] }[] = [];
     const modelCodes: string[] = [];
     const productCodes: string[] = [];
-    for (const [groupKey, items] of part) {
+    for (const [groupKey, itemsRead] of part) {
+      // Members already in the PIM first: when a new item clashes with one of them (same axis
+      // values), the new one is held back, never the variant the PIM has.
+      const items = this.inPim.size > 0 ? [...itemsRead].sort((a, b) => Number(this.inPim.has(b.key)) - Number(this.inPim.has(a.key))) : itemsRead;
       const groupMap = new Map<string, ErpRecord>();
       const g = groups.get(groupKey);
       if (g) groupMap.set(groupKey, g);
@@ -675,8 +922,10 @@ export class SyncRun {
       }
       mapped.push({ items, entities: result.entities, optionDeps: result.missingOptions, media: result.mediaUploads ?? [] });
     }
+    if (!this.dryRun) await state.saveGroupMembers(this.membersOf(part, groups));
     const storedModels = await state.getEntities('product_model', modelCodes);
     const storedProducts = await state.getEntities('product', productCodes);
+    await this.rejectCollisions(mapped, storedModels, storedProducts);
     if (this.deps.settings.updateOnly) await this.adoptFromPim(mapped, storedModels, storedProducts);
     const scheduler = this.dryRun ? null : this.scheduler;
     const intents: EntityState[] = [];
@@ -687,7 +936,11 @@ export class SyncRun {
       for (const o of m.optionDeps) this.ensureOption(o, scheduler);
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => this.rankOf(a) - this.rankOf(b));
-      for (const entity of ordered) {
+      // A sub-model is no ERP record of its own: its outcome is its group's (a sub-model created
+      // by a delta makes the group "created", not "unchanged"), and its state row names the group.
+      const root = ordered.find((e) => e.kind === 'product_model' && !e.parent);
+      for (const mappedEntity of ordered) {
+        const entity = mappedEntity.kind === 'product_model' && mappedEntity.parent && root ? { ...mappedEntity, origin: root.origin } : mappedEntity;
         const stored = entity.kind === 'product' ? storedProducts.get(entity.identifier) : storedModels.get(entityCode(entity));
         const deps = optionDepsOf(entity, this.plannedOptions);
         const task = await this.planEntity(entity, stored, {
@@ -711,6 +964,106 @@ export class SyncRun {
         scheduler.add(t);
       }
     }
+  }
+
+  /** Duplicated ERP rows, by key: how many copies were read (each extra copy is a reject of its own). */
+  private readonly duplicates = new Map<string, number>();
+  /** Ledger keys of those extra copies (never queued for retry: the key they stand for is read anyway). */
+  private readonly duplicateKeys = new Set<string>();
+
+  private rejectDuplicate(rec: ErpRecord): void {
+    const n = (this.duplicates.get(rec.key) ?? 1) + 1;
+    this.duplicates.set(rec.key, n);
+    const key = `${rec.key} (copy ${n})`;
+    if (!this.ledger.read(rec.stream, key)) return;
+    this.duplicateKeys.add(key);
+    const message = `SKU ${rec.key} is read ${n === 2 ? 'twice' : `${n} times`} from the ERP (the same key in several rows); the first row is synced, this copy is not. One of the rows is wrong and may hold other data.`;
+    const fix = `Remove the duplicate row of ${rec.key} from the ERP export (or give it its own key), then run ferry sync again.`;
+    this.ledger.settle(rec.stream, key, 'rejected', message, false);
+    this.plan.actions.product!.reject++;
+    const item: ReportReject = { stream: rec.stream, key, entityType: 'product', label: rec.key, message, fix };
+    if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+    void this.addRejects([{ ...item, runId: this.runId ?? 0, payload: rec }]);
+  }
+
+  /** Entities held back by rejectCollisions (`type:code` → why): not sent, their children held. */
+  private readonly collided = new Map<string, string>();
+  /** PIM key (pimCodeKey) → the code and ERP key that took it in this run, per entity type. */
+  private readonly claimed = { product: new Map<string, { code: string; key: string }>(), product_model: new Map<string, { code: string; key: string }>() };
+
+  /**
+   * Identifier collisions, before anything is sent: two ERP records whose SKUs (or model codes)
+   * the PIM takes for one (it compares them without case or accents, like `ABC-1` and `abc-1`)
+   * would overwrite each other's data and share one PIM product. The first one (the one the PIM
+   * already has, else the first read) keeps it; the other is rejected, naming both and the fix.
+   */
+  private async rejectCollisions(
+    mapped: readonly { items: ErpRecord[]; entities: MappedEntity[] }[],
+    storedModels: Map<string, EntityState>,
+    storedProducts: Map<string, EntityState>,
+  ): Promise<void> {
+    type Candidate = { type: 'product' | 'product_model'; code: string; key: string; stream: string };
+    const candidates: Candidate[] = [];
+    for (const m of mapped) {
+      for (const e of m.entities) {
+        if (e.kind === 'product') candidates.push({ type: 'product', code: e.identifier, key: e.origin.key, stream: e.origin.stream });
+        else if (e.kind === 'product_model' && !e.parent) candidates.push({ type: 'product_model', code: e.code, key: e.origin.key, stream: e.origin.stream });
+      }
+    }
+    if (candidates.length === 0) return;
+    // Already in the state under another spelling (a case variant synced by an earlier run).
+    const known = new Map<string, { code: string; key: string }>();
+    for (const type of ['product', 'product_model'] as const) {
+      const stored = type === 'product' ? storedProducts : storedModels;
+      const fresh = candidates.filter((c) => c.type === type && !stored.has(c.code)).map((c) => c.code);
+      if (fresh.length === 0) continue;
+      for (const row of await this.deps.state.findByCodeKey(type, fresh)) {
+        if (row.status === 'deleted') continue;
+        known.set(`${type}\u0000${pimCodeKey(row.code)}`, { code: row.code, key: row.originKey });
+      }
+    }
+    const rows: RejectRow[] = [];
+    for (const c of candidates) {
+      const pimKey = pimCodeKey(c.code);
+      const claims = this.claimed[c.type];
+      const earlier = claims.get(pimKey);
+      const before = known.get(`${c.type}\u0000${pimKey}`);
+      let other: { code: string; key: string } | undefined;
+      // The spelling the PIM already has wins, whatever the order of this run's reads.
+      if (before && before.code !== c.code && before.key !== c.key) other = before;
+      else if (earlier && (earlier.code !== c.code || earlier.key !== c.key)) other = earlier;
+      if (!other) {
+        if (!earlier) claims.set(pimKey, { code: c.code, key: c.key });
+        continue;
+      }
+      const noun = c.type === 'product' ? 'SKU' : 'Product model';
+      const sameCode = other.code === c.code;
+      const message = sameCode
+        ? `${noun} ${c.code} of ERP record ${c.key} is also the ${c.type === 'product' ? 'SKU' : 'model code'} of ERP record ${other.key}: both would write one ${c.type === 'product' ? 'product' : 'product model'} of the PIM, the second overwriting the first. ${other.key} keeps it; ${c.key} is held back.`
+        : `${noun} ${c.code} (ERP key ${c.key}) and ${noun} ${other.code} (ERP key ${other.key}) are one ${c.type === 'product' ? 'product' : 'product model'} for the PIM, which compares ${c.type === 'product' ? 'identifiers' : 'codes'} without case or accents: sending ${c.code} would overwrite ${other.code}'s data. ${other.code} keeps it; ${c.code} is held back.`;
+      const fix = sameCode
+        ? `Give ERP records ${other.key} and ${c.key} different ${c.type === 'product' ? 'SKUs' : 'group codes'} (or remove the duplicate), then run ferry sync again.`
+        : `Rename ${c.code} or ${other.code} in the ERP so they differ by more than case or accents, then run ferry sync again.`;
+      if (this.ledger.outcomeOf(c.stream, c.key) !== 'rejected') this.ledger.settle(c.stream, c.key, 'rejected', message, false);
+      this.collided.set(`${c.type}:${c.code}`, message);
+      this.plan.actions[c.type]!.reject++;
+      const item: ReportReject = { stream: c.stream, key: c.key, entityType: c.type, label: c.code, attribute: c.type === 'product' ? this.deps.mapper.identifierAttribute : null, message, fix };
+      if (this.rejectsShown.length < 200) this.rejectsShown.push(item);
+      rows.push({ ...item, runId: this.runId ?? 0, payload: { code: c.code, collidesWith: other } });
+    }
+    if (rows.length > 0) await this.addRejects(rows);
+  }
+
+  /** The group memberships (and, for a source that cannot read them again, the records) of a chunk. */
+  private membersOf(part: readonly [string, ErpRecord[]][], groups: ReadonlyMap<string, ErpRecord>): GroupMemberRow[] {
+    const keep = this.inputOnly;
+    const rows: GroupMemberRow[] = [];
+    for (const [groupKey, items] of part) {
+      for (const it of items) rows.push({ stream: 'items', key: it.key, groupKey: it.group ?? null, record: keep && it.group ? it : null });
+      const g = groups.get(groupKey);
+      if (g) rows.push({ stream: 'groups', key: g.key, groupKey: g.key, record: keep ? g : null });
+    }
+    return rows;
   }
 
   /**
@@ -813,6 +1166,11 @@ export class SyncRun {
     const scheduler = this.dryRun ? null : this.scheduler;
     // Products are never parents: remembering them would only cost memory.
     if (entity.kind !== 'product') this.seenIds.add(id);
+    const collision = this.collided.get(id);
+    if (collision !== undefined) {
+      scheduler?.markSettled(id, false, collision);
+      return null;
+    }
     if (this.ledger.outcomeOf(origin.stream, origin.key) === 'rejected') {
       // The mapping refused the record: its entities are not sent, their children are held.
       scheduler?.markSettled(id, false, `${origin.key} was rejected by the mapping`);
@@ -937,6 +1295,7 @@ export class SyncRun {
         nextHashes: diff.nextHashes,
         effect,
         statusAfter: effect === 'policy' ? statusAfter : 'synced',
+        create: diff.action === 'create',
       },
     };
     return task;
@@ -1019,6 +1378,7 @@ export class SyncRun {
     const policy = this.deps.settings.deletion;
     this.progress('deletions');
     for await (const keys of this.deps.state.listEntityKeys('product')) {
+      this.checkAbort();
       const goneCodes = keys.filter((k) => k.originStream === 'items' && k.status === 'synced' && !seen.has(k.originKey)).map((k) => k.code);
       if (goneCodes.length === 0) continue;
       const rows = await this.deps.state.getEntities('product', goneCodes);
@@ -1105,6 +1465,10 @@ export class SyncRun {
     for (const r of results) {
       out[r.index] = { outcome: r.outcome, status: r.status, message: r.message, errors: r.errors, uuid: r.uuid };
     }
+    // Every line without an HTTP status: the request never got an answer (the client turns a
+    // network error of a batch call into such lines).
+    if (out.length > 0 && out.every((r) => r.outcome === 'failed' && r.status === 0)) this.pimSilent(out[0]!.message ?? 'no answer');
+    else this.pimAnswered();
     return out;
   }
 
@@ -1116,6 +1480,10 @@ export class SyncRun {
     } catch (err) {
       const status = (err as { status?: number }).status ?? 0;
       if (status === 404) return { outcome: 'updated', status: 404 }; // already gone
+      if (isNetworkError(err)) {
+        this.pimSilent(errorText(err));
+        return { outcome: 'failed', status: 0, message: errorText(err) };
+      }
       return { outcome: 'failed', status, message: errorText(err) };
     }
   }
@@ -1208,6 +1576,11 @@ export class SyncRun {
       }
       return { outcome: 'updated', status: uploadedHere || !alreadyThere ? 204 : 304 };
     } catch (err) {
+      // The PIM not answering is not the file's fault: retried like any line without an answer.
+      if ((err as { name?: string }).name === 'AkeneoNetworkError') {
+        this.pimSilent(errorText(err));
+        return { outcome: 'failed', status: 0, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
+      }
       const message = `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}`;
       // Named on the attribute, so the reject says record, field and rule.
       return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message, errors: [{ attribute: media.attribute, locale: media.locale, scope: media.scope, message }] };
@@ -1241,7 +1614,14 @@ export class SyncRun {
         }
         if (c.gone) this.deletions.applied++;
         else if (c.origin) {
-          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : r.outcome;
+          // A create whose first attempt the PIM wrote but answered with a 5xx (or not at all) is
+          // answered "updated" on retry: it is still the create it was.
+          // A product under Ferry's own uuid (derived from its identifier) can only be in the PIM
+          // because Ferry wrote it: in this run (the client's own retry after a 5xx), or in a run
+          // that died before recording it (whose counts never had it). Either way, a create.
+          const ownUuid = c.type === 'product' && this.mode === 'uuid' && c.pimId !== null && c.pimId === productUuidFor(c.code);
+          const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid) ? 'created' : r.outcome;
+          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
           this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
         }
@@ -1262,6 +1642,12 @@ export class SyncRun {
     const c = task.ctx;
     const errors = (r.errors ?? []) as ValidationErrorItem[];
     const problem = classifyLine(r.status, r.message, errors);
+    if (r.status === 0 || r.status >= 500) c.maybeWritten = true;
+    if (r.status === 0 && this.pimSilentSince !== null) {
+      // The PIM does not answer at all: not this record's fault. Retried until the PIM answers
+      // again or sync.pimUnreachableSeconds is over (then the whole run fails).
+      return { kind: 'retry', delayMs: Math.min(1000 * 2 ** Math.min(task.attempts, 4), 15_000) };
+    }
     if (problem.kind === 'transient' && task.attempts < MAX_TRANSIENT_ATTEMPTS) {
       return { kind: 'retry', delayMs: 250 * 2 ** task.attempts };
     }
@@ -1322,6 +1708,14 @@ export class SyncRun {
 
   private async batchFailed(tasks: Task<TaskCtx>[], err: unknown): Promise<Verdict[]> {
     if (isFatal(err)) throw err;
+    const status0 = (err as { status?: number }).status ?? 0;
+    if (status0 === 0 || status0 >= 500) for (const t of tasks) t.ctx.maybeWritten = true;
+    if (isNetworkError(err)) {
+      // No answer at all: retried until the PIM answers or sync.pimUnreachableSeconds is over.
+      this.pimSilent(errorText(err));
+      this.log?.warn({ runId: this.runId, lane: tasks[0]?.lane, lines: tasks.length, err: errorText(err) }, 'batch got no answer; retrying its lines');
+      return tasks.map((t) => ({ kind: 'retry' as const, delayMs: Math.min(1000 * 2 ** Math.min(t.attempts, 4), 15_000) }));
+    }
     this.consecutiveBatchFailures++;
     if (this.consecutiveBatchFailures >= MAX_CONSECUTIVE_BATCH_FAILURES) {
       throw new Error(`the PIM failed ${this.consecutiveBatchFailures} batches in a row; last error: ${errorText(err)}`);

@@ -15,6 +15,8 @@ import type { RunReport } from './report.js';
 import { mediaLookup, mediaReader } from './media-source.js';
 import type { StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
+import { ConnectionLocks } from './connection-lock.js';
+import { takeRunLock, type HeldLock } from './lock.js';
 
 export type { SyncOptions, SyncProgress, DeletionPolicy, EngineDeps } from './engine.js';
 export { executeSync } from './engine.js';
@@ -59,7 +61,23 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   // A source that consumes its input (the files adapter moves files to done/ on close) must
   // keep it when the run did not settle, or a dry run, or the next run would never see it again.
   let keepInput = true;
+  let connection: { locks: ConnectionLocks; lock: HeldLock } | null = null;
   try {
+    if (!options.dryRun) {
+      // One run per PIM connection, whatever the state file; taken before any PIM request.
+      const locks = new ConnectionLocks(config.sync.lockDir);
+      try {
+        const { lock } = await takeRunLock(locks, lockNameFor(config.pim), {
+          staleAfterMs: config.sync.lockTimeoutSeconds * 1000,
+          heartbeatMs: options.heartbeatMs ?? 10_000,
+          onLost: () => logger.warn({ lock: lockNameFor(config.pim) }, 'connection lock taken over by another run'),
+        });
+        connection = { locks, lock };
+      } catch (err) {
+        await locks.close();
+        throw err;
+      }
+    }
     const pim = await loadPimStructure(client);
     const media = await state.listMediaBySource();
     const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot, config.sync.mediaUrls) } });
@@ -76,15 +94,21 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
         maxBytes: config.sync.mediaMaxBytes,
         hosts: config.sync.mediaHosts,
       }),
+      ...(connection ? { connectionLock: connection.lock } : {}),
     };
     const report = await executeSync(deps, {
       lockTimeoutMs: config.sync.lockTimeoutSeconds * 1000,
       maxInFlight: config.sync.batchesInFlight,
+      pimUnreachableMs: config.sync.pimUnreachableSeconds * 1000,
       ...options,
     });
-    keepInput = report.status === 'failed' || Boolean(options.dryRun);
+    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
     return report;
   } finally {
+    if (connection) {
+      await connection.lock.release().catch(() => undefined);
+      await connection.locks.close().catch(() => undefined);
+    }
     if (keepInput) source.abandon?.();
     if (ownSource) await source.close().catch(() => undefined);
     if (ownState) await state.close().catch(() => undefined);

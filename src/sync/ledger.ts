@@ -94,10 +94,20 @@ export class Ledger {
     return unsettled;
   }
 
-  counts(): { counts: OutcomeCounts; byType: Record<ReportEntityType, OutcomeCounts> } {
+  /** True when the record's outcome is final (an interrupted run reports and stores only these). */
+  settledEntry(e: Entry): boolean {
+    return this.isSettled(e);
+  }
+
+  /**
+   * Outcome counts. `settledOnly` (an interrupted run): the records whose outcome is final so
+   * far; the others were read but not finished and are read again by the next run.
+   */
+  counts(settledOnly = false): { counts: OutcomeCounts; byType: Record<ReportEntityType, OutcomeCounts> } {
     const counts = emptyCounts();
     const byType: Record<ReportEntityType, OutcomeCounts> = { category: emptyCounts(), product_model: emptyCounts(), product: emptyCounts() };
     for (const e of this.entries.values()) {
+      if (settledOnly && !this.isSettled(e)) continue;
       const o = e.outcome ?? 'skipped';
       counts.read++;
       counts[o]++;

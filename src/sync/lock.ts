@@ -33,7 +33,7 @@ export interface HeldLock {
 }
 
 export async function takeRunLock(
-  state: StateStore,
+  state: Pick<StateStore, 'acquireLock' | 'heartbeat' | 'releaseLock'>,
   name: string,
   options: { staleAfterMs: number; heartbeatMs: number; onLost?: () => void },
 ): Promise<{ lock: HeldLock; recovered: boolean }> {

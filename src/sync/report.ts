@@ -5,7 +5,7 @@
 import type { RecordOutcome, RejectRow } from './state/port.js';
 
 export type SyncMode = 'delta' | 'full' | 'since' | 'keys' | 'category';
-export type ReportStatus = 'succeeded' | 'rejects' | 'failed';
+export type ReportStatus = 'succeeded' | 'rejects' | 'failed' | 'interrupted';
 export type ReportEntityType = 'category' | 'product_model' | 'product';
 
 export interface OutcomeCounts {
@@ -83,6 +83,11 @@ export interface RunReport {
   /** Values the mapping dropped while the rest of the record went through. */
   warnings: ReportReject[];
   warningsTotal: number;
+  /**
+   * Records that went to the PIM without some of their values (each dropped value is a
+   * warning): `records` of them, `values` dropped in all. Exit code 2 unless configured otherwise.
+   */
+  partial?: { records: number; values: number };
   /** Why records were skipped (per entity type, most frequent first, at most 10 reasons). */
   skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
@@ -96,6 +101,16 @@ export interface RunReport {
    * are not records of the run (not in `counts`), like the items --keys does not name.
    */
   scope?: { outsideCategory: number; keysNotFound: string[]; keysNotFoundTotal: number };
+  /**
+   * An interrupted run (SIGTERM, Ctrl-C, or its process gone): `counts` hold the records whose
+   * outcome was final when it stopped; `unsettled` were read but not finished (the watermark did
+   * not move, so the next run reads them again).
+   */
+  interrupted?: { unsettled: number; reason: string };
+  /** A failed run: records read but not finished when it stopped (not in `counts`; read again by the next run). */
+  unsettled?: number;
+  /** The run failed because the PIM gave no answer for longer than sync.pimUnreachableSeconds. */
+  pimUnreachable?: { since: string; lastError: string };
   error?: string;
 }
 
@@ -111,6 +126,10 @@ export function jsonSummary(r: RunReport): {
   plan?: PlanSummary;
   verify?: Omit<VerifySummary, 'items'> & { items: DriftItem[] };
   rejects?: ReportReject[];
+  partial?: { records: number; values: number };
+  interrupted?: RunReport['interrupted'];
+  unsettled?: number;
+  pimUnreachable?: RunReport['pimUnreachable'];
   error?: string;
 } {
   return {
@@ -123,12 +142,22 @@ export function jsonSummary(r: RunReport): {
     ...(r.dryRun ? { dryRun: true, plan: r.plan } : {}),
     ...(r.verify ? { verify: r.verify } : {}),
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
+    ...(r.partial ? { partial: r.partial } : {}),
+    ...(r.interrupted ? { interrupted: r.interrupted } : {}),
+    ...(r.unsettled ? { unsettled: r.unsettled } : {}),
+    ...(r.pimUnreachable ? { pimUnreachable: r.pimUnreachable } : {}),
     ...(r.error ? { error: r.error } : {}),
   };
 }
 
-export function exitCodeFor(r: Pick<RunReport, 'status'>): number {
-  return r.status === 'failed' ? 1 : r.status === 'rejects' ? 2 : 0;
+/**
+ * 0 succeeded, 2 rejects (or records sent with values dropped, unless `droppedValuesExit` is 0),
+ * 1 failed or interrupted (the CLI exits 130/143 for a run it stopped on a signal).
+ */
+export function exitCodeFor(r: Pick<RunReport, 'status'> & Partial<Pick<RunReport, 'partial'>>, options: { droppedValuesExit?: 0 | 2 } = {}): number {
+  if (r.status === 'failed' || r.status === 'interrupted') return 1;
+  if (r.status === 'rejects') return 2;
+  return r.partial && r.partial.records > 0 ? (options.droppedValuesExit ?? 2) : 0;
 }
 
 const OUTCOMES: readonly (keyof OutcomeCounts)[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
@@ -162,6 +191,10 @@ export function formatReport(r: RunReport): string {
   lines.push(`${title}: ${r.mode} sync, ${r.status.toUpperCase()}`);
   lines.push(`  started ${r.startedAt}, finished ${r.finishedAt} (${fmtDuration(r.durationMs)})`);
   if (r.error) lines.push(`  error: ${r.error}`);
+  if (r.unsettled) lines.push(`  not finished: ${r.unsettled} more records read but not finished when the run stopped, not counted below (the next run reads them again)`);
+  if (r.interrupted) {
+    lines.push(`  interrupted: ${r.interrupted.reason}; ${r.interrupted.unsettled} more records read but not finished, not counted below (the next run reads them again)`);
+  }
   const c = r.counts;
   lines.push(
     `  records: ${c.read} read → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted`,
@@ -220,6 +253,9 @@ export function formatReport(r: RunReport): string {
     for (const rej of r.rejects.slice(0, 20)) lines.push(`    - ${rej.message}${rej.fix ? ` → ${rej.fix}` : ''}`);
     if (r.rejects.length > 20 || c.rejected > 20) lines.push(`    … see: ferry runs show ${r.runId ?? 'ID'} --rejects > rejects.csv`);
   }
+  if (r.partial) {
+    lines.push(`  partial: ${r.partial.records} record${r.partial.records === 1 ? '' : 's'} sent without some of ${r.partial.records === 1 ? 'its' : 'their'} values (${r.partial.values} value${r.partial.values === 1 ? '' : 's'} dropped, see below)`);
+  }
   if (r.warningsTotal > 0) {
     lines.push(`  values dropped by the mapping (record still sent): ${r.warningsTotal}`);
     for (const w of r.warnings.slice(0, 10)) lines.push(`    - ${w.message}${w.fix ? ` → ${w.fix}` : ''}`);
@@ -233,6 +269,7 @@ export function summaryLine(r: RunReport): string {
   return (
     `ferry sync ${r.mode}${r.dryRun ? ' (dry run)' : ''}: ${r.status}; ${c.read} read, ${c.created} created, ${c.updated} updated, ` +
     `${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted; ` +
+    (r.partial ? `${r.partial.records} partial (${r.partial.values} values dropped); ` : '') +
     `${r.requests.total} requests (${r.requests.writes} writes) in ${fmtDuration(r.durationMs)}`
   );
 }

@@ -82,6 +82,10 @@ export class Scheduler<C> {
   private producerDone = false;
   private producerPaused = false;
   private failure: unknown = null;
+  /** stop() was called: nothing new is sent; in-flight batches settle. */
+  private stopping = false;
+  private stoppedWaiters: (() => void)[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private capacityWaiters: (() => void)[] = [];
   private doneResolve!: () => void;
   private doneReject!: (err: unknown) => void;
@@ -145,6 +149,29 @@ export class Scheduler<C> {
     this.pump();
     this.checkDone();
     await this.done;
+  }
+
+  /**
+   * Graceful stop (SIGTERM, Ctrl-C): sends nothing more, drops the delayed retries, lets the
+   * batches already on the wire settle (their results are committed as usual) and resolves
+   * then. finish() and capacity() reject with `reason` so the producer unwinds.
+   */
+  async stop(reason: unknown, graceMs?: number): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      for (const t of this.timers) clearTimeout(t);
+      this.delayed -= this.timers.size;
+      this.timers.clear();
+      this.fail(reason);
+    }
+    if (this.inFlight === 0) return;
+    const settled = new Promise<void>((resolve) => this.stoppedWaiters.push(resolve));
+    if (graceMs === undefined) return settled;
+    // A failing run waits only so long: a PIM that does not answer may never settle them.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([settled, waited]);
+    clearTimeout(timer);
   }
 
   private enqueue(task: Task<C>): void {
@@ -228,6 +255,11 @@ export class Scheduler<C> {
       this.batchesSent.set(next.lane, (this.batchesSent.get(next.lane) ?? 0) + 1);
       void this.run(next.lane, batch).finally(() => {
         this.inFlight--;
+        if (this.inFlight === 0 && this.stoppedWaiters.length > 0) {
+          const waiters = this.stoppedWaiters;
+          this.stoppedWaiters = [];
+          for (const w of waiters) w();
+        }
         this.pump();
         this.checkDone();
       });
@@ -248,7 +280,7 @@ export class Scheduler<C> {
       verdicts = await this.hooks.settle(batch, results);
       this.apply(batch, verdicts);
     } catch (err) {
-      this.fail(err);
+      if (!this.stopping) this.fail(err);
     }
   }
 
@@ -265,13 +297,16 @@ export class Scheduler<C> {
         task.attempts++;
         if (v.deps) task.deps = v.deps;
         if (v.delayMs && v.delayMs > 0) {
+          if (this.stopping) return;
           this.delayed++;
-          setTimeout(() => {
+          const timer = setTimeout(() => {
+            this.timers.delete(timer);
             this.delayed--;
             this.enqueue(task);
             this.pump();
             this.checkDone();
           }, v.delayMs);
+          this.timers.add(timer);
         } else {
           this.enqueue(task);
         }

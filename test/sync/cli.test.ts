@@ -76,7 +76,8 @@ describe('ferry sync / runs CLI', () => {
   });
 
   it('--json still prints one object (status failed, exit 1) when the PIM cannot be reached', async () => {
-    writeFileSync(join(dir, 'unreachable.yaml'), yaml().replace(sb.url, 'http://127.0.0.1:9'));
+    // Few retries: the client's backoff on a refused connection would otherwise take ~50 s.
+    writeFileSync(join(dir, 'unreachable.yaml'), yaml().replace(sb.url, 'http://127.0.0.1:9').replace('  password: admin\n', '  password: admin\n  limits: { maxRetries: 1 }\n'));
     const r = await ferry(['sync', '--config', 'unreachable.yaml', '--json'], dir);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { status: string; error: string; runId: null };

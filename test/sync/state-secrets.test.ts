@@ -41,7 +41,7 @@ describe('state DB secrets', () => {
     for (const secret of ['sig-abc-123', 'AKIAXYZ', 'hunter2-pw']) expect(bytes).not.toContain(secret);
   });
 
-  it('migration v4 rewrites the raw signed URLs an earlier version stored', async () => {
+  it('migration v7 rewrites the raw signed URLs an earlier version stored', async () => {
     const path = tempDb();
     const old = new SqliteStateStore(path);
     old.db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');

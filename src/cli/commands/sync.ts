@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { createLogger, scrubSecrets } from '../../logging.js';
-import { stateConfigSchema } from '../../sync/config.js';
+import { stateConfigSchema, syncConfigSchema } from '../../sync/config.js';
+import { isOwnerAlive } from '../../sync/lock.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
 import { openStateStore, runSync } from '../../sync/index.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
@@ -56,18 +57,29 @@ function printReport(report: RunReport, json: boolean): void {
   else process.stdout.write(`${formatReport(report)}\n${summaryLine(report)}\n`);
 }
 
-/** The state store for `ferry runs`: the config's when there is one, else the default file. */
+/**
+ * The state store for `ferry runs`: the config's when there is one, else the default file.
+ * Runs left `running` by a process that is gone (dead pid on this host, or no heartbeat for the
+ * lock timeout) are marked interrupted first, so the history never shows a dead run running.
+ */
 async function stateFor(opts: { config?: string; state?: string }) {
-  if (opts.state) return openStateStore(stateConfigSchema.parse({ path: opts.state }));
+  let staleAfterMs = syncConfigSchema.parse({}).lockTimeoutSeconds * 1000;
+  const open = async (config: Parameters<typeof openStateStore>[0]) => {
+    const state = await openStateStore(config);
+    await state.markDeadRuns(isOwnerAlive, staleAfterMs);
+    return state;
+  };
+  if (opts.state) return open(stateConfigSchema.parse({ path: opts.state }));
   const file = opts.config ?? DEFAULT_CONFIG_FILE;
   if (!existsSync(file)) {
     if (opts.config && opts.config !== DEFAULT_CONFIG_FILE) throw new UserError(`${file} does not exist; pass --config FILE or --state PATH.`);
     const fallback = stateConfigSchema.parse({});
     if (!existsSync(fallback.path)) throw new UserError(`no run history: neither ${file} nor ${fallback.path} exists. Run ferry sync (or npm start) first.`);
-    return openStateStore(fallback);
+    return open(fallback);
   }
   const config = await loadConfig(file);
-  return openStateStore(config.state);
+  staleAfterMs = config.sync.lockTimeoutSeconds * 1000;
+  return open(config.state);
 }
 
 function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: string; finishedAt: string | null; report: unknown }): string {
@@ -100,9 +112,22 @@ export function registerSyncCommands(program: Command): void {
     const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? (tty ? 'warn' : 'info') }, process.stderr);
     const bar = tty ? createProgressBar() : silentProgress;
     const started = Date.now();
+    // SIGTERM / Ctrl-C end the run gracefully: the batches in flight settle, the report is stored
+    // and printed, then the exit code says which signal (143 / 130). A second signal exits at once.
+    const stop = new AbortController();
+    let stoppedBy: NodeJS.Signals | null = null;
+    const onSignal = (sig: NodeJS.Signals) => {
+      const code = sig === 'SIGINT' ? 130 : 143;
+      if (stoppedBy) process.exit(code);
+      stoppedBy = sig;
+      process.stderr.write(`\n${sig}: finishing the batches in flight and storing the report (${sig} again to quit at once)\n`);
+      stop.abort(`${sig} received`);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
     let report: RunReport;
     try {
-      report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p) });
+      report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p), signal: stop.signal });
     } catch (err) {
       // The run could not even start (PIM or ERP unreachable, credentials refused):
       // --json still gets its one object, with status failed.
@@ -121,9 +146,12 @@ export function registerSyncCommands(program: Command): void {
       return;
     } finally {
       bar.stop();
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
     }
     printReport(report, o.json === true);
-    process.exitCode = exitCodeFor(report);
+    const signalled = stoppedBy as NodeJS.Signals | null;
+    process.exitCode = signalled ? (signalled === 'SIGINT' ? 130 : 143) : exitCodeFor(report, { droppedValuesExit: config.sync.droppedValuesExitCode });
   });
 
   const runs = program
@@ -174,6 +202,7 @@ export function registerSyncCommands(program: Command): void {
       }
       const report = run.report as RunReport | null;
       if (!report) process.stdout.write(`${fmtRunLine(run)}\n(no report: the run is ${run.status})\n`);
+      else if (run.status === 'running') process.stdout.write(`Run #${run.id} is still running; its progress at the last heartbeat:\n${formatReport({ ...report, status: 'running' as never, interrupted: undefined })}\n`);
       else process.stdout.write(`${formatReport(report)}\n`);
     } finally {
       await state.close();

@@ -9,6 +9,9 @@ export interface TextOptions {
 }
 
 const TEXT_DEFAULT_MAX = 255;
+/** C0 controls but tab and line breaks, DEL, and C1 controls. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const TEXTAREA_MAX = 65_535;
 
 function compilePattern(attribute: Attribute): RegExp | null {
@@ -40,6 +43,18 @@ export function textConverter(attribute: Attribute, options: TextOptions = {}): 
       return fail('invalid_value', `${typeName(value)} ${show(value)} cannot be a text`, expected, 'Map a plain text field to this attribute.');
     }
     if (trim) text = text.trim();
+    // A NUL or another control character would be stored as is and break exports and screens:
+    // refused (the value is dropped and reported, or the record held, per mapping.errors).
+    const control = CONTROL_CHARS.exec(text);
+    if (control) {
+      const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      return fail(
+        'invalid_value',
+        `the text contains the control character ${code} at position ${control.index + 1}`,
+        `${expected}, without control characters`,
+        'Remove the control character from the value in the ERP (often a stray byte from an export).',
+      );
+    }
     if (text.length > max) {
       return fail(
         'too_long',

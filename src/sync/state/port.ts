@@ -56,7 +56,7 @@ export interface RunRow {
   status: RunStatus;
   startedAt: string;
   finishedAt: string | null;
-  /** The full RunReport as JSON (null while running). */
+  /** The full RunReport as JSON (while running: the report so far, written with each heartbeat). */
   report: unknown;
 }
 
@@ -93,6 +93,19 @@ export interface MediaRow {
   mtimeMs?: number | null;
   etag?: string | null;
   lastModified?: string | null;
+}
+
+/**
+ * An ERP record that belongs to a group (an item of a template/model, or the group record
+ * itself), as Ferry last read it. `record` is kept only when the source cannot read it again
+ * (a drop file moved to done/); otherwise null, and the membership alone is kept.
+ */
+export interface GroupMemberRow {
+  stream: 'items' | 'groups';
+  key: string;
+  /** null when saving: the item left its group (the row is removed). */
+  groupKey: string | null;
+  record: import('../../erp/port.js').ErpRecord | null;
 }
 
 export interface LockInfo {
@@ -136,6 +149,17 @@ export interface StateStore {
   saveEntities(rows: readonly EntityState[]): Promise<void>;
   /** Codes of products whose ERP group is one of `groupKeys` → their origin keys. */
   findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>>;
+  /**
+   * Entities of `type` whose code the PIM takes for one of `codes` (same pimCodeKey: no case, no
+   * accents), whatever their exact spelling: the caller compares to find case-only collisions.
+   */
+  findByCodeKey(type: EntityType, codes: readonly string[]): Promise<{ code: string; originKey: string; status: EntityStatus }[]>;
+  /** Records every read item of a group and every group record (see GroupMemberRow). */
+  saveGroupMembers(rows: readonly GroupMemberRow[]): Promise<void>;
+  /** Every known member (items and the group record) of these groups. */
+  getGroupMembers(groupKeys: readonly string[]): Promise<GroupMemberRow[]>;
+  /** Forgets the members of `stream` not in `keep` (a full run: gone from the ERP). */
+  pruneGroupMembers(stream: string, keep: ReadonlySet<string>): Promise<number>;
   /** ERP versions Ferry last synced, by origin key, for entities that came from `stream`. */
   getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>>;
   /** Streams entities of a type (for deletion detection and verify), in pages. */
@@ -162,10 +186,21 @@ export interface StateStore {
   saveMedia(row: MediaRow): Promise<void>;
 
   // --- runs ----------------------------------------------------------------------
-  startRun(mode: string, options: unknown): Promise<number>;
+  /** `owner`: the lock owner id (`host:pid:random`), so a run whose process is gone can be told. */
+  startRun(mode: string, options: unknown, owner?: string): Promise<number>;
+  /** A running run's sign of life, with its report so far (counts of the records settled yet). */
+  heartbeatRun(runId: number, progress: unknown): Promise<void>;
   finishRun(runId: number, status: RunStatus, report: unknown): Promise<void>;
-  /** Marks runs left `running` by a dead process (other than `exceptRunId`) as interrupted. */
+  /**
+   * Marks runs left `running` (other than `exceptRunId`) as interrupted: called by a run that
+   * holds the lock, so no other run can be alive. Their finish time is their last heartbeat.
+   */
   markInterrupted(exceptRunId?: number): Promise<number>;
+  /**
+   * Marks as interrupted the `running` runs whose process is gone: a dead pid on this host, or
+   * no heartbeat for `staleAfterMs` (`ferry runs` calls this so a dead run never shows running).
+   */
+  markDeadRuns(isOwnerAlive: (owner: string) => boolean, staleAfterMs: number): Promise<number>;
   recordOutcomes(runId: number, rows: readonly RunRecordRow[]): Promise<void>;
   addRejects(rows: readonly RejectRow[]): Promise<void>;
   listRuns(limit: number): Promise<RunRow[]>;

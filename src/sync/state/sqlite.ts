@@ -14,6 +14,7 @@ import type {
   EntityState,
   EntityStatus,
   EntityType,
+  GroupMemberRow,
   LockInfo,
   MediaRow,
   RecordOutcome,
@@ -27,6 +28,7 @@ import { RunLockedError } from './port.js';
 import { chunks } from '../chunks.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
+import { pimCodeKey } from '../../mapping/codes.js';
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   // v1: the initial schema
@@ -126,7 +128,36 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
   ALTER TABLE media_sources ADD COLUMN etag TEXT;
   ALTER TABLE media_sources ADD COLUMN last_modified TEXT;
   `,
-  // v4: a source holding a credential (signed or private URL) is kept as a hash key and its
+  // v4: who runs a run and when it last said so, so a run whose process is gone (kill -9, a
+  // crash, a reboot) is shown as interrupted with its real duration and its counts so far.
+  `
+  ALTER TABLE runs ADD COLUMN owner TEXT;
+  ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+  `,
+  // v5: every ERP record of a group as last read (membership always; the record itself when the
+  // source cannot read it again, like a drop file moved to done/), so a changed item is always
+  // mapped with its whole group, whatever the adapter and the run's mode.
+  `
+  CREATE TABLE group_members (
+    stream    TEXT NOT NULL,
+    erp_key   TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    record    TEXT,
+    PRIMARY KEY (stream, erp_key)
+  );
+  CREATE INDEX group_members_group ON group_members (group_key);
+  INSERT OR IGNORE INTO group_members (stream, erp_key, group_key, record)
+    SELECT 'items', origin_key, group_key, NULL FROM entities
+    WHERE entity_type = 'product' AND origin_stream = 'items' AND group_key IS NOT NULL AND status <> 'deleted';
+  `,
+  // v6: each entity's code as the PIM compares it (pimCodeKey: no case, no accents), so an ERP
+  // key that differs from a synced one only by case is caught before it overwrites it.
+  `
+  ALTER TABLE entities ADD COLUMN code_key TEXT;
+  UPDATE entities SET code_key = ferry_code_key(code);
+  CREATE INDEX entities_code_key ON entities (entity_type, code_key);
+  `,
+  // v7: a source holding a credential (signed or private URL) is kept as a hash key and its
   // redacted form only; the raw address left by earlier versions is rewritten.
   (db) => {
     db.exec('ALTER TABLE media_sources ADD COLUMN shown TEXT');
@@ -209,10 +240,12 @@ export class SqliteStateStore implements StateStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // Deleted or rewritten rows (a raw signed URL rewritten by migration v4) leave no bytes behind.
+    // Deleted or rewritten rows (a raw signed URL rewritten by migration v7) leave no bytes behind.
     this.db.pragma('secure_delete = ON');
     // Two processes (a sync and `ferry runs`) may touch the file at once.
     this.db.pragma('busy_timeout = 5000');
+    // For migration v6 (filling code_key for the rows already there).
+    this.db.function('ferry_code_key', { deterministic: true }, (code: unknown) => (typeof code === 'string' ? pimCodeKey(code) : null));
   }
 
   schemaVersion(): number {
@@ -308,8 +341,8 @@ export class SqliteStateStore implements StateStore {
   async saveEntities(rows: readonly EntityState[]): Promise<void> {
     if (rows.length === 0) return;
     const stmt = this.prepared(
-      `INSERT INTO entities (entity_type, code, pim_id, origin_stream, origin_key, group_key, hashes, erp_version, status, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO entities (entity_type, code, pim_id, origin_stream, origin_key, group_key, hashes, erp_version, status, updated_at, code_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (entity_type, code) DO UPDATE SET
          pim_id = excluded.pim_id, origin_stream = excluded.origin_stream, origin_key = excluded.origin_key,
          group_key = excluded.group_key, hashes = excluded.hashes, erp_version = excluded.erp_version,
@@ -318,9 +351,26 @@ export class SqliteStateStore implements StateStore {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const r of rows) {
-        stmt.run(r.type, r.code, r.pimId, r.originStream, r.originKey, r.groupKey, JSON.stringify(r.hashes), r.erpVersion, r.status, now);
+        stmt.run(r.type, r.code, r.pimId, r.originStream, r.originKey, r.groupKey, JSON.stringify(r.hashes), r.erpVersion, r.status, now, this.codeKey(r.code));
       }
     })();
+  }
+
+  /** pimCodeKey, with a shortcut for the common code that has nothing to fold but case. */
+  private codeKey(code: string): string {
+    return /^[\x20-\x7e]*$/.test(code) ? code.toLowerCase().replace(/ +$/, '') : pimCodeKey(code);
+  }
+
+  async findByCodeKey(type: EntityType, codes: readonly string[]): Promise<{ code: string; originKey: string; status: EntityStatus }[]> {
+    const out: { code: string; originKey: string; status: EntityStatus }[] = [];
+    const keys = [...new Set(codes.map((c) => this.codeKey(c)))];
+    for (const part of chunks(keys, IN_CHUNK)) {
+      const rows = this
+        .prepared(`SELECT code, origin_key, status FROM entities WHERE entity_type = ? AND code_key IN (${part.map(() => '?').join(',')})`)
+        .all(type, ...part) as { code: string; origin_key: string; status: string }[];
+      for (const r of rows) out.push({ code: r.code, originKey: r.origin_key, status: r.status as EntityStatus });
+    }
+    return out;
   }
 
   async findGroupMembers(groupKeys: readonly string[]): Promise<Map<string, string[]>> {
@@ -338,6 +388,43 @@ export class SqliteStateStore implements StateStore {
       }
     }
     return out;
+  }
+
+  async saveGroupMembers(rows: readonly GroupMemberRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const upsert = this.prepared(
+      `INSERT INTO group_members (stream, erp_key, group_key, record) VALUES (?, ?, ?, ?)
+       ON CONFLICT (stream, erp_key) DO UPDATE SET group_key = excluded.group_key, record = excluded.record
+       WHERE group_key IS NOT excluded.group_key OR record IS NOT excluded.record`,
+    );
+    const remove = this.prepared('DELETE FROM group_members WHERE stream = ? AND erp_key = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        if (r.groupKey === null) remove.run(r.stream, r.key);
+        else upsert.run(r.stream, r.key, r.groupKey, r.record === null ? null : JSON.stringify(r.record));
+      }
+    })();
+  }
+
+  async getGroupMembers(groupKeys: readonly string[]): Promise<GroupMemberRow[]> {
+    const out: GroupMemberRow[] = [];
+    for (const part of chunks(groupKeys, IN_CHUNK)) {
+      const rows = this
+        .prepared(`SELECT stream, erp_key, group_key, record FROM group_members WHERE group_key IN (${part.map(() => '?').join(',')})`)
+        .all(...part) as { stream: string; erp_key: string; group_key: string; record: string | null }[];
+      for (const r of rows) out.push({ stream: r.stream as GroupMemberRow['stream'], key: r.erp_key, groupKey: r.group_key, record: parseJson(r.record) as GroupMemberRow['record'] });
+    }
+    return out;
+  }
+
+  async pruneGroupMembers(stream: string, keep: ReadonlySet<string>): Promise<number> {
+    const keys = (this.prepared('SELECT erp_key FROM group_members WHERE stream = ?').all(stream) as { erp_key: string }[]).map((r) => r.erp_key);
+    const gone = keys.filter((k) => !keep.has(k));
+    const remove = this.prepared('DELETE FROM group_members WHERE stream = ? AND erp_key = ?');
+    this.db.transaction(() => {
+      for (const k of gone) remove.run(stream, k);
+    })();
+    return gone.length;
   }
 
   async getOriginVersions(stream: string, keys: readonly string[]): Promise<Map<string, string | null>> {
@@ -474,11 +561,44 @@ export class SqliteStateStore implements StateStore {
 
   // --- runs ----------------------------------------------------------------------
 
-  async startRun(mode: string, options: unknown): Promise<number> {
+  async startRun(mode: string, options: unknown, owner?: string): Promise<number> {
+    const now = new Date().toISOString();
     const res = this.db
-      .prepare("INSERT INTO runs (mode, status, started_at, options) VALUES (?, 'running', ?, ?)")
-      .run(mode, new Date().toISOString(), scrubbedJson(options ?? null));
+      .prepare("INSERT INTO runs (mode, status, started_at, options, owner, heartbeat_at) VALUES (?, 'running', ?, ?, ?, ?)")
+      .run(mode, now, scrubbedJson(options ?? null), owner ?? null, now);
     return Number(res.lastInsertRowid);
+  }
+
+  async heartbeatRun(runId: number, progress: unknown): Promise<void> {
+    this.db
+      .prepare("UPDATE runs SET heartbeat_at = ?, report = ? WHERE id = ? AND status = 'running'")
+      .run(new Date().toISOString(), scrubbedJson(progress ?? null), runId);
+  }
+
+  /**
+   * Ends a run left `running` by a process that is gone: status interrupted, finished when it
+   * last gave a sign of life (its real duration), its last progress report kept and marked so.
+   */
+  private interruptRun(id: number, reason: string): void {
+    const row = this.prepared('SELECT started_at, heartbeat_at, report FROM runs WHERE id = ?').get(id) as
+      | { started_at: string; heartbeat_at: string | null; report: string | null }
+      | undefined;
+    if (!row) return;
+    const finishedAt = row.heartbeat_at ?? new Date().toISOString();
+    const report = parseJson(row.report) as Record<string, unknown> | null;
+    const patched =
+      report && typeof report === 'object'
+        ? {
+            ...report,
+            status: 'interrupted',
+            finishedAt,
+            durationMs: Date.parse(finishedAt) - Date.parse(row.started_at),
+            interrupted: { ...((report.interrupted as object | undefined) ?? { unsettled: 0 }), reason },
+          }
+        : null;
+    this.db
+      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, report = ? WHERE id = ? AND status = 'running'")
+      .run(finishedAt, patched ? scrubbedJson(patched) : null, id);
   }
 
   async finishRun(runId: number, status: RunStatus, report: unknown): Promise<void> {
@@ -488,10 +608,32 @@ export class SqliteStateStore implements StateStore {
   }
 
   async markInterrupted(exceptRunId?: number): Promise<number> {
-    const res = this.db
-      .prepare("UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running' AND id <> ?")
-      .run(new Date().toISOString(), exceptRunId ?? -1);
-    return res.changes;
+    const rows = this.prepared("SELECT id FROM runs WHERE status = 'running' AND id <> ?").all(exceptRunId ?? -1) as { id: number }[];
+    const reason = 'its process stopped without finishing (killed, crashed or the machine went down); found by the next run';
+    this.db.transaction(() => {
+      for (const r of rows) this.interruptRun(r.id, reason);
+    })();
+    return rows.length;
+  }
+
+  async markDeadRuns(isOwnerAlive: (owner: string) => boolean, staleAfterMs: number): Promise<number> {
+    const rows = this.prepared("SELECT id, owner, started_at, heartbeat_at FROM runs WHERE status = 'running'").all() as {
+      id: number;
+      owner: string | null;
+      started_at: string;
+      heartbeat_at: string | null;
+    }[];
+    const now = Date.now();
+    const dead = rows.filter((r) => {
+      const last = Date.parse(r.heartbeat_at ?? r.started_at);
+      if (now - last >= staleAfterMs) return true;
+      return r.owner !== null && !isOwnerAlive(r.owner);
+    });
+    const reason = 'its process stopped without finishing (killed, crashed or the machine went down)';
+    this.db.transaction(() => {
+      for (const r of dead) this.interruptRun(r.id, reason);
+    })();
+    return dead.length;
   }
 
   async recordOutcomes(runId: number, rows: readonly RunRecordRow[]): Promise<void> {

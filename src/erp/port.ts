@@ -140,6 +140,12 @@ export interface ErpSource {
    * again. Call it before close() when a run fails.
    */
   abandon?(): void;
+  /**
+   * Optional: the keys still waiting in the retry queue after a settled run, per stream
+   * (called before close()). An adapter that consumes its input (the files adapter) keeps
+   * the input holding those keys, so the next run can read them again by key.
+   */
+  keepForRetry?(pending: Partial<Record<StreamName, readonly string[]>>): void;
 }
 
 export type SinkOutcome = 'created' | 'updated' | 'unchanged' | 'failed';

@@ -5,7 +5,7 @@
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
 import type { FerryConfig } from '../config/schema.js';
-import type { ErpSource } from '../erp/port.js';
+import type { ErpSource, StreamName } from '../erp/port.js';
 import { createLogger, type Logger } from '../logging.js';
 import { createMapper, loadPimStructure } from '../mapping/index.js';
 import type { StateConfig } from './config.js';
@@ -45,6 +45,13 @@ export interface RunSyncOptions extends SyncOptions {
   client?: AkeneoClient;
   source?: ErpSource;
   state?: StateStore;
+}
+
+/** The keys still waiting in the retry queue, per stream (for a source that keeps rejected input). */
+async function retryQueueOf(state: StateStore, streams: readonly StreamName[]): Promise<Partial<Record<StreamName, string[]>>> {
+  const out: Partial<Record<StreamName, string[]>> = {};
+  for (const s of streams) out[s] = await state.listRetries(s);
+  return out;
 }
 
 export async function runSync(config: FerryConfig, options: RunSyncOptions = {}): Promise<RunReport> {
@@ -103,6 +110,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       ...options,
     });
     keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
+    if (!keepInput && source.keepForRetry) source.keepForRetry(await retryQueueOf(state, source.streams));
     return report;
   } finally {
     if (connection) {

@@ -145,6 +145,10 @@ export const filesConfigSchema = z
       .describe('Move read files to done/ (or failed/) with a report once the run has finished consuming them.'),
     doneFolder: z.string().optional().describe('Default `<folder>/done`.'),
     failedFolder: z.string().optional().describe('Default `<folder>/failed`.'),
+    retryFolder: z
+      .string()
+      .optional()
+      .describe('Files holding rejected records wait here (default `<folder>/retry`) until those keys succeed; reads by key look here too.'),
     outFolder: z.string().optional().describe('Where the sink writes export files (default `<folder>/out`).'),
     sinkFormat: z.enum(['csv', 'ndjson']).optional().describe('Export file format (default csv for csv/tsv sources, else ndjson).'),
     skewSeconds: z

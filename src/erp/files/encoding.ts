@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import chardet from 'chardet';
 import type { EncodingSetting } from './config.js';
@@ -68,8 +68,21 @@ export function nulPattern(head: Buffer, from = 0): 'utf16le' | 'utf16be' | null
   return null;
 }
 
+/** NUL bytes that are not confined to a few rows (at most 1 line in 100, or one): binary or UTF-16/32 text. */
 function hasNul(head: Buffer, from: number): boolean {
-  return head.indexOf(0, from) !== -1;
+  let at = head.indexOf(0, from);
+  if (at === -1) return false;
+  let lines = 1;
+  for (let i = head.indexOf(10); i !== -1; i = head.indexOf(10, i + 1)) lines++;
+  let nulLines = 0;
+  let lastLine = -1;
+  for (; at !== -1; at = head.indexOf(0, at + 1)) {
+    const lineStart = head.lastIndexOf(10, at) + 1;
+    if (lineStart === lastLine) continue;
+    lastLine = lineStart;
+    if (++nulLines > Math.max(1, lines / 100)) return true;
+  }
+  return false;
 }
 
 /** Whether the head is valid UTF-8, ignoring a multi-byte sequence cut off at the end of the sample. */
@@ -101,6 +114,44 @@ function westernSingleByte(sample: Buffer): 'latin1' | 'windows-1252' | null {
   }
   if (!high) return null;
   return c1 ? 'windows-1252' : 'latin1';
+}
+
+/**
+ * UTF-8 with some bad rows rather than another encoding: the head holds valid multi-byte
+ * UTF-8 characters at least a quarter as many as the bad bytes (text in another encoding
+ * forms valid UTF-8 only by accident), or the bad bytes sit on few lines (at most 1 in 20, or
+ * two) and are not Western 8-bit text (isolated accented letters, the mark of a Latin-1
+ * export). Wrongly choosing UTF-8 is loud (rows rejected, naming the encoding to set);
+ * wrongly choosing another encoding garbles every row silently, so UTF-8 gets the benefit.
+ */
+function utf8WithBadRows(head: Buffer): boolean {
+  const body = head.subarray(0, completeUtf8Prefix(head, head.length));
+  let lines = 1;
+  for (let i = body.indexOf(10); i !== -1; i = body.indexOf(10, i + 1)) lines++;
+  let badBytes = 0;
+  let multibyte = 0;
+  let badLines = 0;
+  let lastBadLine = -1;
+  let western = false;
+  const countLeads = (seg: Buffer) => {
+    if (isAscii(seg)) return;
+    for (let i = 0; i < seg.length; i++) if (seg[i]! >= 0xc0) multibyte++;
+  };
+  let from = 0;
+  for (let at = firstInvalidUtf8(body); at < body.length; from = at + 1, at = from + firstInvalidUtf8(body.subarray(from))) {
+    countLeads(body.subarray(from, at));
+    badBytes++;
+    const lineStart = body.lastIndexOf(10, at) + 1;
+    if (lineStart !== lastBadLine) {
+      lastBadLine = lineStart;
+      badLines++;
+      const nl = body.indexOf(10, at);
+      if (!western && westernSingleByte(body.subarray(lineStart, nl === -1 ? body.length : nl)) !== null) western = true;
+    }
+  }
+  countLeads(body.subarray(from));
+  if (multibyte * 4 >= badBytes) return true;
+  return !western && badLines <= Math.max(2, lines / 20);
 }
 
 /** A guess of the real encoding of bytes that are not UTF-8, as an iconv-lite name. */
@@ -170,6 +221,7 @@ export function resolveEncoding(setting: EncodingSetting, head: Buffer, fileName
       }
       return { encoding: 'utf8', bomLength: 0, detectedBy: 'utf8-valid' };
     }
+    if (utf8WithBadRows(head)) return { encoding: 'utf8', bomLength: 0, detectedBy: 'utf8-valid' };
     const g = guessEncoding(head);
     if (g && g !== 'utf8') return { encoding: g, bomLength: 0, detectedBy: 'guessed' };
     return { encoding: 'windows-1252', bomLength: 0, detectedBy: 'guessed' };
@@ -235,36 +287,133 @@ export function firstInvalidUtf8(buf: Buffer): number {
   return buf.length;
 }
 
-async function lineOfOffset(path: string, offset: number): Promise<number> {
-  let line = 1;
-  if (offset === 0) return line;
-  for await (const chunk of createReadStream(path, { end: offset - 1 })) {
-    const b = chunk as Buffer;
-    for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) line++;
+/** Line numbers of byte offsets, counted forward from the last one asked (offsets come in file order). */
+class LineCounter {
+  private offset = 0;
+  private line = 1;
+
+  constructor(private readonly path: string) {}
+
+  async lineAt(offset: number): Promise<number> {
+    if (offset < this.offset) {
+      this.offset = 0;
+      this.line = 1;
+    }
+    if (offset > this.offset) {
+      for await (const chunk of createReadStream(this.path, { start: this.offset, end: offset - 1 })) {
+        const b = chunk as Buffer;
+        for (let i = b.indexOf(10); i !== -1; i = b.indexOf(10, i + 1)) this.line++;
+      }
+      this.offset = offset;
+    }
+    return this.line;
   }
-  return line;
 }
 
-function hex(buf: Buffer, at: number): string {
-  return [...buf.subarray(at, at + 4)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(' ');
+function hex(buf: Buffer, at: number, count = 4): string {
+  return [...buf.subarray(at, at + count)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(' ');
+}
+
+/** A byte that is not part of valid UTF-8 (it reaches the readers as U+001A SUBSTITUTE). */
+export interface InvalidByte {
+  /** Offset in the file. */
+  offset: number;
+  /** Offset in the decoded byte stream the readers see (the file less its byte-order mark). */
+  streamOffset: number;
+  line: number;
+  /** The bad byte and the three after it, in hex: `FF FE 41 42`. */
+  bytes: string;
+  /** A NUL byte (valid UTF-8, but never text). */
+  nul?: boolean;
 }
 
 /**
- * Streams the file as text. UTF-8 is validated chunk by chunk (native isUtf8) and an
- * invalid sequence stops the read with its byte offset, line and a guess of the real
- * encoding; other encodings go through iconv-lite's streaming decoders.
+ * The invalid UTF-8 bytes met while decoding, in file order. The decoder replaces each with
+ * the one byte 0x1A (SUBSTITUTE), so byte offsets and lines stay exact and the row around it
+ * can still be split; the readers ask here whether a row holds one and reject that row only.
  */
-export function decodeFile(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal): AsyncGenerator<string> {
-  return decode(path, fileName, enc, signal, false) as AsyncGenerator<string>;
+export class InvalidUtf8 {
+  /** Not yet claimed by a row: the readers ask in file order, so older entries are dropped as they pass. */
+  readonly found: InvalidByte[] = [];
+
+  /** The invalid bytes inside [from, to) of the decoded stream (asked in stream order). */
+  inStreamRange(from: number, to: number): InvalidByte[] {
+    const f = this.found;
+    if (!f.length) return [];
+    let n = 0;
+    while (n < f.length && f[n]!.streamOffset < from) n++;
+    if (n) f.splice(0, n);
+    let m = 0;
+    while (m < f.length && f[m]!.streamOffset < to) m++;
+    return m ? f.splice(0, m) : [];
+  }
+
+  /** The invalid bytes on lines [from, to] (asked in line order). */
+  onLines(from: number, to: number): InvalidByte[] {
+    const f = this.found;
+    if (!f.length) return [];
+    let n = 0;
+    while (n < f.length && f[n]!.line < from) n++;
+    if (n) f.splice(0, n);
+    let m = 0;
+    while (m < f.length && f[m]!.line <= to) m++;
+    return m ? f.splice(0, m) : [];
+  }
+
+  /** The reject message for a row holding these bytes. */
+  static message(bad: InvalidByte[], guess: string | null): string {
+    const first = bad[0]!;
+    if (first.nul) {
+      const more = bad.length > 1 ? ` (and ${bad.length - 1} more bad bytes in this row)` : '';
+      return `a NUL byte (00) at byte ${first.offset} (line ${first.line})${more}: binary data inside a text export; the row is rejected and the rest of the file is read; fix this row in the export`;
+    }
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more in this row)` : '';
+    const other = guess && guess !== 'utf8' ? `; if the whole export is ${label(guess)}, set encoding: ${guess}` : '';
+    return `invalid UTF-8: bytes ${first.bytes} at byte ${first.offset} (line ${first.line})${more}; the row is rejected and the rest of the file is read; fix this row in the export${other}`;
+  }
+
+  /** What the bad bytes look like, for the fix in the message. */
+  guess: string | null = null;
+}
+
+/**
+ * Streams the file as text. UTF-8 is validated chunk by chunk (native isUtf8, so valid
+ * files cost one pass); an invalid byte is replaced by 0x1A and recorded in `invalid`, so
+ * only the row holding it is rejected (see InvalidUtf8). Exception: when the encoding was
+ * configured as utf8 and the file has shown no multi-byte UTF-8 character before bytes that
+ * read as Western 8-bit text, the configuration contradicts the file: it fails, naming the
+ * encoding to set. Other encodings go through iconv-lite's streaming decoders.
+ */
+export function decodeFile(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal, invalid?: InvalidUtf8): AsyncGenerator<string> {
+  return decode(path, fileName, enc, signal, false, invalid) as AsyncGenerator<string>;
 }
 
 /** Like decodeFile, but validated UTF-8 passes through as bytes (no decode/encode round trip for the CSV parser). */
-export function decodeFileToUtf8Bytes(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal): AsyncGenerator<string | Buffer> {
-  return decode(path, fileName, enc, signal, true);
+export function decodeFileToUtf8Bytes(path: string, fileName: string, enc: ResolvedEncoding, signal?: AbortSignal, invalid?: InvalidUtf8): AsyncGenerator<string | Buffer> {
+  return decode(path, fileName, enc, signal, true, invalid);
 }
 
-async function* decode(path: string, fileName: string, enc: ResolvedEncoding, signal: AbortSignal | undefined, bytes: boolean): AsyncGenerator<string | Buffer> {
+const SUBSTITUTE = 0x1a;
+
+/** The line around `at` within the chunk (for telling Western 8-bit text from garbage). */
+function lineAround(buf: Buffer, at: number): Buffer {
+  const start = buf.lastIndexOf(10, at) + 1;
+  const nl = buf.indexOf(10, at);
+  return buf.subarray(start, nl === -1 ? buf.length : nl);
+}
+
+async function* decode(
+  path: string,
+  fileName: string,
+  enc: ResolvedEncoding,
+  signal: AbortSignal | undefined,
+  bytes: boolean,
+  invalid: InvalidUtf8 = new InvalidUtf8(),
+): AsyncGenerator<string | Buffer> {
   const stream = createReadStream(path, { start: enc.bomLength, highWaterMark: 256 * 1024 });
+  const lines = new LineCounter(path);
+  const configured = enc.detectedBy === 'config';
+  let sawMultibyte = false;
   try {
     if (enc.encoding === 'utf8') {
       let carry: Buffer | null = null;
@@ -277,21 +426,54 @@ async function* decode(path: string, fileName: string, enc: ResolvedEncoding, si
           carry = null;
         }
         const end = completeUtf8Prefix(buf, buf.length);
-        const body = end === buf.length ? buf : buf.subarray(0, end);
+        let body = end === buf.length ? buf : buf.subarray(0, end);
         if (!isUtf8(body)) {
-          const at = firstInvalidUtf8(body);
-          const offset = consumed + at;
-          const line = await lineOfOffset(path, offset);
-          throw new EncodingError(
-            `${fileName} is not valid UTF-8: bytes ${hex(body, at)} at byte ${offset} (line ${line}); ${describeGuess(body)}; set encoding to match the export (e.g. encoding: ${guessEncoding(body) ?? 'windows-1252'})`,
-          );
+          body = Buffer.from(body); // our copy: bad bytes are replaced in place
+          // Lines inside the chunk are counted in memory from the chunk's first line.
+          let lineAtScan = await lines.lineAt(consumed);
+          let scanned = 0;
+          for (let from = 0, at = firstInvalidUtf8(body); at < body.length; from = at + 1, at = from + firstInvalidUtf8(body.subarray(from))) {
+            if (!sawMultibyte && !isAscii(body.subarray(from, at))) sawMultibyte = true;
+            for (let i = body.indexOf(10, scanned); i !== -1 && i < at; i = body.indexOf(10, i + 1)) lineAtScan++;
+            scanned = at;
+            const offset = consumed + at;
+            const around = lineAround(body, at);
+            if (configured && !sawMultibyte && westernSingleByte(around) !== null) {
+              throw new EncodingError(
+                `${fileName} is not valid UTF-8: bytes ${hex(body, at)} at byte ${offset} (line ${lineAtScan}); ${describeGuess(around)}; set encoding to match the export (e.g. encoding: ${guessEncoding(around) ?? 'windows-1252'})`,
+              );
+            }
+            // A file that already showed UTF-8 text is UTF-8: no other encoding to suggest.
+            if (!sawMultibyte) invalid.guess ??= guessEncoding(around);
+            invalid.found.push({ offset, streamOffset: offset - enc.bomLength, line: lineAtScan, bytes: hex(body, at) });
+            body[at] = SUBSTITUTE;
+          }
         }
+        if (body.indexOf(0) !== -1) {
+          // A NUL byte never belongs in a text export (a few of them: see hasNul): that row is rejected.
+          let lineAtScan = await lines.lineAt(consumed);
+          let scanned = 0;
+          for (let at = body.indexOf(0); at !== -1; at = body.indexOf(0, at + 1)) {
+            for (let i = body.indexOf(10, scanned); i !== -1 && i < at; i = body.indexOf(10, i + 1)) lineAtScan++;
+            scanned = at;
+            invalid.found.push({ offset: consumed + at, streamOffset: consumed + at - enc.bomLength, line: lineAtScan, bytes: hex(body, at), nul: true });
+            body[at] = SUBSTITUTE;
+          }
+          invalid.found.sort((a, b) => a.offset - b.offset);
+        }
+        if (!sawMultibyte && !isAscii(body)) sawMultibyte = true;
         if (end !== buf.length) carry = Buffer.from(buf.subarray(end));
         consumed += body.length;
         if (body.length) yield bytes ? body : body.toString('utf8');
       }
       if (carry && carry.length) {
-        throw new EncodingError(`${fileName} is not valid UTF-8: it ends inside a multi-byte character (byte ${consumed}); the file is truncated or not UTF-8`);
+        // A multi-byte character cut off by the end of the file: the last row is the bad one.
+        for (let i = 0; i < carry.length; i++) {
+          const offset = consumed + i;
+          invalid.found.push({ offset, streamOffset: offset - enc.bomLength, line: await lines.lineAt(offset), bytes: hex(carry, i) });
+          carry[i] = SUBSTITUTE;
+        }
+        yield bytes ? carry : carry.toString('utf8');
       }
       return;
     }

@@ -21,6 +21,7 @@ import {
   type ErpSource,
   type FieldType,
   type ReadOptions,
+  type RejectedRecord,
   type SinkResult,
   type StreamDescription,
   type StreamName,
@@ -28,7 +29,7 @@ import {
 import { filesConfigSchema, type FilesConfig, type FilesConfigInput } from './config.js';
 import { inferFields } from './describe.js';
 import { EncodingError } from './encoding.js';
-import { listStreamFiles, moveWithReport, type DropFile, type MoveOutcome } from './folder.js';
+import { listStreamFiles, moveWithReport, releaseRetries, type DropFile, type MoveOutcome } from './folder.js';
 import { FileFormatError } from './formats/types.js';
 import { buildPlan, delimiterFor, formatOf, type StreamPlan } from './plan.js';
 import { readFileBatches, readFileRecords } from './read-file.js';
@@ -57,6 +58,8 @@ export interface FilesSource extends ErpSource, ErpSink {
   commit(): Promise<MoveOutcome[]>;
   /** Forgets the files read so far (a failed run): they stay in the folder for the next run. */
   abandon(): void;
+  /** The engine's retry queue after a settled run: files holding those keys wait in retry/ (see commit). */
+  keepForRetry(pending: Partial<Record<StreamName, readonly string[]>>): void;
   /** Counts per file read by this source (rows, records, rejects, skips) and totals. */
   stats(): FilesStats;
 }
@@ -75,6 +78,7 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
   const doneDir = resolve(folder, config.doneFolder ?? 'done');
   const failedDir = resolve(folder, config.failedFolder ?? 'failed');
   const outDir = resolve(folder, config.outFolder ?? 'out');
+  const retryDir = resolve(folder, config.retryFolder ?? 'retry');
   const streamNames: StreamName[] = config.streams
     ? STREAM_NAMES.filter((s) => config.streams![s] !== undefined)
     : [...STREAM_NAMES];
@@ -91,6 +95,10 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
   const deltaFilter = !config.moveAfterRead;
   const reports = new Map<string, FileReport>();
   const pending = new Map<string, { file: DropFile; report: FileReport }>();
+  /** Per file read this run: keys of the rows rejected while reading (the row is bad, its key is known). */
+  const rejectedKeys = new Map<string, Set<string>>();
+  /** The engine's retry queue after the run (keepForRetry), when it told us. */
+  let waiting: Map<string, Set<string>> | null = null;
   const sinkFormat = config.sinkFormat ?? (config.format === 'csv' || config.format === 'tsv' ? 'csv' : 'ndjson');
   let sink: FilesSink | null = null;
   let closed = false;
@@ -133,8 +141,10 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
   async function* read(stream: StreamName, options: ReadOptions = {}): AsyncGenerator<ErpRecord> {
     if (closed) throw new ErpError('the files source is closed', 'config');
     const plan = planOf(stream);
-    const files = await filesOf(plan);
     const keys = options.keys ? new Set(options.keys) : null;
+    // A read by key (the engine's retries, a group's siblings) also finds the records of files
+    // kept in retry/ because some of their rows had not succeeded; newer files come first.
+    const files = keys ? [...(await filesOf(plan)), ...(await listStreamFiles(retryDir, plan, 0).catch(() => [] as DropFile[])).reverse()] : await filesOf(plan);
     const limit = options.limit;
     let sinceIso: string | null = null;
     if (options.since) {
@@ -152,7 +162,13 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
       reports.set(file.path, report);
       let completed = false;
       try {
-        for await (const batch of readFileBatches(file, plan, report, { signal: options.signal, onReject: options.onReject })) {
+        const keysRejected = new Set<string>();
+        rejectedKeys.set(file.path, keysRejected);
+        const onReject = (r: RejectedRecord) => {
+          if (r.key !== undefined) keysRejected.add(r.key);
+          options.onReject?.(r);
+        };
+        for await (const batch of readFileBatches(file, plan, report, { signal: options.signal, onReject })) {
           for (const rec of batch) {
             if (options.signal?.aborted) return;
             if (keys && !keys.has(rec.key)) {
@@ -187,24 +203,55 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     }
   }
 
+  /**
+   * The keys of a file that have not succeeded: its rows rejected while reading, and (when the
+   * engine said which keys still wait) those of its records that the PIM refused.
+   */
+  async function keysToRetry(file: DropFile, report: FileReport): Promise<string[]> {
+    // Without the engine's word (a caller that keeps no retry queue) files move to done/ as read.
+    const stillWaiting = waiting?.get(report.stream);
+    if (!stillWaiting?.size) return [];
+    const keys = new Set([...(rejectedKeys.get(file.path) ?? [])].filter((k) => stillWaiting.has(k)));
+    if (report.records > 0) {
+      const plan = plans.get(report.stream);
+      const scratch = newReport(file.name, report.stream, '', file.size, file.mtimeMs);
+      if (plan) for await (const rec of readFileRecords(file, plan, scratch)) if (stillWaiting.has(rec.key)) keys.add(rec.key);
+    }
+    return [...keys];
+  }
+
   async function commit(): Promise<MoveOutcome[]> {
     const outcomes: MoveOutcome[] = [];
     const errors: string[] = [];
     for (const [path, { file, report }] of pending) {
       try {
-        const o = await moveWithReport(file, report, doneDir, failedDir);
+        if (report.status !== 'failed') {
+          const retry = await keysToRetry(file, report);
+          if (retry.length) report.retryKeys = retry;
+        }
+        const o = await moveWithReport(file, report, doneDir, failedDir, retryDir);
         outcomes.push(o);
         if (!o.movedTo) opts.logger?.warn({ file: file.name }, `not moved: ${o.reason}`);
         else {
           opts.logger?.info(
             { file: file.name, movedTo: o.movedTo, rows: report.rows, records: report.records, rejected: report.rejected, status: report.status },
-            `${file.name} moved to ${report.status === 'failed' ? 'failed/' : 'done/'} with its report`,
+            `${file.name} moved to ${report.status === 'failed' ? 'failed/' : report.retryKeys?.length ? `retry/ (${report.retryKeys.length} keys to retry)` : 'done/'} with its report`,
           );
         }
       } catch (e) {
         errors.push(`${file.name}: ${(e as Error).message}`);
       }
       pending.delete(path);
+    }
+    if (waiting) {
+      try {
+        for (const o of await releaseRetries(retryDir, doneDir, waiting)) {
+          outcomes.push(o);
+          opts.logger?.info({ file: o.file, movedTo: o.movedTo }, `${o.file}: its rejected keys succeeded; moved from retry/ to done/`);
+        }
+      } catch (e) {
+        errors.push(`retry folder ${retryDir}: ${(e as Error).message}`);
+      }
     }
     if (errors.length) throw new ErpError(`could not move processed files: ${errors.join('; ')}`, 'io');
     return outcomes;
@@ -264,6 +311,8 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
       const failed = await readdir(failedDir).catch(() => [] as string[]);
       const failedData = failed.filter((n) => !n.includes('.report.'));
       if (failedData.length) details['failed files'] = failedData.length;
+      const kept = (await readdir(retryDir).catch(() => [] as string[])).filter((n) => n.endsWith('.retry.json'));
+      if (kept.length) details['files kept for retry'] = `${kept.length} in ${retryDir} (their rejected keys are read again each run; delete one to give up on it)`;
       const partials = (await readdir(outDir).catch(() => [] as string[])).filter((n) => n.endsWith('.partial'));
       if (partials.length) details['unfinished exports'] = partials.join(', ');
     }
@@ -323,6 +372,10 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     stats,
     abandon() {
       pending.clear();
+    },
+    keepForRetry(pendingKeys) {
+      if (!moving) return;
+      waiting = new Map(Object.entries(pendingKeys).map(([stream, keys]) => [stream, new Set(keys)]));
     },
     async upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {
       if (closed) throw new ErpError('the files sink is closed', 'config');

@@ -63,8 +63,12 @@ interface Converter {
 export interface RecordBuilder {
   /** Key column/path actually used (for messages and describe). */
   keyName: string;
+  /** 0-based column of the key in tabular files, -1 for document paths. */
+  keyIndex: number;
   width: number;
   build(cells: Cells): ErpRecord;
+  /** The row's key when it can be read cleanly (for a reject of a row that cannot be built), else undefined. */
+  keyOf(cells: Cells): string | undefined;
   /** The language of a row in language-column mode. */
   languageOf(cells: Cells): string | null;
   localizedFields: ReadonlySet<string>;
@@ -295,7 +299,17 @@ export function compileBuilder(plan: StreamPlan, shape: FileShape, fileName: str
   let lastUpdIso = '';
   const builder: RecordBuilder = {
     keyName: keyAcc.name,
+    keyIndex: keyAcc.index,
     width: columns.length,
+    keyOf(cells) {
+      try {
+        const key = keyText(keyAcc.get(cells));
+        // 0x1A stands for a byte that was not UTF-8: such a key is not the record's real key.
+        return key === null || key.includes('\x1a') ? undefined : key;
+      } catch {
+        return undefined;
+      }
+    },
     localizedFields,
     languageOf(cells) {
       if (!langAcc) return null;

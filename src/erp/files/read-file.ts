@@ -4,7 +4,7 @@
  * file, line and column (or key and field) with the row's raw content.
  */
 import type { ErpRecord, RejectedRecord } from '../port.js';
-import { decodeFile, decodeFileToUtf8Bytes, label, readHead, resolveEncoding } from './encoding.js';
+import { decodeFile, decodeFileToUtf8Bytes, InvalidUtf8, label, readHead, resolveEncoding } from './encoding.js';
 import type { DropFile } from './folder.js';
 import { readCsv } from './formats/csv.js';
 import { readJson, readNdjson } from './formats/json.js';
@@ -21,7 +21,7 @@ export interface ReadFileOptions {
   maxRows?: number;
 }
 
-async function* events(file: DropFile, plan: StreamPlan, report: FileReport, signal?: AbortSignal): AsyncGenerator<ReaderEvent[]> {
+async function* events(file: DropFile, plan: StreamPlan, report: FileReport, invalid: InvalidUtf8, signal?: AbortSignal): AsyncGenerator<ReaderEvent[]> {
   const format = formatOf(file.name, plan);
   if (format === 'xlsx') {
     report.encoding = null;
@@ -32,12 +32,12 @@ async function* events(file: DropFile, plan: StreamPlan, report: FileReport, sig
   const head = await readHead(file.path);
   const enc = resolveEncoding(plan.encoding, head, file.name, { xml: format === 'xml' });
   report.encoding = `${label(enc.encoding)}${enc.detectedBy === 'config' ? '' : ` (${enc.detectedBy})`}`;
-  const text = () => decodeFile(file.path, file.name, enc, signal);
+  const text = () => decodeFile(file.path, file.name, enc, signal, invalid);
   switch (format) {
     case 'csv':
     case 'tsv':
       yield* readCsv(
-        decodeFileToUtf8Bytes(file.path, file.name, enc, signal),
+        decodeFileToUtf8Bytes(file.path, file.name, enc, signal, invalid),
         {
           delimiter: delimiterFor(plan, format),
           quote: plan.quote,
@@ -46,6 +46,7 @@ async function* events(file: DropFile, plan: StreamPlan, report: FileReport, sig
           skipLines: plan.skipLines,
           comment: plan.comment,
           relaxQuotes: plan.relaxQuotes,
+          invalid,
         },
         file.name,
       );
@@ -60,6 +61,12 @@ async function* events(file: DropFile, plan: StreamPlan, report: FileReport, sig
       yield* (await import('./formats/xml.js')).readXml(text(), plan.recordPath, file.name);
       return;
   }
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /**
@@ -98,7 +105,8 @@ export async function* readFileBatches(file: DropFile, plan: StreamPlan, report:
     opts.onReject?.(r);
   };
 
-  for await (const batch of events(file, plan, report, opts.signal)) {
+  const invalid = new InvalidUtf8();
+  for await (const batch of events(file, plan, report, invalid, opts.signal)) {
     if (opts.signal?.aborted) return;
     const out: ErpRecord[] = [];
     for (const ev of batch) {
@@ -107,8 +115,17 @@ export async function* readFileBatches(file: DropFile, plan: StreamPlan, report:
         continue;
       }
       report.rows++;
+      if (!tabular && invalid.found.length && ev.raw.includes('\x1a')) {
+        // A document record (JSON, NDJSON, XML) holding a byte that was not UTF-8: that record is rejected.
+        const bad = invalid.onLines(ev.line, ev.line + countLines(ev.raw));
+        if (bad.length) {
+          const cells = ev.cells;
+          reject(ev.line, undefined, ev.raw.replaceAll('\x1a', '\ufffd'), InvalidUtf8.message(bad, invalid.guess), cells && builder ? builder.keyOf(cells) : undefined);
+          continue;
+        }
+      }
       if (ev.type === 'reject') {
-        reject(ev.line, ev.column, ev.raw, ev.message);
+        reject(ev.line, ev.column, ev.raw, ev.message, ev.cells && builder ? builder.keyOf(ev.cells) : undefined);
         continue;
       }
       if (!builder) throw new FileFormatError(`${file.name}: a row came before the header`);
@@ -127,6 +144,8 @@ export async function* readFileBatches(file: DropFile, plan: StreamPlan, report:
               cells.length < width
                 ? `the row has ${cells.length} cells but the header has ${width} columns (missing from column ${column}); check delimiters and quoting`
                 : `the row has ${cells.length} cells but the header has ${width} columns (extra from column ${column}); an unquoted delimiter inside a value?`,
+              // The key names the reject when its column comes before the shift.
+              builder.keyIndex >= 0 && builder.keyIndex < column - 1 ? builder.keyOf(cells) : undefined,
             );
             continue;
           }

@@ -27,6 +27,8 @@ export interface FileReport {
   rejects: RejectedRecord[];
   rejectsOmitted: number;
   error: string | null;
+  /** Keys of this file still waiting to succeed: the file is kept in retry/ until none is left. */
+  retryKeys?: string[];
   /** File size and mtime when reading started: a file changed since is not moved. */
   size: number;
   mtimeMs: number;
@@ -60,17 +62,29 @@ export function addReject(report: FileReport, r: RejectedRecord): void {
 }
 
 export function reportJson(report: FileReport, movedTo: string): string {
-  const { size: _s, mtimeMs: _m, status, ...rest } = report;
-  return `${JSON.stringify({ ...rest, status: status === 'failed' ? 'failed' : 'done', movedTo }, null, 2)}\n`;
+  const { size: _s, mtimeMs: _m, status: _status, ...rest } = report;
+  return `${JSON.stringify({ ...rest, status: statusWord(report), movedTo }, null, 2)}\n`;
+}
+
+function statusWord(report: FileReport): 'failed' | 'retry' | 'done' {
+  return report.status === 'failed' ? 'failed' : report.retryKeys?.length ? 'retry' : 'done';
 }
 
 export function reportText(report: FileReport, movedTo: string): string {
+  const word = statusWord(report);
   const lines = [
-    `${report.file}: ${report.status === 'failed' ? 'FAILED' : 'done'} (${report.stream}, ${report.format}${report.encoding ? `, ${report.encoding}` : ''})`,
+    `${report.file}: ${word === 'failed' ? 'FAILED' : word === 'retry' ? 'kept for retry' : 'done'} (${report.stream}, ${report.format}${report.encoding ? `, ${report.encoding}` : ''})`,
     `read ${report.startedAt} → ${report.finishedAt ?? '?'}; moved to ${movedTo}`,
     `rows ${report.rows}, records ${report.records}, rejected ${report.rejected}, skipped ${report.skipped}`,
   ];
   if (report.error) lines.push('', `error: ${report.error}`);
+  if (word === 'retry') {
+    const keys = report.retryKeys!;
+    lines.push(
+      '',
+      `kept in the retry folder until these ${keys.length} keys succeed (a later file or a fix in the PIM); delete it from there to give up: ${keys.slice(0, 50).join(', ')}${keys.length > 50 ? ` … (+${keys.length - 50})` : ''}`,
+    );
+  }
   if (report.rejects.length) {
     lines.push('', 'rejected:');
     for (const r of report.rejects) {

@@ -68,4 +68,15 @@ describe('files adapter: value parsing', () => {
     expect(globToRegExp('[ab]*.xml').test('c.xml')).toBe(false);
     expect(globToRegExp('a+b(1).csv').test('a+b(1).csv')).toBe(true);
   });
+
+  it('globs (picomatch): [!a] and [^a] are negated classes; extglobs; literal parentheses; dots are dots', () => {
+    expect(globToRegExp('[!a]*.csv').test('a.csv')).toBe(false);
+    expect(globToRegExp('[!a]*.csv').test('b.csv')).toBe(true);
+    expect(globToRegExp('[!a]*.csv').test('!.csv')).toBe(true);
+    expect(globToRegExp('[^a]*.csv').test('A.CSV')).toBe(false);
+    expect(globToRegExp('!(old)*.csv').test('new-items.csv')).toBe(true);
+    expect(globToRegExp('!(old)*.csv').test('old-items.csv')).toBe(false);
+    expect(globToRegExp('items (1).csv').test('items (1).csv')).toBe(true);
+    expect(globToRegExp('items.csv').test('itemsXcsv')).toBe(false);
+  });
 });

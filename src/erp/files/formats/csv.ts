@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
+import { InvalidUtf8 } from '../encoding.js';
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';
 
 export interface CsvOptions {
@@ -16,6 +17,8 @@ export interface CsvOptions {
   skipLines: number;
   comment?: string;
   relaxQuotes: boolean;
+  /** The invalid UTF-8 bytes the decoder replaced: a row holding one is rejected (that row only). */
+  invalid?: InvalidUtf8;
 }
 
 const CANDIDATES = [',', ';', '\t', '|'];
@@ -122,6 +125,7 @@ export async function* readCsv(text: AsyncIterable<string | Buffer>, opts: CsvOp
   const delimiter = opts.delimiter === 'auto' ? sniffDelimiter(firstText, opts.quote, opts.skipLines) : opts.delimiter;
   const commentByte = opts.comment && opts.comment.charCodeAt(0) < 128 ? opts.comment.charCodeAt(0) : null;
   const lines = new LineTracker(commentByte);
+  const invalid = opts.invalid;
   let preambleSkipped = opts.skipLines === 0;
   /** The line where the next record starts, from the end offset of the previous one. */
   const nextStart = (limit: number): number => {
@@ -195,8 +199,19 @@ export async function* readCsv(text: AsyncIterable<string | Buffer>, opts: CsvOp
     for await (const item of parser as AsyncIterable<Parsed>) {
       if (skips.length) flushSkips(batch, consumed);
       consumed++;
+      const startOffset = lines.offset;
       const line = nextStart(item.info.bytes);
       lines.advance(item.info.bytes);
+      const bad = invalid?.inStreamRange(startOffset, item.info.bytes);
+      if (bad?.length) {
+        if (!headerDone) {
+          throw new FileFormatError(
+            `${fileName}: the header row (line ${line}) holds bytes that are not UTF-8 (${bad[0]!.bytes} at byte ${bad[0]!.offset}), so the columns cannot be named; fix the export or set its encoding`,
+          );
+        }
+        batch.push({ type: 'reject', line, raw: truncateRaw(item.raw.replaceAll('\x1a', '\ufffd')), message: InvalidUtf8.message(bad, invalid!.guess), cells: item.record });
+        continue;
+      }
       if (!headerDone) {
         headerDone = true;
         batch.push({ type: 'header', columns: item.record.map((c) => c.trim()) });

@@ -8,6 +8,10 @@
  *
  * Numbers are turned into strings before parsing: JSON.parse would make 12.50 the float
  * 12.5 and lose digits of big ones; the field map converts them exactly.
+ *
+ * Why not stream-json: measured on 100,000 records (12.5 MB, same machine, same session),
+ * stream-json 3.8 (parser + pick + streamArray) took 2.8 CPU s, this scanner with JSON.parse
+ * per record 0.58 CPU s; it also gives each record's raw text and line for rejects.
  */
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';
 
@@ -244,7 +248,18 @@ function toRow(text: string, line: number, fileName: string): ReaderEvent {
   try {
     value = JSON.parse(quoteNumbers(text));
   } catch (e) {
-    return { type: 'reject', line, raw: truncateRaw(text), message: `${fileName}:${line}: malformed JSON record: ${(e as Error).message}` };
+    const event: ReaderEvent = { type: 'reject', line, raw: truncateRaw(text), message: `${fileName}:${line}: malformed JSON record: ${(e as Error).message}` };
+    if (text.includes('\x1a')) {
+      // 0x1A stands for bytes that were not UTF-8 (a control character JSON refuses): the
+      // record is rejected for them, but its key can still name the reject.
+      try {
+        const loose: unknown = JSON.parse(quoteNumbers(text.replaceAll('\x1a', '\ufffd')));
+        if (loose && typeof loose === 'object' && !Array.isArray(loose)) event.cells = loose as Record<string, unknown>;
+      } catch {
+        // malformed for other reasons too: no key
+      }
+    }
+    return event;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return { type: 'reject', line, raw: truncateRaw(text), message: `${fileName}:${line}: a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };

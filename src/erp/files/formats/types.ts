@@ -18,6 +18,8 @@ export interface RejectEvent {
   column?: number;
   raw: string;
   message: string;
+  /** The row's cells when it could be split (its key, when readable, names the reject). */
+  cells?: unknown[] | Record<string, unknown>;
 }
 export type ReaderEvent = HeaderEvent | RowEvent | RejectEvent;
 

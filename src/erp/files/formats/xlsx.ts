@@ -1,15 +1,21 @@
 /**
  * XLSX rows with exceljs's streaming WorkbookReader: the workbook is never loaded
  * whole; only the shared-string table is held in memory (Excel's own design).
+ * exceljs is kept (no release since 2023) because no maintained streaming reader caps
+ * decompression either: checkZipLimits (zip-limits.ts) refuses bombs before exceljs runs,
+ * which bounds what exceljs can hold (see docs/erp-files.md, "Limits").
  * Numbers become their shortest exact text, date cells ISO-8601.
  */
 import { cellText } from '../values.js';
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';
+import { checkZipLimits, DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip-limits.js';
 
 export interface XlsxOptions {
   sheet?: string | number;
   header: boolean | string[];
   skipLines: number;
+  /** Decompression limits (DEFAULT_ZIP_LIMITS unless a test or the config narrows them). */
+  limits?: ZipLimits;
 }
 
 interface WorkbookModel {
@@ -35,6 +41,8 @@ function wantedSheetNo(reader: unknown, sheet: string | number | undefined): { n
 }
 
 export async function* readXlsx(path: string, opts: XlsxOptions, fileName: string): AsyncGenerator<ReaderEvent[]> {
+  // exceljs inflates whatever the zip holds: the limits are checked first, in one streaming pass.
+  await checkZipLimits(path, fileName, opts.limits ?? DEFAULT_ZIP_LIMITS);
   // Loaded on first use: exceljs is large, and most drop folders hold no spreadsheet.
   const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {

@@ -6,6 +6,10 @@
  *
  * Values stay text (no number parsing: decimals are exact); attributes appear as
  * `@name`, an element's text next to attributes as `#text`.
+ *
+ * Why not saxes: after a stray end tag saxes closes every open element up to the root, so
+ * one malformed record would end the file; this scanner resynchronises on the record and
+ * reads on. It is linear in the input (long comments and CDATA are consumed once).
  */
 import { XMLParser } from 'fast-xml-parser';
 import { FileFormatError, truncateRaw, type ReaderEvent } from './types.js';
@@ -80,28 +84,49 @@ export class XmlRecordScanner {
     return out;
   }
 
+  /**
+   * The terminator of a comment, CDATA section or processing instruction that runs past the
+   * end of the text read so far. Its text is consumed chunk by chunk (kept only as part of a
+   * record), never rescanned: a 32 MB CDATA section costs one pass, not one per chunk.
+   */
+  private openUntil: string | null = null;
+
+  /** Consumes an unterminated construct up to the end of the buffer, keeping a tail that may hold the start of its terminator. */
+  private consumeOpen(from: number, terminator: string): void {
+    this.openUntil = terminator;
+    this.pos = Math.max(from, this.buf.length - (terminator.length - 1));
+  }
+
   private scan(chunk: string, out: { text: string; line: number }[]): void {
     this.buf = this.buf.length > this.pos ? this.buf.slice(this.pos) + chunk : chunk;
     this.lineScan = Math.max(0, this.lineScan - this.pos);
     if (this.recordStart !== -1) this.recordStart -= this.pos;
     this.pos = 0;
     const b = this.buf;
-    for (;;) {
+    if (this.openUntil) {
+      const e = b.indexOf(this.openUntil);
+      if (e === -1) this.consumeOpen(0, this.openUntil);
+      else {
+        this.pos = e + this.openUntil.length;
+        this.openUntil = null;
+      }
+    }
+    while (!this.openUntil) {
       const lt = b.indexOf('<', this.pos);
       if (lt === -1) {
         this.pos = b.length;
         break;
       }
       let end: number;
-      if (b.startsWith('<!--', lt)) {
-        const e = b.indexOf('-->', lt + 4);
-        end = e === -1 ? -1 : e + 3;
-      } else if (b.startsWith('<![CDATA[', lt)) {
-        const e = b.indexOf(']]>', lt + 9);
-        end = e === -1 ? -1 : e + 3;
-      } else if (b.startsWith('<?', lt)) {
-        const e = b.indexOf('?>', lt + 2);
-        end = e === -1 ? -1 : e + 2;
+      const open = b.startsWith('<!--', lt) ? '-->' : b.startsWith('<![CDATA[', lt) ? ']]>' : b.startsWith('<?', lt) ? '?>' : null;
+      if (open) {
+        const from = lt + (open === '-->' ? 4 : open === ']]>' ? 9 : 2);
+        const e = b.indexOf(open, from);
+        if (e === -1 && b.length - lt >= 9) {
+          this.consumeOpen(from, open);
+          break;
+        }
+        end = e === -1 ? -1 : e + open.length;
       } else if (b.startsWith('<!', lt)) {
         // DOCTYPE, possibly with an internal subset in [ ].
         const bracket = b.indexOf('[', lt);
@@ -174,6 +199,7 @@ export class XmlRecordScanner {
   }
 
   end(): void {
+    if (this.openUntil) this.fail(this.buf.length, `the file ends inside a ${this.openUntil === '-->' ? 'comment' : this.openUntil === ']]>' ? 'CDATA section' : 'processing instruction'}: the XML is truncated`);
     if (this.stack.length) this.fail(this.buf.length, `the file ends inside <${this.stack[this.stack.length - 1]}>: the XML is truncated`);
     if (!this.sawRoot) throw new FileFormatError(`${this.fileName}: no XML element found`);
   }

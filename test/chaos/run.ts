@@ -131,7 +131,12 @@ async function kills(baseline: Snapshot) {
     const { runs, last } = await converge(config);
     if (runs > MAX_RUNS) failures.push(`kill ${point}: no run succeeded afterwards (last: ${JSON.stringify(last)})`);
     const history = await ferry(['runs', '--json', '--config', config], dir);
-    const rows = JSON.parse(history.out.slice(history.out.indexOf('['))) as { id: number; status: string }[];
+    let rows: { id: number; status: string }[] = [];
+    try {
+      rows = JSON.parse(history.out.slice(history.out.indexOf('['))) as typeof rows;
+    } catch {
+      failures.push(`kill ${point}: ferry runs --json printed no history: ${history.out.slice(-500)}`);
+    }
     const interrupted = rows.some((r) => r.status === 'interrupted');
     if (!reached) failures.push(`kill ${point}: the run ended before ${Math.round(share * 100)} % of the products were written (raise CHAOS_ITEMS)`);
     else if (!interrupted) failures.push(`kill ${point}: the history does not show the killed run as interrupted: ${JSON.stringify(rows)}`);

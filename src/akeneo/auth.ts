@@ -5,6 +5,7 @@
  * wait. An App uses a static bearer token.
  */
 import { z } from 'zod';
+import { registerSecrets } from '../logging.js';
 import { AkeneoAuthError, AkeneoError, type AuthProblem } from './errors.js';
 import type { TokenSource, Transport } from './transport.js';
 
@@ -85,6 +86,8 @@ export class PasswordGrantTokens implements TokenSource {
   private async request(body: Record<string, string>, grant: 'password' | 'refresh_token'): Promise<string> {
     this.requests++;
     const basic = Buffer.from(`${this.credentials.clientId}:${this.credentials.secret}`, 'utf8').toString('base64');
+    // A server that echoes the request (an error page, a proxy) must not make these printable.
+    registerSecrets([basic, this.credentials.secret, this.credentials.password, body.refresh_token]);
     const res = await this.transport.call({
       method: 'POST',
       route: TOKEN_ROUTE,
@@ -110,6 +113,7 @@ export class PasswordGrantTokens implements TokenSource {
     const margin = Math.min(this.refreshMarginMs, lifetimeMs * 0.1);
     this.accessToken = parsed.data.access_token;
     this.refreshToken = parsed.data.refresh_token ?? this.refreshToken;
+    registerSecrets([this.accessToken, this.refreshToken]);
     this.expiresAt = this.now() + lifetimeMs - margin;
     return this.accessToken;
   }

@@ -10,8 +10,42 @@ export const rateLimitsSchema = z
   })
   .strict();
 
+/** A URL with user:password in it would be printed with them; credentials have their own keys. */
+const noUserinfo = (url: string): boolean => {
+  try {
+    const u = new URL(url);
+    return !u.username && !u.password;
+  } catch {
+    return true; // .url() reports it
+  }
+};
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/** Plain http to a PIM that is not on this machine sends the credentials and tokens in clear. */
+function checkTransport(value: { url: string; allowInsecureHttp?: boolean | undefined }, ctx: z.RefinementCtx): void {
+  let u: URL;
+  try {
+    u = new URL(value.url);
+  } catch {
+    return;
+  }
+  if (u.protocol === 'http:' && !LOOPBACK_HOST.test(u.hostname) && !value.allowInsecureHttp) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['url'],
+      message: `plain http:// to ${u.host} would send the PIM credentials and tokens unencrypted; use https://, or set pim.allowInsecureHttp: true if this network is trusted (http://localhost is always allowed)`,
+    });
+  }
+}
+
 const common = {
-  url: z.string().url().describe('Base URL of the PIM, e.g. https://acme.cloud.akeneo.com'),
+  url: z
+    .string()
+    .url()
+    .refine(noUserinfo, 'holds user:password; remove them from the URL and use pim.clientId/secret/username/password (or pim.token)')
+    .describe('Base URL of the PIM, e.g. https://acme.cloud.akeneo.com'),
+  allowInsecureHttp: z.boolean().optional().describe('Allow a plain http:// URL for a PIM that is not on this machine (credentials then travel unencrypted).'),
   endpoints: z
     .enum(['auto', 'uuid', 'identifier'])
     .default('auto')
@@ -28,14 +62,16 @@ export const connectionPimSchema = z
     username: z.string().min(1).describe('Connection username.'),
     password: z.string().min(1).describe('Connection password. Use ${ENV_VAR}.'),
   })
-  .strict();
+  .strict()
+  .superRefine(checkTransport);
 
 export const appPimSchema = z
   .object({
     ...common,
     token: z.string().min(1).describe('App access token (OAuth). Use ${ENV_VAR}.'),
   })
-  .strict();
+  .strict()
+  .superRefine(checkTransport);
 
 export const pimConfigSchema = z
   .union([connectionPimSchema, appPimSchema])

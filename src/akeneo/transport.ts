@@ -211,6 +211,7 @@ export class Transport {
       }
 
       const status = response?.status;
+      if (status !== undefined) this.answered = true;
       const canRetry = attempt <= this.options.maxRetries;
       let retryInMs: number | undefined;
       let retryReason: 'throttled' | 'transient' | 'auth' | undefined;
@@ -232,7 +233,11 @@ export class Transport {
           retryInMs = parseRetryAfter(headerValue(response!.headers, 'retry-after')) ?? this.backoff(attempt);
         }
       } else if (failure) {
-        if (canRetry && (idempotent || failure.beforeSend)) {
+        // Until the PIM has answered once, "refused", "host not found" or a connect timeout mean
+        // a wrong pim.url or a PIM that is down: say so at once rather than after minutes of
+        // retries. Once it has answered, the same failure is a restart or a blip: retried.
+        const firstContactFailure = !this.answered && UNREACHABLE_CODES.has(failure.code ?? '');
+        if (canRetry && (idempotent || failure.beforeSend) && !firstContactFailure) {
           retryReason = 'transient';
           retryInMs = this.backoff(attempt);
         }
@@ -277,6 +282,9 @@ export class Transport {
     }
   }
 
+  /** Whether the PIM has answered any call yet (see the retry of network failures above). */
+  private answered = false;
+
   private backoff(attempt: number): number {
     return backoffDelay(attempt, this.options.backoffBaseMs ?? 1000);
   }
@@ -312,6 +320,9 @@ export class Transport {
     return new AkeneoError({ status: res.status, message, errors, method, path, documentation });
   }
 }
+
+/** Network failures that, before any answer, mean the PIM cannot be reached at all. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function safeDecode(path: string): string {
   try {

@@ -13,6 +13,7 @@ import { registerSyncCommands } from './commands/sync.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
+import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
 
 export function buildProgram(): Command {
@@ -34,6 +35,9 @@ export function buildProgram(): Command {
 }
 
 endQuietlyOnBrokenPipe();
+// Whatever a command prints, the secrets the configuration declared do not leave the process.
+installOutputScrubber();
+
 buildProgram()
   .parseAsync(process.argv)
   .catch((err: unknown) => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { FerryConfig } from '../config/schema.js';
-import { scrubSecrets } from '../logging.js';
+import { scrubbedJson, scrubKnownSecrets, scrubSecrets } from '../logging.js';
 
 export const configOption = ['-c, --config <file>', 'configuration file', DEFAULT_CONFIG_FILE] as const;
 
@@ -26,7 +26,7 @@ export function endQuietlyOnBrokenPipe(stream: NodeJS.WriteStream = process.stdo
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  process.stdout.write(scrubbedJson(value, 2) + '\n');
 }
 
 /** An error meant for the user: printed as its message alone, no stack. */
@@ -56,7 +56,12 @@ export function errorText(err: unknown): string {
 
 /** Prints an error the way a user can act on it and returns the exit code. */
 export function reportFatal(err: unknown): number {
-  if (err instanceof ConfigError || err instanceof UserError) {
+  if (err instanceof ConfigError) {
+    // Key paths and zod's words only: the pattern scrubber would garble `pim.secret: Invalid input`.
+    process.stderr.write(`ferry: ${scrubKnownSecrets(err.message)}\n`);
+    return 1;
+  }
+  if (err instanceof UserError) {
     process.stderr.write(`ferry: ${scrubSecrets(err.message)}\n`);
     return err instanceof UserError ? err.exitCode : 1;
   }

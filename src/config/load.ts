@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { registerConfigSecrets } from '../logging.js';
 import { coerceWholeValue, interpolateEnv, type InterpolationProblem } from './interpolate.js';
 import { configBaseDir, resolveConfigPaths, type ResolvedPath } from './paths.js';
 import { ferryConfigSchema, type FerryConfig } from './schema.js';
@@ -99,6 +100,8 @@ export function interpolateAndValidate<S extends z.ZodType>(
   const missing: InterpolationProblem[] = [];
   const whole = new Set<string>();
   const interpolated = interpolateEnv(value, env, missing, section, whole);
+  // Known before validation: a secret must not leak even from a file that does not validate.
+  registerConfigSecrets(interpolated);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: m.path,
     message: `environment variable ${m.variable} is not set; export it or write \${${m.variable}:-default}`,

@@ -8,7 +8,7 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxContext } from './context.js';
 import type { EditionProfile } from './edition.js';
-import { checkAccept, HttpError, sendError } from './http.js';
+import { baseUrl, checkAccept, HttpError, sendError } from './http.js';
 import { Limiter, SAAS_LIMITS } from './limits.js';
 import { parseFaults, parseLatency, pickFault, seededRandom } from './options.js';
 import { registerEeRoutes } from './routes/ee.js';
@@ -25,6 +25,21 @@ export interface AppHandle {
   /** Drops timers of held (`timeout` fault) requests. */
   shutdown(): void;
 }
+
+/**
+ * Request body limits by route: media uploads may be large; API writes are batches of JSON
+ * lines; auth and the sandbox's control routes take a few fields. A large limit on a route that
+ * needs no token would let any page on the network fill the memory.
+ */
+const BODY_LIMITS = { media: 200 * 1024 * 1024, api: 16 * 1024 * 1024, small: 64 * 1024 };
+function bodyLimitFor(url: string): number {
+  if (/^\/api\/rest\/v1\/.*media-files/.test(url)) return BODY_LIMITS.media;
+  if (url.startsWith('/api/rest/v1/')) return BODY_LIMITS.api;
+  return BODY_LIMITS.small;
+}
+
+/** The header that makes a /_sandbox/* write legitimate: a cross-site page cannot send it without a CORS preflight, which the sandbox never grants. */
+export const SANDBOX_CONTROL_HEADER = 'x-ferry-sandbox';
 
 /** Routes under /api/rest/v1 that need no token. */
 function isPublic(path: string): boolean {
@@ -51,7 +66,7 @@ function editionGated(app: FastifyInstance, edition: EditionProfile): FastifyIns
 export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>; counts(): { products: number; productModels: number; mediaFiles: number } }): AppHandle {
   const app = Fastify({
     logger: false,
-    bodyLimit: 200 * 1024 * 1024,
+    bodyLimit: BODY_LIMITS.small, // per route below (onRoute)
     forceCloseConnections: true,
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2000 },
@@ -65,6 +80,7 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
   const routes: { method: string; url: string; pattern: RegExp }[] = [];
 
   app.addHook('onRoute', (opts) => {
+    opts.bodyLimit ??= bodyLimitFor(opts.url);
     const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
     const pattern = new RegExp(
       '^' + opts.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+').replace(/\*/g, '.*') + '$',
@@ -81,6 +97,18 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     const path = req.url.split('?')[0] ?? '';
     const state = { connection: 'anonymous', routeKey: `${req.method} ${req.routeOptions.url ?? '(no route)'}`, lines: 0, arrivedAt: performance.now() } as NonNullable<FastifyRequest['sandbox']>;
     req.sandbox = state;
+    if (path.startsWith('/_sandbox/') && req.method !== 'GET' && req.method !== 'HEAD') {
+      // A web page in the developer's browser must not reset (or otherwise change) the sandbox.
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== baseUrl(req)) {
+        return sendError(reply, new HttpError(403, { code: 403, message: `Requests from ${origin} may not change the sandbox.` }));
+      }
+      const token = req.headers.authorization !== undefined && ctx.auth.check(req.headers.authorization).ok;
+      if (req.headers[SANDBOX_CONTROL_HEADER] === undefined && !token) {
+        return sendError(reply, new HttpError(403, { code: 403, message: `Send the header "X-Ferry-Sandbox: 1" (or a sandbox token) to change the sandbox.` }));
+      }
+      return;
+    }
     if (!path.startsWith('/api/rest/v1') || isPublic(path) || !req.routeOptions.url) return;
     const check = ctx.auth.check(req.headers.authorization);
     if (!check.ok) {

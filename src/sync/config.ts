@@ -47,6 +47,20 @@ export const syncConfigSchema = z
       .default(8)
       .describe('Write batches queued at once; the client rate governor sends as many as pim.limits.concurrency allows. Above the concurrency so no slot idles.'),
     mediaRoot: z.string().optional().describe('Folder that relative ERP media paths (images, files) are resolved against (default: the directory of the config file; a relative path is relative to the config file).'),
+    mediaAllowAbsolute: z
+      .boolean()
+      .default(false)
+      .describe('Allow absolute media paths from the ERP (read wherever the process can read). Off by default: a path must stay inside sync.mediaRoot, symbolic links included.'),
+    mediaMaxBytes: z
+      .number()
+      .int()
+      .min(1)
+      .default(50 * 1024 * 1024)
+      .describe('Largest media file or download, in bytes (default 50 MB); a download is stopped as soon as it passes this.'),
+    mediaHosts: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Image hosts that may be internal (loopback, private, link-local addresses), as "host" or "host:port". Other internal addresses are refused; public hosts are always allowed.'),
     mediaUrls: z
       .enum(['revalidate', 'trust'])
       .default('revalidate')

@@ -1635,7 +1635,9 @@ export class SyncRun {
         this.pimSilent(errorText(err));
         return { outcome: 'failed', status: 0, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
       }
-      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message: `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}` };
+      const message = `media ${mediaSourceForDisplay(media.source)}: ${errorText(err)}`;
+      // Named on the attribute, so the reject says record, field and rule.
+      return { outcome: 'failed', status: (err as { status?: number }).status ?? 422, message, errors: [{ attribute: media.attribute, locale: media.locale, scope: media.scope, message }] };
     }
   }
 

@@ -110,7 +110,11 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       settings: { deletion: config.sync.deletion, updateOnly: config.sync.updateOnly },
       lockName: lockNameFor(config.pim),
       logger,
-      readMedia: mediaReader(config.sync.mediaRoot, media),
+      readMedia: mediaReader(config.sync.mediaRoot, media, {
+        allowAbsolute: config.sync.mediaAllowAbsolute,
+        maxBytes: config.sync.mediaMaxBytes,
+        hosts: config.sync.mediaHosts,
+      }),
       attributes: pim.attributes,
       ...(connection ? { connectionLock: connection.lock } : {}),
     };

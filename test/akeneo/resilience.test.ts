@@ -107,7 +107,7 @@ describe('retries', () => {
     expect(ok).toMatchObject({ status: 201, outcome: 'created', uuid: UUID });
   });
 
-  it('retries a POST refused before sending (connection refused)', async () => {
+  it('a PIM that never answered: connection refused fails at once, without retries (a wrong pim.url, a PIM that is down)', async () => {
     const fake = await akeneo.start();
     const url = fake.url;
     await fake.close();
@@ -116,8 +116,21 @@ describe('retries', () => {
     const err = (await c2.products.create({ uuid: UUID }).catch((e: unknown) => e)) as AkeneoNetworkError;
     expect(err).toBeInstanceOf(AkeneoNetworkError);
     expect(err.code).toBe('ECONNREFUSED');
-    expect(events).toHaveLength(3); // 1 + 2 retries: safe, nothing reached the server
+    expect(events).toHaveLength(1);
     expect(String(err)).toMatch(/connection to http:\/\/127\.0\.0\.1:\d+ refused\. Check pim\.url/);
+  });
+
+  it('retries a POST refused before sending (connection refused) once the PIM has answered (a restart)', async () => {
+    const fake = await akeneo.start();
+    fake.on('GET', /products-uuid\//, (_q, res) => json(res, 404, { code: 404, message: 'not found' }));
+    const events: RequestEvent[] = [];
+    const c2 = akeneo.track(createAkeneoClient({ url: fake.url, auth: { kind: 'app', token: 'tok' }, endpoints: 'uuid', backoffBaseMs: 5, limits: { maxRetries: 2 }, onEvent: (e) => events.push(e) }));
+    await c2.products.find(UUID).catch(() => undefined);
+    await fake.close();
+    const err = (await c2.products.create({ uuid: UUID }).catch((e: unknown) => e)) as AkeneoNetworkError;
+    expect(err).toBeInstanceOf(AkeneoNetworkError);
+    expect(err.code).toBe('ECONNREFUSED');
+    expect(events.filter((e) => e.method === 'POST')).toHaveLength(3); // 1 + 2 retries: safe, nothing reached the server
   });
 
   it('times out a silent server and says so', async () => {

@@ -16,7 +16,7 @@ describe('reset and stats', () => {
       await api.call('POST', '/api/rest/v1/attributes', { code: 'extra', type: 'pim_catalog_text', group: 'other' });
       await api.call('POST', '/api/rest/v1/products', { identifier: 'r1' });
       expect(sb.stats().products).toBe(1);
-      const r = await api.raw('POST', '/_sandbox/reset');
+      const r = await api.raw('POST', '/_sandbox/reset', { headers: { 'x-ferry-sandbox': '1' } });
       expect(r.status).toBe(204);
       expect(sb.stats().products).toBe(0);
       expect((await api.get('/api/rest/v1/attributes/extra')).status).toBe(404);

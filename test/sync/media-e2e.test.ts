@@ -77,7 +77,7 @@ function setup(): { config: FerryConfig; dir: string; erp: FakeErp } {
     erp: { type: 'demo', path: join(dir, 'unused.sqlite') },
     mapping: { attributes: { ean: { type: 'text' }, packshot: { type: 'image', from: 'image' } } },
     state: { path: join(dir, 'ferry.db') },
-    sync: { mediaRoot: join(dir, 'media') },
+    sync: { mediaRoot: join(dir, 'media'), mediaHosts: ['127.0.0.1'] }, // the test image servers listen on loopback
   });
   const erp = new FakeErp();
   // FakeErp has no categories or groups here: plain products with an EAN and an image path.
@@ -269,5 +269,30 @@ describe('media → sandbox, end to end', () => {
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
+  }, 60_000);
+
+  it('a path leaving sync.mediaRoot, an absolute path and an internal URL each reject their record, naming record, attribute and rule; nothing is uploaded', async () => {
+    const { config, dir, erp } = setup();
+    mkdirSync(join(dir, 'media'));
+    mkdirSync(join(dir, 'outside'));
+    writeFileSync(join(dir, 'outside', 'secret.png'), png([1, 2, 3]));
+    writeFileSync(join(dir, 'media', 'one.png'), png([4, 5, 6]));
+    erp.edit('items', 'IMG-2', (r) => (r.fields.image = '../outside/secret.png'));
+    erp.edit('items', 'IMG-3', (r) => (r.fields.image = join(dir, 'outside', 'secret.png')));
+    erp.put({ stream: 'items', key: 'IMG-4', group: null, categories: [], active: true, fields: { ean: '4006381333962', image: 'http://169.254.169.254/latest/meta-data/credentials.png' } });
+    const base = clientFor(sb);
+    const { client: sdk, uploads } = countingUploads(base);
+    await bootstrapPim(base, config.mapping, erp);
+    const r = await runSync(config, { client: sdk, source: erp, logger: silent, full: true });
+    checkCounts(r);
+    expect(r.counts.rejected).toBe(3);
+    expect(uploads).toEqual(['one.png']);
+    const byKey = new Map(r.rejects.map((x) => [x.key, x]));
+    expect(byKey.get('IMG-2')).toMatchObject({ attribute: 'packshot' });
+    expect(byKey.get('IMG-2')!.message).toMatch(/^SKU IMG-2, attribute 'packshot': media \.\.\/outside\/secret\.png: .*leads outside sync\.mediaRoot/);
+    expect(byKey.get('IMG-3')!.message).toContain('is an absolute path; media paths must be relative to sync.mediaRoot');
+    expect(byKey.get('IMG-3')!.message).toContain('sync.mediaAllowAbsolute: true');
+    expect(byKey.get('IMG-4')!.message).toContain('169.254.169.254 is a loopback, private, link-local or reserved address');
+    await base.close();
   }, 60_000);
 });

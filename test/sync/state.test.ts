@@ -38,7 +38,7 @@ describe('SQLite state store', () => {
     const path = tempDb();
     const v1 = new SqliteStateStore(path);
     v1.db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
-    v1.db.exec(MIGRATIONS[0]!);
+    v1.db.exec(MIGRATIONS[0] as string);
     v1.db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
     v1.db.prepare("INSERT INTO media (content_hash, code, source, created_at) VALUES ('h9', 'x/y/z.png', 'img/9.png', '2026-01-01T00:00:00Z')").run();
     await v1.migrate();

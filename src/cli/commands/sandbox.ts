@@ -104,7 +104,7 @@ export function startBanner(sb: RunningSandbox, options: SandboxOptions): string
     `  username:  ${sb.username}`,
     `  password:  ${sb.password}`,
     `  limits:    ${options.limits ?? 'none'}${options.latency ? `, latency ${options.latency}` : ''}${options.faults ? `, faults ${options.faults} (seed ${options.seed ?? 1})` : ''}`,
-    `  token:     POST ${sb.url}/api/oauth/v1/token    reset: POST ${sb.url}/_sandbox/reset    stats: GET ${sb.url}/_sandbox/stats`,
+    `  token:     POST ${sb.url}/api/oauth/v1/token    reset: POST ${sb.url}/_sandbox/reset (header X-Ferry-Sandbox: 1)    stats: GET ${sb.url}/_sandbox/stats`,
   ];
   if (r.structureWarnings.length > 0) {
     lines.push(`  warning:   the catalog's structure files have ${r.structureWarnings.length} broken reference(s):`);

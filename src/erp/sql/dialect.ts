@@ -144,6 +144,8 @@ export function knexConfig(config: SqlConfig): Knex.Config {
           user: decodeURIComponent(url.username),
           password: decodeURIComponent(url.password),
           database: url.pathname.replace(/^\//, ''),
+          // The one opt-out a URL can carry: ?trustServerCertificate=true
+          ...(url.searchParams.get('trustServerCertificate') === 'true' ? { options: { trustServerCertificate: true } } : {}),
         };
       } else connection = { ...c, server: c.server ?? c.host };
       const options = (connection.options as Record<string, unknown> | undefined) ?? {};
@@ -152,7 +154,9 @@ export function knexConfig(config: SqlConfig): Knex.Config {
         connection: {
           ...connection,
           connectionTimeout: timeout,
-          options: { trustServerCertificate: true, useUTC: true, ...options },
+          // Encrypted and verified by default: an unverified certificate lets a man in the middle
+          // read the password. erp.connection.options.trustServerCertificate: true opts out (warned).
+          options: { encrypt: true, trustServerCertificate: false, useUTC: true, ...options },
         } as Knex.MsSqlConnectionConfig,
         pool: { min: 0, max: 6 },
         acquireConnectionTimeout: timeout + 5000,
@@ -174,8 +178,23 @@ export function knexConfig(config: SqlConfig): Knex.Config {
  * turns them into one ErpError, so they go to the debug log instead of doubling the message.
  */
 export function createKnex(config: SqlConfig, logger?: Logger): Knex {
-  const sink = (level: 'debug' | 'warn') => (message: unknown) => logger?.[level]({ knex: scrubSecrets(String(message)) }, 'knex');
-  return knexFactory({ ...knexConfig(config), log: { warn: sink('warn'), error: sink('debug'), deprecate: sink('debug'), debug: sink('debug') } });
+  // The message itself, not just "knex": a person reading `warning: …` must see what happened.
+  const sink = (level: 'debug' | 'warn') => (message: unknown) => {
+    const text = scrubSecrets(message instanceof Error ? message.message : String(message));
+    logger?.[level]({ knex: text }, `SQL driver (${SYSTEM_NAMES[config.client]}): ${text.split('\n')[0]}`);
+  };
+  const knexOptions = knexConfig(config);
+  if (config.client === 'mssql' && mssqlTrustsAnyCertificate(knexOptions)) {
+    logger?.warn(
+      'SQL Server: the server certificate is not verified (trustServerCertificate: true); a man in the middle could read the password and the data. Give the server a trusted certificate and remove the option.',
+    );
+  }
+  return knexFactory({ ...knexOptions, log: { warn: sink('warn'), error: sink('debug'), deprecate: sink('debug'), debug: sink('debug') } });
+}
+
+function mssqlTrustsAnyCertificate(options: Knex.Config): boolean {
+  const o = (options.connection as { options?: { trustServerCertificate?: unknown; encrypt?: unknown } } | undefined)?.options;
+  return o?.trustServerCertificate === true || o?.encrypt === false;
 }
 
 /** A timestamp as the database compares it best (see docs/erp-records.md, "SQL delta"). */

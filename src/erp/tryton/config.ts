@@ -3,7 +3,18 @@ import { z } from 'zod';
 export const trytonConfigSchema = z
   .object({
     type: z.literal('tryton'),
-    url: z.string().url().describe('Tryton server URL, e.g. http://127.0.0.1:8000'),
+    url: z
+      .string()
+      .url()
+      .refine((url) => {
+        try {
+          const u = new URL(url);
+          return !u.username && !u.password;
+        } catch {
+          return true;
+        }
+      }, 'holds user:password; remove them from the URL and use erp.username and erp.password')
+      .describe('Tryton server URL, e.g. http://127.0.0.1:8000'),
     database: z.string().min(1),
     username: z.string().min(1),
     password: z.string().min(1).describe('Use ${ENV_VAR} to keep it out of the file.'),

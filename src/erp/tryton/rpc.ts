@@ -5,7 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import { ErpError } from '../port.js';
-import { scrubSecrets } from '../../logging.js';
+import { registerSecrets, scrubSecrets } from '../../logging.js';
 import { decodeValue, encodeForTryton } from './codec.js';
 
 export interface TrytonRpcOptions {
@@ -169,7 +169,9 @@ export class TrytonRpc {
         'auth',
       );
     }
-    return { userId: result[0], key: result[1], header: headerFor(username, result[0], result[1]) };
+    const session = { userId: result[0], key: result[1], header: headerFor(username, result[0], result[1]) };
+    registerSecrets([session.key, session.header.slice('Session '.length)]);
+    return session;
   }
 
   private async listDatabasesHint(): Promise<string> {
@@ -215,7 +217,10 @@ export class TrytonRpc {
     try {
       return { status: 200, body: JSON.parse(text) as unknown };
     } catch {
-      throw new ErpError(`Tryton at ${this.where} answered ${method} with something that is not JSON (${JSON.stringify(text.slice(0, 120))}); is erp.url pointing at trytond?`, 'protocol');
+      // Scrubbed whole before it is cut: a page echoing the request holds the login's password,
+      // maybe JSON-escaped, and a cut could leave a prefix of it behind.
+      const shown = this.scrub(text).slice(0, 120);
+      throw new ErpError(`Tryton at ${this.where} answered ${method} with something that is not JSON (${JSON.stringify(shown)}); is erp.url pointing at trytond?`, 'protocol');
     }
   }
 

@@ -83,7 +83,7 @@ class Client {
   }
 
   async reset(): Promise<void> {
-    const r = await fetch(`${this.base}/_sandbox/reset`, { method: 'POST' });
+    const r = await fetch(`${this.base}/_sandbox/reset`, { method: 'POST', headers: { 'x-ferry-sandbox': '1' } });
     await r.arrayBuffer();
     if (r.status >= 300) throw new Error(`POST /_sandbox/reset answered ${r.status}`);
     this.token = undefined;

@@ -47,7 +47,15 @@ export function registerSystemRoutes(app: FastifyInstance, ctx: SandboxContext, 
     const code = ctx.auth.authorize(q['client_id'], q['scope'] ?? '');
     const redirect = q['redirect_uri'];
     if (redirect) {
-      const target = new URL(redirect);
+      let target: URL;
+      try {
+        target = new URL(redirect);
+      } catch {
+        return json(reply, { error: 'invalid_request', error_description: 'redirect_uri is not an absolute URL.' }, 400);
+      }
+      if (target.protocol !== 'https:' && target.protocol !== 'http:') {
+        return json(reply, { error: 'invalid_request', error_description: 'redirect_uri must be an http(s) URL.' }, 400);
+      }
       target.searchParams.set('code', code);
       if (q['state'] !== undefined) target.searchParams.set('state', q['state']);
       return reply.code(302).header('location', target.toString()).send();

@@ -6,7 +6,7 @@
  * transaction, the version kept in `schema_version`): never edit a shipped migration,
  * append a new one.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
@@ -26,10 +26,11 @@ import type {
 } from './port.js';
 import { RunLockedError } from './port.js';
 import { chunks } from '../chunks.js';
+import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey } from '../media-key.js';
+import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';
-
 /** Each entry upgrades the schema by one version. Append only. */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   // v1: the initial schema
   `
   CREATE TABLE entities (
@@ -156,6 +157,19 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE entities SET code_key = ferry_code_key(code);
   CREATE INDEX entities_code_key ON entities (entity_type, code_key);
   `,
+  // v7: a source holding a credential (signed or private URL) is kept as a hash key and its
+  // redacted form only; the raw address left by earlier versions is rewritten.
+  (db) => {
+    db.exec('ALTER TABLE media_sources ADD COLUMN shown TEXT');
+    const rewriteSource = db.prepare('UPDATE media_sources SET source = ?, shown = ? WHERE source = ?');
+    for (const { source } of db.prepare('SELECT source FROM media_sources').all() as { source: string }[]) {
+      if (mediaSourceHasSecret(source)) rewriteSource.run(mediaSourceKey(source), mediaSourceForDisplay(source), source);
+    }
+    const rewriteMedia = db.prepare('UPDATE media SET source = ? WHERE content_hash = ?');
+    for (const r of db.prepare('SELECT content_hash, source FROM media').all() as { content_hash: string; source: string }[]) {
+      if (mediaSourceHasSecret(r.source)) rewriteMedia.run(mediaSourceForDisplay(r.source), r.content_hash);
+    }
+  },
 ];
 
 interface EntityRowDb {
@@ -212,10 +226,22 @@ export class SqliteStateStore implements StateStore {
   }
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Owner-only: the file holds run reports and rejected payloads (SQLite gives its -wal and
+      // -shm files the same mode). An existing file is tightened too.
+      closeSync(openSync(path, 'a', 0o600));
+      try {
+        chmodSync(path, 0o600);
+      } catch {
+        // not ours to change (another user's file we may read): leave it
+      }
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Deleted or rewritten rows (a raw signed URL rewritten by migration v7) leave no bytes behind.
+    this.db.pragma('secure_delete = ON');
     // Two processes (a sync and `ferry runs`) may touch the file at once.
     this.db.pragma('busy_timeout = 5000');
     // For migration v6 (filling code_key for the rows already there).
@@ -237,7 +263,9 @@ export class SqliteStateStore implements StateStore {
         );
       }
       for (let v = current; v < MIGRATIONS.length; v++) {
-        this.db.exec(MIGRATIONS[v]!);
+        const step = MIGRATIONS[v]!;
+        if (typeof step === 'string') this.db.exec(step);
+        else step(this.db);
         this.prepared('INSERT INTO schema_version (version) VALUES (?)').run(v + 1);
       }
     });
@@ -519,14 +547,14 @@ export class SqliteStateStore implements StateStore {
         .prepared(
           'INSERT INTO media (content_hash, code, source, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (content_hash) DO UPDATE SET code = excluded.code, source = excluded.source',
         )
-        .run(row.contentHash, row.code, row.source, now);
+        .run(row.contentHash, row.code, mediaSourceForDisplay(row.source), now);
       this
         .prepared(
-          `INSERT INTO media_sources (source, content_hash, size, mtime_ms, etag, last_modified, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO media_sources (source, shown, content_hash, size, mtime_ms, etag, last_modified, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (source) DO UPDATE SET content_hash = excluded.content_hash, size = excluded.size, mtime_ms = excluded.mtime_ms,
-             etag = excluded.etag, last_modified = excluded.last_modified, seen_at = excluded.seen_at`,
+             etag = excluded.etag, last_modified = excluded.last_modified, seen_at = excluded.seen_at, shown = excluded.shown`,
         )
-        .run(row.source, row.contentHash, row.size ?? null, row.mtimeMs ?? null, row.etag ?? null, row.lastModified ?? null, now);
+        .run(mediaSourceKey(row.source), mediaSourceHasSecret(row.source) ? mediaSourceForDisplay(row.source) : null, row.contentHash, row.size ?? null, row.mtimeMs ?? null, row.etag ?? null, row.lastModified ?? null, now);
     });
     save();
   }
@@ -537,14 +565,14 @@ export class SqliteStateStore implements StateStore {
     const now = new Date().toISOString();
     const res = this.db
       .prepare("INSERT INTO runs (mode, status, started_at, options, owner, heartbeat_at) VALUES (?, 'running', ?, ?, ?, ?)")
-      .run(mode, now, JSON.stringify(options ?? null), owner ?? null, now);
+      .run(mode, now, scrubbedJson(options ?? null), owner ?? null, now);
     return Number(res.lastInsertRowid);
   }
 
   async heartbeatRun(runId: number, progress: unknown): Promise<void> {
     this.db
       .prepare("UPDATE runs SET heartbeat_at = ?, report = ? WHERE id = ? AND status = 'running'")
-      .run(new Date().toISOString(), JSON.stringify(progress ?? null), runId);
+      .run(new Date().toISOString(), scrubbedJson(progress ?? null), runId);
   }
 
   /**
@@ -570,13 +598,13 @@ export class SqliteStateStore implements StateStore {
         : null;
     this.db
       .prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, report = ? WHERE id = ? AND status = 'running'")
-      .run(finishedAt, patched ? JSON.stringify(patched) : null, id);
+      .run(finishedAt, patched ? scrubbedJson(patched) : null, id);
   }
 
   async finishRun(runId: number, status: RunStatus, report: unknown): Promise<void> {
     this.db
       .prepare('UPDATE runs SET status = ?, finished_at = ?, report = ? WHERE id = ?')
-      .run(status, new Date().toISOString(), JSON.stringify(report ?? null), runId);
+      .run(status, new Date().toISOString(), scrubbedJson(report ?? null), runId);
   }
 
   async markInterrupted(exceptRunId?: number): Promise<number> {
@@ -615,7 +643,7 @@ export class SqliteStateStore implements StateStore {
        ON CONFLICT (run_id, stream, erp_key) DO UPDATE SET outcome = excluded.outcome, reason = excluded.reason, entity_type = excluded.entity_type`,
     );
     this.db.transaction(() => {
-      for (const r of rows) stmt.run(runId, r.stream, r.key, r.entityType, r.outcome, r.reason ?? null);
+      for (const r of rows) stmt.run(runId, r.stream, r.key, r.entityType, r.outcome, r.reason == null ? null : scrubKnownSecrets(r.reason));
     })();
   }
 
@@ -636,10 +664,10 @@ export class SqliteStateStore implements StateStore {
           r.attribute ?? null,
           r.locale ?? null,
           r.scope ?? null,
-          r.message,
-          r.fix ?? null,
-          r.payload === undefined ? null : JSON.stringify(r.payload),
-          r.errors === undefined ? null : JSON.stringify(r.errors),
+          scrubKnownSecrets(r.message),
+          r.fix == null ? null : scrubKnownSecrets(r.fix),
+          r.payload === undefined ? null : scrubbedJson(r.payload),
+          r.errors === undefined ? null : scrubbedJson(r.errors),
         );
       }
     })();

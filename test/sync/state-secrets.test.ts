@@ -1,0 +1,79 @@
+/** The state DB holds no raw credential: owner-only file, signed URLs kept as hash + redacted form, scrubbed reports. */
+import { existsSync, readFileSync, statSync, writeFileSync, chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { registerSecrets } from '../../src/logging.js';
+import { mediaLookup } from '../../src/sync/media-source.js';
+import { MIGRATIONS, SqliteStateStore, openSqliteStateStore } from '../../src/sync/state/sqlite.js';
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), 'ferry-state-secrets-')), 'ferry.db');
+const SIGNED = 'https://cdn.example/p.png?X-Amz-Signature=sig-abc-123&X-Amz-Credential=AKIAXYZ&w=400';
+const PRIVATE = 'https://bob:hunter2-pw@cdn.example/q.png';
+
+describe('state DB secrets', () => {
+  it('is created owner-only (0600), and an existing file is tightened', async () => {
+    const path = tempDb();
+    const s = await openSqliteStateStore(path);
+    await s.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const other = tempDb();
+    writeFileSync(other, '');
+    chmodSync(other, 0o644);
+    await (await openSqliteStateStore(other)).close();
+    expect(statSync(other).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps a signed or private URL as a hash key and its redacted form; the next run still knows it', async () => {
+    const path = tempDb();
+    const s = await openSqliteStateStore(path);
+    await s.saveMedia({ contentHash: 'h1', code: 'a/b/p.png', source: SIGNED, etag: '"e"' });
+    await s.saveMedia({ contentHash: 'h2', code: 'a/b/q.png', source: PRIVATE });
+    await s.saveMedia({ contentHash: 'h3', code: 'a/b/r.png', source: 'https://cdn.example/r.png' });
+    const known = await s.listMediaBySource();
+    expect(mediaLookup(known, undefined, 'trust')(SIGNED)).toBe('a/b/p.png');
+    expect(mediaLookup(known, undefined, 'trust')(PRIVATE)).toBe('a/b/q.png');
+    expect(known.get('https://cdn.example/r.png')?.code).toBe('a/b/r.png'); // a plain URL stays as it is
+    const shown = s.db.prepare('SELECT shown FROM media_sources WHERE shown IS NOT NULL ORDER BY shown').all();
+    expect(shown).toEqual([{ shown: 'https://[redacted]@cdn.example/q.png' }, { shown: 'https://cdn.example/p.png?X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]&w=400' }]);
+    await s.close();
+    const bytes = [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
+    for (const secret of ['sig-abc-123', 'AKIAXYZ', 'hunter2-pw']) expect(bytes).not.toContain(secret);
+  });
+
+  it('migration v7 rewrites the raw signed URLs an earlier version stored', async () => {
+    const path = tempDb();
+    const old = new SqliteStateStore(path);
+    old.db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (let v = 0; v < 3; v++) old.db.exec(MIGRATIONS[v] as string);
+    old.db.prepare('INSERT INTO schema_version (version) VALUES (3)').run();
+    old.db.prepare("INSERT INTO media (content_hash, code, source, created_at) VALUES ('h1', 'a/b/p.png', ?, '2026-01-01')").run(SIGNED);
+    old.db.prepare("INSERT INTO media_sources (source, content_hash, seen_at, etag) VALUES (?, 'h1', '2026-01-01', '\"e\"')").run(SIGNED);
+    old.db.prepare("INSERT INTO media (content_hash, code, source, created_at) VALUES ('h2', 'a/b/x.png', 'img/x.png', '2026-01-01')").run();
+    old.db.prepare("INSERT INTO media_sources (source, content_hash, seen_at) VALUES ('img/x.png', 'h2', '2026-01-01')").run();
+    await old.migrate();
+    const known = await old.listMediaBySource();
+    expect(mediaLookup(known, undefined, 'trust')(SIGNED)).toBe('a/b/p.png');
+    expect(known.get('img/x.png')?.code).toBe('a/b/x.png');
+    const dump = JSON.stringify([old.db.prepare('SELECT * FROM media').all(), old.db.prepare('SELECT * FROM media_sources').all()]);
+    expect(dump).not.toContain('sig-abc-123');
+    expect(dump).not.toContain('AKIAXYZ');
+    await old.close();
+    // Nor in the file's free pages (secure_delete): the rewritten rows are gone for good.
+    const bytes = [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
+    expect(bytes).not.toContain('sig-abc-123');
+  });
+
+  it('run reports, rejects and run records lose the known secrets', async () => {
+    registerSecrets(['echoed-secret-5150']);
+    const s = await openSqliteStateStore(tempDb());
+    const runId = await s.startRun('full', { note: 'echoed-secret-5150' });
+    await s.addRejects([{ runId, stream: 'items', key: 'K', entityType: 'product', label: 'K', message: 'page said echoed-secret-5150', fix: null, payload: { v: 'echoed-secret-5150' }, errors: [{ message: 'echoed-secret-5150' }] }]);
+    await s.recordOutcomes(runId, [{ stream: 'items', key: 'K', entityType: 'product', outcome: 'rejected', reason: 'echoed-secret-5150' }]);
+    await s.finishRun(runId, 'failed', { error: 'https://u:pw-77@x.example echoed-secret-5150' });
+    const dump = JSON.stringify(['runs', 'rejects', 'run_records'].map((t) => s.db.prepare(`SELECT * FROM ${t}`).all()));
+    expect(dump).not.toContain('echoed-secret-5150');
+    expect(dump).not.toContain('pw-77');
+    await s.close();
+  });
+});

@@ -260,10 +260,10 @@ describe('notifications from real runs', () => {
 });
 
 describe('a run that cannot start', () => {
-  it('notifies run_failed rules even though it left no history row', async () => {
+  it('notifies run_failed rules for a run that fails before reading (it is in the history with its error)', async () => {
     const hook = await startReceiver();
     const dir = tempDir();
-    // The PIM refuses the credentials: the run fails before the engine numbers it.
+    // The PIM refuses the credentials: the run fails before reading; it is still stored with its error.
     const sb = await startSandbox({ catalog: 'demo' });
     const config = ferryConfigSchema.parse({
       pim: { url: sb.url, clientId: sb.clientId, secret: 'pim-secret-4711', username: sb.username, password: 'pim-password-4711', timeoutMs: 2000 },
@@ -280,11 +280,15 @@ describe('a run that cannot start', () => {
       const res = await server.app.inject({ method: 'POST', url: '/api/v1/runs', headers: s.headers, payload: { mode: 'delta' } });
       expect(res.statusCode).toBe(202);
       await server.ctx.manager.idle();
-      const job = (await server.app.inject({ method: 'GET', url: `/api/v1/jobs/${(res.json() as { jobId: string }).jobId}`, headers: s.headers })).json() as { state: string; error: string };
-      expect(job.state).toBe('failed');
-      expect(job.error).not.toContain('pim-secret-4711');
+      const jobRes = await server.app.inject({ method: 'GET', url: `/api/v1/jobs/${(res.json() as { jobId: string }).jobId}`, headers: s.headers });
+      expect(jobRes.body).not.toContain('pim-secret-4711');
+      const job = jobRes.json() as { state: string; runId: number | null };
+      expect(job.state).toBe('finished');
+      expect(job.runId).not.toBeNull();
+      const { run } = (await server.app.inject({ method: 'GET', url: `/api/v1/runs/${job.runId}`, headers: s.headers })).json() as { run: { status: string } };
+      expect(run.status).toBe('failed');
       expect(hook.hooks).toHaveLength(1);
-      expect(hook.hooks[0]).toMatchObject({ signatureOk: true, body: { event: 'run_failed', subject: 'Ferry: a run could not start' } });
+      expect(hook.hooks[0]).toMatchObject({ signatureOk: true, body: { event: 'run_failed', subject: `Ferry: run #${job.runId} failed` } });
       expect(JSON.stringify(hook.hooks[0]!.body)).not.toContain('pim-password-4711');
     } finally {
       await server.close();

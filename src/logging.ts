@@ -53,8 +53,12 @@ const known = new Set<string>();
 /** `known`, longest first (a secret containing another is removed whole); rebuilt when it grows. */
 let knownSorted: string[] = [];
 
-/** Secrets shorter than this are not searched for (they would garble ordinary words). */
-const MIN_SECRET_LENGTH = 3;
+/**
+ * Secrets shorter than this are not searched for in free text: a short one is usually a word
+ * (the sandbox's default password is `admin`, which is also a role name) and replacing it
+ * everywhere garbles ordinary output. Key-based redaction (`password: …`) still hides them.
+ */
+const MIN_SECRET_LENGTH = 8;
 
 /** Makes the scrubber know these secrets for the rest of the process. */
 export function registerSecrets(values: Iterable<string | null | undefined>): void {

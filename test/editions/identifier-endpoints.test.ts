@@ -14,6 +14,12 @@ import { runSync } from '../../src/sync/index.js';
 import { bootstrapPim } from '../../src/sync/quickstart.js';
 import { FakeErp } from '../sync/fakes.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from '../sync/support/e2e.js';
+
+/** The sandbox's reset needs its control header (a cross-site page cannot send it); a refused reset fails the test. */
+async function resetSandbox(): Promise<void> {
+  const r = await fetch(`${sb.url}/_sandbox/reset`, { method: 'POST', headers: { 'x-ferry-sandbox': '1' } });
+  if (r.status >= 300) throw new Error(`POST /_sandbox/reset answered ${r.status}`);
+}
 import { clientFor } from '../sync/support/pim.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -61,7 +67,7 @@ function noUuidRoutes(): void {
 
 describe('identifier endpoints (CE 6.0)', () => {
   it('media: the image is uploaded and attached by SKU, the PIM serves its bytes, a rerun uploads nothing', async () => {
-    await fetch(`${sb.url}/_sandbox/reset`, { method: 'POST' });
+    await resetSandbox();
     const dir = tempDir();
     mkdirSync(join(dir, 'media'));
     const bytes = new Map(['CE-1', 'CE-2', 'CE-3'].map((k, i) => [k, Buffer.from(`GIF89a-${k}-${i}`)]));
@@ -92,7 +98,7 @@ describe('identifier endpoints (CE 6.0)', () => {
 
   for (const policy of ['disable', 'delete'] as const) {
     it(`deletions (${policy}): an item gone from the ERP is handled by SKU on the next full run`, async () => {
-      await fetch(`${sb.url}/_sandbox/reset`, { method: 'POST' });
+      await resetSandbox();
       const dir = tempDir();
       const config = configFor(dir, { deletion: policy });
       const erp = erpWith(false);
@@ -119,7 +125,7 @@ describe('identifier endpoints (CE 6.0)', () => {
   }
 
   it('update-only: finds the products the PIM has by SKU, updates their ERP values, creates nothing', async () => {
-    await fetch(`${sb.url}/_sandbox/reset`, { method: 'POST' });
+    await resetSandbox();
     const dir = tempDir();
     const config = configFor(dir, { updateOnly: true });
     const erp = erpWith(false);

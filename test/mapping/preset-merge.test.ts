@@ -7,7 +7,7 @@ import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { PRESETS } from '../../src/mapping/presets.js';
 import { resolveMapping } from '../../src/mapping/resolve.js';
 
-const BASE = 'pim: { url: "http://pim", token: t }\nerp: { type: demo }\n';
+const BASE = 'pim: { url: "https://pim.example", token: t }\nerp: { type: demo }\n';
 
 function resolved(preset: 'demo' | 'tryton', mapping: string) {
   return resolveMapping(parseConfig(`${BASE}mapping:\n  preset: ${preset}\n${mapping}`, 'ferry.yaml').mapping);

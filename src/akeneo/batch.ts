@@ -24,6 +24,11 @@ export interface BatchResult<T> {
   key: string;
   /** Products in uuid mode: the uuid the product has (generated client-side when absent). */
   uuid?: string;
+  /**
+   * The request was resent after an attempt the PIM may have processed (see CallResult.resent):
+   * an "updated" may then be the PIM finding what this very write created on that attempt.
+   */
+  resent?: boolean;
   message?: string;
   errors?: ValidationErrorItem[];
 }
@@ -195,6 +200,7 @@ async function sendChunk<T>(transport: Transport, spec: BatchSpec<T>, chunk: Pre
         outcome: status === 201 ? 'created' : 'updated',
         key: p.key,
         ...(spec.keyField === 'uuid' ? { uuid: p.key } : {}),
+        ...(res.resent ? { resent: true } : {}),
       };
       return;
     }

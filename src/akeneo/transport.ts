@@ -52,6 +52,11 @@ export interface CallSpec {
 
 export interface CallResult {
   status: number;
+  /**
+   * The call was sent again after an attempt the PIM may have processed (a 5xx, or no answer once
+   * sent): a write answered "updated" may be the PIM finding what that attempt wrote.
+   */
+  resent?: boolean;
   headers: RawResponse['headers'];
   body: Buffer;
   header(name: string): string | undefined;
@@ -161,6 +166,7 @@ export class Transport {
     const { body, contentType, lines } = await encodeBody(spec.body);
     let replayed401 = false;
     let backoffMs = 0;
+    let mayHaveBeenProcessed = false;
 
     for (let attempt = 1; ; attempt++) {
       const headers: Record<string, string> = {
@@ -260,13 +266,14 @@ export class Transport {
       });
 
       if (retryReason !== undefined) {
+        if (retryReason === 'transient' && ((status !== undefined && status >= 500) || (failure && !failure.beforeSend))) mayHaveBeenProcessed = true;
         backoffMs = retryInMs ?? 0;
         if (backoffMs > 0) await sleep(backoffMs);
         continue;
       }
       if (failure) throw failure;
       const res = response!;
-      if (res.status < 400 || (spec.allow ?? []).includes(res.status)) return toResult(res, spec.method, path);
+      if (res.status < 400 || (spec.allow ?? []).includes(res.status)) return { ...toResult(res, spec.method, path), ...(mayHaveBeenProcessed ? { resent: true } : {}) };
       let err = this.errorFrom(res, spec.method, path);
       if (res.status === 401 && useAuth) {
         // Still refused after a fresh token: the credentials themselves are no longer valid.

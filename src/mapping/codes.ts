@@ -13,6 +13,23 @@ export const IDENTIFIER_FORBIDDEN = /[,;\r\n]/;
 
 export type CodeCase = 'lower' | 'preserve';
 
+/** C0 controls but tab and line breaks, DEL, and C1 controls (NUL included). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+/**
+ * "the control character U+0000 at position 4" for the first control character of a text, or null.
+ * Such a character would be stored as is by the PIM and break exports and screens: Ferry refuses it
+ * in values, identifiers, codes and labels alike.
+ */
+export function controlCharIn(text: string): string | null {
+  const m = CONTROL_CHARS.exec(text);
+  if (!m) return null;
+  return `the control character U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at position ${m.index + 1}`;
+}
+
+export const CONTROL_FIX = 'Remove the control character in the ERP (often a stray byte from an export).';
+
 /**
  * Turns "Dark Red / XL" into "dark_red_xl": strips accents, replaces every run of other
  * characters with one underscore, trims underscores, optionally lower-cases, caps the length.
@@ -54,7 +71,8 @@ export type CodeKind = CodeNormalisation['kind'];
 
 export type CodeOutcome =
   | { ok: true; code: string; changed: boolean }
-  | { ok: false; reason: 'empty' | 'pattern' | 'collision'; other?: string };
+  | { ok: false; reason: 'empty' | 'pattern' | 'collision'; other?: string }
+  | { ok: false; reason: 'control'; control: string };
 
 /**
  * Keeps the table normalised ↔ original per kind (and attribute, for options) so every change
@@ -84,6 +102,9 @@ export class CodeTable {
   }
 
   private compute(kind: CodeKind, original: string, attribute: string | undefined): CodeOutcome {
+    // Refused before normalisation, which would otherwise turn the character into '_' silently.
+    const control = controlCharIn(original);
+    if (control) return { ok: false, reason: 'control', control };
     const validator: (c: string) => boolean = kind === 'product_model' ? isValidIdentifier : isValidCode;
     if (validator(original) && !this.normalise) return { ok: true, code: original, changed: false };
     let code = original;

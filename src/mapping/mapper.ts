@@ -5,7 +5,7 @@
  */
 import type { FamilyVariant, Labels, ValueEntry, Values } from '../akeneo/model.js';
 import type { ErpRecord, FieldValue } from '../erp/port.js';
-import { CodeTable, isValidCode, isValidIdentifier, MAX_CODE_LENGTH } from './codes.js';
+import { CodeTable, CONTROL_FIX, controlCharIn, isValidCode, isValidIdentifier, MAX_CODE_LENGTH } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { show } from './converters/common.js';
 import { agreesWith, sameFieldValue } from './equal.js';
@@ -381,6 +381,8 @@ class MappingEngine implements Mapper {
     const idField = this.mapping.identifier.from ?? '(record key)';
     if (sku === '') {
       this.recordError(acc, 'missing_required', idField, rawSku, this.identifierAttribute, 'the item has no SKU', 'a non-empty SKU', `Fill the SKU in the ERP${this.mapping.identifier.from ? ` (field ${this.mapping.identifier.from})` : ''}.`, true);
+    } else if (controlCharIn(sku)) {
+      this.recordError(acc, 'invalid_code', idField, sku, this.identifierAttribute, `SKU ${show(sku)} contains ${controlCharIn(sku)!}`, 'an identifier without control characters', CONTROL_FIX, true);
     } else if (!isValidIdentifier(sku)) {
       this.recordError(acc, 'invalid_code', idField, sku, this.identifierAttribute, `SKU ${show(sku)} is longer than 255 characters or contains a comma, semicolon or line break`, 'an identifier of at most 255 characters without , ; or line breaks', 'Correct the SKU in the ERP.', true);
     }
@@ -453,11 +455,13 @@ class MappingEngine implements Mapper {
       field,
       original,
       undefined,
-      outcome.reason === 'collision'
-        ? `${kind} ${show(original)} normalises to the same code as ${show(outcome.other)}`
-        : `${kind} ${show(original)} is not a valid Akeneo code (letters, digits and _ only)`,
+      outcome.reason === 'control'
+        ? `${kind} ${show(original)} contains ${outcome.control}`
+        : outcome.reason === 'collision'
+          ? `${kind} ${show(original)} normalises to the same code as ${show(outcome.other)}`
+          : `${kind} ${show(original)} is not a valid Akeneo code (letters, digits and _ only)`,
       'a code of letters, digits and underscores',
-      outcome.reason === 'pattern' ? 'Turn on mapping.codes.normalise, or map it explicitly.' : 'Map one of them explicitly.',
+      outcome.reason === 'control' ? CONTROL_FIX : outcome.reason === 'pattern' ? 'Turn on mapping.codes.normalise, or map it explicitly.' : 'Map one of them explicitly.',
     );
     return null;
   }
@@ -477,6 +481,7 @@ class MappingEngine implements Mapper {
     const prefix = this.mapping.structure.categories.prefix;
     const outcome = this.codes.code('category', key);
     if (!outcome.ok) {
+      if (outcome.reason === 'control') return { ok: false, why: `category ${show(key)} contains ${outcome.control}`, fix: CONTROL_FIX };
       return {
         ok: false,
         why:
@@ -557,6 +562,13 @@ class MappingEngine implements Mapper {
         parent = p.code;
       }
       const labels = this.labelsFrom(rec.fields[c.labelField]);
+      const badLabel = Object.entries(labels).find(([, text]) => typeof text === 'string' && controlCharIn(text));
+      if (badLabel) {
+        const [locale, text] = badLabel as [string, string];
+        this.recordError(acc, 'invalid_value', c.labelField, text, undefined, `the ${locale} label ${show(text)} contains ${controlCharIn(text)!}`, 'a label without control characters', CONTROL_FIX, true);
+        result.errors.push(...acc.errors);
+        continue;
+      }
       byCode.set(code.code, { cat: { kind: 'category', origin: acc.origin, code: code.code, parent, labels }, acc });
       order.push(code.code);
     }
@@ -805,6 +817,8 @@ class MappingEngine implements Mapper {
             'group keys that differ by more than case or accents',
             `Rename group ${show(key)} or group ${show(modelOutcome.other)} in the ERP (or give one a different mapping.structure.variants.modelPrefix).`,
           );
+        } else if (modelOutcome.reason === 'control') {
+          this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} contains ${modelOutcome.control}`, 'a model code without control characters', CONTROL_FIX);
         } else {
           this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
         }

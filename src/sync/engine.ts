@@ -1517,7 +1517,7 @@ export class SyncRun {
     else throw new Error(`unknown lane ${lane}`);
     const out: LineResult[] = tasks.map(() => ({ outcome: 'failed', status: 0, message: 'no result line for this record' }));
     for (const r of results) {
-      out[r.index] = { outcome: r.outcome, status: r.status, message: r.message, errors: r.errors, uuid: r.uuid };
+      out[r.index] = { outcome: r.outcome, status: r.status, message: r.message, errors: r.errors, uuid: r.uuid, ...(r.resent ? { resent: true } : {}) };
     }
     // Every line without an HTTP status: the request never got an answer (the client turns a
     // network error of a batch call into such lines).
@@ -1675,7 +1675,10 @@ export class SyncRun {
           // because Ferry wrote it: in this run (the client's own retry after a 5xx), or in a run
           // that died before recording it (whose counts never had it). Either way, a create.
           const ownUuid = c.type === 'product' && this.mode === 'uuid' && c.pimId !== null && c.pimId === productUuidFor(c.code);
-          const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid) ? 'created' : r.outcome;
+          // The same for every entity the client resent within one call (a 500 after the write,
+          // answered "updated" on the resend): the state says Ferry never wrote it (a planned
+          // create), so the plan decides, not the status code of the second attempt.
+          const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid || r.resent === true) ? 'created' : r.outcome;
           const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${this.deps.settings.deletion})` : null;
           this.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);

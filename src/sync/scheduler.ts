@@ -31,6 +31,8 @@ export interface LineResult {
   message?: string;
   errors?: unknown[];
   uuid?: string;
+  /** The client resent the request after an attempt the PIM may have processed. */
+  resent?: boolean;
 }
 
 export type Verdict =

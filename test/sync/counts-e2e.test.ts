@@ -44,4 +44,42 @@ describe('counts under faults', () => {
       await sb.close();
     }
   }, 120_000);
+
+  // Product models, categories (and products under /products, without Ferry's own uuids) were
+  // counted by the PIM's last answer: a create resent by the client after a 500 came back 204.
+  for (const endpoints of ['uuid', 'identifier'] as const) {
+    it(`a fresh import under 500-after-write (${endpoints} endpoints) counts models and categories created, none updated`, async () => {
+      const sb = await startSandbox({ catalog: 'demo', faults: '500-after-write:0.3', seed: 12 });
+      const dir = tempDir();
+      try {
+        const config = ferryConfigSchema.parse({
+          pim: sandboxPimConfig(sb, { endpoints, limits: { maxRetries: 8 } }),
+          erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: 200, seed: 5 },
+          mapping: { preset: 'demo' },
+          state: { path: join(dir, 'ferry.db') },
+        });
+        const client = clientFor(sb, {});
+        const source = createErpSource(config.erp);
+        await bootstrapPim(client, config.mapping, source);
+        await source.close();
+        const before = await pimSnapshot(client);
+        const report = await runSync(config, { logger: silent, full: true });
+        checkCounts(report);
+        expect(report.status, JSON.stringify(report.rejects.slice(0, 3))).toBe('succeeded');
+        expect((sb.stats().faultsInjected as Record<string, number>)['500-after-write']).toBeGreaterThan(0);
+        const snap = await pimSnapshot(client);
+        await client.close();
+        const newCategories = Object.keys(snap.categories).filter((c) => !(c in before.categories)).length;
+        const models = Object.keys(snap.models).length;
+        expect(models).toBeGreaterThan(0);
+        expect(newCategories).toBeGreaterThan(0);
+        for (const type of ['product', 'product_model', 'category'] as const) expect(report.byType[type].updated, type).toBe(0);
+        expect(report.byType.product.created).toBe(snap.productCount);
+        expect(report.byType.category.created).toBe(newCategories);
+        expect(report.byType.product_model.created).toBeGreaterThan(0);
+      } finally {
+        await sb.close();
+      }
+    }, 120_000);
+  }
 });

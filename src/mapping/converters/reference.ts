@@ -1,5 +1,5 @@
 /** Reference entity records, reference data and assets: codes (or lists of codes) linked by value. */
-import type { CodeTable } from '../codes.js';
+import { CONTROL_FIX, type CodeTable } from '../codes.js';
 import { fail, scalarText, show, type Converter } from './common.js';
 
 export function referenceConverter(attributeCode: string, codes: CodeTable, collection: boolean, separator = ','): Converter {
@@ -19,6 +19,7 @@ export function referenceConverter(attributeCode: string, codes: CodeTable, coll
     for (const raw of items) {
       const res = one(raw);
       if (!res.ok) {
+        if (res.reason === 'control') return fail('invalid_code', `${show(raw)} contains ${res.control}`, expected, CONTROL_FIX);
         return fail('invalid_code', `${show(raw)} is not a valid record code`, expected, 'Turn on mapping.codes.normalise, or fix the code in the ERP.');
       }
       if (!out.includes(res.code)) out.push(res.code);

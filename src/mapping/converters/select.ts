@@ -4,7 +4,7 @@
  * options. A missing option is collected for creation (autoCreate) or is an error.
  */
 import type { Attribute, AttributeOption, Labels } from '../../akeneo/model.js';
-import type { CodeTable } from '../codes.js';
+import { CONTROL_FIX, controlCharIn, type CodeTable } from '../codes.js';
 import type { MappedOption } from '../types.js';
 import { fail, scalarText, show, type ConvertResult, type Converter } from './common.js';
 
@@ -57,6 +57,13 @@ export function compileOptionResolver(ctx: SelectContext, options: SelectOptions
 
   function resolveUncached(raw: string, labels: OptionLabels): ConvertResult {
     const text = raw.trim();
+    // The value or one of its labels would become an option code or label as is: refused first.
+    const control = controlCharIn(text);
+    if (control) return fail('invalid_code', `${show(text)} contains ${control}`, expected, CONTROL_FIX);
+    for (const [locale, label] of Object.entries(labels ?? {})) {
+      const inLabel = typeof label === 'string' ? controlCharIn(label) : null;
+      if (inLabel) return fail('invalid_value', `the ${locale} label ${show(label)} of ${show(text)} contains ${inLabel}`, expected, CONTROL_FIX);
+    }
     let code = renames.get(text.toLowerCase());
     if (code === undefined) {
       const outcome = ctx.codes.code('option', text, attr);

@@ -1,6 +1,6 @@
 /** text, textarea and identifier: strings within the attribute's length and pattern. */
 import type { Attribute } from '../../akeneo/model.js';
-import { IDENTIFIER_FORBIDDEN, MAX_IDENTIFIER_LENGTH } from '../codes.js';
+import { CONTROL_CHARS, IDENTIFIER_FORBIDDEN, MAX_IDENTIFIER_LENGTH } from '../codes.js';
 import { fail, ok, scalarText, show, typeName, type Converter } from './common.js';
 
 export interface TextOptions {
@@ -9,9 +9,6 @@ export interface TextOptions {
 }
 
 const TEXT_DEFAULT_MAX = 255;
-/** C0 controls but tab and line breaks, DEL, and C1 controls. */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const TEXTAREA_MAX = 65_535;
 
 function compilePattern(attribute: Attribute): RegExp | null {

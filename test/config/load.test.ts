@@ -107,7 +107,7 @@ sync:
   });
   it('a value that is not a number is still reported with its key path; text keys stay text', () => {
     expect(problemsOf(text, { PIM_CONCURRENCY: 'four' }).join('\n')).toMatch(/pim\.limits\.concurrency: .*number/);
-    const c = parseConfig(`pim:\n  url: http://x\n  clientId: \${ID:-123}\n  secret: s\n  username: u\n  password: \${PW:-true}\nerp: { type: demo }`, 'f.yaml', {});
+    const c = parseConfig(`pim:\n  url: https://x\n  clientId: \${ID:-123}\n  secret: s\n  username: u\n  password: \${PW:-true}\nerp: { type: demo }`, 'f.yaml', {});
     expect(c.pim).toMatchObject({ clientId: '123', password: 'true' });
   });
 });

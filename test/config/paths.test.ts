@@ -50,7 +50,7 @@ describe('paths relative to the config file', () => {
   });
 
   it('resolves state, media root, drop folders and SQLite files against the base directory', () => {
-    const base = { pim: { url: 'http://x', token: 't' } };
+    const base = { pim: { url: 'https://x', token: 't' } };
     const files = resolveConfigPaths(parseConfig(JSON.stringify({ ...base, erp: { type: 'files', folder: 'drop', doneFolder: '/abs/done' } }), 'f.yaml'), '/srv/ferry');
     expect(files.config.erp).toMatchObject({ folder: '/srv/ferry/drop', doneFolder: '/abs/done' });
     expect(files.config.state.path).toBe('/srv/ferry/data/ferry.db');

@@ -113,7 +113,7 @@ describe('the Quick start demo on every edition', () => {
     const { copyFileSync } = await import('node:fs');
     const seedDir = tempDir();
     const seedPath = join(seedDir, 'demo-erp.sqlite');
-    const gen = createErpSource(ferryConfigSchema.parse({ pim: { url: 'http://x', token: 't' }, erp: { type: 'demo', path: seedPath, items: ITEMS, seed: SEED }, mapping: { preset: 'demo' } }).erp);
+    const gen = createErpSource(ferryConfigSchema.parse({ pim: { url: 'https://x', token: 't' }, erp: { type: 'demo', path: seedPath, items: ITEMS, seed: SEED }, mapping: { preset: 'demo' } }).erp);
     await gen.check();
     await gen.close();
     for (const m of MATRIX) {

@@ -60,16 +60,23 @@ let knownSorted: string[] = [];
  */
 const MIN_SECRET_LENGTH = 8;
 
+/** The secrets registered as given (known also holds their escaped forms). */
+const registered = new Set<string>();
+
 /** Makes the scrubber know these secrets for the rest of the process. */
 export function registerSecrets(values: Iterable<string | null | undefined>): void {
+  let added = false;
   for (const v of values) {
-    if (typeof v !== 'string' || v.length < MIN_SECRET_LENGTH) continue;
+    // Known already (the Console registers a session id on each request): no re-sort.
+    if (typeof v !== 'string' || v.length < MIN_SECRET_LENGTH || registered.has(v)) continue;
+    added = true;
+    registered.add(v);
     known.add(v);
     known.add(JSON.stringify(v).slice(1, -1));
     known.add(encodeURIComponent(v));
     known.add(JSON.stringify(JSON.stringify(v).slice(1, -1)).slice(1, -1));
   }
-  knownSorted = [...known].sort((a, b) => b.length - a.length);
+  if (added) knownSorted = [...known].sort((a, b) => b.length - a.length);
 }
 
 /** Keys of ferry.yaml (at any depth) whose string values are secrets. */

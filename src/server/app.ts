@@ -100,6 +100,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const runs = new RunsReader(db, (id) => cancellable.check(id));
   const metrics = createMetrics(db, { defaults: options.processMetrics ?? false });
   const notify = new NotifyStore(db, clock);
+  // Loading the channels registers their secrets with the scrubber before anything is logged.
+  notify.listChannels();
   const notifier = new Notifier({ db, store: notify, publicUrl: options.publicUrl ?? 'http://127.0.0.1:8080', clock, logger, ...(options.send ? { send: options.send } : {}) });
   const manager = new RunManager({
     config,

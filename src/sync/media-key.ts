@@ -46,3 +46,23 @@ export function mediaSourceHasSecret(source: string): boolean {
 export function mediaSourceKey(source: string): string {
   return mediaSourceHasSecret(source) ? `sha256:${createHash('sha256').update(source).digest('hex')}` : source;
 }
+
+/** True for a state DB hash key (`sha256:<hex>`) standing where a signed URL was. */
+export const isStoredSourceKey = (source: string): boolean => /^sha256:[0-9a-f]{64}$/.test(source);
+
+/**
+ * A value (a raw ERP record) as the state DB may keep it: every string that is a URL holding a
+ * credential becomes its hash key, the same key the media store knows it by. Re-mapping a group
+ * from this copy therefore still finds a media uploaded before (by its key); only a media never
+ * uploaded cannot be fetched from it, since the URL's secret is deliberately not kept.
+ */
+export function withoutSourceSecrets<T>(value: T): T {
+  if (typeof value === 'string') return (mediaSourceHasSecret(value) ? mediaSourceKey(value) : value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutSourceSecrets(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = withoutSourceSecrets(v);
+    return out as T;
+  }
+  return value;
+}

@@ -43,7 +43,7 @@ export interface MediaNotModified {
 export type MediaRead = MediaContent | MediaNotModified;
 export type MediaReader = (source: string) => Promise<MediaRead>;
 
-import { isMediaUrl, mediaSourceForDisplay, mediaSourceKey } from './media-key.js';
+import { isMediaUrl, isStoredSourceKey, mediaSourceForDisplay, mediaSourceKey } from './media-key.js';
 
 export { isMediaUrl, mediaSourceForDisplay, mediaSourceKey };
 
@@ -78,6 +78,11 @@ export class MediaRefusedError extends Error {
 export function mediaReader(root: string | undefined, known: ReadonlyMap<string, MediaRow> = new Map(), options: MediaReadOptions | number = {}): MediaReader {
   const opts: MediaReadOptions = typeof options === 'number' ? { timeoutMs: options } : options;
   return async (source) => {
+    if (isStoredSourceKey(source)) {
+      throw new MediaRefusedError(
+        'this record was re-mapped from the copy Ferry keeps of it, which holds only a hash of its signed URL (never the URL itself), and that media was never uploaded; it is read when the ERP sends the record again',
+      );
+    }
     if (isMediaUrl(source)) return download(source, known.get(mediaSourceKey(source)), opts);
     return readLocal(root, source, opts);
   };
@@ -243,6 +248,9 @@ export function mediaLookup(known: ReadonlyMap<string, MediaRow>, root: string |
   return (source) => {
     const row = known.get(mediaSourceKey(source));
     if (!row) return undefined;
+    // A stored record's signed URL, kept as its hash key: it cannot be revalidated (its secret is not
+    // kept), and it was uploaded under this code when the record was last read from the ERP.
+    if (isStoredSourceKey(source)) return row.code;
     if (isMediaUrl(source)) return urls === 'trust' ? row.code : undefined;
     try {
       // Only a path inside the media root can be known; anything else goes to the engine's read, which refuses it.

@@ -36,6 +36,7 @@ const CASES: Case[] = [
   { name: 'negative where refused', field: 'pack_count', value: '-3', kind: 'out_of_range', says: ['negative'] },
   { name: 'above the maximum', field: 'rating', value: '7', kind: 'out_of_range', says: ['maximum 5'] },
   { name: 'below the minimum', field: 'rating', value: '-1', kind: 'out_of_range', says: ['minimum 0'] },
+  { name: 'absurd exponent in a quantity', field: 'weight', value: qty('1e999', 'kg'), kind: 'out_of_range', says: ['too large', 'beyond 1e308'], shown: '"1e999 kg"' },
   { name: 'huge integer', field: 'pack_count', value: '123456789012345678901', kind: 'out_of_range', says: ['too large'] },
   { name: 'unknown unit', field: 'weight', value: qty('12', 'parsec'), kind: 'unknown_unit', says: ['"parsec"', 'Weight'], shown: '"12 parsec"' },
   { name: 'unit of another family', field: 'weight', value: qty('12', 'cm'), kind: 'unknown_unit', says: ['CENTIMETER', 'Weight'], shown: '"12 cm"' },

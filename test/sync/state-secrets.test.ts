@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerSecrets } from '../../src/logging.js';
-import { mediaLookup } from '../../src/sync/media-source.js';
+import type { ErpRecord } from '../../src/erp/port.js';
+import { MediaRefusedError, mediaLookup, mediaReader, mediaSourceKey } from '../../src/sync/media-source.js';
 import { MIGRATIONS, SqliteStateStore, openSqliteStateStore } from '../../src/sync/state/sqlite.js';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'ferry-state-secrets-')), 'ferry.db');
@@ -60,6 +61,53 @@ describe('state DB secrets', () => {
     expect(dump).not.toContain('AKIAXYZ');
     await old.close();
     // Nor in the file's free pages (secure_delete): the rewritten rows are gone for good.
+    const bytes = [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
+    expect(bytes).not.toContain('sig-abc-123');
+  });
+
+  it('raw records kept for group re-mapping hold a signed URL only as its hash key; re-mapping still finds its media', async () => {
+    const path = tempDb();
+    const s = await openSqliteStateStore(path);
+    const record = {
+      stream: 'items',
+      key: 'SKU-1',
+      updatedAt: null,
+      group: 'G-1',
+      fields: { image: SIGNED, gallery: [PRIVATE, 'https://cdn.example/plain.png'], title: 'A shirt', local: 'img/a.png', price: { kind: 'decimal', value: '12.50' } },
+    } as unknown as ErpRecord;
+    await s.saveGroupMembers([{ stream: 'items', key: 'SKU-1', groupKey: 'G-1', record }]);
+    await s.saveMedia({ contentHash: 'h1', code: 'a/b/p.png', source: SIGNED, etag: '"e"' });
+    const [member] = await s.getGroupMembers(['G-1']);
+    const fields = (member!.record as unknown as { fields: Record<string, unknown> }).fields;
+    // What re-mapping needs stays: the same key the media store knows the URL by, plain values untouched.
+    expect(fields).toEqual({ image: mediaSourceKey(SIGNED), gallery: [mediaSourceKey(PRIVATE), 'https://cdn.example/plain.png'], title: 'A shirt', local: 'img/a.png', price: { kind: 'decimal', value: '12.50' } });
+    const known = await s.listMediaBySource();
+    expect(mediaLookup(known, undefined, 'revalidate')(fields.image as string)).toBe('a/b/p.png');
+    // A media never uploaded cannot be fetched from the copy: a clear refusal, not a request to nowhere.
+    expect(mediaLookup(known, undefined, 'revalidate')((fields.gallery as string[])[0]!)).toBeUndefined();
+    await expect(mediaReader(undefined, known)((fields.gallery as string[])[0]!)).rejects.toThrow(MediaRefusedError);
+    await expect(mediaReader(undefined, known)((fields.gallery as string[])[0]!)).rejects.toThrow(/only a hash of its signed URL/);
+    await s.close();
+    const bytes = [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
+    for (const secret of ['sig-abc-123', 'AKIAXYZ', 'hunter2-pw']) expect(bytes).not.toContain(secret);
+  });
+
+  it('migration v8 rewrites the raw signed URLs earlier versions kept in group_members', async () => {
+    const path = tempDb();
+    const old = new SqliteStateStore(path);
+    old.db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    for (let v = 0; v < 7; v++) {
+      const step = MIGRATIONS[v]!;
+      if (typeof step === 'string') old.db.exec(step);
+      else step(old.db);
+    }
+    old.db.prepare('INSERT INTO schema_version (version) VALUES (7)').run();
+    const raw = JSON.stringify({ stream: 'items', key: 'SKU-1', updatedAt: null, fields: { image: SIGNED, title: 'A shirt' } });
+    old.db.prepare("INSERT INTO group_members (stream, erp_key, group_key, record) VALUES ('items', 'SKU-1', 'G-1', ?)").run(raw);
+    await old.migrate();
+    const [member] = await old.getGroupMembers(['G-1']);
+    expect((member!.record as unknown as { fields: unknown }).fields).toEqual({ image: mediaSourceKey(SIGNED), title: 'A shirt' });
+    await old.close();
     const bytes = [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
     expect(bytes).not.toContain('sig-abc-123');
   });

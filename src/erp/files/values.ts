@@ -35,6 +35,9 @@ export function cellText(v: unknown): string | null {
   return null;
 }
 
+/** Largest exponent accepted in `1.5e3`-style numbers: a double's own range (5e-324 .. 1.8e308). */
+const MAX_EXPONENT = 324;
+
 /** `12.50` stays `12.50`; `,`-decimals and thousands separators are normalised; `1.5e3` becomes `1500`. */
 export function parseDecimalText(raw: string, fmt: NumberFormat): string {
   let s = raw.trim();
@@ -61,7 +64,11 @@ export function parseDecimalText(raw: string, fmt: NumberFormat): string {
   if (m[4] !== undefined) {
     // Shift the point exactly, on the digits, without going through a float.
     const exp = Number(m[4]);
-    if (!Number.isSafeInteger(exp) || Math.abs(exp) > 1000) throw new CellError(`"${raw}" has an unreasonable exponent`);
+    // Past a double's range (1.8e308 / 5e-324) no ERP measures anything: such a value is a broken export,
+    // and shifting the point would send the PIM a number hundreds of digits long.
+    if (!Number.isSafeInteger(exp) || Math.abs(exp) > MAX_EXPONENT) {
+      throw new CellError(`"${raw}" has an absurd exponent (beyond ±${MAX_EXPONENT}); write the plain number or fix the export`);
+    }
     let digits = int + frac;
     let point = int.length + exp;
     if (point < 0) {
@@ -70,9 +77,15 @@ export function parseDecimalText(raw: string, fmt: NumberFormat): string {
     } else if (point > digits.length) digits = digits + '0'.repeat(point - digits.length);
     int = digits.slice(0, point);
     frac = digits.slice(point).replace(/0+$/, '');
-    return finishDecimal(sign, int, frac, frac.length > 0);
+    return finite(raw, finishDecimal(sign, int, frac, frac.length > 0));
   }
-  return finishDecimal(sign, int, frac, hadPoint && frac.length > 0);
+  return finite(raw, finishDecimal(sign, int, frac, hadPoint && frac.length > 0));
+}
+
+/** A number past a double's range is a broken export, not a measure: the PIM would get hundreds of digits. */
+function finite(raw: string, decimal: string): string {
+  if (!Number.isFinite(Number(decimal))) throw new CellError(`"${raw}" is too large (it overflows to infinity); write the plain number or fix the export`);
+  return decimal;
 }
 
 function finishDecimal(sign: string, int: string, frac: string, withFrac: boolean): string {

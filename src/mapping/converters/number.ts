@@ -40,6 +40,9 @@ export interface NumberOptions {
   negativeAllowed?: boolean;
 }
 
+/** The largest magnitude accepted: a double's range. */
+const HUGE = 10n ** 308n * 2n;
+
 /** Numbers as the ERP writes them: "1 234,5" stays invalid (ambiguous); "1234.5", 1234.5, "1.2e3" are fine. */
 export function readNumber(value: unknown): Rational | null {
   if (typeof value === 'number') return parseDecimal(value);
@@ -79,6 +82,12 @@ export function boundsFor(attribute: Attribute, options: NumberOptions): BoundsC
 
 /** Shared by number, metric and price: decimals, sign, bounds. Returns null when the amount is acceptable. */
 export function checkAmount(r: Rational, shownLazy: string | (() => string), bounds: BoundsCheck, expected: string): ConvertResult | null {
+  // Past a double's range (1e999 from a broken export) the PIM would get hundreds of digits.
+  // One BigInt compare in the common case; the division only for an already huge numerator.
+  if ((r.n > HUGE || r.n < -HUGE) && (r.n / r.d > HUGE || r.n / r.d < -HUGE)) {
+    const shown = typeof shownLazy === 'string' ? shownLazy : shownLazy();
+    return fail('out_of_range', `${shown} is too large (beyond 1e308)`, expected, 'Correct the value in the ERP (a broken export or an exponent typo).');
+  }
   // Messages are built only on failure: this runs for every number the ERP sends.
   if (bounds.decimals && bounds.negativeAllowed && !bounds.min && !bounds.max && isTerminating(r)) return null;
   const shown = typeof shownLazy === 'string' ? shownLazy : shownLazy();

@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { scrubSecrets } from '../../logging.js';
-import type { ChannelSettings } from './store.js';
+import { channelSecrets, type ChannelSettings } from './store.js';
 
 export interface Message {
   /** `run_failed`, `test`, … */
@@ -47,7 +47,8 @@ function errorText(err: unknown, settings: ChannelSettings): string {
   let text = err instanceof Error ? err.message : String(err);
   if (settings.type !== 'email') text = text.split(settings.url).join('<the channel URL>');
   if (settings.type === 'email' && settings.password) text = text.split(settings.password).join('***');
-  return scrubSecrets(text);
+  // A receiver may echo what it knows (its configured secret, our headers): the channel's own secrets go too.
+  return scrubSecrets(text, channelSecrets(settings));
 }
 
 async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {

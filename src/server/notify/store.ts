@@ -3,6 +3,7 @@
  * in the database; `publicChannel` is the only shape that leaves the server.
  */
 import type { Channel, ChannelInput, Delivery, Rule, RuleInput } from '../api/contract.js';
+import { registerSecrets } from '../../logging.js';
 import { nowIso, parseJsonColumn, type ConsoleDb } from '../store/db.js';
 
 
@@ -73,6 +74,22 @@ interface DbRule {
   created_at: string;
 }
 
+/** A channel's secrets: the SMTP password, the webhook secret, the Slack/Teams URL (which is the credential). */
+export function channelSecrets(s: ChannelSettings): string[] {
+  if (s.type === 'email') return s.password ? [s.password] : [];
+  if (s.type === 'webhook') return [s.secret];
+  // The credential is the path (Slack: /services/T…/B…/<token>; Teams: …/IncomingWebhook/<hex>/<guid>):
+  // the whole URL, its path, and each token-long segment, in case an error quotes only a part.
+  const out = [s.url];
+  try {
+    const { pathname, search } = new URL(s.url);
+    out.push(pathname + search, ...pathname.split('/').filter((seg) => seg.length >= 16));
+  } catch {
+    // not a URL: the whole text is all there is
+  }
+  return out;
+}
+
 export class NotifyStore {
   constructor(
     private readonly db: ConsoleDb,
@@ -82,7 +99,11 @@ export class NotifyStore {
   // --- channels -------------------------------------------------------------------
 
   private toChannel(r: DbChannel): ChannelRow {
-    return { id: r.id, name: r.name, enabled: r.enabled === 1, settings: parseJsonColumn<ChannelSettings>(r.settings, { type: 'slack', url: '' }), createdAt: r.created_at };
+    const settings = parseJsonColumn<ChannelSettings>(r.settings, { type: 'slack', url: '' });
+    // Every channel read (at start, on save, before a delivery) makes the central scrubber know its
+    // secrets, so no log line, error answer or stored delivery error can carry them.
+    registerSecrets(channelSecrets(settings));
+    return { id: r.id, name: r.name, enabled: r.enabled === 1, settings, createdAt: r.created_at };
   }
 
   listChannels(): ChannelRow[] {

@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify, Algorithm } from '@node-rs/argon2';
 import type { Role, User, ApiToken } from '../api/contract.js';
+import { registerSecrets } from '../../logging.js';
 import { nowIso, type ConsoleDb } from './db.js';
 
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -120,6 +121,7 @@ export class AuthStore {
     this.db
       .prepare('INSERT INTO console_sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
       .run(sha256(sessionId), userId, csrfToken, nowIso(this.clock), this.clock() + SESSION_TTL_MS);
+    registerSecrets([sessionId]);
     return { sessionId, csrfToken };
   }
 
@@ -131,6 +133,8 @@ export class AuthStore {
       )
       .get(sha256(sessionId), this.clock()) as { id: number; name: string; role: string; csrf_token: string } | undefined;
     if (!r) return null;
+    // A session id that opens the Console (this process may not have created it) is a secret from now on.
+    registerSecrets([sessionId]);
     return { user: { id: r.id, name: r.name, role: r.role as Role }, actor: `user:${r.name}`, csrfToken: r.csrf_token };
   }
 
@@ -146,6 +150,7 @@ export class AuthStore {
     const res = this.db
       .prepare('INSERT INTO console_api_tokens (user_id, name, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(userId, name, prefix, sha256(token), nowIso(this.clock));
+    registerSecrets([token]);
     return { id: Number(res.lastInsertRowid), name, prefix, createdAt: nowIso(this.clock), lastUsedAt: null, token };
   }
 
@@ -174,6 +179,7 @@ export class AuthStore {
       .get(sha256(token)) as { token_id: number; token_name: string; id: number; name: string; role: string } | undefined;
     if (!r) return null;
     this.db.prepare('UPDATE console_api_tokens SET last_used_at = ? WHERE id = ?').run(nowIso(this.clock), r.token_id);
+    registerSecrets([token]);
     return { user: { id: r.id, name: r.name, role: r.role as Role }, actor: `token:${r.token_name} (${r.name})`, csrfToken: null };
   }
 }

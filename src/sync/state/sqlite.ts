@@ -26,7 +26,7 @@ import type {
 } from './port.js';
 import { RunLockedError } from './port.js';
 import { chunks } from '../chunks.js';
-import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey } from '../media-key.js';
+import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';
 /** Each entry upgrades the schema by one version. Append only. */
@@ -168,6 +168,15 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
     const rewriteMedia = db.prepare('UPDATE media SET source = ? WHERE content_hash = ?');
     for (const r of db.prepare('SELECT content_hash, source FROM media').all() as { content_hash: string; source: string }[]) {
       if (mediaSourceHasSecret(r.source)) rewriteMedia.run(mediaSourceForDisplay(r.source), r.content_hash);
+    }
+  },
+  // v8: the raw records kept for whole-group re-mapping hold signed URLs as their hash key too
+  // (withoutSourceSecrets); the records earlier versions stored are rewritten.
+  (db) => {
+    const rewrite = db.prepare('UPDATE group_members SET record = ? WHERE stream = ? AND erp_key = ?');
+    for (const r of db.prepare('SELECT stream, erp_key, record FROM group_members WHERE record IS NOT NULL').all() as { stream: string; erp_key: string; record: string }[]) {
+      const clean = JSON.stringify(withoutSourceSecrets(JSON.parse(r.record) as unknown));
+      if (clean !== r.record) rewrite.run(clean, r.stream, r.erp_key);
     }
   },
 ];
@@ -401,7 +410,8 @@ export class SqliteStateStore implements StateStore {
     this.db.transaction(() => {
       for (const r of rows) {
         if (r.groupKey === null) remove.run(r.stream, r.key);
-        else upsert.run(r.stream, r.key, r.groupKey, r.record === null ? null : JSON.stringify(r.record));
+        // Signed URLs are kept as their hash key only (see withoutSourceSecrets): no raw credential in the file.
+        else upsert.run(r.stream, r.key, r.groupKey, r.record === null ? null : JSON.stringify(withoutSourceSecrets(r.record)));
       }
     })();
   }

@@ -7,6 +7,15 @@ const dot = { decimalSeparator: '.' as const, thousandsSeparator: '' };
 const comma = { decimalSeparator: ',' as const, thousandsSeparator: '.' };
 
 describe('files adapter: value parsing', () => {
+  it('rejects numbers with an absurd exponent or past a double\'s range, instead of writing hundreds of digits', () => {
+    expect(() => parseDecimalText('1e999', dot)).toThrow(/absurd exponent.*fix the export/);
+    expect(() => parseDecimalText('-2.5E-400', dot)).toThrow(/absurd exponent/);
+    expect(() => parseDecimalText('9e308', dot)).toThrow(/overflows to infinity/);
+    expect(() => parseDecimalText('9'.repeat(400), dot)).toThrow(/overflows to infinity/);
+    expect(parseDecimalText('1.5e3', dot)).toBe('1500');
+    expect(parseDecimalText('1e-3', dot)).toBe('0.001');
+  });
+
   it('keeps decimals exact, as written', () => {
     expect(parseDecimalText('12.50', dot)).toBe('12.50');
     expect(parseDecimalText(' +0012.5 ', dot)).toBe('12.5');

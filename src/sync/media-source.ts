@@ -194,12 +194,12 @@ async function download(source: string, row: MediaRow | undefined, opts: MediaRe
     }
     const type = (header(res.headers, 'content-type') ?? '').split(';')[0]!.trim();
     if (!MEDIA_TYPE.test(type)) {
-      res.body.destroy();
+      stopReading(res.body);
       throw new MediaRefusedError(`download of ${shown} refused: its content type is ${type ? `"${type}"` : 'missing'}, not an image or a document`);
     }
     const declared = Number(header(res.headers, 'content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      res.body.destroy();
+      stopReading(res.body);
       throw new MediaRefusedError(`download of ${shown} refused: ${declared} bytes, more than sync.mediaMaxBytes (${maxBytes})`);
     }
     const chunks: Buffer[] = [];
@@ -208,7 +208,7 @@ async function download(source: string, row: MediaRow | undefined, opts: MediaRe
       for await (const chunk of res.body) {
         total += (chunk as Buffer).length;
         if (total > maxBytes) {
-          res.body.destroy();
+          stopReading(res.body);
           throw new MediaRefusedError(`download of ${shown} refused: more than sync.mediaMaxBytes (${maxBytes}) bytes; the download was stopped there`);
         }
         chunks.push(chunk as Buffer);
@@ -225,6 +225,15 @@ async function download(source: string, row: MediaRow | undefined, opts: MediaRe
       lastModified: header(res.headers, 'last-modified') ?? null,
     };
   }
+}
+
+/**
+ * Stops a download we refuse: destroying undici's body emits an AbortError, which must not become
+ * an uncaught exception of the process (it would end a whole run for one refused image).
+ */
+function stopReading(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

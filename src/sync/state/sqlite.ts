@@ -5,6 +5,10 @@
  * Schema changes are versioned migrations (MIGRATIONS below, applied in order inside a
  * transaction, the version kept in `schema_version`): never edit a shipped migration,
  * append a new one.
+ *
+ * Size (~750 lines): the store's SQL and its migrations (v1–v8) in one file, so a schema change and
+ * the queries it affects are read together; the migrations move to their own module when a second
+ * store (PostgreSQL, issue 18) shares them.
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -5,7 +5,7 @@
  * identifier attribute (the documented filter), product models on their `identifier` property.
  */
 import type { SyncPimClient } from './pim.js';
-import { chunks } from './chunks.js';
+import { chunks } from '../util/chunks.js';
 
 /** Akeneo's limit on the values of one IN filter. */
 export const LOOKUP_BATCH = 100;

@@ -29,7 +29,7 @@ import type {
   StateStore,
 } from './port.js';
 import { RunLockedError } from './port.js';
-import { chunks } from '../chunks.js';
+import { chunks } from '../../util/chunks.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';

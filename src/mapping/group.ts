@@ -7,13 +7,13 @@
  */
 import type { Values } from '../akeneo/model.js';
 import type { ErpRecord } from '../erp/port.js';
-import { CONTROL_FIX, type CodeTable } from './codes.js';
+import { CONTROL_FIX, type CodeOutcome, type CodeTable } from './codes.js';
 import { ownCategories, type CategoryMapper } from './categories.js';
 import { show } from './converters/common.js';
 import { recordError } from './errors.js';
 import type { FieldPlanner, Want } from './fields.js';
 import type { ItemPreparer, PreparedItem } from './items.js';
-import { axisCodePart, comboOf, type FamilyLayouts } from './layout.js';
+import { axisCodePart, comboOf, type FamilyLayouts, type VariantLayout } from './layout.js';
 import type { ModelValues } from './model-values.js';
 import { newAcc, type RecordAcc } from './plans.js';
 import type { ResolvedMapping } from './resolve.js';
@@ -106,29 +106,66 @@ export class GroupMapper {
     }
     const modelOutcome = this.codes.code('product_model', v.modelPrefix + key);
     if (!modelOutcome.ok) {
-      for (const p of members) {
-        if (modelOutcome.reason === 'collision') {
-          // Akeneo compares model codes without case or accents: the second group would overwrite the first.
-          this.blockItem(
-            p,
-            'invalid_code',
-            undefined,
-            `its product model key ${show(key)} and the key ${show(modelOutcome.other)} of another ERP group are one product model code for the PIM (it compares codes without case or accents), so this group would overwrite that one; group ${show(modelOutcome.other)} is sent, group ${show(key)} is held back`,
-            'group keys that differ by more than case or accents',
-            `Rename group ${show(key)} or group ${show(modelOutcome.other)} in the ERP (or give one a different mapping.structure.variants.modelPrefix).`,
-          );
-        } else if (modelOutcome.reason === 'control') {
-          this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} contains ${modelOutcome.control}`, 'a model code without control characters', CONTROL_FIX);
-        } else {
-          this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
-        }
-      }
+      this.blockBadModelCode(members, key, modelOutcome);
       return;
     }
     const rootCode = modelOutcome.code;
+    let placed = this.placeItems(axed, layout, rootCode, family);
+    // Then each variant's own values; a value error configured to block holds that item back.
+    for (const p of placed) this.fields.mapFields(p.rec, p.acc, layout.variantKey, layout.wantVariant);
+    if (placed.some(isBlocked)) placed = placed.filter((p) => !p.acc.blocked);
+    if (placed.length === 0) return;
+    if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
+      this.simpleProduct(placed[0]!, out.products, out.uploads);
+      return;
+    }
+    const origin: Origin = groupRec
+      ? { stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }
+      : { stream: 'groups', key, updatedAt: maxUpdated(placed) };
+    // Root model: the group record's values first, then the first item that has the value.
+    const rootCategories = this.categories.modelCategories(groupRec, placed);
+    const root: MappedProductModel = {
+      kind: 'product_model',
+      origin,
+      code: rootCode,
+      family,
+      familyVariant: layout.fv.code,
+      parent: null,
+      values: this.modelValues.levelValues(0, layout, groupRec && groupAcc ? [{ rec: groupRec, acc: groupAcc }, ...placed] : placed, rootCode, out.uploads),
+    };
+    if (rootCategories !== undefined) root.categories = rootCategories;
+    out.roots.push(root);
+    for (const p of placed) p.parentCode = rootCode;
+    if (layout.levels === 2) this.addSubModels(placed, layout, rootCode, family, out);
+    this.addVariantProducts(placed, layout, family, rootCategories, out);
+  }
+
+  /** A group key that cannot be a product model code holds back every item of the group. */
+  private blockBadModelCode(members: readonly PreparedItem[], key: string, outcome: Exclude<CodeOutcome, { ok: true }>): void {
+    for (const p of members) {
+      if (outcome.reason === 'collision') {
+        // Akeneo compares model codes without case or accents: the second group would overwrite the first.
+        this.blockItem(
+          p,
+          'invalid_code',
+          undefined,
+          `its product model key ${show(key)} and the key ${show(outcome.other)} of another ERP group are one product model code for the PIM (it compares codes without case or accents), so this group would overwrite that one; group ${show(outcome.other)} is sent, group ${show(key)} is held back`,
+          'group keys that differ by more than case or accents',
+          `Rename group ${show(key)} or group ${show(outcome.other)} in the ERP (or give one a different mapping.structure.variants.modelPrefix).`,
+        );
+      } else if (outcome.reason === 'control') {
+        this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} contains ${outcome.control}`, 'a model code without control characters', CONTROL_FIX);
+      } else {
+        this.blockItem(p, 'invalid_code', undefined, `its product model key ${show(key)} is not a valid model code`, 'a model code without commas, semicolons or line breaks', 'Turn on mapping.codes.normalise, or fix the group code in the ERP.');
+      }
+    }
+  }
+
+  /** The items that can be placed: every axis filled, no two with the same combination (the first one goes). */
+  private placeItems(axed: readonly PreparedItem[], layout: VariantLayout, rootCode: string, family: string): PreparedItem[] {
     const familyAxes = layout.familyAxes;
     // Axis values: each item must have them all, and no two items the same combination.
-    let placed: PreparedItem[] = [];
+    const placed: PreparedItem[] = [];
     const seen = new Map<string, PreparedItem>();
     for (const p of axed) {
       const comboKey = comboOf(p.axisKeys!, layout.flatSlots);
@@ -162,58 +199,40 @@ export class GroupMapper {
       seen.set(comboKey, p);
       placed.push(p);
     }
-    // Then each variant's own values; a value error configured to block holds that item back.
-    for (const p of placed) this.fields.mapFields(p.rec, p.acc, layout.variantKey, layout.wantVariant);
-    if (placed.some(isBlocked)) placed = placed.filter((p) => !p.acc.blocked);
-    if (placed.length === 0) return;
-    if (placed.length === 1 && v.singleGroupAsSimpleProduct) {
-      this.simpleProduct(placed[0]!, out.products, out.uploads);
-      return;
+    return placed;
+  }
+
+  /** Two-level family variants: one sub-model per level-1 axis combination, under the root; each item goes under its sub-model. */
+  private addSubModels(placed: readonly PreparedItem[], layout: VariantLayout, rootCode: string, family: string, out: GroupOutput): void {
+    const level1 = layout.slots[0]!;
+    const subBuckets = new Map<string, PreparedItem[]>();
+    for (const p of placed) {
+      const subKey = comboOf(p.axisKeys!, level1)!;
+      const b = subBuckets.get(subKey);
+      if (b) b.push(p);
+      else subBuckets.set(subKey, [p]);
     }
-    const origin: Origin = groupRec
-      ? { stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }
-      : { stream: 'groups', key, updatedAt: maxUpdated(placed) };
-    // Root model: the group record's values first, then the first item that has the value.
-    const rootCategories = this.categories.modelCategories(groupRec, placed);
-    const root: MappedProductModel = {
-      kind: 'product_model',
-      origin,
-      code: rootCode,
-      family,
-      familyVariant: layout.fv.code,
-      parent: null,
-      values: this.modelValues.levelValues(0, layout, groupRec && groupAcc ? [{ rec: groupRec, acc: groupAcc }, ...placed] : placed, rootCode, out.uploads),
-    };
-    if (rootCategories !== undefined) root.categories = rootCategories;
-    out.roots.push(root);
-    for (const p of placed) p.parentCode = rootCode;
-    if (layout.levels === 2) {
-      const level1 = layout.slots[0]!;
-      const subBuckets = new Map<string, PreparedItem[]>();
-      for (const p of placed) {
-        const subKey = comboOf(p.axisKeys!, level1)!;
-        const b = subBuckets.get(subKey);
-        if (b) b.push(p);
-        else subBuckets.set(subKey, [p]);
-      }
-      for (const members2 of subBuckets.values()) {
-        const first = members2[0]!;
-        let suffix = '';
-        for (const a of layout.axes[0]!) suffix += (suffix ? '_' : '') + axisCodePart(this.fields.valueOf(first.acc, a));
-        const subOutcome = this.codes.code('product_model', `${rootCode}_${suffix}`);
-        const subCode = subOutcome.ok ? subOutcome.code : `${rootCode}_${suffix}`;
-        for (const m of members2) m.parentCode = subCode;
-        out.subs.push({
-          kind: 'product_model',
-          origin: { stream: 'groups', key: subCode, updatedAt: maxUpdated(members2) },
-          code: subCode,
-          family,
-          familyVariant: layout.fv.code,
-          parent: rootCode,
-          values: this.modelValues.levelValues(1, layout, members2, subCode, out.uploads),
-        });
-      }
+    for (const members2 of subBuckets.values()) {
+      const first = members2[0]!;
+      let suffix = '';
+      for (const a of layout.axes[0]!) suffix += (suffix ? '_' : '') + axisCodePart(this.fields.valueOf(first.acc, a));
+      const subOutcome = this.codes.code('product_model', `${rootCode}_${suffix}`);
+      const subCode = subOutcome.ok ? subOutcome.code : `${rootCode}_${suffix}`;
+      for (const m of members2) m.parentCode = subCode;
+      out.subs.push({
+        kind: 'product_model',
+        origin: { stream: 'groups', key: subCode, updatedAt: maxUpdated(members2) },
+        code: subCode,
+        family,
+        familyVariant: layout.fv.code,
+        parent: rootCode,
+        values: this.modelValues.levelValues(1, layout, members2, subCode, out.uploads),
+      });
     }
+  }
+
+  /** The variant products, each with its own level's values and the categories its model does not have. */
+  private addVariantProducts(placed: readonly PreparedItem[], layout: VariantLayout, family: string, rootCategories: string[] | undefined, out: GroupOutput): void {
     const rootCats = rootCategories?.length ? new Set(rootCategories) : null;
     for (const p of placed) {
       // A model-level value configured to block (errors.blockRecord) holds the item back.

@@ -38,6 +38,13 @@ export function sameFieldValue(a: FieldValue | undefined, b: FieldValue | undefi
   }
 }
 
+/**
+ * JSON equality, key order ignored; a key holding undefined is a key. Not node's isDeepStrictEqual,
+ * which agrees on plain JSON (test/mapping/equal-json.test.ts) but also compares prototypes, so a
+ * null-prototype record (fast-check's records, an adapter's dictionary) would differ from an equal
+ * plain one, and tells -0 from 0, which JSON sends alike. Not shared with the sandbox's sameJson:
+ * the sandbox may share only src/akeneo/model.ts with the client.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

@@ -54,7 +54,7 @@ export function templateFields(parts: readonly TemplatePart[]): string[] {
   return parts.flatMap((p) => ('field' in p ? [p.field] : []));
 }
 
-function isLocalized(v: unknown): v is LocalizedText {
+export function isLocalized(v: unknown): v is LocalizedText {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as { kind?: string }).kind === 'localized';
 }
 

@@ -47,6 +47,7 @@ import { Scheduler, type LineResult, type Task, type Verdict } from './scheduler
 import type { EntityState, EntityType, GroupMemberRow, RejectRow, StateStore } from './state/port.js';
 import { verifyAgainstPim, type VerifyAttribute } from './verify.js';
 import { pimWouldRefuse } from './refusals.js';
+import { laterOf } from '../util/timestamps.js';
 
 export type DeletionPolicy = 'ignore' | 'disable' | 'uncategorize' | 'delete';
 
@@ -175,12 +176,6 @@ interface TaskCtx {
 const RANK: Record<string, number> = { option: 0, category: 1, root_model: 2, sub_model: 3, product: 4, delete: 5, media: 6 };
 const MAX_TRANSIENT_ATTEMPTS = 4;
 const MAX_CONSECUTIVE_BATCH_FAILURES = 6;
-
-function laterOf(a: string | null, b: string | null): string | null {
-  if (!b) return a;
-  if (!a) return b;
-  return Date.parse(b) > Date.parse(a) ? b : a;
-}
 
 function chunked<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];

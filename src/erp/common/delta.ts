@@ -41,12 +41,3 @@ export function inWindow(updatedAt: string | null, window: DeltaWindow | undefin
   const t = Date.parse(updatedAt);
   return Number.isNaN(t) || t >= window.from.getTime();
 }
-
-/** The later of two ISO timestamps (null-safe): an item's effective change time when its group changed later. */
-export function laterOf(a: string | null, b: string | null): string | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  // Both in the canonical UTC form (what toIsoTimestamp returns): text order is time order.
-  if (a.length === 24 && b.length === 24 && a.endsWith('Z') && b.endsWith('Z')) return b > a ? b : a;
-  return Date.parse(b) > Date.parse(a) ? b : a;
-}

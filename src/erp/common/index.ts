@@ -1,5 +1,6 @@
 /** Helpers shared by every ERP adapter. Keep this API stable: other adapters import it. */
-export { parseSince, deltaWindow, inWindow, laterOf, type DeltaWindow } from './delta.js';
+export { parseSince, deltaWindow, inWindow, type DeltaWindow } from './delta.js';
+export { laterOf } from '../../util/timestamps.js';
 export { RejectCollector, RecordProblem, truncateRaw } from './rejects.js';
 export { countedRead } from './counters.js';
 export {

@@ -45,7 +45,13 @@ export function isEmptyData(d: unknown): boolean {
   return d === null || d === undefined || d === '' || (Array.isArray(d) && d.length === 0);
 }
 
-/** JSON equality ignoring key order (to detect "nothing changed"); undefined keys = absent. */
+/**
+ * JSON equality ignoring key order (to detect "nothing changed"); undefined keys = absent.
+ * Not node's isDeepStrictEqual, nor the mapper's deepEqual: both tell { a: undefined } from {},
+ * and the rules compare built objects whose optional keys may hold undefined (stripTimes sets
+ * identifier: undefined), so "nothing changed" would turn into an update. Not shared with the
+ * mapper either: the sandbox may share only src/akeneo/model.ts with the client.
+ */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;

@@ -17,7 +17,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { RunLockedError, type LockInfo, type StateStore } from './state/port.js';
+import { SqliteLockTable } from './state/lock-table.js';
+import type { LockInfo, StateStore } from './state/port.js';
 
 export type LockStore = Pick<StateStore, 'acquireLock' | 'heartbeat' | 'releaseLock' | 'close'>;
 
@@ -30,6 +31,7 @@ export function defaultLockDir(): string {
 
 export class ConnectionLocks implements LockStore {
   private readonly db: Database.Database;
+  private readonly locks: SqliteLockTable;
 
   readonly dir: string;
 
@@ -47,39 +49,19 @@ export class ConnectionLocks implements LockStore {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id INTEGER, state_path TEXT, acquired_at TEXT NOT NULL, heartbeat_at INTEGER NOT NULL)',
     );
+    this.locks = new SqliteLockTable(this.db);
   }
 
   async acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null> {
-    const take = this.db.transaction((): LockInfo | null => {
-      const now = Date.now();
-      const row = this.db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as
-        | { name: string; owner: string; run_id: number | null; acquired_at: string; heartbeat_at: number }
-        | undefined;
-      let recovered: LockInfo | null = null;
-      if (row) {
-        const info: LockInfo = { name: row.name, owner: row.owner, runId: row.run_id, acquiredAt: row.acquired_at, heartbeatAt: new Date(row.heartbeat_at).toISOString() };
-        const stale = now - row.heartbeat_at >= staleAfterMs;
-        const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
-        if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
-        if (row.owner !== owner) recovered = info;
-      }
-      this.db
-        .prepare(
-          'INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES (?, ?, NULL, ?, ?) ' +
-            'ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
-        )
-        .run(name, owner, new Date(now).toISOString(), now);
-      return recovered;
-    });
-    return take.immediate();
+    return this.locks.acquire(name, owner, staleAfterMs, isOwnerAlive);
   }
 
   async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
-    return this.db.prepare('UPDATE locks SET heartbeat_at = ?, run_id = ? WHERE name = ? AND owner = ?').run(Date.now(), runId, name, owner).changes === 1;
+    return this.locks.heartbeat(name, owner, runId);
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+    this.locks.release(name, owner);
   }
 
   async close(): Promise<void> {

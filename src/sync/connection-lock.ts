@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteLockTable } from './state/lock-table.js';
-import type { LockInfo, StateStore } from './state/port.js';
+import type { StateStore } from './state/port.js';
 
 export type LockStore = Pick<StateStore, 'acquireLock' | 'heartbeat' | 'releaseLock' | 'close'>;
 
@@ -29,42 +29,35 @@ export function defaultLockDir(): string {
   return join(tmpdir(), `ferry-locks-${uid}`);
 }
 
-export class ConnectionLocks implements LockStore {
-  private readonly db: Database.Database;
-  private readonly locks: SqliteLockTable;
+/** Opens `locks.db` in `dir` (created 0700), refusing a default directory another user owns. */
+function openLockFile(dir: string, chosen: boolean): Database.Database {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The default is in a shared temp dir: refuse one someone else owns (they could fake our locks).
+  const st = statSync(dir);
+  if (!chosen && typeof process.getuid === 'function' && st.uid !== process.getuid()) {
+    throw new Error(`the lock directory ${dir} belongs to another user; set sync.lockDir (or FERRY_LOCK_DIR) to a directory of yours`);
+  }
+  const db = new Database(join(dir, 'locks.db'));
+  db.pragma('busy_timeout = 5000');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id INTEGER, state_path TEXT, acquired_at TEXT NOT NULL, heartbeat_at INTEGER NOT NULL)',
+  );
+  return db;
+}
 
+export class ConnectionLocks extends SqliteLockTable implements LockStore {
   readonly dir: string;
+  private readonly file: Database.Database;
 
   constructor(dir?: string) {
-    this.dir = dir ? resolve(dir) : defaultLockDir();
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // The default is in a shared temp dir: refuse one someone else owns (they could fake our locks).
-    const chosen = dir !== undefined || Boolean(process.env.FERRY_LOCK_DIR);
-    const st = statSync(this.dir);
-    if (!chosen && typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-      throw new Error(`the lock directory ${this.dir} belongs to another user; set sync.lockDir (or FERRY_LOCK_DIR) to a directory of yours`);
-    }
-    this.db = new Database(join(this.dir, 'locks.db'));
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id INTEGER, state_path TEXT, acquired_at TEXT NOT NULL, heartbeat_at INTEGER NOT NULL)',
-    );
-    this.locks = new SqliteLockTable(this.db);
-  }
-
-  async acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null> {
-    return this.locks.acquire(name, owner, staleAfterMs, isOwnerAlive);
-  }
-
-  async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
-    return this.locks.heartbeat(name, owner, runId);
-  }
-
-  async releaseLock(name: string, owner: string): Promise<void> {
-    this.locks.release(name, owner);
+    const where = dir ? resolve(dir) : defaultLockDir();
+    const file = openLockFile(where, dir !== undefined || Boolean(process.env.FERRY_LOCK_DIR));
+    super(file);
+    this.dir = where;
+    this.file = file;
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.file.open) this.file.close();
   }
 }

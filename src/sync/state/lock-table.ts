@@ -5,7 +5,7 @@
  * is taken over (and returned, so the caller can say whose run it recovered).
  */
 import type Database from 'better-sqlite3';
-import { RunLockedError, type LockInfo } from './port.js';
+import { RunLockedError, type LockInfo, type StateStore } from './port.js';
 
 interface LockDbRow {
   name: string;
@@ -15,11 +15,12 @@ interface LockDbRow {
   heartbeat_at: number;
 }
 
-export class SqliteLockTable {
+/** The lock methods of the StateStore port over a `locks` table of `db`. */
+export class SqliteLockTable implements Pick<StateStore, 'acquireLock' | 'heartbeat' | 'releaseLock'> {
   constructor(private readonly db: Database.Database) {}
 
   /** Takes the lock for `owner`; throws RunLockedError while another live owner holds it. */
-  acquire(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): LockInfo | null {
+  async acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null> {
     const take = this.db.transaction((): LockInfo | null => {
       const now = Date.now();
       const row = this.db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as LockDbRow | undefined;
@@ -43,11 +44,11 @@ export class SqliteLockTable {
   }
 
   /** False when `owner` no longer holds the lock (it was taken over). */
-  heartbeat(name: string, owner: string, runId: number | null): boolean {
+  async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
     return this.db.prepare('UPDATE locks SET heartbeat_at = ?, run_id = ? WHERE name = ? AND owner = ?').run(Date.now(), runId, name, owner).changes === 1;
   }
 
-  release(name: string, owner: string): void {
+  async releaseLock(name: string, owner: string): Promise<void> {
     this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
   }
 }

@@ -295,7 +295,7 @@ export class SqliteStateStore implements StateStore {
   // --- lock ----------------------------------------------------------------------
 
   async acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null> {
-    return this.locks.acquire(name, owner, staleAfterMs, isOwnerAlive);
+    return this.locks.acquireLock(name, owner, staleAfterMs, isOwnerAlive);
   }
 
   async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
@@ -303,7 +303,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    this.locks.release(name, owner);
+    return this.locks.releaseLock(name, owner);
   }
 
   // --- entities ------------------------------------------------------------------

@@ -5,12 +5,10 @@
  *
  * Layers: the core is src/akeneo, src/mapping and src/sync; the adapters are the ERP adapters
  * (everything in src/erp but the port, src/erp/port.ts), src/cli, src/server and src/sandbox;
- * web/ is the browser front end, which speaks to the back end only through the API contract.
+ * src/app is the composition root (it builds the ERP source from the config, starts the Quick
+ * start's sandbox); web/ is the browser front end, which speaks to the back end only through the
+ * API contract.
  */
-
-/** Exceptions that exist today and are to be removed (issue 12): the sync entry points build
- * their ERP source and the Quick start's sandbox themselves; they belong in an outer layer. */
-const KNOWN_CORE_TO_ADAPTER = '^src/sync/(index|quickstart)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -19,22 +17,11 @@ module.exports = {
       name: 'core-imports-no-adapter',
       comment:
         'The core (src/akeneo, src/mapping, src/sync) knows no adapter: no ERP adapter (only the port src/erp/port.ts), ' +
-        'no src/cli, src/server or src/sandbox. Adapters depend on the core, never the reverse.',
+        'no src/cli, src/server or src/sandbox, and not the composition root src/app. Adapters depend on the core, ' +
+        'never the reverse.',
       severity: 'error',
-      from: { path: '^src/(akeneo|mapping|sync)/', pathNot: KNOWN_CORE_TO_ADAPTER },
-      to: { path: '^src/(erp/|cli/|server/|sandbox/)', pathNot: '^src/erp/port[.]ts$' },
-    },
-    {
-      name: 'known-core-imports-adapter',
-      comment:
-        'The two known exceptions to core-imports-no-adapter (src/sync/index.ts builds the ERP source through ' +
-        'src/erp/factory.ts; src/sync/quickstart.ts also starts the sandbox): nothing more may be added to them.',
-      severity: 'error',
-      from: { path: KNOWN_CORE_TO_ADAPTER },
-      to: {
-        path: '^src/(erp/|cli/|server/|sandbox/)',
-        pathNot: '^src/(erp/port[.]ts|erp/factory[.]ts|sandbox/index[.]ts)$',
-      },
+      from: { path: '^src/(akeneo|mapping|sync)/' },
+      to: { path: '^src/(erp/|cli/|server/|sandbox/|app/)', pathNot: '^src/erp/port[.]ts$' },
     },
     {
       name: 'client-imports-no-mapping-or-sync',

@@ -1,4 +1,11 @@
-/** A small multipart/form-data parser (RFC 7578) for the media upload endpoints. */
+/**
+ * multipart/form-data bodies (RFC 7578) of the media upload endpoints, read with @fastify/busboy:
+ * the body is already buffered by the route's content-type parser (so the per-route body limit of
+ * app.ts applies); busboy finds the parts (a delimiter is CRLF + "--" + boundary, so the boundary's
+ * text inside a file is content), and parses their headers (quoted and RFC 2231 parameters).
+ */
+import { Busboy } from '@fastify/busboy';
+
 export interface Part {
   name: string;
   filename?: string;
@@ -16,37 +23,35 @@ export function boundaryOf(contentType: string | undefined): string | undefined 
   return m ? (m[1] ?? m[2])?.trim() : undefined;
 }
 
-export function parseMultipart(body: Buffer, boundary: string): Part[] {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: Part[] = [];
-  let pos = body.indexOf(delimiter);
-  if (pos < 0) throw new MultipartError('The multipart body has no part with the announced boundary.');
-  while (true) {
-    pos += delimiter.length;
-    if (body.subarray(pos, pos + 2).toString() === '--') break;
-    if (body.subarray(pos, pos + 2).toString() === '\r\n') pos += 2;
-    const headerEnd = body.indexOf('\r\n\r\n', pos);
-    if (headerEnd < 0) throw new MultipartError('A multipart part has no header terminator.');
-    const headers = body.subarray(pos, headerEnd).toString('utf8').split('\r\n');
-    const next = body.indexOf(delimiter, headerEnd + 4);
-    if (next < 0) throw new MultipartError('The multipart body is not terminated by its boundary.');
-    let dataEnd = next;
-    if (body[dataEnd - 2] === 0x0d && body[dataEnd - 1] === 0x0a) dataEnd -= 2;
-    const part: Part = { name: '', data: body.subarray(headerEnd + 4, dataEnd) };
-    for (const h of headers) {
-      const idx = h.indexOf(':');
-      if (idx < 0) continue;
-      const key = h.slice(0, idx).trim().toLowerCase();
-      const value = h.slice(idx + 1).trim();
-      if (key === 'content-disposition') {
-        const name = /\bname="([^"]*)"/i.exec(value);
-        const filename = /\bfilename="([^"]*)"/i.exec(value);
-        if (name) part.name = name[1] ?? '';
-        if (filename) part.filename = filename[1] ?? '';
-      } else if (key === 'content-type') part.contentType = value;
+/** The parts of `body` in order, each read whole (fields too, as bytes); a malformed body rejects with a MultipartError. */
+export function parseMultipart(body: Buffer, boundary: string): Promise<Part[]> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown): void => reject(new MultipartError(`The multipart body is malformed: ${err instanceof Error ? err.message : String(err)}`));
+    let parser;
+    try {
+      parser = new Busboy({
+        headers: { 'content-type': `multipart/form-data; boundary="${boundary}"` },
+        // Every part is read as bytes (fields are JSON the routes decode); the path of a filename is kept (the
+        // routes replace its separators, as before).
+        isPartAFile: () => true,
+        preservePath: true,
+      });
+    } catch (err) {
+      fail(err);
+      return;
     }
-    parts.push(part);
-    pos = next;
-  }
-  return parts;
+    const parts: Part[] = [];
+    parser.on('file', (name, stream, filename, _encoding, mimeType) => {
+      const chunks: Buffer[] = [];
+      const part: Part = { name, data: Buffer.alloc(0), contentType: mimeType };
+      if (filename !== undefined) part.filename = filename;
+      parts.push(part);
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => (part.data = Buffer.concat(chunks)));
+      stream.on('error', fail);
+    });
+    parser.on('error', fail);
+    parser.on('finish', () => resolve(parts));
+    parser.end(body);
+  });
 }

@@ -2,6 +2,7 @@
  * Is the PIM answering, is the ERP? Checked at most once a minute (the dashboard asks on
  * every load), and the ERP's category tree for the Run-now picker, kept five minutes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FerryConfig } from '../config/schema.js';
 import type { ErpSource } from '../erp/port.js';
 import { scrubSecrets, type Logger } from '../logging.js';
@@ -54,7 +55,7 @@ export class Reachability {
       this.lastCheck = Date.now();
       this.checking = this.check().finally(() => (this.checking = null));
     }
-    if (this.checking) await Promise.race([this.checking, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    if (this.checking) await Promise.race([this.checking, sleep(waitMs, undefined, { ref: false })]);
     return { pim: this.pim, erp: this.erp };
   }
 

@@ -17,7 +17,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { RunLockedError, type LockInfo, type StateStore } from './state/port.js';
+import { SqliteLockTable } from './state/lock-table.js';
+import type { StateStore } from './state/port.js';
 
 export type LockStore = Pick<StateStore, 'acquireLock' | 'heartbeat' | 'releaseLock' | 'close'>;
 
@@ -28,61 +29,35 @@ export function defaultLockDir(): string {
   return join(tmpdir(), `ferry-locks-${uid}`);
 }
 
-export class ConnectionLocks implements LockStore {
-  private readonly db: Database.Database;
+/** Opens `locks.db` in `dir` (created 0700), refusing a default directory another user owns. */
+function openLockFile(dir: string, chosen: boolean): Database.Database {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The default is in a shared temp dir: refuse one someone else owns (they could fake our locks).
+  const st = statSync(dir);
+  if (!chosen && typeof process.getuid === 'function' && st.uid !== process.getuid()) {
+    throw new Error(`the lock directory ${dir} belongs to another user; set sync.lockDir (or FERRY_LOCK_DIR) to a directory of yours`);
+  }
+  const db = new Database(join(dir, 'locks.db'));
+  db.pragma('busy_timeout = 5000');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id INTEGER, state_path TEXT, acquired_at TEXT NOT NULL, heartbeat_at INTEGER NOT NULL)',
+  );
+  return db;
+}
 
+export class ConnectionLocks extends SqliteLockTable implements LockStore {
   readonly dir: string;
+  private readonly file: Database.Database;
 
   constructor(dir?: string) {
-    this.dir = dir ? resolve(dir) : defaultLockDir();
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    // The default is in a shared temp dir: refuse one someone else owns (they could fake our locks).
-    const chosen = dir !== undefined || Boolean(process.env.FERRY_LOCK_DIR);
-    const st = statSync(this.dir);
-    if (!chosen && typeof process.getuid === 'function' && st.uid !== process.getuid()) {
-      throw new Error(`the lock directory ${this.dir} belongs to another user; set sync.lockDir (or FERRY_LOCK_DIR) to a directory of yours`);
-    }
-    this.db = new Database(join(this.dir, 'locks.db'));
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS locks (name TEXT PRIMARY KEY, owner TEXT NOT NULL, run_id INTEGER, state_path TEXT, acquired_at TEXT NOT NULL, heartbeat_at INTEGER NOT NULL)',
-    );
-  }
-
-  async acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null> {
-    const take = this.db.transaction((): LockInfo | null => {
-      const now = Date.now();
-      const row = this.db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as
-        | { name: string; owner: string; run_id: number | null; acquired_at: string; heartbeat_at: number }
-        | undefined;
-      let recovered: LockInfo | null = null;
-      if (row) {
-        const info: LockInfo = { name: row.name, owner: row.owner, runId: row.run_id, acquiredAt: row.acquired_at, heartbeatAt: new Date(row.heartbeat_at).toISOString() };
-        const stale = now - row.heartbeat_at >= staleAfterMs;
-        const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
-        if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
-        if (row.owner !== owner) recovered = info;
-      }
-      this.db
-        .prepare(
-          'INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES (?, ?, NULL, ?, ?) ' +
-            'ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
-        )
-        .run(name, owner, new Date(now).toISOString(), now);
-      return recovered;
-    });
-    return take.immediate();
-  }
-
-  async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
-    return this.db.prepare('UPDATE locks SET heartbeat_at = ?, run_id = ? WHERE name = ? AND owner = ?').run(Date.now(), runId, name, owner).changes === 1;
-  }
-
-  async releaseLock(name: string, owner: string): Promise<void> {
-    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+    const where = dir ? resolve(dir) : defaultLockDir();
+    const file = openLockFile(where, dir !== undefined || Boolean(process.env.FERRY_LOCK_DIR));
+    super(file);
+    this.dir = where;
+    this.file = file;
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.file.open) this.file.close();
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, ERP
- * source, state store, mapper over the live PIM structure) and runs the engine.
+ * The sync entry point: builds the pieces a run needs from ferry.yaml (PIM client, state store,
+ * mapper over the live PIM structure) and runs the engine. The ERP source comes from the caller
+ * (`source`, or `openSource` to have it opened here): the core knows no ERP adapter, so building
+ * it from the config's `erp:` section is src/app/run-sync.ts's job.
  */
 import { existsSync } from 'node:fs';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../akeneo/index.js';
@@ -46,6 +48,8 @@ export interface RunSyncOptions extends SyncOptions {
   /** Use these instead of building them from the config (the Quick start, tests, benchmarks). */
   client?: AkeneoClient;
   source?: ErpSource;
+  /** Opens the ERP source when `source` is not given (closed by the run); its warnings go to `logger` and into the report. */
+  openSource?: (logger: Logger) => ErpSource | Promise<ErpSource>;
   state?: StateStore;
 }
 
@@ -56,17 +60,20 @@ async function retryQueueOf(state: StateStore, streams: readonly StreamName[]): 
   return out;
 }
 
+function openSourceOf(options: RunSyncOptions): NonNullable<RunSyncOptions['openSource']> {
+  if (options.openSource) return options.openSource;
+  throw new Error('runSync needs an ERP source: pass `source` or `openSource` (src/app/run-sync.ts builds it from the config).');
+}
+
 export async function runSync(config: FerryConfig, options: RunSyncOptions = {}): Promise<RunReport> {
   // Logs go to stderr: stdout carries the report (or --json) alone.
   const logger = options.logger ?? createLogger({}, process.stderr);
   const ownClient = !options.client;
   const client = options.client ?? createAkeneoClientFromConfig(config.pim, { logger });
   const ownSource = !options.source;
-  // Loaded on demand: the factory pulls in every adapter (SQL drivers, XLSX, …), ~35 MB that a
-  // caller bringing its own source does not need.
   // The adapter's warnings (e.g. fuzzy translations) are logged and also kept in the report.
   const erpWarnings = collectWarnings(logger);
-  const source = options.source ?? (await import('../erp/factory.js')).createErpSource(config.erp, { logger: erpWarnings.logger });
+  const source = options.source ?? (await openSourceOf(options)(erpWarnings.logger));
   const ownState = !options.state;
   // A dry run writes nothing, not even a first state file: without one it plans against an
   // empty state in memory (everything would be created), as the real first run would.

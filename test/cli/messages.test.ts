@@ -14,7 +14,7 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { groupSkipReason } from '../../src/sync/engine.js';
 import { lockNameFor, openStateStore, runSync } from '../../src/sync/index.js';
 import { takeRunLock } from '../../src/sync/lock.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { formatReport } from '../../src/sync/report.js';
 import { createAkeneoClient } from '../../src/akeneo/index.js';

@@ -11,7 +11,7 @@ import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { FakeErp } from '../sync/fakes.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from '../sync/support/e2e.js';
 

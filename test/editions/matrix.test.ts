@@ -14,7 +14,7 @@ import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import type { RunReport } from '../../src/sync/report.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from '../sync/support/e2e.js';
 import { clientFor, pimSnapshot } from '../sync/support/pim.js';

@@ -33,9 +33,9 @@ describe('media files', () => {
     return api.raw('POST', '/api/rest/v1/media-files', { headers: { authorization: `Bearer ${api.token}`, 'content-type': m.type }, body: m.body });
   };
 
-  it('parses multipart bodies with binary content', () => {
+  it('parses multipart bodies with binary content', async () => {
     const m = multipart({ a: '1' }, { name: 'x.png', type: 'image/png', data: png });
-    const parts = parseMultipart(m.body, '----ferryTestBoundary42');
+    const parts = await parseMultipart(m.body, '----ferryTestBoundary42');
     expect(parts.map((p) => p.name)).toEqual(['a', 'file']);
     expect(parts[1]?.filename).toBe('x.png');
     expect(Buffer.compare(parts[1]?.data ?? Buffer.alloc(0), png)).toBe(0);

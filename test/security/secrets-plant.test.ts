@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { clientFor } from '../sync/support/pim.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');

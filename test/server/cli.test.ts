@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createConsole } from '../../src/server/app.js';
 import { loadConfig } from '../../src/config/load.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { clientFor } from '../sync/support/pim.js';

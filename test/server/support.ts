@@ -9,7 +9,7 @@ import { ferryConfigSchema, type FerryConfig } from '../../src/config/schema.js'
 import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { createConsole, type ConsoleOptions, type ConsoleServer } from '../../src/server/app.js';
 import type { Role } from '../../src/server/api/contract.js';
 import { clientFor } from '../sync/support/pim.js';

@@ -8,9 +8,9 @@ import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { runSync } from '../../src/sync/index.js';
+import { runSync } from '../../src/app/run-sync.js';
 import { ConnectionLocks } from '../../src/sync/connection-lock.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor } from './support/pim.js';
 

@@ -9,7 +9,8 @@ import { createErpSource } from '../../src/erp/factory.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
 import { createLogger } from '../../src/logging.js';
-import { bootstrapPim, runQuickstart } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
+import { runQuickstart } from '../../src/app/quickstart.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, pimSnapshot, recordingClient } from './support/pim.js';
 

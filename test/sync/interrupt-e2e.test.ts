@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { countsAddUp } from '../../src/sync/report.js';
 import { clientFor } from './support/pim.js';
 

@@ -14,7 +14,7 @@ import { ferryConfigSchema, type FerryConfig } from '../../src/config/schema.js'
 import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { FakeErp } from './fakes.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, recordingClient } from './support/pim.js';

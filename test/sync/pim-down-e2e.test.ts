@@ -9,8 +9,8 @@ import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { runSync } from '../../src/app/run-sync.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor } from './support/pim.js';
 

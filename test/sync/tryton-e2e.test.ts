@@ -14,7 +14,7 @@ import { createTrytonSource, type TrytonSource } from '../../src/erp/tryton/inde
 import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import type { RunReport } from '../../src/sync/report.js';
 import { startTryton, trytonUnavailableReason, type RunningTryton } from '../support/tryton/index.js';
 import { checkCounts, sandboxPimConfig } from './support/e2e.js';

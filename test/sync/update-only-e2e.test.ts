@@ -11,7 +11,7 @@ import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { openSqliteStateStore } from '../../src/sync/state/sqlite.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, pimSnapshot, recordingClient } from './support/pim.js';

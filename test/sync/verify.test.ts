@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { fingerprint } from '../../src/sync/hash.js';
 import { runSync } from '../../src/sync/index.js';
-import { bootstrapPim } from '../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { pimNormalised, sameAsStored } from '../../src/sync/verify.js';
 import { sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor, recordingClient } from './support/pim.js';

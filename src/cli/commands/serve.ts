@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import type { FerryConfig } from '../../config/schema.js';
 import { createLogger } from '../../logging.js';
 import { formatReport, summaryLine } from '../../sync/report.js';
-import { runQuickstart } from '../../sync/quickstart.js';
+import { runQuickstart } from '../../app/quickstart.js';
 import type { createConsole } from '../../server/app.js';
 import { configFrom, UserError, withConfigOption } from '../output.js';
 

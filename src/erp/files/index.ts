@@ -36,7 +36,7 @@ import { readFileBatches, readFileRecords } from './read-file.js';
 import { newReport, type FileReport } from './report.js';
 import { FilesSink } from './sink.js';
 
-export { filesConfigSchema, type FilesConfig, type FilesConfigInput } from './config.js';
+export type { FilesConfig, FilesConfigInput } from './config.js';
 export type { FileReport } from './report.js';
 
 export interface FilesSourceOptions {

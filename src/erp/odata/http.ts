@@ -4,6 +4,7 @@
  * server's Retry-After, and failures turned into ErpErrors that name the URL and the fix —
  * never the password, secret or token.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ErpError } from '../port.js';
 import type { OdataConfig } from './config.js';
@@ -55,7 +56,7 @@ export class OdataHttp {
 
   constructor(
     private readonly config: OdataConfig,
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => delay(ms),
   ) {
     this.agent = new Agent({ connections: 4, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
   }

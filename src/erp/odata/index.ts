@@ -12,6 +12,7 @@ import { safeUrl } from './http.js';
 import { resolveStreams, type ResolvedStream } from './profiles.js';
 import { describeFields, planStream, queryFor, rawRow, readFilter, toRecord, type StreamPlan } from './reader.js';
 import { OdataService } from './service.js';
+import { chunks } from '../../util/chunks.js';
 
 export type { OdataConfig } from './config.js';
 
@@ -93,8 +94,8 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
     let count = 0;
     const limited = (): boolean => options.limit !== undefined && count >= options.limit;
     if (options.keys && options.keys.length === 0) return;
-    const chunks = options.keys ? chunked(options.keys, KEYS_PER_REQUEST) : [undefined];
-    for (const keys of chunks) {
+    const keyChunks = options.keys ? chunks(options.keys, KEYS_PER_REQUEST) : [undefined];
+    for (const keys of keyChunks) {
       for await (const record of rows(p, options, keys, seen, rejects)) {
         yield record;
         count++;
@@ -111,7 +112,7 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
       changedGroups.set(g.key, g.updatedAt);
     }
     const groupKeys = [...changedGroups.keys()];
-    for (const groupChunk of chunked(groupKeys, KEYS_PER_REQUEST)) {
+    for (const groupChunk of chunks(groupKeys, KEYS_PER_REQUEST)) {
       const byGroup: ReadOptions = { ...(options.signal ? { signal: options.signal } : {}) };
       for await (const record of rows(p, byGroup, undefined, seen, rejects, groupChunk)) {
         record.updatedAt = laterOf(record.updatedAt, changedGroups.get(record.group ?? '') ?? null);
@@ -172,8 +173,3 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
   };
 }
 
-function chunked<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

@@ -14,7 +14,7 @@ import { writeProduct, writeProductModel } from './products.js';
 
 const V1 = '/api/rest/v1';
 
-function multipartParts(req: FastifyRequest): Part[] {
+async function multipartParts(req: FastifyRequest): Promise<Part[]> {
   const raw = req.headers['content-type'];
   const type = raw?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'multipart/form-data') {
@@ -24,7 +24,7 @@ function multipartParts(req: FastifyRequest): Part[] {
   if (!boundary) throw plain(400, 'The multipart/form-data Content-Type header has no boundary.');
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   try {
-    return parseMultipart(body, boundary);
+    return await parseMultipart(body, boundary);
   } catch (err) {
     if (err instanceof MultipartError) throw plain(400, err.message);
     throw err;
@@ -78,8 +78,8 @@ function metadata(base: string, m: MediaFileRecord): Record<string, unknown> {
 export function registerMediaRoutes(app: FastifyInstance, ctx: SandboxContext): void {
   const { store } = ctx;
 
-  route(app, 'POST', `${V1}/media-files`, (req, reply) => {
-    const parts = multipartParts(req);
+  route(app, 'POST', `${V1}/media-files`, async (req, reply) => {
+    const parts = await multipartParts(req);
     const file = parts.find((p) => p.name === 'file' && p.filename !== undefined);
     if (!file) throw plain(422, 'Property "file" is required.');
     const product = target(parts, 'product');
@@ -143,8 +143,8 @@ export function registerMediaRoutes(app: FastifyInstance, ctx: SandboxContext): 
     [`${V1}/asset-media-files`, 'Asset-media-file-code', 'asset'],
     [`${V1}/reference-entities-media-files`, 'Reference-entities-media-file-code', 'reference_entity'],
   ] as const) {
-    route(app, 'POST', path, (req, reply) => {
-      const file = multipartParts(req).find((p) => p.name === 'file' && p.filename !== undefined);
+    route(app, 'POST', path, async (req, reply) => {
+      const file = (await multipartParts(req)).find((p) => p.name === 'file' && p.filename !== undefined);
       if (!file) throw plain(422, 'Property "file" is required.');
       const media = makeMedia(file, kind);
       store.putMedia(media);

@@ -5,6 +5,7 @@
  * returned, never thrown, so a failing channel cannot fail a run.
  */
 import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import nodemailer from 'nodemailer';
 import { scrubSecrets } from '../../logging.js';
 import { channelSecrets, type ChannelSettings } from './store.js';
@@ -117,7 +118,7 @@ export async function deliver(settings: ChannelSettings, m: Message, options: Se
     } catch (err) {
       lastError = errorText(err, settings);
       if (attempt < attempts) {
-        await new Promise((r) => setTimeout(r, delay));
+        await sleep(delay);
         delay *= 2;
       }
     }

@@ -5,6 +5,7 @@
  * see migrations.ts READ_INDEXES.
  */
 import type { Reject, RunRecord, RunSummary } from '../api/contract.js';
+import { rejectFromRow, type RejectColumns } from '../../sync/state/reject-row.js';
 import { parseJsonColumn, type ConsoleDb } from './db.js';
 
 type RunStatusBody = RunSummary['status'];
@@ -20,21 +21,6 @@ interface RunDbRow {
   started_by?: string | null;
 }
 
-interface RejectDbRow {
-  stream: string;
-  erp_key: string;
-  entity_type: string;
-  label: string;
-  attribute: string | null;
-  locale: string | null;
-  scope: string | null;
-  message: string;
-  fix: string | null;
-}
-
-function toReject(r: RejectDbRow): Reject {
-  return { stream: r.stream, key: r.erp_key, entityType: r.entity_type, label: r.label, attribute: r.attribute, locale: r.locale, scope: r.scope, message: r.message, fix: r.fix };
-}
 
 export interface RunRowFull {
   summary: RunSummary;
@@ -150,7 +136,7 @@ export class RunsReader {
     const rejected = rows.filter((r) => r.outcome === 'rejected');
     if (rejected.length > 0) {
       const stmt = this.db.prepare('SELECT * FROM rejects WHERE run_id = ? AND stream = ? AND erp_key = ? ORDER BY id');
-      for (const r of rejected) rejectsByKey.set(`${r.stream}\u0000${r.erp_key}`, (stmt.all(runId, r.stream, r.erp_key) as RejectDbRow[]).map(toReject));
+      for (const r of rejected) rejectsByKey.set(`${r.stream}\u0000${r.erp_key}`, (stmt.all(runId, r.stream, r.erp_key) as RejectColumns[]).map(rejectFromRow));
     }
     const base = pimUrl?.replace(/\/+$/, '') ?? null;
     return {

@@ -28,7 +28,8 @@ import type {
   RunStatus,
   StateStore,
 } from './port.js';
-import { RunLockedError } from './port.js';
+import { rejectFromRow, type RejectColumns } from './reject-row.js';
+import { SqliteLockTable } from './lock-table.js';
 import { chunks } from '../../util/chunks.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
@@ -225,6 +226,7 @@ const IN_CHUNK = 500;
 
 export class SqliteStateStore implements StateStore {
   readonly db: Database.Database;
+  private readonly locks: SqliteLockTable;
   /** Prepared statements by SQL text: the per-line writes run hundreds of thousands of times a run. */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -251,6 +253,7 @@ export class SqliteStateStore implements StateStore {
       }
     }
     this.db = new Database(path);
+    this.locks = new SqliteLockTable(this.db);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // Deleted or rewritten rows (a raw signed URL rewritten by migration v7) leave no bytes behind.
@@ -291,51 +294,16 @@ export class SqliteStateStore implements StateStore {
 
   // --- lock ----------------------------------------------------------------------
 
-  async acquireLock(
-    name: string,
-    owner: string,
-    staleAfterMs: number,
-    isOwnerAlive?: (owner: string) => boolean,
-  ): Promise<LockInfo | null> {
-    const take = this.db.transaction((): LockInfo | null => {
-      const now = Date.now();
-      const row = this.prepared('SELECT * FROM locks WHERE name = ?').get(name) as
-        | { name: string; owner: string; run_id: number | null; acquired_at: string; heartbeat_at: number }
-        | undefined;
-      let recovered: LockInfo | null = null;
-      if (row) {
-        const info: LockInfo = {
-          name: row.name,
-          owner: row.owner,
-          runId: row.run_id,
-          acquiredAt: row.acquired_at,
-          heartbeatAt: new Date(row.heartbeat_at).toISOString(),
-        };
-        const stale = now - row.heartbeat_at >= staleAfterMs;
-        const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
-        if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
-        if (row.owner !== owner) recovered = info;
-      }
-      this
-        .prepared(
-          'INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES (?, ?, NULL, ?, ?) ' +
-            'ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at',
-        )
-        .run(name, owner, new Date(now).toISOString(), now);
-      return recovered;
-    });
-    return take.immediate();
+  async acquireLock(name: string, owner: string, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): Promise<LockInfo | null> {
+    return this.locks.acquireLock(name, owner, staleAfterMs, isOwnerAlive);
   }
 
   async heartbeat(name: string, owner: string, runId: number | null): Promise<boolean> {
-    const res = this.db
-      .prepare('UPDATE locks SET heartbeat_at = ?, run_id = ? WHERE name = ? AND owner = ?')
-      .run(Date.now(), runId, name, owner);
-    return res.changes === 1;
+    return this.locks.heartbeat(name, owner, runId);
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    this.prepared('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+    return this.locks.releaseLock(name, owner);
   }
 
   // --- entities ------------------------------------------------------------------
@@ -720,34 +688,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getRejects(runId: number): Promise<RejectRow[]> {
-    const rows = this.prepared('SELECT * FROM rejects WHERE run_id = ? ORDER BY id').all(runId) as {
-      run_id: number;
-      stream: string;
-      erp_key: string;
-      entity_type: string;
-      label: string;
-      attribute: string | null;
-      locale: string | null;
-      scope: string | null;
-      message: string;
-      fix: string | null;
-      payload: string | null;
-      errors: string | null;
-    }[];
-    return rows.map((r) => ({
-      runId: r.run_id,
-      stream: r.stream,
-      key: r.erp_key,
-      entityType: r.entity_type,
-      label: r.label,
-      attribute: r.attribute,
-      locale: r.locale,
-      scope: r.scope,
-      message: r.message,
-      fix: r.fix,
-      payload: parseJson(r.payload),
-      errors: parseJson(r.errors),
-    }));
+    const rows = this.prepared('SELECT * FROM rejects WHERE run_id = ? ORDER BY id').all(runId) as (RejectColumns & { run_id: number; payload: string | null; errors: string | null })[];
+    return rows.map((r) => ({ runId: r.run_id, ...rejectFromRow(r), payload: parseJson(r.payload), errors: parseJson(r.errors) }));
   }
 }
 

@@ -12,7 +12,7 @@ import { createErpSource } from '../../../src/erp/factory.js';
 import { createLogger } from '../../../src/logging.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../../src/sandbox/index.js';
 import { createConsole, type ConsoleServer } from '../../../src/server/app.js';
-import { bootstrapPim } from '../../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../../src/sync/bootstrap.js';
 import { clientFor } from '../../sync/support/pim.js';
 import { sandboxPimConfig } from '../../sync/support/e2e.js';
 

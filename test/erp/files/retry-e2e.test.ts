@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryConfigSchema } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/index.js';
-import { runSync } from '../../../src/sync/index.js';
+import { runSync } from '../../../src/app/run-sync.js';
 import { openSqliteStateStore } from '../../../src/sync/state/sqlite.js';
 import { sandboxPimConfig, tempDirs } from '../../sync/support/e2e.js';
 

@@ -15,7 +15,7 @@ import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/i
 import { createLogger } from '../../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/index.js';
 import { runSync } from '../../../src/sync/index.js';
-import { bootstrapPim } from '../../../src/sync/quickstart.js';
+import { bootstrapPim } from '../../../src/sync/bootstrap.js';
 import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
 import { sandboxPimConfig } from '../../sync/support/e2e.js';
 import { clientFor, recordingClient, type RecordedWrite } from '../../sync/support/pim.js';

@@ -14,12 +14,8 @@ import { ferryConfigSchema, type FerryConfig } from '../config/schema.js';
 import { createErpSource } from '../erp/factory.js';
 import { createLogger, type Logger } from '../logging.js';
 import { startSandbox } from '../sandbox/index.js';
-import type { SyncProgress } from './engine.js';
-import { bootstrapPim } from './bootstrap.js';
-import { runSync } from './index.js';
-
-export { bootstrapPim, type BootstrapSummary } from './bootstrap.js';
-import type { RunReport } from './report.js';
+import { bootstrapPim } from '../sync/bootstrap.js';
+import { runSync, type RunReport, type SyncProgress } from '../sync/index.js';
 
 export interface QuickstartOptions {
   items?: number;

@@ -46,7 +46,6 @@ export interface EntityState {
 export type EntityKey = Pick<EntityState, 'type' | 'code' | 'originStream' | 'originKey' | 'status'>;
 
 export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped' | 'deleted';
-export const RECORD_OUTCOMES: readonly RecordOutcome[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
 
 export type RunStatus = 'running' | 'succeeded' | 'rejects' | 'failed' | 'interrupted';
 

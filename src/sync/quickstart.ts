@@ -18,7 +18,7 @@ import type { SyncProgress } from './engine.js';
 import { bootstrapPim } from './bootstrap.js';
 import { runSync } from './index.js';
 
-export { bootstrapPim, type BootstrapSummary } from './bootstrap.js';
+export { bootstrapPim } from './bootstrap.js';
 import type { RunReport } from './report.js';
 
 export interface QuickstartOptions {

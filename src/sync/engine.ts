@@ -115,7 +115,7 @@ async function syncCategories(run: SyncRun): Promise<ReadonlySet<string> | null>
   ctx.checkAbort();
   applying.begin();
   const read = await reading.readCategories(scope.categorySince);
-  if (read.records.length > 0) applying.add(await planning.planCategories(ctx.deps.mapper, read.records));
+  if (read.records.length > 0) applying.add(await planning.planCategories(read.records));
   if (!ctx.dryRun) await applying.finish();
   return read.allowed;
 }

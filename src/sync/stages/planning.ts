@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ErpRecord } from '../../erp/port.js';
-import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../../mapping/types.js';
+import type { MappedEntity, MappedOption, MappingError, MediaUploadRequest } from '../../mapping/types.js';
 import { diffEntity, entityCode } from '../diff.js';
 import { STREAM_TYPES } from '../ledger.js';
 import { productUuidFor } from '../product-uuid.js';
@@ -52,10 +52,10 @@ export class Planner {
   }
 
   /** The category tree's tasks, parents first (a dry run: none, only the plan's counts). */
-  async planCategories(mapper: Mapper, records: ErpRecord[]): Promise<SyncTask[]> {
+  async planCategories(records: ErpRecord[]): Promise<SyncTask[]> {
     const { ctx } = this;
     const tasks: SyncTask[] = [];
-    const result = mapper.mapCategories(records);
+    const result = ctx.deps.mapper.mapCategories(records);
     this.recordMappingErrors(result.errors);
     const codes = result.entities.map(entityCode);
     const stored = await ctx.deps.state.getEntities('category', codes);

@@ -71,6 +71,17 @@ describe('planning stage', () => {
     expect(notes.settled).toContainEqual(['product_model:tshirt', true, undefined]);
   });
 
+  it('categories: parents before children, each child waiting for its parent', async () => {
+    const w = await stageWorld();
+    const master = w.erp.put({ stream: 'categories', key: 'master', parent: null, fields: { name: 'Master' } });
+    const shirts = w.erp.put({ stream: 'categories', key: 'shirts', parent: 'master', fields: { name: 'Shirts' } });
+    for (const r of [master, shirts]) w.ctx.ledger.read(r.stream, r.key);
+    const tasks = await plannerOf(w).planCategories([shirts, master]);
+    expect(tasks.map((t) => t.id)).toEqual(['category:master', 'category:shirts']);
+    expect(tasks[1]!.deps).toEqual(['category:master']);
+    expect(tasks[1]!.payload).toMatchObject({ code: 'shirts', parent: 'master', labels: { en_US: 'Shirts' } });
+  });
+
   it('a changed value gives a task carrying only that value', async () => {
     const w = await stageWorld();
     const part = group(w);

@@ -45,8 +45,8 @@ export interface ItemsRead {
   seenItemKeys: ReadonlySet<string>;
 }
 
-/** Later of two ISO dates (null: none). */
-function laterOf(a: string | null, b: string | null): string | null {
+/** Later of two ISO dates (null: none); the run's watermarks use it too. */
+export function laterOf(a: string | null, b: string | null): string | null {
   if (!b) return a;
   if (!a) return b;
   return Date.parse(b) > Date.parse(a) ? b : a;

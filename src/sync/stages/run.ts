@@ -18,7 +18,7 @@ import { MediaUploads } from './media.js';
 import { PimWatch } from './pim-watch.js';
 import { PlannedIds } from './planned.js';
 import { Planner } from './planning.js';
-import { RecordReader } from './reading.js';
+import { laterOf, RecordReader } from './reading.js';
 import { buildReport } from './run-report.js';
 
 const STREAMS = ['items', 'groups', 'categories'] as const;
@@ -28,12 +28,6 @@ export function groupSkipReason(items: number | undefined): string {
   if (items === undefined || items === 0) return 'no item of this group was read in this run, so it gave no product model';
   if (items === 1) return 'the group has a single item, kept as a simple product (mapping.structure.variants.singleGroupAsSimpleProduct)';
   return `the group's ${items} items stay simple products: no family variant of their family fits them (see ferry check)`;
-}
-
-function laterOf(a: string | null, b: string | null): string | null {
-  if (!b) return a;
-  if (!a) return b;
-  return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
 function syncModeOf(opts: SyncOptions): SyncMode {

@@ -71,4 +71,3 @@ export const syncConfigSchema = z
   .strict();
 
 export type StateConfig = z.infer<typeof stateConfigSchema>;
-export type SyncConfig = z.infer<typeof syncConfigSchema>;

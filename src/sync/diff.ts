@@ -8,7 +8,7 @@
 import type { Values, ValueEntry } from '../akeneo/model.js';
 import type { MappedEntity } from '../mapping/types.js';
 import { fingerprint, NULL_FINGERPRINT, valueKey } from './hash.js';
-import type { EntityState, EntityType } from './state/port.js';
+import type { EntityState } from './state/port.js';
 
 export type EndpointMode = 'uuid' | 'identifier';
 
@@ -20,10 +20,6 @@ export interface DiffResult {
   nextHashes: Record<string, string>;
   /** Keys (`attr|locale|scope` / `@field`) carried by the payload. */
   changed: string[];
-}
-
-export function entityType(e: MappedEntity): EntityType {
-  return e.kind;
 }
 
 /** The code the PIM knows an entity by (state key). */

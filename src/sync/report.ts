@@ -2,7 +2,7 @@
  * The run report: what a run did, in numbers and in words. Stored with the run (state
  * store), printed by `ferry sync` / `ferry runs show`, exported as CSV for Julia.
  */
-import type { RecordOutcome, RejectRow } from './state/port.js';
+import type { RejectRow } from './state/port.js';
 
 export type SyncMode = 'delta' | 'full' | 'since' | 'keys' | 'category';
 export type ReportStatus = 'succeeded' | 'rejects' | 'failed' | 'interrupted';
@@ -317,5 +317,3 @@ export function rejectsCsv(rows: readonly RejectRow[]): string {
   }
   return lines.join('\r\n') + '\r\n';
 }
-
-export type { RecordOutcome };

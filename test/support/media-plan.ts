@@ -1,6 +1,6 @@
 /**
  * Media upload planning by content hash, as a pure function: no production code uses it (the sync
- * engine plans its uploads itself, src/sync/engine.ts); it moved here from src/mapping/media.ts so
+ * engine plans its uploads itself, src/sync/stages/media.ts); it moved here from src/mapping/media.ts so
  * that its test keeps describing the rule until the engine's media stage (issue 12) adopts or drops it.
  * The first owner of a hash gets the upload (Akeneo's upload also sets the value on it); every other
  * owner gets the returned media-file code as a plain value. Reading the bytes is the caller's port.

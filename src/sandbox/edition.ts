@@ -116,6 +116,11 @@ export interface EditionDifference {
 }
 
 const SPEC = '../shared/akeneo/openapi-selfhosted.json (Akeneo\'s official spec)';
+/** Akeneo's source with its history (read in the mirandaguillaume/pim-community-dev snapshot) and the commits that stand for each version. */
+const MIRROR = 'akeneo/pim-community-dev';
+const AT_5_0 = 'b520a3fcb7 (2021-01, 5.0)';
+const AT_6_0 = 'b4605f26e0 (2022-02-03, master when CHANGELOG-6.0.md began "# 6.0.x")';
+const AT_7_0 = '1c801f6939 (2022-12-15, "Make 7.0 a real version")';
 
 /** Every difference the sandbox emulates, with where it was taken from. */
 export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
@@ -183,6 +188,29 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     saas: 'yes',
     source:
       'AttributeUpdater.php (0757debc) setType(): a type missing from the registry → InvalidPropertyException "The attribute type does not exist"; these types are registered by EE bundles only; table attributes "EE/GE, 6.0+" (../shared/reference/akeneo-api.md §6)',
+  },
+  {
+    what: 'Product without identifier on `/products` (POST without `identifier`, or `"identifier": null` / `""`)',
+    ce: 'before 7.0: 422 `{"code":422,"message":"Validation failed.","errors":[{"property":"identifier","message":"The identifier attribute cannot be empty."}]}`; 7.0: 422 `Validation failed. The identifier field is required for this endpoint. If you want to manipulate products without identifiers, please use products-uuid endpoints.` (documented, link `#post_products_uuid`)',
+    ee: 'same as CE',
+    saas: 'as 7.0',
+    source:
+      `${MIRROR} tests/back/Pim/Enrichment/EndToEnd/Product/Product/ExternalApi/CreateProductEndToEnd.php testResponseWhenIdentifierIsNotFilled and PartialUpdateProductEndToEnd.php testProductPartialUpdateWithTheIdentifierUpdatedWithNull: at ${AT_6_0} and ${AT_5_0} the violation, at ${AT_7_0} ProductController's NO_IDENTIFIER_MESSAGE (added 2022-10, CPM-594)`,
+  },
+  {
+    what: '`uuid` in a `/products` body',
+    ce: 'before 7.0: 422 `Property "uuid" does not exist. Check the expected format on the API documentation.` (documented); 7.0: ignored',
+    ee: 'same as CE',
+    saas: 'ignored',
+    source: `${MIRROR} src/Akeneo/Pim/Enrichment/Bundle/Resources/config/updaters.yml pim_catalog.updater.product ignored fields: no \`uuid\` at ${AT_6_0}, \`uuid\` first at ${AT_7_0}; ProductUpdater throws UnknownPropertyException for any other field`,
+  },
+  {
+    what: '`GET` / `PATCH` / `DELETE /products-uuid/{x}` where x is not a uuid',
+    ce: '7.0: 404 `No route found for "… /products-uuid/x"` (no product lookup, no create); `POST /products-uuid/search` 404',
+    ee: 'same as CE',
+    saas: '404 likewise; `GET /products-uuid/search` 405 `Method Not Allowed (Allow: POST)`',
+    source:
+      'akeneo/pim-community-dev src/Akeneo/Pim/Enrichment/Bundle/Resources/config/routing/external_api/product.yml (ea67ecb6): pim_api_product_uuid_get, _partial_update and _delete require `uuid: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`; a path no route takes is the router\'s 404, 405 when a route takes it with another method',
   },
   {
     what: 'Answer for a route that does not exist there',

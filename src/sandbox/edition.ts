@@ -27,8 +27,14 @@ export interface EditionProfile {
   uuidProducts: boolean;
   /** `with_completenesses` on product reads (6.0+; ignored before, as an unknown parameter). */
   completenesses: boolean;
-  /** Attribute properties the attribute updater does not know here (CE: is_read_only). */
+  /** Attribute properties the attribute updater does not know here (5.0: guidelines): a write that sends one is refused. */
   unknownAttributeProperties: readonly string[];
+  /**
+   * Attribute properties the updater stores but reads never show here (CE: is_read_only — the CE's
+   * updater keeps it as a property, its normalizer leaves it out: read-only attributes are an
+   * Enterprise/SaaS feature).
+   */
+  hiddenAttributeProperties: readonly string[];
   /** Attribute types the attribute type registry does not have here. */
   unknownAttributeTypes: readonly string[];
   /** Whether METHOD url (a fastify route pattern such as /api/rest/v1/products-uuid/:key) exists here. */
@@ -94,7 +100,8 @@ export function editionProfile(edition: string = 'saas', version?: string): Edit
     systemInformation,
     uuidProducts: n >= 7,
     completenesses: n >= 6,
-    unknownAttributeProperties: e === 'ce' ? ['is_read_only'] : [],
+    unknownAttributeProperties: n < 6 ? ['guidelines'] : [],
+    hiddenAttributeProperties: e === 'ce' ? ['is_read_only'] : [],
     unknownAttributeTypes: unknownTypes,
     hasRoute(method, url) {
       for (const rule of ROUTE_RULES) {
@@ -175,11 +182,17 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
   },
   {
     what: 'Attribute property `is_read_only`',
-    ce: 'refused: 422 `Property "is_read_only" does not exist. Check the expected format on the API documentation.`',
+    ce: 'accepted on writes (no error) but never shown on reads, and without effect: no read-only attributes',
     ee: 'yes',
     saas: 'yes',
-    source:
-      'akeneo/pim-community-dev src/Akeneo/Pim/Structure/Component/Updater/AttributeUpdater.php (0757debc) validateDataType(): a field outside its list and the configured `properties` throws UnknownPropertyException; CE configures `properties: [auto_option_sorting]` (src/Akeneo/Pim/Structure/Bundle/Resources/config/updaters.yml, 0acc9e5d); the EE adds `is_read_only`',
+    source: `${MIRROR} src/Akeneo/Pim/Structure/Bundle/Resources/config/updaters.yml: the CE's attribute updater stores the properties [auto_option_sorting, is_read_only, default_value] since c8735d0134 (2018-07, "TIP-863: remove CE override"; the same at ${AT_5_0}, ${AT_6_0}, ${AT_7_0}); its standard normalizer shows only auto_option_sorting and default_value (normalizers.yml at ${AT_6_0}), and from 7.0 is_read_only only when the read-only feature flag is on (Normalizer/Standard/AttributeNormalizer.php at ${AT_7_0})`,
+  },
+  {
+    what: 'Attribute property `guidelines`',
+    ce: '6.0+; before: 422 `Property "guidelines" does not exist. Check the expected format on the API documentation.`',
+    ee: 'same as CE',
+    saas: 'yes',
+    source: `${MIRROR} src/Akeneo/Pim/Structure/Component/Updater/AttributeUpdater.php: at ${AT_5_0} no guidelines field, so setValue()'s property accessor throws UnknownPropertyException; at ${AT_6_0} \`case 'guidelines'\``,
   },
   {
     what: 'Attribute types `akeneo_reference_entity(_collection)`, `pim_catalog_asset_collection`, `pim_catalog_table`',
@@ -222,7 +235,8 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
 ];
 
 /**
- * A catalog as this edition would hold it: on CE no attribute carries `is_read_only` and none
+ * A catalog as this edition would hold it: on CE no attribute carries `is_read_only` (it would
+ * not show) and none
  * has an Enterprise type, and there are no reference entities or asset families (the catalogs are
  * exports, possibly from an EE; the CE cannot have stored those).
  */
@@ -232,9 +246,10 @@ export function adaptStructure(s: StructureSnapshot, p: EditionProfile): Structu
   const attributes = s.attributes
     .filter((a) => !dropped.has(a.code))
     .map((a) => {
-      if (!p.unknownAttributeProperties.some((k) => k in a)) return a;
+      const gone = [...p.unknownAttributeProperties, ...p.hiddenAttributeProperties];
+      if (!gone.some((k) => k in a)) return a;
       const copy: Record<string, unknown> = { ...a };
-      for (const k of p.unknownAttributeProperties) delete copy[k];
+      for (const k of gone) delete copy[k];
       return copy as typeof a;
     });
   const out: StructureSnapshot = { ...s, attributes };

@@ -157,14 +157,14 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     ce: '6.0+: `{"version":"6.0.28","edition":"CE"}`; 404 on 5.0',
     ee: '6.0+: `{"version":"6.0.28","edition":"EE"}`; 404 on 5.0',
     saas: '`{"version":"v20230112013744","edition":"Serenity"}`',
-    source: `${SPEC}: get_system_information \`x-versions: ["6.0","7.0"]\` and its description's table of answers per environment`,
+    source: `${SPEC}: get_system_information \`x-versions: ["6.0","7.0"]\` and its description's table of answers per environment; ${MIRROR} src/Akeneo/Platform/Bundle/AnalyticsBundle/Resources/config/routing.yml has the route at ${AT_6_0}, no such route at ${AT_5_0}`,
   },
   {
     what: '`DELETE /product-models/{code}`',
     ce: '6.0+; 405 on 5.0',
     ee: '6.0+; 405 on 5.0',
     saas: 'yes',
-    source: `${SPEC}: delete_product_models__code_ \`x-versions: ["6.0","7.0"]\``,
+    source: `${SPEC}: delete_product_models__code_ \`x-versions: ["6.0","7.0"]\`; ${MIRROR} src/Akeneo/Pim/Enrichment/Bundle/Resources/config/routing/external_api/product_model.yml: GET, POST, PATCH only at ${AT_5_0} (so 405), DELETE at ${AT_6_0}`,
   },
   {
     what: '`with_completenesses=true` on product reads',

@@ -204,7 +204,7 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
   },
   {
     what: 'Product without identifier on `/products` (POST without `identifier`, or `"identifier": null` / `""`)',
-    ce: 'before 7.0: 422 `{"code":422,"message":"Validation failed.","errors":[{"property":"identifier","message":"The identifier attribute cannot be empty."}]}`; 7.0: 422 `Validation failed. The identifier field is required for this endpoint. If you want to manipulate products without identifiers, please use products-uuid endpoints.` (documented, link `#post_products_uuid`)',
+    ce: 'before 7.0: 422 `{"code":422,"message":"Validation failed.","errors":[{"property":"identifier","message":"The identifier attribute cannot be empty."}]}` (a create by PATCH with `"identifier": null`: `The identifier "" provided in the request body must match the identifier "…" provided in the url.`); 7.0: 422 `Validation failed. The identifier field is required for this endpoint. If you want to manipulate products without identifiers, please use products-uuid endpoints.` (documented, link `#post_products_uuid`)',
     ee: 'same as CE',
     saas: 'as 7.0',
     source:

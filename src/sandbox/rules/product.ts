@@ -80,11 +80,11 @@ function writeProduct(
 
   // 6. URL/body key mismatch.
   if (ctx.method === 'PATCH' && ctx.urlKey !== undefined) {
-    if (byIdentifier && !current && typeof patch.identifier === 'string' && patch.identifier !== ctx.urlKey) {
-      throw plain(
-        422,
-        `The identifier "${patch.identifier}" provided in the request body must match the identifier "${ctx.urlKey}" provided in the url.`,
-      );
+    // Before 7.0 any `identifier` key counts, null too (validateCodeConsistency at 6.0 compares with !==; PHP prints null as "").
+    const mismatch = before7 ? 'identifier' in patch && patch.identifier !== ctx.urlKey : typeof patch.identifier === 'string' && patch.identifier !== ctx.urlKey;
+    if (byIdentifier && !current && mismatch) {
+      const given = typeof patch.identifier === 'string' ? patch.identifier : patch.identifier === null || patch.identifier === undefined ? '' : String(patch.identifier);
+      throw plain(422, `The identifier "${given}" provided in the request body must match the identifier "${ctx.urlKey}" provided in the url.`);
     }
     if (!byIdentifier && typeof patch.uuid === 'string' && patch.uuid.toLowerCase() !== ctx.urlKey.toLowerCase()) {
       throw plain(422, `The uuid "${patch.uuid}" provided in the request body must match the uuid "${ctx.urlKey}" provided in the url.`);

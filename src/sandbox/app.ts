@@ -41,6 +41,40 @@ function bodyLimitFor(url: string): number {
 /** The header that makes a /_sandbox/* write legitimate: a cross-site page cannot send it without a CORS preflight, which the sandbox never grants. */
 export const SANDBOX_CONTROL_HEADER = 'x-ferry-sandbox';
 
+/**
+ * Akeneo's route requirements (Symfony `requirements:` on a path parameter): a request whose
+ * segment does not match them matches no route, so it answers the router's 404 (405 when another
+ * route takes the path), before authentication. /products-uuid/{uuid} takes only uuids
+ * (akeneo/pim-community-dev src/Akeneo/Pim/Enrichment/Bundle/Resources/config/routing/external_api/product.yml
+ * at ea67ecb6: pim_api_product_uuid_get, _partial_update and _delete).
+ */
+const UUID_REQUIREMENT = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const ROUTE_REQUIREMENTS: Record<string, Record<string, string>> = {
+  '/api/rest/v1/products-uuid/:key': { key: UUID_REQUIREMENT },
+};
+
+/** A fastify route pattern as a regex over the path, each parameter held to its requirement. */
+function routePattern(url: string): RegExp {
+  const requirements = ROUTE_REQUIREMENTS[url] ?? {};
+  const parts = url.split(/(:\w+|\*)/);
+  const source = parts
+    .map((part) => {
+      if (part === '*') return '.*';
+      if (part.startsWith(':')) return `(?:${requirements[part.slice(1)] ?? '[^/]+'})`;
+      return part.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp('^' + source + '$');
+}
+
+/** True when the route fastify matched holds a parameter its Akeneo requirement refuses. */
+function failsRequirements(req: FastifyRequest): boolean {
+  const requirements = ROUTE_REQUIREMENTS[req.routeOptions.url ?? ''];
+  if (!requirements) return false;
+  const params = req.params as Record<string, string>;
+  return Object.entries(requirements).some(([name, re]) => !new RegExp(`^(?:${re})$`).test(params[name] ?? ''));
+}
+
 /** Routes under /api/rest/v1 that need no token. */
 function isPublic(path: string): boolean {
   return path === '/api/rest/v1' || path === '/api/rest/v1/';
@@ -82,9 +116,7 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
   app.addHook('onRoute', (opts) => {
     opts.bodyLimit ??= bodyLimitFor(opts.url);
     const methods = Array.isArray(opts.method) ? opts.method : [opts.method];
-    const pattern = new RegExp(
-      '^' + opts.url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+').replace(/\*/g, '.*') + '$',
-    );
+    const pattern = routePattern(opts.url);
     for (const m of methods) if (m !== 'HEAD') routes.push({ method: m, url: opts.url, pattern });
   });
 
@@ -97,6 +129,10 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     const path = req.url.split('?')[0] ?? '';
     const state = { connection: 'anonymous', routeKey: `${req.method} ${req.routeOptions.url ?? '(no route)'}`, lines: 0, arrivedAt: performance.now() } as NonNullable<FastifyRequest['sandbox']>;
     req.sandbox = state;
+    if (failsRequirements(req)) {
+      state.routeKey = `${req.method} (no route)`;
+      return noRoute(req, reply);
+    }
     if (path.startsWith('/_sandbox/') && req.method !== 'GET' && req.method !== 'HEAD') {
       // A web page in the developer's browser must not reset (or otherwise change) the sandbox.
       const origin = req.headers.origin;
@@ -198,7 +234,8 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     });
   });
 
-  app.setNotFoundHandler((req, reply) => {
+  /** Symfony's router answer for a request no route takes: 405 when other methods take the path, else 404. */
+  function noRoute(req: FastifyRequest, reply: FastifyReply): FastifyReply {
     const path = req.url.split('?')[0] ?? '';
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path) && r.method !== req.method).map((r) => r.method))];
     const target = `${req.method} ${req.protocol}://${req.headers.host ?? req.hostname}${path}`;
@@ -206,7 +243,8 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
       return sendError(reply, new HttpError(405, { code: 405, message: `No route found for "${target}": Method Not Allowed (Allow: ${allowed.join(', ')})` }));
     }
     return sendError(reply, new HttpError(404, { code: 404, message: `No route found for "${target}"` }));
-  });
+  }
+  app.setNotFoundHandler((req, reply) => noRoute(req, reply));
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
     if (err instanceof HttpError) return sendError(reply, err);

@@ -27,8 +27,14 @@ export interface EditionProfile {
   uuidProducts: boolean;
   /** `with_completenesses` on product reads (6.0+; ignored before, as an unknown parameter). */
   completenesses: boolean;
-  /** Attribute properties the attribute updater does not know here (CE: is_read_only). */
+  /** Attribute properties the attribute updater does not know here (5.0: guidelines): a write that sends one is refused. */
   unknownAttributeProperties: readonly string[];
+  /**
+   * Attribute properties the updater stores but reads never show here (CE: is_read_only — the CE's
+   * updater keeps it as a property, its normalizer leaves it out: read-only attributes are an
+   * Enterprise/SaaS feature).
+   */
+  hiddenAttributeProperties: readonly string[];
   /** Attribute types the attribute type registry does not have here. */
   unknownAttributeTypes: readonly string[];
   /** Whether METHOD url (a fastify route pattern such as /api/rest/v1/products-uuid/:key) exists here. */
@@ -94,7 +100,8 @@ export function editionProfile(edition: string = 'saas', version?: string): Edit
     systemInformation,
     uuidProducts: n >= 7,
     completenesses: n >= 6,
-    unknownAttributeProperties: e === 'ce' ? ['is_read_only'] : [],
+    unknownAttributeProperties: n < 6 ? ['guidelines'] : [],
+    hiddenAttributeProperties: e === 'ce' ? ['is_read_only'] : [],
     unknownAttributeTypes: unknownTypes,
     hasRoute(method, url) {
       for (const rule of ROUTE_RULES) {
@@ -116,6 +123,11 @@ export interface EditionDifference {
 }
 
 const SPEC = '../shared/akeneo/openapi-selfhosted.json (Akeneo\'s official spec)';
+/** Akeneo's source with its history (read in the mirandaguillaume/pim-community-dev snapshot) and the commits that stand for each version. */
+const MIRROR = 'akeneo/pim-community-dev';
+const AT_5_0 = 'b520a3fcb7 (2021-01, 5.0)';
+const AT_6_0 = 'b4605f26e0 (2022-02-03, master when CHANGELOG-6.0.md began "# 6.0.x")';
+const AT_7_0 = '1c801f6939 (2022-12-15, "Make 7.0 a real version")';
 
 /** Every difference the sandbox emulates, with where it was taken from. */
 export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
@@ -145,14 +157,14 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     ce: '6.0+: `{"version":"6.0.28","edition":"CE"}`; 404 on 5.0',
     ee: '6.0+: `{"version":"6.0.28","edition":"EE"}`; 404 on 5.0',
     saas: '`{"version":"v20230112013744","edition":"Serenity"}`',
-    source: `${SPEC}: get_system_information \`x-versions: ["6.0","7.0"]\` and its description's table of answers per environment`,
+    source: `${SPEC}: get_system_information \`x-versions: ["6.0","7.0"]\` and its description's table of answers per environment; ${MIRROR} src/Akeneo/Platform/Bundle/AnalyticsBundle/Resources/config/routing.yml has the route at ${AT_6_0}, no such route at ${AT_5_0}`,
   },
   {
     what: '`DELETE /product-models/{code}`',
     ce: '6.0+; 405 on 5.0',
     ee: '6.0+; 405 on 5.0',
     saas: 'yes',
-    source: `${SPEC}: delete_product_models__code_ \`x-versions: ["6.0","7.0"]\``,
+    source: `${SPEC}: delete_product_models__code_ \`x-versions: ["6.0","7.0"]\`; ${MIRROR} src/Akeneo/Pim/Enrichment/Bundle/Resources/config/routing/external_api/product_model.yml: GET, POST, PATCH only at ${AT_5_0} (so 405), DELETE at ${AT_6_0}`,
   },
   {
     what: '`with_completenesses=true` on product reads',
@@ -170,11 +182,17 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
   },
   {
     what: 'Attribute property `is_read_only`',
-    ce: 'refused: 422 `Property "is_read_only" does not exist. Check the expected format on the API documentation.`',
+    ce: 'accepted on writes (no error) but never shown on reads, and without effect: no read-only attributes',
     ee: 'yes',
     saas: 'yes',
-    source:
-      'akeneo/pim-community-dev src/Akeneo/Pim/Structure/Component/Updater/AttributeUpdater.php (0757debc) validateDataType(): a field outside its list and the configured `properties` throws UnknownPropertyException; CE configures `properties: [auto_option_sorting]` (src/Akeneo/Pim/Structure/Bundle/Resources/config/updaters.yml, 0acc9e5d); the EE adds `is_read_only`',
+    source: `${MIRROR} src/Akeneo/Pim/Structure/Bundle/Resources/config/updaters.yml: the CE's attribute updater stores the properties [auto_option_sorting, is_read_only, default_value] since c8735d0134 (2018-07, "TIP-863: remove CE override"; the same at ${AT_5_0}, ${AT_6_0}, ${AT_7_0}); its standard normalizer shows only auto_option_sorting and default_value (normalizers.yml at ${AT_6_0}), and from 7.0 is_read_only only when the read-only feature flag is on (Normalizer/Standard/AttributeNormalizer.php at ${AT_7_0})`,
+  },
+  {
+    what: 'Attribute property `guidelines`',
+    ce: '6.0+; before: 422 `Property "guidelines" does not exist. Check the expected format on the API documentation.`',
+    ee: 'same as CE',
+    saas: 'yes',
+    source: `${MIRROR} src/Akeneo/Pim/Structure/Component/Updater/AttributeUpdater.php: at ${AT_5_0} no guidelines field, so setValue()'s property accessor throws UnknownPropertyException; at ${AT_6_0} \`case 'guidelines'\``,
   },
   {
     what: 'Attribute types `akeneo_reference_entity(_collection)`, `pim_catalog_asset_collection`, `pim_catalog_table`',
@@ -183,6 +201,29 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
     saas: 'yes',
     source:
       'AttributeUpdater.php (0757debc) setType(): a type missing from the registry → InvalidPropertyException "The attribute type does not exist"; these types are registered by EE bundles only; table attributes "EE/GE, 6.0+" (../shared/reference/akeneo-api.md §6)',
+  },
+  {
+    what: 'Product without identifier on `/products` (POST without `identifier`, or `"identifier": null` / `""`)',
+    ce: 'before 7.0: 422 `{"code":422,"message":"Validation failed.","errors":[{"property":"identifier","message":"The identifier attribute cannot be empty."}]}` (a create by PATCH with `"identifier": null`: `The identifier "" provided in the request body must match the identifier "…" provided in the url.`); 7.0: 422 `Validation failed. The identifier field is required for this endpoint. If you want to manipulate products without identifiers, please use products-uuid endpoints.` (documented, link `#post_products_uuid`)',
+    ee: 'same as CE',
+    saas: 'as 7.0',
+    source:
+      `${MIRROR} tests/back/Pim/Enrichment/EndToEnd/Product/Product/ExternalApi/CreateProductEndToEnd.php testResponseWhenIdentifierIsNotFilled and PartialUpdateProductEndToEnd.php testProductPartialUpdateWithTheIdentifierUpdatedWithNull: at ${AT_6_0} and ${AT_5_0} the violation, at ${AT_7_0} ProductController's NO_IDENTIFIER_MESSAGE (added 2022-10, CPM-594)`,
+  },
+  {
+    what: '`uuid` in a `/products` body',
+    ce: 'before 7.0: 422 `Property "uuid" does not exist. Check the expected format on the API documentation.` (documented); 7.0: ignored',
+    ee: 'same as CE',
+    saas: 'ignored',
+    source: `${MIRROR} src/Akeneo/Pim/Enrichment/Bundle/Resources/config/updaters.yml pim_catalog.updater.product ignored fields: no \`uuid\` at ${AT_6_0}, \`uuid\` first at ${AT_7_0}; ProductUpdater throws UnknownPropertyException for any other field`,
+  },
+  {
+    what: '`GET` / `PATCH` / `DELETE /products-uuid/{x}` where x is not a uuid',
+    ce: '7.0: 404 `No route found for "… /products-uuid/x"` (no product lookup, no create); `POST /products-uuid/search` 404',
+    ee: 'same as CE',
+    saas: '404 likewise; `GET /products-uuid/search` 405 `Method Not Allowed (Allow: POST)`',
+    source:
+      'akeneo/pim-community-dev src/Akeneo/Pim/Enrichment/Bundle/Resources/config/routing/external_api/product.yml (ea67ecb6): pim_api_product_uuid_get, _partial_update and _delete require `uuid: [0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`; a path no route takes is the router\'s 404, 405 when a route takes it with another method',
   },
   {
     what: 'Answer for a route that does not exist there',
@@ -194,7 +235,8 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
 ];
 
 /**
- * A catalog as this edition would hold it: on CE no attribute carries `is_read_only` and none
+ * A catalog as this edition would hold it: on CE no attribute carries `is_read_only` (it would
+ * not show) and none
  * has an Enterprise type, and there are no reference entities or asset families (the catalogs are
  * exports, possibly from an EE; the CE cannot have stored those).
  */
@@ -204,9 +246,10 @@ export function adaptStructure(s: StructureSnapshot, p: EditionProfile): Structu
   const attributes = s.attributes
     .filter((a) => !dropped.has(a.code))
     .map((a) => {
-      if (!p.unknownAttributeProperties.some((k) => k in a)) return a;
+      const gone = [...p.unknownAttributeProperties, ...p.hiddenAttributeProperties];
+      if (!gone.some((k) => k in a)) return a;
       const copy: Record<string, unknown> = { ...a };
-      for (const k of p.unknownAttributeProperties) delete copy[k];
+      for (const k of gone) delete copy[k];
       return copy as typeof a;
     });
   const out: StructureSnapshot = { ...s, attributes };

@@ -1,6 +1,7 @@
 /**
  * What the matrix does not cover, on the identifier endpoints of a CE 6.0 (issue 19): media
- * uploads attached by SKU, every deletion policy, and update-only finding products the PIM
+ * uploads attached by SKU, every deletion policy (disable, delete, uncategorize, ignore; the PIM's
+ * end state asserted), and update-only finding products the PIM
  * already has by SKU. Each against the sandbox answering as CE 6.0, where /products-uuid does not exist.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -123,6 +124,82 @@ describe('identifier endpoints (CE 6.0)', () => {
       }
     });
   }
+
+  /** Three products in an ERP category (tree mode: it becomes an Akeneo category under master). */
+  function categorizedErp(): FakeErp {
+    const erp = new FakeErp();
+    erp.put({ stream: 'categories', key: 'ce_tools', parent: null, fields: { name: 'Tools' } });
+    for (const [i, key] of ['CE-1', 'CE-2', 'CE-3'].entries()) {
+      erp.put({ stream: 'items', key, group: null, categories: ['ce_tools'], active: true, fields: { ean: `400638133393${i}` } });
+    }
+    return erp;
+  }
+
+  it('deletions (uncategorize): an archived and a gone item leave their categories by SKU, stay enabled; a rerun writes nothing', async () => {
+    await resetSandbox();
+    const dir = tempDir();
+    const config = configFor(dir, { deletion: 'uncategorize' });
+    const erp = categorizedErp();
+    const client = clientFor(sb);
+    try {
+      await bootstrapPim(client, config.mapping, erp);
+      const first = await runSync(config, { client, source: erp, logger: silent, full: true });
+      expect(first.status, JSON.stringify(first.rejects)).toBe('succeeded');
+      expect([...(await productsBySku()).values()].map((p) => p.categories)).toEqual([['ce_tools'], ['ce_tools'], ['ce_tools']]);
+      erp.edit('items', 'CE-2', (r) => (r.active = false));
+      erp.remove('items', 'CE-3');
+      const second = await runSync(config, { client, source: erp, logger: silent, full: true });
+      checkCounts(second);
+      expect(second.status, JSON.stringify(second.rejects)).toBe('succeeded');
+      expect(second.deletions).toMatchObject({ policy: 'uncategorize', gone: 1, applied: 1, failed: 0 });
+      const products = await productsBySku();
+      expect([...products.keys()].sort()).toEqual(['CE-1', 'CE-2', 'CE-3']);
+      expect(products.get('CE-1')!.categories).toEqual(['ce_tools']);
+      for (const sku of ['CE-2', 'CE-3']) {
+        expect(products.get(sku)!.categories, sku).toEqual([]);
+        expect(products.get(sku)!.enabled, sku).toBe(true);
+        expect(products.get(sku)).not.toHaveProperty('uuid');
+      }
+      const again = await runSync(config, { client, source: erp, logger: silent, full: true });
+      expect(again.requests.writes).toBe(0);
+      noUuidRoutes();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('deletions (ignore): an archived item is synced as any other, a gone one is counted and left as it is', async () => {
+    await resetSandbox();
+    const dir = tempDir();
+    const config = configFor(dir, { deletion: 'ignore' });
+    const erp = categorizedErp();
+    const client = clientFor(sb);
+    try {
+      await bootstrapPim(client, config.mapping, erp);
+      const first = await runSync(config, { client, source: erp, logger: silent, full: true });
+      expect(first.status, JSON.stringify(first.rejects)).toBe('succeeded');
+      erp.edit('items', 'CE-2', (r) => {
+        r.active = false;
+        r.fields.ean = '4006381333999';
+      });
+      erp.remove('items', 'CE-3');
+      const second = await runSync(config, { client, source: erp, logger: silent, full: true });
+      checkCounts(second);
+      expect(second.status, JSON.stringify(second.rejects)).toBe('succeeded');
+      expect(second.deletions).toMatchObject({ policy: 'ignore', gone: 1, applied: 0, failed: 0 });
+      const products = await productsBySku();
+      expect([...products.keys()].sort()).toEqual(['CE-1', 'CE-2', 'CE-3']);
+      for (const sku of ['CE-1', 'CE-2', 'CE-3']) {
+        expect(products.get(sku)!.enabled, sku).toBe(true);
+        expect(products.get(sku)!.categories, sku).toEqual(['ce_tools']);
+      }
+      expect(products.get('CE-2')!.values?.['ean']?.[0]?.data).toBe('4006381333999');
+      expect(products.get('CE-3')!.values?.['ean']?.[0]?.data).toBe('4006381333932');
+      noUuidRoutes();
+    } finally {
+      await client.close();
+    }
+  });
 
   it('update-only: finds the products the PIM has by SKU, updates their ERP values, creates nothing', async () => {
     await resetSandbox();

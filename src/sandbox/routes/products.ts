@@ -56,6 +56,7 @@ export function writeProduct(
     ...(urlKey !== undefined ? { urlKey } : {}),
     newUuid: ctx.newUuid(),
     now: ctx.now(),
+    uuidProducts: ctx.edition.uuidProducts,
   });
   if (!result.ok) return { status: result.status, body: result.body as unknown as Record<string, unknown> };
   const value = result.value;

@@ -179,6 +179,12 @@ function renderAttribute(store: SandboxStore, a: Attribute): Record<string, unkn
   return out;
 }
 
+/** An attribute as this edition's normalizer shows it (the CE never shows `is_read_only`). */
+function withoutHidden(out: Record<string, unknown>, hidden: readonly string[]): Record<string, unknown> {
+  for (const k of hidden) delete out[k];
+  return out;
+}
+
 function renderFamilyVariant(fv: FamilyVariant): Record<string, unknown> {
   return { code: fv.code, labels: fv.labels ?? {}, variant_attribute_sets: fv.variant_attribute_sets };
 }
@@ -379,7 +385,7 @@ export function registerStructureRoutes(app: FastifyInstance, ctx: SandboxContex
     list: () => store.attributeMap.values(),
     get: (req) => store.attribute(code(req)),
     notFound: (req) => `Attribute "${code(req)}" does not exist.`,
-    render: (a) => renderAttribute(store, a),
+    render: (a) => withoutHidden(renderAttribute(store, a), ctx.edition.hiddenAttributeProperties),
     self: (a) => `${V1}/attributes/${seg(a.code)}`,
     search: { code: ['IN'], updated: ['>', '<'], type: ['IN'], is_main_identifier: ['='] },
     field: (a, prop) =>

@@ -124,6 +124,13 @@ export interface ProductWriteContext {
    */
   newUuid: string;
   now: string;
+  /**
+   * false before 7.0 (no uuid products): /products then answers as 5.0/6.0 did — a missing or
+   * empty identifier is the violation "The identifier attribute cannot be empty." (not 7.x's
+   * "… please use products-uuid endpoints"), and `uuid` in a body is an unknown property.
+   * Default true.
+   */
+  uuidProducts?: boolean;
 }
 
 export interface ProductModelWriteContext {

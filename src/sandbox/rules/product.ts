@@ -28,6 +28,13 @@ const API_REFERENCE = 'http://api.akeneo.com/api-reference.html#';
 const IDENTIFIER_REQUIRED =
   'Validation failed. The identifier field is required for this endpoint. If you want to manipulate products without identifiers, please use products-uuid endpoints.';
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Before 7.0 /products had no special check for a missing identifier: the controller wrote it
+ * (null) as the identifier value and validation refused it with this violation (akeneo/pim-community-dev
+ * at 6.0, b4605f26e0: CreateProductEndToEnd::testResponseWhenIdentifierIsNotFilled,
+ * PartialUpdateProductEndToEnd::testProductPartialUpdateWithTheIdentifierUpdatedWithNull).
+ */
+const IDENTIFIER_EMPTY_BEFORE_7 = 'The identifier attribute cannot be empty.';
 
 function anchorFor(ctx: ProductWriteContext): string {
   if (ctx.endpoint === 'identifier') return ctx.method === 'POST' ? 'post_products' : 'patch_products__code_';
@@ -56,9 +63,10 @@ function writeProduct(
   // POST always creates: an existing product with that identifier is a duplicate (violation).
   const current = ctx.method === 'POST' ? null : existing;
   const idAttr = view.identifierAttribute();
+  const before7 = ctx.uuidProducts === false;
 
-  // 3. identifier presence on /products.
-  if (byIdentifier) {
+  // 3. identifier presence on /products (7.0+; before, validation refuses it below).
+  if (byIdentifier && !before7) {
     if (ctx.method === 'POST' && (!('identifier' in patch) || patch.identifier === null || patch.identifier === '')) {
       throw linked(IDENTIFIER_REQUIRED, API_REFERENCE + 'post_products_uuid');
     }
@@ -72,11 +80,11 @@ function writeProduct(
 
   // 6. URL/body key mismatch.
   if (ctx.method === 'PATCH' && ctx.urlKey !== undefined) {
-    if (byIdentifier && !current && typeof patch.identifier === 'string' && patch.identifier !== ctx.urlKey) {
-      throw plain(
-        422,
-        `The identifier "${patch.identifier}" provided in the request body must match the identifier "${ctx.urlKey}" provided in the url.`,
-      );
+    // Before 7.0 any `identifier` key counts, null too (validateCodeConsistency at 6.0 compares with !==; PHP prints null as "").
+    const mismatch = before7 ? 'identifier' in patch && patch.identifier !== ctx.urlKey : typeof patch.identifier === 'string' && patch.identifier !== ctx.urlKey;
+    if (byIdentifier && !current && mismatch) {
+      const given = typeof patch.identifier === 'string' ? patch.identifier : patch.identifier === null || patch.identifier === undefined ? '' : String(patch.identifier);
+      throw plain(422, `The identifier "${given}" provided in the request body must match the identifier "${ctx.urlKey}" provided in the url.`);
     }
     if (!byIdentifier && typeof patch.uuid === 'string' && patch.uuid.toLowerCase() !== ctx.urlKey.toLowerCase()) {
       throw plain(422, `The uuid "${patch.uuid}" provided in the request body must match the uuid "${ctx.urlKey}" provided in the url.`);
@@ -137,7 +145,7 @@ function writeProduct(
     switch (key) {
       case 'identifier':
         if (typeof raw !== 'string') {
-          if (raw === null && !byIdentifier) {
+          if (raw === null && (!byIdentifier || before7)) {
             identifier = null;
             identifierGiven = true;
             break;
@@ -148,6 +156,8 @@ function writeProduct(
         identifierGiven = true;
         break;
       case 'uuid':
+        // 5.0/6.0's product updater does not ignore `uuid` (updaters.yml at b4605f26e0; 7.0 added it).
+        if (before7) throw documented('Property "uuid" does not exist.', anchor);
         if (typeof raw !== 'string' || !UUID_RE.test(raw)) throw documented('This is not a valid UUID.', anchor);
         if (current && raw.toLowerCase() !== current.uuid?.toLowerCase()) {
           throw documented(`Property "uuid" cannot be modified, "${raw}" given.`, anchor);
@@ -264,6 +274,7 @@ function writeProduct(
   // (class constraints, identifier, values), then — only if it passed — unique axes, then "api"
   // (a variant product needs a family).
   const errors: ValidationErrorItem[] = [];
+  if (before7 && byIdentifier && identifier === null) errors.push(fieldViolation('identifier', IDENTIFIER_EMPTY_BEFORE_7));
   if (!current && view.productByUuid(uuid)) {
     errors.push(fieldViolation('uuid', `The ${uuid} uuid is already used for another product.`));
   }

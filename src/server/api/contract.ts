@@ -170,7 +170,7 @@ export const runDetailSchema = z.object({
   report: runReportSchema.nullable(),
   /** What was asked: `{ full: true }`, `{ keys: [...] }`, … */
   options: z.unknown(),
-  /** The PIM's address, for links to products (`{pimUrl}/#/enrich/product/{uuid}`). */
+  /** The PIM's address, for links to products (`{pimUrl}/#/enrich/product/{uuid}`; 7.0+ and SaaS, see runRecordSchema). */
   pimUrl: z.string().nullable(),
 });
 export type RunDetail = z.infer<typeof runDetailSchema>;
@@ -192,6 +192,11 @@ export const runRecordSchema = z.object({
   rejects: z.array(rejectSchema),
   /** Link to the product in the PIM when Ferry knows its uuid and the PIM's address. */
   pimLink: z.string().nullable(),
+  /**
+   * Why a product in the PIM has no link, and how to find it there: before 7.0 (identifier
+   * endpoints) product pages open by an internal id the API does not give. null otherwise.
+   */
+  pimLinkNote: z.string().nullable(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 /** Unchanged records are counted in the report, not listed (the state keeps no row for them). */

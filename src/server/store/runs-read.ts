@@ -28,6 +28,43 @@ export interface RunRowFull {
   report: unknown;
 }
 
+interface RecordRow {
+  stream: string;
+  erp_key: string;
+  entity_type: string;
+  outcome: string;
+  reason: string | null;
+  /** The product's state row (by origin), when there is one. */
+  pim_id: string | null;
+  sku: string | null;
+  entity_status: string | null;
+}
+
+/** Product states whose product is in the PIM (written, or handled by the deletion policy but kept). */
+const IN_PIM = new Set(['synced', 'disabled', 'uncategorized']);
+
+/**
+ * The link to a product's page in the PIM: `#/enrich/product/{uuid}` from 7.0 (and SaaS). Before
+ * 7.0 the page is `#/enrich/product/{id}`, the PIM's internal id, which the API does not give, and
+ * the product grid keeps its filters in the browser's session storage, not in the URL, so no link
+ * can open the product (akeneo/pim-community-dev at 6.0, b4605f26e0:
+ * src/Akeneo/Pim/Enrichment/Bundle/Resources/config/routing/ui/product.yml pim_enrich_product_edit
+ * `/{id}`, src/Oro/Bundle/PimDataGridBundle/Resources/public/js/datagrid/state.js; 7.0, 1c801f6939:
+ * `/{uuid}`). A product Ferry wrote through the identifier endpoints has no uuid in the state:
+ * it gets no link, and a note saying why and how to find it.
+ */
+function pimLinkOf(r: RecordRow, base: string | null): { pimLink: string | null; pimLinkNote: string | null } {
+  if (r.entity_type !== 'product' || r.outcome === 'deleted' || !base) return { pimLink: null, pimLinkNote: null };
+  if (r.pim_id) return { pimLink: `${base}/#/enrich/product/${encodeURIComponent(r.pim_id)}`, pimLinkNote: null };
+  if (r.sku && r.entity_status && IN_PIM.has(r.entity_status)) {
+    return {
+      pimLink: null,
+      pimLinkNote: `No link: this PIM is addressed through its identifier endpoints (Akeneo before 7.0), whose product pages open by an internal id the API does not give. Search for ${r.sku} in the PIM's product grid.`,
+    };
+  }
+  return { pimLink: null, pimLinkNote: null };
+}
+
 export class RunsReader {
   constructor(
     private readonly db: ConsoleDb,
@@ -128,10 +165,12 @@ export class RunsReader {
     const rows = this.db
       .prepare(
         `SELECT rr.stream, rr.erp_key, rr.entity_type, rr.outcome, rr.reason,
-           (SELECT e.pim_id FROM entities e WHERE e.origin_stream = rr.stream AND e.origin_key = rr.erp_key AND e.entity_type = 'product' LIMIT 1) AS pim_id
-         FROM run_records rr WHERE ${w} ORDER BY rr.stream, rr.erp_key LIMIT ? OFFSET ?`,
+           e.pim_id, e.code AS sku, e.status AS entity_status
+         FROM run_records rr
+         LEFT JOIN entities e ON e.rowid = (SELECT e2.rowid FROM entities e2 WHERE e2.origin_stream = rr.stream AND e2.origin_key = rr.erp_key AND e2.entity_type = 'product' LIMIT 1)
+         WHERE ${w} ORDER BY rr.stream, rr.erp_key LIMIT ? OFFSET ?`,
       )
-      .all(...args, pageSize, (page - 1) * pageSize) as { stream: string; erp_key: string; entity_type: string; outcome: string; reason: string | null; pim_id: string | null }[];
+      .all(...args, pageSize, (page - 1) * pageSize) as RecordRow[];
     const rejectsByKey = new Map<string, Reject[]>();
     const rejected = rows.filter((r) => r.outcome === 'rejected');
     if (rejected.length > 0) {
@@ -148,7 +187,7 @@ export class RunsReader {
         outcome: r.outcome as RunRecord['outcome'],
         reason: r.reason,
         rejects: rejectsByKey.get(`${r.stream}\u0000${r.erp_key}`) ?? [],
-        pimLink: base && r.pim_id && r.entity_type === 'product' && r.outcome !== 'deleted' ? `${base}/#/enrich/product/${encodeURIComponent(r.pim_id)}` : null,
+        ...pimLinkOf(r, base),
       })),
     };
   }

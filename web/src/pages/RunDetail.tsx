@@ -179,6 +179,10 @@ function RecordsTable({ runId }: { runId: number }) {
                               Open <IconExternalLink size={14} aria-hidden />
                               <span className="visually-hidden"> {r.key} in the PIM (new tab)</span>
                             </Anchor>
+                          ) : r.pimLinkNote ? (
+                            <Text size="sm" c="dimmed" title={r.pimLinkNote}>
+                              Search by SKU<span className="visually-hidden">: {r.pimLinkNote}</span>
+                            </Text>
                           ) : (
                             <Text size="sm" c="dimmed">
                               –

@@ -16,6 +16,8 @@ const S4_PRODUCT_FIELDS: OdataStream['fields'] = {
   net_weight: { quantity: { amount: 'NetWeight', unit: 'WeightUnit' } },
   size: 'SizeOrDimensionText',
   ean: 'ProductStandardID',
+  // The material number as a field: the variant axis that always tells a configurable material's variants apart.
+  variant: 'Product',
   product_group: 'ProductGroup',
   product_type: 'ProductType',
   product_hierarchy: 'ProductHierarchy',

@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../../logging.js';
 import { laterOf, RecordProblem, RejectCollector } from '../common/index.js';
-import { ErpError, type CheckResult, type ErpRecord, type ErpSource, type ReadOptions, type StreamDescription, type StreamName } from '../port.js';
+import { ErpError, type CheckResult, type ErpRecord, type ErpSink, type ErpSource, type ReadOptions, type SinkResult, type StreamDescription, type StreamName } from '../port.js';
 import { odataConfigSchema, type OdataConfig, type OdataConfigInput } from './config.js';
 import type { HttpStats } from './http.js';
 import { safeUrl } from './http.js';
@@ -13,6 +13,7 @@ import { bcCompanyScope, readBcGroups, readBcItems, type BcReadContext } from '.
 import { resolveStreams, type ResolvedStream } from './profiles.js';
 import { describeFields, planStream, queryFor, rawRow, readFilter, toRecord, type StreamPlan } from './reader.js';
 import { OdataService } from './service.js';
+import { createOdataWriter } from './sink.js';
 
 export type { OdataConfig } from './config.js';
 
@@ -20,7 +21,8 @@ export interface OdataSourceOptions {
   logger?: Logger;
 }
 
-export interface OdataSource extends ErpSource {
+/** Reads (ErpSource) and, with profiles s4 and bc, writes items and groups (ErpSink; sink.ts). */
+export interface OdataSource extends ErpSource, ErpSink {
   readonly kind: 'odata';
   /** Requests, retries, time spent waiting on the server (benchmarks, tests). */
   httpStats(): HttpStats;
@@ -156,6 +158,14 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
     }
   }
 
+  const write = createOdataWriter({
+    cfg,
+    service,
+    model: () => service.metadata(),
+    version: () => service.version(),
+    plan: (stream) => plan(definition(stream)),
+  });
+
   return {
     kind: 'odata',
     streams: defs.map((d) => d.stream),
@@ -208,6 +218,10 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
     read(stream: StreamName, options: ReadOptions = {}): AsyncIterable<ErpRecord> {
       definition(stream);
       return read(stream, options);
+    },
+
+    upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {
+      return write(stream, records);
     },
 
     close(): Promise<void> {

@@ -39,6 +39,8 @@ export interface ODataTestServer {
   tokenUrl: string;
   /** Writes seen by the S/4 service: method, path, and whether a valid CSRF token came with it. */
   writes: { method: string; path: string; csrf: 'valid' | 'missing' | 'invalid' }[];
+  /** Writes seen by the Business Central API: method, path, and the If-Match header sent. */
+  bcWrites: { method: string; path: string; ifMatch: string | null }[];
   /** Every CSRF token handed out so far stops being accepted (a session that timed out). */
   expireCsrfTokens(): void;
   /** Paths and queries of the OData requests seen (decoded), oldest first. */
@@ -177,6 +179,14 @@ export async function startODataServer(catalog: Catalog, bcCatalog?: BcCatalog):
     }
     next();
   });
+  const bcWrites: ODataTestServer['bcWrites'] = [];
+  app.use('/odata/v4/bc', (req, _res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const ifMatch = req.headers['if-match'];
+      bcWrites.push({ method: req.method, path: decodeURIComponent(req.originalUrl), ifMatch: typeof ifMatch === 'string' ? ifMatch : null });
+    }
+    next();
+  });
   // SAP's CSRF protection, on the S/4 service only (Business Central has none): a GET with
   // `x-csrf-token: fetch` opens a session (cookie) and hands out its token; a write must bring both.
   const csrfTokens = new Map<string, string>();
@@ -231,6 +241,7 @@ export async function startODataServer(catalog: Catalog, bcCatalog?: BcCatalog):
     v4: `${origin}/odata/v4/API_PRODUCT_SRV`,
     bc: `${origin}/odata/v4/bc/api/v2.0`,
     writes,
+    bcWrites,
     expireCsrfTokens() {
       csrfTokens.clear();
     },

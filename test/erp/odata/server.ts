@@ -41,6 +41,8 @@ export interface ODataTestServer {
   writes: { method: string; path: string; csrf: 'valid' | 'missing' | 'invalid' }[];
   /** Writes seen by the Business Central API: method, path, and the If-Match header sent. */
   bcWrites: { method: string; path: string; ifMatch: string | null }[];
+  /** Runs once before the next Business Central write reaches CAP (a concurrent change in BC). */
+  beforeNextBcWrite(fn: () => Promise<unknown>): void;
   /** Every CSRF token handed out so far stops being accepted (a session that timed out). */
   expireCsrfTokens(): void;
   /** Paths and queries of the OData requests seen (decoded), oldest first. */
@@ -180,12 +182,18 @@ export async function startODataServer(catalog: Catalog, bcCatalog?: BcCatalog):
     next();
   });
   const bcWrites: ODataTestServer['bcWrites'] = [];
+  let beforeBcWrite: (() => Promise<unknown>) | null = null;
   app.use('/odata/v4/bc', (req, _res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      const ifMatch = req.headers['if-match'];
-      bcWrites.push({ method: req.method, path: decodeURIComponent(req.originalUrl), ifMatch: typeof ifMatch === 'string' ? ifMatch : null });
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
     }
-    next();
+    const ifMatch = req.headers['if-match'];
+    bcWrites.push({ method: req.method, path: decodeURIComponent(req.originalUrl), ifMatch: typeof ifMatch === 'string' ? ifMatch : null });
+    const hook = beforeBcWrite;
+    beforeBcWrite = null;
+    if (hook) hook().then(() => next(), next);
+    else next();
   });
   // SAP's CSRF protection, on the S/4 service only (Business Central has none): a GET with
   // `x-csrf-token: fetch` opens a session (cookie) and hands out its token; a write must bring both.
@@ -242,6 +250,9 @@ export async function startODataServer(catalog: Catalog, bcCatalog?: BcCatalog):
     bc: `${origin}/odata/v4/bc/api/v2.0`,
     writes,
     bcWrites,
+    beforeNextBcWrite(fn) {
+      beforeBcWrite = fn;
+    },
     expireCsrfTokens() {
       csrfTokens.clear();
     },

@@ -125,7 +125,7 @@ describe.runIf(started !== null)('OData sink against CAP', () => {
     expect(groups.map((r) => r.key)).toEqual(['FERRY-KMAT']);
   });
 
-  it('Business Central: creates an item under the company, PATCHes it with its etag, never twice', async () => {
+  it('Business Central: creates an item under the company, PATCHes it with its etag (a stale one: read again once), never twice', async () => {
     const s = businessCentral();
     const company = bc.companies[0]!;
     server.bcWrites.length = 0;
@@ -141,6 +141,16 @@ describe.runIf(started !== null)('OData sink against CAP', () => {
     const back = await readBack(s, 'FERRY-CHAIR');
     expect(back).toMatchObject({ fields: { name: 'Ergonomic office chair', ean: '4006381333948' }, categories: [bc.categories[0]!.code] });
     expect(await countRows('bc.items', { number: 'FERRY-CHAIR' })).toBe(1);
+    // Changed in BC between our read and our PATCH: the etag no longer matches (412); read again, write once more.
+    server.bcWrites.length = 0;
+    server.beforeNextBcWrite(() =>
+      server.db((cds, db) => db.run(cds.ql.UPDATE('bc.items').set({ displayName2: 'Edited in BC', lastModifiedDateTime: '2032-01-01T00:00:00.000Z' }).where({ number: 'FERRY-CHAIR' }))),
+    );
+    const [raced] = await s.upsert('items', [item('FERRY-CHAIR', { ...chair.fields, name: 'Chair, final' }, { categories: chair.categories! })]);
+    expect(raced?.outcome, raced?.message).toBe('updated');
+    expect(server.bcWrites.map((w) => w.method)).toEqual(['PATCH', 'PATCH']);
+    expect(server.bcWrites[0]!.ifMatch).not.toBe(server.bcWrites[1]!.ifMatch);
+    expect((await readBack(s, 'FERRY-CHAIR'))?.fields).toMatchObject({ name: 'Chair, final', name_2: 'Edited in BC' });
     const v = bc.variants[0]!;
     const [variant] = await s.upsert('items', [item(`${v.itemNumber}-${v.code}`, { name: 'x' }, { group: v.itemNumber })]);
     expect(variant?.outcome).toBe('failed');

@@ -47,6 +47,9 @@ export function createErpSink(config: ErpConfig, opts: ErpFactoryOptions = {}): 
       return createDemoSource(config, logger).sql;
     case 'files':
       return createFilesSource(config, logger);
+    case 'odata':
+      // Profiles s4 and bc write items and groups; generic answers each record with why not.
+      return createOdataSource(config, logger);
     default:
       throw new ErpError(`erp.type ${(config as { type: string }).type} cannot take writes`, 'config');
   }

@@ -183,7 +183,7 @@ const structureSchema = z
 
 export const mappingConfigSchema = z
   .object({
-    preset: z.enum(['tryton', 'demo', 's4']).optional().describe('Ready mapping for an adapter; every key below extends or overrides it field by field.'),
+    preset: z.enum(['tryton', 'demo', 's4', 'bc']).optional().describe('Ready mapping for an adapter; every key below extends or overrides it field by field.'),
     identifier: z
       .object({
         attribute: code.optional().describe('Akeneo identifier attribute (default: the PIM\'s, usually sku).'),

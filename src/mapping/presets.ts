@@ -101,10 +101,13 @@ export const TRYTON_PRESET: PresetConfig = {
 };
 
 /**
- * SAP S/4HANA through the OData adapter (profile s4): every material is a simple product.
- * API_PRODUCT_SRV does not carry the characteristics (colour, size, …) that tell the variants
- * of a configurable material apart, so the preset cannot know the variant axes: grouping under
- * product models is opt-in (structure.variants, docs/erp-odata.md). The product group is a select
+ * SAP S/4HANA through the OData adapter (profile s4). A configurable material (KMAT) becomes a
+ * product model and the materials naming it in CrossPlantConfigurableProduct its variants; the
+ * others are simple products. API_PRODUCT_SRV does not carry the characteristics (colour, size, …)
+ * that tell a configurable material's variants apart, so the preset offers two family variants and
+ * lets `auto` pick per model: by `size` where the sizes alone tell the variants apart, else by
+ * `variant` (the material number, which always does). A grouping field the user names replaces
+ * the configurable material (structure.variants, docs/erp-odata.md). The product group is a select
  * attribute (the service has no category tree); SAP bookkeeping fields stay out.
  */
 export const S4_PRESET: PresetConfig = {
@@ -116,6 +119,7 @@ export const S4_PRESET: PresetConfig = {
     ...STANDARD_ATTRIBUTES,
     net_weight: { type: 'metric', metricFamily: 'Weight', unit: 'KILOGRAM', decimals: true, labels: { en_US: 'Net weight', fr_FR: 'Poids net', de_DE: 'Nettogewicht' } },
     size: { type: 'simpleselect', labels: { en_US: 'Size', fr_FR: 'Taille', de_DE: 'Größe' } },
+    variant: { type: 'simpleselect', labels: { en_US: 'Variant', fr_FR: 'Variante', de_DE: 'Variante' } },
     product_group: { type: 'simpleselect', labels: { en_US: 'Product group', fr_FR: 'Groupe de produits', de_DE: 'Warengruppe' } },
   },
   structure: {
@@ -125,16 +129,61 @@ export const S4_PRESET: PresetConfig = {
       definitions: {
         s4_product: {
           labels: { en_US: 'SAP product', fr_FR: 'Produit SAP', de_DE: 'SAP-Produkt' },
-          attributes: ['name', 'description', 'product_group', 'size', 'weight', 'net_weight', 'ean'],
+          attributes: ['name', 'description', 'product_group', 'size', 'variant', 'weight', 'net_weight', 'ean'],
           attributeAsLabel: 'name',
           attributeGroups: ['marketing'],
           includeErpAttributes: true,
+          variants: {
+            s4_product_by_size: { labels: { en_US: 'By size' }, levels: [{ axes: ['size'], attributes: ['variant', 'ean', 'weight', 'net_weight'] }] },
+            s4_product_by_variant: { labels: { en_US: 'By variant' }, levels: [{ axes: ['variant'], attributes: ['size', 'ean', 'weight', 'net_weight'] }] },
+          },
         },
       },
     },
-    variants: { groupBy: 'none' },
+    // A variant's name says what sets it apart ("Mountain-100 Silver, 38"): the model keeps the
+    // configurable material's name, and the items' are expected to differ.
+    variants: { groupBy: 'group', familyVariant: { s4_product: 'auto' }, singleGroupAsSimpleProduct: true, ignoreItemDifferences: ['name'] },
   },
   options: { autoCreate: true },
 };
 
-export const PRESETS: Readonly<Record<'demo' | 'tryton' | 's4', PresetConfig>> = { demo: DEMO_PRESET, tryton: TRYTON_PRESET, s4: S4_PRESET };
+/**
+ * Microsoft Dynamics 365 Business Central through the OData adapter (profile bc). An item with
+ * item variants becomes a product model whose variants are told apart by `variant` (the variant
+ * code, unique per item); an item without variants is a simple product. Item categories become
+ * an Akeneo category tree (BC's are flat, under `master`). BC's API v2.0 has one name per item
+ * (no translations): it lands in the default locale. Item type and base unit are bookkeeping.
+ */
+export const BC_PRESET: PresetConfig = {
+  codes: { normalise: true, case: 'lower' },
+  identity: { ignore: ['item_type', 'base_unit', 'name_2'] },
+  locales: LOCALES,
+  defaultLanguage: 'en',
+  attributes: {
+    name: STANDARD_ATTRIBUTES.name!,
+    ean: STANDARD_ATTRIBUTES.ean!,
+    variant: { type: 'simpleselect', labels: { en_US: 'Variant', fr_FR: 'Variante', de_DE: 'Variante' } },
+    variant_description: { type: 'text', labels: { en_US: 'Variant description', fr_FR: 'Description de la variante', de_DE: 'Variantenbeschreibung' } },
+  },
+  structure: {
+    categories: { mode: 'tree', root: 'master', prefix: 'bc_', labelField: 'name' },
+    families: {
+      default: 'bc_item',
+      definitions: {
+        bc_item: {
+          labels: { en_US: 'Business Central item', fr_FR: 'Article Business Central', de_DE: 'Business Central-Artikel' },
+          attributes: ['name', 'ean', 'variant', 'variant_description'],
+          attributeAsLabel: 'name',
+          attributeGroups: ['marketing'],
+          includeErpAttributes: true,
+          variants: { bc_item_by_variant: { labels: { en_US: 'By item variant' }, levels: [{ axes: ['variant'], attributes: ['variant_description', 'ean'] }] } },
+        },
+      },
+    },
+    // An item with one variant is still a model: BC says the item has variants.
+    variants: { groupBy: 'group', familyVariant: { bc_item: 'bc_item_by_variant' }, singleGroupAsSimpleProduct: false },
+  },
+  options: { autoCreate: true },
+};
+
+export const PRESETS: Readonly<Record<'demo' | 'tryton' | 's4' | 'bc', PresetConfig>> = { demo: DEMO_PRESET, tryton: TRYTON_PRESET, s4: S4_PRESET, bc: BC_PRESET };

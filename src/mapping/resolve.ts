@@ -29,7 +29,7 @@ export interface FamilyDefinition {
 }
 
 export interface ResolvedMapping {
-  preset: 'demo' | 'tryton' | 's4' | null;
+  preset: 'demo' | 'tryton' | 's4' | 'bc' | null;
   identifier: { attribute: string | null; from: string | null };
   identity: { enabled: boolean; ignore: ReadonlySet<string> };
   codes: { normalise: boolean; case: 'lower' | 'preserve' };

@@ -1,6 +1,6 @@
 /**
  * "Your file extends the preset and overrides it field by field; objects merge, lists replace"
- * (docs/mapping.md), checked section by section for both presets.
+ * (docs/mapping.md), checked section by section for every preset.
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
@@ -9,13 +9,13 @@ import { resolveMapping } from '../../src/mapping/resolve.js';
 
 const BASE = 'pim: { url: "https://pim.example", token: t }\nerp: { type: demo }\n';
 
-function resolved(preset: 'demo' | 'tryton', mapping: string) {
+function resolved(preset: keyof typeof PRESETS, mapping: string) {
   return resolveMapping(parseConfig(`${BASE}mapping:\n  preset: ${preset}\n${mapping}`, 'ferry.yaml').mapping);
 }
 
-const FAMILY = { demo: 'erp_product', tryton: 'tryton_product' } as const;
+const FAMILY = { demo: 'erp_product', tryton: 'tryton_product', s4: 's4_product', bc: 'bc_item' } as const;
 
-describe.each(['demo', 'tryton'] as const)('the %s preset merges field by field', (preset) => {
+describe.each(['demo', 'tryton', 's4', 'bc'] as const)('the %s preset merges field by field', (preset) => {
   const family = FAMILY[preset];
   const presetFamily = PRESETS[preset].structure!.families!.definitions![family]!;
 
@@ -55,7 +55,8 @@ describe.each(['demo', 'tryton'] as const)('the %s preset merges field by field'
   it('structure.categories and structure.variants: one key changed, the others kept', () => {
     const m = resolved(preset, '  structure: { categories: { prefix: x_ }, variants: { modelPrefix: m_ } }');
     const p = PRESETS[preset].structure!;
-    expect(m.structure.categories).toMatchObject({ prefix: 'x_', mode: p.categories!.mode, root: p.categories!.root, labelField: p.categories!.labelField });
+    const { root, labelField } = p.categories!;
+    expect(m.structure.categories).toMatchObject({ prefix: 'x_', mode: p.categories!.mode, ...(root ? { root } : {}), ...(labelField ? { labelField } : {}) });
     expect(m.structure.variants).toMatchObject({ modelPrefix: 'm_', groupBy: p.variants!.groupBy, familyVariant: p.variants!.familyVariant });
   });
 
@@ -63,7 +64,8 @@ describe.each(['demo', 'tryton'] as const)('the %s preset merges field by field'
     const m = resolved(preset, '  attributes: { name: { from: title }, ean: false }');
     expect(m.attributes.get('name')).toMatchObject({ from: ['title'], type: 'text', localizable: true, labels: (PRESETS[preset].attributes!.name as { labels: unknown }).labels });
     expect(m.attributes.has('ean')).toBe(false);
-    expect(m.attributes.get('weight')?.type).toBe('metric');
+    if (PRESETS[preset].attributes!.weight) expect(m.attributes.get('weight')?.type).toBe('metric');
+    else expect(m.attributes.get('variant')?.type).toBe('simpleselect');
   });
 
   it('codes, identity, locales, options: one key changed, the others kept', () => {

@@ -51,8 +51,22 @@ const noAuth = z.object({ kind: z.literal('none') }).strict();
 export const odataConfigSchema = z
   .object({
     type: z.literal('odata'),
-    profile: z.enum(['s4', 'generic']).describe('s4: SAP S/4HANA API_PRODUCT_SRV; generic: any service, streams given below.'),
-    url: z.string().url().describe('The service root, e.g. https://host/sap/opu/odata/sap/API_PRODUCT_SRV'),
+    profile: z
+      .enum(['s4', 'bc', 'generic'])
+      .describe('s4: SAP S/4HANA API_PRODUCT_SRV; bc: Business Central API v2.0; generic: any service, streams given below.'),
+    url: z
+      .string()
+      .url()
+      .describe('The service root, e.g. https://host/sap/opu/odata/sap/API_PRODUCT_SRV or https://api.businesscentral.dynamics.com/v2.0/<tenant>/<env>/api/v2.0'),
+    company: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('bc: the company to read and write (its id, name or display name); optional when the environment has one company.'),
+    csrf: z
+      .boolean()
+      .optional()
+      .describe('Writes fetch an x-csrf-token first (SAP Gateway). Default: on for s4, off otherwise.'),
     version: z.enum(['auto', '2', '4']).default('auto').describe('OData protocol version; auto reads it from $metadata.'),
     auth: z.discriminatedUnion('kind', [basicAuth, oauth2Auth, noAuth]),
     languages: z

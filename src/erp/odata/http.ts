@@ -2,7 +2,10 @@
  * The HTTP side of the OData adapter (undici): authentication (Basic, OAuth 2.0 client
  * credentials with a cached token renewed on expiry or on a 401), 429/503 retried after the
  * server's Retry-After, and failures turned into ErpErrors that name the URL and the fix —
- * never the password, secret or token.
+ * never the password, secret or token. Writes (POST, PATCH) follow SAP's CSRF protocol when
+ * asked: a GET with `x-csrf-token: fetch` hands out a token bound to the session cookies it sets;
+ * both go with every write, and a 403 `x-csrf-token: Required` (the session timed out) fetches a
+ * new token once.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -15,6 +18,8 @@ export interface HttpStats {
   /** Milliseconds spent waiting for responses (headers and body). */
   waitMs: number;
   tokenFetches: number;
+  /** CSRF tokens fetched for writes (SAP). */
+  csrfFetches: number;
 }
 
 interface Token {
@@ -50,9 +55,10 @@ export function safeUrl(url: string): string {
 }
 
 export class OdataHttp {
-  readonly stats: HttpStats = { requests: 0, retries: 0, waitMs: 0, tokenFetches: 0 };
+  readonly stats: HttpStats = { requests: 0, retries: 0, waitMs: 0, tokenFetches: 0, csrfFetches: 0 };
   private readonly agent: Agent;
   private token: Token | null = null;
+  private csrf: { token: string; cookies: string } | null = null;
 
   constructor(
     private readonly config: OdataConfig,
@@ -161,6 +167,90 @@ export class OdataHttp {
             (res.statusCode === 403 ? ' and the user\'s authorisations for this service' : ''),
           'auth',
         );
+      }
+      return { status: res.statusCode, headers: res.headers, text };
+    }
+  }
+
+  /** SAP: a CSRF token and the session cookies it is bound to, from a GET on `url` (the service's $metadata). */
+  private async fetchCsrf(url: string): Promise<{ token: string; cookies: string }> {
+    const auth = await this.authorization(false);
+    const headers: Record<string, string> = { accept: 'application/xml', 'x-csrf-token': 'fetch' };
+    if (auth) headers.authorization = auth;
+    this.stats.csrfFetches++;
+    this.stats.requests++;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, { method: 'GET', headers, dispatcher: this.agent });
+      await res.body.text();
+    } catch (error) {
+      throw new ErpError(`OData server ${new URL(url).host} is unreachable (${(error as Error).message}); check erp.url`, 'unreachable', { cause: error });
+    }
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      throw new ErpError(`OData server ${safeUrl(url)} refused ${this.principal()} (HTTP ${res.statusCode}) when asked for a CSRF token; check erp.auth and the user's authorisations`, 'auth');
+    }
+    const token = res.headers['x-csrf-token'];
+    if (typeof token !== 'string' || token === '' || token.toLowerCase() === 'required') {
+      throw new ErpError(`OData server ${safeUrl(url)} gave no CSRF token (x-csrf-token: fetch answered HTTP ${res.statusCode}); if the service needs none, set erp.csrf: false`, 'protocol');
+    }
+    const setCookie = res.headers['set-cookie'];
+    const cookies = (Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []).map((c) => c.split(';')[0]!.trim()).filter(Boolean).join('; ');
+    return { token, cookies };
+  }
+
+  /**
+   * A write (POST, PATCH) with auth, the CSRF token when `csrfUrl` is given, and retries on
+   * 429/503 (the server did not process the request). Returns any other status for the caller.
+   */
+  async send(method: 'POST' | 'PATCH', url: string, body: unknown, opts: { csrfUrl?: string; headers?: Record<string, string> } = {}): Promise<HttpResponse> {
+    let renewed = false;
+    let csrfRenewed = false;
+    for (let attempt = 0; ; attempt++) {
+      const auth = await this.authorization(false);
+      const headers: Record<string, string> = { accept: 'application/json', 'content-type': 'application/json', ...opts.headers };
+      if (auth) headers.authorization = auth;
+      if (opts.csrfUrl) {
+        this.csrf ??= await this.fetchCsrf(opts.csrfUrl);
+        headers['x-csrf-token'] = this.csrf.token;
+        if (this.csrf.cookies) headers.cookie = this.csrf.cookies;
+      }
+      const started = performance.now();
+      let res: Dispatcher.ResponseData;
+      let text: string;
+      try {
+        this.stats.requests++;
+        res = await request(url, { method, headers, body: JSON.stringify(body), dispatcher: this.agent });
+        text = await res.body.text();
+      } catch (error) {
+        this.stats.waitMs += performance.now() - started;
+        throw new ErpError(`OData server ${new URL(url).host} is unreachable (${(error as Error).message}); check erp.url`, 'unreachable', { cause: error });
+      }
+      this.stats.waitMs += performance.now() - started;
+      if ((res.statusCode === 429 || res.statusCode === 503) && attempt < this.config.maxRetries) {
+        const wait = retryAfterMs(res.headers['retry-after']) ?? backoff(attempt);
+        if (wait <= this.config.maxRetryAfterSeconds * 1000) {
+          this.stats.retries++;
+          await this.sleep(wait);
+          continue;
+        }
+      }
+      const csrfHeader = res.headers['x-csrf-token'];
+      if (res.statusCode === 403 && opts.csrfUrl && typeof csrfHeader === 'string' && csrfHeader.toLowerCase() === 'required' && !csrfRenewed) {
+        // The token expired with its session: fetch a new one, once.
+        csrfRenewed = true;
+        this.csrf = null;
+        continue;
+      }
+      if (res.statusCode === 401 && this.config.auth.kind === 'oauth2' && !renewed) {
+        renewed = true;
+        this.token = null;
+        continue;
+      }
+      if (res.statusCode === 401 || (res.statusCode === 403 && !(typeof csrfHeader === 'string' && csrfHeader.toLowerCase() === 'required'))) {
+        throw new ErpError(`OData server ${safeUrl(url)} refused ${this.principal()} (HTTP ${res.statusCode}) for a ${method}; check erp.auth and the user's authorisations to write`, 'auth');
+      }
+      if (res.statusCode === 403) {
+        throw new ErpError(`OData server ${safeUrl(url)} refused the CSRF token twice (HTTP 403, x-csrf-token: Required); check that the server keeps the session cookies it sets`, 'auth');
       }
       return { status: res.statusCode, headers: res.headers, text };
     }

@@ -1,7 +1,8 @@
 /**
  * Profiles: the streams of a standard service, so the user gives only a URL and credentials.
- * `s4` reads SAP S/4HANA's API_PRODUCT_SRV (field names as SAP documents them); `generic` is
- * whatever erp.streams says. A user's erp.streams overrides a profile's stream key by key and
+ * `s4` reads SAP S/4HANA's API_PRODUCT_SRV (field names as SAP documents them); `bc` reads
+ * Business Central's API v2.0 under one company (bc.ts turns item variants into groups);
+ * `generic` is whatever erp.streams says. A user's erp.streams overrides a profile's stream key by key and
  * field by field. See docs/erp-odata.md.
  */
 import type { StreamName } from '../port.js';
@@ -15,6 +16,8 @@ const S4_PRODUCT_FIELDS: OdataStream['fields'] = {
   net_weight: { quantity: { amount: 'NetWeight', unit: 'WeightUnit' } },
   size: 'SizeOrDimensionText',
   ean: 'ProductStandardID',
+  // The material number as a field: the variant axis that always tells a configurable material's variants apart.
+  variant: 'Product',
   product_group: 'ProductGroup',
   product_type: 'ProductType',
   product_hierarchy: 'ProductHierarchy',
@@ -48,6 +51,54 @@ export const S4_STREAMS: Partial<Record<StreamName, OdataStream>> = {
   },
 };
 
+/** Business Central API v2.0 `items` under Ferry's standard names. The API has no weights or translations. */
+const BC_ITEM_FIELDS: OdataStream['fields'] = {
+  name: 'displayName',
+  name_2: 'displayName2',
+  ean: 'gtin',
+  item_type: 'type',
+  base_unit: 'baseUnitOfMeasureCode',
+};
+
+/**
+ * `items` and `groups` both read BC `items`: an item with item variants is a group (a product
+ * model) and its variants are the Ferry items; an item without variants is a Ferry item (bc.ts).
+ */
+export const BC_STREAMS: Partial<Record<StreamName, OdataStream>> = {
+  items: {
+    entitySet: 'items',
+    key: 'number',
+    changeField: 'lastModifiedDateTime',
+    deletionFlag: 'blocked',
+    categories: 'itemCategoryCode',
+    fields: BC_ITEM_FIELDS,
+  },
+  groups: {
+    entitySet: 'items',
+    key: 'number',
+    changeField: 'lastModifiedDateTime',
+    deletionFlag: 'blocked',
+    categories: 'itemCategoryCode',
+    fields: { name: 'displayName', name_2: 'displayName2', item_type: 'type', base_unit: 'baseUnitOfMeasureCode' },
+  },
+  categories: {
+    entitySet: 'itemCategories',
+    key: 'code',
+    changeField: 'lastModifiedDateTime',
+    fields: { name: 'displayName' },
+  },
+};
+
+/** BC `itemVariants`: not a Ferry stream of its own; bc.ts reads them for items and groups. */
+export const BC_VARIANTS: OdataStream = {
+  entitySet: 'itemVariants',
+  key: 'code',
+  group: 'itemNumber',
+  changeField: 'lastModifiedDateTime',
+  fields: { variant: 'code', variant_description: 'description' },
+};
+
+const PROFILE_STREAMS: Record<OdataConfig['profile'], Partial<Record<StreamName, OdataStream>>> = { s4: S4_STREAMS, bc: BC_STREAMS, generic: {} };
 
 export interface ResolvedStream extends OdataStream {
   stream: StreamName;
@@ -57,7 +108,7 @@ export interface ResolvedStream extends OdataStream {
 
 /** The streams a config reads: the profile's, overridden by erp.streams. */
 export function resolveStreams(config: OdataConfig): ResolvedStream[] {
-  const base = config.profile === 's4' ? S4_STREAMS : {};
+  const base = PROFILE_STREAMS[config.profile];
   const out: ResolvedStream[] = [];
   for (const stream of ['items', 'groups', 'categories', 'attributes'] as const) {
     const profile = base[stream];

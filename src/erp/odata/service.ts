@@ -22,6 +22,8 @@ export class OdataService {
   readonly http: OdataHttp;
   private model: Promise<EdmModel> | null = null;
   readonly root: string;
+  /** Path segments between the root and every entity set: Business Central's `companies(<id>)`. */
+  private scope = '';
 
   constructor(readonly config: OdataConfig) {
     this.http = new OdataHttp(config);
@@ -34,6 +36,16 @@ export class OdataService {
       throw error;
     });
     return this.model;
+  }
+
+  /** Entity sets are read and written under `scope` from now on (`companies(<id>)`); '' for none. */
+  setScope(scope: string): void {
+    this.scope = scope ? `${scope.replace(/^\/+|\/+$/g, '')}/` : '';
+  }
+
+  /** The URL of an entity set (or an entity path such as `A_Product('X')`) under the scope. */
+  entityUrl(path: string): string {
+    return `${this.root}/${this.scope}${path}`;
   }
 
   async version(): Promise<ODataVersion> {
@@ -57,9 +69,13 @@ export class OdataService {
     }
   }
 
-  /** A URL the server gave (next link): resolved against the entity set, kept on our origin so credentials never go elsewhere. */
-  private follow(link: string, current: string): string {
-    const resolved = new URL(link, current);
+  /**
+   * A URL the server gave (next link), kept on our origin so credentials never go elsewhere. A
+   * relative link is relative to the service root (where the context URL's $metadata is), which
+   * matters under a scope: CAP answers `companies(<id>)/items?$skiptoken=…`.
+   */
+  private follow(link: string): string {
+    const resolved = new URL(link, `${this.root}/`);
     const ours = new URL(this.root);
     if (resolved.origin !== ours.origin) {
       // SAP Gateway and CAP write absolute links with their own host name (e.g. localhost behind a proxy).
@@ -69,7 +85,7 @@ export class OdataService {
     return resolved.toString();
   }
 
-  private async getJson(url: string, what: string): Promise<unknown> {
+  async getJson(url: string, what: string): Promise<unknown> {
     const res = await this.http.get(url, JSON_ACCEPT);
     if (res.status === 404) {
       throw new ErpError(`${what}: ${safeUrl(url)} answered 404 (${serverMessage(res.text)}); check the entity set name and erp.url`, 'config');
@@ -98,7 +114,7 @@ export class OdataService {
     let skip = 0;
     for (;;) {
       const query = queryString({ ...options, ...(pageSize ? { top: pageSize, skip } : {}) }, version);
-      let url: string | null = `${this.root}/${entitySet}${query ? `?${query}` : ''}`;
+      let url: string | null = `${this.entityUrl(entitySet)}${query ? `?${query}` : ''}`;
       let inChunk = 0;
       while (url) {
         signal?.throwIfAborted();
@@ -108,7 +124,7 @@ export class OdataService {
         inChunk += rows.length;
         yield { rows, count: totalCount(body) };
         const next = nextLink(body);
-        url = next ? this.follow(next, url) : null;
+        url = next ? this.follow(next) : null;
       }
       if (!pageSize || inChunk < pageSize) return;
       skip += pageSize;
@@ -118,7 +134,7 @@ export class OdataService {
   /** The number of rows matching a filter ($count), or null when the service cannot count. */
   async count(entitySet: string, options: QueryOptions): Promise<number | null> {
     const query = queryString({ ...options, top: 0, count: true }, await this.version());
-    return totalCount(await this.getJson(`${this.root}/${entitySet}?${query}`, `Counting ${entitySet}`));
+    return totalCount(await this.getJson(`${this.entityUrl(entitySet)}?${query}`, `Counting ${entitySet}`));
   }
 
   close(): Promise<void> {

@@ -5,9 +5,14 @@
  * @cap-js-community/odata-v2-adapter at /odata/v2/API_PRODUCT_SRV. Loaded with AdventureWorks
  * (catalog.ts). Bound to 127.0.0.1 on a random port.
  *
+ * It also serves a Business Central-shaped API v2.0 (companies, items, itemVariants,
+ * itemCategories; bc-catalog.ts) at /odata/v4/bc/api/v2.0, loaded when the test passes a BC catalogue.
+ *
  * Around the real server, a few test-only controls: queue 429/503 answers with Retry-After, an
- * OAuth 2.0 client-credentials token endpoint whose bearer tokens the server accepts, and a log of
- * the request URLs. CAP runs once per process (it is a singleton): one server per test file.
+ * OAuth 2.0 client-credentials token endpoint whose bearer tokens the server accepts, a log of
+ * the request URLs, and SAP's CSRF protection on the S/4 service (writes need the token a
+ * `x-csrf-token: fetch` GET handed out, with the session cookie of that GET; otherwise
+ * 403 `x-csrf-token: Required`, as SAP Gateway answers). CAP runs once per process (it is a singleton): one server per test file.
  *
  * When CAP is not installed or cannot start, tests skip with a message; under CI=true they fail.
  */
@@ -15,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
+import type { BcCatalog } from './bc-catalog.js';
 import type { Catalog } from './catalog.js';
 
 export const IN_CI = process.env.CI === 'true';
@@ -28,7 +34,17 @@ export interface ODataTestServer {
   origin: string;
   v2: string;
   v4: string;
+  /** Business Central API v2.0 root (companies, items, …). */
+  bc: string;
   tokenUrl: string;
+  /** Writes seen by the S/4 service: method, path, and whether a valid CSRF token came with it. */
+  writes: { method: string; path: string; csrf: 'valid' | 'missing' | 'invalid' }[];
+  /** Writes seen by the Business Central API: method, path, and the If-Match header sent. */
+  bcWrites: { method: string; path: string; ifMatch: string | null }[];
+  /** Runs once before the next Business Central write reaches CAP (a concurrent change in BC). */
+  beforeNextBcWrite(fn: () => Promise<unknown>): void;
+  /** Every CSRF token handed out so far stops being accepted (a session that timed out). */
+  expireCsrfTokens(): void;
   /** Paths and queries of the OData requests seen (decoded), oldest first. */
   requests: string[];
   /** The next `count` OData requests get `status` with Retry-After: `retryAfter` (seconds). */
@@ -85,21 +101,21 @@ export function serverGate(problem: string | null): boolean {
  * Starts the server when it can run here; otherwise says why (skip) or, under CI=true, throws.
  * Call it at the top level of a test file and gate the suite on the result.
  */
-export async function startIfPossible(catalog: Catalog): Promise<ODataTestServer | null> {
+export async function startIfPossible(catalog: Catalog, bcCatalog?: BcCatalog): Promise<ODataTestServer | null> {
   const problem = await capProblem();
   if (problem) {
     serverGate(problem);
     return null;
   }
   try {
-    return await startODataServer(catalog);
+    return await startODataServer(catalog, bcCatalog);
   } catch (error) {
     serverGate(`the CAP OData server did not start: ${(error as Error).message.split('\n')[0]}`);
     return null;
   }
 }
 
-export async function startODataServer(catalog: Catalog): Promise<ODataTestServer> {
+export async function startODataServer(catalog: Catalog, bcCatalog?: BcCatalog): Promise<ODataTestServer> {
   const cds = (await import('@sap/cds')).default as unknown as Cds;
   const express = (await import('express')).default;
   const cov2ap = (await import('@cap-js-community/odata-v2-adapter')).default as (o: Record<string, unknown>) => import('express').RequestHandler;
@@ -120,6 +136,12 @@ export async function startODataServer(catalog: Catalog): Promise<ODataTestServe
   await load('s4.A_Product', catalog.products);
   await load('s4.A_ProductDescription', catalog.descriptions);
   await load('s4.A_ProductBasicText', catalog.basicTexts);
+  if (bcCatalog) {
+    await load('bc.companies', bcCatalog.companies);
+    await load('bc.itemCategories', bcCatalog.categories);
+    await load('bc.items', bcCatalog.items);
+    await load('bc.itemVariants', bcCatalog.variants);
+  }
 
   const requests: string[] = [];
   const faults: { count: number; status: number; retryAfter: string } = { count: 0, status: 429, retryAfter: '1' };
@@ -159,6 +181,51 @@ export async function startODataServer(catalog: Catalog): Promise<ODataTestServe
     }
     next();
   });
+  const bcWrites: ODataTestServer['bcWrites'] = [];
+  let beforeBcWrite: (() => Promise<unknown>) | null = null;
+  app.use('/odata/v4/bc', (req, _res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
+    }
+    const ifMatch = req.headers['if-match'];
+    bcWrites.push({ method: req.method, path: decodeURIComponent(req.originalUrl), ifMatch: typeof ifMatch === 'string' ? ifMatch : null });
+    const hook = beforeBcWrite;
+    beforeBcWrite = null;
+    if (hook) hook().then(() => next(), next);
+    else next();
+  });
+  // SAP's CSRF protection, on the S/4 service only (Business Central has none): a GET with
+  // `x-csrf-token: fetch` opens a session (cookie) and hands out its token; a write must bring both.
+  const csrfTokens = new Map<string, string>();
+  const writes: ODataTestServer['writes'] = [];
+  app.use(/^\/odata\/v[24]\/API_PRODUCT_SRV/, (req, res, next) => {
+    if (req.headers['x-cds-odata-version'] === 'v2' && req.originalUrl.startsWith('/odata/v4/')) {
+      next();
+      return;
+    }
+    const session = /(?:^|;\s*)SAP_SESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const sent = req.headers['x-csrf-token'];
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (typeof sent === 'string' && sent.toLowerCase() === 'fetch') {
+        const id = session && csrfTokens.has(session) ? session : randomBytes(12).toString('hex');
+        const token = csrfTokens.get(id) ?? randomBytes(16).toString('base64url');
+        csrfTokens.set(id, token);
+        res.set('x-csrf-token', token);
+        res.append('Set-Cookie', `SAP_SESSIONID=${id}; Path=/; HttpOnly`);
+        res.append('Set-Cookie', `sap-usercontext=sap-client=100; Path=/`);
+      }
+      next();
+      return;
+    }
+    const valid = session !== undefined && typeof sent === 'string' && csrfTokens.get(session) === sent;
+    writes.push({ method: req.method, path: decodeURIComponent(req.originalUrl), csrf: valid ? 'valid' : sent ? 'invalid' : 'missing' });
+    if (!valid) {
+      res.status(403).set('x-csrf-token', 'Required').type('text/plain').send('CSRF token validation failed');
+      return;
+    }
+    next();
+  });
   // The adapter's own $metadata route fails under vitest (ERR_INVALID_ARG_TYPE in its respond());
   // serve the same document it would: CAP's v2 EDMX compiled from the model.
   const v2Metadata = String(await cds.compile.to.edmx(cds.model, { service: 'API_PRODUCT_SRV', version: 'v2' }));
@@ -180,6 +247,15 @@ export async function startODataServer(catalog: Catalog): Promise<ODataTestServe
     origin,
     v2: `${origin}/odata/v2/API_PRODUCT_SRV`,
     v4: `${origin}/odata/v4/API_PRODUCT_SRV`,
+    bc: `${origin}/odata/v4/bc/api/v2.0`,
+    writes,
+    bcWrites,
+    beforeNextBcWrite(fn) {
+      beforeBcWrite = fn;
+    },
+    expireCsrfTokens() {
+      csrfTokens.clear();
+    },
     tokenUrl: `${origin}/oauth/token`,
     requests,
     failNext(count, status, retryAfter) {

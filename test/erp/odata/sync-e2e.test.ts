@@ -1,7 +1,7 @@
 /**
  * End to end: the CAP S/4 stand-in (AdventureWorks) → ferry sync with `mapping.preset: s4` and
- * no other mapping → a sandbox PIM. A first import needs no mapping work; a second run writes
- * nothing; a name changed in S/4 travels by delta; a deletion flag disables the product.
+ * no other mapping → a sandbox PIM. A first import needs no mapping work (configurable materials
+ * become product models with their variants); a second run writes nothing; a name changed in S/4 travels by delta; a deletion flag disables the product.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,15 @@ describe.runIf(started !== null)('S/4 (OData) → sandbox, end to end with mappi
     expect(r.byType.product.read).toBe(items.length);
     expect(r.counts.rejected).toBe(0);
     expect(r.byType.product.created).toBe(items.filter((p) => !p.IsMarkedForDeletion).length);
+    // Configurable materials with two or more variants become product models (one variant: a simple product).
+    const variantsOf = new Map<string, string[]>();
+    for (const p of items) if (p.CrossPlantConfigurableProduct) variantsOf.set(p.CrossPlantConfigurableProduct, [...(variantsOf.get(p.CrossPlantConfigurableProduct) ?? []), p.Product]);
+    const models = [...variantsOf].filter(([, v]) => v.length > 1);
+    expect(r.byType.product_model.created).toBe(models.length);
+    if (models.length) {
+      const [model, variants] = models[0]!;
+      expect((await product(variants[0]!))?.parent).toBe(model);
+    }
     const first = items[0]!;
     const p = await product(first.Product);
     expect(p?.values?.name?.find((v) => v.locale === 'en_US')?.data).toBe(catalog.descriptions.find((d) => d.Product === first.Product && d.Language === 'EN')!.ProductDescription);

@@ -109,6 +109,11 @@ export interface SyncOptions {
    * (default 180 s, `sync.pimUnreachableSeconds`); until then such lines are retried, never rejected.
    */
   pimUnreachableMs?: number;
+  // --- console (src/server): two selectors the Console needs; keep when splitting this file ---
+  /** Read exactly these ERP category keys (a retry of rejected categories), also alongside `keys`. */
+  categoryKeys?: string[];
+  /** A dry run keeps the bodies it would send (plan.payloads) in every mode, up to this many (with --keys: all). */
+  planPayloadLimit?: number;
 }
 
 /** The PIM gave no answer at all (connection refused, reset, timeout) for longer than the limit. */
@@ -339,7 +344,7 @@ export class SyncRun {
   };
 
   syncMode(): SyncMode {
-    if (this.opts.keys && this.opts.keys.length > 0) return 'keys';
+    if ((this.opts.keys && this.opts.keys.length > 0) || this.opts.categoryKeys?.length) return 'keys'; // console: categoryKeys
     if (this.opts.category) return 'category';
     if (this.opts.full) return 'full';
     if (this.opts.since) return 'since';
@@ -412,7 +417,7 @@ export class SyncRun {
       const categorySince = mode === 'delta' || mode === 'since' ? (this.opts.since ?? watermarksBefore.categories ?? undefined) : undefined;
 
       let allowedCategories: Set<string> | null = null;
-      if (mode !== 'keys') {
+      if (mode !== 'keys' || this.opts.categoryKeys?.length) {
         // Categories first, all of them settled before any item refers to them.
         this.checkAbort();
         this.scheduler = this.newScheduler();
@@ -524,7 +529,7 @@ export class SyncRun {
       deletions: this.deletions,
       ...(Object.values(this.policyDone).some((e) => e.count > 0) ? { deletionRecords: this.policyDone } : {}),
       watermarks: { before: watermarksBefore, after: watermarksAfter },
-      ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys ? { payloads: this.payloads } : {}) } } : {}),
+      ...(this.dryRun ? { plan: { ...this.plan, ...(this.opts.keys || this.opts.planPayloadLimit ? { payloads: this.payloads } : {}) } } : {}),
       ...(verify ? { verify } : {}),
       ...(this.deps.settings.updateOnly ? { updateOnly: this.updateOnlyCounts } : {}),
       ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: this.outOfScope, keysNotFound: this.keysNotFound.slice(0, 100), keysNotFoundTotal: this.keysNotFound.length } } : {}),
@@ -541,7 +546,7 @@ export class SyncRun {
 
   private describeOptions(): Record<string, unknown> {
     const o = this.opts;
-    return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
+    return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair, ...(o.categoryKeys ? { categoryKeys: o.categoryKeys } : {}) };
   }
 
   /**
@@ -642,7 +647,8 @@ export class SyncRun {
     this.progress('categories');
     const records: ErpRecord[] = [];
     const wantAll = !!this.opts.category;
-    for await (const rec of this.readStream('categories', { since: wantAll ? undefined : since })) {
+    // console: categoryKeys reads exactly those categories.
+    for await (const rec of this.readStream('categories', this.opts.categoryKeys?.length ? { keys: this.opts.categoryKeys } : { since: wantAll ? undefined : since })) {
       if (this.noteRead(rec, true)) records.push(rec);
     }
     const retry = [...(this.retryKeys.categories ?? [])].filter((k) => !this.ledger.has('categories', k));
@@ -722,8 +728,8 @@ export class SyncRun {
       else take(rec, main);
     };
     if (mode === 'keys') {
-      const asked = new Set(this.opts.keys!);
-      for await (const rec of this.readStream('items', { keys: this.opts.keys! })) {
+      const asked = new Set(this.opts.keys ?? []); // console: none when only categoryKeys
+      for await (const rec of this.readStream('items', { keys: this.opts.keys ?? [] })) {
         asked.delete(rec.key);
         takeOnce(rec, false);
       }
@@ -1319,7 +1325,7 @@ export class SyncRun {
     }
     this.plan.actions[planType]![diff.action]++;
     if (this.dryRun) {
-      if (this.opts.keys) this.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
+      if (this.opts.keys || this.payloads.length < (this.opts.planPayloadLimit ?? 0)) this.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
       this.ledger.settle(origin.stream, origin.key, effect === 'policy' ? 'deleted' : diff.action === 'create' ? 'created' : 'updated', policyReason);
       return null;
     }

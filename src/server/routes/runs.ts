@@ -106,9 +106,9 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         if (!ctx.runs.getRun(req.params.id)) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
-        const keys = ctx.runs.rejectedItemKeys(req.params.id);
-        if (keys.length === 0) return reply.code(409).send(refusal('conflict', `run #${req.params.id} has no rejected product to retry`));
-        return startRun({ mode: 'keys', keys, dryRun: req.body.dryRun }, req.principal!.actor, reply);
+        const { keys, categoryKeys } = ctx.runs.rejectedRetryKeys(req.params.id);
+        if (keys.length === 0 && categoryKeys.length === 0) return reply.code(409).send(refusal('conflict', `run #${req.params.id} has no rejected record to retry`));
+        return startRun({ mode: 'keys', keys, ...(categoryKeys.length > 0 ? { categoryKeys } : {}), dryRun: req.body.dryRun }, req.principal!.actor, reply);
       },
     );
 

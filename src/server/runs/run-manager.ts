@@ -32,6 +32,8 @@ export class RunConflictError extends Error {
 export interface RunRequest {
   mode: 'delta' | 'full' | 'keys' | 'category' | 'since';
   keys?: string[];
+  /** With mode keys: ERP category keys read alongside (a retry of rejected categories). */
+  categoryKeys?: string[];
   category?: string;
   since?: string;
   dryRun: boolean;
@@ -73,7 +75,7 @@ export function syncOptionsFor(r: RunRequest): SyncOptions {
     case 'full':
       return { full: true, dryRun: r.dryRun };
     case 'keys':
-      return { keys: r.keys ?? [], dryRun: r.dryRun };
+      return { keys: r.keys ?? [], ...(r.categoryKeys?.length ? { categoryKeys: r.categoryKeys } : {}), dryRun: r.dryRun };
     case 'category':
       return { category: r.category!, dryRun: r.dryRun };
     case 'since':

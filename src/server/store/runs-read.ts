@@ -36,6 +36,19 @@ function toReject(r: RejectDbRow): Reject {
   return { stream: r.stream, key: r.erp_key, entityType: r.entity_type, label: r.label, attribute: r.attribute, locale: r.locale, scope: r.scope, message: r.message, fix: r.fix };
 }
 
+/**
+ * Product-model links. Akeneo opens a product model only by its internal numeric id
+ * (`#/enrich/product-model/{id}`), which the REST API never gives; a variant product's page
+ * opens by uuid and shows its model one click away (the variant navigation at the top). So a
+ * model links to the page of one of its variant products (uuid mode: pim_id is the uuid).
+ */
+const MODEL_LINK_TARGET_SQL = `(SELECT v.pim_id FROM entities v WHERE rr.entity_type = 'product_model' AND v.entity_type = 'product' AND v.group_key = rr.erp_key AND v.pim_id IS NOT NULL AND v.status <> 'deleted' ORDER BY v.code LIMIT 1)`;
+
+function modelLink(base: string | null, variantPimId: string | null): string | null {
+  if (!base || !variantPimId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(variantPimId)) return null;
+  return `${base}/#/enrich/product/${encodeURIComponent(variantPimId)}`;
+}
+
 export interface RunRowFull {
   summary: RunSummary;
   options: unknown;
@@ -142,10 +155,11 @@ export class RunsReader {
     const rows = this.db
       .prepare(
         `SELECT rr.stream, rr.erp_key, rr.entity_type, rr.outcome, rr.reason,
-           (SELECT e.pim_id FROM entities e WHERE e.origin_stream = rr.stream AND e.origin_key = rr.erp_key AND e.entity_type = 'product' LIMIT 1) AS pim_id
+           (SELECT e.pim_id FROM entities e WHERE e.origin_stream = rr.stream AND e.origin_key = rr.erp_key AND e.entity_type = 'product' LIMIT 1) AS pim_id,
+           ${MODEL_LINK_TARGET_SQL} AS model_variant_pim_id
          FROM run_records rr WHERE ${w} ORDER BY rr.stream, rr.erp_key LIMIT ? OFFSET ?`,
       )
-      .all(...args, pageSize, (page - 1) * pageSize) as { stream: string; erp_key: string; entity_type: string; outcome: string; reason: string | null; pim_id: string | null }[];
+      .all(...args, pageSize, (page - 1) * pageSize) as { stream: string; erp_key: string; entity_type: string; outcome: string; reason: string | null; pim_id: string | null; model_variant_pim_id: string | null }[];
     const rejectsByKey = new Map<string, Reject[]>();
     const rejected = rows.filter((r) => r.outcome === 'rejected');
     if (rejected.length > 0) {
@@ -162,9 +176,23 @@ export class RunsReader {
         outcome: r.outcome as RunRecord['outcome'],
         reason: r.reason,
         rejects: rejectsByKey.get(`${r.stream}\u0000${r.erp_key}`) ?? [],
-        pimLink: base && r.pim_id && r.entity_type === 'product' && r.outcome !== 'deleted' ? `${base}/#/enrich/product/${encodeURIComponent(r.pim_id)}` : null,
+        pimLink:
+          base && r.pim_id && r.entity_type === 'product' && r.outcome !== 'deleted'
+            ? `${base}/#/enrich/product/${encodeURIComponent(r.pim_id)}`
+            : r.entity_type === 'product_model' && r.outcome !== 'deleted'
+              ? modelLink(base, r.model_variant_pim_id)
+              : null,
       })),
     };
+  }
+
+  /**
+   * What a retry of the run's rejects must read: the rejected items and the items of rejected
+   * groups (a product model is written with its products), and the rejected categories.
+   */
+  rejectedRetryKeys(runId: number): { keys: string[]; categoryKeys: string[] } {
+    const categoryKeys = (this.db.prepare("SELECT DISTINCT erp_key FROM rejects WHERE run_id = ? AND stream = 'categories' ORDER BY erp_key").all(runId) as { erp_key: string }[]).map((r) => r.erp_key);
+    return { keys: this.rejectedItemKeys(runId), categoryKeys };
   }
 
   /** The ERP item keys a retry of the run's rejects must read: rejected items, and the items of rejected groups. */

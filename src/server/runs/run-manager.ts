@@ -16,6 +16,7 @@ import type { FerryConfig } from '../../config/schema.js';
 import { scrubSecrets, type Logger } from '../../logging.js';
 import { lockNameFor, openStateStore, runSync, type RunReport, type SyncOptions, type SyncProgress } from '../../sync/index.js';
 import { announcingRunId } from '../../sync/run-cancel.js';
+import { addBeforeValues } from './plan-changes.js';
 import type { StateStore } from '../../sync/state/port.js';
 import { defaultLockDir } from '../../sync/connection-lock.js';
 import { isOwnerAlive } from '../../sync/lock.js';
@@ -71,8 +72,15 @@ export interface RunManagerDeps {
   waitForRunIdMs?: number;
 }
 
+/** How many bodies a Console dry run keeps in its plan (with before / after for the first 200). */
+export const PLAN_PAYLOAD_LIMIT = 500;
+
 /** The engine options for a Console request (the CLI's flags, as data). */
 export function syncOptionsFor(r: RunRequest): SyncOptions {
+  return { ...selectorOptions(r), ...(r.dryRun ? { planPayloadLimit: PLAN_PAYLOAD_LIMIT } : {}) };
+}
+
+function selectorOptions(r: RunRequest): SyncOptions {
   switch (r.mode) {
     case 'full':
       return { full: true, dryRun: r.dryRun };
@@ -303,7 +311,10 @@ export class RunManager {
         job.events.emit('numbered');
       });
       const options: SyncOptions = { ...syncOptionsFor(job.request), signal: job.abort.signal };
-      job.report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
+      const report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
+      // A preview shows each planned value next to the PIM's current one.
+      if (job.request.dryRun) await addBeforeValues(client, report);
+      job.report = report;
       job.state = 'finished';
     } catch (err) {
       job.state = 'failed';

@@ -5,9 +5,18 @@ import { categoryOptions, parseKeys } from '../../web/src/categories.js';
 import { formatDuration, formatRelative, startedByLabel } from '../../web/src/format.js';
 import { changeLabel, formatPlanValue } from '../../web/src/plan-values.js';
 import { can } from '../../web/src/roles.js';
+import { fieldErrors } from '../../web/src/validation.js';
+import { ruleInputSchema, scheduleInputSchema } from '../../src/server/api/contract.js';
 import { describeSpec } from '../../web/src/schedule-words.js';
 
 describe('Console helpers', () => {
+  it('forms check with the server\'s own schemas, naming the field', () => {
+    expect(fieldErrors(ruleInputSchema, { kind: 'stuck', threshold: null, channelIds: [1] })).toEqual({ threshold: 'rule stuck needs a threshold' });
+    expect(Object.keys(fieldErrors(ruleInputSchema, { kind: 'run_failed', threshold: null, channelIds: [] }))).toEqual(['channelIds']);
+    expect(fieldErrors(ruleInputSchema, { kind: 'rejects_percent', threshold: 5, channelIds: [2] })).toEqual({});
+    expect(Object.keys(fieldErrors(scheduleInputSchema, { name: '', spec: { kind: 'cron', expression: '* *' }, timezone: 'UTC' })).sort()).toEqual(['name', 'spec.expression']);
+  });
+
   it("a dry run's planned values in plain words", () => {
     expect(formatPlanValue({ amount: '987.5', unit: 'KILOGRAM' })).toBe('987.5 KILOGRAM');
     expect(formatPlanValue([{ amount: '10.00', currency: 'EUR' }, { amount: '12.00', currency: 'USD' }])).toBe('10.00 EUR, 12.00 USD');

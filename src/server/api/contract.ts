@@ -383,7 +383,13 @@ export const scheduleSchema = z.object({
 export type Schedule = z.infer<typeof scheduleSchema>;
 export const schedulesSchema = listOf(scheduleSchema);
 
-export const schedulePreviewBodySchema = scheduleInputSchema.pick({ spec: true, timezone: true });
+/** How many next fire times a schedule form may show (the list on a card always has five). */
+export const MAX_NEXT_RUNS = 50;
+export const schedulePreviewBodySchema = scheduleInputSchema.pick({ spec: true, timezone: true }).extend({
+  count: z.number().int().min(1).max(MAX_NEXT_RUNS).default(5).describe('how many next fire times'),
+});
+export type SchedulePreviewBody = z.input<typeof schedulePreviewBodySchema>;
+export const nextRunsQuerySchema = z.object({ count: z.coerce.number().int().min(1).max(MAX_NEXT_RUNS).default(5) });
 export const schedulePreviewSchema = z.object({ cron: z.string(), nextRuns: z.array(isoDate) });
 
 export const occurrenceSchema = z.object({

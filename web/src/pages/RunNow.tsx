@@ -131,7 +131,7 @@ function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; apply
             </>
           )}
           {job.report && job.report.rejects.length > 0 && (
-            <Alert color="orange" title={`${formatCount(job.report.rejects.length)} records would be refused`}>
+            <Alert color="warn" title={job.report.rejects.length === 1 ? '1 record would be refused' : `${formatCount(job.report.rejects.length)} records would be refused`}>
               {job.report.rejects.slice(0, 5).map((r, i) => (
                 <Text size="sm" key={i}>
                   {r.key}: {r.message}

@@ -3,7 +3,7 @@
  * minutes, weekly full run) or a cron expression, in a time zone, with the next five fire times
  * computed by the server before saving; enable / disable; what happened at the last occurrence.
  */
-import { Alert, Anchor, Badge, Button, Group, List, Modal, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, List, Modal, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
@@ -135,8 +135,7 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
             {preview.error.message}
           </Text>
         ) : (
-          <ScrollArea.Autosize mah={220} type="auto">
-            <List size="sm" data-testid="preview-next-runs" aria-labelledby="next-runs-title">
+          <List size="sm" data-testid="preview-next-runs" aria-labelledby="next-runs-title">
               {(preview.data?.nextRuns ?? []).map((t) => (
                 <List.Item key={t}>
                   {formatDateTime(t, timezone)}{' '}
@@ -145,8 +144,7 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
                   </Text>
                 </List.Item>
               ))}
-            </List>
-          </ScrollArea.Autosize>
+          </List>
         )}
       </div>
       {initial && (

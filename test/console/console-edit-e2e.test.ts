@@ -148,7 +148,7 @@ describe.skipIf(!run)('Console editing and details in Chromium', () => {
     expect((await seriousAxeViolations(page)).map((v) => v.id)).toEqual([]);
     // Tall enough for the whole form, its next runs and its past occurrences in one picture.
     await page.setViewportSize({ width: 1280, height: 1500 });
-    await screenshot(page, 'schedule-form');
+    await screenshot(page, 'schedule-edit');
     await page.setViewportSize({ width: 1280, height: 860 });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
   });

@@ -34,8 +34,9 @@ export function announcingRunId(state: StateStore, onRunId: (id: number) => void
   return new Proxy(state, {
     get(target, prop, receiver) {
       if (prop === 'startRun') {
-        return async (mode: string, options: unknown) => {
-          const id = await target.startRun(mode, options);
+        // Every argument passes through: the owner (third) lets `ferry runs` tell a dead run.
+        return async (...args: Parameters<StateStore['startRun']>) => {
+          const id = await target.startRun(...args);
           onRunId(id);
           return id;
         };

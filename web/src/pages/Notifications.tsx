@@ -34,6 +34,7 @@ function Deliveries({ channelId }: { channelId: number }) {
             Nothing sent yet.
           </Text>
         ) : (
+          <Table.ScrollContainer minWidth={420}>
           <Table verticalSpacing={4} fz="sm">
             <Table.Caption>Last messages sent on this channel</Table.Caption>
             <Table.Thead>
@@ -53,6 +54,7 @@ function Deliveries({ channelId }: { channelId: number }) {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
         )
       }
     </QueryState>
@@ -356,6 +358,7 @@ export function NotificationsPage() {
                 </Paper>
               ) : (
                 <Paper p={0}>
+                  <Table.ScrollContainer minWidth={560}>
                   <Table verticalSpacing="sm" horizontalSpacing="md">
                     <Table.Thead>
                       <Table.Tr>
@@ -409,6 +412,7 @@ export function NotificationsPage() {
                       ))}
                     </Table.Tbody>
                   </Table>
+                  </Table.ScrollContainer>
                 </Paper>
               )
             }

@@ -89,6 +89,7 @@ function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; apply
         <Text>The preview has no plan to show.</Text>
       ) : (
         <Stack gap="sm">
+          <Table.ScrollContainer minWidth={640}>
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -115,6 +116,7 @@ function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; apply
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
           {payloads.length > 0 && (
             <>
               <Text size="sm">

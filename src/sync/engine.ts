@@ -88,6 +88,10 @@ export interface SyncOptions {
    * (default 180 s, `sync.pimUnreachableSeconds`); until then such lines are retried, never rejected.
    */
   pimUnreachableMs?: number;
+  /** Read exactly these ERP category keys (the Console's retry of rejected categories), also alongside `keys`. */
+  categoryKeys?: string[];
+  /** A dry run keeps the bodies it would send (plan.payloads) in every mode, up to this many (with --keys: all). */
+  planPayloadLimit?: number;
 }
 
 /**
@@ -111,7 +115,7 @@ export async function executeSync(deps: EngineDeps, options: SyncOptions = {}): 
 /** Categories first (unless --keys): read, mapped, diffed and written, all settled before any item refers to them. Returns the --category subtree. */
 async function syncCategories(run: SyncRun): Promise<ReadonlySet<string> | null> {
   const { ctx, reading, planning, applying, scope } = run;
-  if (scope.mode === 'keys') return null;
+  if (scope.mode === 'keys' && !run.ctx.opts.categoryKeys?.length) return null;
   ctx.checkAbort();
   applying.begin();
   const read = await reading.readCategories(scope.categorySince);

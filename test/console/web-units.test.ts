@@ -3,10 +3,32 @@ import { describe, expect, it } from 'vitest';
 import { withQuery } from '../../web/src/api/http.js';
 import { categoryOptions, parseKeys } from '../../web/src/categories.js';
 import { formatDuration, formatRelative, startedByLabel } from '../../web/src/format.js';
+import { changeLabel, formatPlanValue } from '../../web/src/plan-values.js';
 import { can } from '../../web/src/roles.js';
+import { fieldErrors } from '../../web/src/validation.js';
+import { ruleInputSchema, scheduleInputSchema } from '../../src/server/api/contract.js';
 import { describeSpec } from '../../web/src/schedule-words.js';
 
 describe('Console helpers', () => {
+  it('forms check with the server\'s own schemas, naming the field', () => {
+    expect(fieldErrors(ruleInputSchema, { kind: 'stuck', threshold: null, channelIds: [1] })).toEqual({ threshold: 'rule stuck needs a threshold' });
+    expect(Object.keys(fieldErrors(ruleInputSchema, { kind: 'run_failed', threshold: null, channelIds: [] }))).toEqual(['channelIds']);
+    expect(fieldErrors(ruleInputSchema, { kind: 'rejects_percent', threshold: 5, channelIds: [2] })).toEqual({});
+    expect(Object.keys(fieldErrors(scheduleInputSchema, { name: '', spec: { kind: 'cron', expression: '* *' }, timezone: 'UTC' })).sort()).toEqual(['name', 'spec.expression']);
+  });
+
+  it("a dry run's planned values in plain words", () => {
+    expect(formatPlanValue({ amount: '987.5', unit: 'KILOGRAM' })).toBe('987.5 KILOGRAM');
+    expect(formatPlanValue([{ amount: '10.00', currency: 'EUR' }, { amount: '12.00', currency: 'USD' }])).toBe('10.00 EUR, 12.00 USD');
+    expect(formatPlanValue(null)).toBe('(empty)');
+    expect(formatPlanValue([])).toBe('(empty)');
+    expect(formatPlanValue(true)).toBe('yes');
+    expect(formatPlanValue(['shoes', 'boots'])).toBe('shoes, boots');
+    expect(changeLabel({ field: 'values.name', locale: 'en_US', scope: 'ecommerce', before: null, after: 'x' })).toBe('name (en_US, ecommerce)');
+    expect(changeLabel({ field: 'labels', locale: 'fr_FR', scope: null, before: null, after: 'x' })).toBe('label (fr_FR)');
+    expect(changeLabel({ field: 'family', locale: null, scope: null, before: null, after: 'x' })).toBe('family');
+  });
+
   it('durations and relative times in plain words', () => {
     expect(formatDuration(950)).toBe('less than a second');
     expect(formatDuration(83_000)).toBe('1 min 23 s');

@@ -44,6 +44,7 @@ const ENDPOINTS: Probe[] = [
   { method: 'DELETE', url: '/api/v1/schedules/999', role: 'operator' },
   { method: 'POST', url: '/api/v1/schedules/preview', role: 'viewer', body: { spec: { kind: 'every15Minutes' } } },
   { method: 'GET', url: '/api/v1/schedules/999/occurrences', role: 'viewer' },
+  { method: 'GET', url: '/api/v1/schedules/999/next', role: 'viewer' },
   { method: 'GET', url: '/api/v1/channels', role: 'admin' },
   { method: 'POST', url: '/api/v1/channels', role: 'admin', body: { type: 'slack', name: 's', url: 'https://hooks.slack.test/x' } },
   { method: 'PUT', url: '/api/v1/channels/999', role: 'admin', body: { type: 'slack', name: 's', url: 'https://hooks.slack.test/x' } },
@@ -257,6 +258,17 @@ describe('Console API', () => {
     for (const at of s.nextRuns) expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' }).format(new Date(at))).toBe('02:00');
     const preview = await inject({ method: 'POST', url: '/api/v1/schedules/preview', session: tc.as.viewer, payload: { spec: { kind: 'everyHours', hours: 6 }, timezone: 'UTC' } });
     expect(preview.json()).toMatchObject({ cron: '0 */6 * * *' });
+    // The form may ask for more than five: the next N, six hours apart.
+    const ten = (await inject({ method: 'POST', url: '/api/v1/schedules/preview', session: tc.as.viewer, payload: { spec: { kind: 'everyHours', hours: 6 }, timezone: 'UTC', count: 10 } })).json() as { nextRuns: string[] };
+    expect(ten.nextRuns).toHaveLength(10);
+    expect(Date.parse(ten.nextRuns[9]!) - Date.parse(ten.nextRuns[8]!)).toBe(6 * 3_600_000);
+    const tooMany = await inject({ method: 'POST', url: '/api/v1/schedules/preview', session: tc.as.viewer, payload: { spec: { kind: 'everyHours', hours: 6 }, count: 51 } });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json()).toMatchObject({ error: { field: 'body.count' } });
+    const saved = (await inject({ method: 'GET', url: `/api/v1/schedules/${s.id}/next?count=20`, session: tc.as.viewer })).json() as { cron: string; nextRuns: string[] };
+    expect(saved.cron).toBe('0 2 * * *');
+    expect(saved.nextRuns).toHaveLength(20);
+    expect(saved.nextRuns.slice(0, 5)).toEqual(s.nextRuns);
     const off = await inject({ method: 'PUT', url: `/api/v1/schedules/${s.id}`, session: tc.as.operator, payload: { name: 'Nightly', spec: { kind: 'nightly', hour: 2 }, timezone: 'Europe/Paris', enabled: false } });
     expect(off.json()).toMatchObject({ enabled: false, nextRuns: [] });
     const list = (await inject({ method: 'GET', url: '/api/v1/schedules', session: tc.as.viewer })).json() as { items: { id: number }[] };

@@ -138,3 +138,66 @@ describe('ferry serve / ferry users', () => {
     }
   });
 });
+
+describe('cancel a terminal run from the Console', () => {
+  let sb: RunningSandbox;
+  let dir: string;
+  beforeAll(async () => {
+    // Slow per line: the terminal's run is still sending its first batches when the Console cancels it.
+    sb = await startSandbox({ catalog: 'demo', latency: '50ms+60ms/line' });
+    dir = tempDir();
+    writeFileSync(
+      join(dir, 'ferry.yaml'),
+      ['pim:', `  url: ${sb.url}`, `  clientId: ${sb.clientId}`, `  secret: ${sb.secret}`, `  username: ${sb.username}`, `  password: ${sb.password}`, 'erp:', '  type: demo', '  path: ./demo-erp.sqlite', '  items: 150', 'mapping:', '  preset: demo', 'state:', '  path: ./ferry.db', ''].join('\n'),
+    );
+    const config = await loadConfig(join(dir, 'ferry.yaml'));
+    const client = clientFor(sb);
+    const source = createErpSource({ ...config.erp, path: join(dir, 'demo-erp.sqlite') } as typeof config.erp);
+    try {
+      await bootstrapPim(client, config.mapping, source);
+    } finally {
+      await source.close();
+      await client.close();
+    }
+  }, 120_000);
+  afterAll(async () => sb?.close());
+
+  it('the ferry sync process stops gracefully, exits interrupted, and its report says who cancelled', async () => {
+    const config = await loadConfig(join(dir, 'ferry.yaml'));
+    const fixed = { ...config, erp: { ...config.erp, path: join(dir, 'demo-erp.sqlite') } as typeof config.erp, state: { ...config.state, path: join(dir, 'ferry.db') } };
+    const server = await createConsole({ config: fixed, logger: silent });
+    try {
+      await server.ctx.auth.addUser('olga', 'operator', 'olga-password-1');
+      const s = await signIn(server, 'olga', 'olga-password-1');
+      const sync = ferry(['sync', '--json'], dir);
+      // Wait until the terminal's run is numbered and holds the lock: then the Console may stop it.
+      let runId: number | null = null;
+      for (let i = 0; i < 300 && runId === null; i++) {
+        const list = (await server.app.inject({ method: 'GET', url: '/api/v1/runs', headers: s.headers })).json() as { items: { id: number; status: string; cancellable: boolean }[] };
+        const going = list.items.find((r) => r.status === 'running' && r.cancellable);
+        if (going) runId = going.id;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(runId, 'the terminal run shows as running and cancellable').not.toBeNull();
+      const cancel = await server.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers: s.headers });
+      expect(cancel.statusCode, cancel.body).toBe(202);
+      const done = await sync;
+      const report = JSON.parse(done.stdout) as { runId: number; status: string; interrupted?: { reason: string } };
+      expect(report.runId).toBe(runId);
+      expect(report.status).toBe('interrupted');
+      expect(done.code).toBe(1);
+      expect(done.stderr).toContain('the Console asked to stop this run (user:olga)');
+      const detail = (await server.app.inject({ method: 'GET', url: `/api/v1/runs/${runId}`, headers: s.headers })).json() as { run: { status: string; cancellable: boolean }; report: { interrupted?: { reason: string }; counts: { read: number } } };
+      expect(detail.run).toMatchObject({ status: 'interrupted', cancellable: false });
+      expect(detail.report.interrupted?.reason).toBe('cancelled from the Console by user:olga');
+      await server.ctx.auth.addUser('ada', 'admin', 'ada-password-12');
+      const admin = await signIn(server, 'ada', 'ada-password-12');
+      const audit = (await server.app.inject({ method: 'GET', url: '/api/v1/audit?action=run.cancel', headers: admin.headers })).json() as { items: { actor: string; target: string }[] };
+      expect(audit.items[0]).toMatchObject({ actor: 'user:olga', target: `run#${runId}` });
+      // Nothing left to stop.
+      expect((await server.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers: s.headers })).statusCode).toBe(409);
+    } finally {
+      await server.close();
+    }
+  }, 180_000);
+});

@@ -43,7 +43,12 @@ export const theme = createTheme({
   components: {
     // Akeneo's buttons are pill-shaped.
     Button: { defaultProps: { radius: 'lg' } },
-    Badge: { defaultProps: { radius: 'sm', variant: 'outline' }, styles: { root: { background: 'white' } } },
+    // A badge is a word or two: it never shrinks or cuts its word ("REFU…" in a narrow table cell);
+    // the table scrolls sideways instead (Table.ScrollContainer).
+    Badge: {
+      defaultProps: { radius: 'sm', variant: 'outline' },
+      styles: { root: { background: 'white', flexShrink: 0, minWidth: 'max-content', overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } },
+    },
     Anchor: { defaultProps: { underline: 'always' } },
     Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } },
     Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the message' } } },

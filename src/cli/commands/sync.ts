@@ -13,6 +13,8 @@ import { isOwnerAlive } from '../../sync/lock.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
 import { openStateStore } from '../../sync/index.js';
 import { runSync } from '../../app/run-sync.js';
+import { announcingRunId, watchRunCancel } from '../../sync/run-cancel.js';
+import type { StateStore } from '../../sync/state/port.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
 import { runQuickstart } from '../../app/quickstart.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
@@ -134,9 +136,20 @@ export function registerSyncCommands(program: Command): void {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // The Console may ask to stop this run (its Cancel button): a row in the state file, polled.
+    let runId: number | null = null;
+    let state: StateStore | undefined;
+    let stopWatching = () => {};
+    if (!options.dryRun && config.state.driver === 'sqlite') {
+      state = announcingRunId(await openStateStore(config.state), (id) => (runId = id));
+      stopWatching = watchRunCancel(config.state.path, () => runId, (by) => {
+        process.stderr.write(`\nthe Console asked to stop this run (${by}): finishing the batches in flight and storing the report\n`);
+        stop.abort(`cancelled from the Console by ${by}`);
+      });
+    }
     let report: RunReport;
     try {
-      report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p), signal: stop.signal });
+      report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p), signal: stop.signal, ...(state ? { state } : {}) });
     } catch (err) {
       // The run could not even start (PIM or ERP unreachable, credentials refused):
       // --json still gets its one object, with status failed.
@@ -154,6 +167,8 @@ export function registerSyncCommands(program: Command): void {
       process.exitCode = 1;
       return;
     } finally {
+      stopWatching();
+      await state?.close().catch(() => undefined);
       bar.stop();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

@@ -133,6 +133,16 @@ export const rejectSchema = z.object({
 });
 export type Reject = z.infer<typeof rejectSchema>;
 
+/** One value (or field) a dry run would change: `before` as the PIM has it now, `after` as it would be sent. */
+export const plannedChangeSchema = z.object({
+  field: z.string().describe('`values.<attribute>`, `family`, `categories`, `labels`, `parent`, …'),
+  locale: z.string().nullable(),
+  scope: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+});
+export type PlannedChange = z.infer<typeof plannedChangeSchema>;
+
 /**
  * The run report as `ferry runs show --json` has it (src/sync/report.ts RunReport). Kept open
  * (`loose`) so a report field added by the engine reaches the UI without a contract change.
@@ -156,7 +166,20 @@ export const runReportSchema = z
     plan: z
       .object({
         actions: z.record(z.string(), z.record(z.string(), z.number())),
-        payloads: z.array(z.object({ entityType: z.string(), code: z.string(), action: z.string(), payload: z.unknown() })).optional(),
+        payloads: z
+          .array(
+            z.object({
+              entityType: z.string(),
+              code: z.string(),
+              action: z.string(),
+              payload: z.unknown(),
+              /** A Console dry run: each value or field that would change, as the PIM has it now and as it would be sent. */
+              changes: z.array(plannedChangeSchema).optional(),
+              /** Why `before` is unknown (the PIM could not be asked). */
+              beforeError: z.string().optional(),
+            }),
+          )
+          .optional(),
       })
       .optional(),
     error: z.string().optional(),
@@ -365,7 +388,13 @@ export const scheduleSchema = z.object({
 export type Schedule = z.infer<typeof scheduleSchema>;
 export const schedulesSchema = listOf(scheduleSchema);
 
-export const schedulePreviewBodySchema = scheduleInputSchema.pick({ spec: true, timezone: true });
+/** How many next fire times a schedule form may show (the list on a card always has five). */
+export const MAX_NEXT_RUNS = 50;
+export const schedulePreviewBodySchema = scheduleInputSchema.pick({ spec: true, timezone: true }).extend({
+  count: z.number().int().min(1).max(MAX_NEXT_RUNS).default(5).describe('how many next fire times'),
+});
+export type SchedulePreviewBody = z.input<typeof schedulePreviewBodySchema>;
+export const nextRunsQuerySchema = z.object({ count: z.coerce.number().int().min(1).max(MAX_NEXT_RUNS).default(5) });
 export const schedulePreviewSchema = z.object({ cron: z.string(), nextRuns: z.array(isoDate) });
 
 export const occurrenceSchema = z.object({

@@ -106,9 +106,9 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       },
       async (req, reply) => {
         if (!ctx.runs.getRun(req.params.id)) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
-        const keys = ctx.runs.rejectedItemKeys(req.params.id);
-        if (keys.length === 0) return reply.code(409).send(refusal('conflict', `run #${req.params.id} has no rejected product to retry`));
-        return startRun({ mode: 'keys', keys, dryRun: req.body.dryRun }, req.principal!.actor, reply);
+        const { keys, categoryKeys } = ctx.runs.rejectedRetryKeys(req.params.id);
+        if (keys.length === 0 && categoryKeys.length === 0) return reply.code(409).send(refusal('conflict', `run #${req.params.id} has no rejected record to retry`));
+        return startRun({ mode: 'keys', keys, ...(categoryKeys.length > 0 ? { categoryKeys } : {}), dryRun: req.body.dryRun }, req.principal!.actor, reply);
       },
     );
 
@@ -116,10 +116,12 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       '/runs/:id/cancel',
       { config: { access: 'operator' }, schema: { tags: ['runs'], summary: 'Stop a run gracefully', params: idParamsSchema, response: { 202: cancelAnswerSchema, 409: errorBodySchema } } },
       async (req, reply) => {
-        if (!ctx.manager.cancel(req.params.id)) {
-          return reply.code(409).send(refusal('conflict', `run #${req.params.id} is not going in this Console (a run started in a terminal stops with Ctrl-C there)`));
+        const actor = req.principal!.actor;
+        // A run of this server stops through its signal; a terminal's run polls the state for the request.
+        if (!ctx.manager.cancel(req.params.id, actor) && !ctx.manager.requestCancelElsewhere(req.params.id, actor)) {
+          return reply.code(409).send(refusal('conflict', `run #${req.params.id} is not going (or its process is gone); nothing to stop`));
         }
-        ctx.audit.record(req.principal!.actor, 'run.cancel', `run#${req.params.id}`);
+        ctx.audit.record(actor, 'run.cancel', `run#${req.params.id}`);
         return reply.code(202).send({ cancelling: true as const });
       },
     );
@@ -194,7 +196,7 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
             throttled: snap?.requests?.throttled ?? 0,
             elapsedMs: Date.now() - Date.parse(now.summary.startedAt),
             etaSeconds: null,
-            cancelling: false,
+            cancelling: ctx.manager.cancelRequested(runId!) !== null,
           });
           return false;
         };

@@ -1,9 +1,10 @@
-/** Schedules: CRUD, the next five fire times, a preview for the form, the occurrences. */
+/** Schedules: CRUD, the next fire times (five on a card, up to 50 asked), a preview for the form, the occurrences. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   errorBodySchema,
   idParamsSchema,
+  nextRunsQuerySchema,
   occurrencesPageSchema,
   pageQuerySchema,
   scheduleInputSchema,
@@ -50,7 +51,20 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       async (req, reply) => {
         const bad = check(req.body.spec, req.body.timezone);
         if (bad) return reply.code(400).send(refusal('bad_request', bad.message, bad.field));
-        return { cron: cronFor(req.body.spec), nextRuns: nextFireTimes(req.body.spec, req.body.timezone, new Date(), 5).map((d) => d.toISOString()) };
+        return { cron: cronFor(req.body.spec), nextRuns: nextFireTimes(req.body.spec, req.body.timezone, new Date(), req.body.count).map((d) => d.toISOString()) };
+      },
+    );
+
+    app.get(
+      '/schedules/:id/next',
+      {
+        config: { access: 'viewer' },
+        schema: { tags: ['schedules'], summary: "A saved schedule's next N fire times (empty when disabled)", params: idParamsSchema, querystring: nextRunsQuerySchema, response: { 200: schedulePreviewSchema, 404: errorBodySchema } },
+      },
+      async (req, reply) => {
+        const s = ctx.schedules.get(req.params.id);
+        if (!s) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        return { cron: cronFor(s.spec), nextRuns: ctx.scheduler.nextRuns(s, req.query.count) };
       },
     );
 

@@ -16,9 +16,12 @@ import type { FerryConfig } from '../../config/schema.js';
 import { scrubSecrets, type Logger } from '../../logging.js';
 import { runSync } from '../../app/run-sync.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions, type SyncProgress } from '../../sync/index.js';
+import { announcingRunId } from '../../sync/run-cancel.js';
+import { addBeforeValues } from './plan-changes.js';
 import type { StateStore } from '../../sync/state/port.js';
 import { defaultLockDir } from '../../sync/connection-lock.js';
 import { isOwnerAlive } from '../../sync/lock.js';
+import { cancelRequestOf, requestRunCancel } from '../../sync/run-cancel.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
 import type { ConsoleDb } from '../store/db.js';
 import type { RunsReader } from '../store/runs-read.js';
@@ -33,6 +36,8 @@ export class RunConflictError extends Error {
 export interface RunRequest {
   mode: 'delta' | 'full' | 'keys' | 'category' | 'since';
   keys?: string[];
+  /** With mode keys: ERP category keys read alongside (a retry of rejected categories). */
+  categoryKeys?: string[];
   category?: string;
   since?: string;
   dryRun: boolean;
@@ -68,13 +73,20 @@ export interface RunManagerDeps {
   waitForRunIdMs?: number;
 }
 
+/** How many bodies a Console dry run keeps in its plan (with before / after for the first 200). */
+export const PLAN_PAYLOAD_LIMIT = 500;
+
 /** The engine options for a Console request (the CLI's flags, as data). */
 export function syncOptionsFor(r: RunRequest): SyncOptions {
+  return { ...selectorOptions(r), ...(r.dryRun ? { planPayloadLimit: PLAN_PAYLOAD_LIMIT } : {}) };
+}
+
+function selectorOptions(r: RunRequest): SyncOptions {
   switch (r.mode) {
     case 'full':
       return { full: true, dryRun: r.dryRun };
     case 'keys':
-      return { keys: r.keys ?? [], dryRun: r.dryRun };
+      return { keys: r.keys ?? [], ...(r.categoryKeys?.length ? { categoryKeys: r.categoryKeys } : {}), dryRun: r.dryRun };
     case 'category':
       return { category: r.category!, dryRun: r.dryRun };
     case 'since':
@@ -93,23 +105,6 @@ export function runRequestFrom(body: StartRunBody): RunRequest {
     ...(mode === 'category' && body.category ? { category: body.category } : {}),
     ...(mode === 'since' && body.since ? { since: body.since } : {}),
   };
-}
-
-/** A StateStore that tells when the engine numbered the run (the run id the Console shows). */
-function announcingStartRun(state: StateStore, onRunId: (id: number) => void): StateStore {
-  return new Proxy(state, {
-    get(target, prop, receiver) {
-      if (prop === 'startRun') {
-        return async (mode: string, options: unknown) => {
-          const id = await target.startRun(mode, options);
-          onRunId(id);
-          return id;
-        };
-      }
-      const value: unknown = Reflect.get(target, prop, receiver);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
 
 export class RunManager {
@@ -135,6 +130,15 @@ export class RunManager {
    * file), read only. A run that races past this check still meets the engine's own lock.
    */
   lockedElsewhere(): string | null {
+    const row = this.lockRowElsewhere();
+    return row ? `run${row.run_id !== null ? ` #${row.run_id}` : ''} (${row.owner})` : null;
+  }
+
+  private lockedRunElsewhere(): number | null {
+    return this.lockRowElsewhere()?.run_id ?? null;
+  }
+
+  private lockRowElsewhere(): { owner: string; run_id: number | null } | null {
     const name = lockNameFor(this.deps.config.pim);
     const file = join(this.deps.config.sync.lockDir ? resolve(this.deps.config.sync.lockDir) : defaultLockDir(), 'locks.db');
     if (!existsSync(file)) return null;
@@ -144,7 +148,7 @@ export class RunManager {
       const row = db.prepare('SELECT owner, run_id, heartbeat_at FROM locks WHERE name = ?').get(name) as { owner: string; run_id: number | null; heartbeat_at: number } | undefined;
       if (!row || !isOwnerAlive(row.owner)) return null;
       const fresh = Date.now() - row.heartbeat_at < this.deps.config.sync.lockTimeoutSeconds * 1000;
-      return fresh ? `run${row.run_id !== null ? ` #${row.run_id}` : ''} (${row.owner})` : null;
+      return fresh ? row : null;
     } catch {
       return null;
     } finally {
@@ -153,7 +157,27 @@ export class RunManager {
   }
 
   isCancellable(runId: number): boolean {
-    return this.active?.runId === runId;
+    return this.active?.runId === runId || this.heldElsewhere(runId);
+  }
+
+  /** Whether another live process (a terminal's `ferry sync`) runs this run now, holding the lock. */
+  heldElsewhere(runId: number): boolean {
+    return this.lockedRunElsewhere() === runId;
+  }
+
+  /**
+   * Asks the process running `runId` in a terminal to stop (it polls the state file for the
+   * request; see src/sync/run-cancel.ts). False when no live process holds that run.
+   */
+  requestCancelElsewhere(runId: number, requestedBy: string): boolean {
+    if (!this.heldElsewhere(runId)) return false;
+    requestRunCancel(this.deps.db, runId, requestedBy);
+    return true;
+  }
+
+  /** Who asked to stop the run (a request to another process), or null. */
+  cancelRequested(runId: number): string | null {
+    return cancelRequestOf(this.deps.db, runId)?.requestedBy ?? null;
   }
 
   job(idOrRun: string | number): LiveJob | null {
@@ -216,11 +240,11 @@ export class RunManager {
     return { jobId: job.jobId, runId: job.runId };
   }
 
-  cancel(runOrJob: number | string): boolean {
+  cancel(runOrJob: number | string, requestedBy?: string): boolean {
     const job = this.job(runOrJob);
     if (!job || job.state !== 'running') return false;
     job.last = { ...job.last, cancelling: true };
-    job.abort.abort(new Error('cancelled from the Console'));
+    job.abort.abort(new Error(`cancelled from the Console${requestedBy ? ` by ${requestedBy}` : ''}`));
     job.events.emit('progress', job.last);
     return true;
   }
@@ -281,14 +305,17 @@ export class RunManager {
     };
     let state: StateStore | null = null;
     try {
-      state = announcingStartRun(await openStateStore(config.state), (id) => {
+      state = announcingRunId(await openStateStore(config.state), (id) => {
         job.runId = id;
         this.deps.runs.setStartedBy(id, job.startedBy);
         emit(null, true);
         job.events.emit('numbered');
       });
       const options: SyncOptions = { ...syncOptionsFor(job.request), signal: job.abort.signal };
-      job.report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
+      const report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
+      // A preview shows each planned value next to the PIM's current one.
+      if (job.request.dryRun) await addBeforeValues(client, report);
+      job.report = report;
       job.state = 'finished';
     } catch (err) {
       job.state = 'failed';

@@ -22,6 +22,19 @@ interface RunDbRow {
 }
 
 
+/**
+ * Product-model links. Akeneo opens a product model only by its internal numeric id
+ * (`#/enrich/product-model/{id}`), which the REST API never gives; a variant product's page
+ * opens by uuid and shows its model one click away (the variant navigation at the top). So a
+ * model links to the page of one of its variant products (uuid mode: pim_id is the uuid).
+ */
+const MODEL_LINK_TARGET_SQL = `(SELECT v.pim_id FROM entities v WHERE rr.entity_type = 'product_model' AND v.entity_type = 'product' AND v.group_key = rr.erp_key AND v.pim_id IS NOT NULL AND v.status <> 'deleted' ORDER BY v.code LIMIT 1)`;
+
+function modelLink(base: string | null, variantPimId: string | null): string | null {
+  if (!base || !variantPimId || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(variantPimId)) return null;
+  return `${base}/#/enrich/product/${encodeURIComponent(variantPimId)}`;
+}
+
 export interface RunRowFull {
   summary: RunSummary;
   options: unknown;
@@ -38,6 +51,8 @@ interface RecordRow {
   pim_id: string | null;
   sku: string | null;
   entity_status: string | null;
+  /** For a product model: the uuid of one of its variant products (MODEL_LINK_TARGET_SQL). */
+  model_variant_pim_id: string | null;
 }
 
 /** Product states whose product is in the PIM (written, or handled by the deletion policy but kept). */
@@ -54,6 +69,7 @@ const IN_PIM = new Set(['synced', 'disabled', 'uncategorized']);
  * it gets no link, and a note saying why and how to find it.
  */
 function pimLinkOf(r: RecordRow, base: string | null): { pimLink: string | null; pimLinkNote: string | null } {
+  if (r.entity_type === 'product_model' && r.outcome !== 'deleted') return { pimLink: modelLink(base, r.model_variant_pim_id), pimLinkNote: null };
   if (r.entity_type !== 'product' || r.outcome === 'deleted' || !base) return { pimLink: null, pimLinkNote: null };
   if (r.pim_id) return { pimLink: `${base}/#/enrich/product/${encodeURIComponent(r.pim_id)}`, pimLinkNote: null };
   if (r.sku && r.entity_status && IN_PIM.has(r.entity_status)) {
@@ -165,7 +181,8 @@ export class RunsReader {
     const rows = this.db
       .prepare(
         `SELECT rr.stream, rr.erp_key, rr.entity_type, rr.outcome, rr.reason,
-           e.pim_id, e.code AS sku, e.status AS entity_status
+           e.pim_id, e.code AS sku, e.status AS entity_status,
+           ${MODEL_LINK_TARGET_SQL} AS model_variant_pim_id
          FROM run_records rr
          LEFT JOIN entities e ON e.rowid = (SELECT e2.rowid FROM entities e2 WHERE e2.origin_stream = rr.stream AND e2.origin_key = rr.erp_key AND e2.entity_type = 'product' LIMIT 1)
          WHERE ${w} ORDER BY rr.stream, rr.erp_key LIMIT ? OFFSET ?`,
@@ -190,6 +207,15 @@ export class RunsReader {
         ...pimLinkOf(r, base),
       })),
     };
+  }
+
+  /**
+   * What a retry of the run's rejects must read: the rejected items and the items of rejected
+   * groups (a product model is written with its products), and the rejected categories.
+   */
+  rejectedRetryKeys(runId: number): { keys: string[]; categoryKeys: string[] } {
+    const categoryKeys = (this.db.prepare("SELECT DISTINCT erp_key FROM rejects WHERE run_id = ? AND stream = 'categories' ORDER BY erp_key").all(runId) as { erp_key: string }[]).map((r) => r.erp_key);
+    return { keys: this.rejectedItemKeys(runId), categoryKeys };
   }
 
   /** The ERP item keys a retry of the run's rejects must read: rejected items, and the items of rejected groups. */

@@ -333,7 +333,7 @@ export class Planner {
     }
     ctx.plan.actions[planType]![diff.action]++;
     if (ctx.dryRun) {
-      if (ctx.opts.keys) ctx.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
+      if (ctx.opts.keys || ctx.payloads.length < (ctx.opts.planPayloadLimit ?? 0)) ctx.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
       ctx.ledger.settle(origin.stream, origin.key, effect === 'policy' ? 'deleted' : diff.action === 'create' ? 'created' : 'updated', policyReason);
       return null;
     }

@@ -74,7 +74,8 @@ export class RecordReader {
     this.ctx.progress('categories');
     const records: ErpRecord[] = [];
     const wantAll = !!this.ctx.opts.category;
-    for await (const rec of this.readStream('categories', { since: wantAll ? undefined : since })) {
+    const categoryKeys = this.ctx.opts.categoryKeys;
+    for await (const rec of this.readStream('categories', categoryKeys?.length ? { keys: categoryKeys } : { since: wantAll ? undefined : since })) {
       if (this.noteRead(rec, true)) records.push(rec);
     }
     const retry = [...(this.retryKeys.categories ?? [])].filter((k) => !this.ctx.ledger.has('categories', k));
@@ -133,8 +134,9 @@ export class RecordReader {
       else take(rec, main);
     };
     if (mode === 'keys') {
-      const asked = new Set(this.ctx.opts.keys!);
-      for await (const rec of this.readStream('items', { keys: this.ctx.opts.keys! })) {
+      // Only categoryKeys (a retry of rejected categories) reads no item.
+      const asked = new Set(this.ctx.opts.keys ?? []);
+      for await (const rec of this.readStream('items', { keys: this.ctx.opts.keys ?? [] })) {
         asked.delete(rec.key);
         takeOnce(rec, false);
       }

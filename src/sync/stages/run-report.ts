@@ -68,7 +68,7 @@ export function buildReport(ctx: RunContext, a: ReportFacts): RunReport {
     deletions: ctx.deletions,
     ...(Object.values(ctx.policyDone).some((e) => e.count > 0) ? { deletionRecords: ctx.policyDone } : {}),
     watermarks: { before: watermarksBefore, after: watermarksAfter },
-    ...(ctx.dryRun ? { plan: { ...ctx.plan, ...(ctx.opts.keys ? { payloads: ctx.payloads } : {}) } } : {}),
+    ...(ctx.dryRun ? { plan: { ...ctx.plan, ...(ctx.opts.keys || ctx.opts.planPayloadLimit ? { payloads: ctx.payloads } : {}) } } : {}),
     ...(verify ? { verify } : {}),
     ...(ctx.deps.settings.updateOnly ? { updateOnly: ctx.updateOnlyCounts } : {}),
     ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: ctx.outOfScope, keysNotFound: ctx.keysNotFound.slice(0, 100), keysNotFoundTotal: ctx.keysNotFound.length } } : {}),

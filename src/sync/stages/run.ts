@@ -32,7 +32,7 @@ export function groupSkipReason(items: number | undefined): string {
 }
 
 function syncModeOf(opts: SyncOptions): SyncMode {
-  if (opts.keys && opts.keys.length > 0) return 'keys';
+  if ((opts.keys && opts.keys.length > 0) || opts.categoryKeys?.length) return 'keys';
   if (opts.category) return 'category';
   if (opts.full) return 'full';
   if (opts.since) return 'since';
@@ -237,7 +237,7 @@ export class SyncRun {
 
   private describeOptions(): Record<string, unknown> {
     const o = this.ctx.opts;
-    return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair };
+    return { full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair, ...(o.categoryKeys ? { categoryKeys: o.categoryKeys } : {}) };
   }
 
   /** Stores each record's outcome; an interrupted run only those that settled (the rest is read again). */

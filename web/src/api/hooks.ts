@@ -11,6 +11,7 @@ import {
   deliveriesPageSchema,
   erpCategoriesSchema,
   jobSchema,
+  occurrencesPageSchema,
   ruleSchema,
   rulesSchema,
   runDetailSchema,
@@ -28,6 +29,7 @@ import {
   type RunRecordsQuery,
   type RunsQuery,
   type ScheduleInput,
+  type SchedulePreviewBody,
   type StartRunBody,
 } from '../../../src/server/api/contract.js';
 import { api } from './http';
@@ -103,7 +105,16 @@ export function useSchedules() {
   return useQuery({ queryKey: ['schedules'], queryFn: () => api(`${V1}/schedules`, { schema: schedulesSchema }) });
 }
 
-export function useSchedulePreview(input: Pick<ScheduleInput, 'spec' | 'timezone'> | null) {
+/** A saved schedule's fired, skipped and failed slots, newest first. */
+export function useScheduleOccurrences(id: number | null, pageSize = 10) {
+  return useQuery({
+    queryKey: ['schedule-occurrences', id, pageSize],
+    queryFn: () => api(`${V1}/schedules/${id}/occurrences?pageSize=${pageSize}`, { schema: occurrencesPageSchema }),
+    enabled: id !== null,
+  });
+}
+
+export function useSchedulePreview(input: SchedulePreviewBody | null) {
   return useQuery({
     queryKey: ['schedule-preview', input],
     queryFn: () => api(`${V1}/schedules/preview`, { method: 'POST', body: input, schema: schedulePreviewSchema }),

@@ -5,12 +5,13 @@
 import { Alert, Badge, Button, Code, Group, Modal, MultiSelect, NumberInput, Paper, PasswordInput, Select, SimpleGrid, Stack, Switch, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState } from 'react';
-import { RULE_KINDS, type Channel, type ChannelInput, type Rule } from '../../../src/server/api/contract.js';
+import { RULE_KINDS, ruleInputSchema, type Channel, type ChannelInput, type Rule, type RuleInput } from '../../../src/server/api/contract.js';
 import { useChannels, useDeleteChannel, useDeleteRule, useDeliveries, useRules, useSaveChannel, useSaveRule, useTestChannel } from '../api/hooks';
 import { useSession } from '../api/session';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
 import { formatDateTime, formatRelative } from '../format';
+import { fieldErrors } from '../validation';
 
 const typeLabel: Record<string, string> = { email: 'E-mail', webhook: 'Webhook', slack: 'Slack', teams: 'Microsoft Teams' };
 
@@ -33,6 +34,7 @@ function Deliveries({ channelId }: { channelId: number }) {
             Nothing sent yet.
           </Text>
         ) : (
+          <Table.ScrollContainer minWidth={420}>
           <Table verticalSpacing={4} fz="sm">
             <Table.Caption>Last messages sent on this channel</Table.Caption>
             <Table.Thead>
@@ -52,6 +54,7 @@ function Deliveries({ channelId }: { channelId: number }) {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
         )
       }
     </QueryState>
@@ -224,12 +227,22 @@ function ChannelForm({ initial, onDone }: { initial: Channel | null; onDone: () 
   );
 }
 
-function RuleForm({ channels, onDone }: { channels: Channel[]; onDone: () => void }) {
-  const [kind, setKind] = useState<Rule['kind']>('run_failed');
-  const [threshold, setThreshold] = useState<number | string>('');
-  const [channelIds, setChannelIds] = useState<string[]>(channels.map((c) => String(c.id)));
+/** Add or change a rule; checked with the contract's schema before it is sent (the server checks again). */
+function RuleForm({ channels, initial, onDone }: { channels: Channel[]; initial: Rule | null; onDone: () => void }) {
+  const [kind, setKind] = useState<Rule['kind']>(initial?.kind ?? 'run_failed');
+  const [threshold, setThreshold] = useState<number | string>(initial?.threshold ?? '');
+  const [channelIds, setChannelIds] = useState<string[]>(initial ? initial.channelIds.map(String) : channels.map((c) => String(c.id)));
+  const [enabled, setEnabled] = useState(initial?.enabled ?? true);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const save = useSaveRule();
   const words = ruleWords[kind]!;
+  const submit = () => {
+    const input: RuleInput = { kind, threshold: words.threshold && threshold !== '' ? Number(threshold) : null, channelIds: channelIds.map(Number), enabled };
+    const bad = fieldErrors(ruleInputSchema, input);
+    setErrors(bad);
+    if (Object.keys(bad).length > 0) return;
+    save.mutate({ ...(initial ? { id: initial.id } : {}), input }, { onSuccess: onDone });
+  };
   return (
     <Stack gap="sm">
       {save.error && (
@@ -238,21 +251,20 @@ function RuleForm({ channels, onDone }: { channels: Channel[]; onDone: () => voi
         </Alert>
       )}
       <Select label="Tell me when" data={RULE_KINDS.map((k) => ({ value: k, label: ruleWords[k]!.label }))} value={kind} onChange={(v) => setKind((v as Rule['kind']) ?? 'run_failed')} allowDeselect={false} />
-      {words.threshold && <NumberInput label={words.threshold} min={1} value={threshold} onChange={setThreshold} required />}
-      <MultiSelect label="Send to" data={channels.map((c) => ({ value: String(c.id), label: c.name }))} value={channelIds} onChange={setChannelIds} />
+      {words.threshold && <NumberInput label={words.threshold} min={1} value={threshold} onChange={setThreshold} required error={errors.threshold} />}
+      <MultiSelect
+        label="Send to"
+        data={channels.map((c) => ({ value: String(c.id), label: c.name }))}
+        value={channelIds}
+        onChange={setChannelIds}
+        error={errors.channelIds ? 'Choose at least one channel.' : undefined}
+      />
+      <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel
         </Button>
-        <Button
-          loading={save.isPending}
-          onClick={() =>
-            save.mutate(
-              { input: { kind, threshold: words.threshold && threshold !== '' ? Number(threshold) : null, channelIds: channelIds.map(Number), enabled: true } },
-              { onSuccess: onDone },
-            )
-          }
-        >
+        <Button loading={save.isPending} onClick={submit}>
           Save the rule
         </Button>
       </Group>
@@ -270,6 +282,7 @@ export function NotificationsPage() {
   const [channelModal, channelModalCtl] = useDisclosure(false);
   const [ruleModal, ruleModalCtl] = useDisclosure(false);
   const [editing, setEditing] = useState<Channel | null>(null);
+  const [editingRule, setEditingRule] = useState<Rule | null>(null);
   if (!isAdmin) {
     return (
       <>
@@ -327,7 +340,13 @@ export function NotificationsPage() {
             <Title order={3} size="h4">
               Rules: when to send
             </Title>
-            <Button onClick={ruleModalCtl.open} disabled={!channels.data?.items.length}>
+            <Button
+              onClick={() => {
+                setEditingRule(null);
+                ruleModalCtl.open();
+              }}
+              disabled={!channels.data?.items.length}
+            >
               Add a rule
             </Button>
           </Group>
@@ -339,6 +358,7 @@ export function NotificationsPage() {
                 </Paper>
               ) : (
                 <Paper p={0}>
+                  <Table.ScrollContainer minWidth={560}>
                   <Table verticalSpacing="sm" horizontalSpacing="md">
                     <Table.Thead>
                       <Table.Tr>
@@ -363,14 +383,36 @@ export function NotificationsPage() {
                             />
                           </Table.Td>
                           <Table.Td>
-                            <Button size="xs" variant="subtle" color="bad.9" onClick={() => deleteRule.mutate(r.id)}>
-                              Delete
-                            </Button>
+                            <Group gap="xs" wrap="nowrap">
+                              <Button
+                                size="xs"
+                                variant="default"
+                                aria-label={`Edit the rule “${r.description}”`}
+                                onClick={() => {
+                                  setEditingRule(r);
+                                  ruleModalCtl.open();
+                                }}
+                              >
+                                Edit
+                              </Button>
+                              <Button
+                                size="xs"
+                                variant="subtle"
+                                color="bad.9"
+                                aria-label={`Delete the rule “${r.description}”`}
+                                onClick={() => {
+                                  if (window.confirm(`Delete the rule “${r.description}”?`)) deleteRule.mutate(r.id);
+                                }}
+                              >
+                                Delete
+                              </Button>
+                            </Group>
                           </Table.Td>
                         </Table.Tr>
                       ))}
                     </Table.Tbody>
                   </Table>
+                  </Table.ScrollContainer>
                 </Paper>
               )
             }
@@ -380,8 +422,8 @@ export function NotificationsPage() {
       <Modal opened={channelModal} onClose={channelModalCtl.close} title={editing ? `Edit “${editing.name}”` : 'Add a channel'} size="lg">
         {channelModal && <ChannelForm initial={editing} onDone={channelModalCtl.close} />}
       </Modal>
-      <Modal opened={ruleModal} onClose={ruleModalCtl.close} title="Add a rule" size="md">
-        {ruleModal && <RuleForm channels={channels.data?.items ?? []} onDone={ruleModalCtl.close} />}
+      <Modal opened={ruleModal} onClose={ruleModalCtl.close} title={editingRule ? 'Change the rule' : 'Add a rule'} size="md">
+        {ruleModal && <RuleForm channels={channels.data?.items ?? []} initial={editingRule} onDone={ruleModalCtl.close} />}
       </Modal>
     </>
   );

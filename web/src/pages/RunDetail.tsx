@@ -158,7 +158,7 @@ function RecordsTable({ runId }: { runId: number }) {
                         </Table.Td>
                         <Table.Td>{entitySingular[r.entityType] ?? r.entityType}</Table.Td>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                          <Badge style={{ overflow: 'visible' }} color={r.outcome === 'rejected' ? 'bad.9' : r.outcome === 'created' ? 'ok.9' : r.outcome === 'updated' ? 'akeneo.8' : 'dark.7'}>
+                          <Badge color={r.outcome === 'rejected' ? 'bad.9' : r.outcome === 'created' ? 'ok.9' : r.outcome === 'updated' ? 'akeneo.8' : 'dark.7'}>
                             {outcomeLabel[r.outcome] ?? r.outcome}
                           </Badge>
                         </Table.Td>

@@ -13,12 +13,69 @@ import { useSession } from '../api/session';
 import { LiveProgress } from '../components/LiveProgress';
 import { PageHeader } from '../components/PageHeader';
 import { categoryOptions, parseKeys } from '../categories';
-import { entityLabel, formatCount } from '../format';
+import { entityLabel, entitySingular, formatCount } from '../format';
+import { changeLabel, formatPlanValue } from '../plan-values';
 import { can } from '../roles';
 
 type Mode = NonNullable<StartRunBody['mode']>;
 
 const ACTION_WORDS: Record<string, string> = { create: 'to create', update: 'to update', unchanged: 'unchanged', delete: 'to remove', skip: 'skipped', reject: 'would be refused' };
+
+type Planned = NonNullable<NonNullable<NonNullable<Job['report']>['plan']>['payloads']>[number];
+
+/** One record of the plan: its before / after table (or the body itself when the server sent no comparison). */
+function PlannedRecord({ planned }: { planned: Planned }) {
+  const title = `${entitySingular[planned.entityType] ?? planned.entityType} ${planned.code}`;
+  return (
+    <div>
+      <Group gap="xs" mb={4} wrap="nowrap">
+        <Badge color={planned.action === 'create' ? 'ok.9' : 'akeneo.8'}>{ACTION_WORDS[planned.action] ?? planned.action}</Badge>
+        <Text size="sm" fw={700}>
+          {entitySingular[planned.entityType] ?? planned.entityType}{' '}
+          <Text span size="sm" ff="monospace" fw={400} style={{ overflowWrap: 'anywhere' }}>
+            {planned.code}
+          </Text>
+        </Text>
+      </Group>
+      {planned.beforeError && (
+        <Text size="xs" c="dimmed">
+          {planned.beforeError}
+        </Text>
+      )}
+      {planned.changes ? (
+        <Table.ScrollContainer minWidth={360}>
+          <Table verticalSpacing={4} withTableBorder data-testid="plan-record">
+            <Table.Caption>Changes to {title}</Table.Caption>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Value</Table.Th>
+                <Table.Th scope="col">In Akeneo now</Table.Th>
+                <Table.Th scope="col">After the run</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {planned.changes.map((c, j) => (
+                <Table.Tr key={j}>
+                  <Table.Th scope="row" fw={400}>
+                    {changeLabel(c)}
+                  </Table.Th>
+                  <Table.Td c={c.before === null ? 'dimmed' : undefined} style={{ overflowWrap: 'anywhere' }}>
+                    {formatPlanValue(c.before)}
+                  </Table.Td>
+                  <Table.Td fw={700} style={{ overflowWrap: 'anywhere' }}>
+                    {formatPlanValue(c.after)}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      ) : (
+        <Code block>{JSON.stringify(planned.payload, null, 2)}</Code>
+      )}
+    </div>
+  );
+}
 
 function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; applying: boolean }) {
   const plan = job.report?.plan;
@@ -32,6 +89,7 @@ function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; apply
         <Text>The preview has no plan to show.</Text>
       ) : (
         <Stack gap="sm">
+          <Table.ScrollContainer minWidth={640}>
           <Table>
             <Table.Thead>
               <Table.Tr>
@@ -58,28 +116,24 @@ function Plan({ job, onApply, applying }: { job: Job; onApply: () => void; apply
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
           {payloads.length > 0 && (
             <>
-              <Text size="sm">The changes, record by record (only the values that would change are sent):</Text>
-              <ScrollArea.Autosize mah={360} type="auto">
-                <Stack gap="xs">
+              <Text size="sm">
+                The changes, record by record: each value as it is in Akeneo now and as the run would send it (only the values that change are sent).
+                {payloads.length > 100 ? ` The first 100 of ${formatCount(payloads.length)} records are shown.` : ''}
+              </Text>
+              <ScrollArea.Autosize mah={480} type="auto">
+                <Stack gap="md" data-testid="plan-changes">
                   {payloads.slice(0, 100).map((p, i) => (
-                    <div key={i}>
-                      <Group gap="xs">
-                        <Badge color={p.action === 'create' ? 'ok.9' : 'akeneo.8'}>{ACTION_WORDS[p.action] ?? p.action}</Badge>
-                        <Text size="sm" ff="monospace">
-                          {p.code}
-                        </Text>
-                      </Group>
-                      <Code block>{JSON.stringify(p.payload, null, 2)}</Code>
-                    </div>
+                    <PlannedRecord key={i} planned={p} />
                   ))}
                 </Stack>
               </ScrollArea.Autosize>
             </>
           )}
           {job.report && job.report.rejects.length > 0 && (
-            <Alert color="orange" title={`${formatCount(job.report.rejects.length)} records would be refused`}>
+            <Alert color="warn" title={job.report.rejects.length === 1 ? '1 record would be refused' : `${formatCount(job.report.rejects.length)} records would be refused`}>
               {job.report.rejects.slice(0, 5).map((r, i) => (
                 <Text size="sm" key={i}>
                   {r.key}: {r.message}

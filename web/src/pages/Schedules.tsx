@@ -3,12 +3,14 @@
  * minutes, weekly full run) or a cron expression, in a time zone, with the next five fire times
  * computed by the server before saving; enable / disable; what happened at the last occurrence.
  */
-import { Alert, Badge, Button, Group, List, Modal, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, List, Modal, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { Schedule, ScheduleInput, ScheduleSpec } from '../../../src/server/api/contract.js';
-import { useDeleteSchedule, useSaveSchedule, useSchedulePreview, useSchedules } from '../api/hooks';
+import { Link } from 'react-router';
+import { scheduleInputSchema, schedulePreviewBodySchema, type Schedule, type ScheduleInput, type ScheduleSpec } from '../../../src/server/api/contract.js';
+import { useDeleteSchedule, useSaveSchedule, useScheduleOccurrences, useSchedulePreview, useSchedules } from '../api/hooks';
+import { fieldErrors } from '../validation';
 import { useSession } from '../api/session';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -36,8 +38,13 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
   const [timezone, setTimezone] = useState(initial?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC');
   const [mode, setMode] = useState<'delta' | 'full'>(initial?.mode ?? 'delta');
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
-  const [previewInput] = useDebouncedValue({ spec, timezone }, 300);
-  const preview = useSchedulePreview(previewInput);
+  const [count, setCount] = useState(5);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [previewInput] = useDebouncedValue({ spec, timezone, count }, 300);
+  // The same schema as the server's: a spec that cannot be right is not even sent for a preview.
+  const specValid = Object.keys(fieldErrors(schedulePreviewBodySchema, previewInput)).length === 0;
+  const preview = useSchedulePreview(specValid ? previewInput : null);
+  const past = useScheduleOccurrences(initial?.id ?? null);
   const save = useSaveSchedule();
   const changeKind = (kind: string | null) => {
     if (kind === 'nightly') setSpec({ kind, hour: 2, minute: 0 });
@@ -48,6 +55,9 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
   };
   const submit = () => {
     const input: ScheduleInput = { name, spec, timezone, mode: spec.kind === 'weeklyFull' ? 'full' : mode, enabled };
+    const bad = fieldErrors(scheduleInputSchema, input);
+    setErrors(bad);
+    if (Object.keys(bad).length > 0) return;
     save.mutate(
       { id: initial?.id, input },
       {
@@ -63,7 +73,7 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
           {save.error.message}
         </Alert>
       )}
-      <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+      <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required error={errors.name} />
       <Select label="When" data={KIND_OPTIONS} value={spec.kind} onChange={changeKind} allowDeselect={false} />
       {spec.kind === 'nightly' && (
         <Group grow>
@@ -84,6 +94,7 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
           description="Five fields: minute hour day-of-month month day-of-week. Example: 30 1 * * 1-5 is 01:30 on weekdays."
           value={spec.expression}
           onChange={(e) => setSpec({ ...spec, expression: e.currentTarget.value })}
+          error={errors['spec.expression']}
         />
       )}
       <Select label="Time zone" data={timeZones()} value={timezone} onChange={(v) => setTimezone(v ?? 'UTC')} searchable allowDeselect={false} />
@@ -101,21 +112,78 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
       )}
       <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
       <div aria-live="polite">
-        <Text size="sm" fw={700}>
-          Next five runs
-        </Text>
-        {preview.isError ? (
+        <Group justify="space-between" align="flex-end" mb={4}>
+          <Text size="sm" fw={700} id="next-runs-title">
+            Next {count} runs
+          </Text>
+          <Select
+            label="Show"
+            size="xs"
+            w={150}
+            data={[5, 10, 20, 50].map((n) => ({ value: String(n), label: `the next ${n}` }))}
+            value={String(count)}
+            onChange={(v) => setCount(Number(v ?? 5))}
+            allowDeselect={false}
+          />
+        </Group>
+        {!specValid ? (
+          <Text size="sm" c="bad.9">
+            {Object.values(fieldErrors(schedulePreviewBodySchema, previewInput))[0]}
+          </Text>
+        ) : preview.isError ? (
           <Text size="sm" c="bad.9">
             {preview.error.message}
           </Text>
         ) : (
-          <List size="sm" data-testid="preview-next-runs">
-            {(preview.data?.nextRuns ?? []).map((t) => (
-              <List.Item key={t}>{formatDateTime(t, timezone)}</List.Item>
-            ))}
+          <List size="sm" data-testid="preview-next-runs" aria-labelledby="next-runs-title">
+              {(preview.data?.nextRuns ?? []).map((t) => (
+                <List.Item key={t}>
+                  {formatDateTime(t, timezone)}{' '}
+                  <Text span size="sm" c="dimmed">
+                    ({formatRelative(t)})
+                  </Text>
+                </List.Item>
+              ))}
           </List>
         )}
       </div>
+      {initial && (
+        <div>
+          <Text size="sm" fw={700} id="past-title">
+            What happened at its last times
+          </Text>
+          {past.data && past.data.items.length > 0 ? (
+            <Table verticalSpacing={2} data-testid="past-occurrences" aria-labelledby="past-title">
+              <Table.Tbody>
+                {past.data.items.map((o) => (
+                  <Table.Tr key={o.id}>
+                    <Table.Td>{formatDateTime(o.scheduledFor, timezone)}</Table.Td>
+                    <Table.Td>
+                      {o.outcome === 'started' ? (
+                        o.runId ? (
+                          <Anchor component={Link} to={`/runs/${o.runId}`} size="sm">
+                            started run #{o.runId}
+                          </Anchor>
+                        ) : (
+                          'started'
+                        )
+                      ) : o.outcome === 'skipped' ? (
+                        `skipped: ${o.reason ?? 'a run was already going'}`
+                      ) : (
+                        `could not start: ${o.reason ?? 'unknown reason'}`
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          ) : (
+            <Text size="sm" c="dimmed">
+              It has not fired yet.
+            </Text>
+          )}
+        </div>
+      )}
       <Group justify="flex-end">
         <Button variant="default" onClick={onDone}>
           Cancel

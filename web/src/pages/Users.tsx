@@ -59,6 +59,7 @@ function Accounts() {
       <QueryState query={users} what="the users">
         {(data) => (
           <Paper p={0}>
+            <Table.ScrollContainer minWidth={560}>
             <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="users-table">
               <Table.Caption>People who can sign in</Table.Caption>
               <Table.Thead>
@@ -106,6 +107,7 @@ function Accounts() {
                 ))}
               </Table.Tbody>
             </Table>
+            </Table.ScrollContainer>
           </Paper>
         )}
       </QueryState>
@@ -123,6 +125,7 @@ function AuditLog() {
     <QueryState query={audit} what="the audit log">
       {(data) => (
         <Paper p={0}>
+          <Table.ScrollContainer minWidth={600}>
           <Table verticalSpacing="xs" horizontalSpacing="md" fz="sm">
             <Table.Caption>Who changed what, newest first</Table.Caption>
             <Table.Thead>
@@ -144,6 +147,7 @@ function AuditLog() {
               ))}
             </Table.Tbody>
           </Table>
+          </Table.ScrollContainer>
           <div style={{ padding: '0 20px 10px' }}>
             <Pager page={data.page} pageSize={data.pageSize} total={data.total} onChange={setPage} label="Pages of the audit log" />
           </div>
@@ -186,6 +190,7 @@ function Tokens() {
             <Text size="sm">No token yet.</Text>
           ) : (
             <Paper p={0}>
+              <Table.ScrollContainer minWidth={600}>
               <Table verticalSpacing="xs" horizontalSpacing="md">
                 <Table.Thead>
                   <Table.Tr>
@@ -216,6 +221,7 @@ function Tokens() {
                   ))}
                 </Table.Tbody>
               </Table>
+              </Table.ScrollContainer>
             </Paper>
           )
         }

@@ -10,7 +10,7 @@ import { ferryConfigSchema, type FerryConfig } from '../../../src/config/schema.
 import { createErpSource } from '../../../src/erp/factory.js';
 import { createLogger } from '../../../src/logging.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/index.js';
-import { runSync } from '../../../src/sync/index.js';
+import { runSync } from '../../../src/app/run-sync.js';
 import { bootstrapPim } from '../../../src/sync/bootstrap.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from '../../sync/support/e2e.js';
 import { clientFor } from '../../sync/support/pim.js';

@@ -23,6 +23,7 @@ import type { ValidationErrorItem } from '../akeneo/model.js';
 import type { ErpRecord, ErpSource, StreamName } from '../erp/port.js';
 import { pimCodeKey } from '../mapping/codes.js';
 import { contentHash } from '../mapping/media.js';
+import { rejectMessage } from '../mapping/messages.js';
 import type { MappedEntity, MappedOption, Mapper, MappingError, MediaUploadRequest } from '../mapping/types.js';
 import { findProductModelsInPim, findProductsInPim } from './adopt.js';
 import { classifyLine, describeRejection } from './classify.js';
@@ -860,10 +861,6 @@ export class SyncRun {
     const blocked = new Set<string>();
     const rows: RejectRow[] = [];
     for (const e of errors) {
-      const where = [e.attribute ? `attribute '${e.attribute}'` : null, e.erpField ? `ERP field '${e.erpField}'` : null, e.locale ? `locale ${e.locale}` : null, e.scope ? `channel ${e.scope}` : null]
-        .filter(Boolean)
-        .join(', ');
-      const who = e.origin.stream === 'items' ? `SKU ${e.recordLabel}` : e.origin.stream === 'groups' ? `Product model ${e.recordLabel}` : `Category ${e.recordLabel}`;
       const item: ReportReject = {
         stream: e.origin.stream,
         key: e.origin.key,
@@ -872,7 +869,7 @@ export class SyncRun {
         attribute: e.attribute ?? null,
         locale: e.locale ?? null,
         scope: e.scope ?? null,
-        message: `${who}${where ? `, ${where}` : ''}: ${e.message}`,
+        message: rejectMessage(e), // issue 16: the record once (src/mapping/messages.ts)
         fix: e.fix,
       };
       if (e.blocksRecord) {

@@ -42,12 +42,12 @@ describe('inferAxes (property)', () => {
   it('two levels only when another field is constant within each first-axis sub-group', () => {
     fc.assert(
       fc.property(itemsArb, fc.array(fc.constantFrom('x', 'y', 'z'), { minLength: 9, maxLength: 9 }), (items, pictures) => {
-        const withPicture = items.map((it, i) => ({ ...it, picture: pictures[i]! }));
+        const withPicture: Record<string, string | null>[] = items.map((it, i) => ({ ...(it as Record<string, string | null>), picture: pictures[i]! }));
         const r = inferAxes(withPicture, FIELDS, { otherFields: ['picture'] });
         if (!r.ok || r.levels.length < 2) return;
         const first = r.levels[0]![0]!;
-        const byFirst = new Map<string, Set<string>>();
-        for (const it of withPicture) byFirst.set(it[first]!, (byFirst.get(it[first]!) ?? new Set()).add(it.picture));
+        const byFirst = new Map<string, Set<string | null>>();
+        for (const it of withPicture) byFirst.set(it[first]!, (byFirst.get(it[first]!) ?? new Set<string | null>()).add(it.picture!));
         expect([...byFirst.values()].every((s) => s.size === 1)).toBe(true);
         expect(r.subModelFields).toContain('picture');
       }),

@@ -123,7 +123,7 @@ const familyDefinitionSchema = z
     variantsFromErp: z
       .boolean()
       .optional()
-      .describe('Bootstrap one family variant per ERP select field (and per pair), so groups vary on whatever attributes the ERP uses (default false).'),
+      .describe('Bootstrap the family variants the ERP groups need: per group, the fewest varying select fields that tell its items apart, one level or two (colour then size); configured `variants` win (default false).'),
   })
   .strict();
 

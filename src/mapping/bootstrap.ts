@@ -8,7 +8,9 @@ import type { AkeneoClient } from '../akeneo/index.js';
 import type { Attribute, AttributeGroup, AttributeOption, Category, Channel, Family, FamilyVariant, Labels } from '../akeneo/model.js';
 import type { FieldDescription, StreamDescription } from '../erp/port.js';
 import { chunks } from '../util/chunks.js';
-import { distinguishes, familyVariantCode, inferAxes, type GroupSample } from './axes.js';
+import type { GroupSample } from './axes.js';
+import { keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
+import { variantsFromData } from './bootstrap-variants.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
@@ -322,74 +324,6 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
   return plan;
 }
 
-/** ERP language → the PIM locale it goes to: the table, an active locale, then a known one (`fr` → fr_FR). */
-function targetLocale(lang: string, mapping: ResolvedMapping, pim: PimStructure): string | null {
-  if (mapping.locales[lang]) return mapping.locales[lang]!;
-  const known = pim.knownLocales?.size ? pim.knownLocales : null;
-  const starting = (set: ReadonlySet<string>) => [...set].filter((l) => l.toLowerCase().startsWith(`${lang.toLowerCase()}_`));
-  if (pim.locales.has(lang)) return lang;
-  const active = starting(pim.locales);
-  if (active.length === 1) return active[0]!;
-  if (known) {
-    if (known.has(lang)) return lang;
-    const same = `${lang.toLowerCase()}_${lang.toUpperCase()}`;
-    if (known.has(same)) return same;
-    const candidates = starting(known);
-    return candidates.length === 1 ? candidates[0]! : null;
-  }
-  if (/^[a-z]{2,3}_[A-Za-z]{2,4}$/.test(lang)) return lang;
-  return /^[a-z]{2}$/.test(lang) ? `${lang}_${lang.toUpperCase()}` : null;
-}
-
-/** The ERP's languages without an active locale: activated through the channels Ferry writes to, or noted. */
-function planLocales(mapping: ResolvedMapping, pim: PimStructure, description: readonly StreamDescription[], plan: BootstrapPlan): void {
-  const languages = [...new Set(description.flatMap((d) => d.fields.flatMap((f) => f.languages ?? [])))];
-  const known = pim.knownLocales?.size ? pim.knownLocales : null;
-  const channels = (mapping.channels.default ?? [...pim.channels.keys()]).map((c) => pim.channels.get(c)).filter((c): c is Channel => !!c);
-  for (const lang of languages) {
-    if (mapping.dropLanguages.has(lang)) continue;
-    const locale = targetLocale(lang, mapping, pim);
-    if (!locale) {
-      plan.notes.push(`ERP language ${lang}: no PIM locale matches it, so its texts are not sent; map it (mapping.locales.${lang}: <locale>) or drop it (mapping.dropLanguages: [${lang}]).`);
-      continue;
-    }
-    if (pim.locales.has(locale) || plan.locales.some((l) => l.locale === locale)) continue;
-    if (known && !known.has(locale)) {
-      plan.notes.push(`ERP language ${lang} maps to locale ${locale}, which this PIM does not know; map it to a locale the PIM has (mapping.locales.${lang}) or drop it (mapping.dropLanguages: [${lang}]).`);
-      continue;
-    }
-    if (!channels.length) {
-      plan.notes.push(`ERP language ${lang}: locale ${locale} is not active and the PIM has no channel to activate it in; create a channel, or drop the language (mapping.dropLanguages: [${lang}]).`);
-      continue;
-    }
-    plan.locales.push({ language: lang, locale });
-  }
-  if (!plan.locales.length) return;
-  for (const ch of channels) {
-    const added = plan.locales.map((l) => l.locale).filter((l) => !ch.locales.includes(l));
-    if (added.length) plan.channels.push({ ...ch, locales: [...ch.locales, ...added] });
-  }
-}
-
-/** Labels only in locales the PIM accepts; a label left with none keeps its default-locale text in an accepted locale. */
-function keepAcceptedLabels(plan: BootstrapPlan, accepted: ReadonlySet<string>, defaultLocale: string): void {
-  if (!accepted.size) return;
-  const fallback = accepted.has(defaultLocale) ? defaultLocale : [...accepted].sort()[0]!;
-  const fit = <T extends { labels?: Labels }>(x: T): T => {
-    if (!x.labels) return x;
-    const entries = Object.entries(x.labels).filter(([l]) => accepted.has(l));
-    if (!entries.length && Object.keys(x.labels).length) entries.push([fallback, x.labels[defaultLocale] ?? Object.values(x.labels)[0]!]);
-    x.labels = Object.fromEntries(entries);
-    return x;
-  };
-  plan.attributeGroups.forEach(fit);
-  plan.attributes.forEach(fit);
-  plan.options.forEach(fit);
-  plan.families.forEach((f) => f.existing || fit(f.family));
-  plan.familyVariants.forEach(fit);
-  plan.categories.forEach(fit);
-}
-
 /**
  * Why the ERP's attributes are not read-only here, and what protects them instead. Read-only
  * attributes and attribute-group permissions are Enterprise / SaaS features; the CE has neither.
@@ -401,79 +335,6 @@ function readOnlyNote(pim: PimStructure, groupCode: string): string {
     'The CE has no attribute-group permissions either (the Enterprise alternative), so people can change these values in the PIM: ' +
     'Ferry rewrites a value only when the ERP changes it, so run `ferry sync --verify --repair` (e.g. weekly) to find such edits and put the ERP values back.'
   );
-}
-
-interface FamilyContext {
-  itemFields: Map<string, FieldDescription>;
-  groupFields: Map<string, FieldDescription>;
-  mapping: ResolvedMapping;
-  attributeType: (code: string) => string | undefined;
-  familyAttrs: Set<string>;
-  identifier: string;
-  pim: PimStructure;
-}
-
-/**
- * The family variants the ERP's groups need: per group, the smallest set of varying select fields
- * that tells its items apart (axes.ts), one or two levels; a group an existing family variant
- * already places needs nothing. Groups no set tells apart are reported in the plan.
- */
-function variantsFromData(family: string, samples: readonly GroupSample[], ctx: FamilyContext, plan: BootstrapPlan): Record<string, { levels: { axes: string[]; attributes: string[] }[] }> {
-  const { itemFields, groupFields, mapping, attributeType, familyAttrs, identifier, pim } = ctx;
-  // ERP field → attribute code (explicit single-field mappings, else identity).
-  const codeOf = new Map<string, string>();
-  for (const [code, spec] of mapping.attributes) if (spec.from.length === 1 && !spec.expression) codeOf.set(spec.from[0]!, code);
-  const attributeFor = (field: string) => codeOf.get(field) ?? (mapping.codes.normalise ? normaliseCode(field, mapping.codes.case) : field);
-  // Fields only items have vary per variant; template fields stay on the model.
-  const itemOnly = [...itemFields.values()].filter((f) => !groupFields.has(f.name) && familyAttrs.has(attributeFor(f.name)) && attributeFor(f.name) !== identifier);
-  const axisFields = itemOnly.filter((f) => ['pim_catalog_simpleselect', 'pim_catalog_boolean'].includes(attributeType(attributeFor(f.name)) ?? '')).map((f) => f.name);
-  const otherFields = itemOnly.map((f) => f.name).filter((f) => !axisFields.includes(f));
-  const variantLevel = itemOnly.map((f) => attributeFor(f.name));
-  const fieldOfAttribute = new Map([...itemFields.keys()].map((f) => [attributeFor(f), f]));
-  const existing = [...pim.familyVariants.values()].filter((fv) => fv.family === family).map((fv) => fv.variant_attribute_sets.flatMap((s) => s.axes).map((a) => fieldOfAttribute.get(a) ?? a));
-  const layouts = new Map<string, { levels: string[][]; sub: Set<string> | null }>();
-  const chosen: string[][] = [];
-  const minItems = mapping.structure.variants.singleGroupAsSimpleProduct ? 2 : 1;
-  for (const g of samples) {
-    if ((g.family ?? mapping.structure.families.default) !== family || g.items.length < minItems) continue;
-    if (existing.some((axes) => distinguishes(g.items, axes))) continue;
-    const r = inferAxes(g.items, axisFields, { otherFields, preferred: chosen });
-    if (!r.ok) {
-      const [i, j] = r.clash;
-      const skus: [string, string] = [g.skus[i]!, g.skus[j]!];
-      const tried = r.tried.map(attributeFor);
-      plan.indistinguishable.push({
-        group: g.key,
-        family,
-        items: g.items.length,
-        tried,
-        incomplete: r.incomplete.map(attributeFor),
-        skus,
-        message: `ERP group ${JSON.stringify(g.key)} (family ${family}, ${g.items.length} items): no set of select fields tells its items apart, e.g. SKU ${JSON.stringify(skus[0])} and SKU ${JSON.stringify(skus[1])} have the same ${tried.length ? tried.join(', ') : '(no select field varies in this group)'}${r.incomplete.length ? `; ${r.incomplete.map(attributeFor).join(', ')} would help but ${r.incomplete.length === 1 ? 'is' : 'are'} empty on some items` : ''}`,
-        fix: `Give the items of ${JSON.stringify(g.key)} a value that tells them apart in a select field (e.g. size or colour) in the ERP, move the odd items to another group, or set mapping.structure.variants.familyVariant.${family} to a family variant of your own.`,
-      });
-      continue;
-    }
-    if (!r.levels.length) continue;
-    if (!chosen.some((c) => c.join() === r.levels.flat().join())) chosen.push(r.levels.flat());
-    const levels = r.levels.map((l) => l.map(attributeFor));
-    const code = familyVariantCode(family, levels);
-    const sub = r.levels.length > 1 ? new Set(r.subModelFields.map(attributeFor)) : null;
-    plan.inferredVariants[code] = (plan.inferredVariants[code] ?? 0) + 1;
-    const prior = layouts.get(code);
-    // Sub-model attributes: those constant per first-axis value in every group using the layout.
-    if (prior?.sub && sub) for (const a of prior.sub) if (!sub.has(a)) prior.sub.delete(a);
-    if (!prior) layouts.set(code, { levels, sub });
-  }
-  const out: Record<string, { levels: { axes: string[]; attributes: string[] }[] }> = {};
-  for (const [code, { levels, sub }] of layouts) {
-    const axes = levels.flat();
-    const rest = variantLevel.filter((a) => !axes.includes(a));
-    out[code] = sub
-      ? { levels: [{ axes: levels[0]!, attributes: rest.filter((a) => sub.has(a)) }, { axes: levels[1]!, attributes: rest.filter((a) => !sub.has(a)) }] }
-      : { levels: [{ axes, attributes: rest }] };
-  }
-  return out;
 }
 
 export interface BootstrapFailure {

@@ -23,7 +23,7 @@ export interface BootstrapSummary {
 export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
   const pim = await loadPimStructure(client);
   const resolved = resolveMapping(mapping);
-  const plan = planBootstrap(resolved, pim, await source.describe(), { samples: await readAxisSamples(resolved, source) });
+  const plan = planBootstrap(resolved, pim, await source.describe(), needsSamples(resolved) ? { samples: await readAxisSamples(resolved, source) } : {});
   const result = await applyBootstrap(plan, client);
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const failures = result.failures.map(describeFailure);
@@ -37,6 +37,13 @@ export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig,
  */
 export async function readAxisSamples(mapping: ResolvedMapping, source: ErpSource): Promise<GroupSample[]> {
   const sampler = new AxisSampler(mapping);
-  for await (const item of source.read('items')) sampler.add(item);
+  // A read with a limit is a preview: adapters that consume their input (the files adapter moves
+  // a file read to its end) leave it for the sync.
+  for await (const item of source.read('items', { limit: Number.MAX_SAFE_INTEGER })) sampler.add(item);
   return sampler.samples();
+}
+
+/** Whether some family infers its variants from the data (else the ERP's items need not be read). */
+export function needsSamples(mapping: ResolvedMapping): boolean {
+  return Object.values(mapping.structure.families.definitions).some((d) => d.variantsFromErp);
 }

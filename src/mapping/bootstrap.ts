@@ -5,18 +5,30 @@
  * Nothing existing is modified except families, which only gain attributes.
  */
 import type { AkeneoClient } from '../akeneo/index.js';
-import type { Attribute, AttributeGroup, AttributeOption, Category, Family, FamilyVariant, Labels } from '../akeneo/model.js';
+import type { Attribute, AttributeGroup, AttributeOption, Category, Channel, Family, FamilyVariant, Labels } from '../akeneo/model.js';
 import type { FieldDescription, StreamDescription } from '../erp/port.js';
 import { chunks } from '../util/chunks.js';
+import type { GroupSample } from './axes.js';
+import { keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
+import { variantsFromData } from './bootstrap-variants.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
+import type { CheckProblem } from './check.js';
 import { ENTERPRISE_ATTRIBUTE_TYPES, isCommunityEdition, supportsReadOnly } from './pim-structure.js';
 import { resolveMapping, type FamilyDefinition, type ResolvedMapping } from './resolve.js';
 import type { PimStructure } from './types.js';
 import { unitCandidates, BUILTIN_UNITS } from './units.js';
 
 export interface BootstrapPlan {
+  /** ERP languages whose locale the PIM has but does not use: added to channels, which activates them (as in Akeneo's UI). */
+  locales: { language: string; locale: string }[];
+  /** Channels that gain those locales (full locale list: PATCH replaces it). */
+  channels: Channel[];
+  /** ERP groups whose items no set of select fields tells apart: reported before any sync. */
+  indistinguishable: IndistinguishableGroup[];
+  /** Family variants inferred from the data's groups (code → how many groups need it). */
+  inferredVariants: Record<string, number>;
   attributeGroups: AttributeGroup[];
   attributes: Attribute[];
   options: AttributeOption[];
@@ -30,8 +42,27 @@ export interface BootstrapPlan {
   readOnly: boolean;
 }
 
+export interface IndistinguishableGroup {
+  group: string;
+  family: string;
+  items: number;
+  /** Select fields that vary and are filled on every item: every combination was tried. */
+  tried: string[];
+  /** Fields that vary but are empty on some items. */
+  incomplete: string[];
+  /** Two SKUs no tried field tells apart. */
+  skus: [string, string];
+  message: string;
+  fix: string;
+}
+
+export interface BootstrapOptions {
+  /** The ERP's items by group (AxisSampler): variant axes are inferred from them. */
+  samples?: readonly GroupSample[];
+}
+
 export function isEmptyPlan(plan: BootstrapPlan): boolean {
-  return !plan.attributeGroups.length && !plan.attributes.length && !plan.options.length && !plan.families.length && !plan.familyVariants.length && !plan.categories.length;
+  return !plan.channels.length && !plan.attributeGroups.length && !plan.attributes.length && !plan.options.length && !plan.families.length && !plan.familyVariants.length && !plan.categories.length;
 }
 
 const GROUP_LABELS: Record<string, string> = { en: 'ERP data', fr: 'Données ERP', de: 'ERP-Daten', es: 'Datos ERP', it: 'Dati ERP', nl: 'ERP-gegevens' };
@@ -93,19 +124,22 @@ function fieldsOf(description: readonly StreamDescription[], stream: 'items' | '
   return new Map((description.find((d) => d.stream === stream)?.fields ?? []).map((f) => [f.name, f]));
 }
 
-export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimStructure, erpDescription: readonly StreamDescription[]): BootstrapPlan {
+export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimStructure, erpDescription: readonly StreamDescription[], options: BootstrapOptions = {}): BootstrapPlan {
   const mapping: ResolvedMapping = config instanceof Object && 'blockRecord' in config ? (config as ResolvedMapping) : resolveMapping(config as MappingConfig);
   const readOnly = supportsReadOnly(pim);
   const notes: string[] = [];
-  const plan: BootstrapPlan = { attributeGroups: [], attributes: [], options: [], families: [], familyVariants: [], categories: [], notes, readOnly };
+  const plan: BootstrapPlan = { locales: [], channels: [], indistinguishable: [], inferredVariants: {}, attributeGroups: [], attributes: [], options: [], families: [], familyVariants: [], categories: [], notes, readOnly };
   const itemFields = fieldsOf(erpDescription, 'items');
   const groupFields = fieldsOf(erpDescription, 'groups');
   const erpField = (name: string) => itemFields.get(name) ?? groupFields.get(name);
   const identifier = mapping.identifier.attribute ?? pim.identifierAttribute;
   const group = mapping.attributeGroup;
 
+  // --- locales: ERP languages the PIM knows but no channel uses yet are activated; labels go only to accepted locales
+  planLocales(mapping, pim, erpDescription, plan);
+  const accepted = new Set([...pim.locales, ...plan.locales.map((l) => l.locale)]);
   if (!pim.attributeGroups.has(group.code)) {
-    plan.attributeGroups.push({ code: group.code, sort_order: 90, labels: labelsFor(pim.locales, group.label === 'ERP data' ? GROUP_LABELS : {}, group.label) });
+    plan.attributeGroups.push({ code: group.code, sort_order: 90, labels: labelsFor(accepted, group.label === 'ERP data' ? GROUP_LABELS : {}, group.label) });
   }
 
   // --- attributes: explicit mappings first, then identity fields from describe()
@@ -249,7 +283,12 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     }
     const familyAttrs = new Set(existing ? [...existing.attributes, ...wanted] : wanted);
     const variants: Record<string, { labels?: Record<string, string>; levels: { axes: string[]; attributes: string[] }[] }> = { ...(def.variants ?? {}) };
-    if (def.variantsFromErp) Object.assign(variants, variantsFromErp(code, itemFields, groupFields, mapping, attributeType, familyAttrs, identifier, variants));
+    // Configured family variants win; otherwise the data's groups say which layouts are needed.
+    const configured = Object.keys(def.variants ?? {}).length > 0 || (mapping.structure.variants.familyVariant[code] ?? 'auto') !== 'auto';
+    if (def.variantsFromErp && !configured) {
+      if (options.samples) Object.assign(variants, variantsFromData(code, options.samples, { itemFields, groupFields, mapping, attributeType, familyAttrs, identifier, pim }, plan));
+      else notes.push(`family ${code}: no ERP items were read, so no family variant is inferred (ferry pim bootstrap reads them; planBootstrap takes them as options.samples).`);
+    }
     for (const [fvCode, fv] of Object.entries(variants)) {
       const inPim = pim.familyVariants.get(fvCode);
       if (inPim) {
@@ -281,6 +320,7 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     plan.categories.push({ code: mapping.structure.categories.root, parent: null, labels: { [defaultLocale]: titleCase(mapping.structure.categories.root) } });
     notes.push(`category ${mapping.structure.categories.root}: created as a new tree; set it as a channel's category tree to see products in that channel.`);
   }
+  keepAcceptedLabels(plan, accepted, defaultLocale);
   return plan;
 }
 
@@ -297,44 +337,12 @@ function readOnlyNote(pim: PimStructure, groupCode: string): string {
   );
 }
 
-/** One-axis variants per ERP select field, plus two-axis ones per pair (capped): the mapper picks the one that fits each group. */
-function variantsFromErp(
-  family: string,
-  itemFields: Map<string, FieldDescription>,
-  groupFields: Map<string, FieldDescription>,
-  mapping: ResolvedMapping,
-  attributeType: (code: string) => string | undefined,
-  familyAttrs: Set<string>,
-  identifier: string,
-  already: Record<string, unknown>,
-): Record<string, { levels: { axes: string[]; attributes: string[] }[] }> {
-  const axes: string[] = [];
-  for (const f of itemFields.values()) {
-    if (groupFields.has(f.name)) continue;
-    const code = mapping.codes.normalise ? normaliseCode(f.name, mapping.codes.case) : f.name;
-    const t = attributeType(code);
-    if ((t === 'pim_catalog_simpleselect' || t === 'pim_catalog_boolean') && familyAttrs.has(code)) axes.push(code);
-  }
-  // Fields only items have vary per variant; template fields stay on the model.
-  const variantLevel = [...itemFields.values()]
-    .filter((f) => !groupFields.has(f.name))
-    .map((f) => (mapping.codes.normalise ? normaliseCode(f.name, mapping.codes.case) : f.name))
-    .filter((c) => familyAttrs.has(c) && c !== identifier);
-  const out: Record<string, { levels: { axes: string[]; attributes: string[] }[] }> = {};
-  const add = (combo: string[]) => {
-    const code = `${family}_by_${combo.join('_')}`.slice(0, 100);
-    if (code in already || Object.keys(out).length >= 20) return;
-    out[code] = { levels: [{ axes: combo, attributes: variantLevel.filter((a) => !combo.includes(a)) }] };
-  };
-  for (const a of axes) add([a]);
-  for (let i = 0; i < axes.length; i++) for (let j = i + 1; j < axes.length; j++) add([axes[i]!, axes[j]!]);
-  return out;
-}
-
 export interface BootstrapFailure {
-  kind: 'attribute_group' | 'attribute' | 'option' | 'family' | 'family_variant' | 'category';
+  kind: 'channel' | 'attribute_group' | 'attribute' | 'option' | 'family' | 'family_variant' | 'category';
   code: string;
   message: string;
+  /** What was not attempted because this failed (its dependents), e.g. ["family shirt", "family variant shirt_by_size"]. */
+  stopped?: string[];
 }
 export interface BootstrapResult {
   created: Record<BootstrapFailure['kind'], number>;
@@ -342,49 +350,86 @@ export interface BootstrapResult {
   failures: BootstrapFailure[];
 }
 
-/** Writes the plan in dependency order; one failure never stops the rest (it is reported). */
+/**
+ * Writes the plan in dependency order: channels (locales), attribute groups, attributes, options,
+ * families, family variants, categories. A failure is reported once, with the dependents it stopped
+ * (a family is not sent without its attributes, a family variant without its family or axes); items
+ * that do not depend on it still go.
+ */
 export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient): Promise<BootstrapResult> {
-  const result: BootstrapResult = {
-    created: { attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0 },
-    updated: { attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0 },
-    failures: [],
-  };
+  const zero = () => ({ channel: 0, attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0 });
+  const result: BootstrapResult = { created: zero(), updated: zero(), failures: [] };
+  const failed = new Map<string, BootstrapFailure>();
   const record = (kind: BootstrapFailure['kind'], outcomes: { outcome: string; key: string; message?: string; errors?: { message: string; property?: string }[] }[]) => {
     for (const o of outcomes) {
       if (o.outcome === 'created') result.created[kind]++;
       else if (o.outcome === 'updated') result.updated[kind]++;
       else {
         const details = o.errors?.map((e) => (e.property ? `${e.property}: ${e.message}` : e.message)).join('; ');
-        result.failures.push({ kind, code: o.key, message: [o.message, details].filter(Boolean).join(' — ') || 'refused' });
+        fail(kind, o.key, [o.message, details].filter(Boolean).join(' — ') || 'refused');
       }
     }
+  };
+  const fail = (kind: BootstrapFailure['kind'], code: string, message: string) => {
+    const f: BootstrapFailure = { kind, code, message };
+    result.failures.push(f);
+    failed.set(`${kind}:${code}`, f);
   };
   const safely = async (kind: BootstrapFailure['kind'], codes: string[], run: () => Promise<void>) => {
     try {
       await run();
     } catch (err) {
-      for (const code of codes) result.failures.push({ kind, code, message: err instanceof Error ? String(err) : String(err) });
+      for (const code of codes) fail(kind, code, err instanceof Error ? String(err) : String(err));
     }
   };
-  if (plan.attributeGroups.length) {
-    await safely('attribute_group', plan.attributeGroups.map((g) => g.code), async () => record('attribute_group', await client.attributeGroups.upsertMany(plan.attributeGroups)));
+  /** The first failed prerequisite of an item, if any; the item is then listed under it instead of being sent. */
+  const blockedBy = (what: string, prerequisites: string[]): boolean => {
+    const cause = prerequisites.map((p) => failed.get(p)).find(Boolean);
+    if (!cause) return false;
+    (cause.stopped ??= []).push(what);
+    failed.set(what.replace(/^family variant /, 'family_variant:').replace(/^(\w+) /, '$1:'), cause);
+    return true;
+  };
+  for (const ch of plan.channels) {
+    await safely('channel', [ch.code], async () => {
+      const r = await client.channels.upsert(ch);
+      result[r.outcome === 'created' ? 'created' : 'updated'].channel++;
+    });
   }
-  for (const batch of chunks(plan.attributes, 100)) {
+  // A locale no channel could take is not active: labels in it would be refused, so they are left out.
+  const inactive = new Set(plan.channels.filter((c) => failed.has(`channel:${c.code}`)).flatMap((c) => c.locales));
+  for (const ch of plan.channels) if (!failed.has(`channel:${ch.code}`)) for (const l of ch.locales) inactive.delete(l);
+  if (inactive.size) {
+    const drop = <T extends { labels?: Labels }>(x: T) => {
+      if (x.labels) for (const l of inactive) delete x.labels[l];
+    };
+    [...plan.attributeGroups, ...plan.attributes, ...plan.options, ...plan.families.map((f) => f.family), ...plan.familyVariants, ...plan.categories].forEach(drop);
+  }
+  const groups = plan.attributeGroups;
+  if (groups.length) await safely('attribute_group', groups.map((g) => g.code), async () => record('attribute_group', await client.attributeGroups.upsertMany(groups)));
+  const attributes = plan.attributes.filter((a) => !blockedBy(`attribute ${a.code}`, [`attribute_group:${a.group}`]));
+  for (const batch of chunks(attributes, 100)) {
     await safely('attribute', batch.map((a) => a.code), async () => record('attribute', await client.attributes.upsertMany(batch)));
   }
   const byAttribute = new Map<string, AttributeOption[]>();
   for (const o of plan.options) byAttribute.set(o.attribute, [...(byAttribute.get(o.attribute) ?? []), o]);
   for (const [attribute, options] of byAttribute) {
+    if (blockedBy(`${options.length} option${options.length === 1 ? '' : 's'} of ${attribute}`, [`attribute:${attribute}`])) continue;
     // ≤100 per call; the client keeps option writes within Akeneo's 3 requests/s.
     for (const batch of chunks(options, 100)) {
       await safely('option', batch.map((o) => `${attribute}.${o.code}`), async () => record('option', await client.attributeOptions(attribute).upsertMany(batch)));
     }
   }
-  if (plan.families.length) {
-    await safely('family', plan.families.map((f) => f.family.code), async () => record('family', await client.families.upsertMany(plan.families.map((f) => f.family))));
+  const families = plan.families.filter((f) => !blockedBy(`family ${f.family.code}`, f.added.map((a) => `attribute:${a}`)));
+  if (families.length) {
+    await safely('family', families.map((f) => f.family.code), async () => record('family', await client.families.upsertMany(families.map((f) => f.family))));
   }
   const byFamily = new Map<string, FamilyVariant[]>();
-  for (const { family, ...fv } of plan.familyVariants) byFamily.set(family, [...(byFamily.get(family) ?? []), fv]);
+  for (const { family, ...fv } of plan.familyVariants) {
+    const prerequisites = [`family:${family}`, ...fv.variant_attribute_sets.flatMap((s) => s.axes.map((a) => `attribute:${a}`))];
+    if (blockedBy(`family variant ${fv.code}`, prerequisites)) continue;
+    byFamily.set(family, [...(byFamily.get(family) ?? []), fv]);
+  }
   for (const [family, fvs] of byFamily) {
     await safely('family_variant', fvs.map((f) => f.code), async () => record('family_variant', await client.familyVariants(family).upsertMany(fvs)));
   }
@@ -394,9 +439,36 @@ export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient):
   return result;
 }
 
+/**
+ * What `ferry check` reports from a plan made with the ERP's groups: groups whose items cannot be told
+ * apart, and family variants the groups need that the PIM lacks (the sync would hold their items back).
+ */
+export function axisProblems(plan: BootstrapPlan): CheckProblem[] {
+  const problems: CheckProblem[] = plan.indistinguishable.map((g) => ({ severity: 'error', code: 'indistinguishable_group', message: g.message, fix: g.fix }));
+  for (const fv of plan.familyVariants) {
+    const groups = plan.inferredVariants[fv.code];
+    if (!groups) continue;
+    const layout = fv.variant_attribute_sets.map((s) => `level ${s.level} axes ${s.axes.join('+')}`).join(', ');
+    problems.push({
+      severity: 'error',
+      code: 'missing_family_variant',
+      message: `${groups} ERP group${groups === 1 ? '' : 's'} of family ${fv.family} need${groups === 1 ? 's' : ''} family variant ${fv.code} (${layout}) to tell ${groups === 1 ? 'its' : 'their'} items apart, and the PIM lacks it: the sync would hold back the items the existing variants cannot place`,
+      fix: 'Run `ferry pim bootstrap` (it creates exactly the family variants the groups need).',
+    });
+  }
+  return problems;
+}
+
+/** One line per failure: what failed, why, and what it stopped. */
+export function describeFailure(f: BootstrapFailure): string {
+  const stopped = f.stopped?.length ? ` (so not attempted: ${f.stopped.slice(0, 8).join(', ')}${f.stopped.length > 8 ? `, … ${f.stopped.length - 8} more` : ''})` : '';
+  return `${f.kind.replace('_', ' ')} ${f.code}: ${f.message}${stopped}`;
+}
+
 /** The plan as lines a person can read before saying yes. */
 export function describePlan(plan: BootstrapPlan): string[] {
   const lines: string[] = [];
+  for (const l of plan.locales) lines.push(`+ locale ${l.locale} activated for ERP language ${l.language} (added to channel ${plan.channels.filter((c) => c.locales.includes(l.locale)).map((c) => c.code).join(', ')}; map or drop it in mapping.locales / mapping.dropLanguages instead)`);
   for (const g of plan.attributeGroups) lines.push(`+ attribute group ${g.code} "${g.labels?.['en_US'] ?? Object.values(g.labels ?? {})[0] ?? ''}"`);
   for (const a of plan.attributes) {
     const flags = [a.localizable && 'localizable', a.scopable && 'scopable', a.is_read_only && 'read-only', a.metric_family && `${a.metric_family}/${a.default_metric_unit}`].filter(Boolean);
@@ -412,6 +484,7 @@ export function describePlan(plan: BootstrapPlan): string[] {
     lines.push(`+ family variant ${fv.code} of ${fv.family}: ${fv.variant_attribute_sets.map((s) => `level ${s.level} axes ${s.axes.join('+')}`).join(', ')}`);
   }
   for (const c of plan.categories) lines.push(`+ category ${c.code} (tree root)`);
+  for (const g of plan.indistinguishable) lines.push(`! ${g.message}. Fix: ${g.fix}`);
   for (const n of plan.notes) lines.push(`  note: ${n}`);
   return lines;
 }

@@ -62,16 +62,17 @@ export function checkMapping(config: MappingConfig | ResolvedMapping, pim: PimSt
 
   // --- locales and channels
   for (const [lang, locale] of Object.entries(mapping.locales)) {
+    if (mapping.dropLanguages.has(lang)) continue;
     if (pim.locales.size && !pim.locales.has(locale)) {
-      add({ severity: 'error', code: 'inactive_locale', message: `ERP language ${lang} maps to locale ${locale}, which is not active in the PIM (active: ${[...pim.locales].join(', ')})`, fix: `Activate ${locale} in a channel, or change mapping.locales.${lang}.` });
+      add({ severity: 'error', code: 'inactive_locale', message: `ERP language ${lang} maps to locale ${locale}, which is not active in the PIM (active: ${[...pim.locales].join(', ')})`, fix: `Run \`ferry pim bootstrap\` (it adds ${locale} to a channel, which activates it), map the language to an active locale (mapping.locales.${lang}), or drop it (mapping.dropLanguages: [${lang}]).` });
     }
   }
   const languages = new Set([...items.values(), ...groups.values()].flatMap((f) => f.languages ?? []));
   for (const lang of languages) {
-    if (mapping.locales[lang]) continue;
+    if (mapping.locales[lang] || mapping.dropLanguages.has(lang)) continue;
     const matches = [...pim.locales].filter((l) => l.toLowerCase().startsWith(`${lang.toLowerCase()}_`));
     if (pim.locales.has(lang) || matches.length === 1) continue;
-    add({ severity: 'warning', code: 'unmapped_language', message: `ERP language ${lang} maps to no active locale${matches.length > 1 ? ` (ambiguous: ${matches.join(', ')})` : ''}; its texts are not sent`, fix: `Add mapping.locales.${lang}: <locale>.` });
+    add({ severity: 'warning', code: 'unmapped_language', message: `ERP language ${lang} maps to no active locale${matches.length > 1 ? ` (ambiguous: ${matches.join(', ')})` : ''}; its texts are not sent`, fix: `Run \`ferry pim bootstrap\` to activate its locale, add mapping.locales.${lang}: <locale>, or drop it (mapping.dropLanguages: [${lang}]).` });
   }
   for (const ch of mapping.channels.default ?? []) {
     if (!pim.channels.has(ch)) add({ severity: 'error', code: 'unknown_channel', message: `channel ${ch} in mapping.channels.default does not exist in the PIM`, fix: `Create the channel or remove it (channels: ${[...pim.channels.keys()].join(', ')}).` });

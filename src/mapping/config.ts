@@ -123,7 +123,7 @@ const familyDefinitionSchema = z
     variantsFromErp: z
       .boolean()
       .optional()
-      .describe('Bootstrap one family variant per ERP select field (and per pair), so groups vary on whatever attributes the ERP uses (default false).'),
+      .describe('Bootstrap the family variants the ERP groups need: per group, the fewest varying select fields that tell its items apart, one level or two (colour then size); configured `variants` win (default false).'),
   })
   .strict();
 
@@ -212,6 +212,10 @@ export const mappingConfigSchema = z
       .record(z.string(), code)
       .optional()
       .describe('ERP language → Akeneo locale, e.g. { en: en_US, fr: fr_FR, de: de_DE }. Unlisted languages map to the one active locale starting with "<lang>_", if unique.'),
+    dropLanguages: z
+      .array(z.string())
+      .optional()
+      .describe('ERP languages not to send: bootstrap does not activate a locale for them and `ferry check` does not warn about them.'),
     defaultLanguage: z.string().optional().describe('ERP language used for non-localizable attributes fed by a localized field (default en).'),
     channels: z
       .object({ default: z.array(code).optional().describe('Channels scopable attributes are written to (default: every channel).') })

@@ -4,5 +4,6 @@ export { loadPimStructure, buildPimStructure } from './pim-structure.js';
 export { mappingConfigSchema } from './config.js';
 export { resolveMapping } from './resolve.js';
 export * from './types.js';
-export { planBootstrap, applyBootstrap, describePlan, isEmptyPlan } from './bootstrap.js';
+export { planBootstrap, applyBootstrap, describePlan, describeFailure, axisProblems, isEmptyPlan } from './bootstrap.js';
+export { AxisSampler } from './axes.js';
 export { checkMapping, checkRecords, type CheckProblem } from './check.js';

@@ -61,6 +61,7 @@ export function buildPimStructure(parts: PimStructureParts): PimStructure {
     familyVariants: new Map((parts.familyVariants ?? []).map((fv) => [fv.code, fv])),
     channels: new Map((parts.channels ?? []).map((c) => [c.code, c])),
     locales: on(parts.locales),
+    knownLocales: new Set((parts.locales ?? []).map((x) => (typeof x === 'string' ? x : x.code))),
     currencies: on(parts.currencies),
     measurementFamilies: new Map((parts.measurementFamilies ?? []).map((m) => [m.code, m])),
     options,

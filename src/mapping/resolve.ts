@@ -34,6 +34,8 @@ export interface ResolvedMapping {
   identity: { enabled: boolean; ignore: ReadonlySet<string> };
   codes: { normalise: boolean; case: 'lower' | 'preserve' };
   locales: Readonly<Record<string, string>>;
+  /** ERP languages never sent (no locale activated for them). */
+  dropLanguages: ReadonlySet<string>;
   defaultLanguage: string;
   channels: { default: string[] | null };
   attributeGroup: { code: string; label: string };
@@ -132,6 +134,7 @@ export function resolveMapping(config: MappingConfig): ResolvedMapping {
     identity: { enabled: merged.identity?.enabled ?? true, ignore: new Set(merged.identity?.ignore ?? []) },
     codes: { normalise: merged.codes?.normalise ?? false, case: merged.codes?.case ?? 'lower' },
     locales: merged.locales ?? {},
+    dropLanguages: new Set(merged.dropLanguages ?? []),
     defaultLanguage: merged.defaultLanguage ?? 'en',
     channels: { default: merged.channels?.default ?? null },
     attributeGroup: { code: groupCode, label: merged.attributeGroup?.label ?? 'ERP data' },

@@ -133,6 +133,8 @@ export interface PimStructure {
   channels: ReadonlyMap<string, Channel>;
   /** Active (enabled) locale codes. */
   locales: ReadonlySet<string>;
+  /** Every locale the PIM knows, active or not (Akeneo ships ~210, active once a channel uses one); empty when unknown. */
+  knownLocales?: ReadonlySet<string>;
   /** Enabled currency codes. */
   currencies: ReadonlySet<string>;
   measurementFamilies: ReadonlyMap<string, MeasurementFamily>;

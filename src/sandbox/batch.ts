@@ -26,11 +26,16 @@ const MISSING: Record<KeyField, string> = {
   code: 'Code is missing.',
 };
 
-/** Splits an NDJSON body into lines (blank lines skipped), or throws the whole-request errors. */
+/**
+ * Splits an NDJSON body into lines as PHP's stream_get_line does in StreamResourceResponse: every
+ * `\n` ends a line, so a blank line is a line (answered 400 like any line that is not JSON) and
+ * only the final newline opens none. Throws the whole-request errors.
+ */
 export function collectionLines(req: FastifyRequest): string[] {
   requireContentType(req, COLLECTION_TYPE);
   const text = rawBody(req);
-  const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)).filter((l) => l.trim() !== '');
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
   if (lines.length > MAX_LINES) throw plain(413, `Too many resources to process, ${MAX_LINES} is the maximum allowed.`);
   if (req.sandbox) req.sandbox.lines = lines.length;
   return lines;
@@ -66,10 +71,16 @@ export async function runCollection(
     try {
       item = JSON.parse(text);
     } catch {
-      item = undefined;
+      item = null;
+    }
+    // PHP's json_decode gives null for text that is not JSON (and for `null`): 400. Any other
+    // JSON value decodes; one that is not an object has no key: 422 "… is missing.".
+    if (item === null) {
+      out.push(phpJson({ line: n, status_code: 400, message: 'Invalid json message received' }));
+      continue;
     }
     if (!isObject(item)) {
-      out.push(phpJson({ line: n, status_code: 400, message: 'Invalid json message received' }));
+      out.push(phpJson({ line: n, status_code: 422, message: MISSING[keyField] }));
       continue;
     }
     const key = item[keyField];

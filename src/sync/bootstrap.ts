@@ -4,9 +4,11 @@
  */
 import type { AkeneoClient } from '../akeneo/index.js';
 import type { ErpSource } from '../erp/port.js';
-import { applyBootstrap, planBootstrap } from '../mapping/bootstrap.js';
+import { AxisSampler, type GroupSample } from '../mapping/axes.js';
+import { applyBootstrap, describeFailure, planBootstrap } from '../mapping/bootstrap.js';
 import type { MappingConfig } from '../mapping/config.js';
 import { loadPimStructure } from '../mapping/index.js';
+import { resolveMapping, type ResolvedMapping } from '../mapping/resolve.js';
 
 export interface BootstrapSummary {
   created: number;
@@ -20,10 +22,28 @@ export interface BootstrapSummary {
  */
 export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
   const pim = await loadPimStructure(client);
-  const plan = planBootstrap(mapping, pim, await source.describe());
+  const resolved = resolveMapping(mapping);
+  const plan = planBootstrap(resolved, pim, await source.describe(), needsSamples(resolved) ? { samples: await readAxisSamples(resolved, source) } : {});
   const result = await applyBootstrap(plan, client);
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const failures = result.failures.map((f) => `${f.kind} ${f.code}: ${f.message}`);
+  const failures = result.failures.map(describeFailure);
   if (failures.length > 0) throw new Error(`the PIM bootstrap failed: ${failures.join('; ')}`);
   return { created: sum(result.created), updated: sum(result.updated), failures };
+}
+
+/**
+ * The ERP's items by model key, for inferring variant axes (src/mapping/axes.ts). Reads the items
+ * stream once; keeps a short comparable text per field, not the records.
+ */
+export async function readAxisSamples(mapping: ResolvedMapping, source: ErpSource): Promise<GroupSample[]> {
+  const sampler = new AxisSampler(mapping);
+  // A read with a limit is a preview: adapters that consume their input (the files adapter moves
+  // a file read to its end) leave it for the sync.
+  for await (const item of source.read('items', { limit: Number.MAX_SAFE_INTEGER })) sampler.add(item);
+  return sampler.samples();
+}
+
+/** Whether some family infers its variants from the data (else the ERP's items need not be read). */
+export function needsSamples(mapping: ResolvedMapping): boolean {
+  return Object.values(mapping.structure.families.definitions).some((d) => d.variantsFromErp);
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StreamDescription } from '../../src/erp/port.js';
 import { buildPimStructure } from '../../src/mapping/pim-structure.js';
-import { checkMapping, createMapper, describePlan, mappingConfigSchema, planBootstrap, type MappedProduct, type MappedProductModel } from '../../src/mapping/index.js';
+import { resolveMapping } from '../../src/mapping/resolve.js';
+import { AxisSampler, checkMapping, createMapper, describePlan, mappingConfigSchema, planBootstrap, type MappedProduct, type MappedProductModel } from '../../src/mapping/index.js';
 import { demoPim, item, loc, MEASUREMENT_FAMILIES } from './fixtures.js';
 
 const trytonDescription: StreamDescription[] = [
@@ -42,8 +43,21 @@ const emptyPim = () =>
     categories: ['master'],
   });
 
+/** Two ERP groups: one told apart by colour and size together, one by size alone. */
+const trytonSamples = (() => {
+  const sampler = new AxisSampler(resolveMapping(mappingConfigSchema.parse({ preset: 'tryton' })));
+  const add = (key: string, group: string, fields: Record<string, string>) => sampler.add(item(key, { ...fields, description: loc({ en: 'x' }), ean: key }, { group }));
+  add('TS-R-S', 'TS', { aw_color: 'Black', aw_size: 'S', aw_style: 'U' });
+  add('TS-R-M', 'TS', { aw_color: 'Black', aw_size: 'M', aw_style: 'U' });
+  add('TS-B-M', 'TS', { aw_color: 'Silver', aw_size: 'M', aw_style: 'U' });
+  add('TS-B-L', 'TS', { aw_color: 'Silver', aw_size: 'L', aw_style: 'U' });
+  add('CAP-S', 'CAP', { aw_color: 'Black', aw_size: 'S', aw_style: 'U' });
+  add('CAP-M', 'CAP', { aw_color: 'Black', aw_size: 'M', aw_style: 'U' });
+  return sampler.samples();
+})();
+
 describe('planBootstrap (tryton preset)', () => {
-  const plan = planBootstrap(mappingConfigSchema.parse({ preset: 'tryton' }), emptyPim(), trytonDescription);
+  const plan = planBootstrap(mappingConfigSchema.parse({ preset: 'tryton' }), emptyPim(), trytonDescription, { samples: trytonSamples });
 
   it('creates ERP attributes with types inferred from the ERP field types, read-only on SaaS', () => {
     const byCode = new Map(plan.attributes.map((a) => [a.code, a]));
@@ -58,9 +72,10 @@ describe('planBootstrap (tryton preset)', () => {
   it('creates the options the ERP declares, normalised', () => {
     expect(plan.options.filter((o) => o.attribute === 'aw_size').map((o) => o.code)).toEqual(['s', 'm', 'l', '38']);
   });
-  it('creates one family variant per ERP select attribute and per pair; items-only fields live on the variants', () => {
+  it('creates exactly the family variants the groups need (from the data); items-only fields live on the variants', () => {
     const fvs = plan.familyVariants.map((f) => f.code);
-    expect(fvs).toEqual(expect.arrayContaining(['tryton_product_by_aw_color', 'tryton_product_by_aw_color_aw_size']));
+    expect(fvs.sort()).toEqual(['tryton_product_by_aw_color_aw_size', 'tryton_product_by_aw_size']);
+    expect(plan.inferredVariants).toEqual({ tryton_product_by_aw_color_aw_size: 1, tryton_product_by_aw_size: 1 });
     const pair = plan.familyVariants.find((f) => f.code === 'tryton_product_by_aw_color_aw_size')!;
     expect(pair.variant_attribute_sets[0]!.axes).toEqual(['aw_color', 'aw_size']);
     expect(pair.variant_attribute_sets[0]!.attributes).toEqual(expect.arrayContaining(['description', 'ean', 'aw_style']));

@@ -9,6 +9,8 @@ import type { ErpRecord, StreamDescription } from '../../src/erp/port.js';
 import { createTrytonSource, type TrytonSource } from '../../src/erp/tryton/index.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { applyBootstrap, checkMapping, createMapper, isEmptyPlan, loadPimStructure, mappingConfigSchema, planBootstrap, type MappedProduct, type MappedProductModel } from '../../src/mapping/index.js';
+import { resolveMapping } from '../../src/mapping/resolve.js';
+import { readAxisSamples } from '../../src/sync/bootstrap.js';
 import { startTryton, trytonUnavailableReason, type RunningTryton } from '../support/tryton/index.js';
 
 const reason = trytonUnavailableReason();
@@ -43,13 +45,14 @@ describe.skipIf(skip)('tryton preset against Tryton and the sandbox', () => {
   });
 
   it('bootstraps from the adapter fields, after which check has no error', async () => {
-    const plan = planBootstrap(config, await loadPimStructure(client), description);
+    const samples = await readAxisSamples(resolveMapping(config), source);
+    const plan = planBootstrap(config, await loadPimStructure(client), description, { samples });
     expect(plan.attributes.map((a) => a.code)).toEqual(expect.arrayContaining(['name', 'description', 'weight', 'ean']));
     expect(plan.familyVariants.length).toBeGreaterThan(0);
     const result = await applyBootstrap(plan, client);
     expect(result.failures).toEqual([]);
     const pim = await loadPimStructure(client);
-    expect(isEmptyPlan(planBootstrap(config, pim, description))).toBe(true);
+    expect(isEmptyPlan(planBootstrap(config, pim, description, { samples }))).toBe(true);
     const errors = checkMapping(config, pim, description).filter((p) => p.severity === 'error');
     expect(errors).toEqual([]);
   });

@@ -43,7 +43,7 @@ describe('records sent without some of their values', () => {
     expect(r.status).toBe('succeeded');
     expect(r.byType.product.created).toBe(2);
     expect(r.partial).toEqual({ records: 1, values: 1 });
-    expect(r.warnings[0]!.message).toContain("SKU pen, attribute 'weight'");
+    expect(r.warnings[0]!.message).toContain('SKU pen (attribute weight, ERP field "weight"): weight -1 is negative');
     expect(exitCodeFor(r)).toBe(2);
     expect(exitCodeFor(r, { droppedValuesExit: 0 })).toBe(0);
     expect(jsonSummary(r).partial).toEqual({ records: 1, values: 1 });

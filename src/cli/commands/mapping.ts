@@ -12,9 +12,12 @@ import { createErpSource } from '../../erp/factory.js';
 import type { ErpRecord, ErpSource, FieldValue, StreamDescription } from '../../erp/port.js';
 import {
   applyBootstrap,
+  axisProblems,
+  AxisSampler,
   checkMapping,
   checkRecords,
   createMapper,
+  describeFailure,
   describePlan,
   isEmptyPlan,
   loadPimStructure,
@@ -25,6 +28,7 @@ import {
   type MappingError,
   type PimStructure,
 } from '../../mapping/index.js';
+import { needsSamples, readAxisSamples } from '../../sync/bootstrap.js';
 import { GroupingIndex } from '../../sync/grouping.js';
 import { createHumanLogger } from '../human-log.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
@@ -200,9 +204,11 @@ export function formatMapTable(records: ErpRecord[], groups: ReadonlyMap<string,
  * Reads the ERP items (all, or the first `limit`) with their groups, groups them as the sync
  * does, and maps each whole group: what the sync would hold back or drop, before it runs.
  */
-async function checkAllRecords(config: FerryConfig, pim: PimStructure, source: ErpSource, limit: number | null) {
-  const mapper = createMapper(config.mapping, pim);
+async function checkAllRecords(config: FerryConfig, pim: PimStructure, source: ErpSource, description: StreamDescription[], limit: number | null) {
+  const mapping = resolveMapping(config.mapping);
+  const mapper = createMapper(mapping, pim);
   const index = new GroupingIndex();
+  const sampler = new AxisSampler(mapping);
   try {
     let read = 0;
     let complete = true;
@@ -212,14 +218,19 @@ async function checkAllRecords(config: FerryConfig, pim: PimStructure, source: E
         break;
       }
       if (index.add(item)) read++;
+      sampler.add(item);
     }
+    // Groups whose items no field tells apart, and family variants the groups need: before any sync.
+    const axes = axisProblems(planBootstrap(mapping, pim, description, { samples: sampler.samples() }));
     const groups = new Map<string, ErpRecord>();
     const keys = index.groupKeys();
     if (keys.length && source.streams.includes('groups')) for (const g of await collect(source.read('groups', { keys }))) groups.set(g.key, g);
     const all = function* () {
       for (const chunk of index.chunks(200)) yield* chunk;
     };
-    return checkRecords(mapper, all(), groups, complete);
+    const records = checkRecords(mapper, all(), groups, complete);
+    records.problems.unshift(...axes);
+    return records;
   } finally {
     index.close();
   }
@@ -251,7 +262,7 @@ export function registerMappingCommands(program: Command): void {
         const problems = checkMapping(config.mapping, pim, description);
         // The structure must be sound before records can be mapped against it.
         const structural = problems.some((p) => p.severity === 'error');
-        const records = opts.records === false || structural ? null : await checkAllRecords(config, pim, source, limit);
+        const records = opts.records === false || structural ? null : await checkAllRecords(config, pim, source, description, limit);
         if (records) problems.push(...records.problems);
         const ok = !problems.some((p) => p.severity === 'error');
         if (opts.format === 'json') {
@@ -322,8 +333,9 @@ export function registerMappingCommands(program: Command): void {
     .action(async (opts: { config: string; yes?: boolean; plan?: boolean; format: string }) => {
       if (opts.format !== 'text' && opts.format !== 'json') throw new UserError(`--format must be text or json, got "${opts.format}"`);
       if (opts.plan && opts.yes) throw new UserError('--plan only shows the plan and --yes applies it; pass one of them.');
-      await withSides(opts, async ({ config, client, pim: structure, description }) => {
-        const plan = planBootstrap(config.mapping, structure, description);
+      await withSides(opts, async ({ config, client, source, pim: structure, description }) => {
+        const mapping = resolveMapping(config.mapping);
+        const plan = planBootstrap(mapping, structure, description, needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {});
         const empty = isEmptyPlan(plan);
         const showPlan = () => {
           if (opts.format === 'json') printJson({ plan, applied: false });
@@ -348,7 +360,7 @@ export function registerMappingCommands(program: Command): void {
         else {
           const sum = (r: Record<string, number>) => Object.entries(r).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace('_', ' ')}${n === 1 ? '' : 's'}`).join(', ') || 'nothing';
           process.stdout.write(`created: ${sum(result.created)}; updated: ${sum(result.updated)}\n`);
-          for (const f of result.failures) process.stdout.write(`  ✗ ${f.kind} ${f.code}: ${f.message}\n`);
+          for (const f of result.failures) process.stdout.write(`  ✗ ${describeFailure(f)}\n`);
         }
         if (result.failures.length) process.exitCode = 1;
       });

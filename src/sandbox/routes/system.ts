@@ -7,19 +7,25 @@ import { json, route, type SandboxContext } from '../context.js';
 import { baseUrl, isObject, plain, rawBody } from '../http.js';
 import type { SandboxStats } from '../stats.js';
 
-/** Token bodies come as JSON or form-encoded (both accepted by Akeneo). */
+/**
+ * Token bodies: Akeneo's OAuth2 server reads only the request's decoded parameters. Symfony decodes
+ * form bodies (x-www-form-urlencoded); FOSRestBundle's body listener decodes JSON when the
+ * Content-Type says JSON (a malformed one is a 400 "Invalid json message received") and leaves any
+ * other type undecoded (throw_exception_on_unsupported_content_type is false): the parameters are
+ * then missing, which the token endpoint answers with its 422 "missing, empty or invalid".
+ */
 function formOrJson(req: FastifyRequest): Record<string, unknown> {
   const text = rawBody(req);
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+  if (type !== 'application/json' && type !== 'application/x-json') return {};
   if (text.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);
     if (!isObject(parsed)) throw new Error('not an object');
     return parsed;
   } catch {
-    if (type === 'application/json') throw plain(400, 'Invalid json message received');
-    return Object.fromEntries(new URLSearchParams(text));
+    throw plain(400, 'Invalid json message received');
   }
 }
 

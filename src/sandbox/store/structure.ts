@@ -4,6 +4,7 @@
  * the rules' CatalogView asks for, the caches derived from them, and plain-JSON snapshots
  * (what a reset goes back to).
  */
+import { withAkeneoLocales } from '../locales.js';
 import type {
   AssociationType,
   Attribute,
@@ -186,7 +187,7 @@ export class CatalogStructure {
       map.clear();
       for (const item of list) map.set(item.code, item);
     };
-    fill(this.localeMap, s.locales);
+    fill(this.localeMap, withAkeneoLocales(s.locales, s.channels.flatMap((c) => c.locales)));
     fill(this.currencies, s.currencies);
     fill(this.channelMap, s.channels);
     fill(this.measurementFamilies, s.measurementFamilies);

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ErpRecord } from '../../erp/port.js';
+import { rejectMessage } from '../../mapping/messages.js';
 import type { MappedEntity, MappedOption, MappingError, MediaUploadRequest } from '../../mapping/types.js';
 import { diffEntity, entityCode } from '../diff.js';
 import { STREAM_TYPES } from '../ledger.js';
@@ -159,10 +160,6 @@ export class Planner {
     const { ctx } = this;
     const rows: RejectRow[] = [];
     for (const e of errors) {
-      const where = [e.attribute ? `attribute '${e.attribute}'` : null, e.erpField ? `ERP field '${e.erpField}'` : null, e.locale ? `locale ${e.locale}` : null, e.scope ? `channel ${e.scope}` : null]
-        .filter(Boolean)
-        .join(', ');
-      const who = e.origin.stream === 'items' ? `SKU ${e.recordLabel}` : e.origin.stream === 'groups' ? `Product model ${e.recordLabel}` : `Category ${e.recordLabel}`;
       const item: ReportReject = {
         stream: e.origin.stream,
         key: e.origin.key,
@@ -171,7 +168,7 @@ export class Planner {
         attribute: e.attribute ?? null,
         locale: e.locale ?? null,
         scope: e.scope ?? null,
-        message: `${who}${where ? `, ${where}` : ''}: ${e.message}`,
+        message: rejectMessage(e), // the record named once (src/mapping/messages.ts)
         fix: e.fix,
       };
       if (e.blocksRecord) {

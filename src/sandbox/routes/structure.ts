@@ -2,6 +2,9 @@
  * Catalog structure endpoints: channels, locales, currencies, measurement families, attribute
  * groups, attributes and options, families and family variants, categories, association types.
  * Writes go through rules.applyStructureWrite; the store keeps what it returns.
+ *
+ * Size (~500 lines): route declarations only, one short handler per endpoint; the rules live in
+ * src/sandbox/rules and the data in src/sandbox/store.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Attribute, Category, FamilyVariant } from '../../akeneo/model.js';

@@ -88,6 +88,12 @@ export interface SyncOptions {
    * (default 180 s, `sync.pimUnreachableSeconds`); until then such lines are retried, never rejected.
    */
   pimUnreachableMs?: number;
+  /**
+   * The destructive steps are confirmed (`ferry sync --yes`): a product model whose family
+   * variant changes is deleted and created again (its products detached first, then attached
+   * again). Without it such a model is rejected with how to go on.
+   */
+  confirmDestructive?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@
  * store), printed by `ferry sync` / `ferry runs show`, exported as CSV for Julia.
  */
 import type { RejectRow } from './state/port.js';
+import type { FamilyVariantChange } from './family-variant-change.js';
 
 export type SyncMode = 'delta' | 'full' | 'since' | 'keys' | 'category';
 export type ReportStatus = 'succeeded' | 'rejects' | 'failed' | 'interrupted';
@@ -102,6 +103,8 @@ export interface RunReport {
   watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
   plan?: PlanSummary;
   verify?: VerifySummary;
+  /** Product models moved to another family variant (or whose move was refused), each with its steps in plain words. */
+  familyVariantChanges?: FamilyVariantChange[];
   /** Update-only mode: entities Ferry had not synced, found in the PIM (then updated) or not (skipped). */
   updateOnly?: { foundInPim: number; notInPim: number };
   /**
@@ -136,6 +139,7 @@ export function jsonSummary(r: RunReport): {
   rejects?: ReportReject[];
   partial?: { records: number; values: number };
   deletions?: RunReport['deletionRecords'];
+  familyVariantChanges?: FamilyVariantChange[];
   interrupted?: RunReport['interrupted'];
   unsettled?: number;
   pimUnreachable?: RunReport['pimUnreachable'];
@@ -153,6 +157,7 @@ export function jsonSummary(r: RunReport): {
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
     ...(r.deletionRecords ? { deletions: r.deletionRecords } : {}),
+    ...(r.familyVariantChanges ? { familyVariantChanges: r.familyVariantChanges } : {}),
     ...(r.interrupted ? { interrupted: r.interrupted } : {}),
     ...(r.unsettled ? { unsettled: r.unsettled } : {}),
     ...(r.pimUnreachable ? { pimUnreachable: r.pimUnreachable } : {}),
@@ -242,6 +247,11 @@ export function formatReport(r: RunReport): string {
       shown += s.count;
     }
     if (shown < c.skipped) lines.push(`    - ${c.skipped - shown} more, for other reasons`);
+  }
+  for (const ch of r.familyVariantChanges ?? []) {
+    const state = { planned: 'would move (dry run: nothing written)', refused: 'not moved', done: 'moved', failed: 'move failed' }[ch.status];
+    lines.push(`  product model ${ch.model}: family variant ${ch.from} → ${ch.to}, ${state}${ch.error ? `: ${ch.error}` : ''}`);
+    for (const step of ch.steps) lines.push(`    ${step}`);
   }
   if (r.updateOnly) {
     lines.push(`  update-only: ${r.updateOnly.foundInPim} found in the PIM and adopted, ${r.updateOnly.notInPim} not in the PIM (skipped)`);

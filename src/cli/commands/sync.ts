@@ -28,6 +28,7 @@ interface SyncCliOptions {
   dryRun?: boolean;
   verify?: boolean;
   repair?: boolean;
+  yes?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -53,6 +54,7 @@ export function syncOptionsFromFlags(o: SyncCliOptions): SyncOptions {
     ...(o.dryRun ? { dryRun: true } : {}),
     ...(o.verify ? { verify: true } : {}),
     ...(o.repair ? { repair: true } : {}),
+    ...(o.yes ? { confirmDestructive: true } : {}),
   };
 }
 
@@ -111,6 +113,7 @@ export function registerSyncCommands(program: Command): void {
       .option('--dry-run', 'print the plan (counts per action; payloads with --keys), write nothing')
       .option('--verify', 'also read the PIM back and report drift on ERP-owned attributes')
       .option('--repair', 'with --verify: send the drifted values and missing entities again')
+      .option('--yes', 'confirm the destructive steps: a product model whose family variant changes is deleted and created again (its products kept)')
       .option('--json', 'print one JSON object (runId, mode, status, counts, requests, durationMs)')
       .option('--no-progress', 'no progress bar even on a terminal'),
   ).action(async (o: SyncCliOptions) => {

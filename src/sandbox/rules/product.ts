@@ -220,7 +220,9 @@ function writeProduct(
   const level = parentModel ? modelLevel(parentModel) + 1 : 0;
   const ownAttributes =
     parentModel && familyVariant ? attributesOfLevel(view, familyVariant, parentModel.family, level) : undefined;
-  if (parentModel && !familyGiven && (!current || converted || !family)) family = parentModel.family ?? family;
+  // Akeneo's ParentFieldSetter fills the family only when the product has none: a simple product
+  // of another family attached to a model is refused below (same family as the parent).
+  if (parentModel && !familyGiven && (!current || !family)) family = parentModel.family ?? family;
 
   let baseValues: Values = structuredClone(current?.values ?? {});
   if (current?.parent && !parent) {

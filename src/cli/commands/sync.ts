@@ -95,7 +95,7 @@ function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: st
   const rep = r.report as Partial<RunReport> | null;
   const c = rep?.counts;
   const ms = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;
-  const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted` : '';
+  const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.disabled ?? 0} disabled, ${c.deleted} deleted` : '';
   // A failed run says why on its own line of the history.
   const error = rep?.error ? `  error: ${rep.error.length > 160 ? `${rep.error.slice(0, 157)}…` : rep.error}` : '';
   return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}${error}`;

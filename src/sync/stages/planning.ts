@@ -349,7 +349,7 @@ export class Planner {
     ctx.plan.actions[planType]![diff.action]++;
     if (ctx.dryRun) {
       if (ctx.opts.keys) ctx.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
-      ctx.ledger.settle(origin.stream, origin.key, effect === 'policy' ? 'deleted' : diff.action === 'create' ? 'created' : 'updated', policyReason);
+      ctx.ledger.settle(origin.stream, origin.key, effect === 'policy' ? (statusAfter === 'disabled' ? 'disabled' : 'deleted') : diff.action === 'create' ? 'created' : 'updated', policyReason);
       return null;
     }
 

@@ -59,6 +59,8 @@ export interface FamilyVariantChangeDeps {
   confirmed: boolean;
   ownedAttributes: ReadonlySet<string>;
   identifierAttribute: string;
+  /** Update-only mode never creates product models, so it never moves one. */
+  updateOnly: boolean;
 }
 
 /** The data behind an inline fingerprint (`="erp_product_color"`); undefined for a digest. */
@@ -152,14 +154,23 @@ export class FamilyVariantChanges {
       change.steps.push(`   ${others.length} product${others.length === 1 ? '' : 's'} under the model ${others.length === 1 ? 'is' : 'are'} not synced by Ferry (${others.slice(0, 10).join(', ')}${others.length > 10 ? ', …' : ''}): ${others.length === 1 ? 'it stays a simple product' : 'they stay simple products'}, with all ${others.length === 1 ? 'its' : 'their'} values; attach ${others.length === 1 ? 'it' : 'them'} in the PIM if needed.`);
     }
 
+    if (this.deps.updateOnly) {
+      change.status = 'refused';
+      return {
+        model: root,
+        message: `Product model ${root.code} is in the PIM under family variant ${from}; the mapping now puts it under ${root.familyVariant}. Akeneo cannot change it in place, and moving it means creating it again, which update-only mode (sync.updateOnly) never does.`,
+        fix: `Keep family variant ${from} for this family in the mapping, or move the model in the PIM by hand (see docs/sync.md "Changing a model's family variant").`,
+      };
+    }
     if (this.deps.dryRun) {
       this.forget(root, entities, subModels, storedModels, storedProducts, products.map(name));
       this.remember(keptValues);
       return null;
     }
     const version = await (this.pimVersion ??= client.detect().then((d) => d.version));
-    const major = Number.parseInt(version, 10);
-    if (!client.productModels.delete || (Number.isFinite(major) && major < 6)) {
+    // detect(): "5.0.60", "before 6.0" (no /system-information), "v2023…" (SaaS), "7.0 or later"…
+    const major = Number.parseInt(version.replace(/^v/, ''), 10);
+    if (!client.productModels.delete || /^before 6/.test(version) || (Number.isFinite(major) && major < 6)) {
       change.status = 'refused';
       return {
         model: root,
@@ -288,6 +299,11 @@ export class FamilyVariantChanges {
   }
 
   private async saveForgotten(root: MappedProductModel, entities: readonly MappedEntity[], subModels: readonly ProductModel[], storedModels: Map<string, EntityState>, storedProducts: Map<string, EntityState>, detached: readonly string[], modelsDeleted: boolean): Promise<void> {
+    if (modelsDeleted) {
+      // Sub-models of the old layout the mapping no longer gives are gone from the PIM too.
+      const missing = subModels.map((m) => m.code).filter((c) => !storedModels.has(c));
+      if (missing.length > 0) for (const [code, row] of await this.deps.state.getEntities('product_model', missing)) storedModels.set(code, row);
+    }
     const rows = modelsDeleted
       ? this.forget(root, entities, subModels, storedModels, storedProducts, detached)
       : this.forget(root, entities.filter((e) => e.kind === 'product'), [], new Map(), storedProducts, detached);

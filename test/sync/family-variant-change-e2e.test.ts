@@ -142,3 +142,37 @@ describe.each([
     expect(a.familyVariantChanges).toBeUndefined();
   }, 240_000);
 });
+
+describe('a family-variant change on a PIM before 6.0', () => {
+  it('is refused before anything is written: no product-model delete through the API', async () => {
+    const dir = tempDir();
+    const sb = await startSandbox({ catalog: 'demo', edition: 'ce', version: '5.0' });
+    const pim = createAkeneoClient({ url: sb.url, auth: { kind: 'connection', clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password } });
+    const yaml = (fv: string) =>
+      [
+        `pim: { url: "${sb.url}", clientId: ${sb.clientId}, secret: ${sb.secret}, username: ${sb.username}, password: ${sb.password} }`,
+        'erp: { type: files, folder: drop, moveAfterRead: false, streams: { items: { key: sku, group: model } } }',
+        `mapping: { preset: demo, structure: { variants: { familyVariant: { erp_product: ${fv} } } } }`,
+        '',
+      ].join('\n');
+    try {
+      mkdirSync(join(dir, 'drop'));
+      writeFileSync(join(dir, 'drop', 'items.csv'), ['sku,model,name,color,size', 'A-1,M1,Shirt,red,m', 'A-2,M1,Shirt,blue,m', ''].join('\n'));
+      writeFileSync(join(dir, 'ferry.yaml'), yaml('erp_product_color'));
+      expect((await ferry(['pim', 'bootstrap', '--yes'], dir)).code).toBe(0);
+      const first = await ferry(['sync', '--json'], dir);
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      const before = await pimSnapshot(pim);
+      writeFileSync(join(dir, 'ferry.yaml'), yaml('erp_product_color_size'));
+      const r = await ferry(['sync', '--yes', '--json'], dir);
+      expect(r.code, r.stdout + r.stderr).toBe(2);
+      const out = JSON.parse(r.stdout) as Json;
+      expect(out.rejects?.find((x) => x.label === 'M1')?.message).toContain('cannot delete a product model through its API (Akeneo 6.0+)');
+      expect(out.familyVariantChanges?.[0]?.status).toBe('refused');
+      expect(await pimSnapshot(pim)).toEqual(before);
+    } finally {
+      await pim.close();
+      await sb.close();
+    }
+  }, 180_000);
+});

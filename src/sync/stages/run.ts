@@ -144,6 +144,7 @@ export class SyncRun {
       confirmed: opts.confirmDestructive === true,
       ownedAttributes: deps.mapper.ownedAttributes,
       identifierAttribute: deps.mapper.identifierAttribute,
+      updateOnly: deps.settings.updateOnly,
     });
     await this.reading.loadRetries(mode);
   }

@@ -122,7 +122,8 @@ export class Planner {
     const plannedTasks: SyncTask[] = [];
     // A product model whose family variant changes is moved first (src/sync/family-variant-change.ts),
     // or, when it cannot be in this run, rejected and held back with its children like a collision.
-    for (const m of mapped) {
+    // (ctx.fvChanges is set by the run once the endpoint mode is known; a stage driven alone has none.)
+    for (const m of ctx.fvChanges ? mapped : []) {
       const refused = await ctx.fvChanges!.prepare(m.entities, storedModels, storedProducts);
       if (!refused) continue;
       const { origin, code } = refused.model;

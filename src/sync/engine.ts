@@ -92,6 +92,12 @@ export interface SyncOptions {
   categoryKeys?: string[];
   /** A dry run keeps the bodies it would send (plan.payloads) in every mode, up to this many (with --keys: all). */
   planPayloadLimit?: number;
+  /**
+   * The destructive steps are confirmed (`ferry sync --yes`): a product model whose family
+   * variant changes is deleted and created again (its products detached first, then attached
+   * again). Without it such a model is rejected with how to go on.
+   */
+  confirmDestructive?: boolean;
 }
 
 /**

@@ -3,12 +3,12 @@
  *
  * A record can give several PIM entities (a group → a root model and its sub-models); its
  * outcome folds theirs: rejected wins (something did not make it), then created, updated,
- * deleted, unchanged; a record that produced no entity at all is skipped, with the reason.
+ * deleted, disabled, unchanged; a record that produced no entity at all is skipped, with the reason.
  */
 import type { RecordOutcome } from './state/port.js';
 import { emptyCounts, type OutcomeCounts, type ReportEntityType } from './report.js';
 
-const PRIORITY: Record<RecordOutcome, number> = { rejected: 6, created: 5, updated: 4, deleted: 3, unchanged: 2, skipped: 1 };
+const PRIORITY: Record<RecordOutcome, number> = { rejected: 7, created: 6, updated: 5, deleted: 4, disabled: 3, unchanged: 2, skipped: 1 };
 
 interface Entry {
   stream: string;

@@ -1,7 +1,8 @@
 /**
  * Changes Akeneo refuses on an entity that already exists, checked on Ferry's side from what it
  * last wrote (the state's fingerprints), so `--dry-run` can say "the PIM would refuse this"
- * instead of approving it. The rules are Akeneo's (ProductModel updater; the sandbox enforces
+ * instead of approving it (a root model whose family variant changes is moved instead, see
+ * family-variant-change.ts, so the first rule is only a fallback here). The rules are Akeneo's (ProductModel updater; the sandbox enforces
  * the same ones in src/sandbox/rules/product-model.ts, which this module must not import):
  * - a product model's `family_variant` cannot be modified;
  * - a root product model cannot get a parent, and a sub-model cannot lose its parent.
@@ -36,7 +37,7 @@ export function pimWouldRefuse(entity: MappedEntity, stored: EntityState | undef
     if (typeof before === 'string' && !sameCode(before, entity.familyVariant)) {
       return {
         message: `Product model ${entity.code} is in the PIM with family variant ${before}; the ERP now places it in ${entity.familyVariant}. Akeneo refuses that change on an existing model (Property "family_variant" cannot be modified).`,
-        fix: `Keep the family variant ${before} for this family (mapping.structure.variants.familyVariant), or move the model in the PIM first; see docs/sync.md "Changes the PIM refuses".`,
+        fix: `Run ferry sync --yes to move the model (see docs/sync.md "Changing a model's family variant"), or keep the family variant ${before} for this family (mapping.structure.variants.familyVariant).`,
       };
     }
   }

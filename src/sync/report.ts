@@ -3,6 +3,7 @@
  * store), printed by `ferry sync` / `ferry runs show`, exported as CSV for Julia.
  */
 import type { RejectRow } from './state/port.js';
+import type { FamilyVariantChange } from './family-variant-change.js';
 
 export type SyncMode = 'delta' | 'full' | 'since' | 'keys' | 'category';
 export type ReportStatus = 'succeeded' | 'rejects' | 'failed' | 'interrupted';
@@ -15,11 +16,14 @@ export interface OutcomeCounts {
   unchanged: number;
   rejected: number;
   skipped: number;
+  /** Disabled by the deletion policy (`disable`); reports stored before it existed lack it (counted in `deleted` then). */
+  disabled: number;
+  /** Deleted, or removed from their categories, by the deletion policy. */
   deleted: number;
 }
 
 export function emptyCounts(): OutcomeCounts {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 0 };
+  return { read: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, disabled: 0, deleted: 0 };
 }
 
 export interface RequestCounts {
@@ -94,14 +98,16 @@ export interface RunReport {
   skipped?: { reason: string; entityType: ReportEntityType; count: number }[];
   deletions: { policy: string; gone: number; applied: number; failed: number };
   /**
-   * The records the deletion policy acted on, counted apart by what it did (disabled, removed
-   * from their categories, deleted: all three are `deleted` in `counts`), and the products gone
+   * The records the deletion policy acted on, counted apart by what it did (disabled: `disabled`
+   * in `counts`; removed from their categories, deleted: `deleted` in `counts`), and the products gone
    * from the ERP; each with its count and the first 50 names.
    */
   deletionRecords?: Record<'disabled' | 'uncategorized' | 'deleted' | 'gone', { count: number; names: string[] }>;
   watermarks: { before: Record<string, string | null>; after: Record<string, string | null> };
   plan?: PlanSummary;
   verify?: VerifySummary;
+  /** Product models moved to another family variant (or whose move was refused), each with its steps in plain words. */
+  familyVariantChanges?: FamilyVariantChange[];
   /** Update-only mode: entities Ferry had not synced, found in the PIM (then updated) or not (skipped). */
   updateOnly?: { foundInPim: number; notInPim: number };
   /**
@@ -136,6 +142,7 @@ export function jsonSummary(r: RunReport): {
   rejects?: ReportReject[];
   partial?: { records: number; values: number };
   deletions?: RunReport['deletionRecords'];
+  familyVariantChanges?: FamilyVariantChange[];
   interrupted?: RunReport['interrupted'];
   unsettled?: number;
   pimUnreachable?: RunReport['pimUnreachable'];
@@ -153,6 +160,7 @@ export function jsonSummary(r: RunReport): {
     ...(r.rejects.length > 0 ? { rejects: r.rejects } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
     ...(r.deletionRecords ? { deletions: r.deletionRecords } : {}),
+    ...(r.familyVariantChanges ? { familyVariantChanges: r.familyVariantChanges } : {}),
     ...(r.interrupted ? { interrupted: r.interrupted } : {}),
     ...(r.unsettled ? { unsettled: r.unsettled } : {}),
     ...(r.pimUnreachable ? { pimUnreachable: r.pimUnreachable } : {}),
@@ -170,11 +178,12 @@ export function exitCodeFor(r: Pick<RunReport, 'status'> & Partial<Pick<RunRepor
   return r.partial && r.partial.records > 0 ? (options.droppedValuesExit ?? 2) : 0;
 }
 
-const OUTCOMES: readonly (keyof OutcomeCounts)[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'];
+const OUTCOMES: readonly (keyof OutcomeCounts)[] = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'disabled', 'deleted'];
 
 /** True when every record read ended in exactly one outcome. */
 export function countsAddUp(c: OutcomeCounts): boolean {
-  return OUTCOMES.reduce((sum, k) => sum + c[k], 0) === c.read;
+  // (`?? 0`: a report stored before `disabled` existed)
+  return OUTCOMES.reduce((sum, k) => sum + (c[k] ?? 0), 0) === c.read;
 }
 
 function fmtDuration(ms: number): string {
@@ -207,13 +216,13 @@ export function formatReport(r: RunReport): string {
   }
   const c = r.counts;
   lines.push(
-    `  records: ${c.read} read → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted`,
+    `  records: ${c.read} read → ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.disabled ?? 0} disabled, ${c.deleted} deleted`,
   );
   const head = `  ${pad('', 15)}${OUTCOMES.map((o) => pad(o, 11)).join('')}`;
   lines.push(head);
   for (const [type, counts] of Object.entries(r.byType)) {
     if (counts.read === 0) continue;
-    lines.push(`  ${pad(type, 15)}${OUTCOMES.map((o) => pad(String(counts[o]), 11)).join('')}`);
+    lines.push(`  ${pad(type, 15)}${OUTCOMES.map((o) => pad(String(counts[o] ?? 0), 11)).join('')}`);
   }
   const q = r.requests;
   lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
@@ -242,6 +251,11 @@ export function formatReport(r: RunReport): string {
       shown += s.count;
     }
     if (shown < c.skipped) lines.push(`    - ${c.skipped - shown} more, for other reasons`);
+  }
+  for (const ch of r.familyVariantChanges ?? []) {
+    const state = { planned: 'would move (dry run: nothing written)', refused: 'not moved', done: 'moved', failed: 'move failed' }[ch.status];
+    lines.push(`  product model ${ch.model}: family variant ${ch.from} → ${ch.to}, ${state}${ch.error ? `: ${ch.error}` : ''}`);
+    for (const step of ch.steps) lines.push(`    ${step}`);
   }
   if (r.updateOnly) {
     lines.push(`  update-only: ${r.updateOnly.foundInPim} found in the PIM and adopted, ${r.updateOnly.notInPim} not in the PIM (skipped)`);
@@ -293,7 +307,7 @@ export function summaryLine(r: RunReport): string {
   const c = r.counts;
   return (
     `ferry sync ${r.mode}${r.dryRun ? ' (dry run)' : ''}: ${r.status}; ${c.read} read, ${c.created} created, ${c.updated} updated, ` +
-    `${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted; ` +
+    `${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.disabled ?? 0} disabled, ${c.deleted} deleted; ` +
     (r.partial ? `${r.partial.records} partial (${r.partial.values} values dropped); ` : '') +
     `${r.requests.total} requests (${r.requests.writes} writes) in ${fmtDuration(r.durationMs)}`
   );

@@ -147,7 +147,7 @@ describe('the Quick start demo on every edition', () => {
       expect(o.full.byType.product.created).toBeGreaterThan(ITEMS / 2);
       expect(o.full.byType.product_model.created).toBeGreaterThan(2);
       // The delta writes what changed and only that; the rerun writes nothing.
-      expect(o.delta.byType.product).toMatchObject({ updated: 2, created: 0, deleted: 1, rejected: 0 });
+      expect(o.delta.byType.product).toMatchObject({ updated: 2, created: 0, disabled: 1, deleted: 0, rejected: 0 });
       expect(o.delta.byType.product_model).toMatchObject({ updated: 1, created: 0, rejected: 0 });
       expect(o.delta.counts.created).toBe(0);
       expect(o.rerun.requests.writes).toBe(0);

@@ -104,7 +104,7 @@ describe('ferry sync / runs CLI', () => {
     const summary = JSON.parse(ok.stdout) as Record<string, unknown>;
     expect(Object.keys(summary).sort()).toEqual(['counts', 'durationMs', 'mode', 'requests', 'runId', 'status']);
     expect(summary.status).toBe('succeeded');
-    expect(Object.keys(summary.counts as object).sort()).toEqual(['created', 'deleted', 'read', 'rejected', 'skipped', 'unchanged', 'updated']);
+    expect(Object.keys(summary.counts as object).sort()).toEqual(['created', 'deleted', 'disabled', 'read', 'rejected', 'skipped', 'unchanged', 'updated']);
     expect(Object.keys(summary.requests as object).sort()).toEqual(['retried', 'throttled', 'total', 'writes']);
     expect(countsAddUp(summary.counts as Parameters<typeof countsAddUp>[0])).toBe(true);
 

@@ -1,11 +1,11 @@
 /**
  * The report names the records the deletion policy acted on, counted apart by what it did
  * (disabled, removed from categories, deleted), and the products gone from the ERP, in the
- * text report and in `ferry sync --json`.
+ * text report and in `ferry sync --json`; `counts.disabled` and `counts.deleted` are apart.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { executeSync, type EngineDeps, type SyncOptions } from '../../src/sync/engine.js';
-import { formatReport, jsonSummary, type RunReport } from '../../src/sync/report.js';
+import { countsAddUp, formatReport, jsonSummary, summaryLine, type RunReport } from '../../src/sync/report.js';
 import { SqliteStateStore } from '../../src/sync/state/sqlite.js';
 import { FakeErp, FakePim, fakeMapper } from './fakes.js';
 
@@ -55,5 +55,24 @@ describe('deletion records in the report', () => {
     expect(r.deletionRecords?.deleted).toEqual({ count: 1, names: ['pencil'] });
     expect(r.deletionRecords?.disabled.count).toBe(0);
     expect(formatReport(r)).toContain('deleted from the PIM (1): pencil');
+    expect(r.counts).toMatchObject({ deleted: 1, disabled: 0 });
+  });
+
+  it('counts disabled records apart from deleted ones (counts, byType, --json, text, dry run)', async () => {
+    await run();
+    erp.edit('items', 'pen', (r) => (r.active = false));
+    const dry = await run({ dryRun: true });
+    expect(dry.counts).toMatchObject({ disabled: 1, deleted: 0 });
+    const r = await run();
+    expect(r.counts).toMatchObject({ disabled: 1, deleted: 0 });
+    expect(r.byType.product).toMatchObject({ disabled: 1, deleted: 0 });
+    expect(countsAddUp(r.counts)).toBe(true);
+    expect(jsonSummary(r).counts).toMatchObject({ disabled: 1, deleted: 0 });
+    expect(formatReport(r)).toContain('0 skipped, 1 disabled, 0 deleted');
+    expect(summaryLine(r)).toContain('1 disabled, 0 deleted');
+    // A report stored by an earlier Ferry has no `disabled`: it still reads and adds up.
+    const old = { ...r, counts: { read: 1, created: 0, updated: 0, unchanged: 0, rejected: 0, skipped: 0, deleted: 1 } } as unknown as RunReport;
+    expect(countsAddUp(old.counts)).toBe(true);
+    expect(formatReport(old)).toContain('0 disabled, 1 deleted');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * `ferry sync --dry-run` changes nothing (no state file, no PIM write) and flags what the PIM
- * would refuse — here a product model whose family variant the mapping now changes.
+ * would refuse — here a product model whose family variant the mapping now changes: the dry
+ * run lists the steps that move it instead.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ describe('a dry run that changes nothing', () => {
     }
   });
 
-  it('flags a family-variant change of an existing model as refused by the PIM', async () => {
+  it('lists the steps of a family-variant change of an existing model instead of approving an update the PIM refuses', async () => {
     // Items that differ in colour and in size: the colour family variant is chosen (fewest axes),
     // and the size one would fit them too.
     writeFileSync(join(dir, 'drop', 'items.csv'), ['sku,model,name,color,size', 'A-1,M1,Shirt,red,S', 'A-2,M1,Shirt,blue,M', 'B-1,M2,Sock,red,S', 'B-2,M2,Sock,green,L', ''].join('\n'));
@@ -72,9 +73,12 @@ describe('a dry run that changes nothing', () => {
     expect(models.code).toBe(0);
     // The mapping now asks for the size-only family variant: a change the PIM refuses on existing models.
     writeFileSync(join(dir, 'ferry.yaml'), yaml(['  structure:', '    variants:', '      familyVariant: { erp_product: erp_product_size }']));
+    // (an update the PIM would refuse, Property "family_variant" cannot be modified: the dry run
+    // shows the steps that move the model instead, see family-variant-change-e2e.test.ts)
     const dry = await ferry(['sync', '--dry-run', '--full'], dir);
-    expect(dry.code, dry.stdout + dry.stderr).toBe(2);
-    expect(dry.stdout).toContain('Akeneo refuses that change on an existing model (Property "family_variant" cannot be modified)');
-    expect(dry.stdout).toMatch(/Product model m[12] is in the PIM with family variant erp_product_color/i);
+    expect([0, 2], dry.stdout + dry.stderr).toContain(dry.code);
+    expect(dry.stdout).not.toContain('update product_model');
+    expect(dry.stdout).toMatch(/product model m1: family variant erp_product_color → erp_product_size, would move \(dry run: nothing written\)/i);
+    expect(dry.stdout).toMatch(/3\. Delete product model m1 \(it is empty by then\)\. This is the destructive step\./i);
   });
 });

@@ -128,10 +128,11 @@ describe('sync engine (fakes)', () => {
     await run();
     erp.edit('items', 'pen', (r) => (r.active = false));
     const r1 = await run();
-    expect(r1.counts.deleted).toBe(1);
+    // Disabled, not deleted: counted apart.
+    expect(r1.counts).toMatchObject({ disabled: 1, deleted: 0 });
     expect(pim.productByIdentifier('pen')!.enabled).toBe(false);
     const again = await run({ full: true });
-    expect(again.counts.deleted).toBe(0);
+    expect(again.counts).toMatchObject({ disabled: 0, deleted: 0 });
 
     erp.remove('items', 'mug_white');
     const r2 = await run({ full: true });

@@ -124,7 +124,7 @@ describe.skipIf(skip)('Tryton → sandbox, end to end (Tryton preset)', () => {
     const r = await sync();
     expect(writes).toHaveLength(0);
     expect(r.requests.writes).toBe(0);
-    expect(r.counts.created + r.counts.updated + r.counts.deleted + r.counts.rejected).toBe(0);
+    expect(r.counts.created + r.counts.updated + r.counts.deleted + r.counts.disabled + r.counts.rejected).toBe(0);
   });
 
   it("one field changed in Tryton → exactly one PATCH carrying that one value; Julia's value survives", async () => {
@@ -189,10 +189,10 @@ describe.skipIf(skip)('Tryton → sandbox, end to end (Tryton preset)', () => {
     expect((await product(target.key))!.enabled).toBe(true);
     await source.upsert('items', [{ stream: 'items', key: target.key, updatedAt: null, active: false, fields: {} }]);
     const r = await sync();
-    expect(r.counts.deleted).toBe(1);
+    expect(r.counts).toMatchObject({ disabled: 1, deleted: 0 });
     expect((await product(target.key))!.enabled).toBe(false);
     const again = await sync();
-    expect(again.counts.deleted).toBe(0);
+    expect(again.counts).toMatchObject({ disabled: 0, deleted: 0 });
     expect(again.requests.writes).toBe(0);
   });
 

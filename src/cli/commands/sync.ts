@@ -30,6 +30,7 @@ interface SyncCliOptions {
   dryRun?: boolean;
   verify?: boolean;
   repair?: boolean;
+  yes?: boolean;
   json?: boolean;
   progress?: boolean;
 }
@@ -55,6 +56,7 @@ export function syncOptionsFromFlags(o: SyncCliOptions): SyncOptions {
     ...(o.dryRun ? { dryRun: true } : {}),
     ...(o.verify ? { verify: true } : {}),
     ...(o.repair ? { repair: true } : {}),
+    ...(o.yes ? { confirmDestructive: true } : {}),
   };
 }
 
@@ -95,7 +97,7 @@ function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: st
   const rep = r.report as Partial<RunReport> | null;
   const c = rep?.counts;
   const ms = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.startedAt) : null;
-  const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.deleted} deleted` : '';
+  const counts = c ? `${c.read} read, ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged, ${c.rejected} rejected, ${c.skipped} skipped, ${c.disabled ?? 0} disabled, ${c.deleted} deleted` : '';
   // A failed run says why on its own line of the history.
   const error = rep?.error ? `  error: ${rep.error.length > 160 ? `${rep.error.slice(0, 157)}…` : rep.error}` : '';
   return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}${error}`;
@@ -113,6 +115,7 @@ export function registerSyncCommands(program: Command): void {
       .option('--dry-run', 'print the plan (counts per action; payloads with --keys), write nothing')
       .option('--verify', 'also read the PIM back and report drift on ERP-owned attributes')
       .option('--repair', 'with --verify: send the drifted values and missing entities again')
+      .option('--yes', 'confirm the destructive steps: a product model whose family variant changes is deleted and created again (its products kept)')
       .option('--json', 'print one JSON object (runId, mode, status, counts, requests, durationMs)')
       .option('--no-progress', 'no progress bar even on a terminal'),
   ).action(async (o: SyncCliOptions) => {

@@ -230,7 +230,9 @@ function writeProduct(
   const level = parentModel ? modelLevel(parentModel) + 1 : 0;
   const ownAttributes =
     parentModel && familyVariant ? attributesOfLevel(view, familyVariant, parentModel.family, level) : undefined;
-  if (parentModel && !familyGiven && (!current || converted || !family)) family = parentModel.family ?? family;
+  // Akeneo's ParentFieldSetter fills the family only when the product has none: a simple product
+  // of another family attached to a model is refused below (same family as the parent).
+  if (parentModel && !familyGiven && (!current || !family)) family = parentModel.family ?? family;
 
   let baseValues: Values = structuredClone(current?.values ?? {});
   if (current?.parent && !parent) {
@@ -239,6 +241,7 @@ function writeProduct(
     baseValues = mergeValues(inheritedValues(view, formerParent), flatten(baseValues));
     categories = [...new Set([...inheritedCategories(view, formerParent), ...categories])];
     associations = mergeInheritedAssociations(associations, formerParent, view);
+    quantified = mergeInheritedQuantified(quantified, formerParent, view);
   }
   if (ownAttributes) {
     // Akeneo filters the payload to the product's level; ancestor values are silently ignored.
@@ -401,6 +404,37 @@ function mergeInheritedAssociations(own: Associations, model: ProductModel | und
       entry.product_models = [...new Set([...(a.product_models ?? []), ...(entry.product_models ?? [])])];
       entry.groups = [...new Set([...(a.groups ?? []), ...(entry.groups ?? [])])];
       out[type] = entry;
+    }
+    current = current.parent ? view.productModel(current.parent) : undefined;
+  }
+  return out;
+}
+
+type QuantifiedLinks = Record<string, { products?: { uuid?: string; quantity: number }[]; product_models?: { code?: string; quantity: number }[] }>;
+
+/**
+ * Variant → simple (Akeneo's RemoveParent::mergeQuantifiedAssociations): the product's quantified
+ * associations merged with each ancestor's, parent first, with array_replace_recursive on links
+ * indexed by target: an ancestor's quantity for a target the product also links replaces it.
+ */
+function mergeInheritedQuantified(own: Record<string, unknown>, model: ProductModel | undefined, view: CatalogView): Record<string, unknown> {
+  const out = structuredClone(own) as QuantifiedLinks;
+  let current = model;
+  let depth = 0;
+  while (current && depth++ < 3) {
+    for (const [type, links] of Object.entries((current.quantified_associations ?? {}) as QuantifiedLinks)) {
+      const entry = (out[type] ??= { products: [], product_models: [] });
+      const merge = <L extends { quantity: number }>(mine: L[] | undefined, theirs: L[] | undefined, key: (l: L) => string | undefined): L[] => {
+        const list = [...(mine ?? [])];
+        for (const link of theirs ?? []) {
+          const at = list.findIndex((l) => key(l) === key(link));
+          if (at >= 0) list[at] = { ...link };
+          else list.push({ ...link });
+        }
+        return list;
+      };
+      entry.products = merge(entry.products, links.products, (l) => l.uuid);
+      entry.product_models = merge(entry.product_models, links.product_models, (l) => l.code);
     }
     current = current.parent ? view.productModel(current.parent) : undefined;
   }

@@ -25,7 +25,7 @@ export const RUN_STATUSES = ['running', 'succeeded', 'rejects', 'failed', 'inter
 export const runStatusSchema = z.enum(RUN_STATUSES);
 export const SYNC_MODES = ['delta', 'full', 'since', 'keys', 'category'] as const;
 export const syncModeSchema = z.enum(SYNC_MODES);
-export const RECORD_OUTCOMES = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const;
+export const RECORD_OUTCOMES = ['created', 'updated', 'unchanged', 'rejected', 'skipped', 'disabled', 'deleted'] as const;
 export const recordOutcomeSchema = z.enum(RECORD_OUTCOMES);
 
 /** Every refusal: `field` names the input that is wrong (`body.password`, `query.page`) when there is one. */
@@ -61,6 +61,8 @@ export const outcomeCountsSchema = z.object({
   unchanged: z.number().int(),
   rejected: z.number().int(),
   skipped: z.number().int(),
+  /** Disabled by the deletion policy (absent from runs stored before it was counted apart: 0). */
+  disabled: z.number().int().default(0),
   deleted: z.number().int(),
 });
 export type OutcomeCountsBody = z.infer<typeof outcomeCountsSchema>;

@@ -168,7 +168,7 @@ export class Applier implements SettledNotes {
           // answered "updated" on the resend): the state says Ferry never wrote it (a planned
           // create), so the plan decides, not the status code of the second attempt.
           const answered = c.create && r.outcome === 'updated' && (c.maybeWritten || ownUuid || r.resent === true) ? 'created' : r.outcome;
-          const outcome = c.effect === 'policy' ? 'deleted' : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
+          const outcome = c.effect === 'policy' ? (c.statusAfter === 'disabled' ? 'disabled' : 'deleted') : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${ctx.deps.settings.deletion})` : null;
           ctx.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
         }

@@ -18,6 +18,11 @@ export class CollisionGuard {
 
   constructor(private readonly ctx: RunContext) {}
 
+  /** Holds an entity back for another reason (a family-variant change refused): not sent, its children held. */
+  hold(id: string, why: string): void {
+    this.held.set(id, why);
+  }
+
   /** Why the entity with this task id is held back, or undefined. */
   heldBack(id: string): string | undefined {
     return this.held.get(id);

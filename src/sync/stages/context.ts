@@ -10,6 +10,7 @@ import type { EndpointMode } from '../diff.js';
 import { Ledger } from '../ledger.js';
 import type { PlanSummary, ReportReject, RunReport } from '../report.js';
 import type { RejectRow } from '../state/port.js';
+import type { FamilyVariantChanges } from '../family-variant-change.js';
 import { abortReason, SyncInterruptedError } from './errors.js';
 
 /** Rejects and warnings the report lists in full (the state keeps them all). */
@@ -62,6 +63,8 @@ export class RunContext {
   readonly duplicateKeys = new Set<string>();
   /** Rejects of rows whose key could not be read (their location stands in for it). */
   readonly unretriableKeys = new Set<string>();
+  /** Family-variant changes (src/sync/family-variant-change.ts): set by the run once the endpoint mode is known. */
+  fvChanges: FamilyVariantChanges | null = null;
 
   constructor(
     readonly deps: EngineDeps,

@@ -121,6 +121,20 @@ export class Planner {
     const optionTasks: SyncTask[] | null = ctx.dryRun ? null : [];
     const intents: EntityState[] = [];
     const plannedTasks: SyncTask[] = [];
+    // A product model whose family variant changes is moved first (src/sync/family-variant-change.ts),
+    // or, when it cannot be in this run, rejected and held back with its children like a collision.
+    // (ctx.fvChanges is set by the run once the endpoint mode is known; a stage driven alone has none.)
+    for (const m of ctx.fvChanges ? mapped : []) {
+      const refused = await ctx.fvChanges!.prepare(m.entities, storedModels, storedProducts);
+      if (!refused) continue;
+      const { origin, code } = refused.model;
+      if (ctx.ledger.outcomeOf(origin.stream, origin.key) !== 'rejected') ctx.ledger.settle(origin.stream, origin.key, 'rejected', refused.message, false);
+      this.collisions.hold(`product_model:${code}`, refused.message);
+      ctx.plan.actions.product_model!.reject++;
+      const item: ReportReject = { stream: origin.stream, key: origin.key, entityType: 'product_model', label: code, message: refused.message, fix: refused.fix };
+      ctx.showReject(item);
+      await ctx.addRejects([{ ...item, runId: ctx.runId ?? 0, payload: { code } }]);
+    }
 
     for (const m of mapped) {
       const byKey = new Map(m.items.map((i) => [i.key, i]));
@@ -314,6 +328,8 @@ export class Planner {
       return null;
     }
     if (effect === 'policy' && !diff.changed.some((k) => k === '@enabled' || k === '@categories')) effect = 'write';
+    // A model re-created by a family-variant change gets the PIM values kept for it.
+    if (diff.action === 'create') ctx.fvChanges?.addKeptValues(entity, diff.payload);
 
     // A change the PIM refuses on an existing entity: a dry run says so instead of approving it.
     let refusal = ctx.dryRun && diff.action === 'update' ? pimWouldRefuse(entity, stored, diff.changed) : null;
@@ -331,7 +347,7 @@ export class Planner {
     ctx.plan.actions[planType]![diff.action]++;
     if (ctx.dryRun) {
       if (ctx.opts.keys || ctx.payloads.length < (ctx.opts.planPayloadLimit ?? 0)) ctx.payloads.push({ entityType: entity.kind, code, action: diff.action, payload: diff.payload });
-      ctx.ledger.settle(origin.stream, origin.key, effect === 'policy' ? 'deleted' : diff.action === 'create' ? 'created' : 'updated', policyReason);
+      ctx.ledger.settle(origin.stream, origin.key, effect === 'policy' ? (statusAfter === 'disabled' ? 'disabled' : 'deleted') : diff.action === 'create' ? 'created' : 'updated', policyReason);
       return null;
     }
 

@@ -21,6 +21,7 @@ import { Planner } from './planning.js';
 import { RecordReader } from './reading.js';
 import { laterOf } from '../../util/timestamps.js';
 import { buildReport } from './run-report.js';
+import { FamilyVariantChanges } from '../family-variant-change.js';
 
 const STREAMS = ['items', 'groups', 'categories'] as const;
 
@@ -135,6 +136,16 @@ export class SyncRun {
     }
     ctx.log?.info({ runId: ctx.runId, mode, dryRun: ctx.dryRun }, 'sync started');
     ctx.mode = (await deps.client.detect()).endpointMode;
+    ctx.fvChanges = new FamilyVariantChanges({
+      client: deps.client,
+      state: deps.state,
+      mode: ctx.mode,
+      dryRun: ctx.dryRun,
+      confirmed: opts.confirmDestructive === true,
+      ownedAttributes: deps.mapper.ownedAttributes,
+      identifierAttribute: deps.mapper.identifierAttribute,
+      updateOnly: deps.settings.updateOnly,
+    });
     await this.reading.loadRetries(mode);
   }
 

@@ -45,7 +45,8 @@ export interface EntityState {
 
 export type EntityKey = Pick<EntityState, 'type' | 'code' | 'originStream' | 'originKey' | 'status'>;
 
-export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped' | 'deleted';
+/** `disabled`: the deletion policy disabled the product (`deleted`: deleted, or removed from its categories). */
+export type RecordOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'skipped' | 'disabled' | 'deleted';
 
 export type RunStatus = 'running' | 'succeeded' | 'rejects' | 'failed' | 'interrupted';
 

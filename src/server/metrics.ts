@@ -40,7 +40,8 @@ export function createMetrics(db: ConsoleDb, options: { defaults?: boolean } = {
         .prepare(
           `SELECT SUM(json_extract(report, '$.counts.created')) AS created, SUM(json_extract(report, '$.counts.updated')) AS updated,
                   SUM(json_extract(report, '$.counts.unchanged')) AS unchanged, SUM(json_extract(report, '$.counts.rejected')) AS rejected,
-                  SUM(json_extract(report, '$.counts.skipped')) AS skipped, SUM(json_extract(report, '$.counts.deleted')) AS deleted
+                  SUM(json_extract(report, '$.counts.skipped')) AS skipped, SUM(json_extract(report, '$.counts.disabled')) AS disabled,
+                  SUM(json_extract(report, '$.counts.deleted')) AS deleted
            FROM runs WHERE report IS NOT NULL`,
         )
         .get() as Record<string, number | null>;

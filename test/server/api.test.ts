@@ -377,6 +377,7 @@ describe('Console API', () => {
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toMatch(/ferry_runs\{status="succeeded"\} \d+/);
     expect(metrics.body).toMatch(/ferry_run_records\{outcome="created"\} \d+/);
+    expect(metrics.body).toMatch(/ferry_run_records\{outcome="disabled"\} \d+/);
     expect(metrics.body).toMatch(/ferry_pim_request_duration_seconds_count\{method="GET",route="[^"]+",status="200"\} \d+/);
     expect(metrics.body).toContain('ferry_pim_throttled_total');
     expect(metrics.body).toContain('ferry_pim_concurrency_limit');

@@ -67,6 +67,7 @@ export const outcomeLabel: Record<string, string> = {
   unchanged: 'Unchanged',
   rejected: 'Refused',
   skipped: 'Skipped',
+  disabled: 'Disabled',
   deleted: 'Removed',
 };
 

@@ -21,7 +21,7 @@ import { entityLabel, entitySingular, formatCount, formatDateTime, formatDuratio
 import { can } from '../roles';
 
 const PAGE_SIZE = 50;
-const COUNT_COLUMNS = ['read', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'deleted'] as const;
+const COUNT_COLUMNS = ['read', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'disabled', 'deleted'] as const;
 
 function RejectText({ reject }: { reject: Reject }) {
   const where = [reject.attribute && `attribute ${reject.attribute}`, reject.locale && `locale ${reject.locale}`, reject.scope && `channel ${reject.scope}`].filter(Boolean).join(', ');
@@ -41,7 +41,7 @@ function RejectText({ reject }: { reject: Reject }) {
 }
 
 function ReportByType({ report }: { report: NonNullable<RunDetail['report']> }) {
-  const types = Object.entries(report.byType).filter(([, c]) => c.read + c.deleted + c.skipped > 0);
+  const types = Object.entries(report.byType).filter(([, c]) => c.read + c.disabled + c.deleted + c.skipped > 0);
   return (
     <Paper component="section" aria-labelledby="report-title">
       <Title order={3} size="h4" id="report-title" mb="sm">

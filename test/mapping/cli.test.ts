@@ -46,7 +46,12 @@ describe('ferry check / map / pim bootstrap', () => {
   it('check fails before the bootstrap, listing every problem with its fix', async () => {
     const r = await ferry(['check', '--config', config]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('[unknown_attribute] ERP field color → PIM attribute color');
+    expect(r.stdout).toContain('[unknown_attribute] ERP field color: attribute color does not exist in the PIM');
+    // Each problem names its field and attribute once (the message already says "attribute color").
+    for (const line of r.stdout.split('\n').filter((l) => l.startsWith('  - ['))) {
+      expect(line.match(/ERP field \w+/g)?.length ?? 0, line).toBeLessThanOrEqual(1);
+      expect(line.match(/attribute \w+/g)?.length ?? 0, line).toBeLessThanOrEqual(1);
+    }
     expect(r.stdout).toContain('fix: Run `ferry pim bootstrap`');
     expect(r.stdout).toMatch(/\d+ errors?, \d+ warnings?/);
   });

@@ -318,8 +318,8 @@ describe('sync engine (fakes)', () => {
     expect(pim.productByIdentifier('pen')).toBeDefined();
     expect(r.counts.rejected).toBe(1);
     expect(r.status).toBe('rejects');
-    expect(r.rejects[0]!.message).toContain('SKU bad');
-    expect(r.rejects[0]!.message).toContain("attribute 'weight'");
+    // The record named once, then where, then what (src/mapping/messages.ts).
+    expect(r.rejects[0]!.message).toBe('SKU "bad" (attribute weight, ERP field "weight"): weight "bad" is not a number');
     const rows = await state.getRejects(r.runId!);
     expect(rows).toHaveLength(1);
     // the rejected record is retried by key on the next delta run

@@ -70,7 +70,13 @@ export function formatProblems(problems: CheckProblem[]): string {
     if (!list.length) return;
     lines.push(`${title} (${list.length}):`);
     for (const p of list) {
-      const where = [p.erpField && `ERP field ${p.erpField}`, p.attribute && `PIM attribute ${p.attribute}`].filter(Boolean).join(' → ');
+      // Name the field and the attribute once: most messages already do.
+      const where = [
+        p.erpField && !p.message.includes(`field ${p.erpField}`) && `ERP field ${p.erpField}`,
+        p.attribute && !p.message.includes(`attribute ${p.attribute}`) && `PIM attribute ${p.attribute}`,
+      ]
+        .filter(Boolean)
+        .join(' → ');
       lines.push(`  - [${p.code}] ${where ? `${where}: ` : ''}${p.message}`);
       lines.push(`      fix: ${p.fix}`);
     }

@@ -183,7 +183,7 @@ async function main() {
       state: { path: statePath },
     };
     const config = ferryConfigSchema.parse(raw);
-    const server = await createConsole({ config, connectionName: 'bench', webRoot: join(ROOT, 'dist/web'), logger: createLogger({ level: 'silent' }) });
+    const server = await createConsole({ config, connectionName: 'bench', webRoot: join(ROOT, 'dist/web'), logger: createLogger({ level: process.env.BENCH_LOG ?? 'silent' }) });
     await server.ctx.auth.addUser('bench', 'admin', 'bench-password-1');
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     const address = server.app.server.address();

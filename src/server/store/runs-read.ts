@@ -81,6 +81,25 @@ function pimLinkOf(r: RecordRow, base: string | null): { pimLink: string | null;
   return { pimLink: null, pimLinkNote: null };
 }
 
+/** Counts as stored: reports written before `disabled` was counted apart lack it. */
+type StoredCounts = Omit<NonNullable<RunSummary['counts']>, 'disabled'> & { disabled?: number };
+
+/** Such a report counted disabled products in `deleted`: they stay there, and `disabled` is 0. */
+function withDisabled(c: StoredCounts): NonNullable<RunSummary['counts']> {
+  return c.disabled === undefined ? { ...c, disabled: 0 } : (c as NonNullable<RunSummary['counts']>);
+}
+
+/** A stored report in today's shape (the API's schemas check what they send, so an old report must not fail them). */
+function upgradeReport(report: unknown): unknown {
+  const r = report as { counts?: StoredCounts; byType?: Record<string, StoredCounts> } | null;
+  if (!r || typeof r !== 'object') return report;
+  return {
+    ...r,
+    ...(r.counts ? { counts: withDisabled(r.counts) } : {}),
+    ...(r.byType ? { byType: Object.fromEntries(Object.entries(r.byType).map(([type, c]) => [type, withDisabled(c)])) } : {}),
+  };
+}
+
 export class RunsReader {
   constructor(
     private readonly db: ConsoleDb,
@@ -89,7 +108,8 @@ export class RunsReader {
   ) {}
 
   private summary(r: RunDbRow, report: unknown): RunSummary {
-    const counts = (report as { counts?: RunSummary['counts'] } | null)?.counts ?? null;
+    const stored = (report as { counts?: StoredCounts } | null)?.counts;
+    const counts = stored ? withDisabled(stored) : null;
     return {
       id: r.id,
       mode: r.mode,
@@ -160,7 +180,7 @@ export class RunsReader {
   getRun(id: number): RunRowFull | null {
     const r = this.db.prepare('SELECT r.*, o.started_by FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id WHERE r.id = ?').get(id) as RunDbRow | undefined;
     if (!r) return null;
-    const report = parseJsonColumn<unknown>(r.report, null);
+    const report = upgradeReport(parseJsonColumn<unknown>(r.report, null));
     return { summary: this.summary(r, report), options: parseJsonColumn<unknown>(r.options, null), report };
   }
 

@@ -5,6 +5,7 @@ import { categoryOptions, parseKeys } from '../../web/src/categories.js';
 import { formatDuration, formatRelative, startedByLabel } from '../../web/src/format.js';
 import { changeLabel, formatPlanValue } from '../../web/src/plan-values.js';
 import { can } from '../../web/src/roles.js';
+import { rejectPlaces } from '../../web/src/reject-places.js';
 import { fieldErrors } from '../../web/src/validation.js';
 import { ruleInputSchema, scheduleInputSchema } from '../../src/server/api/contract.js';
 import { describeSpec } from '../../web/src/schedule-words.js';
@@ -90,5 +91,16 @@ describe('Console helpers', () => {
   it('query strings leave out empty filters', () => {
     expect(withQuery('/api/v1/runs', { status: 'failed', mode: undefined, q: '', page: 2 })).toBe('/api/v1/runs?status=failed&page=2');
     expect(withQuery('/api/v1/runs', {})).toBe('/api/v1/runs');
+  });
+});
+
+describe('rejectPlaces', () => {
+  const reject = { stream: 'items', key: 'A', entityType: 'product', label: 'A', attribute: 'weight', locale: null, scope: null, message: '', fix: null };
+  it('adds the attribute, locale and channel the message does not name', () => {
+    expect(rejectPlaces({ ...reject, message: 'SKU "A": too long', locale: 'fr_FR', scope: 'ecommerce' })).toBe('attribute weight, locale fr_FR, channel ecommerce');
+  });
+  it('leaves out what the message already names (no "field weight … (attribute weight)")', () => {
+    expect(rejectPlaces({ ...reject, message: 'SKU A (field weight): weight: "heavy" is not a decimal number' })).toBe('');
+    expect(rejectPlaces({ ...reject, message: 'SKU A: the weightless value is refused' })).toBe('attribute weight');
   });
 });

@@ -19,12 +19,13 @@ import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
 import { entityLabel, entitySingular, formatCount, formatDateTime, formatDuration, modeLabel, outcomeLabel, startedByLabel } from '../format';
 import { can } from '../roles';
+import { rejectPlaces } from '../reject-places';
 
 const PAGE_SIZE = 50;
 const COUNT_COLUMNS = ['read', 'created', 'updated', 'unchanged', 'rejected', 'skipped', 'disabled', 'deleted'] as const;
 
 function RejectText({ reject }: { reject: Reject }) {
-  const where = [reject.attribute && `attribute ${reject.attribute}`, reject.locale && `locale ${reject.locale}`, reject.scope && `channel ${reject.scope}`].filter(Boolean).join(', ');
+  const where = rejectPlaces(reject);
   return (
     <div>
       <Text size="sm">

@@ -1,6 +1,8 @@
 /**
  * Ferry's own conformance cases for issue 16 (fidelity-cases.json): locales known and activated as
- * in Akeneo, labels in inactive locales, the token endpoint's content types. Every case must pass.
+ * in Akeneo, labels in inactive locales, the token endpoint's content types, family validation
+ * reporting every violation, family variants with unique attributes, category moves that would
+ * create a cycle. Every case must pass.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,7 @@ const casesFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fidel
 describe('fidelity conformance cases (issue 16)', () => {
   it('every case passes against the sandbox', async () => {
     const cases = await loadCases(casesFile);
-    expect(cases.length).toBeGreaterThanOrEqual(7);
+    expect(cases.length).toBeGreaterThanOrEqual(16);
     const { summary, results } = await runConformance({ casesFile });
     const failures = results.filter((r) => !r.passed).map((r) => `${r.id}: ${r.diffs.join(' | ')}`);
     expect(failures, failures.join('\n')).toEqual([]);

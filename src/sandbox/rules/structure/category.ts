@@ -34,8 +34,9 @@ export function writeCategory(view: CatalogView, existing: Category | null, inpu
           throw documented("You can't move a category tree linked to a user.", anchor);
         }
         if (current && isSelfOrDescendant(view, p.code, current.code)) {
-          // Akeneo names the node by its internal numeric id, which the API never exposes.
-          throw plain(422, `Cannot set child as parent to node: ${current.code}`);
+          // Gedmo's NestedTreeListener (Akeneo's category tree) refuses a parent inside the node's own
+          // subtree, itself included, naming the node by its internal numeric id.
+          throw plain(422, `Cannot set child as parent to node: ${internalId(current.code)}`);
         }
         parent = p.code;
         break;
@@ -64,4 +65,17 @@ function isSelfOrDescendant(view: CatalogView, candidate: string, ancestor: stri
     node = view.category(node)?.parent ?? null;
   }
   return false;
+}
+
+/**
+ * A stand-in for Akeneo's internal category id (an auto-increment the API never exposes): a stable
+ * positive number derived from the code (32-bit FNV-1a), so the message has Akeneo's shape.
+ */
+export function internalId(code: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) {
+    hash ^= code.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return (hash % 2_147_483_646) + 1;
 }

@@ -67,22 +67,35 @@ export function writeFamilyVariant(
     }
   }
   sets.sort((a, b) => a.level - b.level);
-  if (sets.length === 0) errors.push(fieldViolation(PROP, 'There should be at least one level defined in the family variant'));
-  sets.forEach((s, i) => {
-    if (s.level !== i + 1) errors.push(fieldViolation(PROP, `There is no variant attribute set for level "${i + 1}"`));
-  });
-  // Axes belong to their level; the identifier and unique attributes live on the last level.
+  // Axes belong to their level; the identifier lives on the last level.
   const idAttr = view.identifierAttribute();
   for (const s of sets) s.attributes = [...new Set([...s.attributes, ...s.axes])];
   const last = sets[sets.length - 1];
   if (last && !sets.some((s) => s.attributes.includes(idAttr))) last.attributes.push(idAttr);
-  const seen = new Map<string, number>();
-  const repeated: string[] = [];
-  for (const s of sets) {
-    if (s.axes.length > MAX_AXES) errors.push(fieldViolation(PROP, `A variant attribute set cannot have more than ${MAX_AXES} axes`));
-    for (const a of s.attributes) {
-      if (seen.has(a) && !repeated.includes(a)) repeated.push(a);
-      seen.set(a, s.level);
+  // Akeneo's FamilyVariantValidator (src/Akeneo/Pim/Structure/Component/Validator/Constraints/
+  // FamilyVariantValidator.php) reports every violation, in this order: no level; then per axis
+  // (localizable/scopable, unique, type), repeated axes; then per attribute (not in the family,
+  // unique but not on the last level), repeated attributes; then per level (missing, too many axes).
+  if (sets.length === 0) errors.push(fieldViolation(PROP, 'There should be at least one level defined in the family variant'));
+  else {
+    const axisCodes = sets.flatMap((s) => s.axes);
+    for (const axis of axisCodes) {
+      const attr = view.attribute(axis);
+      if (!attr) continue;
+      if (attr.localizable === true || attr.scopable === true || (attr.available_locales ?? []).length > 0) {
+        errors.push(fieldViolation(PROP, `Variant axes "${axis}" cannot be localizable, not scopable and not locale specific`));
+      }
+      if (isUnique(attr)) errors.push(fieldViolation(PROP, `Variant axes "${axis}" cannot be unique or an identifier`));
+      if (!AXIS_TYPES.has(attr.type)) {
+        errors.push(fieldViolation(PROP, `Variant axes "${axis}" must be a boolean, a simple select, a simple reference data or a measurement`));
+      }
+    }
+    const repeatedAxes = repeatedOf(axisCodes);
+    if (repeatedAxes.length > 0) {
+      errors.push(fieldViolation(PROP, `Variant axes must be unique, "${repeatedAxes.join('')}" are used several times in variant attributes sets`));
+    }
+    const attributeCodes = sets.flatMap((s) => s.attributes);
+    for (const a of attributeCodes) {
       if (!family.attributes.includes(a)) {
         errors.push(
           fieldViolation(
@@ -92,32 +105,34 @@ export function writeFamilyVariant(
         );
       }
       const attr = view.attribute(a);
-      if (attr && (attr.unique === true || attr.type === 'pim_catalog_identifier') && s !== last) {
+      if (attr && isUnique(attr) && last && !last.attributes.includes(a)) {
         errors.push(fieldViolation(PROP, `Unique attribute "${a}" must be set at the product level`));
       }
     }
-    for (const axis of s.axes) {
-      const attr = view.attribute(axis);
-      if (!attr) continue;
-      if (!AXIS_TYPES.has(attr.type)) {
-        errors.push(fieldViolation(PROP, `Variant axes "${axis}" must be a boolean, a simple select, a simple reference data or a measurement`));
-      }
-      if (attr.localizable === true || attr.scopable === true || (attr.available_locales ?? []).length > 0) {
-        errors.push(fieldViolation(PROP, `Variant axes "${axis}" cannot be localizable, not scopable and not locale specific`));
-      }
-      if (attr.unique === true || attr.type === 'pim_catalog_identifier') {
-        errors.push(fieldViolation(PROP, `Variant axes "${axis}" cannot be unique or an identifier`));
-      }
+    const repeated = repeatedOf(attributeCodes);
+    if (repeated.length > 0) {
+      errors.push(fieldViolation(PROP, `Attributes must be unique, "${repeated.join(',')}" are used several times in variant attributes sets`));
     }
-  }
-  if (repeated.length > 0) {
-    errors.push(fieldViolation(PROP, `Attributes must be unique, "${repeated.join('", "')}" are used several times in variant attributes sets`));
+    sets.forEach((s, i) => {
+      if (s.level !== i + 1) errors.push(fieldViolation(PROP, `There is no variant attribute set for level "${i + 1}"`));
+      else if (s.axes.length > MAX_AXES) errors.push(fieldViolation(PROP, `A variant attribute set cannot have more than ${MAX_AXES} axes`));
+    });
   }
   // familyvariant.yml: the FamilyVariant constraint (above) first, then unique code, then code format.
   checkCodeFree(code, current, errors, (c) => view.familyVariantByCode(c));
   checkCode(code, errors, 'Family variant code may contain only letters, numbers and underscores', 100);
   finish(errors);
   return { code, family: family.code, labels, variant_attribute_sets: sets };
+}
+
+/** Akeneo's AttributeInterface::isUnique(): the identifier attribute is always unique. */
+function isUnique(attr: { unique?: boolean | null; type: string }): boolean {
+  return attr.unique === true || attr.type === 'pim_catalog_identifier';
+}
+
+/** PHP's array_diff_assoc($codes, array_unique($codes)): every repeat after the first occurrence. */
+function repeatedOf(codes: string[]): string[] {
+  return codes.filter((c, i) => codes.indexOf(c) !== i);
 }
 
 function sameList(a: string[], b: string[]): boolean {

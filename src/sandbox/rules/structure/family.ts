@@ -100,10 +100,12 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
     }
     requirements[channel] = [...list, idAttr];
   }
+  // FamilyAttributeAsLabelValidator / FamilyAttributeAsImageValidator (src/Akeneo/Pim/Structure/Component/
+  // Validator/Constraints/): each check adds its own violation, so one request can get all of them at once.
   if (asLabel !== null) {
     const attr = view.attribute(asLabel);
     if (!attributes.has(asLabel)) errors.push(fieldViolation('attribute_as_label', 'Property "attribute_as_label" must belong to the family'));
-    else if (attr && attr.type !== 'pim_catalog_text' && attr.type !== 'pim_catalog_identifier') {
+    if (attr && attr.type !== 'pim_catalog_text' && attr.type !== 'pim_catalog_identifier') {
       errors.push(
         fieldViolation(
           'attribute_as_label',
@@ -112,16 +114,21 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
       );
     }
   }
+  const imageAttr = asImage === null ? undefined : view.attribute(asImage);
   if (asImage !== null) {
-    const attr = view.attribute(asImage);
     if (!attributes.has(asImage)) errors.push(fieldViolation('attribute_as_image', 'Property "attribute_as_image" must belong to the family'));
-    else if (attr && attr.type !== 'pim_catalog_image' && attr.type !== 'pim_catalog_asset_collection') {
+  }
+  if (imageAttr) {
+    if (imageAttr.type !== 'pim_catalog_image' && imageAttr.type !== 'pim_catalog_asset_collection') {
       errors.push(
         fieldViolation(
           'attribute_as_image',
-          'Property "attribute_as_image" only supports "pim_catalog_image" and "pim_catalog_asset_collection" attribute types for the family',
+          'Property "attribute_as_image" only supports "pim_catalog_image", "pim_catalog_asset_collection" attribute type for the family',
         ),
       );
+    }
+    if (imageAttr.scopable === true || imageAttr.localizable === true) {
+      errors.push(fieldViolation('attribute_as_image', 'Property "attribute_as_image" must not be scopable nor localizable for this family'));
     }
   }
   checkCode(code, errors, 'Family code may contain only letters, numbers and underscores', 100);

@@ -44,7 +44,7 @@ describe('AxisSampler: the mapper placement rules', () => {
         { code: 'color', type: 'pim_catalog_simpleselect', group: 'other' },
       ],
       attributeGroups: ['other'],
-      families: [{ code: 'shirts_tops', attributes: ['sku', 'color'], attribute_requirements: {} }],
+      families: [{ code: 'shirts_tops', attributes: ['sku', 'color'], attribute_as_label: 'sku', attribute_requirements: {} }],
       channels: [{ code: 'ecommerce', locales: ['en_US'], currencies: ['USD'], category_tree: 'master' }],
       locales: ['en_US'],
       categories: ['master'],

@@ -62,6 +62,8 @@ export interface CatalogView {
   familyVariant(family: string, code: string): FamilyVariant | undefined;
   /** Family variant codes are unique across families. */
   familyVariantByCode(code: string): FamilyVariant | undefined;
+  /** The family variants of one family (Akeneo's FamilyInterface::getFamilyVariants()). */
+  variantsOfFamily(family: string): readonly FamilyVariant[];
   channel(code: string): Channel | undefined;
   channels(): readonly Channel[];
   locale(code: string): Locale | undefined;

@@ -133,11 +133,15 @@ export interface ProductWriteContext {
    * Default true.
    */
   uuidProducts?: boolean;
+  /** 5.0's texts for a value whose locale/scope does not fit its attribute (see values.ts). Default false. */
+  valueMessagesBefore6?: boolean;
 }
 
 export interface ProductModelWriteContext {
   method: 'POST' | 'PATCH';
   urlKey?: string;
+  /** As ProductWriteContext.valueMessagesBefore6. */
+  valueMessagesBefore6?: boolean;
   now: string;
 }
 

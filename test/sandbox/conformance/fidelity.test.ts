@@ -16,7 +16,7 @@ const casesFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fidel
 describe('fidelity conformance cases (issue 16)', () => {
   it('every case passes against the sandbox', async () => {
     const cases = await loadCases(casesFile);
-    expect(cases.length).toBeGreaterThanOrEqual(23);
+    expect(cases.length).toBeGreaterThanOrEqual(24);
     const { summary, results } = await runConformance({ casesFile });
     const failures = results.filter((r) => !r.passed).map((r) => `${r.id}: ${r.diffs.join(' | ')}`);
     expect(failures, failures.join('\n')).toEqual([]);

@@ -140,6 +140,13 @@ describe.skipIf(skipTryton)('issue 16 on Tryton: one-locale PIM, four languages,
     expect(plan.indistinguishable).toEqual([]);
     expect(describePlan(plan).join('\n')).toContain('+ locale zh_CN activated for ERP language zh_CN (added to channel ecommerce');
 
+    // Dropped instead: no activation, no note, and the preset's labels stay out of the dropped locale.
+    const dropped = resolveMapping({ ...config.mapping, dropLanguages: ['zh_CN'] });
+    const withoutZh = planBootstrap(dropped, await loadPimStructure(client), await source.describe(), { samples: await readAxisSamples(dropped, source) });
+    expect(withoutZh.locales.map((l) => l.locale).sort()).toEqual(['de_DE', 'fr_FR']);
+    expect(withoutZh.notes.filter((n) => n.includes('zh_CN'))).toEqual([]);
+    expect(withoutZh.familyVariants.map((f) => f.code).sort()).toEqual(plan.familyVariants.map((f) => f.code).sort());
+
     const summary = await bootstrapPim(client, config.mapping, source);
     expect(summary.failures).toEqual([]);
     const enabled: string[] = [];

@@ -32,6 +32,16 @@ describe('AxisSampler: the mapper placement rules', () => {
     expect(samples[0]!.items.map((i) => i['color'])).toEqual(['red', 'blue']);
   });
 
+  it("takes the group record's fields an item lacks, and the family the group record names", () => {
+    const sampler = new AxisSampler(resolveMapping(config));
+    const group: ErpRecord = { stream: 'groups', key: 'TEE', updatedAt: null, fields: { kind: 'Hats', fabric: 'Wool' } };
+    sampler.add(item('1', { code: 'TEE-RED', color: 'Red' }, { group: 'TEE' }), group);
+    sampler.add(item('2', { code: 'TEE-BLUE', color: 'Blue' }, { group: 'TEE' }), group);
+    const [sample] = sampler.samples();
+    expect(sample!.family).toBe('hats');
+    expect(sample!.items.map((i) => i['fabric'])).toEqual(['wool', 'wool']);
+  });
+
   it("agrees with the mapper: the family it samples is the one the mapper gives the model", () => {
     const mapping = resolveMapping(config);
     const sampler = new AxisSampler(mapping);

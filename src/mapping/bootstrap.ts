@@ -9,7 +9,7 @@ import type { Attribute, AttributeGroup, AttributeOption, Category, Channel, Fam
 import type { FieldDescription, StreamDescription } from '../erp/port.js';
 import { chunks } from '../util/chunks.js';
 import type { GroupSample } from './axes.js';
-import { keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
+import { acceptedLabelLocales, keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
 import { variantsFromData } from './bootstrap-variants.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
@@ -137,9 +137,10 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
 
   // --- locales: ERP languages the PIM knows but no channel uses yet are activated; labels go only to accepted locales
   planLocales(mapping, pim, erpDescription, plan);
-  const accepted = new Set([...pim.locales, ...plan.locales.map((l) => l.locale)]);
+  // Generated labels (the group's) go to the locales in use; labels the mapping gives go to any the PIM accepts.
+  const inUse = new Set([...pim.locales, ...plan.locales.map((l) => l.locale)]);
   if (!pim.attributeGroups.has(group.code)) {
-    plan.attributeGroups.push({ code: group.code, sort_order: 90, labels: labelsFor(accepted, group.label === 'ERP data' ? GROUP_LABELS : {}, group.label) });
+    plan.attributeGroups.push({ code: group.code, sort_order: 90, labels: labelsFor(inUse, group.label === 'ERP data' ? GROUP_LABELS : {}, group.label) });
   }
 
   // --- attributes: explicit mappings first, then identity fields from describe()
@@ -320,7 +321,7 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     plan.categories.push({ code: mapping.structure.categories.root, parent: null, labels: { [defaultLocale]: titleCase(mapping.structure.categories.root) } });
     notes.push(`category ${mapping.structure.categories.root}: created as a new tree; set it as a channel's category tree to see products in that channel.`);
   }
-  keepAcceptedLabels(plan, accepted, defaultLocale);
+  keepAcceptedLabels(plan, acceptedLabelLocales(mapping, pim, plan), defaultLocale);
   return plan;
 }
 

@@ -3,7 +3,7 @@
  * PIM lacks. Used by the Quick start, the end-to-end tests and the benchmark.
  */
 import type { AkeneoClient } from '../akeneo/index.js';
-import type { ErpSource } from '../erp/port.js';
+import type { ErpRecord, ErpSource } from '../erp/port.js';
 import { AxisSampler, type GroupSample } from '../mapping/axes.js';
 import { applyBootstrap, describeFailure, planBootstrap } from '../mapping/bootstrap.js';
 import type { MappingConfig } from '../mapping/config.js';
@@ -39,7 +39,12 @@ export async function readAxisSamples(mapping: ResolvedMapping, source: ErpSourc
   const sampler = new AxisSampler(mapping);
   // A read with a limit is a preview: adapters that consume their input (the files adapter moves
   // a file read to its end) leave it for the sync.
-  for await (const item of source.read('items', { limit: Number.MAX_SAFE_INTEGER })) sampler.add(item);
+  const preview = { limit: Number.MAX_SAFE_INTEGER };
+  // The group records too, as the mapper gets them: an item inherits the fields its group has and it
+  // lacks, and a group record may name the model's family.
+  const groups = new Map<string, ErpRecord>();
+  if (source.streams.includes('groups')) for await (const g of source.read('groups', preview)) groups.set(g.key, g);
+  for await (const item of source.read('items', preview)) sampler.add(item, item.group ? groups.get(item.group) : undefined);
   return sampler.samples();
 }
 

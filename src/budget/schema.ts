@@ -25,9 +25,9 @@ create table if not exists ferry_budget_instance (
   instance text primary key,
   cap int not null,
   max_cap int not null,
-  shrunk_at timestamptz not null default '-infinity',
-  req_tat timestamptz not null default '-infinity',
-  opt_tat timestamptz not null default '-infinity'
+  shrunk_at timestamptz not null default 'epoch',
+  req_tat timestamptz not null default 'epoch',
+  opt_tat timestamptz not null default 'epoch'
 );
 
 create table if not exists ferry_budget_lease (

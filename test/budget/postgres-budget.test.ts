@@ -131,4 +131,32 @@ describe.runIf(enabled)('shared rate budget on PostgreSQL', () => {
       await budget.close();
     }
   }, 60_000);
+
+  it('429s shrink the shared cap for every process, and successes grow it back', async () => {
+    const limits = { connections: 1, perConnection: 4, instance: 4, requestsPerSecond: 100, optionWritesPerSecond: 3 };
+    const a = new PostgresBudget({ url: dbUrl, instance: 'shrink', connectionIds: ['c1'], limits, leaseMs: 5000, growAfterSuccesses: 1 });
+    const b = new PostgresBudget({ url: dbUrl, instance: 'shrink', connectionIds: ['c1'], limits, leaseMs: 5000 });
+    try {
+      (await a.acquire({ optionWrite: false })).release();
+      a.onThrottled();
+      a.onThrottled();
+      await new Promise((r) => setTimeout(r, 200));
+      // The other process learns the halved cap from its next acquire: 2 slots, not 4.
+      const held = [await b.acquire({ optionWrite: false }), await b.acquire({ optionWrite: false })];
+      expect(b.limit).toBe(2);
+      let third = false;
+      const pending = b.acquire({ optionWrite: false }).then((p) => ((third = true), p));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(third).toBe(false);
+      // Two successes at cap 2 (growAfterSuccesses 1 × cap) give one slot back.
+      a.onSuccess();
+      a.onSuccess();
+      const p = await pending;
+      expect(b.limit).toBe(3);
+      for (const x of [...held, p]) x.release();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }, 30_000);
 });

@@ -188,8 +188,10 @@ for (const s of scenarios) {
  */
 function extrapolate(connections: number): Record<string, unknown> | undefined {
   const of = (items: number) => runs.find((r) => r.items === items && r.connections === connections && r.budget === 'in-process' && !r.error);
-  const big = of(Math.max(...sizes));
-  const small = of(Math.min(...sizes));
+  const measured = [...new Set(sizes)].sort((a, b) => a - b);
+  const big = of(measured[measured.length - 1]!);
+  // The memory slope comes from the two largest sizes (the smallest carries the fixed start-up cost).
+  const small = measured.length > 1 ? of(measured[measured.length - 2]!) : undefined;
   if (!big) return undefined;
   const factor = 1_000_000 / (big.items as number);
   const seconds = (big.seconds as number) * factor;

@@ -10,7 +10,9 @@
  * Each run is its own process (so its peak RSS is its own) under the heap cap a memory-conscious
  * deployment would set (256 MB, as bench:sync); the sandbox runs in another process.
  *
- * Flags: --items 10000,100000 (default) · --connections 1,3 (default) · --shared (also a run of
+ * Flags: --items 10000,100000 (default) · --connections 1,3 (default) · --latency 200ms+2ms/line
+ * (default; a slower PIM such as 1000ms+10ms/line shows the limits' speed-up where this machine's
+ * CPU would otherwise bound it) · --shared (also a run of
  * the largest size with 3 connections through the PostgreSQL shared budget; needs
  * FERRY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres).
  */
@@ -27,13 +29,17 @@ const FROM_DIST = existsSync(join(ROOT, 'dist/sync/index.js'));
 const code = (module: string): string => (FROM_DIST ? join(ROOT, 'dist', `${module}.js`) : join(ROOT, 'src', `${module}.ts`));
 const load = async <T,>(module: string): Promise<T> => (await import(pathToFileURL(code(module)).href)) as T;
 const HEAP_CAP_MB = Number(process.env.FERRY_BENCH_HEAP_CAP_MB ?? 256);
-const LATENCY = '200ms+2ms/line';
-const BATCH_SECONDS = 0.2 + 0.002 * 100;
-
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
+
+/** `--latency 1000ms+10ms/line`: a slower PIM, for which this machine's CPU is no bound. */
+const LATENCY = flag('--latency') ?? '200ms+2ms/line';
+const latencyParts = /^(\d+)ms\+(\d+(?:\.\d+)?)ms\/line$/.exec(LATENCY);
+if (!latencyParts) throw new Error(`--latency must read like 200ms+2ms/line, got "${LATENCY}"`);
+/** Seconds the PIM takes for a batch of 100 lines. */
+const BATCH_SECONDS = (Number(latencyParts[1]) + Number(latencyParts[2]) * 100) / 1000;
 
 interface Scenario {
   items: number;
@@ -153,7 +159,7 @@ if (scenarioArg) {
 // --- the parent: every run in turn, one JSON object ----------------------------------------
 
 async function inChild(s: Scenario): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', JSON.stringify(s)], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', JSON.stringify(s), '--latency', LATENCY], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

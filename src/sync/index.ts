@@ -39,7 +39,7 @@ export async function openStateStore(config: StateConfig): Promise<StateStore> {
 
 /** One lock per PIM connection: two configs syncing into the same PIM with the same connection wait for each other. */
 export function lockNameFor(pim: PimConfig): string {
-  const who = 'clientId' in pim ? pim.clientId : 'app';
+  const who = 'clientId' in pim ? pim.clientId : 'connections' in pim ? pim.connections.map((c) => c.clientId).join('+') : 'app';
   return `sync:${pim.url.replace(/\/+$/, '')}:${who}`;
 }
 

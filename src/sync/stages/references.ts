@@ -14,7 +14,7 @@ import { contentHash } from '../../mapping/media.js';
 import type { AssetWanted, RecordPayload, ReferenceDataCollector } from '../../mapping/reference-data.js';
 import { chunks } from '../../util/chunks.js';
 import { fingerprint } from '../hash.js';
-import { mediaSourceForDisplay } from '../media-source.js';
+import { mediaSourceForDisplay, mediaSourceKey } from '../media-source.js';
 import type { EeItem, SyncBatchResult } from '../pim.js';
 import type { EntityState, EntityType } from '../state/port.js';
 import type { RunContext } from './context.js';
@@ -89,9 +89,8 @@ export class ReferenceDataStage {
     const got = this.collector.collect(items);
     if (got.records.length === 0 && got.assets.length === 0 && got.problems.length === 0) return;
     await this.check();
-    for (const p of got.problems) {
-      this.ctx.showWarning({ stream: 'items', key: p.origin, entityType: 'product', label: p.origin, attribute: p.field, message: p.message, fix: p.fix });
-    }
+    // The mapper warns about the same value on the product (its link is dropped): the report lists it here once more, briefly.
+    for (const p of got.problems) this.note(`item ${p.origin}, field ${p.field}: ${p.message}. ${p.fix}`);
     await this.writeRecords(got.records);
     await this.writeAssets(got.assets);
   }
@@ -178,7 +177,7 @@ export class ReferenceDataStage {
         if (!file) throw new Error(`the file ${mediaSourceForDisplay(a.source)} was not read again (the server answered "not modified"); run with --full after clearing its cache`);
         const code = await this.ctx.deps.client.assetMediaFiles!.upload({ content: file.content, filename: file.filename });
         this.report.uploads++;
-        await this.ctx.deps.state.saveMedia({ contentHash: `asset-media:${hash}`, code, source: `asset-media:${a.source}` });
+        await this.ctx.deps.state.saveMedia({ contentHash: `asset-media:${hash}`, code, source: `asset-media:${mediaSourceKey(a.source)}` }); // a signed URL's secret never reaches the state
         this.contents.delete(hash);
         return code;
       })();

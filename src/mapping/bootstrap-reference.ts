@@ -13,11 +13,14 @@ import type { PimStructure } from './types.js';
 
 export interface ReferenceEntityPlan {
   code: string;
+  /** The entity is in the PIM already: only the attributes listed are missing. */
+  existing?: boolean;
   labels: Labels;
   attributes: { code: string; type: 'text' | 'textarea' | 'number'; labels: Labels }[];
 }
 export interface AssetFamilyPlan {
   code: string;
+  existing?: boolean;
   labels: Labels;
   mediaAttribute: string;
 }
@@ -50,29 +53,69 @@ export function referenceDataEditionProblem(mapping: ResolvedMapping, pim: PimSt
   );
 }
 
-export function planReferenceBootstrap(mapping: ResolvedMapping, pim: PimStructure, defaultLocale: string, notes: string[]): ReferenceBootstrapPlan {
+/** What the PIM has of the configured entities and families (loadReferenceDataStructure). */
+export interface ExistingReferenceData {
+  /** Entity code → its attribute codes (lower case). */
+  referenceEntities: Map<string, Set<string>>;
+  /** Family code → its attribute codes (lower case) and attribute_as_main_media. */
+  assetFamilies: Map<string, { attributes: Set<string>; mainMedia: string | null }>;
+}
+
+/** Reads the configured entities and families from the PIM (one GET each, plus their attributes). Undefined on CE or without such sections. */
+export async function loadReferenceDataStructure(client: AkeneoClient, mapping: ResolvedMapping, pim: PimStructure): Promise<ExistingReferenceData | undefined> {
+  const { referenceEntities, assetFamilies } = mapping.referenceData;
+  if (isCommunityEdition(pim) || (referenceEntities.length === 0 && assetFamilies.length === 0)) return undefined;
+  const out: ExistingReferenceData = { referenceEntities: new Map(), assetFamilies: new Map() };
+  const codes = async (list: AsyncIterable<{ code: string }>) => {
+    const set = new Set<string>();
+    for await (const a of list) set.add(a.code.toLowerCase());
+    return set;
+  };
+  for (const e of referenceEntities) {
+    if (await client.referenceEntities.find(e.code)) out.referenceEntities.set(e.code, await codes(client.referenceEntityAttributes(e.code).list()));
+  }
+  for (const f of assetFamilies) {
+    const family = await client.assetFamilies.find(f.code);
+    if (family) out.assetFamilies.set(f.code, { attributes: await codes(client.assetAttributes(f.code).list()), mainMedia: typeof family['attribute_as_main_media'] === 'string' ? family['attribute_as_main_media'] : null });
+  }
+  return out;
+}
+
+/**
+ * The entities and families to create. With `existing` (what the PIM has), only what it lacks;
+ * without, everything configured (applying still checks each one first).
+ */
+export function planReferenceBootstrap(mapping: ResolvedMapping, pim: PimStructure, defaultLocale: string, notes: string[], existing?: ExistingReferenceData): ReferenceBootstrapPlan {
   const problem = referenceDataEditionProblem(mapping, pim);
   if (problem) {
     notes.push(problem);
     return { referenceEntities: [], assetFamilies: [] };
   }
   const labels = (given: Labels | undefined, code: string): Labels => given ?? { [defaultLocale]: title(code) };
-  return {
-    referenceEntities: mapping.referenceData.referenceEntities.map((e) => ({
-      code: e.code,
-      labels: labels(e.labels, e.code),
-      attributes: e.attributes.map((a) => ({ code: a.code, type: a.type, labels: labels(a.labels, a.code) })),
-    })),
-    assetFamilies: mapping.referenceData.assetFamilies.map((f) => ({ code: f.code, labels: labels(f.labels, f.code), mediaAttribute: f.mediaAttribute })),
-  };
+  const plan: ReferenceBootstrapPlan = { referenceEntities: [], assetFamilies: [] };
+  for (const e of mapping.referenceData.referenceEntities) {
+    const has = existing?.referenceEntities.get(e.code);
+    const attributes = e.attributes.filter((a) => !has?.has(a.code.toLowerCase())).map((a) => ({ code: a.code, type: a.type, labels: labels(a.labels, a.code) }));
+    if (has && attributes.length === 0) continue;
+    plan.referenceEntities.push({ code: e.code, ...(has ? { existing: true } : {}), labels: labels(e.labels, e.code), attributes });
+  }
+  for (const f of mapping.referenceData.assetFamilies) {
+    const has = existing?.assetFamilies.get(f.code);
+    if (has?.attributes.has(f.mediaAttribute.toLowerCase()) && has.mainMedia) {
+      if (has.mainMedia !== f.mediaAttribute) notes.push(`asset family ${f.code}: its main media is ${has.mainMedia} in the PIM, the mapping says ${f.mediaAttribute}; assets are written to ${f.mediaAttribute} (set mapping.assetFamilies.${f.code}.mediaAttribute to ${has.mainMedia} to use the PIM's).`);
+      continue;
+    }
+    plan.assetFamilies.push({ code: f.code, ...(has ? { existing: true } : {}), labels: labels(f.labels, f.code), mediaAttribute: f.mediaAttribute });
+  }
+  return plan;
 }
 
 export function describeReferencePlan(plan: ReferenceBootstrapPlan): string[] {
   return [
     ...plan.referenceEntities.map(
-      (e) => `+ reference entity ${e.code}${e.attributes.length ? ` with attributes ${e.attributes.map((a) => `${a.code} (${a.type})`).join(', ')}` : ''} (what the PIM lacks)`,
+      (e) => `${e.existing ? '~' : '+'} reference entity ${e.code}${e.attributes.length ? `${e.existing ? ': add' : ' with'} attributes ${e.attributes.map((a) => `${a.code} (${a.type})`).join(', ')}` : ''}`,
     ),
-    ...plan.assetFamilies.map((f) => `+ asset family ${f.code} with media attribute ${f.mediaAttribute} (what the PIM lacks)`),
+    ...plan.assetFamilies.map((f) => `${f.existing ? `~ asset family ${f.code}: add` : `+ asset family ${f.code} with`} media attribute ${f.mediaAttribute}`),
   ];
 }
 

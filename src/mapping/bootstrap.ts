@@ -10,7 +10,7 @@ import type { FieldDescription, StreamDescription } from '../erp/port.js';
 import { chunks } from '../util/chunks.js';
 import type { GroupSample } from './axes.js';
 import { keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
-import { applyReferenceBootstrap, describeReferencePlan, planReferenceBootstrap, type ReferenceBootstrapPlan } from './bootstrap-reference.js';
+import { applyReferenceBootstrap, describeReferencePlan, planReferenceBootstrap, type ExistingReferenceData, type ReferenceBootstrapPlan } from './bootstrap-reference.js';
 import { variantsFromData } from './bootstrap-variants.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
@@ -62,6 +62,8 @@ export interface IndistinguishableGroup {
 export interface BootstrapOptions {
   /** The ERP's items by group (AxisSampler): variant axes are inferred from them. */
   samples?: readonly GroupSample[];
+  /** EE: the configured reference entities and asset families the PIM has (loadReferenceDataStructure); without it all are planned. */
+  referenceData?: ExistingReferenceData;
 }
 
 export function isEmptyPlan(plan: BootstrapPlan): boolean {
@@ -149,7 +151,7 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
   const planned = new Map<string, Attribute>();
   const consumed = new Set<string>();
   const defaultLocale = mapping.locales[mapping.defaultLanguage] ?? 'en_US';
-  plan.referenceData = planReferenceBootstrap(mapping, pim, defaultLocale, notes);
+  plan.referenceData = planReferenceBootstrap(mapping, pim, defaultLocale, notes, options.referenceData);
   const addAttribute = (code: string, type: Attribute['type'], field: FieldDescription | undefined, spec?: ResolvedMapping['attributes'] extends ReadonlyMap<string, infer S> ? S : never) => {
     if (pim.attributes.has(code) || planned.has(code) || code === identifier) return;
     const attribute: Attribute = {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Attribute } from '../../src/akeneo/model.js';
-import { planBootstrap } from '../../src/mapping/bootstrap.js';
+import { describePlan, planBootstrap } from '../../src/mapping/bootstrap.js';
 import { checkMapping } from '../../src/mapping/check.js';
 import { mappingConfigSchema } from '../../src/mapping/config.js';
 import { createMapper } from '../../src/mapping/index.js';
@@ -142,6 +142,11 @@ describe('mapping.referenceEntities and mapping.assetFamilies', () => {
       ['material', 'akeneo_reference_entity_collection', 'material'],
       ['packshots', 'pim_catalog_asset_collection', 'packshots'],
     ]);
+    // With what the PIM has: only what it lacks, existing ones marked.
+    const partial = planBootstrap(config, demoPim({ edition: 'EE' }), [], {
+      referenceData: { referenceEntities: new Map([['brand', new Set(['label', 'country'])], ['material', new Set()]]), assetFamilies: new Map([['packshots', { attributes: new Set(), mainMedia: null }]]) },
+    });
+    expect(describePlan(partial).filter((l) => /reference entity|asset family/.test(l))).toEqual(['~ reference entity brand: add attributes founded (number)', '~ asset family packshots: add media attribute media']);
     const ce = planBootstrap(config, demoPim(), []);
     expect(ce.referenceData).toEqual({ referenceEntities: [], assetFamilies: [] });
     expect(ce.notes.join('\n')).toContain('mapping.referenceEntities (brand, material) and mapping.assetFamilies (packshots) need Akeneo Enterprise Edition or SaaS: this PIM is the Community Edition 7.0.0');

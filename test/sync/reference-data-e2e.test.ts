@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AkeneoClient } from '../../src/akeneo/index.js';
 import { ferryConfigSchema, type FerryConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logging.js';
-import { describePlan, planBootstrap } from '../../src/mapping/index.js';
+import { loadReferenceDataStructure } from '../../src/mapping/bootstrap-reference.js';
+import { describePlan, isEmptyPlan, planBootstrap, resolveMapping } from '../../src/mapping/index.js';
 import { loadPimStructure } from '../../src/mapping/pim-structure.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { bootstrapPim } from '../../src/sync/bootstrap.js';
@@ -115,6 +116,12 @@ describe('reference entities and assets → sandbox EE, end to end', () => {
       await bootstrapPim(client, config.mapping, erp);
       expect((await client.referenceEntityAttributes('brand').get('country'))['type']).toBe('text');
       expect((await client.assetFamilies.get('packshots'))['attribute_as_main_media']).toBe('media');
+      // Bootstrapped: a new plan made with what the PIM has is empty.
+      const after = await loadPimStructure(client);
+      const resolved = resolveMapping(config.mapping);
+      const again = planBootstrap(resolved, after, [], { referenceData: (await loadReferenceDataStructure(client, resolved, after))! });
+      expect(again.referenceData).toEqual({ referenceEntities: [], assetFamilies: [] });
+      expect(isEmptyPlan(again), describePlan(again).join('\n')).toBe(true);
 
       // First sync: 2 brands, 3 assets (the two red bikes share one image), 4 products linking them.
       const first = await runSync(config, { client, source: erp, logger: silent, full: true });

@@ -43,12 +43,7 @@ function mergeLabels(old: unknown, patch: unknown): Record<string, string> {
 }
 
 /** Merges EE values per (attribute, locale, channel); `data: null` removes one value. */
-function mergeEeValues(
-  old: Record<string, EeValue[]> | undefined,
-  patch: unknown,
-  known: (attr: string) => boolean,
-  invalid: (attr: string, data: unknown) => string | null = () => null,
-): Outcome | Record<string, EeValue[]> {
+function mergeEeValues(old: Record<string, EeValue[]> | undefined, patch: unknown, known: (attr: string) => boolean): Outcome | Record<string, EeValue[]> {
   const out: Record<string, EeValue[]> = { ...(old ?? {}) };
   if (patch === undefined) return out;
   if (!isObject(patch)) return { status: 422, body: { code: 422, message: 'Property "values" expects an array as data.' } };
@@ -61,8 +56,6 @@ function mergeEeValues(
       const locale = typeof v['locale'] === 'string' ? v['locale'] : null;
       const channel = typeof v['channel'] === 'string' ? v['channel'] : null;
       current = current.filter((x) => x.locale !== locale || x.channel !== channel);
-      const problem = v['data'] === null ? null : invalid(attr, v['data']);
-      if (problem) return violation(`values.${attr}`, problem);
       if (v['data'] !== null && v['data'] !== '' && !(Array.isArray(v['data']) && v['data'].length === 0)) {
         current.push({ locale, channel, data: v['data'] });
       }
@@ -87,8 +80,6 @@ interface ContainerSpec {
   itemSegment: 'records' | 'assets';
   itemLabel: string;
   builtInAttributes: string[];
-  /** Which uploaded media files a media attribute's value may name (asset-media-files / reference-entities-media-files). */
-  mediaKind: 'asset' | 'reference_entity';
   putItem: (container: string, item: CodedObject) => void;
   deleteItem?: (container: string, code: string) => boolean;
   renderContainer: (c: CodedObject) => Record<string, unknown>;
@@ -242,17 +233,8 @@ function registerContainer(app: FastifyInstance, ctx: SandboxContext, spec: Cont
     if (!CODE_RE.test(code)) return violation('code', `The ${spec.itemLabel.toLowerCase()} code may contain only letters, numbers and underscores.`);
     const old = spec.items.get(lower(container.code))?.get(code);
     const attrs = attrsOf(container.code);
-    const values = mergeEeValues(
-      old?.['values'] as Record<string, EeValue[]> | undefined,
-      body['values'],
-      (a) => spec.builtInAttributes.includes(a) || attrs.has(a),
-      (a, data) => {
-        // A media value names a file uploaded through this container kind's media endpoint.
-        const type = attrs.get(a)?.['type'] ?? (a === 'image' ? 'image' : null);
-        if (type !== 'media_file' && type !== 'image') return null;
-        const media = typeof data === 'string' ? store.media.get(data) : undefined;
-        return media && media.kind === spec.mediaKind ? null : `The file "${typeof data === 'string' ? data : JSON.stringify(data)}" was not found.`;
-      },
+    const values = mergeEeValues(old?.['values'] as Record<string, EeValue[]> | undefined, body['values'], (a) =>
+      spec.builtInAttributes.includes(a) || attrs.has(a),
     );
     if ('status' in values && typeof values.status === 'number') return values as Outcome;
     const now = ctx.now();
@@ -315,9 +297,8 @@ export function registerEeRoutes(app: FastifyInstance, ctx: SandboxContext): voi
     itemSegment: 'records',
     itemLabel: 'Record',
     builtInAttributes: ['label', 'image'],
-    mediaKind: 'reference_entity',
     putItem: (c, item) => store.putRecord(c, item),
-    deleteItem: (c, code) => store.deleteRecord(c, code),
+    // No deleteItem: Akeneo's API has no record deletion (GET and PATCH only), so DELETE is the router's 405.
     renderContainer: (c) => ({ code: c.code, labels: c['labels'] ?? {}, image: c['image'] ?? null }),
   });
   registerContainer(app, ctx, {
@@ -329,7 +310,6 @@ export function registerEeRoutes(app: FastifyInstance, ctx: SandboxContext): voi
     itemSegment: 'assets',
     itemLabel: 'Asset',
     builtInAttributes: ['label'],
-    mediaKind: 'asset',
     putItem: (c, item) => store.putAsset(c, item),
     deleteItem: (c, code) => store.deleteAsset(c, code),
     renderContainer: (c) => ({

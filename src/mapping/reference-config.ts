@@ -26,6 +26,11 @@ export const referenceEntityMappingSchema = z
     collection: z.boolean().optional().describe('Link through akeneo_reference_entity_collection (several records per product, values split on `separator`).'),
     separator: z.string().min(1).optional().describe('Collection: separator inside a text value (default ",").'),
     labels: labelsSchema.optional().describe('Labels of the reference entity (bootstrap).'),
+    imageFrom: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('ERP item field holding the record\'s image (a path under sync.mediaRoot or a URL), uploaded once per content through the reference entity media file endpoint.'),
     labelFrom: z.string().min(1).optional().describe('ERP item field holding the record label (default: the `from` value itself); a localized field gives one label per locale.'),
     attributes: z.record(code, z.union([recordAttributeSchema, z.string().min(1).describe('Shorthand: the ERP field.')])).optional().describe('Record attribute code → ERP item field.'),
   })

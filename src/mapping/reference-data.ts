@@ -31,6 +31,8 @@ export interface ResolvedReferenceEntity {
   separator: string;
   labels?: Record<string, string>;
   labelFrom: string;
+  /** ERP field with the record's image (path or URL), or null. */
+  imageFrom: string | null;
   attributes: ResolvedRecordAttribute[];
 }
 
@@ -58,6 +60,7 @@ export function resolveReferenceData(merged: Pick<MappingConfig, 'referenceEntit
     separator: e.separator ?? ',',
     ...(e.labels ? { labels: e.labels } : {}),
     labelFrom: e.labelFrom ?? e.from,
+    imageFrom: e.imageFrom ?? null,
     attributes: Object.entries(e.attributes ?? {}).map(([a, spec]) =>
       typeof spec === 'string' ? { code: a, from: spec, type: 'text' as const } : { code: a, from: spec.from, type: spec.type ?? 'text', ...(spec.labels ? { labels: spec.labels } : {}) },
     ),
@@ -137,6 +140,8 @@ export interface RecordPayload {
   values: Record<string, { locale: string | null; channel: string | null; data: unknown }[]>;
   /** The ERP item that first named it (for messages). */
   origin: string;
+  /** The record's image: an ERP path or URL the sync uploads and sets as the `image` value. */
+  image?: string;
 }
 
 export interface AssetWanted {
@@ -231,7 +236,8 @@ export class ReferenceDataCollector {
           values[a.code] = [{ locale: null, channel: null, data: text }];
         }
       }
-      out.records.push({ entity: entity.code, code: res.code, values, origin: item.key });
+      const image = names.length === 1 && entity.imageFrom ? assetSources(item.fields[entity.imageFrom], null)[0] : undefined;
+      out.records.push({ entity: entity.code, code: res.code, values, origin: item.key, ...(image ? { image } : {}) });
     }
   }
 

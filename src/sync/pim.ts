@@ -54,4 +54,5 @@ export interface SyncPimClient {
   referenceEntityRecords?(entity: string): { upsertMany(items: readonly EeItem[]): Promise<SyncBatchResult<EeItem>[]> };
   assets?(family: string): { upsertMany(items: readonly EeItem[]): Promise<SyncBatchResult<EeItem>[]>; delete(code: string): Promise<void> };
   assetMediaFiles?: { upload(file: { content: Buffer; filename: string }): Promise<string> };
+  referenceEntityMediaFiles?: { upload(file: { content: Buffer; filename: string }): Promise<string> };
 }

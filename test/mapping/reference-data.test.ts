@@ -47,6 +47,7 @@ describe('mapping.referenceEntities and mapping.assetFamilies', () => {
       collection: false,
       separator: ',',
       labelFrom: 'brand_name',
+      imageFrom: null,
       attributes: [
         { code: 'country', from: 'brand_country', type: 'text' },
         { code: 'founded', from: 'brand_year', type: 'number' },

@@ -63,7 +63,7 @@ function setup(sb: RunningSandbox): { config: FerryConfig; erp: FakeErp; media: 
       codes: { normalise: true },
       attributes: { name: { type: 'text' } },
       referenceEntities: {
-        brand: { from: 'brand', link: 'brand_link', labels: { en_US: 'Brand' }, attributes: { country: 'brand_country' } },
+        brand: { from: 'brand', link: 'brand_link', labels: { en_US: 'Brand' }, imageFrom: 'brand_logo', attributes: { country: 'brand_country' } },
       },
       assetFamilies: { packshots: { from: 'image', link: 'packshots', labels: { en_US: 'Packshots' } } },
       structure: {
@@ -76,7 +76,7 @@ function setup(sb: RunningSandbox): { config: FerryConfig; erp: FakeErp; media: 
   });
   const erp = new FakeErp();
   const item = (sku: string, name: string, brand: string, country: string, image: string) =>
-    erp.put({ stream: 'items', key: sku, group: null, categories: [], active: true, fields: { name, brand, brand_country: country, image } });
+    erp.put({ stream: 'items', key: sku, group: null, categories: [], active: true, fields: { name, brand, brand_country: country, brand_logo: `logos/${brand}.png`, image } });
   item('BK-R93R-62', 'Road-150 Red, 62', 'Contoso Ltd', 'US', 'roadbike_red.png');
   item('BK-R93R-44', 'Road-150 Red, 44', 'Contoso Ltd', 'US', 'roadbike_red.png');
   item('HL-U509', 'Sport-100 Helmet', 'Adventure Works', 'CA', 'helmet.png');
@@ -84,7 +84,20 @@ function setup(sb: RunningSandbox): { config: FerryConfig; erp: FakeErp; media: 
   writeFileSync(join(media, 'roadbike_red.png'), png([200, 0, 0]));
   writeFileSync(join(media, 'helmet.png'), png([0, 0, 200]));
   writeFileSync(join(media, 'socks.png'), png([0, 200, 0]));
+  mkdirSync(join(media, 'logos'));
+  writeFileSync(join(media, 'logos', 'Contoso Ltd.png'), png([10, 10, 10]));
+  writeFileSync(join(media, 'logos', 'Adventure Works.png'), png([20, 20, 20]));
   return { config, erp, media };
+}
+
+/** A token for a raw request (the client has no download for reference entity media). */
+async function tokenOf(sb: RunningSandbox): Promise<string> {
+  const res = await fetch(`${sb.url}/api/oauth/v1/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${sb.clientId}:${sb.secret}`).toString('base64')}` },
+    body: JSON.stringify({ grant_type: 'password', username: sb.username, password: sb.password }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
 }
 
 async function productValues(client: AkeneoClient, sku: string): Promise<Record<string, unknown>> {
@@ -128,10 +141,15 @@ describe('reference entities and assets → sandbox EE, end to end', () => {
       checkCounts(first);
       expect(first.status, JSON.stringify([first.rejects, first.referenceData])).toBe('succeeded');
       expect(first.counts.created).toBe(4);
-      expect(first.referenceData).toMatchObject({ records: { created: 2, failed: 0 }, assets: { created: 3, failed: 0 }, uploads: 3 });
+      // 5 files: 3 packshots (the red bikes share one) and 2 brand logos through the reference entity media endpoint.
+      expect(first.referenceData).toMatchObject({ records: { created: 2, failed: 0 }, assets: { created: 3, failed: 0 }, uploads: 5 });
       const contoso = await client.referenceEntityRecords('brand').get('contoso_ltd');
       expect(contoso.values?.['label']).toEqual([{ locale: 'en_US', channel: null, data: 'Contoso Ltd' }]);
       expect(contoso.values?.['country']?.[0]?.data).toBe('US');
+      const logo = String(contoso.values?.['image']?.[0]?.data);
+      const served = await fetch(`${sb.url}/api/rest/v1/reference-entities-media-files/${logo}`, { headers: { authorization: `Bearer ${await tokenOf(sb)}` } });
+      expect(served.status, logo).toBe(200);
+      expect(Buffer.from(await served.arrayBuffer()).equals(png([10, 10, 10]))).toBe(true);
       const asset = await client.assets('packshots').get('roadbike_red');
       expect(typeof asset.values?.['media']?.[0]?.data).toBe('string');
       expect(await productValues(client, 'BK-R93R-44')).toMatchObject({ brand_link: 'contoso_ltd', packshots: ['roadbike_red'] });
@@ -143,13 +161,15 @@ describe('reference entities and assets → sandbox EE, end to end', () => {
       expect(second.requests.writes).toBe(0);
       expect(second.referenceData).toMatchObject({ records: { created: 0, updated: 0, unchanged: 2 }, assets: { created: 0, updated: 0, unchanged: 3 }, uploads: 0 });
 
-      // A brand's country and one image change: that record and that asset only.
+      // A brand's country, the other brand's logo and one packshot change: those records and that asset only.
       erp.edit('items', 'HL-U509', (r) => (r.fields['brand_country'] = 'MX'));
       writeFileSync(join(media, 'socks.png'), png([0, 250, 0]));
+      writeFileSync(join(media, 'logos', 'Contoso Ltd.png'), png([30, 30, 30]));
       const third = await runSync(config, { client, source: erp, logger: silent, full: true });
       checkCounts(third);
       expect(third.status, JSON.stringify(third.rejects)).toBe('succeeded');
-      expect(third.referenceData).toMatchObject({ records: { updated: 1, unchanged: 1 }, assets: { updated: 1, unchanged: 2 }, uploads: 1 });
+      expect(third.referenceData).toMatchObject({ records: { updated: 2, unchanged: 0 }, assets: { updated: 1, unchanged: 2 }, uploads: 2 });
+      expect((await client.referenceEntityRecords('brand').get('contoso_ltd')).values?.['image']?.[0]?.data).not.toBe(logo);
       expect((await client.referenceEntityRecords('brand').get('adventure_works')).values?.['country']?.[0]?.data).toBe('MX');
       const socks = await client.assets('packshots').get('socks');
       expect(socks.values?.['media']?.[0]?.data).not.toBe(asset.values?.['media']?.[0]?.data);

@@ -39,6 +39,11 @@ const RECORD: EntityType = 'reference_entity_record';
 const ASSET: EntityType = 'asset';
 const HASH = '@payload';
 
+interface ReadFile {
+  hash: string;
+  file: { content: Buffer; filename: string } | null;
+}
+
 interface Pending {
   type: EntityType;
   container: string;
@@ -51,7 +56,7 @@ interface Pending {
 
 export class ReferenceDataStage {
   private ready = false;
-  /** Asset media codes of this run by content hash: one upload per content. */
+  /** Media codes of this run by kind and content hash: one upload per content. */
   private readonly uploads = new Map<string, Promise<string>>();
 
   constructor(
@@ -101,13 +106,27 @@ export class ReferenceDataStage {
     const pending: Pending[] = [];
     for (const r of records) {
       const key = `${r.entity}:${r.code}`;
-      const hashes = { [HASH]: fingerprint(r.values) };
       const before = stored.get(key);
-      if (before?.status === 'synced' && before.hashes[HASH] === hashes[HASH]) {
+      const hashes: Record<string, string> = { [HASH]: fingerprint(r.values) };
+      const values = { ...r.values };
+      if (r.image && !this.ctx.dryRun) {
+        try {
+          const image = await this.read(r.image);
+          hashes['@image'] = image.hash;
+          if (before?.status !== 'synced' || before.hashes['@image'] !== image.hash || before.hashes[HASH] !== hashes[HASH]) {
+            values['image'] = [{ locale: null, channel: null, data: await this.mediaCode('record', r.image, image) }];
+          }
+        } catch (err) {
+          this.report.records.failed++;
+          this.note(`record ${r.code} of ${r.entity} (image ${mediaSourceForDisplay(r.image)}, item ${r.origin}): ${errorText(err)}. Fix the file or its path in the ERP.`);
+          continue;
+        }
+      }
+      if (before?.status === 'synced' && before.hashes[HASH] === hashes[HASH] && before.hashes['@image'] === hashes['@image']) {
         this.report.records.unchanged++;
         continue;
       }
-      pending.push({ type: RECORD, container: r.entity, key, payload: { code: r.code, values: r.values }, stored: before, hashes, origin: r.origin });
+      pending.push({ type: RECORD, container: r.entity, key, payload: { code: r.code, values }, stored: before, hashes, origin: r.origin });
     }
     await this.send(pending, (entity) => this.ctx.deps.client.referenceEntityRecords!(entity), this.report.records);
   }
@@ -125,20 +144,21 @@ export class ReferenceDataStage {
         else this.report.assets[before ? 'updated' : 'created']++;
         continue;
       }
-      let media: { hash: string; code: string | null };
+      let hashes: Record<string, string>;
+      let code: string;
       try {
-        media = await this.media(a, before);
+        const file = await this.read(a.source);
+        hashes = { '@media': file.hash, '@source': fingerprint(a.source) };
+        if (before?.status === 'synced' && before.hashes['@media'] === file.hash && before.hashes['@source'] === hashes['@source']) {
+          this.report.assets.unchanged++;
+          continue;
+        }
+        code = await this.mediaCode('asset', a.source, file);
       } catch (err) {
         this.report.assets.failed++;
         this.note(`asset ${a.code} of ${a.family} (file ${mediaSourceForDisplay(a.source)}, item ${a.origin}): ${errorText(err)}. Fix the file or its path in the ERP; the products linking it are refused by the PIM until then.`);
         continue;
       }
-      const hashes = { '@media': media.hash, '@source': fingerprint(a.source) };
-      if (before?.status === 'synced' && before.hashes['@media'] === media.hash && before.hashes['@source'] === hashes['@source']) {
-        this.report.assets.unchanged++;
-        continue;
-      }
-      const code = media.code ?? (await this.upload(a, media.hash));
       pending.push({
         type: ASSET,
         container: a.family,
@@ -152,36 +172,41 @@ export class ReferenceDataStage {
     await this.send(pending, (family) => this.ctx.deps.client.assets!(family), this.report.assets);
   }
 
-  /**
-   * The asset file's content hash and, when it was uploaded before (this run or an earlier one), its
-   * asset media code. Reading a local file whose size and date did not change costs no hashing.
-   */
-  private async media(a: AssetWanted, before: EntityState | undefined): Promise<{ hash: string; code: string | null }> {
+  /** Reads a file: its content hash, and its content unless a URL answered "not modified". Nothing is kept after the caller's decision. */
+  private async read(source: string): Promise<ReadFile> {
     const read = this.ctx.deps.readMedia;
     if (!read) throw new Error('no media reader is configured (sync.mediaRoot)');
-    const got = await read(a.source);
-    const hash = 'notModified' in got ? got.contentHash : contentHash(got.content);
-    if ('content' in got) this.contents.set(hash, got);
-    if (before?.hashes['@media'] === hash) return { hash, code: null };
-    const row = await this.ctx.deps.state.getMedia(`asset-media:${hash}`);
-    return { hash, code: row?.code ?? null };
+    const got = await read(source);
+    if ('notModified' in got) return { hash: got.contentHash, file: null };
+    return { hash: contentHash(got.content), file: got };
   }
 
-  private readonly contents = new Map<string, { content: Buffer; filename: string }>();
-
-  private upload(a: AssetWanted, hash: string): Promise<string> {
-    let pending = this.uploads.get(hash);
+  /**
+   * The media code of a content for assets or records (their endpoints keep separate files): the one
+   * uploaded before (the state's media table, under `asset-media:` / `record-media:` keys apart from
+   * product media), else uploaded now, once per content in the run.
+   */
+  private mediaCode(kind: 'asset' | 'record', source: string, read: ReadFile): Promise<string> {
+    const key = `${kind}-media:${read.hash}`;
+    const file = read.file;
+    let pending = this.uploads.get(key);
     if (!pending) {
       pending = (async () => {
-        const file = this.contents.get(hash);
-        if (!file) throw new Error(`the file ${mediaSourceForDisplay(a.source)} was not read again (the server answered "not modified"); run with --full after clearing its cache`);
-        const code = await this.ctx.deps.client.assetMediaFiles!.upload({ content: file.content, filename: file.filename });
+        const known = await this.ctx.deps.state.getMedia(key);
+        if (known) return known.code;
+        if (!file) throw new Error('the server answered "not modified" for a file this PIM never received; clear its media row or change the URL so it is downloaded again');
+        const { client } = this.ctx.deps;
+        const uploader = kind === 'asset' ? client.assetMediaFiles : client.referenceEntityMediaFiles;
+        if (!uploader) throw new Error(`the client has no ${kind === 'asset' ? 'asset' : 'reference entity'} media file endpoint`);
+        const code = await uploader.upload({ content: file.content, filename: file.filename });
         this.report.uploads++;
-        await this.ctx.deps.state.saveMedia({ contentHash: `asset-media:${hash}`, code, source: `asset-media:${mediaSourceKey(a.source)}` }); // a signed URL's secret never reaches the state
-        this.contents.delete(hash);
+        // A signed URL's secret never reaches the state: its source is kept as a hash key.
+        await this.ctx.deps.state.saveMedia({ contentHash: key, code, source: `${kind}-media:${mediaSourceKey(source)}` });
         return code;
       })();
-      this.uploads.set(hash, pending);
+      // A failed upload is not remembered: the next record or asset with that content tries again.
+      pending.catch(() => this.uploads.delete(key));
+      this.uploads.set(key, pending);
     }
     return pending;
   }

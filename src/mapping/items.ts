@@ -145,7 +145,7 @@ export class ItemPreparer {
 }
 
 /** An item inherits the fields its group (template) has and it lacks, e.g. the template's description. */
-function withGroupFields(rec: ErpRecord, groupRec: ErpRecord | undefined): ErpRecord {
+export function withGroupFields(rec: ErpRecord, groupRec: ErpRecord | undefined): ErpRecord {
   if (!groupRec) return rec;
   let fields: Record<string, FieldValue> | null = null;
   for (const k in groupRec.fields) {

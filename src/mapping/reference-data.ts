@@ -10,6 +10,7 @@
  */
 import type { ErpRecord, FieldValue } from '../erp/port.js';
 import { CodeTable, normaliseCode } from './codes.js';
+import { withGroupFields } from './items.js';
 import type { MappingConfig } from './config.js';
 import { mediaFilename } from './media.js';
 import type { AssetFamilyMapping, ReferenceEntityMapping } from './reference-config.js';
@@ -196,9 +197,11 @@ export class ReferenceDataCollector {
     return this.data.referenceEntities.length === 0 && this.data.assetFamilies.length === 0;
   }
 
-  collect(items: Iterable<ErpRecord>): CollectedReferenceData {
+  /** The records and assets `items` name and earlier calls did not; an item inherits its group record's fields as the mapper does. */
+  collect(items: Iterable<ErpRecord>, groups?: ReadonlyMap<string, ErpRecord>): CollectedReferenceData {
     const out: CollectedReferenceData = { records: [], assets: [], problems: [] };
-    for (const item of items) {
+    for (const original of items) {
+      const item = original.group && groups ? withGroupFields(original, groups.get(original.group)) : original;
       for (const entity of this.data.referenceEntities) this.records(item, entity, out);
       for (const family of this.data.assetFamilies) this.assets(item, family, out);
     }

@@ -149,7 +149,7 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   for (const part of read.index.chunks(opts.groupChunk ?? 200)) {
     ctx.checkAbort();
     // Records and assets the chunk's products link are settled before the products are planned.
-    if (references) await references.write(part.flatMap(([, items]) => items));
+    if (references) await references.write(part.flatMap(([, items]) => items), read.groups);
     await applying.feed(await planning.planGroups(part, read.groups, read.inPim));
     ctx.progress('items');
     // Let the event loop deliver batch answers between chunks: the state store may be

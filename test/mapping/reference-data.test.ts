@@ -107,9 +107,19 @@ describe('mapping.referenceEntities and mapping.assetFamilies', () => {
     // B's red.png (another folder, same name) is the same asset: the rule decides identity.
     expect(first.assets).toEqual([{ family: 'packshots', code: 'img_red', source: 'a/red.png', mediaAttribute: 'media', origin: 'A' }]);
     expect(first.problems).toEqual([]);
+    // An item inherits the brand its group record (template) has, as the mapper does.
+    const fromGroup = collector.collect([item('E', { image: 'e.png' }, { group: 'T1' })], new Map([['T1', item('T1', { brand: 'Globex' }, { stream: 'groups' })]]));
+    expect(fromGroup.records.map((r) => r.code)).toEqual(['globex']);
     // A later chunk naming them again adds nothing; everything is in the seen set for deletions.
     expect(collector.collect([item('D', { brand: 'Contoso Ltd', image: 'red.png' })])).toEqual({ records: [], assets: [], problems: [] });
-    expect([...collector.seenCodes()].sort()).toEqual(['asset:packshots:img_red', 'reference_entity_record:brand:contoso_ltd', 'reference_entity_record:material:cotton', 'reference_entity_record:material:wool']);
+    expect([...collector.seenCodes()].sort()).toEqual([
+      'asset:packshots:img_e',
+      'asset:packshots:img_red',
+      'reference_entity_record:brand:contoso_ltd',
+      'reference_entity_record:brand:globex',
+      'reference_entity_record:material:cotton',
+      'reference_entity_record:material:wool',
+    ]);
   });
 
   it('without code normalisation, a name that is no code is a problem naming the item, the field and the fix', () => {

@@ -89,9 +89,9 @@ export class ReferenceDataStage {
   }
 
   /** Writes the records and assets these items name and the PIM lacks in that form; resolves once every line is settled. */
-  async write(items: readonly ErpRecord[]): Promise<void> {
+  async write(items: readonly ErpRecord[], groups: ReadonlyMap<string, ErpRecord>): Promise<void> {
     if (this.collector.isEmpty) return;
-    const got = this.collector.collect(items);
+    const got = this.collector.collect(items, groups);
     if (got.records.length === 0 && got.assets.length === 0 && got.problems.length === 0) return;
     await this.check();
     // The mapper warns about the same value on the product (its link is dropped): the report lists it here once more, briefly.

@@ -194,7 +194,8 @@ export class ReferenceDataStage {
       pending = (async () => {
         const known = await this.ctx.deps.state.getMedia(key);
         if (known) return known.code;
-        if (!file) throw new Error('the server answered "not modified" for a file this PIM never received; clear its media row or change the URL so it is downloaded again');
+        // Only a URL Ferry downloaded before for a product image answers 304: its content is not at hand.
+        if (!file) throw new Error('the URL answered 304 Not Modified (Ferry downloaded it before for a product image), so its content is not at hand for this upload; the next run that downloads it again uploads it (or give the file another URL)');
         const { client } = this.ctx.deps;
         const uploader = kind === 'asset' ? client.assetMediaFiles : client.referenceEntityMediaFiles;
         if (!uploader) throw new Error(`the client has no ${kind === 'asset' ? 'asset' : 'reference entity'} media file endpoint`);

@@ -195,7 +195,7 @@ export class ReferenceDataStage {
         const known = await this.ctx.deps.state.getMedia(key);
         if (known) return known.code;
         // Only a URL Ferry downloaded before for a product image answers 304: its content is not at hand.
-        if (!file) throw new Error('the URL answered 304 Not Modified (Ferry downloaded it before for a product image), so its content is not at hand for this upload; the next run that downloads it again uploads it (or give the file another URL)');
+        if (!file) throw new Error('the URL answered 304 Not Modified (Ferry downloaded it before for a product image), so its content is not at hand for this upload; map that URL to the asset family only, not also to an image attribute');
         const { client } = this.ctx.deps;
         const uploader = kind === 'asset' ? client.assetMediaFiles : client.referenceEntityMediaFiles;
         if (!uploader) throw new Error(`the client has no ${kind === 'asset' ? 'asset' : 'reference entity'} media file endpoint`);

@@ -21,7 +21,7 @@ import { describePlan, isEmptyPlan, planBootstrap, resolveMapping } from '../../
 import { loadPimStructure } from '../../src/mapping/pim-structure.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { bootstrapPim } from '../../src/sync/bootstrap.js';
-import { runSync } from '../../src/sync/index.js';
+import { formatReport, runSync } from '../../src/sync/index.js';
 import { FakeErp } from './fakes.js';
 import { checkCounts, sandboxPimConfig, tempDirs } from './support/e2e.js';
 import { clientFor } from './support/pim.js';
@@ -185,6 +185,9 @@ describe('reference entities and assets → sandbox EE, end to end', () => {
       expect(await client.referenceEntityRecords('brand').find('adventure_works')).toBeDefined();
       expect(fourth.referenceData!.messages.join('\n')).toContain("record adventure_works of brand: no ERP item names it any more; kept (Akeneo's API cannot delete reference entity records)");
 
+      const text = formatReport(fourth);
+      expect(text).toContain('reference entity records: 0 created, 0 updated, 1 unchanged, 1 kept; assets: 0 created, 0 updated, 1 unchanged, 2 deleted (0 files uploaded)');
+      if (process.env['SHOW_REPORT']) console.log(text);
       // Nothing left to delete: the next run is quiet again.
       const fifth = await runSync(config, { client, source: erp, logger: silent, full: true });
       expect(fifth.referenceData?.assets.deleted ?? 0).toBe(0);

@@ -26,7 +26,7 @@ export interface ReferenceDataReport {
   assets: Counts;
   /** Asset media files uploaded (one per distinct content). */
   uploads: number;
-  /** What failed, one line each (the first 50), and what the deletion policy left in place. */
+  /** What failed, and what the deletion policy deleted or kept: one line each (the first 50). */
   messages: string[];
 }
 
@@ -277,8 +277,9 @@ export class ReferenceDataStage {
               this.note(`asset ${code} of ${container} (no ERP item names it any more): not deleted — ${errorText(err)}`);
               continue;
             }
+            // Counted in referenceData, not in deletionRecords: those are the ERP records' outcomes.
             counts.deleted++;
-            this.ctx.notePolicy('deleted', `asset ${container}/${code}`);
+            this.note(`asset ${code} of ${container}: no ERP item names it any more; deleted (sync.deletion: delete).`);
             const full = (await this.ctx.deps.state.getEntities(ASSET, [k.code])).get(k.code);
             if (full) rows.push({ ...full, status: 'deleted' });
           } else if (policy !== 'ignore') {

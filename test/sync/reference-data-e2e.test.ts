@@ -76,7 +76,7 @@ function setup(sb: RunningSandbox): { config: FerryConfig; erp: FakeErp; media: 
   });
   const erp = new FakeErp();
   const item = (sku: string, name: string, brand: string, country: string, image: string) =>
-    erp.put({ stream: 'items', key: sku, group: null, categories: [], active: true, fields: { name, brand, brand_country: country, brand_logo: `logos/${brand}.png`, image } });
+    erp.put({ stream: 'items', key: sku, group: null, categories: [], active: true, fields: { name, brand, brand_country: country, brand_year: 1999, brand_logo: `logos/${brand}.png`, image } });
   item('BK-R93R-62', 'Road-150 Red, 62', 'Contoso Ltd', 'US', 'roadbike_red.png');
   item('BK-R93R-44', 'Road-150 Red, 44', 'Contoso Ltd', 'US', 'roadbike_red.png');
   item('HL-U509', 'Sport-100 Helmet', 'Adventure Works', 'CA', 'helmet.png');
@@ -193,6 +193,37 @@ describe('reference entities and assets → sandbox EE, end to end', () => {
       expect(fifth.referenceData?.assets.deleted ?? 0).toBe(0);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('reference data the PIM refuses, and a dry run', () => {
+  it('a refused record is listed with the PIM\'s reason, and the product linking it is rejected naming the record; a dry run writes nothing', async () => {
+    const sb = await startSandbox({ catalog: 'demo', edition: 'ee', version: '7.0' });
+    const client = clientFor(sb);
+    try {
+      const { config, erp } = setup(sb);
+      await bootstrapPim(client, config.mapping, erp);
+      // Planned and counted, nothing written, nothing read from disk.
+      const dry = await runSync(config, { client, source: erp, logger: silent, full: true, dryRun: true });
+      expect(dry.requests.writes).toBe(0);
+      expect(dry.referenceData).toMatchObject({ records: { created: 2 }, assets: { created: 3 }, uploads: 0 });
+      expect(await client.referenceEntityRecords('brand').find('contoso_ltd')).toBeUndefined();
+
+      // The mapping now names a record attribute (founded) the PIM lacks (no bootstrap since): Akeneo refuses both records.
+      const withBad = ferryConfigSchema.parse({
+        ...config,
+        mapping: { ...config.mapping, referenceEntities: { brand: { from: 'brand', link: 'brand_link', imageFrom: 'brand_logo', attributes: { country: 'brand_country', founded: 'brand_year' } } } },
+      });
+      const report = await runSync(withBad, { client, source: erp, logger: silent, full: true });
+      checkCounts(report);
+      expect(report.referenceData).toMatchObject({ records: { created: 0, failed: 2 }, assets: { created: 3 } });
+      expect(report.referenceData!.messages.join('\n')).toContain('record contoso_ltd of brand (from item BK-R93R-62): ');
+      expect(report.counts.rejected).toBe(4);
+      expect(report.rejects.map((r) => r.message).join('\n')).toContain('The following records do not exist for the "brand" reference entity: contoso_ltd');
+    } finally {
+      await client.close();
+      await sb.close();
     }
   });
 });

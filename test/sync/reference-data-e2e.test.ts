@@ -107,10 +107,13 @@ async function productValues(client: AkeneoClient, sku: string): Promise<Record<
   return {};
 }
 
-describe('reference entities and assets → sandbox EE, end to end', () => {
+describe.each([
+  ['EE 7.0', { edition: 'ee', version: '7.0' }],
+  ['SaaS', { edition: 'saas' }],
+] as const)('reference entities and assets → sandbox %s, end to end', (_name, edition) => {
   let sb: RunningSandbox;
   beforeAll(async () => {
-    sb = await startSandbox({ catalog: 'demo', edition: 'ee', version: '7.0' });
+    sb = await startSandbox({ catalog: 'demo', ...edition });
   });
   afterAll(async () => {
     await sb.close();

@@ -38,6 +38,8 @@ export function emptyReferenceDataReport(): ReferenceDataReport {
 const RECORD: EntityType = 'reference_entity_record';
 const ASSET: EntityType = 'asset';
 const HASH = '@payload';
+/** Files read and uploaded at once (the client's governor still bounds the requests). */
+const FILES_IN_FLIGHT = 4;
 
 interface ReadFile {
   hash: string;
@@ -101,75 +103,77 @@ export class ReferenceDataStage {
   }
 
   private async writeRecords(records: RecordPayload[]): Promise<void> {
-    const keys = records.map((r) => `${r.entity}:${r.code}`);
-    const stored = await this.ctx.deps.state.getEntities(RECORD, keys);
-    const pending: Pending[] = [];
-    for (const r of records) {
-      const key = `${r.entity}:${r.code}`;
-      const before = stored.get(key);
-      const hashes: Record<string, string> = { [HASH]: fingerprint(r.values) };
-      const values = { ...r.values };
-      if (r.image && !this.ctx.dryRun) {
-        try {
-          const image = await this.read(r.image);
-          hashes['@image'] = image.hash;
-          if (before?.status !== 'synced' || before.hashes['@image'] !== image.hash || before.hashes[HASH] !== hashes[HASH]) {
-            values['image'] = [{ locale: null, channel: null, data: await this.mediaCode('record', r.image, image) }];
-          }
-        } catch (err) {
-          this.report.records.failed++;
-          this.note(`record ${r.code} of ${r.entity} (image ${mediaSourceForDisplay(r.image)}, item ${r.origin}): ${errorText(err)}. Fix the file or its path in the ERP.`);
-          continue;
-        }
-      }
-      if (before?.status === 'synced' && before.hashes[HASH] === hashes[HASH] && before.hashes['@image'] === hashes['@image']) {
-        this.report.records.unchanged++;
-        continue;
-      }
-      pending.push({ type: RECORD, container: r.entity, key, payload: { code: r.code, values }, stored: before, hashes, origin: r.origin });
-    }
+    const stored = await this.ctx.deps.state.getEntities(RECORD, records.map((r) => `${r.entity}:${r.code}`));
+    const pending = await inParallel(records, FILES_IN_FLIGHT, (r) => this.prepareRecord(r, stored.get(`${r.entity}:${r.code}`)));
     await this.send(pending, (entity) => this.ctx.deps.client.referenceEntityRecords!(entity), this.report.records);
   }
 
-  private async writeAssets(assets: AssetWanted[]): Promise<void> {
-    const keys = assets.map((a) => `${a.family}:${a.code}`);
-    const stored = await this.ctx.deps.state.getEntities(ASSET, keys);
-    const pending: Pending[] = [];
-    for (const a of assets) {
-      const key = `${a.family}:${a.code}`;
-      const before = stored.get(key);
-      if (this.ctx.dryRun) {
-        // Nothing is read in a dry run: a new path is a create, a known one unchanged.
-        if (before?.status === 'synced' && before.hashes['@source'] === fingerprint(a.source)) this.report.assets.unchanged++;
-        else this.report.assets[before ? 'updated' : 'created']++;
-        continue;
-      }
-      let hashes: Record<string, string>;
-      let code: string;
+  /** A record's write, or null when it is unchanged (or its image failed, noted). Its image is read and uploaded when new or changed. */
+  private async prepareRecord(r: RecordPayload, before: EntityState | undefined): Promise<Pending | null> {
+    const key = `${r.entity}:${r.code}`;
+    const hashes: Record<string, string> = { [HASH]: fingerprint(r.values) };
+    const values = { ...r.values };
+    if (r.image && this.ctx.dryRun) {
+      // Nothing is read in a dry run: the image counts as unchanged.
+      if (before?.hashes['@image']) hashes['@image'] = before.hashes['@image'];
+    } else if (r.image) {
       try {
-        const file = await this.read(a.source);
-        hashes = { '@media': file.hash, '@source': fingerprint(a.source) };
-        if (before?.status === 'synced' && before.hashes['@media'] === file.hash && before.hashes['@source'] === hashes['@source']) {
-          this.report.assets.unchanged++;
-          continue;
+        const image = await this.read(r.image);
+        hashes['@image'] = image.hash;
+        if (before?.status !== 'synced' || before.hashes['@image'] !== image.hash || before.hashes[HASH] !== hashes[HASH]) {
+          values['image'] = [{ locale: null, channel: null, data: await this.mediaCode('record', r.image, image) }];
         }
-        code = await this.mediaCode('asset', a.source, file);
       } catch (err) {
-        this.report.assets.failed++;
-        this.note(`asset ${a.code} of ${a.family} (file ${mediaSourceForDisplay(a.source)}, item ${a.origin}): ${errorText(err)}. Fix the file or its path in the ERP; the products linking it are refused by the PIM until then.`);
-        continue;
+        this.report.records.failed++;
+        this.note(`record ${r.code} of ${r.entity} (image ${mediaSourceForDisplay(r.image)}, item ${r.origin}): ${errorText(err)}. Fix the file or its path in the ERP.`);
+        return null;
       }
-      pending.push({
-        type: ASSET,
-        container: a.family,
-        key,
-        payload: { code: a.code, values: { [a.mediaAttribute]: [{ locale: null, channel: null, data: code }] } },
-        stored: before,
-        hashes,
-        origin: a.origin,
-      });
     }
+    if (before?.status === 'synced' && before.hashes[HASH] === hashes[HASH] && before.hashes['@image'] === hashes['@image']) {
+      this.report.records.unchanged++;
+      return null;
+    }
+    return { type: RECORD, container: r.entity, key, payload: { code: r.code, values }, stored: before, hashes, origin: r.origin };
+  }
+
+  private async writeAssets(assets: AssetWanted[]): Promise<void> {
+    const stored = await this.ctx.deps.state.getEntities(ASSET, assets.map((a) => `${a.family}:${a.code}`));
+    const pending = await inParallel(assets, FILES_IN_FLIGHT, (a) => this.prepareAsset(a, stored.get(`${a.family}:${a.code}`)));
     await this.send(pending, (family) => this.ctx.deps.client.assets!(family), this.report.assets);
+  }
+
+  /** An asset's write, or null when its file is unchanged (or could not be read or uploaded, noted). */
+  private async prepareAsset(a: AssetWanted, before: EntityState | undefined): Promise<Pending | null> {
+    if (this.ctx.dryRun) {
+      // Nothing is read in a dry run: a new path is a create, a known one unchanged.
+      if (before?.status === 'synced' && before.hashes['@source'] === fingerprint(a.source)) this.report.assets.unchanged++;
+      else this.report.assets[before ? 'updated' : 'created']++;
+      return null;
+    }
+    let hashes: Record<string, string>;
+    let code: string;
+    try {
+      const file = await this.read(a.source);
+      hashes = { '@media': file.hash, '@source': fingerprint(a.source) };
+      if (before?.status === 'synced' && before.hashes['@media'] === file.hash && before.hashes['@source'] === hashes['@source']) {
+        this.report.assets.unchanged++;
+        return null;
+      }
+      code = await this.mediaCode('asset', a.source, file);
+    } catch (err) {
+      this.report.assets.failed++;
+      this.note(`asset ${a.code} of ${a.family} (file ${mediaSourceForDisplay(a.source)}, item ${a.origin}): ${errorText(err)}. Fix the file or its path in the ERP; the products linking it are refused by the PIM until then.`);
+      return null;
+    }
+    return {
+      type: ASSET,
+      container: a.family,
+      key: `${a.family}:${a.code}`,
+      payload: { code: a.code, values: { [a.mediaAttribute]: [{ locale: null, channel: null, data: code }] } },
+      stored: before,
+      hashes,
+      origin: a.origin,
+    };
   }
 
   /** Reads a file: its content hash, and its content unless a URL answered "not modified". Nothing is kept after the caller's decision. */
@@ -292,6 +296,20 @@ export class ReferenceDataStage {
       }
     }
   }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, and keeps the non-null results in input order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R | null>): Promise<R[]> {
+  const out: (R | null)[] = new Array<R | null>(items.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out.filter((r): r is R => r !== null);
 }
 
 function splitKey(key: string): [string, string] {

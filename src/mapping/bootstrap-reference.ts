@@ -91,6 +91,7 @@ export function planReferenceBootstrap(mapping: ResolvedMapping, pim: PimStructu
     notes.push(problem);
     return { referenceEntities: [], assetFamilies: [] };
   }
+  for (const p of linkProblems(mapping, pim)) notes.push(`${p.message}; ${p.fix}`);
   const labels = (given: Labels | undefined, code: string): Labels => given ?? { [defaultLocale]: title(code) };
   const plan: ReferenceBootstrapPlan = { referenceEntities: [], assetFamilies: [] };
   for (const e of mapping.referenceData.referenceEntities) {
@@ -108,6 +109,38 @@ export function planReferenceBootstrap(mapping: ResolvedMapping, pim: PimStructu
     plan.assetFamilies.push({ code: f.code, ...(has ? { existing: true } : {}), labels: labels(f.labels, f.code), mediaAttribute: f.mediaAttribute });
   }
   return plan;
+}
+
+/**
+ * Link attributes that would not link: `mapping.attributes` (or a preset) maps the link code as
+ * something else, or the PIM has that attribute with another type or another entity / family.
+ */
+export function linkProblems(mapping: ResolvedMapping, pim: PimStructure): { attribute: string; message: string; fix: string }[] {
+  const out: { attribute: string; message: string; fix: string }[] = [];
+  const links = [
+    ...mapping.referenceData.referenceEntities.map((e) => ({ section: `referenceEntities.${e.code}`, link: e.link, target: e.code, types: e.collection ? ['akeneo_reference_entity_collection'] : ['akeneo_reference_entity'], mapped: e.collection ? 'reference_entity_collection' : 'reference_entity' })),
+    ...mapping.referenceData.assetFamilies.map((f) => ({ section: `assetFamilies.${f.code}`, link: f.link, target: f.code, types: ['pim_catalog_asset_collection'], mapped: 'asset_collection' })),
+  ];
+  for (const l of links) {
+    const spec = mapping.attributes.get(l.link);
+    if (spec?.type && spec.type !== l.mapped) {
+      out.push({
+        attribute: l.link,
+        message: `mapping.${l.section}: its link attribute ${l.link} is mapped as ${spec.type} in mapping.attributes (or the preset), so products would not link the ${l.section.startsWith('asset') ? 'assets' : 'records'}`,
+        fix: `Give mapping.${l.section} another \`link\` code, or remove mapping.attributes.${l.link}.`,
+      });
+      continue;
+    }
+    const inPim = pim.attributes.get(l.link);
+    if (inPim && (!l.types.includes(inPim.type) || (inPim.reference_data_name && inPim.reference_data_name !== l.target))) {
+      out.push({
+        attribute: l.link,
+        message: `mapping.${l.section}: the PIM's attribute ${l.link} is ${inPim.type}${inPim.reference_data_name ? ` of ${inPim.reference_data_name}` : ''}, not a link to ${l.target}`,
+        fix: `Set mapping.${l.section}.link to a new attribute code (bootstrap creates it).`,
+      });
+    }
+  }
+  return out;
 }
 
 export function describeReferencePlan(plan: ReferenceBootstrapPlan): string[] {

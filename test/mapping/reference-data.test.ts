@@ -138,6 +138,29 @@ describe('mapping.referenceEntities and mapping.assetFamilies', () => {
     expect(data).toMatchObject({ brand_link: 'contoso_ltd', material: ['cotton', 'wool'], packshots: ['img_red'] }); // the first filled field, as the collector reads it
   });
 
+  it('a link attribute that would not link is an error of ferry check and a note of the plan, with the fix', () => {
+    // The fixture PIM's `brand` is a simple select: the default link code of a `brand` entity collides with it.
+    const config = mappingConfigSchema.parse({ referenceEntities: { brand: { from: 'brand' } }, assetFamilies: { packshots: { from: 'image' } }, attributes: { packshots: { from: 'image', type: 'image' } } });
+    const problems = checkMapping(config, demoPim({ edition: 'EE' }), []).filter((p) => p.code === 'reference_link');
+    expect(problems).toEqual([
+      {
+        severity: 'error',
+        code: 'reference_link',
+        attribute: 'brand',
+        message: "mapping.referenceEntities.brand: the PIM's attribute brand is pim_catalog_simpleselect, not a link to brand",
+        fix: 'Set mapping.referenceEntities.brand.link to a new attribute code (bootstrap creates it).',
+      },
+      {
+        severity: 'error',
+        code: 'reference_link',
+        attribute: 'packshots',
+        message: 'mapping.assetFamilies.packshots: its link attribute packshots is mapped as image in mapping.attributes (or the preset), so products would not link the assets',
+        fix: 'Give mapping.assetFamilies.packshots another `link` code, or remove mapping.attributes.packshots.',
+      },
+    ]);
+    expect(planBootstrap(config, demoPim({ edition: 'EE' }), []).notes).toContain(`${problems[0]!.message}; ${problems[0]!.fix}`);
+  });
+
   it('bootstrap plans the entities, families and link attributes on EE; on CE it says the mapping needs EE, and check refuses the links', () => {
     const config = mappingConfigSchema.parse(CONFIG);
     const ee = planBootstrap(config, demoPim({ edition: 'EE' }), []);

@@ -490,6 +490,8 @@ export function describeFailure(f: BootstrapFailure): string {
 export function describePlan(plan: BootstrapPlan): string[] {
   const lines: string[] = [];
   for (const l of plan.locales) lines.push(`+ locale ${l.locale} activated for ERP language ${l.language} (added to channel ${plan.channels.filter((c) => c.locales.includes(l.locale)).map((c) => c.code).join(', ')}; map or drop it in mapping.locales / mapping.dropLanguages instead)`);
+  // Applied first: the link attributes below name them.
+  if (plan.referenceData) lines.push(...describeReferencePlan(plan.referenceData));
   for (const g of plan.attributeGroups) lines.push(`+ attribute group ${g.code} "${g.labels?.['en_US'] ?? Object.values(g.labels ?? {})[0] ?? ''}"`);
   for (const a of plan.attributes) {
     const flags = [a.localizable && 'localizable', a.scopable && 'scopable', a.is_read_only && 'read-only', a.metric_family && `${a.metric_family}/${a.default_metric_unit}`].filter(Boolean);
@@ -505,7 +507,6 @@ export function describePlan(plan: BootstrapPlan): string[] {
     lines.push(`+ family variant ${fv.code} of ${fv.family}: ${fv.variant_attribute_sets.map((s) => `level ${s.level} axes ${s.axes.join('+')}`).join(', ')}`);
   }
   for (const c of plan.categories) lines.push(`+ category ${c.code} (tree root)`);
-  if (plan.referenceData) lines.push(...describeReferencePlan(plan.referenceData));
   for (const g of plan.indistinguishable) lines.push(`! ${g.message}. Fix: ${g.fix}`);
   for (const n of plan.notes) lines.push(`  note: ${n}`);
   return lines;

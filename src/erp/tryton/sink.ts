@@ -91,7 +91,7 @@ export class TrytonSink {
       outcome = 'updated';
     }
     await this.writeTranslations('product.template', templateId, translations);
-    return result(record.key, outcome, ignored);
+    return { ...result(record.key, outcome, ignored), id: `template_${templateId}` };
   }
 
   private async upsertItem(record: ErpRecord): Promise<SinkResult> {
@@ -149,7 +149,7 @@ export class TrytonSink {
       outcome = 'updated';
     }
     await this.writeTranslations('product.product', productId, translations);
-    return result(record.key, outcome, ignored);
+    return { ...result(record.key, outcome, ignored), id: `product_${productId}` };
   }
 
   private async templateValues(record: ErpRecord, ignored: string[]): Promise<{ values: Values; translations: Map<string, Values> }> {

@@ -1,0 +1,114 @@
+/**
+ * The round trip with a real Tryton 6.0: Julia creates a product without SKU in the sandbox and
+ * tags it → `ferry export` gives it a SKU, Tryton has the template and its product with the name
+ * in every mapped language, the PIM shows `exported`; the ERP team sets weight and a category in
+ * Tryton → `ferry sync` brings them into the ERP's attributes, the PIM shows `in_erp`, and
+ * Julia's description is unchanged. Skipped with a note when Tryton is not installed (CI: fails).
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AkeneoClient } from '../../../src/akeneo/index.js';
+import { runExport } from '../../../src/app/run-export.js';
+import { runSync } from '../../../src/app/run-sync.js';
+import { ferryConfigSchema, type FerryConfig } from '../../../src/config/schema.js';
+import { createTrytonSource, type TrytonSource } from '../../../src/erp/tryton/index.js';
+import { createLogger } from '../../../src/logging.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/index.js';
+import { bootstrapPim } from '../../../src/sync/bootstrap.js';
+import { skipTryton, trytonErpConfig } from '../../erp/tryton/helpers.js';
+import { startTryton, type RunningTryton } from '../../support/tryton/index.js';
+import { sandboxPimConfig, tempDirs } from '../support/e2e.js';
+import { clientFor } from '../support/pim.js';
+import { createJuliasProduct, JULIA_DESCRIPTION, plain, prepareJuliasPim, productByUuid } from './support.js';
+
+const silent = createLogger({ level: 'silent' });
+const tempDir = tempDirs('ferry-export-tryton-');
+
+describe.skipIf(skipTryton)('ferry export → Tryton → ferry sync, the round trip', () => {
+  let tryton: RunningTryton;
+  let sandbox: RunningSandbox;
+  let client: AkeneoClient;
+  let source: TrytonSource;
+  let config: FerryConfig;
+  let uuid = '';
+  let sku = '';
+
+  beforeAll(async () => {
+    tryton = await startTryton({ seed: 'none' });
+    sandbox = await startSandbox({ catalog: 'demo' });
+    client = clientFor(sandbox);
+    const dir = tempDir();
+    config = ferryConfigSchema.parse({
+      pim: sandboxPimConfig(sandbox),
+      erp: trytonErpConfig(tryton, { languages: ['en', 'de', 'fr'] }),
+      mapping: { preset: 'tryton' },
+      state: { path: join(dir, 'ferry.db') },
+      export: {
+        sku: { mode: 'generate', pattern: 'FER{seq:7}' },
+        fields: { name: { attribute: 'marketing_title', locales: { en: 'en_US', fr: 'fr_FR', de: 'de_DE' } } },
+      },
+    });
+    source = createTrytonSource({ ...(config.erp as object), deltaSkewSeconds: 0 } as Parameters<typeof createTrytonSource>[0]);
+    await bootstrapPim(client, config.mapping, source);
+    await prepareJuliasPim(client, config.export!, 'tryton_product');
+    uuid = await createJuliasProduct(client, 'Linen shirt', {}, 'tryton_product');
+  }, 180_000);
+
+  afterAll(async () => {
+    await source?.close();
+    await client?.close();
+    await sandbox?.close();
+    await tryton?.close();
+  });
+
+  it('gives the product a SKU, creates template and product in Tryton with every language, marks it exported', async () => {
+    const report = await runExport(config, { logger: silent });
+    expect(report.error).toBeUndefined();
+    expect(report.rejects).toEqual([]);
+    expect(report.counts).toMatchObject({ read: 1, created: 1 });
+    sku = report.products[0]!.sku!;
+    expect(sku).toMatch(/^FER\d{7}$/);
+
+    const conn = source.connection;
+    const [template] = (await conn.model('product.template', 'search_read', [[['code', '=', sku]], 0, 2, null, ['name', 'products']])) as { id: number; name: string; products: number[] }[];
+    expect(template).toBeDefined();
+    expect(template!.name).toBe('Linen shirt');
+    expect(template!.products).toHaveLength(1);
+    for (const [lang, text] of [['fr', 'Linen shirt (fr)'], ['de', 'Linen shirt (de)']] as const) {
+      const [t] = (await conn.model('product.template', 'read', [[template!.id], ['name']], { language: lang })) as { name: string }[];
+      expect(t!.name).toBe(text);
+    }
+    const [variant] = (await conn.model('product.product', 'read', [template!.products, ['code']])) as { id: number; code: string }[];
+    expect(variant!.code).toBe(sku);
+
+    const p = await productByUuid(client, uuid);
+    expect(plain(p, 'sku')).toBe(sku);
+    expect(plain(p, 'erp_status')).toBe('exported');
+    expect(plain(p, 'erp_id')).toBe(`product_${variant!.id}`);
+  });
+
+  it('a second export creates no second record in Tryton', async () => {
+    await runExport(config, { logger: silent, keys: [uuid] });
+    const found = (await source.connection.model('product.template', 'search', [[['code', '=', sku]], 0, null, null])) as number[];
+    expect(found).toHaveLength(1);
+  });
+
+  it('weight and category set in Tryton come back with ferry sync; the PIM shows in_erp; Julia’s text is unchanged', async () => {
+    const conn = source.connection;
+    const [templateId] = (await conn.model('product.template', 'search', [[['code', '=', sku]], 0, 1, null])) as number[];
+    const [kg] = (await conn.model('product.uom', 'search', [[['symbol', '=', 'kg']], 0, 1, null])) as number[];
+    const [category] = (await conn.model('product.category', 'create', [[{ name: 'Shirts' }]])) as number[];
+    await conn.model('product.template', 'write', [[templateId], { weight: 0.4, weight_uom: kg, categories: [['add', [category]]] }]);
+
+    const report = await runSync(config, { client, source, logger: silent });
+    expect(report.error).toBeUndefined();
+    expect(report.rejects).toEqual([]);
+    const p = await productByUuid(client, uuid);
+    expect(plain(p, 'erp_status')).toBe('in_erp');
+    const weight = plain(p, 'weight') as { amount: string; unit: string };
+    expect(Number(weight.amount) * (weight.unit === 'GRAM' ? 0.001 : 1)).toBeCloseTo(0.4);
+    expect(p.categories).toContain(`tryton_category_${category}`);
+    expect(p.values?.marketing_description?.[0]?.data).toBe(JULIA_DESCRIPTION);
+    expect(p.values?.marketing_title?.find((v) => v.locale === 'en_US')?.data).toBe('Linen shirt');
+  });
+});

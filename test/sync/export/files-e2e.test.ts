@@ -3,6 +3,7 @@
  * sandbox, tagged `to_export`, get a generated SKU, land in the run's export file (parsed back
  * and compared), and the PIM shows `exported`; a second export makes no second record.
  */
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,8 @@ describe('ferry export → files sink (sandbox PIM)', () => {
       },
     });
     await prepareJuliasPim(client, config.export!);
+    // A product typed by hand holds the generator's first SKU: the generator must skip it.
+    await client.products.upsert({ uuid: randomUUID(), family: 'tshirts', values: { sku: [{ locale: null, scope: null, data: 'TSH-00001' }] } });
     uuids.push(await createJuliasProduct(client, 'Spring tee'), await createJuliasProduct(client, 'Summer tee'));
   }, 60_000);
 
@@ -69,7 +72,7 @@ describe('ferry export → files sink (sandbox PIM)', () => {
     await sandbox?.close();
   });
 
-  it('gives each tagged product a SKU, writes one export file, and marks them exported', async () => {
+  it('gives each tagged product a SKU (skipping one the PIM has), writes one export file, and marks them exported', async () => {
     const report = await runExport(config, { logger: silent });
     expect(report.error).toBeUndefined();
     expect(report.direction).toBe('export');
@@ -78,7 +81,7 @@ describe('ferry export → files sink (sandbox PIM)', () => {
     expect(countsAddUp(report.counts)).toBe(true);
     expect(report.skusGenerated).toBe(2);
     const skus = report.products.map((p) => p.sku).sort();
-    expect(skus).toEqual(['TSH-00001', 'TSH-00002']);
+    expect(skus).toEqual(['TSH-00002', 'TSH-00003']);
 
     const files = readdirSync(out).filter((f) => f.startsWith('items-'));
     expect(files).toHaveLength(1);

@@ -111,4 +111,29 @@ describe.skipIf(skipTryton)('ferry export → Tryton → ferry sync, the round t
     expect(p.values?.marketing_description?.[0]?.data).toBe(JULIA_DESCRIPTION);
     expect(p.values?.marketing_title?.find((v) => v.locale === 'en_US')?.data).toBe('Linen shirt');
   });
+
+  it('Tryton refuses a product without a name → error with the field and the fix; fixed in the PIM → the next export succeeds', async () => {
+    const nameless = await createJuliasProduct(client, 'x', { marketing_title: [] }, 'tryton_product');
+    await client.products.upsert({ uuid: nameless, values: { marketing_title: [{ locale: 'en_US', scope: null, data: null }, { locale: 'fr_FR', scope: null, data: null }, { locale: 'de_DE', scope: null, data: null }] } });
+    const failed = await runExport(config, { logger: silent });
+    expect(failed.status).toBe('rejects');
+    expect(failed.counts.rejected).toBe(1);
+    expect(failed.rejects[0]!.message).toMatch(/name/);
+    expect(failed.rejects[0]!.fix).toBeTruthy();
+    let p = await productByUuid(client, nameless);
+    expect(plain(p, 'erp_status')).toBe('error');
+    expect(String(plain(p, 'erp_message'))).toMatch(/name/);
+    const givenSku = String(plain(p, 'sku'));
+    expect(givenSku).toMatch(/^FER\d{7}$/);
+
+    await client.products.upsert({ uuid: nameless, values: { marketing_title: [{ locale: 'en_US', scope: null, data: 'Named at last' }] } });
+    const fixed = await runExport(config, { logger: silent });
+    expect(fixed.rejects).toEqual([]);
+    expect(fixed.products.find((x) => x.pimId === nameless)).toMatchObject({ outcome: 'created', sku: givenSku });
+    p = await productByUuid(client, nameless);
+    expect(plain(p, 'erp_status')).toBe('exported');
+    expect(plain(p, 'erp_message')).toBeUndefined();
+    const found = (await source.connection.model('product.template', 'search_read', [[['code', '=', givenSku]], 0, null, null, ['name']])) as { name: string }[];
+    expect(found).toEqual([expect.objectContaining({ name: 'Named at last' })]);
+  });
 });

@@ -85,13 +85,13 @@ export async function executeExport(config: ExportConfig, deps: ExportDeps, opti
       templates: deps.templates,
       stream: config.stream,
     };
-    const skus = new SkuAssigner(config, client, state, deps.erpHas);
+    const skus = new SkuAssigner(config, client, state, deps.erpHas, typeof sink.createNumbered === 'function');
     for await (const page of findTagged(client, config, since, options.keys)) {
       if (options.signal?.aborted) throw new Error(`stopped: ${String(options.signal.reason ?? 'stop requested')}`);
       await exportPage(page, { config, deps, ctx, skus, report, outcomes, since, dryRun, mode, identifierAttribute, keysGiven: Boolean(options.keys?.length) });
       options.onProgress?.({ read: report.counts.read, exported: report.counts.created + report.counts.updated + report.counts.unchanged, failed: report.counts.rejected, skipped: report.counts.skipped });
     }
-    report.skusGenerated = skus.generated;
+    report.skusGenerated += skus.generated;
     report.status = report.counts.rejected > 0 || report.statusWrites.failed > 0 ? 'rejects' : 'succeeded';
     if (!dryRun) {
       // After the status writes: those change `updated`, and must not make the products candidates again.
@@ -153,6 +153,8 @@ interface Pending {
   group: ErpRecord | null;
   item: ErpRecord;
   hash: string;
+  /** The ERP gives the SKU on creation (sku.mode erp); `sku` is provisional until then. */
+  numbered: boolean;
 }
 
 /** What was sent, without the dates (an edit elsewhere in the product changes `updated` alone). */
@@ -194,7 +196,7 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
       fail(pimId, a.sku, mapped.problems.join(' '));
       continue;
     }
-    pending.push({ product, pimId, sku: a.sku, generated: a.generated, group: mapped.group, item: mapped.item, hash: sentHash(mapped.group, mapped.item) });
+    pending.push({ product, pimId, sku: a.sku, generated: a.generated, numbered: a.numbered === true, group: mapped.group, item: mapped.item, hash: sentHash(mapped.group, mapped.item) });
   }
   // Already sent as it is now (updates: owned re-reads products Ferry's own status writes touched): nothing to send.
   const sent = await p.deps.state.getEntities('exported', pending.map((x) => x.sku));
@@ -204,7 +206,7 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
     settle({ pimId: x.pimId, sku: x.sku, outcome: 'unchanged' }, p);
   }
   if (dryRun) {
-    for (const x of pending) settle({ pimId: x.pimId, sku: x.sku, outcome: 'planned', ...(x.generated ? { generatedSku: true } : {}), records: [x.group, x.item].filter(Boolean) }, p);
+    for (const x of pending) settle({ pimId: x.pimId, sku: x.numbered ? null : x.sku, outcome: 'planned', ...(x.generated ? { generatedSku: true } : {}), records: [x.group, x.item].filter(Boolean) }, p);
     return;
   }
   // 2. The generated SKUs reach the PIM before the ERP sees them: a run that dies after the ERP
@@ -218,7 +220,22 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
     fail(pimId, null, `the PIM refused the generated SKU: ${message}`);
   }
   for (const u of skuWrites) if (!skuFailed.has(u.pimId)) updates.delete(u.pimId);
-  // 3. Templates first (Tryton), then the items; a refused template fails its items.
+  // 3a. Products the ERP numbers: created one by one, their SKU read back (sku.mode erp). The SKU
+  // reaches the PIM with the status of this page, right after.
+  for (const x of pending.filter((y) => y.numbered)) {
+    pending.splice(pending.indexOf(x), 1);
+    const [r] = await p.deps.sink.createNumbered!([{ group: x.group, item: x.item }]);
+    if (!r || r.outcome === 'failed' || !r.assignedKey) {
+      fail(x.pimId, null, r?.message ?? 'the ERP gave no number for this product');
+      continue;
+    }
+    const sku = r.assignedKey;
+    p.report.skusGenerated++;
+    settle({ pimId: x.pimId, sku, outcome: 'created', erpId: r.id ?? sku, generatedSku: true, ...(r.message ? { message: r.message } : {}) }, p);
+    updates.set(x.pimId, { pimId: x.pimId, sku, status: STATUS.exported, message: null, erpId: r.id ?? sku });
+    await p.deps.state.saveEntities([{ type: 'exported', code: sku, pimId: x.pimId, originStream: 'pim', originKey: x.pimId, groupKey: sku, hashes: { sent: x.hash }, erpVersion: null, status: 'synced' }]);
+  }
+  // 3b. Templates first (Tryton), then the items; a refused template fails its items.
   const groupFailures = new Map<string, string>();
   const groups = dedupe(pending.map((x) => x.group).filter((g): g is ErpRecord => g !== null));
   if (groups.length) {

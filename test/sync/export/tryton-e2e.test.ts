@@ -136,4 +136,26 @@ describe.skipIf(skipTryton)('ferry export → Tryton → ferry sync, the round t
     const found = (await source.connection.model('product.template', 'search_read', [[['code', '=', givenSku]], 0, null, null, ['name']])) as { name: string }[];
     expect(found).toEqual([expect.objectContaining({ name: 'Named at last' })]);
   });
+
+  it('sku.mode erp: Tryton numbers the product from its Product Sequence; Ferry writes the number into the PIM identifier', async () => {
+    const conn = source.connection;
+    const [typeRef] = (await conn.model('ir.model.data', 'search_read', [[['module', '=', 'product'], ['fs_id', '=', 'sequence_type_template']], 0, 1, null, ['db_id']])) as { db_id: number }[];
+    const [sequence] = (await conn.model('ir.sequence', 'create', [[{ name: 'Products', sequence_type: typeRef!.db_id, prefix: 'TRY-', padding: 5 }]])) as number[];
+    await conn.model('product.configuration', 'write', [[1], { template_sequence: sequence }]);
+    const numbered = await createJuliasProduct(client, 'Cotton cap', {}, 'tryton_product');
+    const erpConfig = ferryConfigSchema.parse({ ...config, export: { ...config.export, sku: { mode: 'erp' } } });
+    const report = await runExport(erpConfig, { logger: silent });
+    expect(report.rejects).toEqual([]);
+    const mine = report.products.find((x) => x.pimId === numbered)!;
+    expect(mine).toMatchObject({ outcome: 'created', sku: 'TRY-00001', generatedSku: true });
+    const p = await productByUuid(client, numbered);
+    expect(plain(p, 'sku')).toBe('TRY-00001');
+    expect(plain(p, 'erp_status')).toBe('exported');
+    const [template] = (await conn.model('product.template', 'search_read', [[['code', '=', 'TRY-00001']], 0, null, null, ['name', 'products']])) as { name: string; products: number[] }[];
+    expect(template).toMatchObject({ name: 'Cotton cap' });
+    expect(template!.products).toHaveLength(1);
+    // Exported again by its SKU now: the same template, no second one.
+    await runExport(erpConfig, { logger: silent, keys: [numbered] });
+    expect(await conn.model('product.template', 'search_count', [[['name', '=', 'Cotton cap']]])).toBe(1);
+  });
 });

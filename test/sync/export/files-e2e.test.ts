@@ -133,4 +133,32 @@ describe('ferry export → files sink (sandbox PIM)', () => {
     expect(plain(await productByUuid(client, uuid), 'sku')).toBeUndefined();
     expect(plain(await productByUuid(client, uuid), 'erp_status')).toBe('to_export');
   });
+
+  it.each(['json', 'xml', 'xlsx'] as const)('writes the %s export file the ERP team imports (parsed back and compared)', async (format) => {
+    const dir = tempDir();
+    const formatted = ferryConfigSchema.parse({ ...config, erp: { ...config.erp, outFolder: join(dir, 'out'), sinkFormat: format }, state: { path: join(dir, 'ferry.db') } });
+    const report = await runExport(formatted, { logger: silent, keys: [uuids[1]!] });
+    expect(report.counts).toMatchObject({ read: 1, created: 1, rejected: 0 });
+    const file = readdirSync(join(dir, 'out')).find((f) => f.endsWith(`.${format}`))!;
+    expect(file).toMatch(/^items-/);
+    const path = join(dir, 'out', file);
+    let rows: Record<string, string>[];
+    if (format === 'json') rows = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>[];
+    else if (format === 'xml') {
+      const { XMLParser } = await import('fast-xml-parser');
+      const doc = new XMLParser({ parseTagValue: false }).parse(readFileSync(path, 'utf8')) as { records: { record: Record<string, string> | Record<string, string>[] } };
+      rows = [doc.records.record].flat();
+    } else {
+      const { default: ExcelJS } = await import('exceljs');
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(path);
+      const sheet = book.getWorksheet('items')!;
+      const values = sheet.getSheetValues().filter(Boolean) as unknown[][];
+      const head = values[0]!.slice(1) as string[];
+      rows = values.slice(1).map((r) => Object.fromEntries(head.map((h, i) => [h, String(r[i + 1] ?? '')])));
+    }
+    const summer = String(plain(await productByUuid(client, uuids[1]!), 'sku'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ key: summer, name_en: 'Summer tee', name_fr: 'Summer tee (fr)', name_de: 'Summer tee (de)', weight: '0.25', weight_unit: 'kg', product_type: 'goods' });
+  });
 });

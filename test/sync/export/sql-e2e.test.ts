@@ -113,6 +113,30 @@ for (const server of servers) {
       expect(Number((await db.knex('products').count({ n: '*' }))[0]!.n)).toBe(1);
     });
 
+    it('the ERP unreachable: the run fails before writing anything, the product waits; the next run finishes it with one row', async () => {
+      const waiting = await createJuliasProduct(client, 'Linen towel');
+      const connection = { ...(db.connection as Record<string, unknown>), port: 9, connectionTimeoutMillis: 1000, connectTimeout: 1000 };
+      const down = ferryConfigSchema.parse({ ...config, erp: { ...config.erp, connection } });
+      const failed = await runExport(down, { logger: silent });
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toBeTruthy();
+      expect(failed.error).toMatch(/cannot reach .* at 127.0.0.1:9/);
+      // The generator's collision check reads the ERP first: no SKU is drawn while it is down.
+      let p = await productByUuid(client, waiting);
+      expect(plain(p, 'erp_status')).toBe('to_export');
+      expect(plain(p, 'sku')).toBeUndefined();
+      const finished = await runExport(config, { logger: silent });
+      expect(finished.status).toBe('succeeded');
+      expect(finished.skusGenerated).toBe(1);
+      // A number drawn by the failed run is not reused (a sequence may have gaps, never repeats).
+      const kept = finished.products.find((x) => x.pimId === waiting)!.sku!;
+      expect(kept).toMatch(/^SQL-000[23]$/);
+      p = await productByUuid(client, waiting);
+      expect(plain(p, 'sku')).toBe(kept);
+      expect(plain(p, 'erp_status')).toBe('exported');
+      expect(await db.knex('products').where({ sku: kept }).select('name_en')).toEqual([{ name_en: 'Linen towel' }]);
+    });
+
     it('the weight the ERP team sets comes back with ferry sync; the PIM shows in_erp; Julia’s text is unchanged', async () => {
       await db.knex('products').where({ sku }).update({ weight: '1.250', weight_unit: 'kg', changed_at: new Date() });
       const report = await runSync(config, { client, logger: silent });

@@ -5,6 +5,7 @@
  * Tryton → `ferry sync` brings them into the ERP's attributes, the PIM shows `in_erp`, and
  * Julia's description is unchanged. Skipped with a note when Tryton is not installed (CI: fails).
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AkeneoClient } from '../../../src/akeneo/index.js';
@@ -157,5 +158,38 @@ describe.skipIf(skipTryton)('ferry export → Tryton → ferry sync, the round t
     // Exported again by its SKU now: the same template, no second one.
     await runExport(erpConfig, { logger: silent, keys: [numbered] });
     expect(await conn.model('product.template', 'search_count', [[['name', '=', 'Cotton cap']]])).toBe(1);
+  });
+
+  it('a variant product of a PIM model goes under the model’s template in Tryton (one template, one product per variant)', async () => {
+    await client.familyVariants('tryton_product').upsert({
+      code: 'tryton_product_by_season',
+      variant_attribute_sets: [{ level: 1, axes: ['marketing_season'], attributes: ['sku', 'marketing_season', 'erp_status', 'erp_message', 'erp_id'] }],
+    } as never);
+    await client.productModels.upsert({
+      code: 'JACKET',
+      family: 'tryton_product',
+      family_variant: 'tryton_product_by_season',
+      values: { marketing_title: [{ locale: 'en_US', scope: null, data: 'Rain jacket' }, { locale: 'fr_FR', scope: null, data: 'Veste de pluie' }] },
+    } as never);
+    const skus = ['JACKET-SS', 'JACKET-AW'];
+    for (const [i, season] of ['spring_summer', 'autumn_winter'].entries()) {
+      await client.products.upsert({
+        uuid: randomUUID(),
+        parent: 'JACKET',
+        family: 'tryton_product',
+        values: { sku: [{ locale: null, scope: null, data: skus[i]! }], marketing_season: [{ locale: null, scope: null, data: season }], erp_status: [{ locale: null, scope: null, data: 'to_export' }] },
+      });
+    }
+    const report = await runExport(config, { logger: silent });
+    expect(report.rejects).toEqual([]);
+    expect(report.products.filter((x) => skus.includes(x.sku ?? '')).map((x) => x.outcome)).toEqual(['created', 'created']);
+    const conn = source.connection;
+    const templates = (await conn.model('product.template', 'search_read', [[['code', '=', 'JACKET']], 0, null, null, ['name', 'products']])) as { id: number; name: string; products: number[] }[];
+    expect(templates).toHaveLength(1);
+    expect(templates[0]!.name).toBe('Rain jacket');
+    const variants = (await conn.model('product.product', 'read', [templates[0]!.products, ['code']])) as { code: string }[];
+    expect(variants.map((v) => v.code).sort()).toEqual([...skus].sort());
+    const [fr] = (await conn.model('product.template', 'read', [[templates[0]!.id], ['name']], { language: 'fr' })) as { name: string }[];
+    expect(fr!.name).toBe('Veste de pluie');
   });
 });

@@ -288,6 +288,8 @@ describe.each(backends)('$name state store', (backend) => {
     await s.saveMedia({ contentHash: 'h1', code: 'a/b/c.jpg', source: 'img/1.jpg', size: 12, mtimeMs: 1700000000000.5 });
     await s.saveGroupMembers([{ stream: 'items', key: 'A', groupKey: 'g1', record: null }]);
     await s.queueRetries([{ stream: 'items', key: 'C', reason: 'rejected' }]);
+    // the export's SKU counter (nextSequence: PostgreSQL here, SQLite once wave/export is merged)
+    await (s as Partial<{ nextSequence(name: string, count: number): Promise<number> }>).nextSequence?.('sku', 7);
     const buffer = new PassThrough();
     const chunks: Buffer[] = [];
     buffer.on('data', (c: Buffer) => chunks.push(c));
@@ -330,6 +332,16 @@ describe.skipIf(!pgUp)('PostgreSQL state store: several processes', () => {
     const results = await Promise.allSettled(stores.map((s, i) => s.acquireLock('pim', `host:${i}:x`, 60_000)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'rejected' && r.reason instanceof RunLockedError)).toHaveLength(3);
+  });
+
+  it('nextSequence: consecutive ranges, never the same number twice across stores', async () => {
+    const schema = await postgres.fresh();
+    const [a, b] = [await postgres.open(schema), await postgres.open(schema)] as PostgresStateStore[];
+    expect(await a!.nextSequence('sku', 10)).toBe(1);
+    const firsts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a! : b!).nextSequence('sku', 5)));
+    expect(new Set(firsts).size).toBe(20);
+    expect(Math.max(...firsts)).toBe(11 + 19 * 5);
+    expect(await b!.nextSequence('other', 1)).toBe(1);
   });
 
   it('migrations started by several processes at once apply once', async () => {

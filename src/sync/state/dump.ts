@@ -11,9 +11,10 @@ import { z } from 'zod';
 
 /**
  * The tables a dump carries, in an order that loads cleanly. The lock table is left out: a lock
- * belongs to a live process of the old store, not to the state.
+ * belongs to a live process of the old store, not to the state. `sequences` holds the export's
+ * SKU generator (nextSequence): a moved state goes on numbering where the old one stopped.
  */
-export const DUMP_TABLES = ['entities', 'watermarks', 'runs', 'run_records', 'rejects', 'retry_queue', 'media', 'media_sources', 'group_members'] as const;
+export const DUMP_TABLES = ['entities', 'watermarks', 'runs', 'run_records', 'rejects', 'retry_queue', 'media', 'media_sources', 'group_members', 'sequences'] as const;
 export type DumpTable = (typeof DUMP_TABLES)[number];
 
 export const DUMP_FORMAT = 'ferry-state-dump';
@@ -28,6 +29,12 @@ export interface StateDumpStore {
   /** Loads every page in one transaction (all or nothing); returns the rows loaded per table. */
   loadDump(pages: AsyncIterable<{ table: DumpTable; rows: Record<string, unknown>[] }>): Promise<Record<DumpTable, number>>;
 }
+
+/**
+ * The `sequences` table as the SQLite store's nextSequence creates it on first use: a dump of a
+ * state that never used it still reads (and loads) it, empty.
+ */
+export const SQLITE_SEQUENCES_TABLE = 'CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)';
 
 export function isDumpStore(store: unknown): store is StateDumpStore {
   return typeof (store as Partial<StateDumpStore>).dumpTable === 'function' && typeof (store as Partial<StateDumpStore>).loadDump === 'function';

@@ -8,7 +8,9 @@
  * - timestamps stay ISO text, as in SQLite, so a moved state compares and prints identically;
  * - keys that the store orders by (codes, ERP keys, streams) use the "C" collation: byte order,
  *   as SQLite's, so pages and lists come out in the same order whatever the database's locale;
- * - entity types are plain text (no enum, no check): a new EntityType needs no migration.
+ * - entity types are plain text (no enum, no check): a new EntityType needs no migration;
+ * - `sequences` (the export's SKU generator, nextSequence) is part of the schema here, where
+ *   SQLite creates it on first use.
  */
 export const PG_MIGRATIONS: readonly string[] = [
   // v1: the schema of SQLite v8
@@ -111,6 +113,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (stream, erp_key)
   );
   CREATE INDEX group_members_group ON group_members (group_key);
+  CREATE TABLE sequences (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+  );
   `,
 ];
 

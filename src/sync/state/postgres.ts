@@ -364,6 +364,20 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
     return res.rows[0]!.n;
   }
 
+  // --- sequences (the export's SKU generator) ---------------------------------------
+
+  /**
+   * Reserves `count` consecutive numbers of the named sequence and returns the first (a new
+   * sequence starts at 1). One statement: two processes never get the same number.
+   */
+  async nextSequence(name: string, count: number): Promise<number> {
+    const { rows } = await this.query<{ value: number }>(
+      'INSERT INTO sequences (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = sequences.value + excluded.value RETURNING value',
+      [name, count],
+    );
+    return rows[0]!.value - count + 1;
+  }
+
   // --- watermarks ----------------------------------------------------------------
 
   async getWatermark(stream: string): Promise<string | null> {

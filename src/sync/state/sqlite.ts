@@ -34,7 +34,7 @@ import { chunks } from '../../util/chunks.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';
-import { DUMP_TABLES, type DumpTable, type StateDumpStore } from './dump.js';
+import { DUMP_TABLES, SQLITE_SEQUENCES_TABLE, type DumpTable, type StateDumpStore } from './dump.js';
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   // v1: the initial schema
@@ -696,10 +696,12 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
   // --- dump (ferry state export / import) -------------------------------------------
 
   async isEmpty(): Promise<boolean> {
+    this.db.exec(SQLITE_SEQUENCES_TABLE);
     return DUMP_TABLES.every((t) => this.db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() === undefined);
   }
 
   async *dumpTable(table: DumpTable, pageSize = 2000): AsyncIterable<Record<string, unknown>[]> {
+    this.db.exec(SQLITE_SEQUENCES_TABLE);
     const page = this.db.prepare(`SELECT rowid AS _rowid_, * FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
     let after = 0;
     for (;;) {
@@ -713,6 +715,7 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
 
   async loadDump(pages: AsyncIterable<{ table: DumpTable; rows: Record<string, unknown>[] }>): Promise<Record<DumpTable, number>> {
     const counts = Object.fromEntries(DUMP_TABLES.map((t) => [t, 0])) as Record<DumpTable, number>;
+    this.db.exec(SQLITE_SEQUENCES_TABLE);
     // The file's keys are matched against the table's own columns: nothing else reaches the SQL.
     const columnsOf = new Map(DUMP_TABLES.map((t) => [t, (this.db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name)]));
     this.db.exec('BEGIN IMMEDIATE');

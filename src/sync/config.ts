@@ -13,7 +13,7 @@ export const stateConfigSchema = z
       .string()
       .default('./data/ferry.db')
       .describe(
-        'SQLite file for state, watermarks, runs and rejects (relative to the config file). With a PostgreSQL state it still holds the Console\'s own tables and the stop requests of terminal runs.',
+        'SQLite file for state, watermarks, runs and rejects (relative to the config file). Unused with a PostgreSQL state (state.url).',
       ),
     url: z
       .string()

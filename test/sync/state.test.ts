@@ -353,3 +353,27 @@ describe.skipIf(!pgUp)('PostgreSQL state store: several processes', () => {
     expect(rows[0]!.n).toBe(PG_MIGRATIONS.length);
   });
 });
+
+describe('state: config section', () => {
+  it('SQLite by default; a url selects PostgreSQL; contradictions are refused with the fix', async () => {
+    const { stateConfigSchema } = await import('../../src/sync/config.js');
+    expect(stateConfigSchema.parse({})).toMatchObject({ driver: 'sqlite', path: './data/ferry.db' });
+    expect(stateConfigSchema.parse({ url: 'postgres://u:p@db:5432/ferry', schema: 'tenant_a' })).toMatchObject({ driver: 'postgres', schema: 'tenant_a' });
+    expect(stateConfigSchema.parse({ url: 'postgresql://db/ferry', driver: 'postgres' }).driver).toBe('postgres');
+    expect(() => stateConfigSchema.parse({ driver: 'postgres' })).toThrow(/needs state.url/);
+    expect(() => stateConfigSchema.parse({ driver: 'sqlite', url: 'postgres://db/x' })).toThrow(/remove state.url/);
+    expect(() => stateConfigSchema.parse({ url: 'mysql://db/x' })).toThrow(/PostgreSQL connection URL/);
+    expect(() => stateConfigSchema.parse({ url: 'postgres://db/x', schema: 'Bad-Name' })).toThrow(/lower-case SQL identifier/);
+  });
+
+  it('ferry serve refuses a PostgreSQL state, saying why', async () => {
+    const { createConsole } = await import('../../src/server/app.js');
+    const { ferryConfigSchema } = await import('../../src/config/schema.js');
+    const config = ferryConfigSchema.parse({
+      pim: { url: 'http://127.0.0.1:9', clientId: 'c', secret: 's', username: 'u', password: 'p' },
+      erp: { type: 'demo' },
+      state: { url: 'postgres://postgres@127.0.0.1:5432/none' },
+    });
+    await expect(createConsole({ config })).rejects.toThrow(/ferry serve needs a SQLite state today/);
+  });
+});

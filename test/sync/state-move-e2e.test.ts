@@ -4,6 +4,7 @@
  * a second full sync against PostgreSQL writes nothing to the PIM (every hash came along) and
  * the run history continues where it was.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferryConfigSchema } from '../../src/config/schema.js';
@@ -75,6 +76,14 @@ describe.skipIf(!pgUp)('state moved from SQLite to PostgreSQL', () => {
       expect(second.counts.created + second.counts.updated + second.counts.rejected).toBe(0);
       expect(second.counts.unchanged).toBe(first.counts.created);
       expect(second.runId).toBe(first.runId! + 1);
+      // `ferry runs` reads the history from the config's PostgreSQL state (only its state: section is needed).
+      writeFileSync(join(dir, 'pg.yaml'), `state:\n  url: ${pgDb.url}\n`);
+      const history = await ferry(['runs', '--config', 'pg.yaml', '--json'], dir);
+      expect(history.code, history.stderr).toBe(0);
+      expect((JSON.parse(history.stdout) as { id: number; status: string }[]).map((r) => [r.id, r.status])).toEqual([
+        [second.runId, 'succeeded'],
+        [first.runId, 'succeeded'],
+      ]);
       const pgState = await openStateStore(publicPg.state);
       try {
         expect((await pgState.listRuns(5)).map((r) => [r.id, r.status])).toEqual([

@@ -323,6 +323,25 @@ describe.each(backends)('$name state store', (backend) => {
       }
     }
   });
+  it('holds no raw credential: signed URLs as hash keys, known secrets scrubbed from runs, rejects and records', async () => {
+    const { registerSecrets } = await import('../../src/logging.js');
+    registerSecrets(['echoed-secret-6161']);
+    const SIGNED = 'https://cdn.example/p.png?X-Amz-Signature=sig-abc-456&X-Amz-Credential=AKIAQQQ&w=400';
+    const s = await backend.open(await backend.fresh());
+    await s.saveMedia({ contentHash: 'h1', code: 'a/b/p.png', source: SIGNED, etag: '"e"' });
+    await s.saveGroupMembers([{ stream: 'items', key: 'K', groupKey: 'G', record: { stream: 'items', key: 'K', updatedAt: null, fields: { image: SIGNED } } as never }]);
+    const runId = await s.startRun('full', { note: 'echoed-secret-6161' });
+    await s.heartbeatRun(runId, { error: 'echoed-secret-6161' });
+    await s.addRejects([{ runId, stream: 'items', key: 'K', entityType: 'product', label: 'K', message: 'page said echoed-secret-6161', fix: null, payload: { v: 'echoed-secret-6161' }, errors: [{ message: 'echoed-secret-6161' }] }]);
+    await s.recordOutcomes(runId, [{ stream: 'items', key: 'K', entityType: 'product', outcome: 'rejected', reason: 'echoed-secret-6161' }]);
+    await s.finishRun(runId, 'failed', { error: 'https://u:pw-88@x.example echoed-secret-6161' });
+    let dump = '';
+    for (const t of DUMP_TABLES) for await (const page of s.dumpTable(t)) dump += JSON.stringify(page);
+    for (const secret of ['sig-abc-456', 'AKIAQQQ', 'echoed-secret-6161', 'pw-88']) expect(dump).not.toContain(secret);
+    // and the signed URL is still known by its key
+    const { mediaLookup } = await import('../../src/sync/media-source.js');
+    expect(mediaLookup(await s.listMediaBySource(), undefined, 'trust')(SIGNED)).toBe('a/b/p.png');
+  });
 });
 
 describe.skipIf(!pgUp)('PostgreSQL state store: several processes', () => {

@@ -385,6 +385,14 @@ describe('state: config section', () => {
     expect(() => stateConfigSchema.parse({ url: 'postgres://db/x', schema: 'Bad-Name' })).toThrow(/lower-case SQL identifier/);
   });
 
+  it('an unreachable PostgreSQL state names the database, not the password, and the fix', async () => {
+    const { openStateStore } = await import('../../src/sync/index.js');
+    const { stateConfigSchema } = await import('../../src/sync/config.js');
+    const open = openStateStore(stateConfigSchema.parse({ url: 'postgres://ferry:hunter2-secret@127.0.0.1:9/ferry' }));
+    await expect(open).rejects.toThrow(/PostgreSQL state at 127\.0\.0\.1:9\/ferry \(schema public\) cannot be opened: .*ECONNREFUSED.*Check state\.url/);
+    await open.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
+  });
+
   it('ferry serve refuses a PostgreSQL state, saying why', async () => {
     const { createConsole } = await import('../../src/server/app.js');
     const { ferryConfigSchema } = await import('../../src/config/schema.js');

@@ -651,6 +651,16 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
   }
 }
 
+/** `host:port/database` of a connection URL, without its credentials. */
+function databaseOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return 'state.url';
+  }
+}
+
 /** Opens (and migrates) a PostgreSQL state store. */
 export async function openPostgresStateStore(options: PostgresStateOptions): Promise<PostgresStateStore> {
   const store = new PostgresStateStore(options);
@@ -658,7 +668,10 @@ export async function openPostgresStateStore(options: PostgresStateOptions): Pro
     await store.migrate();
   } catch (err) {
     await store.close();
-    throw err;
+    const why = err instanceof Error ? err.message : String(err);
+    // The version refusal already says what to do; a connection or permission problem names the database.
+    if (/newer than this Ferry knows/.test(why)) throw err;
+    throw new Error(`the PostgreSQL state at ${databaseOf(options.url)} (schema ${store.schema}) cannot be opened: ${scrubKnownSecrets(why)}. Check state.url, that the server runs and that the user may create tables there.`, { cause: err });
   }
   return store;
 }

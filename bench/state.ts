@@ -4,7 +4,9 @@
  * 1. writes: rows/s of saveEntities (the engine's per-batch write: one row per product, with its
  *    value hashes) and of recordOutcomes, in batches of 100 and 1,000 rows, N rows each, into a
  *    fresh SQLite file and a fresh PostgreSQL schema; also getEntities (reads of 100 codes).
- * 2. demoSync: a first full sync of the demo ERP (--demo-items, default 3,000 items) into an
+ * 2. move: a SQLite state of N products and a run recording each is exported (ferry state
+ *    export's code) and imported into PostgreSQL: ms and rows/s of each step, the file's size.
+ * 3. demoSync: a first full sync of the demo ERP (--demo-items, default 3,000 items) into an
  *    in-process sandbox without limits, with each store: products/s, and the second (no-op) run's
  *    duration.
  *
@@ -12,7 +14,8 @@
  * ferry_bench_<random> is created there and dropped at the end.
  * Flags: --rows N (default 100000), --demo-items N, --skip-demo.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -26,6 +29,7 @@ import { createAkeneoClientFromConfig } from '../src/akeneo/index.js';
 import type { EntityState, StateStore } from '../src/sync/state/port.js';
 import { PostgresStateStore } from '../src/sync/state/postgres.js';
 import { SqliteStateStore } from '../src/sync/state/sqlite.js';
+import { readDump, writeDump } from '../src/sync/state/dump.js';
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -103,6 +107,34 @@ async function measure(kind: 'sqlite' | 'postgres', batch: number) {
   }
 }
 
+async function move() {
+  const from = (await fresh('sqlite')) as SqliteStateStore;
+  const to = (await fresh('postgres')) as PostgresStateStore;
+  try {
+    for (let i = 0; i < ROWS; i += 1000) await from.saveEntities(Array.from({ length: Math.min(1000, ROWS - i) }, (_, j) => entity(i + j)));
+    const run = await from.startRun('full', null);
+    for (let i = 0; i < ROWS; i += 1000) {
+      await from.recordOutcomes(run, Array.from({ length: Math.min(1000, ROWS - i) }, (_, j) => ({ stream: 'items', key: `SKU-${i + j}`, entityType: 'product', outcome: 'created' as const })));
+    }
+    await from.finishRun(run, 'succeeded', { counts: { read: ROWS } });
+    const file = join(dir, 'state.ndjson');
+    let t = performance.now();
+    const out = createWriteStream(file);
+    const counts = await writeDump(from, 'bench', out);
+    out.end();
+    await finished(out);
+    const exportMs = performance.now() - t;
+    const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+    t = performance.now();
+    await to.loadDump(readDump(createReadStream(file)));
+    const importMs = performance.now() - t;
+    return { rows, fileMB: Number((statSync(file).size / 1e6).toFixed(1)), exportMs: Math.round(exportMs), importMs: Math.round(importMs), importRowsPerSec: Math.round((rows / importMs) * 1000) };
+  } finally {
+    await from.close();
+    await to.close();
+  }
+}
+
 async function demoSync(kind: 'sqlite' | 'postgres') {
   const sb = await startSandbox({ catalog: 'demo' });
   const work = mkdtempSync(join(dir, 'demo-'));
@@ -145,9 +177,10 @@ try {
   for (const batch of [100, 1000]) {
     for (const kind of ['sqlite', 'postgres'] as const) writes[kind]!.push(await measure(kind, batch));
   }
+  const moved = await move();
   const demo = process.argv.includes('--skip-demo') ? null : { sqlite: await demoSync('sqlite'), postgres: await demoSync('postgres') };
   process.stdout.write(
-    `${JSON.stringify({ rows: ROWS, writes, demoSync: demo, machine: { loadavg1: Number(loadavg()[0]!.toFixed(2)), node: process.version }, at: new Date().toISOString() }, null, 2)}\n`,
+    `${JSON.stringify({ rows: ROWS, writes, move: moved, demoSync: demo, machine: { loadavg1: Number(loadavg()[0]!.toFixed(2)), node: process.version }, at: new Date().toISOString() }, null, 2)}\n`,
   );
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

@@ -48,11 +48,18 @@ const trailerSchema = z.object({ end: z.literal(true), rows: z.record(z.enum(DUM
 export async function writeDump(store: StateDumpStore, from: string, out: Writable): Promise<Record<DumpTable, number>> {
   const write = (line: string) =>
     new Promise<void>((resolve, reject) => {
-      if (out.write(`${line}\n`)) resolve();
-      else {
-        out.once('drain', resolve);
-        out.once('error', reject);
-      }
+      if (out.write(`${line}\n`)) return resolve();
+      // Wait for the stream to take more; the listeners go once either fires (no pile-up over a long dump).
+      const onDrain = () => {
+        out.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error) => {
+        out.off('drain', onDrain);
+        reject(err);
+      };
+      out.once('drain', onDrain);
+      out.once('error', onError);
     });
   await write(JSON.stringify({ format: DUMP_FORMAT, version: DUMP_VERSION, from, exportedAt: new Date().toISOString() }));
   const counts = Object.fromEntries(DUMP_TABLES.map((t) => [t, 0])) as Record<DumpTable, number>;

@@ -4,7 +4,7 @@
  * Every rule here is listed in that section with the same name; change both together.
  *
  * Layers: the core is src/akeneo, src/mapping and src/sync; the adapters are the ERP adapters
- * (everything in src/erp but the port, src/erp/port.ts), src/cli, src/server and src/sandbox;
+ * (everything in src/erp but the port, src/erp/port.ts), src/cli, src/server, src/sandbox and src/budget;
  * src/app is the composition root (it builds the ERP source from the config, starts the Quick
  * start's sandbox); web/ is the browser front end, which speaks to the back end only through the
  * API contract.
@@ -17,11 +17,20 @@ module.exports = {
       name: 'core-imports-no-adapter',
       comment:
         'The core (src/akeneo, src/mapping, src/sync) knows no adapter: no ERP adapter (only the port src/erp/port.ts), ' +
-        'no src/cli, src/server or src/sandbox, and not the composition root src/app. Adapters depend on the core, ' +
-        'never the reverse.',
+        'no src/cli, src/server, src/sandbox or src/budget, and not the composition root src/app. Adapters depend on ' +
+        'the core, never the reverse.',
       severity: 'error',
       from: { path: '^src/(akeneo|mapping|sync)/' },
-      to: { path: '^src/(erp/|cli/|server/|sandbox/|app/)', pathNot: '^src/erp/port[.]ts$' },
+      to: { path: '^src/(erp/|cli/|server/|sandbox/|app/|budget/)', pathNot: '^src/erp/port[.]ts$' },
+    },
+    {
+      name: 'budget-implements-only-the-governor',
+      comment:
+        'The shared rate budget (src/budget) implements the client\'s governor interface (src/akeneo/governor.ts) ' +
+        'and knows nothing else of Ferry: src/app hands it to the client.',
+      severity: 'error',
+      from: { path: '^src/budget/' },
+      to: { path: '^src/', pathNot: '^src/(budget/|akeneo/governor[.]ts$|util/)' },
     },
     {
       name: 'client-imports-no-mapping-or-sync',

@@ -50,7 +50,13 @@ export class PasswordGrantTokens implements TokenSource {
     /** Refresh this long before expiry so no call goes out with a token about to die. */
     private readonly refreshMarginMs = 60_000,
     private readonly now: () => number = () => performance.now(),
+    /** Which of the client's connections this is: its token requests go out on it. */
+    private readonly connection = 0,
   ) {}
+
+  current(): string | undefined {
+    return this.accessToken && this.now() < this.expiresAt ? this.accessToken : undefined;
+  }
 
   token(): Promise<string> {
     if (this.accessToken && this.now() < this.expiresAt) return Promise.resolve(this.accessToken);
@@ -92,6 +98,7 @@ export class PasswordGrantTokens implements TokenSource {
       method: 'POST',
       route: TOKEN_ROUTE,
       auth: false,
+      connection: this.connection,
       // A token request has no lasting effect worth protecting: resending it is safe.
       idempotent: true,
       headers: { Authorization: `Basic ${basic}` },
@@ -147,6 +154,9 @@ export class StaticTokens implements TokenSource {
   readonly kind = 'app' as const;
   private revoked = false;
   constructor(private readonly accessToken: string) {}
+  current(): string | undefined {
+    return this.revoked ? undefined : this.accessToken;
+  }
   token(): Promise<string> {
     if (this.revoked) {
       return Promise.reject(

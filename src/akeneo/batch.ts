@@ -133,7 +133,7 @@ export async function upsertBatch<T>(transport: Transport, spec: BatchSpec<T>, i
       dispatch();
       // Fill the concurrency window at once, then let the queued calls go out before
       // serializing the next chunk (it will not be sent before a slot frees anyway).
-      if (done.length >= transport.limiter.limit) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (done.length >= transport.governor.limit) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
   if (current.length > 0 && !aborted) dispatch();

@@ -4,12 +4,13 @@
  * from detect() unless the options force one.
  */
 import { randomUUID } from 'node:crypto';
-import { PasswordGrantTokens, StaticTokens } from './auth.js';
+import { PasswordGrantTokens, StaticTokens, type ConnectionCredentials } from './auth.js';
 import type { BatchResult } from './batch.js';
 import { rateLimitsSchema, type PimConfig, type RateLimitsConfig } from './config.js';
 import { detectPim, type EndpointMode, type PimInfo } from './detect.js';
 import type { ClientStats, RequestEventListener } from './events.js';
 import { createDispatcher } from './http.js';
+import { instanceCap, LocalGovernor, type CallGovernor, type GovernorLimits } from './governor.js';
 import { createMediaFiles, uploadToHeaderCode, type MediaFilesClient } from './media.js';
 import type {
   AssociationType,
@@ -44,7 +45,28 @@ import type { Logger } from '../logging.js';
 
 export type AkeneoAuthOptions =
   | { kind: 'connection'; clientId: string; secret: string; username: string; password: string }
+  /** Several Connections of the same PIM: calls are spread across them (each its own token and cap). */
+  | { kind: 'connections'; connections: ConnectionCredentials[] }
   | { kind: 'app'; token: string };
+
+/**
+ * Builds the governor of a client from the limits it computed (the shared, cross-process one:
+ * src/budget, wired by src/app). `connectionIds` names each connection (its client id, or `app`).
+ */
+export type GovernorFactory = (spec: { url: string; connectionIds: string[]; limits: GovernorLimits }) => CallGovernor;
+
+/** The limits the governor applies: the instance budget times instanceShare, the per-connection cap. */
+export function governorLimitsOf(limits: RateLimitsConfig, connections: number): GovernorLimits {
+  const share = limits.instanceShare ?? 1;
+  return {
+    connections,
+    perConnection: limits.concurrency,
+    // One connection alone keeps today's meaning of `concurrency`; several share the instance.
+    instance: Math.max(1, Math.floor((limits.instanceConcurrency ?? 10) * share)),
+    requestsPerSecond: limits.requestsPerSecond * share,
+    optionWritesPerSecond: limits.optionWritesPerSecond * share,
+  };
+}
 
 export interface AkeneoClientOptions {
   url: string;
@@ -57,6 +79,8 @@ export interface AkeneoClientOptions {
   backoffBaseMs?: number;
   /** Refresh the connection token this long before it expires (ms, default 60 000). */
   tokenRefreshMarginMs?: number;
+  /** The governor to use instead of the in-process one (a budget shared across processes). */
+  governor?: GovernorFactory;
 }
 
 /** A product in identifier mode is keyed by identifier, in uuid mode by uuid. */
@@ -105,8 +129,8 @@ export interface AkeneoClient {
   assetMediaFiles: { upload(file: { content: Buffer; filename: string; contentType?: string }): Promise<string> };
   /** Total items of a page-mode list (with_count), e.g. count('/api/rest/v1/families'). */
   count(route: string, query?: ListQuery): Promise<number | undefined>;
-  /** The limits in force (configured values and the current adaptive concurrency). */
-  limits(): RateLimitsConfig & { currentConcurrency: number };
+  /** The limits in force (configured values, the current adaptive concurrency, the connections and the instance cap). */
+  limits(): RateLimitsConfig & { currentConcurrency: number; connections: number; instanceCap: number };
   stats(): ClientStats & { peakConcurrency: number; tokenRequests: number };
   /** Closes the keep-alive connections. */
   close(): Promise<void>;
@@ -140,8 +164,18 @@ function codeDef<T>(noun: string, path: string, extra: Partial<ResourceDef<T>> =
 
 export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
   const limits = rateLimitsSchema.parse(options.limits ?? {});
-  const secrets = options.auth.kind === 'connection' ? [options.auth.secret, options.auth.password] : [options.auth.token];
-  const dispatcher = createDispatcher(Math.max(limits.concurrency + 2, 6));
+  const auth = options.auth;
+  const credentials: ConnectionCredentials[] =
+    auth.kind === 'connections' ? auth.connections : auth.kind === 'connection' ? [auth] : [];
+  const secrets = auth.kind === 'app' ? [auth.token] : credentials.flatMap((c) => [c.secret, c.password]);
+  const connectionIds = auth.kind === 'app' ? ['app'] : credentials.map((c) => c.clientId);
+  const governorLimits = governorLimitsOf(limits, connectionIds.length);
+  const governor =
+    options.governor?.({ url: options.url, connectionIds, limits: governorLimits }) ??
+    // One connection, no explicit instance settings: `concurrency` alone, as before.
+    new LocalGovernor(governorLimits);
+  const cap = instanceCap(governorLimits);
+  const dispatcher = createDispatcher(Math.max(cap + 2, 6));
   const transport = new Transport({
     baseUrl: options.url,
     dispatcher,
@@ -150,15 +184,16 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
     requestsPerSecond: limits.requestsPerSecond,
     optionWritesPerSecond: limits.optionWritesPerSecond,
     maxRetries: limits.maxRetries,
+    governor,
     onEvent: options.onEvent,
     secrets,
     backoffBaseMs: options.backoffBaseMs,
   });
-  const tokens =
-    options.auth.kind === 'connection'
-      ? new PasswordGrantTokens(transport, options.auth, options.tokenRefreshMarginMs ?? 60_000)
-      : new StaticTokens(options.auth.token);
-  transport.setTokenSource(tokens);
+  const tokenSources =
+    auth.kind === 'app'
+      ? [new StaticTokens(auth.token)]
+      : credentials.map((c, i) => new PasswordGrantTokens(transport, c, options.tokenRefreshMarginMs ?? 60_000, undefined, i));
+  transport.setTokenSources(tokenSources);
 
   let detected: Promise<PimInfo> | undefined;
   const detect = () => {
@@ -363,25 +398,25 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
     },
     count: (route, query) =>
       countItems(transport, route, undefined, query?.search && typeof query.search === 'string' ? { search: query.search } : undefined),
-    limits: () => ({ ...limits, currentConcurrency: transport.limiter.limit }),
+    limits: () => ({ ...limits, currentConcurrency: governor.limit, connections: connectionIds.length, instanceCap: cap }),
     stats: () => ({
       ...transport.stats,
-      peakConcurrency: transport.limiter.peak,
-      tokenRequests: tokens instanceof PasswordGrantTokens ? tokens.requests : 0,
+      peakConcurrency: governor.peak,
+      tokenRequests: tokenSources.reduce((n, t) => n + (t instanceof PasswordGrantTokens ? t.requests : 0), 0),
     }),
-    close: () => dispatcher.close(),
+    close: async () => {
+      await governor.close();
+      await dispatcher.close();
+    },
   };
 }
 
 /** The client for the `pim:` section of ferry.yaml. */
 export function createAkeneoClientFromConfig(
   pim: PimConfig,
-  extra: { onEvent?: RequestEventListener; logger?: Logger } = {},
+  extra: { onEvent?: RequestEventListener; logger?: Logger; governor?: GovernorFactory } = {},
 ): AkeneoClient {
-  const auth: AkeneoAuthOptions =
-    'token' in pim
-      ? { kind: 'app', token: pim.token }
-      : { kind: 'connection', clientId: pim.clientId, secret: pim.secret, username: pim.username, password: pim.password };
+  const auth = authOf(pim);
   const logger = extra.logger;
   const onEvent: RequestEventListener | undefined =
     extra.onEvent || logger
@@ -393,5 +428,20 @@ export function createAkeneoClientFromConfig(
           }
         }
       : undefined;
-  return createAkeneoClient({ url: pim.url, auth, limits: pim.limits, endpoints: pim.endpoints, timeoutMs: pim.timeoutMs, onEvent });
+  return createAkeneoClient({
+    url: pim.url,
+    auth,
+    limits: pim.limits,
+    endpoints: pim.endpoints,
+    timeoutMs: pim.timeoutMs,
+    onEvent,
+    ...(extra.governor ? { governor: extra.governor } : {}),
+  });
+}
+
+/** The client's auth options for a `pim:` section. */
+export function authOf(pim: PimConfig): AkeneoAuthOptions {
+  if ('token' in pim) return { kind: 'app', token: pim.token };
+  if ('connections' in pim) return { kind: 'connections', connections: pim.connections };
+  return { kind: 'connection', clientId: pim.clientId, secret: pim.secret, username: pim.username, password: pim.password };
 }

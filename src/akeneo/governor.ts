@@ -153,3 +153,154 @@ export class RateBudget {
     return turn.then(() => this.now() - requested);
   }
 }
+
+/**
+ * The limits one PIM instance sets, as the governor applies them: every connection has its own
+ * concurrency cap, the instance a shared one and the request and option-write rates.
+ */
+export interface GovernorLimits {
+  /** How many Akeneo Connections the calls are spread across (1 for one connection or an App). */
+  connections: number;
+  /** Concurrent calls per connection (Akeneo SaaS: 4). */
+  perConnection: number;
+  /** Concurrent calls over all connections, Ferry's share of the instance (SaaS: 10 × instanceShare). */
+  instance: number;
+  /** Request starts per second over all connections (SaaS: 100 × instanceShare). */
+  requestsPerSecond: number;
+  /** Attribute-option writes per second (SaaS: 3 × instanceShare). */
+  optionWritesPerSecond: number;
+}
+
+/** The right to send one call on one connection; release it once the answer (or failure) is in. */
+export interface CallPermit {
+  /** Index of the connection to send the call on (0 … connections − 1). */
+  readonly connection: number;
+  /** Time spent waiting for the slot and the rate budgets (ms). */
+  readonly waitMs: number;
+  release(): void;
+}
+
+/**
+ * What the transport asks before each call. The in-process governor below serves one process; a
+ * shared one (src/budget, wired by src/app) makes several processes share one instance's budget.
+ */
+export interface CallGovernor {
+  /**
+   * Waits for a concurrency slot on a connection (`connection` pins one, e.g. its own token
+   * request), then for the rate budgets (`optionWrite`: the option-write budget as well).
+   */
+  acquire(call: { optionWrite: boolean; connection?: number }): Promise<CallPermit>;
+  /** The PIM answered 429 on this connection: the budget shrinks after repeated ones. */
+  onThrottled(connection: number): void;
+  /** A call was answered (not throttled): the budget grows back towards its cap. */
+  onSuccess(connection: number): void;
+  /** The concurrency limit in force now (instance-wide, as this process sees it). */
+  readonly limit: number;
+  /** The most calls this process had in flight at once. */
+  readonly peak: number;
+  /** Releases what the governor holds outside the process (leases, database connections). */
+  close(): Promise<void>;
+}
+
+/** The effective instance concurrency: never more than the connections can carry together. */
+export function instanceCap(limits: GovernorLimits): number {
+  return Math.max(1, Math.min(limits.instance, limits.connections * limits.perConnection));
+}
+
+/**
+ * The in-process governor: one adaptive instance limiter (it shrinks on 429s), a fixed cap per
+ * connection, and the two rate budgets. A call takes an instance slot first (FIFO), then the
+ * least busy connection with room: since the instance cap never exceeds what the connections
+ * carry together, a holder of an instance slot always finds one, except when it pins a
+ * connection, and then it waits for that connection alone.
+ */
+export class LocalGovernor implements CallGovernor {
+  private readonly instanceSlots: AdaptiveConcurrencyLimiter;
+  private readonly active: number[];
+  private readonly pinnedWaiters: { connection: number; resolve: () => void }[] = [];
+  private readonly rate: RateBudget;
+  private readonly optionRate: RateBudget;
+
+  constructor(readonly limits: GovernorLimits) {
+    if (!Number.isInteger(limits.connections) || limits.connections < 1) throw new RangeError(`connections must be a positive integer, got ${limits.connections}`);
+    this.instanceSlots = new AdaptiveConcurrencyLimiter(instanceCap(limits));
+    this.active = Array.from({ length: limits.connections }, () => 0);
+    this.rate = new RateBudget(limits.requestsPerSecond);
+    this.optionRate = new RateBudget(limits.optionWritesPerSecond);
+  }
+
+  get limit(): number {
+    return this.instanceSlots.limit;
+  }
+  get peak(): number {
+    return this.instanceSlots.peak;
+  }
+  /** Calls in flight per connection (tests, stats). */
+  inFlight(): readonly number[] {
+    return [...this.active];
+  }
+
+  async acquire(call: { optionWrite: boolean; connection?: number }): Promise<CallPermit> {
+    // The option budget (3/s) is awaited before taking a slot, so option writes queued behind it
+    // do not hold slots that other calls could use meanwhile.
+    let waitMs = call.optionWrite ? await this.optionRate.take() : 0;
+    waitMs += await this.instanceSlots.acquire();
+    let connection: number;
+    if (call.connection !== undefined) {
+      const pinned = call.connection;
+      if (!(pinned >= 0 && pinned < this.active.length)) throw new RangeError(`no connection ${pinned}`);
+      if (this.active[pinned]! >= this.limits.perConnection) {
+        const start = performance.now();
+        await new Promise<void>((resolve) => this.pinnedWaiters.push({ connection: pinned, resolve }));
+        waitMs += performance.now() - start;
+      }
+      connection = pinned;
+    } else {
+      connection = this.leastBusy();
+    }
+    this.active[connection]!++;
+    try {
+      waitMs += await this.rate.take();
+    } catch (err) {
+      this.free(connection);
+      throw err;
+    }
+    let released = false;
+    return {
+      connection,
+      waitMs,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.free(connection);
+      },
+    };
+  }
+
+  onThrottled(): void {
+    this.instanceSlots.onThrottled();
+  }
+  onSuccess(): void {
+    this.instanceSlots.onSuccess();
+  }
+  async close(): Promise<void> {}
+
+  private leastBusy(): number {
+    let best = 0;
+    for (let i = 1; i < this.active.length; i++) if (this.active[i]! < this.active[best]!) best = i;
+    return best;
+  }
+
+  private free(connection: number): void {
+    this.active[connection]!--;
+    const i = this.pinnedWaiters.findIndex((w) => w.connection === connection);
+    if (i >= 0) {
+      // The pinned waiter already holds its instance slot: hand it this connection's slot.
+      const [w] = this.pinnedWaiters.splice(i, 1);
+      w!.resolve();
+      this.instanceSlots.release();
+      return;
+    }
+    this.instanceSlots.release();
+  }
+}

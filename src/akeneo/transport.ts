@@ -8,7 +8,7 @@ import { FormData, Response, type Agent } from 'undici';
 import { AkeneoAuthError, AkeneoError, AkeneoNetworkError } from './errors.js';
 import type { ClientStats, RequestEventListener } from './events.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AdaptiveConcurrencyLimiter, RateBudget } from './governor.js';
+import { LocalGovernor, type CallGovernor } from './governor.js';
 import { headerValue, sendRaw, type RawResponse } from './http.js';
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from './retry.js';
 import type { ValidationErrorItem } from './model.js';
@@ -44,6 +44,8 @@ export interface CallSpec {
   headers?: Record<string, string>;
   /** Draw from the attribute-option write budget as well (3/s on SaaS). */
   optionWrite?: boolean;
+  /** Send on this connection (index into the token sources): a connection's own token request. */
+  connection?: number;
   /** Statuses returned to the caller instead of thrown (e.g. 404 when probing, 413 to split a batch). */
   allow?: readonly number[];
   /** Turns an error answer into a more specific error (token endpoint). */
@@ -67,6 +69,8 @@ export interface CallResult {
 export interface TokenSource {
   readonly kind: 'connection' | 'app';
   token(): Promise<string>;
+  /** The token in hand when it is still valid, without any request (undefined: call token()). */
+  current(): string | undefined;
   /** The token was refused (401): forget it so the next token() fetches a fresh one. */
   invalidate(token: string): void;
 }
@@ -79,6 +83,8 @@ export interface TransportOptions {
   requestsPerSecond: number;
   optionWritesPerSecond: number;
   maxRetries: number;
+  /** Decides when each call may go and on which connection; the in-process one by default. */
+  governor?: CallGovernor;
   onEvent?: RequestEventListener;
   /** Known secrets to scrub from any text that leaves the client. */
   secrets?: readonly string[];
@@ -114,10 +120,8 @@ export function buildQuery(query: Record<string, QueryValue> | undefined): strin
 }
 
 export class Transport {
-  readonly limiter: AdaptiveConcurrencyLimiter;
-  private readonly rate: RateBudget;
-  private readonly optionRate: RateBudget;
-  private tokens: TokenSource | undefined;
+  readonly governor: CallGovernor;
+  private tokens: TokenSource[] = [];
   readonly stats: ClientStats = { total: 0, writes: 0, retried: 0, throttled: 0 };
   readonly base!: URL;
 
@@ -130,12 +134,19 @@ export class Transport {
     if (this.base.protocol !== 'http:' && this.base.protocol !== 'https:') {
       throw new AkeneoError({ message: `pim.url "${options.baseUrl}" must start with https:// (or http:// for a local PIM)` });
     }
-    this.limiter = new AdaptiveConcurrencyLimiter(options.concurrency);
-    this.rate = new RateBudget(options.requestsPerSecond);
-    this.optionRate = new RateBudget(options.optionWritesPerSecond);
+    this.governor =
+      options.governor ??
+      new LocalGovernor({
+        connections: 1,
+        perConnection: options.concurrency,
+        instance: options.concurrency,
+        requestsPerSecond: options.requestsPerSecond,
+        optionWritesPerSecond: options.optionWritesPerSecond,
+      });
   }
 
-  setTokenSource(tokens: TokenSource): void {
+  /** One token source per connection, in the order the governor numbers them. */
+  setTokenSources(tokens: TokenSource[]): void {
     this.tokens = tokens;
   }
 
@@ -179,22 +190,34 @@ export class Transport {
       // anything but application/json on JSON routes, and a file is not JSON).
       for (const [k, v] of Object.entries(headers)) if (v === '') delete headers[k];
       let token: string | undefined;
+      let tokens: TokenSource | undefined;
+      let waitMs = backoffMs;
+      let permit = await this.governor.acquire({ optionWrite: spec.optionWrite === true, connection: spec.connection });
+      waitMs += permit.waitMs;
       if (useAuth) {
-        if (!this.tokens) throw new Error('Transport: no token source configured');
-        token = await this.tokens.token();
+        tokens = this.tokens[permit.connection];
+        if (!tokens) {
+          permit.release();
+          throw new Error(`Transport: no token source for connection ${permit.connection}`);
+        }
+        token = tokens.current();
+        if (token === undefined) {
+          // The token request needs a slot of its own: never wait for it while holding one (all
+          // slots held by callers waiting for tokens would wait forever). Free the slot, get the
+          // token, then take a slot on that same connection again.
+          permit.release();
+          token = await tokens.token();
+          permit = await this.governor.acquire({ optionWrite: false, connection: permit.connection });
+          waitMs += permit.waitMs;
+        }
         headers.Authorization = `Bearer ${token}`;
       }
-
-      // The option budget (3/s) is awaited before taking a concurrency slot, so option writes
-      // queued behind it do not hold slots that other calls could use meanwhile.
-      let waitMs = backoffMs + (spec.optionWrite ? await this.optionRate.take() : 0);
-      waitMs += await this.limiter.acquire();
-      const concurrencyLimit = this.limiter.limit;
+      const connection = permit.connection;
+      const concurrencyLimit = this.governor.limit;
       let response: RawResponse | undefined;
       let failure: AkeneoNetworkError | undefined;
       let durationMs: number;
       try {
-        waitMs += await this.rate.take();
         this.stats.total++;
         if (spec.method !== 'GET') this.stats.writes++;
         if (attempt > 1) this.stats.retried++;
@@ -213,7 +236,7 @@ export class Transport {
         }
         durationMs = performance.now() - sendStart;
       } finally {
-        this.limiter.release();
+        permit.release();
       }
 
       const status = response?.status;
@@ -224,14 +247,14 @@ export class Transport {
 
       if (status === 401 && useAuth && !replayed401 && token !== undefined) {
         // The token expired or was revoked: one fresh token, one replay.
-        this.tokens!.invalidate(token);
+        tokens!.invalidate(token);
         replayed401 = true;
         retryReason = 'auth';
         retryInMs = 0;
       } else if (status !== undefined && isRetryableStatus(status) && !(spec.allow ?? []).includes(status)) {
         if (status === 429) {
           this.stats.throttled++;
-          this.limiter.onThrottled();
+          this.governor.onThrottled(connection);
         }
         // A 429 means the call was refused before any processing, so even a POST is safe to resend.
         if (canRetry && (idempotent || status === 429)) {
@@ -249,7 +272,7 @@ export class Transport {
         }
       } else if (status !== undefined) {
         // Any answer that is not a throttle or a failure (404 included) shows the PIM keeps up.
-        this.limiter.onSuccess();
+        this.governor.onSuccess(connection);
       }
 
       this.emit({
@@ -282,7 +305,7 @@ export class Transport {
           message: `the PIM refused a freshly obtained token (${err.message})`,
           method: spec.method,
           path,
-          problem: this.tokens?.kind === 'app' ? 'token' : 'unknown',
+          problem: tokens?.kind === 'app' ? 'token' : 'unknown',
         });
       }
       throw spec.mapError ? spec.mapError(err) : err;

@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAkeneoClient } from '../akeneo/index.js';
+import { authOf, createAkeneoClient } from '../akeneo/index.js';
 import { ferryConfigSchema, type FerryConfig } from '../config/schema.js';
 import { createErpSource } from '../erp/factory.js';
 import { createLogger, type Logger } from '../logging.js';
@@ -53,7 +53,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Ru
     const pim = config.pim;
     const client = createAkeneoClient({
       url: pim.url,
-      auth: 'clientId' in pim ? { kind: 'connection', clientId: pim.clientId, secret: pim.secret, username: pim.username, password: pim.password } : { kind: 'app', token: pim.token },
+      auth: authOf(pim),
     });
     const source = createErpSource(config.erp, { logger });
     try {

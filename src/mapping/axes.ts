@@ -3,10 +3,12 @@
  * find the smallest set of varying select-like fields whose values tell every item apart; order it
  * into one level, or two when another field is constant within the sub-groups of the first axis
  * (colour then size: each colour's picture lives on the colour sub-model). Pure: values in, layout
- * out. `AxisSampler` collects, record by record, what bootstrap and `ferry check` feed to it.
+ * out. `AxisSampler` collects, record by record and by the mapper's own placement rules, what
+ * bootstrap and `ferry check` feed to it.
  */
 import type { ErpRecord, FieldValue } from '../erp/port.js';
-import { normaliseCode } from './codes.js';
+import { CodeTable, normaliseCode } from './codes.js';
+import { ItemPlacement, skuText, withGroupFields } from './items.js';
 import type { ResolvedMapping } from './resolve.js';
 
 /** One item's values by field; null or missing: the item has no value there. */
@@ -155,25 +157,33 @@ export function valueKey(v: FieldValue | undefined, mapping: ResolvedMapping): s
 }
 
 /**
- * Collects the ERP items by the key the mapper groups them by (structure.variants.groupBy), with
- * their family, keeping only comparable texts. Mirrors the mapper's grouping and family rules
- * (mapper.ts groupKeyOf / familyOf) without mapping anything, so it runs before the PIM has the attributes.
+ * Collects the ERP items by the key the mapper groups them by, with their model's family, keeping
+ * only comparable texts. The grouping, SKU and family rules are the mapper's own (items.ts
+ * ItemPlacement), run without a PIM so bootstrap can sample before any attribute exists; items the
+ * mapper would hold back (no SKU, a family other than their model's) are left out of the sample.
  */
 export class AxisSampler {
   private readonly groups = new Map<string, GroupSample>();
+  private readonly placement: ItemPlacement;
 
-  constructor(private readonly mapping: ResolvedMapping) {}
+  constructor(private readonly mapping: ResolvedMapping) {
+    this.placement = new ItemPlacement(mapping, new CodeTable(mapping.codes.normalise, mapping.codes.case), null);
+  }
 
-  add(rec: ErpRecord, groupRecord?: ErpRecord): void {
-    const skuValue = this.mapping.identifier.from ? rec.fields[this.mapping.identifier.from] : rec.key;
-    const sku = typeof skuValue === 'string' ? skuValue.trim() : typeof skuValue === 'number' ? String(skuValue) : rec.key;
-    const key = this.groupKey(rec, sku);
+  add(original: ErpRecord, groupRecord?: ErpRecord): void {
+    const rec = withGroupFields(original, groupRecord);
+    const sku = skuText(this.placement.rawSku(rec));
+    if (sku === '') return;
+    const key = this.placement.groupKeyOf(rec, sku);
     if (key === null) return;
+    const family = this.placement.familyOf(rec, null);
     let g = this.groups.get(key);
     if (!g) {
-      g = { key, family: this.familyOf(groupRecord ?? rec) ?? this.familyOf(rec), skus: [], items: [] };
+      const groupFamily = groupRecord ? this.placement.familyOf(groupRecord, null) : null;
+      g = { key, family: this.placement.modelFamily(family, groupFamily), skus: [], items: [] };
       this.groups.set(key, g);
     }
+    if (family !== g.family) return;
     const values: Record<string, string | null> = {};
     for (const [f, v] of Object.entries(rec.fields)) values[f] = valueKey(v as FieldValue, this.mapping);
     g.skus.push(sku);
@@ -182,36 +192,5 @@ export class AxisSampler {
 
   samples(): GroupSample[] {
     return [...this.groups.values()];
-  }
-
-  private groupKey(rec: ErpRecord, sku: string): string | null {
-    const v = this.mapping.structure.variants;
-    const by = this.mapping.structure.categories.mode === 'models' ? 'category' : v.groupBy;
-    if (by === 'group') return rec.group ?? null;
-    if (by === 'field') {
-      const f = v.field ? rec.fields[v.field] : undefined;
-      return typeof f === 'string' && f.trim() ? f.trim() : typeof f === 'number' ? String(f) : null;
-    }
-    if (by === 'sku') {
-      const m = v.skuPattern?.exec(sku);
-      return m ? (m.groups?.['model'] ?? m[1] ?? null) : null;
-    }
-    if (by === 'category') return rec.categories?.[0] ?? null;
-    return null;
-  }
-
-  private familyOf(rec: ErpRecord): string | null {
-    const s = this.mapping.structure;
-    const norm = (t: string) => (this.mapping.codes.normalise ? normaliseCode(t, this.mapping.codes.case) || t : t);
-    if (s.categories.mode === 'families' && rec.categories?.length) {
-      const cat = rec.categories[0]!;
-      return s.categories.families[cat] ?? norm(cat);
-    }
-    if (s.families.field) {
-      const v = rec.fields[s.families.field];
-      const text = typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v && typeof v === 'object' && 'kind' in v && v.kind === 'localized' ? (v.values[this.mapping.defaultLanguage] ?? '') : '';
-      if (text) return s.families.map[text] ?? norm(text);
-    }
-    return s.families.default ?? null;
   }
 }

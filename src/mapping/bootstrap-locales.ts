@@ -58,6 +58,24 @@ export function planLocales(mapping: ResolvedMapping, pim: PimStructure, descrip
   }
 }
 
+/**
+ * The locales a label may be written in. Akeneo accepts a label in any locale it knows, active or
+ * not: attribute, option, family, family variant and category translations carry only its `Locale`
+ * constraint, an existence check (akeneo/pim-community-dev
+ * src/Akeneo/Channel/Component/Validator/Constraint/LocaleValidator.php, wired in
+ * src/Akeneo/Pim/Structure/Bundle/Resources/config/validation/{attribute,attributeoptionvalue,family,familyvariant}.yml
+ * and src/Akeneo/Pim/Enrichment/Bundle/Resources/config/validation/category.yml). So: every locale the
+ * PIM lists, less those of the languages the user dropped; a PIM that lists only its active locales
+ * gets those and the ones the plan activates.
+ */
+export function acceptedLabelLocales(mapping: ResolvedMapping, pim: PimStructure, plan: BootstrapPlan): Set<string> {
+  const accepted = new Set([...pim.locales, ...plan.locales.map((l) => l.locale)]);
+  if (!pim.knownLocales?.size) return accepted;
+  const dropped = new Set([...mapping.dropLanguages].map((lang) => targetLocale(lang, mapping, pim)).filter((l): l is string => !!l));
+  for (const l of pim.knownLocales) if (!dropped.has(l) || pim.locales.has(l)) accepted.add(l);
+  return accepted;
+}
+
 /** Labels only in locales the PIM accepts; a label left with none keeps its default-locale text in an accepted locale. */
 export function keepAcceptedLabels(plan: BootstrapPlan, accepted: ReadonlySet<string>, defaultLocale: string): void {
   if (!accepted.size) return;

@@ -78,8 +78,7 @@ export class GroupMapper {
     if (groupRec) {
       groupAcc = newAcc({ stream: 'groups', key: groupRec.key, updatedAt: groupRec.updatedAt }, 'product model', key, this.fields.planCount);
       out.groupAccs.push(groupAcc);
-      const gf = this.items.familyOf(groupRec, groupAcc);
-      if (gf && (this.mapping.structure.families.field || this.mapping.structure.categories.mode === 'families')) family = gf;
+      family = this.items.placement.modelFamily(family, this.items.familyOf(groupRec, groupAcc));
     }
     // Items of another family cannot share the model.
     const members: PreparedItem[] = [];

@@ -28,19 +28,23 @@ export interface PreparedItem {
 }
 
 export class ItemPreparer {
+  readonly placement: ItemPlacement;
+
   constructor(
     private readonly mapping: ResolvedMapping,
-    private readonly pim: PimStructure,
-    private readonly codes: CodeTable,
+    pim: PimStructure,
+    codes: CodeTable,
     private readonly fields: FieldPlanner,
     private readonly categories: CategoryMapper,
-  ) {}
+  ) {
+    this.placement = new ItemPlacement(mapping, codes, pim);
+  }
 
   /** An item ready to be grouped; identifier errors hold it back (acc.blocked). */
   prepare(original: ErpRecord, groupRec?: ErpRecord): PreparedItem {
     const rec = withGroupFields(original, groupRec);
-    const rawSku = this.skuOf(rec);
-    const sku = typeof rawSku === 'string' ? rawSku.trim() : typeof rawSku === 'number' ? String(rawSku) : '';
+    const rawSku = this.placement.rawSku(rec);
+    const sku = skuText(rawSku);
     const origin: Origin = { stream: 'items', key: rec.key, updatedAt: rec.updatedAt };
     const acc = newAcc(origin, 'SKU', sku || rec.key, this.fields.planCount);
     const idField = this.mapping.identifier.from ?? '(record key)';
@@ -54,13 +58,43 @@ export class ItemPreparer {
       recordError(block, acc, 'invalid_code', idField, sku, identifier, `SKU ${show(sku)} is longer than 255 characters or contains a comma, semicolon or line break`, 'an identifier of at most 255 characters without , ; or line breaks', 'Correct the SKU in the ERP.', true);
     }
     acc.identifier = [{ locale: null, scope: null, data: sku }];
-    const family = this.familyOf(rec, acc);
+    const family = this.placement.familyOf(rec, acc);
     const categories = this.categories.itemCategories(rec, acc);
-    return { rec, sku, acc, family, groupKey: this.groupKeyOf(rec, sku), categories, axisKeys: null, parentCode: null };
+    return { rec, sku, acc, family, groupKey: this.placement.groupKeyOf(rec, sku), categories, axisKeys: null, parentCode: null };
   }
 
   /** The family of a record (an item or a group record); one the PIM lacks is an unknown_family error. */
   familyOf(rec: ErpRecord, acc: RecordAcc): string | null {
+    return this.placement.familyOf(rec, acc);
+  }
+}
+
+/** An item's SKU as text ('' when it has none). */
+export function skuText(raw: unknown): string {
+  return typeof raw === 'string' ? raw.trim() : typeof raw === 'number' ? String(raw) : '';
+}
+
+/**
+ * Where an item goes: its SKU, its group key (structure.variants.groupBy) and its family, and a
+ * model's family from its items and group record. The mapper places items with these rules and
+ * AxisSampler (axes.ts) samples the ERP with the same ones before the PIM has any attribute.
+ * With a null `acc` a record's code error is not reported; its family is just null.
+ */
+export class ItemPlacement {
+  constructor(
+    private readonly mapping: ResolvedMapping,
+    private readonly codes: CodeTable,
+    /** null before the PIM is known (bootstrap): no unknown_family check. */
+    private readonly pim: PimStructure | null,
+  ) {}
+
+  rawSku(rec: ErpRecord): unknown {
+    const from = this.mapping.identifier.from;
+    return from ? rec.fields[from] : rec.key;
+  }
+
+  /** The family of a record (an item or a group record); one the PIM lacks is an unknown_family error. */
+  familyOf(rec: ErpRecord, acc: RecordAcc | null): string | null {
     const s = this.mapping.structure;
     let family: string | null = null;
     let source = 'mapping.structure.families.default';
@@ -80,7 +114,7 @@ export class ItemPreparer {
       }
     }
     family ??= s.families.default;
-    if (family && this.pim.families.size > 0 && !this.pim.families.has(family)) {
+    if (acc && family && this.pim && this.pim.families.size > 0 && !this.pim.families.has(family)) {
       recordError(
         this.mapping.blockRecord,
         acc,
@@ -96,28 +130,13 @@ export class ItemPreparer {
     return family;
   }
 
-  private codeOrError(acc: RecordAcc, kind: 'family' | 'category', original: string, field: string): string | null {
-    const outcome = this.codes.code(kind, original);
-    if (outcome.ok) return outcome.code;
-    recordError(
-      this.mapping.blockRecord,
-      acc,
-      'invalid_code',
-      field,
-      original,
-      undefined,
-      outcome.reason === 'control'
-        ? `${kind} ${show(original)} contains ${outcome.control}`
-        : outcome.reason === 'collision'
-          ? `${kind} ${show(original)} normalises to the same code as ${show(outcome.other)}`
-          : `${kind} ${show(original)} is not a valid Akeneo code (letters, digits and _ only)`,
-      'a code of letters, digits and underscores',
-      outcome.reason === 'control' ? CONTROL_FIX : outcome.reason === 'pattern' ? 'Turn on mapping.codes.normalise, or map it explicitly.' : 'Map one of them explicitly.',
-    );
-    return null;
+  /** A model's family: its first item's, unless its group record names one (families from a field or from categories). */
+  modelFamily(firstItemFamily: string | null, groupRecordFamily: string | null): string | null {
+    const s = this.mapping.structure;
+    return groupRecordFamily && (s.families.field || s.categories.mode === 'families') ? groupRecordFamily : firstItemFamily;
   }
 
-  private groupKeyOf(rec: ErpRecord, sku: string): string | null {
+  groupKeyOf(rec: ErpRecord, sku: string): string | null {
     const v = this.mapping.structure.variants;
     const by = this.mapping.structure.categories.mode === 'models' ? 'category' : v.groupBy;
     switch (by) {
@@ -138,14 +157,31 @@ export class ItemPreparer {
     }
   }
 
-  private skuOf(rec: ErpRecord): unknown {
-    const from = this.mapping.identifier.from;
-    return from ? rec.fields[from] : rec.key;
+  private codeOrError(acc: RecordAcc | null, kind: 'family' | 'category', original: string, field: string): string | null {
+    const outcome = this.codes.code(kind, original);
+    if (outcome.ok) return outcome.code;
+    if (!acc) return null;
+    recordError(
+      this.mapping.blockRecord,
+      acc,
+      'invalid_code',
+      field,
+      original,
+      undefined,
+      outcome.reason === 'control'
+        ? `${kind} ${show(original)} contains ${outcome.control}`
+        : outcome.reason === 'collision'
+          ? `${kind} ${show(original)} normalises to the same code as ${show(outcome.other)}`
+          : `${kind} ${show(original)} is not a valid Akeneo code (letters, digits and _ only)`,
+      'a code of letters, digits and underscores',
+      outcome.reason === 'control' ? CONTROL_FIX : outcome.reason === 'pattern' ? 'Turn on mapping.codes.normalise, or map it explicitly.' : 'Map one of them explicitly.',
+    );
+    return null;
   }
 }
 
 /** An item inherits the fields its group (template) has and it lacks, e.g. the template's description. */
-function withGroupFields(rec: ErpRecord, groupRec: ErpRecord | undefined): ErpRecord {
+export function withGroupFields(rec: ErpRecord, groupRec: ErpRecord | undefined): ErpRecord {
   if (!groupRec) return rec;
   let fields: Record<string, FieldValue> | null = null;
   for (const k in groupRec.fields) {

@@ -180,6 +180,25 @@ function targetLocalesFor(attribute: Attribute, ctx: PlanContext): string[] {
   return locales;
 }
 
+/**
+ * An ERP language outside mapping.locales that resolves to an active locale joins the plan's targets
+ * when first seen: bootstrap activates zh_CN for the ERP's zh_CN while the `tryton` preset's table
+ * names en/fr/de only, and those texts must still be written (issue 16). From then on a missing
+ * translation in that locale becomes an explicit null, like in the configured ones.
+ */
+function extendTargets(plan: AttributePlan, value: { values: Record<string, string> }, ctx: PlanContext): void {
+  const table = ctx.mapping.locales;
+  for (const lang in value.values) {
+    if (table[lang] || ctx.mapping.dropLanguages.has(lang)) continue;
+    const locale = ctx.localeOf(lang);
+    if (!locale || plan.targetLocaleSet.has(locale) || !ctx.pim.locales.has(locale)) continue;
+    const available = plan.attribute.available_locales;
+    if (available?.length && !available.includes(locale)) continue;
+    (plan.targetLocales as string[]).push(locale);
+    (plan.targetLocaleSet as Set<string>).add(locale);
+  }
+}
+
 export function compilePlan(code: string, spec: ResolvedAttribute | undefined, field: string | null, ctx: PlanContext): AttributePlan {
   const live = ctx.pim.attributes.get(code);
   const attribute = live ?? synthesize(code, spec) ?? ({ code, type: 'pim_catalog_text', group: 'erp' } as Attribute);
@@ -349,6 +368,7 @@ function fillValue(plan: AttributePlan, read: { value: FieldValue | undefined; f
     return;
   }
   if (isLocalized(value) && plan.localizable) {
+    extendTargets(plan, value, ctx);
     // One bit per target locale (a Set per value would be garbage on every translated field).
     let filled = 0;
     const targets = plan.targetLocales;

@@ -168,6 +168,7 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     state.release = admission.release;
     reply.raw.once('close', admission.release);
     stats.concurrency(state.connection, limiter.current(state.connection), limiter.current());
+    stats.admitted(state.connection, isOptionWrite);
 
     const fault = pickFault(faults, random);
     if (!fault) return;

@@ -25,13 +25,21 @@ export interface TokenResponse {
 
 export type TokenResult = { ok: true; body: TokenResponse } | { ok: false; status: number; message: string };
 
-export interface AuthConfig {
+export interface ConnectionCredentials {
   clientId: string;
   secret: string;
   username: string;
   password: string;
+}
+
+export interface AuthConfig extends ConnectionCredentials {
   tokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
+  /**
+   * More Connections of the same instance (as SaaS has one per integration), each with its own
+   * client id, secret and user. The first connection is the one of the fields above.
+   */
+  moreConnections?: readonly ConnectionCredentials[];
 }
 
 const newToken = (): string => randomBytes(32).toString('base64url');
@@ -61,11 +69,19 @@ export class AuthService {
     return [decoded.slice(0, idx), decoded.slice(idx + 1)];
   }
 
-  private clientOk(basic: [string, string] | undefined, body: Record<string, unknown>): boolean {
+  /** Every Connection this instance knows, the configured one first. */
+  connections(): ConnectionCredentials[] {
+    const { clientId, secret, username, password } = this.config;
+    return [{ clientId, secret, username, password }, ...(this.config.moreConnections ?? [])];
+  }
+
+  /** The Connection the client id and secret belong to, or undefined. */
+  private client(basic: [string, string] | undefined, body: Record<string, unknown>): ConnectionCredentials | undefined {
     // FOSOAuthServer also accepts client_id / client_secret in the body.
     const id = basic?.[0] ?? (typeof body['client_id'] === 'string' ? body['client_id'] : undefined);
     const secret = basic?.[1] ?? (typeof body['client_secret'] === 'string' ? body['client_secret'] : undefined);
-    return id === this.config.clientId && secret !== undefined && timingSafeEqualString(secret, this.config.secret);
+    const connection = this.connections().find((c) => c.clientId === id);
+    return connection && secret !== undefined && timingSafeEqualString(secret, connection.secret) ? connection : undefined;
   }
 
   private issue(clientId: string, username: string): TokenResponse {
@@ -86,11 +102,12 @@ export class AuthService {
       if (typeof rt !== 'string' || rt === '') {
         return { ok: false, status: 422, message: 'Parameter "grant_type" or "refresh_token" is missing or empty' };
       }
-      if (!this.clientOk(basic, body)) {
+      const client = this.client(basic, body);
+      if (!client) {
         return { ok: false, status: 422, message: 'Parameter "client_id" is missing or does not match any client, or secret is invalid' };
       }
       const info = this.refreshTokens.get(rt);
-      if (!info || info.expiresAt <= this.now() || info.clientId !== this.config.clientId) {
+      if (!info || info.expiresAt <= this.now() || info.clientId !== client.clientId) {
         return { ok: false, status: 422, message: 'Refresh token is invalid or has expired' };
       }
       this.refreshTokens.delete(rt);
@@ -104,13 +121,14 @@ export class AuthService {
       }
       return { ok: false, status: 422, message: 'Parameter "grant_type", "username" or "password" is missing, empty or invalid' };
     }
-    if (!this.clientOk(basic, body)) {
+    const client = this.client(basic, body);
+    if (!client) {
       return { ok: false, status: 422, message: 'Parameter "client_id" is missing or does not match any client, or secret is invalid' };
     }
-    if (username !== this.config.username || !timingSafeEqualString(password, this.config.password)) {
+    if (username !== client.username || !timingSafeEqualString(password, client.password)) {
       return { ok: false, status: 422, message: 'No user found for the given username and password' };
     }
-    return { ok: true, body: this.issue(this.config.clientId, username) };
+    return { ok: true, body: this.issue(client.clientId, username) };
   }
 
   /** Checks `Authorization: Bearer …` on an API call. */

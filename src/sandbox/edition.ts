@@ -211,6 +211,13 @@ export const EDITION_DIFFERENCES: readonly EditionDifference[] = [
       `${MIRROR} tests/back/Pim/Enrichment/EndToEnd/Product/Product/ExternalApi/CreateProductEndToEnd.php testResponseWhenIdentifierIsNotFilled and PartialUpdateProductEndToEnd.php testProductPartialUpdateWithTheIdentifierUpdatedWithNull: at ${AT_6_0} and ${AT_5_0} the violation, at ${AT_7_0} ProductController's NO_IDENTIFIER_MESSAGE (added 2022-10, CPM-594)`,
   },
   {
+    what: 'Product or product model value whose `locale` / `scope` does not fit its attribute',
+    ce: '5.0: 422 `Attribute "…" expects a locale code and a null channel code, "" channel code and "" locale code given.` (and the three other cases: `a channel code and a locale code`, `a channel code and a null locale code`, `a null channel code and a null locale code`; a missing code printed as ""); 6.0+: `The … attribute does not require a value per channel (nothing was detected) but requires a value per locale (nothing was detected).` and its three siblings (documented)',
+    ee: 'same as CE',
+    saas: 'as 6.0+',
+    source: `${MIRROR} src/Akeneo/Pim/Enrichment/Component/Product/Factory/Value/ValidateAttribute.php: InvalidAttributeException with sprintf texts at ${AT_5_0}; LocalizableAndScopable / LocalizableAndNotScopable / NotLocalizableAndScopable / NotLocalizableAndNotScopableAttributeException at ${AT_6_0} and ${AT_7_0}`,
+  },
+  {
     what: '`uuid` in a `/products` body',
     ce: 'before 7.0: 422 `Property "uuid" does not exist. Check the expected format on the API documentation.` (documented); 7.0: ignored',
     ee: 'same as CE',

@@ -10,13 +10,13 @@ import { AuthService } from './auth.js';
 import { loadCatalog, type LoadedCatalog } from './catalog.js';
 import { akeneoNow, newUuid, type SandboxContext } from './context.js';
 import { adaptStructure, EditionError, editionProfile, type EditionProfile } from './edition.js';
-import { parseFaults, parseLatency, resolveOptions, SandboxOptionError, type SandboxOptions } from './options.js';
+import { parseFaults, parseLatency, resolveConnections, resolveOptions, SandboxOptionError, type SandboxConnection, type SandboxOptions } from './options.js';
 import { SqlitePersistence } from './persistence.js';
 import { rules } from './rules-binding.js';
 import type { SandboxStats } from './stats.js';
 import { SandboxStore } from './store.js';
 
-export type { SandboxOptions } from './options.js';
+export type { SandboxConnection, SandboxOptions } from './options.js';
 export type { SandboxStats } from './stats.js';
 export type { EditionProfile } from './edition.js';
 
@@ -40,6 +40,8 @@ export interface RunningSandbox {
   secret: string;
   username: string;
   password: string;
+  /** Every Connection of the instance (the one above first). */
+  connections: SandboxConnection[];
   catalogReport: CatalogLoadReport;
   close(): Promise<void>;
   reset(): Promise<void>;
@@ -142,11 +144,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
   const catalog = loadCatalog(opts.catalog);
   const store = new SandboxStore();
+  const [first, ...moreConnections] = resolveConnections(opts);
+  Object.assign(opts, first);
   const auth = new AuthService({
     clientId: opts.clientId,
     secret: opts.secret,
     username: opts.username,
     password: opts.password,
+    moreConnections,
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,
   });
@@ -208,6 +213,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     secret: opts.secret,
     username: opts.username,
     password: opts.password,
+    connections: auth.connections(),
     catalogReport: report,
     reset,
     stats: () => handle.stats.snapshot({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),

@@ -19,6 +19,13 @@ export interface SandboxOptions {
   password?: string;
   tokenLifetimeSeconds?: number;
   refreshTokenLifetimeSeconds?: number;
+  /**
+   * Several Akeneo Connections on this one instance: a number N (the first is clientId/secret/
+   * username/password, the others the same with `-2`, `-3`, … appended) or the full list (the
+   * first entry then replaces clientId/secret/username/password). Limits apply per connection
+   * and per instance across them.
+   */
+  connections?: number | SandboxConnection[];
   /** How long a `timeout` fault holds the request before dropping the connection (default 120 s). */
   timeoutFaultMs?: number;
   /** Which Akeneo to answer as: `ce`, `ee` or `saas` (default), see edition.ts. */
@@ -28,6 +35,17 @@ export interface SandboxOptions {
   /** Called once per answered request (the CLI's --log prints these). Never carries headers or bodies. */
   onRequestLog?: (entry: RequestLogEntry) => void;
 }
+
+export interface SandboxConnection {
+  clientId: string;
+  secret: string;
+  username: string;
+  password: string;
+}
+
+export const sandboxConnectionSchema = z
+  .object({ clientId: z.string().min(1), secret: z.string().min(1), username: z.string().min(1), password: z.string().min(1) })
+  .strict();
 
 export interface RequestLogEntry {
   method: string;
@@ -54,12 +72,33 @@ export const sandboxOptionsSchema = z.object({
   password: z.string().min(1).default('admin'),
   tokenLifetimeSeconds: z.number().positive().default(3600),
   refreshTokenLifetimeSeconds: z.number().positive().default(1_209_600),
+  connections: z
+    .union([
+      z.number().int().min(1).max(20),
+      z
+        .array(sandboxConnectionSchema)
+        .min(1)
+        .max(20)
+        .refine((l) => new Set(l.map((c) => c.clientId)).size === l.length, 'each connection needs its own clientId'),
+    ])
+    .default(1),
   timeoutFaultMs: z.number().int().positive().default(120_000),
   edition: z.string().min(1).default('saas'),
   version: z.string().min(1).optional(),
   onRequestLog: z.custom<(entry: RequestLogEntry) => void>((v) => v === undefined || typeof v === 'function').optional(),
 });
 export type ResolvedSandboxOptions = z.infer<typeof sandboxOptionsSchema>;
+
+/** Every Connection of the instance, the first one first. */
+export function resolveConnections(opts: ResolvedSandboxOptions): SandboxConnection[] {
+  if (Array.isArray(opts.connections)) return opts.connections.map((c) => ({ ...c }));
+  const first: SandboxConnection = { clientId: opts.clientId, secret: opts.secret, username: opts.username, password: opts.password };
+  const out = [first];
+  for (let n = 2; n <= opts.connections; n++) {
+    out.push({ clientId: `${first.clientId}-${n}`, secret: `${first.secret}-${n}`, username: `${first.username}-${n}`, password: `${first.password}-${n}` });
+  }
+  return out;
+}
 
 export class SandboxOptionError extends Error {
   override name = 'SandboxOptionError';

@@ -3,8 +3,9 @@
  * PIM lacks. Used by the Quick start, the end-to-end tests and the benchmark.
  */
 import type { AkeneoClient } from '../akeneo/index.js';
-import type { ErpSource } from '../erp/port.js';
+import type { ErpRecord, ErpSource } from '../erp/port.js';
 import { AxisSampler, type GroupSample } from '../mapping/axes.js';
+import { loadReferenceDataStructure } from '../mapping/bootstrap-reference.js';
 import { applyBootstrap, describeFailure, planBootstrap } from '../mapping/bootstrap.js';
 import type { MappingConfig } from '../mapping/config.js';
 import { loadPimStructure } from '../mapping/index.js';
@@ -23,7 +24,11 @@ export interface BootstrapSummary {
 export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
   const pim = await loadPimStructure(client);
   const resolved = resolveMapping(mapping);
-  const plan = planBootstrap(resolved, pim, await source.describe(), needsSamples(resolved) ? { samples: await readAxisSamples(resolved, source) } : {});
+  const referenceData = await loadReferenceDataStructure(client, resolved, pim);
+  const plan = planBootstrap(resolved, pim, await source.describe(), {
+    ...(needsSamples(resolved) ? { samples: await readAxisSamples(resolved, source) } : {}),
+    ...(referenceData ? { referenceData } : {}),
+  });
   const result = await applyBootstrap(plan, client);
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const failures = result.failures.map(describeFailure);
@@ -39,7 +44,12 @@ export async function readAxisSamples(mapping: ResolvedMapping, source: ErpSourc
   const sampler = new AxisSampler(mapping);
   // A read with a limit is a preview: adapters that consume their input (the files adapter moves
   // a file read to its end) leave it for the sync.
-  for await (const item of source.read('items', { limit: Number.MAX_SAFE_INTEGER })) sampler.add(item);
+  const preview = { limit: Number.MAX_SAFE_INTEGER };
+  // The group records too, as the mapper gets them: an item inherits the fields its group has and it
+  // lacks, and a group record may name the model's family.
+  const groups = new Map<string, ErpRecord>();
+  if (source.streams.includes('groups')) for await (const g of source.read('groups', preview)) groups.set(g.key, g);
+  for await (const item of source.read('items', preview)) sampler.add(item, item.group ? groups.get(item.group) : undefined);
   return sampler.samples();
 }
 

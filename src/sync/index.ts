@@ -11,6 +11,8 @@ import type { FerryConfig } from '../config/schema.js';
 import type { ErpSource, StreamName } from '../erp/port.js';
 import { createLogger, type Logger } from '../logging.js';
 import { createMapper, loadPimStructure } from '../mapping/index.js';
+import { ReferenceDataCollector } from '../mapping/reference-data.js';
+import { resolveMapping } from '../mapping/resolve.js';
 import type { StateConfig } from './config.js';
 import { executeSync, type EngineDeps, type SyncOptions } from './engine.js';
 import type { SyncPimClient } from './pim.js';
@@ -45,7 +47,7 @@ export async function openStateStore(config: StateConfig): Promise<StateStore> {
 
 /** One lock per PIM connection: two configs syncing into the same PIM with the same connection wait for each other. */
 export function lockNameFor(pim: PimConfig): string {
-  const who = 'clientId' in pim ? pim.clientId : 'app';
+  const who = 'clientId' in pim ? pim.clientId : 'connections' in pim ? pim.connections.map((c) => c.clientId).join('+') : 'app';
   return `sync:${pim.url.replace(/\/+$/, '')}:${who}`;
 }
 
@@ -115,6 +117,8 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
     }
     const media = await state.listMediaBySource();
     const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot, config.sync.mediaUrls) } });
+    const resolved = resolveMapping(config.mapping);
+    const referenceData = new ReferenceDataCollector(resolved.referenceData, resolved, pim);
     const deps: EngineDeps = {
       source,
       client: client satisfies SyncPimClient,
@@ -129,6 +133,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
         hosts: config.sync.mediaHosts,
       }),
       attributes: pim.attributes,
+      ...(referenceData.isEmpty ? {} : { referenceData }),
       ...(connection ? { connectionLock: connection.lock } : {}),
     };
     const report = await executeSync(deps, {

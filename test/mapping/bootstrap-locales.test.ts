@@ -42,6 +42,20 @@ describe('bootstrap plan: locales', () => {
     expect(dropped.attributeGroups[0]!.labels).toEqual({ en_US: 'ERP data' });
   });
 
+  it('labels in a known but inactive locale are kept: Akeneo accepts them (its Locale constraint only checks existence)', () => {
+    // The ERP has English only, so fr_FR and de_DE stay inactive; the preset's labels in them are still written.
+    const englishOnly: StreamDescription[] = [{ stream: 'items', supportsDelta: false, fields: [{ name: 'name', type: 'localized', languages: ['en'] }] }];
+    const plan = planBootstrap(mappingConfigSchema.parse({ preset: 'tryton' }), pim(), englishOnly, { samples: [] });
+    expect(plan.locales).toEqual([]);
+    expect(plan.families[0]!.family.labels).toEqual({ en_US: 'Tryton product', fr_FR: 'Produit Tryton', de_DE: 'Tryton-Produkt' });
+    // A locale the PIM does not know at all is still left out.
+    const unknown = planBootstrap(mappingConfigSchema.parse({ preset: 'tryton', structure: { families: { definitions: { tryton_product: { labels: { en_US: 'P', xx_XX: 'Q' } } } } } }), pim(), englishOnly, { samples: [] });
+    expect(unknown.families[0]!.family.labels?.['en_US']).toBe('P');
+    expect(Object.keys(unknown.families[0]!.family.labels ?? {})).not.toContain('xx_XX');
+    // The generated attribute group label goes only to locales in use.
+    expect(Object.keys(plan.attributeGroups[0]!.labels ?? {})).toEqual(['en_US']);
+  });
+
   it('a language mapped to a locale the PIM does not know is noted with the fix, not activated', () => {
     const plan = planBootstrap(mappingConfigSchema.parse({ preset: 'tryton', locales: { fr: 'fr_XX' } }), pim(), description, { samples: [] });
     expect(plan.locales.map((l) => l.locale)).not.toContain('fr_XX');

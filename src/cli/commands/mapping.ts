@@ -28,6 +28,7 @@ import {
   type MappingError,
   type PimStructure,
 } from '../../mapping/index.js';
+import { loadReferenceDataStructure } from '../../mapping/bootstrap-reference.js';
 import { needsSamples, readAxisSamples } from '../../sync/bootstrap.js';
 import { GroupingIndex } from '../../sync/grouping.js';
 import { createHumanLogger } from '../human-log.js';
@@ -341,7 +342,11 @@ export function registerMappingCommands(program: Command): void {
       if (opts.plan && opts.yes) throw new UserError('--plan only shows the plan and --yes applies it; pass one of them.');
       await withSides(opts, async ({ config, client, source, pim: structure, description }) => {
         const mapping = resolveMapping(config.mapping);
-        const plan = planBootstrap(mapping, structure, description, needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {});
+        const referenceData = await loadReferenceDataStructure(client, mapping, structure);
+        const plan = planBootstrap(mapping, structure, description, {
+          ...(needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {}),
+          ...(referenceData ? { referenceData } : {}),
+        });
         const empty = isEmptyPlan(plan);
         const showPlan = () => {
           if (opts.format === 'json') printJson({ plan, applied: false });

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { createAkeneoClientFromConfig, type AkeneoClient } from '../../akeneo/index.js';
-import { pimConfigSchema, type PimConfig } from '../../akeneo/config.js';
+import { pimConfigSchema, pimSecrets, type PimConfig } from '../../akeneo/config.js';
 import { ConfigError, DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
 import { printJson, UserError, withConfigOption } from '../output.js';
 import { scrubSecrets } from '../../logging.js';
@@ -136,7 +136,7 @@ export function registerPimCommands(program: Command): Command {
         if (opts.json) printJson({ ok: true, ...report });
         else process.stdout.write(formatPimCheck(report));
       } catch (err) {
-        const secrets = 'token' in pimConfig ? [pimConfig.token] : [pimConfig.secret, pimConfig.password];
+        const secrets = pimSecrets(pimConfig);
         const message = scrubSecrets(`cannot use the PIM at ${pimConfig.url}: ${String(err)}`, secrets);
         if (opts.json) printJson({ ok: false, error: message });
         throw new UserError(message, 1);

@@ -3,9 +3,12 @@
  * and the (sandbox-only) credentials to use.
  */
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../sandbox/index.js';
 import { EditionError, editionProfile } from '../../sandbox/edition.js';
-import { parseFaults, parseLatency, SandboxOptionError } from '../../sandbox/options.js';
+import { parseFaults, parseLatency, SandboxOptionError, sandboxConnectionSchema, type SandboxConnection } from '../../sandbox/options.js';
 import { UserError } from '../output.js';
 
 export interface SandboxFlags {
@@ -22,6 +25,7 @@ export interface SandboxFlags {
   username?: string;
   password?: string;
   tokenLifetime?: string;
+  connections?: string;
   log?: boolean;
   edition?: string;
   version?: string;
@@ -32,6 +36,25 @@ function integer(name: string, value: string, min: number, max: number): number 
     throw new UserError(`--${name} must be an integer between ${min} and ${max}, got "${value}".`);
   }
   return Number(value);
+}
+
+/** `--connections 3` or `--connections creds.yaml` (a YAML/JSON list of {clientId, secret, username, password}). */
+function connectionsFlag(value: string): number | SandboxConnection[] {
+  if (/^\d+$/.test(value)) return integer('connections', value, 1, 20);
+  let text: string;
+  try {
+    text = readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new UserError(`--connections "${value}" is neither a number of connections (1–20) nor a readable credentials file: ${(err as Error).message}`);
+  }
+  const parsed = z.array(sandboxConnectionSchema).min(1).max(20).safeParse(parseYaml(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(
+      `--connections ${value}: entry ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}. The file is a list of {clientId, secret, username, password}.`,
+    );
+  }
+  return parsed.data;
 }
 
 /** Turns CLI flags into SandboxOptions, failing with a message that names the flag and the fix. */
@@ -73,6 +96,7 @@ export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
   if (flags.secret !== undefined) out.secret = flags.secret;
   if (flags.username !== undefined) out.username = flags.username;
   if (flags.password !== undefined) out.password = flags.password;
+  if (flags.connections !== undefined) out.connections = connectionsFlag(flags.connections);
   if (flags.tokenLifetime !== undefined) out.tokenLifetimeSeconds = integer('token-lifetime', flags.tokenLifetime, 1, 31_536_000);
   if (flags.log) {
     out.onRequestLog = (e) =>
@@ -103,6 +127,7 @@ export function startBanner(sb: RunningSandbox, options: SandboxOptions): string
     `  secret:    ${sb.secret}`,
     `  username:  ${sb.username}`,
     `  password:  ${sb.password}`,
+    ...sb.connections.slice(1).map((c, i) => `  connection ${i + 2}: client id ${c.clientId}, secret ${c.secret}, username ${c.username}, password ${c.password}`),
     `  limits:    ${options.limits ?? 'none'}${options.latency ? `, latency ${options.latency}` : ''}${options.faults ? `, faults ${options.faults} (seed ${options.seed ?? 1})` : ''}`,
     `  token:     POST ${sb.url}/api/oauth/v1/token    reset: POST ${sb.url}/_sandbox/reset (header X-Ferry-Sandbox: 1)    stats: GET ${sb.url}/_sandbox/stats`,
   ];
@@ -127,7 +152,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--version <version>', 'self-hosted version for ce/ee: 5.0 | 6.0 | 7.0 (default 7.0)')
     .option('--catalog <catalog>', 'demo | empty | technical | DIR (api-json layout)', 'demo')
     .option('--data <file>', 'persist state to this SQLite file (a restart keeps it)')
-    .option('--limits <mode>', 'none | saas (4 concurrent/connection, 10/instance, 100 req/s, option writes 3/s)', 'none')
+    .option('--limits <mode>', 'none | saas (4 concurrent/connection, 10/instance across connections, 100 req/s, option writes 3/s)', 'none')
     .option('--latency <spec>', 'added delay, e.g. 200ms+2ms/line')
     .option('--faults <spec>', 'injected failures, e.g. 429:0.05,500:0.02,reset:0.01,timeout:0.005,500-after-write:0.01')
     .option('--seed <n>', 'seed for reproducible faults', '1')
@@ -136,6 +161,7 @@ export function registerSandboxCommand(program: Command): void {
     .option('--username <user>', 'API username', 'admin')
     .option('--password <password>', 'API password', 'admin')
     .option('--token-lifetime <seconds>', 'access token lifetime', '3600')
+    .option('--connections <n|file>', 'several Connections on the instance: a number (ferry, ferry-2, …) or a YAML/JSON list of {clientId, secret, username, password}; limits apply per connection and per instance')
     .option('--log', 'print one line per request on stderr (method, path, status, time)')
     .action(async (flags: SandboxFlags) => {
       const options = sandboxOptionsFromFlags(flags);

@@ -57,6 +57,7 @@ export function writeProduct(
     newUuid: ctx.newUuid(),
     now: ctx.now(),
     uuidProducts: ctx.edition.uuidProducts,
+    valueMessagesBefore6: ctx.edition.version === '5.0',
   });
   if (!result.ok) return { status: result.status, body: result.body as unknown as Record<string, unknown> };
   const value = result.value;
@@ -79,6 +80,7 @@ export function writeProductModel(
     method,
     ...(urlKey !== undefined ? { urlKey } : {}),
     now: ctx.now(),
+    valueMessagesBefore6: ctx.edition.version === '5.0',
   });
   if (!result.ok) return { status: result.status, body: result.body as unknown as Record<string, unknown> };
   store.putProductModel(result.value);

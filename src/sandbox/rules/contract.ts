@@ -62,6 +62,8 @@ export interface CatalogView {
   familyVariant(family: string, code: string): FamilyVariant | undefined;
   /** Family variant codes are unique across families. */
   familyVariantByCode(code: string): FamilyVariant | undefined;
+  /** The family variants of one family (Akeneo's FamilyInterface::getFamilyVariants()). */
+  variantsOfFamily(family: string): readonly FamilyVariant[];
   channel(code: string): Channel | undefined;
   channels(): readonly Channel[];
   locale(code: string): Locale | undefined;
@@ -131,11 +133,15 @@ export interface ProductWriteContext {
    * Default true.
    */
   uuidProducts?: boolean;
+  /** 5.0's texts for a value whose locale/scope does not fit its attribute (see values.ts). Default false. */
+  valueMessagesBefore6?: boolean;
 }
 
 export interface ProductModelWriteContext {
   method: 'POST' | 'PATCH';
   urlKey?: string;
+  /** As ProductWriteContext.valueMessagesBefore6. */
+  valueMessagesBefore6?: boolean;
   now: string;
 }
 

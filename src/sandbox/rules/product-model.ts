@@ -141,7 +141,7 @@ function writeProductModel(
     const attr = view.attribute(raw.code);
     if (!attr) continue;
     if (own && !own.has(attr.code)) continue; // values of other levels are silently ignored
-    built.push(buildValue(view, attr, raw, anchor));
+    built.push(buildValue(view, attr, raw, anchor, ctx.valueMessagesBefore6));
   }
   let values: Values = mergeValues(current?.values, built);
   if (own) values = pickValues(values, own);

@@ -257,13 +257,13 @@ function writeProduct(
     if (attr.code === idAttr) {
       // On /products the identifier comes from the `identifier` field (or the URL), never from values.
       if (byIdentifier) continue;
-      const b = buildValue(view, attr, raw, anchor);
+      const b = buildValue(view, attr, raw, anchor, ctx.valueMessagesBefore6);
       identifier = isEmptyData(b.data) ? null : (b.data as string);
       identifierGiven = true;
       continue;
     }
     if (ownAttributes && !ownAttributes.has(attr.code)) continue;
-    built.push(buildValue(view, attr, raw, anchor));
+    built.push(buildValue(view, attr, raw, anchor, ctx.valueMessagesBefore6));
   }
   let values = mergeValues(baseValues, built);
   delete values[idAttr];

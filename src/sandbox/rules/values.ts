@@ -20,8 +20,14 @@ import type { RawValue } from './values-format.js';
 
 const NOTHING = 'nothing';
 
-/** Akeneo's AttributeValidatorHelper checks, as the updater raises them. */
-export function checkLocaleAndScope(attr: Attribute, locale: string | null, scope: string | null, anchor: string): void {
+/**
+ * Akeneo's ValueFactory check (Factory/Value/ValidateAttribute.php), as the updater raises it. 6.0
+ * and later throw the four *AttributeException classes ("The x attribute requires …", "nothing"
+ * for a missing code); 5.0 threw InvalidAttributeException with other texts, where PHP's sprintf
+ * renders a missing code as "" (akeneo/pim-community-dev at b520a3fcb7, 2021-01, 5.0).
+ */
+export function checkLocaleAndScope(attr: Attribute, locale: string | null, scope: string | null, anchor: string, before6 = false): void {
+  if (before6) return checkLocaleAndScope5(attr, locale, scope, anchor);
   const loc = locale ?? NOTHING;
   const ch = scope ?? NOTHING;
   const localizable = attr.localizable === true;
@@ -53,6 +59,22 @@ export function checkLocaleAndScope(attr: Attribute, locale: string | null, scop
       `The ${code} attribute requires a value per channel (${ch} was detected) and a locale (${loc} was detected).`,
       anchor,
     );
+  }
+}
+
+function checkLocaleAndScope5(attr: Attribute, locale: string | null, scope: string | null, anchor: string): void {
+  const localizable = attr.localizable === true;
+  const scopable = attr.scopable === true;
+  let expects: string | null = null;
+  if (localizable && scopable) {
+    if (scope === null || locale === null) expects = 'a channel code and a locale code';
+  } else if (localizable) {
+    if (scope !== null || locale === null) expects = 'a locale code and a null channel code';
+  } else if (scopable) {
+    if (scope === null || locale !== null) expects = 'a channel code and a null locale code';
+  } else if (scope !== null || locale !== null) expects = 'a null channel code and a null locale code';
+  if (expects) {
+    throw documented(`Attribute "${attr.code}" expects ${expects}, "${scope ?? ''}" channel code and "${locale ?? ''}" locale code given.`, anchor);
   }
 }
 
@@ -97,10 +119,10 @@ function built(attribute: string, locale: string | null, scope: string | null, d
  * The updater's reading of one value: documented errors for wrong data types, then the
  * normalised data (null data = "remove this value").
  */
-export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, anchor: string): BuiltValue {
+export function buildValue(view: CatalogView, attr: Attribute, raw: RawValue, anchor: string, before6 = false): BuiltValue {
   const { locale, scope } = raw;
   let data = raw.data;
-  checkLocaleAndScope(attr, locale, scope, anchor);
+  checkLocaleAndScope(attr, locale, scope, anchor, before6);
   const code = attr.code;
   if (isEmptyData(data)) return built(code, locale, scope, null);
   switch (attr.type) {

@@ -105,6 +105,10 @@ export class CatalogStructure {
   familyVariantByCode(code: string): StoredFamilyVariant | undefined {
     return this.familyVariants.get(code);
   }
+  variantsOfFamily(family: string): readonly FamilyVariant[] {
+    const wanted = lower(family);
+    return this.familyVariants.values().filter((fv) => lower(fv.family) === wanted);
+  }
   channel(code: string): Channel | undefined {
     return this.channelMap.get(code);
   }

@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { AkeneoClient } from '../../akeneo/index.js';
-import { createAkeneoClientFromConfig } from '../../akeneo/index.js';
 import type { RequestEventListener } from '../../akeneo/events.js';
 import type { FerryConfig } from '../../config/schema.js';
 import { scrubSecrets, type Logger } from '../../logging.js';
 import { runSync } from '../../app/run-sync.js';
+import { createPimClient } from '../../app/pim-client.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions, type SyncProgress } from '../../sync/index.js';
 import { announcingRunId } from '../../sync/run-cancel.js';
 import { addBeforeValues } from './plan-changes.js';
@@ -116,7 +116,7 @@ export class RunManager {
 
   /** The shared PIM client: its token and governor outlive one run (as a long-lived CLI process would). */
   pimClient(): AkeneoClient {
-    this.client ??= createAkeneoClientFromConfig(this.deps.config.pim, { ...(this.deps.onPimRequest ? { onEvent: this.deps.onPimRequest } : {}) });
+    this.client ??= createPimClient(this.deps.config.pim, { ...(this.deps.onPimRequest ? { onEvent: this.deps.onPimRequest } : {}) });
     return this.client;
   }
 

@@ -9,7 +9,7 @@
 import type { ReportReject } from '../report.js';
 
 /** What kind of PIM entity a state row describes. */
-export type EntityType = 'category' | 'product_model' | 'product' | 'option';
+export type EntityType = 'category' | 'product_model' | 'product' | 'option' | 'reference_entity_record' | 'asset';
 
 /**
  * `pending`: Ferry reserved this entity's PIM id (a random product uuid: a product that comes
@@ -27,7 +27,7 @@ export type EntityStatus = 'pending' | 'synced' | 'disabled' | 'uncategorized' |
 
 export interface EntityState {
   type: EntityType;
-  /** The PIM-facing code: category/model code, product identifier (SKU), `attribute:option` for options. */
+  /** The PIM-facing code: category/model code, product identifier (SKU), `attribute:option` for options, `entity:record` / `family:asset` (EE). */
   code: string;
   /** The PIM's own id when it differs from the code (product uuid in uuid mode), else null. */
   pimId: string | null;

@@ -15,6 +15,8 @@ const AXIS_TYPES = new Set([
   'akeneo_reference_entity',
 ]);
 const MAX_AXES = 5;
+/** FamilyVariantValidator::MAXIMUM_LEVEL_NUMBER. */
+const MAX_LEVELS = 2;
 const PROP = 'variant_attribute_sets';
 
 export function writeFamilyVariant(
@@ -89,6 +91,12 @@ export function writeFamilyVariant(
       if (!AXIS_TYPES.has(attr.type)) {
         errors.push(fieldViolation(PROP, `Variant axes "${axis}" must be a boolean, a simple select, a simple reference data or a measurement`));
       }
+      // An axis listed among another level's attributes (family_variant_axis_level).
+      for (const s of sets) {
+        if (!s.axes.includes(axis) && s.attributes.includes(axis)) {
+          errors.push(fieldViolation(PROP, `Attribute "${axis}" must be set as attribute in the same variant attribute set it was set as axis`));
+        }
+      }
     }
     const repeatedAxes = repeatedOf(axisCodes);
     if (repeatedAxes.length > 0) {
@@ -113,9 +121,12 @@ export function writeFamilyVariant(
     if (repeated.length > 0) {
       errors.push(fieldViolation(PROP, `Attributes must be unique, "${repeated.join(',')}" are used several times in variant attributes sets`));
     }
+    // validateNumberOfLevelAndAxis: at most two levels, then per level: missing, too many axes, no axis.
+    if (sets.length > MAX_LEVELS) errors.push(fieldViolation(PROP, `Family variant cannot have more than "${MAX_LEVELS}" level`));
     sets.forEach((s, i) => {
       if (s.level !== i + 1) errors.push(fieldViolation(PROP, `There is no variant attribute set for level "${i + 1}"`));
       else if (s.axes.length > MAX_AXES) errors.push(fieldViolation(PROP, `A variant attribute set cannot have more than ${MAX_AXES} axes`));
+      else if (s.axes.length === 0) errors.push(fieldViolation(PROP, `There should be at least one attribute defined as axis for the attribute set for level "${i + 1}"`));
     });
   }
   // familyvariant.yml: the FamilyVariant constraint (above) first, then unique code, then code format.

@@ -131,6 +131,18 @@ export function writeFamily(view: CatalogView, existing: Family | null, input: u
       errors.push(fieldViolation('attribute_as_image', 'Property "attribute_as_image" must not be scopable nor localizable for this family'));
     }
   }
+  // FamilyAttributeUsedAsAxisValidator (src/Akeneo/Pim/Structure/Component/Validator/Constraints/
+  // FamilyAttributeUsedAsAxisValidator.php): every axis of every variant of the family must stay one of
+  // its attributes; one violation per missing axis, at "attributes", after the label/image checks.
+  if (current) {
+    for (const fv of view.variantsOfFamily(current.code)) {
+      for (const axis of fv.variant_attribute_sets.flatMap((s) => s.axes)) {
+        if (!attributes.has(axis)) {
+          errors.push(fieldViolation('attributes', `Attribute "${axis}" is an axis in "${fv.code}" family variant. It must belong to the family.`));
+        }
+      }
+    }
+  }
   checkCode(code, errors, 'Family code may contain only letters, numbers and underscores', 100);
   finish(errors);
   const reqOut: Record<string, string[]> = {};

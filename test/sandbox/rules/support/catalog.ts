@@ -98,6 +98,9 @@ export class MemoryCatalog implements CatalogView {
   familyVariantByCode(code: string) {
     return [...this.variants.values()].find((v) => v.code.toLowerCase() === code.toLowerCase());
   }
+  variantsOfFamily(family: string) {
+    return [...this.variants.values()].filter((v) => v.family?.toLowerCase() === family.toLowerCase());
+  }
   channel(code: string) {
     return this.channelsByCode.get(code);
   }

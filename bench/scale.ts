@@ -1,0 +1,227 @@
+/**
+ * npm run bench:scale — sizing: a full first import of N generated items (models of 1–12
+ * variants, bench/generated-erp.ts) into the sandbox with Akeneo SaaS limits enforced per
+ * connection and per instance (4 concurrent per connection, 10 per instance, 100 req/s) and
+ * 200 ms + 2 ms/line latency, with 1 and with 3 Connections. Prints ONE JSON object: per run the
+ * time, lines/s against the ceiling (slots × 100 lines per 400 ms batch), the Ferry process's
+ * peak RSS, 429s and the sandbox's peak concurrency per connection and per instance; then an
+ * extrapolation to 1,000,000 items, stated as such.
+ *
+ * Each run is its own process (so its peak RSS is its own) under the heap cap a memory-conscious
+ * deployment would set (256 MB, as bench:sync); the sandbox runs in another process.
+ *
+ * Flags: --items 10000,100000 (default) · --connections 1,3 (default) · --latency 200ms+2ms/line
+ * (default; a slower PIM such as 1000ms+10ms/line shows the limits' speed-up where this machine's
+ * CPU would otherwise bound it) · --shared (also a run of
+ * the largest size with 3 connections through the PostgreSQL shared budget; needs
+ * FERRY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GeneratedErp } from './generated-erp.js';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const FROM_DIST = existsSync(join(ROOT, 'dist/sync/index.js'));
+const code = (module: string): string => (FROM_DIST ? join(ROOT, 'dist', `${module}.js`) : join(ROOT, 'src', `${module}.ts`));
+const load = async <T,>(module: string): Promise<T> => (await import(pathToFileURL(code(module)).href)) as T;
+const HEAP_CAP_MB = Number(process.env.FERRY_BENCH_HEAP_CAP_MB ?? 256);
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** `--latency 1000ms+10ms/line`: a slower PIM, for which this machine's CPU is no bound. */
+const LATENCY = flag('--latency') ?? '200ms+2ms/line';
+const latencyParts = /^(\d+)ms\+(\d+(?:\.\d+)?)ms\/line$/.exec(LATENCY);
+if (!latencyParts) throw new Error(`--latency must read like 200ms+2ms/line, got "${LATENCY}"`);
+/** Seconds the PIM takes for a batch of 100 lines. */
+const BATCH_SECONDS = (Number(latencyParts[1]) + Number(latencyParts[2]) * 100) / 1000;
+
+interface Scenario {
+  items: number;
+  connections: number;
+  shared: boolean;
+}
+
+// --- one run, in its own process -----------------------------------------------------------
+
+interface SandboxConnection {
+  clientId: string;
+  secret: string;
+  username: string;
+  password: string;
+}
+
+async function startSandboxProcess(connections: number): Promise<{ url: string; connections: SandboxConnection[]; stats(): Promise<Record<string, unknown>>; close(): Promise<void> }> {
+  const script = `
+    import { startSandbox } from ${JSON.stringify(code('sandbox/index'))};
+    const sb = await startSandbox(${JSON.stringify({ catalog: 'demo', limits: 'saas', latency: LATENCY, connections })});
+    process.stdout.write(JSON.stringify({ url: sb.url, connections: sb.connections }) + '\\n');
+    process.stdin.resume();
+    process.stdin.on('end', async () => { await sb.close(); process.exit(0); });
+  `;
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...(FROM_DIST ? [] : ['--import', 'tsx']), '--input-type=module', '-e', script], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const first = await createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
+  if (first.done) throw new Error('the sandbox process ended before listening');
+  const started = JSON.parse(first.value) as { url: string; connections: SandboxConnection[] };
+  return {
+    ...started,
+    stats: async () => (await (await fetch(`${started.url}/_sandbox/stats`)).json()) as Record<string, unknown>,
+    close: async () => {
+      child.stdin!.end();
+      await new Promise((r) => child.on('exit', r));
+    },
+  };
+}
+
+async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
+  const { createAkeneoClient } = await load<typeof import('../src/akeneo/index.js')>('akeneo/index');
+  const { PostgresBudget, instanceNameOf } = await load<typeof import('../src/budget/postgres.js')>('budget/postgres');
+  const { ferryConfigSchema } = await load<typeof import('../src/config/schema.js')>('config/schema');
+  const { createLogger } = await load<typeof import('../src/logging.js')>('logging');
+  const { runSync } = await load<typeof import('../src/sync/index.js')>('sync/index');
+  const { bootstrapPim } = await load<typeof import('../src/sync/bootstrap.js')>('sync/bootstrap');
+
+  const sandbox = await startSandboxProcess(3);
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-scale-'));
+  try {
+    const connections = sandbox.connections.slice(0, s.connections);
+    const pgUrl = process.env.FERRY_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const client = createAkeneoClient({
+      url: sandbox.url,
+      auth: { kind: 'connections', connections },
+      ...(s.shared
+        ? {
+            governor: ({ url, connectionIds, limits }) =>
+              new PostgresBudget({ url: pgUrl, instance: `bench:${instanceNameOf(url)}:${process.pid}`, connectionIds, limits, leaseMs: 15_000 }),
+          }
+        : {}),
+    });
+    const slots = client.limits().instanceCap;
+    const config = ferryConfigSchema.parse({
+      pim: { url: sandbox.url, connections },
+      erp: { type: 'demo', path: join(tmpdir(), 'unused.sqlite') },
+      mapping: { preset: 'demo' },
+      state: { path: join(dir, 'ferry.db') },
+      // Enough batches queued to keep every slot busy (the default 8 suits one connection's 4).
+      sync: { batchesInFlight: Math.max(8, slots + 6) },
+    });
+    const erp = new GeneratedErp(s.items);
+    await bootstrapPim(client, config.mapping, erp);
+    const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+    const report = await runSync(config, { client, source: erp, logger, full: true });
+    const stats = await sandbox.stats();
+    const clientStats = client.stats();
+    await client.close();
+    const t = report.byType;
+    const lines = t.product.created + t.product.updated + t.product_model.created + t.product_model.updated + t.category.created + t.category.updated;
+    const seconds = report.durationMs / 1000;
+    const ceiling = (slots * 100) / BATCH_SECONDS;
+    return {
+      items: s.items,
+      connections: s.connections,
+      budget: s.shared ? 'shared (PostgreSQL)' : 'in-process',
+      status: report.status,
+      products: t.product.created,
+      productModels: t.product_model.created,
+      lines,
+      seconds: Number(seconds.toFixed(1)),
+      linesPerSecond: Math.round(lines / seconds),
+      ceiling: Math.round(ceiling),
+      ratio: Number((lines / seconds / ceiling).toFixed(3)),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      throttled429: stats.throttled429,
+      clientRetries: clientStats.retried,
+      sandboxPeakConcurrent: stats.peakConcurrent,
+      sandboxPeakPerSecond: stats.peakPerSecond,
+      requestsPerConnection: stats.requestsPerConnection,
+    };
+  } finally {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const scenarioArg = flag('--scenario');
+if (scenarioArg) {
+  const result = await runScenario(JSON.parse(scenarioArg) as Scenario).catch((err: unknown) => ({ error: String(err) }));
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+}
+
+// --- the parent: every run in turn, one JSON object ----------------------------------------
+
+async function inChild(s: Scenario): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', JSON.stringify(s), '--latency', LATENCY], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.on('exit', r));
+  const last = out.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as Record<string, unknown>;
+  } catch {
+    return { ...s, error: `the run printed no result (${last.slice(0, 200)})` };
+  }
+}
+
+const sizes = (flag('--items') ?? '10000,100000').split(',').map(Number);
+const connectionCounts = (flag('--connections') ?? '1,3').split(',').map(Number);
+const scenarios: Scenario[] = [];
+for (const items of sizes) for (const connections of connectionCounts) scenarios.push({ items, connections, shared: false });
+if (process.argv.includes('--shared')) scenarios.push({ items: Math.max(...sizes), connections: 3, shared: true });
+
+const runs: Record<string, unknown>[] = [];
+for (const s of scenarios) {
+  process.stderr.write(`bench:scale: ${s.items} items, ${s.connections} connection(s)${s.shared ? ', shared budget' : ''}…\n`);
+  runs.push(await inChild(s));
+}
+
+/**
+ * 1,000,000 items, extrapolated from the largest size measured: time is bound by the PIM's
+ * limits, so it scales with the lines to write; memory grows with the catalog only through the
+ * state and the group index (which moves to disk past 20,000 items), so the growth between the
+ * two sizes measured is carried on linearly, an upper estimate.
+ */
+function extrapolate(connections: number): Record<string, unknown> | undefined {
+  const of = (items: number) => runs.find((r) => r.items === items && r.connections === connections && r.budget === 'in-process' && !r.error);
+  const measured = [...new Set(sizes)].sort((a, b) => a - b);
+  const big = of(measured[measured.length - 1]!);
+  // The memory slope comes from the two largest sizes (the smallest carries the fixed start-up cost).
+  const small = measured.length > 1 ? of(measured[measured.length - 2]!) : undefined;
+  if (!big) return undefined;
+  const factor = 1_000_000 / (big.items as number);
+  const seconds = (big.seconds as number) * factor;
+  const rss = big.peakRssMb as number;
+  const rssGrowth = small && small !== big ? (rss - (small.peakRssMb as number)) / ((big.items as number) - (small.items as number)) : 0;
+  return {
+    connections,
+    basis: `extrapolated from the ${big.items as number}-item run, not measured`,
+    minutes: Math.round(seconds / 60),
+    hours: Number((seconds / 3600).toFixed(1)),
+    peakRssMb: Math.round(rss + Math.max(0, rssGrowth) * (1_000_000 - (big.items as number))),
+  };
+}
+
+const out = {
+  benchmark: 'scale',
+  note: 'Measured on a shared 2-core machine with other jobs running; Ferry and the sandbox each run in their own process. Numbers are pessimistic.',
+  limits: 'sandbox --limits saas (4 concurrent per connection, 10 per instance, 100 req/s, option writes 3/s), latency ' + LATENCY,
+  heapCapMb: HEAP_CAP_MB,
+  runtime: FROM_DIST ? 'dist/ (as the ferry command runs)' : 'src/ through tsx',
+  loadAverage: Number(loadavg()[0]!.toFixed(1)),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
+  runs,
+  extrapolation1M: connectionCounts.map(extrapolate).filter((x) => x !== undefined),
+};
+process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+if (runs.some((r) => r.error)) process.exitCode = 1;

@@ -92,6 +92,13 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
   const clock = options.clock ?? Date.now;
+  // The Console's pages read the engine's run tables by SQL in the state's SQLite file (store/runs-read.ts):
+  // with a PostgreSQL state they would show an empty history, so it says so instead of starting.
+  if (config.state.driver !== 'sqlite') {
+    throw new Error(
+      'ferry serve needs a SQLite state today: its run pages read the state file directly. With state.url (PostgreSQL) use ferry sync and ferry runs, or serve a config whose state is a SQLite file (see docs/operations.md, "PostgreSQL state").',
+    );
+  }
   // The engine's schema first (the Console reads its tables and indexes them).
   await (await openStateStore(config.state)).close();
   const db = openConsoleDb(config.state.path);

@@ -21,6 +21,7 @@ import { mediaLookup, mediaReader } from './media-source.js';
 import { collectWarnings, recordFailedStart } from './run-record.js';
 import type { StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
+import { openPostgresStateStore } from './state/postgres.js';
 import { ConnectionLocks } from './connection-lock.js';
 import { takeRunLock, type HeldLock } from './lock.js';
 
@@ -31,11 +32,16 @@ export type { RunReport, OutcomeCounts, RequestCounts, SyncMode } from './report
 export { formatReport, summaryLine, jsonSummary, exitCodeFor, rejectsCsv, countsAddUp } from './report.js';
 export type { StateStore } from './state/port.js';
 export { SqliteStateStore, openSqliteStateStore } from './state/sqlite.js';
+export { PostgresStateStore, openPostgresStateStore } from './state/postgres.js';
 
 export async function openStateStore(config: StateConfig): Promise<StateStore> {
   switch (config.driver) {
     case 'sqlite':
       return openSqliteStateStore(config.path);
+    case 'postgres':
+      // The schema refuses a postgres driver without a url; checked again for callers that build the object.
+      if (config.url === undefined) throw new Error('state.driver postgres needs state.url (postgres://user:password@host:5432/database).');
+      return openPostgresStateStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
   }
 }
 

@@ -4,6 +4,7 @@ import { pimConfigSchema } from '../akeneo/config.js';
 import { erpConfigSchema } from '../erp/config.js';
 import { mappingConfigSchema } from '../mapping/config.js';
 import { stateConfigSchema, syncConfigSchema } from '../sync/config.js';
+import { eventsConfigSchema } from '../server/events/config.js';
 
 export const ferryConfigSchema = z
   .object({
@@ -12,6 +13,7 @@ export const ferryConfigSchema = z
     mapping: mappingConfigSchema.prefault({}),
     state: stateConfigSchema.prefault({}),
     sync: syncConfigSchema.prefault({}),
+    events: eventsConfigSchema.optional(),
   })
   .strict()
   .describe('Ferry configuration (ferry.yaml)');

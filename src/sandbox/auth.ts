@@ -32,6 +32,8 @@ export interface AuthConfig {
   password: string;
   tokenLifetimeSeconds: number;
   refreshTokenLifetimeSeconds: number;
+  /** More users of the same connection (another person's writes, e.g. Julia's, next to Ferry's own). */
+  users?: readonly { username: string; password: string }[];
 }
 
 const newToken = (): string => randomBytes(32).toString('base64url');
@@ -107,7 +109,9 @@ export class AuthService {
     if (!this.clientOk(basic, body)) {
       return { ok: false, status: 422, message: 'Parameter "client_id" is missing or does not match any client, or secret is invalid' };
     }
-    if (username !== this.config.username || !timingSafeEqualString(password, this.config.password)) {
+    const users = [{ username: this.config.username, password: this.config.password }, ...(this.config.users ?? [])];
+    const user = users.find((u) => u.username === username);
+    if (!user || !timingSafeEqualString(password, user.password)) {
       return { ok: false, status: 422, message: 'No user found for the given username and password' };
     }
     return { ok: true, body: this.issue(this.config.clientId, username) };

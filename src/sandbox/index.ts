@@ -12,6 +12,7 @@ import { akeneoNow, newUuid, type SandboxContext } from './context.js';
 import { adaptStructure, EditionError, editionProfile, type EditionProfile } from './edition.js';
 import { parseFaults, parseLatency, resolveOptions, SandboxOptionError, type SandboxOptions } from './options.js';
 import { SqlitePersistence } from './persistence.js';
+import { EventSender, type EventsStats } from './events.js';
 import { rules } from './rules-binding.js';
 import type { SandboxStats } from './stats.js';
 import { SandboxStore } from './store.js';
@@ -44,6 +45,8 @@ export interface RunningSandbox {
   close(): Promise<void>;
   reset(): Promise<void>;
   stats(): SandboxStats;
+  /** With eventsUrl: the deliveries so far, and a wait until every pending event is delivered. */
+  events: { stats(): EventsStats; drain(): Promise<void> } | null;
 }
 
 const MEDIA_TYPES = new Set(['pim_catalog_file', 'pim_catalog_image']);
@@ -149,6 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     password: opts.password,
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,
+    users: opts.users,
   });
   const ctx: SandboxContext = { store, rules, options: opts, auth, edition, now: akeneoNow, newUuid };
   const report: CatalogLoadReport = {
@@ -188,6 +192,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     persistence?.replaceAll(store.snapshotStructure());
   };
 
+  // Attached after the seed: catalog lines are no one's writes.
+  const events =
+    opts.eventsUrl !== undefined && opts.eventsSecret !== undefined
+      ? new EventSender(store, { url: opts.eventsUrl, secret: opts.eventsSecret, format: opts.eventsFormat, duplicate: opts.eventsDuplicate, reorder: opts.eventsReorder, batchMs: opts.eventsBatchMs })
+      : null;
+  events?.attach();
+
   const handle = buildApp(ctx, {
     reset,
     counts: () => ({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),
@@ -201,6 +212,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const address = handle.app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed = false;
+  events?.setSource(`http://${host}:${address.port}`);
   return {
     url: `http://${host}:${address.port}`,
     edition,
@@ -211,9 +223,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     catalogReport: report,
     reset,
     stats: () => handle.stats.snapshot({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),
+    events: events ? { stats: () => ({ ...events.stats }), drain: () => events.drain() } : null,
     close: async () => {
       if (closed) return;
       closed = true;
+      await events?.drain();
       handle.shutdown();
       await handle.app.close();
       persistence?.close();

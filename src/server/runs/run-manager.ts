@@ -24,6 +24,7 @@ import { isOwnerAlive } from '../../sync/lock.js';
 import { cancelRequestOf, requestRunCancel } from '../../sync/run-cancel.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
 import type { ConsoleDb } from '../store/db.js';
+import type { ExportRunner } from './export-runner.js';
 import type { RunsReader } from '../store/runs-read.js';
 
 export class RunConflictError extends Error {
@@ -34,7 +35,8 @@ export class RunConflictError extends Error {
 }
 
 export interface RunRequest {
-  mode: 'delta' | 'full' | 'keys' | 'category' | 'since';
+  /** `export`: PIM → ERP (runExport), with `keys` the products to export (all tagged ones without). */
+  mode: 'delta' | 'full' | 'keys' | 'category' | 'since' | 'export';
   keys?: string[];
   /** With mode keys: ERP category keys read alongside (a retry of rejected categories). */
   categoryKeys?: string[];
@@ -71,6 +73,8 @@ export interface RunManagerDeps {
   onFinished?: (job: { jobId: string; runId: number | null; dryRun: boolean; report: RunReport | null; error: string | null; startedBy: string }) => Promise<void> | void;
   /** How long POST /runs waits for the engine to number the run (ms). */
   waitForRunIdMs?: number;
+  /** Runs exports (mode `export`): src/app/run-export.ts. */
+  runExport?: ExportRunner;
 }
 
 /** How many bodies a Console dry run keeps in its plan (with before / after for the first 200). */
@@ -91,6 +95,8 @@ function selectorOptions(r: RunRequest): SyncOptions {
       return { category: r.category!, dryRun: r.dryRun };
     case 'since':
       return { since: new Date(r.since!).toISOString(), dryRun: r.dryRun };
+    case 'export':
+      throw new Error('an export is not a sync: RunManager runs it through runExport');
     default:
       return { dryRun: r.dryRun };
   }
@@ -305,6 +311,10 @@ export class RunManager {
     };
     let state: StateStore | null = null;
     try {
+      if (job.request.mode === 'export') {
+        await this.executeExport(job, (p) => emit(p));
+        return;
+      }
       state = announcingRunId(await openStateStore(config.state), (id) => {
         job.runId = id;
         this.deps.runs.setStartedBy(id, job.startedBy);
@@ -335,6 +345,26 @@ export class RunManager {
         logger.warn({ err: scrubSecrets(String(err)) }, 'after-run hook failed');
       }
     }
+  }
+
+  /** An export job: runExport numbers its run in the same history (direction export). */
+  private async executeExport(job: LiveJob, emit: (p: SyncProgress) => void): Promise<void> {
+    const runExport = this.deps.runExport;
+    if (!runExport) throw new Error('this Console cannot export: it was started without the export (runExport)');
+    const report = await runExport(this.deps.config, {
+      ...(job.request.keys?.length ? { keys: job.request.keys } : {}),
+      dryRun: job.request.dryRun,
+      signal: job.abort.signal,
+      onProgress: (p) => emit({ phase: (p.phase ?? 'export') as SyncProgress['phase'], read: p.read ?? 0, settled: p.settled ?? 0 }),
+    });
+    const runId = (report as { runId?: unknown } | null)?.runId;
+    if (typeof runId === 'number') {
+      job.runId = runId;
+      this.deps.runs.setStartedBy(runId, job.startedBy);
+      job.events.emit('numbered');
+    }
+    job.report = report as RunReport;
+    job.state = 'finished';
   }
 
   /** The status the history holds (the engine may have stored `interrupted` for a cancelled run). */

@@ -10,6 +10,7 @@ import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerErpCommands } from './commands/erp.js';
 import { registerMappingCommands } from './commands/mapping.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerErpCommands(program);
   registerMappingCommands(program);
   registerSyncCommands(program);
+  registerExportCommand(program);
   registerServeCommand(program);
   registerUsersCommands(program);
   return program;

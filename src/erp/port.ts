@@ -153,6 +153,8 @@ export interface SinkResult {
   key: string;
   outcome: SinkOutcome;
   message?: string;
+  /** The ERP's own id of the record written (e.g. `product_42` in Tryton), when it has one apart from the key. */
+  id?: string;
 }
 export interface ErpSink {
   readonly kind: string;

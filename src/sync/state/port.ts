@@ -168,6 +168,13 @@ export interface StateStore {
   listEntityKeys(type: EntityType, pageSize?: number): AsyncIterable<EntityKey[]>;
   countEntities(type?: EntityType): Promise<number>;
 
+  // --- sequences (SKU generator) -------------------------------------------------
+  /**
+   * Reserves `count` consecutive numbers of the named sequence and returns the first (a new
+   * sequence starts at 1). Atomic: two runs never get the same number.
+   */
+  nextSequence(name: string, count: number): Promise<number>;
+
   // --- watermarks ----------------------------------------------------------------
   getWatermark(stream: string): Promise<string | null>;
   setWatermark(stream: string, value: string): Promise<void>;

@@ -459,6 +459,18 @@ export class SqliteStateStore implements StateStore {
 
   // --- watermarks ----------------------------------------------------------------
 
+  async nextSequence(name: string, count: number): Promise<number> {
+    // Created on first use rather than by a migration: the table is the generator's alone.
+    const take = this.db.transaction(() => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+      const row = this.db.prepare('SELECT value FROM sequences WHERE name = ?').get(name) as { value: number } | undefined;
+      const first = (row?.value ?? 0) + 1;
+      this.db.prepare('INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, first + count - 1);
+      return first;
+    });
+    return take.immediate();
+  }
+
   async getWatermark(stream: string): Promise<string | null> {
     const row = this.prepared('SELECT value FROM watermarks WHERE stream = ?').get(stream) as { value: string } | undefined;
     return row?.value ?? null;

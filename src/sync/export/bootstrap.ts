@@ -87,3 +87,14 @@ export async function applyStatusAttributes(client: AkeneoClient, plan: StatusSt
   }
   return { created, failures };
 }
+
+/** The plan in plain lines (empty when nothing is missing). */
+export function describeStatusPlan(plan: StatusStructurePlan): string[] {
+  const out: string[] = [];
+  if (plan.attributeGroup) out.push(`  attribute group ${plan.attributeGroup.code} (ERP exchange)`);
+  for (const a of plan.attributes) out.push(`  attribute ${a.code} (${a.type.replace('pim_catalog_', '')}, export status)`);
+  if (plan.options.length) out.push(`  options of ${plan.options[0]!.attribute}: ${plan.options.map((o) => o.code).join(', ')}`);
+  if (plan.category) out.push(`  category ${plan.category.code} (the export tag)`);
+  if (plan.families.length) out.push(`  status attributes added to ${plan.families.length} famil${plan.families.length === 1 ? 'y' : 'ies'}: ${plan.families.map((f) => f.code).slice(0, 10).join(', ')}`);
+  return out;
+}

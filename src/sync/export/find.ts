@@ -34,15 +34,13 @@ function searches(config: ExportConfig, since: string | null): string[] {
   return out;
 }
 
-/** Whether a candidate is sent in this run, or why not. */
-export function decide(product: Product, config: ExportConfig, since: string | null): { send: true } | { send: false; reason: string } {
+/**
+ * Whether a candidate is sent in this run, or why not. A product already sent goes again only with
+ * `updates: owned`, and then only when what it maps to changed (compared with what was sent).
+ */
+export function decide(product: Product, config: ExportConfig): { send: true } | { send: false; reason: string } {
   const status = plainValue(product, config.status.attribute);
-  const changed = since === null || (product.updated !== undefined && Date.parse(product.updated) >= Date.parse(since) - 1000);
-  if (status === STATUS.exported || status === STATUS.inErp) {
-    if (config.updates === 'never') return { send: false, reason: 'already in the ERP (export.updates: never)' };
-    if (!changed) return { send: false, reason: 'not changed since the last export' };
-  }
-  if (status === STATUS.error && !changed && config.tag.kind !== 'status') return { send: false, reason: 'in error and not changed since the last export' };
+  if ((status === STATUS.exported || status === STATUS.inErp) && config.updates === 'never') return { send: false, reason: 'already in the ERP (export.updates: never)' };
   return { send: true };
 }
 

@@ -3,6 +3,7 @@
  * the ERP sink, the status written back — then the watermark, the outcomes and the report, like
  * a sync run (src/sync/stages/run.ts) so `ferry runs` and the Console show it.
  */
+import { createHash } from 'node:crypto';
 import type { AkeneoClient } from '../../akeneo/index.js';
 import type { Product } from '../../akeneo/model.js';
 import type { ErpRecord, ErpSink, SinkResult } from '../../erp/port.js';
@@ -151,6 +152,13 @@ interface Pending {
   generated: boolean;
   group: ErpRecord | null;
   item: ErpRecord;
+  hash: string;
+}
+
+/** What was sent, without the dates (an edit elsewhere in the product changes `updated` alone). */
+function sentHash(group: ErpRecord | null, item: ErpRecord): string {
+  const strip = (r: ErpRecord | null) => (r ? { ...r, updatedAt: null } : null);
+  return createHash('sha256').update(JSON.stringify([strip(group), strip(item)])).digest('base64url');
 }
 
 async function exportPage(page: Product[], p: PageContext): Promise<void> {
@@ -164,7 +172,7 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
   const going: Product[] = [];
   for (const product of page) {
     report.counts.read++;
-    const verdict = p.keysGiven ? ({ send: true } as const) : decide(product, config, p.since);
+    const verdict = p.keysGiven ? ({ send: true } as const) : decide(product, config);
     if (!verdict.send) {
       settle({ pimId: idOf(product, p.mode), sku: skuOf(product, p.identifierAttribute), outcome: 'skipped', message: verdict.reason }, p);
       continue;
@@ -186,7 +194,14 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
       fail(pimId, a.sku, mapped.problems.join(' '));
       continue;
     }
-    pending.push({ product, pimId, sku: a.sku, generated: a.generated, group: mapped.group, item: mapped.item });
+    pending.push({ product, pimId, sku: a.sku, generated: a.generated, group: mapped.group, item: mapped.item, hash: sentHash(mapped.group, mapped.item) });
+  }
+  // Already sent as it is now (updates: owned re-reads products Ferry's own status writes touched): nothing to send.
+  const sent = await p.deps.state.getEntities('exported', pending.map((x) => x.sku));
+  for (const x of [...pending]) {
+    if (p.keysGiven || sent.get(x.sku)?.hashes.sent !== x.hash) continue;
+    pending.splice(pending.indexOf(x), 1);
+    settle({ pimId: x.pimId, sku: x.sku, outcome: 'unchanged' }, p);
   }
   if (dryRun) {
     for (const x of pending) settle({ pimId: x.pimId, sku: x.sku, outcome: 'planned', ...(x.generated ? { generatedSku: true } : {}), records: [x.group, x.item].filter(Boolean) }, p);
@@ -225,6 +240,10 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
     // A product the ERP already sent back keeps `in_erp`.
     updates.set(x.pimId, { pimId: x.pimId, status: current === STATUS.inErp ? STATUS.inErp : STATUS.exported, message: null, erpId });
   }
+  const done = items.filter((x) => byKey.get(x.sku) && byKey.get(x.sku)!.outcome !== 'failed');
+  await p.deps.state.saveEntities(
+    done.map((x) => ({ type: 'exported', code: x.sku, pimId: x.pimId, originStream: 'pim', originKey: x.pimId, groupKey: x.group?.key ?? null, hashes: { sent: x.hash }, erpVersion: null, status: 'synced' })),
+  );
   // 4. The outcome back to the PIM, in one batch per page.
   const list = [...updates.values()];
   const failed = await writeStatuses(p.deps.client, list, config, p.mode, p.identifierAttribute);

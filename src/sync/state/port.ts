@@ -8,8 +8,11 @@
  */
 import type { ReportReject } from '../report.js';
 
-/** What kind of PIM entity a state row describes. */
-export type EntityType = 'category' | 'product_model' | 'product' | 'option';
+/**
+ * What kind of PIM entity a state row describes. `exported`: a PIM product `ferry export` sent to
+ * the ERP (code: its SKU, pimId: its uuid, hashes: what was sent), apart from the import's rows.
+ */
+export type EntityType = 'category' | 'product_model' | 'product' | 'option' | 'exported';
 
 /**
  * `pending`: Ferry reserved this entity's PIM id (a random product uuid: a product that comes

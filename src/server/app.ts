@@ -33,8 +33,7 @@ import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
 import { apiSystemRoutes, rootSystemRoutes } from './routes/system.js';
-import { RunConflictError, RunManager } from './runs/run-manager.js';
-import type { ExportRunner } from './runs/export-runner.js';
+import { RunConflictError, RunManager, type ExportRunner } from './runs/run-manager.js';
 import { ConsoleScheduler } from './schedules/scheduler.js';
 import { ScheduleStore } from './schedules/store.js';
 import { AuditStore } from './store/audit-store.js';
@@ -153,16 +152,20 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
         settings: {
           debounceMs: config.events.debounceSeconds * 1000,
           ferryAuthors: config.events.ferryAuthors ?? ('username' in config.pim ? [config.pim.username] : []),
-          statusAttribute: config.events.statusAttribute,
-          statusAttributes: config.events.statusAttributes,
+          statusAttribute: config.export?.status.attribute ?? 'erp_status',
+          statusAttributes:
+            config.events.statusAttributes ??
+            (config.export ? [config.export.status.attribute, config.export.status.message, config.export.status.erpId] : ['erp_status', 'erp_message', 'erp_id']),
+          tag: config.export?.tag ?? { kind: 'status' },
+          updates: config.export?.updates ?? 'never',
         },
         readProduct: (key, identifier) => readProductForEvent(manager.pimClient(), key, identifier),
         // Serialized with every other run: a run going means "later", never a second one at once.
         trigger: async (keys) => {
           if (manager.isBusy() || manager.lockedElsewhere()) return 'busy';
           try {
-            const r = await manager.start({ mode: 'export', keys, dryRun: false }, 'events');
-            audit.record('events', 'export.start', r.runId !== null ? `run#${r.runId}` : r.jobId, { keys: keys.length });
+            const r = await manager.start({ mode: 'export', ...(keys ? { keys } : {}), dryRun: false }, 'events');
+            audit.record('events', 'export.start', r.runId !== null ? `run#${r.runId}` : r.jobId, { keys: keys?.length ?? 'all waiting' });
             return 'started';
           } catch (err) {
             if (err instanceof RunConflictError) return 'busy';

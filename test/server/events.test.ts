@@ -1,9 +1,9 @@
 /**
  * Akeneo events → exports, for real: the sandbox sends signed events (Events API and Event
  * Platform) over HTTP to a listening `ferry serve` (the Console app), written by two API users:
- * julia (a person) and admin (Ferry's own connection). The export the Console runs is recorded
- * and, like the real one, writes the status back through Ferry's connection, whose events must
- * trigger nothing.
+ * julia (a person) and admin (Ferry's own connection). The Console runs the real export
+ * (runExport, files sink), which writes the status back through Ferry's connection: those
+ * events must trigger nothing. The keys of each export are recorded on the way.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,7 +15,8 @@ import { ferryConfigSchema } from '../../src/config/schema.js';
 import { signDelivery } from '../../src/sandbox/events.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { createConsole, type ConsoleServer } from '../../src/server/app.js';
-import type { ExportRunOptions } from '../../src/server/runs/export-runner.js';
+import { runExport } from '../../src/app/run-export.js';
+import { prepareJuliasPim } from '../sync/export/support.js';
 import { sandboxPimConfig } from '../sync/support/e2e.js';
 import { silent } from './support.js';
 
@@ -45,6 +46,14 @@ function clientAs(sb: RunningSandbox, user: { username: string; password: string
 }
 
 const status = (code: string) => ({ erp_status: [{ locale: null, scope: null, data: code }] });
+/** Julia's writes, failing the test on a refused line (upsertMany reports lines, never throws). */
+async function write(client: AkeneoClient, products: Record<string, unknown>[]): Promise<void> {
+  const results = await client.products.upsertMany(products as never);
+  const refused = results.filter((x) => x.status >= 300);
+  expect(refused, JSON.stringify(refused)).toEqual([]);
+}
+const uuidOf = async (client: AkeneoClient, identifier: string) => String((await client.products.get(identifier)).uuid);
+const erpStatusOf = async (client: AkeneoClient, identifier: string) => ((await client.products.get(identifier)).values?.['erp_status'] as { data: string }[] | undefined)?.[0]?.data;
 const title = (text: string) => ({ marketing_title: [{ locale: 'en_US', scope: null, data: text }] });
 
 interface Rig {
@@ -53,7 +62,7 @@ interface Rig {
   url: string;
   julia: AkeneoClient;
   ferry: AkeneoClient;
-  exports: string[][];
+  exports: (string[] | 'all waiting')[];
   /** Waits until the sandbox delivered everything and the Console settled and ran its exports. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -66,25 +75,21 @@ async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3)
   const sb = await startSandbox({ catalog: 'demo', users: [JULIA], eventsUrl: `${url}/api/v1/events/akeneo`, eventsSecret: SECRET, eventsBatchMs: 10, ...sandbox });
   const ferry = clientAs(sb, { username: sb.username, password: sb.password });
   const julia = clientAs(sb, JULIA);
-  // The export status attribute as `ferry pim bootstrap` makes it (issue 17 point 1).
-  await ferry.attributes.upsert({ code: 'erp_status', type: 'pim_catalog_simpleselect', group: 'other', localizable: false, scopable: false } as never);
-  await ferry.attributeOptions('erp_status').upsertMany(['to_export', 'exported', 'in_erp', 'error'].map((code, i) => ({ code, attribute: 'erp_status', sort_order: i }) as never));
-  await ferry.attributes.upsert({ code: 'erp_message', type: 'pim_catalog_text', group: 'other', localizable: false, scopable: false } as never);
-
   const config = ferryConfigSchema.parse({
     pim: sandboxPimConfig(sb),
-    erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: 5, seed: 3 },
+    erp: { type: 'files', folder: join(dir, 'drop'), outFolder: join(dir, 'out'), sinkFormat: 'csv' },
     state: { path: join(dir, 'ferry.db') },
+    export: { updates: 'owned', fields: { name: { attribute: 'marketing_title', locale: 'en_US' } } },
     events: { secret: SECRET, debounceSeconds },
   });
-  const exports: string[][] = [];
-  // Records the keys, then writes back as the export does: through Ferry's connection.
-  const runExport = async (_config: unknown, o: ExportRunOptions) => {
-    exports.push([...(o.keys ?? [])]);
-    await ferry.products.upsertMany((o.keys ?? []).map((identifier) => ({ identifier, values: { ...status('exported'), erp_message: [{ locale: null, scope: null, data: '' }] } })));
-    return { runId: null, status: 'succeeded' };
+  // The status attributes (erp_status, erp_message, erp_id) and a family, as `ferry pim bootstrap` makes them.
+  await prepareJuliasPim(ferry, config.export!);
+  const exports: (string[] | 'all waiting')[] = [];
+  const recordingExport: typeof runExport = async (c, o) => {
+    exports.push(o?.keys ? [...o.keys].sort() : 'all waiting');
+    return runExport(c, o);
   };
-  const server = await createConsole({ config, logger: silent, runExport });
+  const server = await createConsole({ config, logger: silent, runExport: recordingExport });
   await server.app.listen({ host: '127.0.0.1', port });
   const settle = async () => {
     const within = async (what: string, p: Promise<void>) => {
@@ -125,57 +130,68 @@ afterEach(async () => {
 describe('Akeneo events trigger exports', () => {
   it('a tagged product written by a person is exported alone; Ferry\'s own status write-back triggers nothing', async () => {
     const r = (current = await rig());
-    await r.julia.products.upsertMany([
-      { identifier: 'EV-1', values: { ...title('Tagged'), ...status('to_export') } },
-      { identifier: 'EV-2', values: title('Not tagged') },
+    await write(r.julia, [
+      { identifier: 'EV-1', family: 'tshirts', values: { ...title('Tagged'), ...status('to_export') } },
+      { identifier: 'EV-2', family: 'tshirts', values: title('Not tagged') },
     ]);
     await r.settle();
-    expect(r.exports).toEqual([['EV-1']]);
+    const ev1 = await uuidOf(r.julia, 'EV-1');
+    expect(r.exports).toEqual([[ev1]]);
     // The recorded export wrote `exported` through Ferry's connection: its events came and were dropped.
     const stats = r.server.ctx.events!.stats;
     expect(stats.own).toBeGreaterThanOrEqual(1);
     expect(stats.skipped['not tagged']).toBe(1);
-    expect(((await r.ferry.products.get('EV-1')).values?.['erp_status'] as { data: string }[])[0]!.data).toBe('exported');
-    // Julia edits the exported product: a real change, exported again; then Ferry's write-back again does nothing.
-    await r.julia.products.upsert({ identifier: 'EV-1', values: title('Tagged, renamed') });
+    expect(await erpStatusOf(r.julia, 'EV-1')).toBe('exported');
+    expect(await erpStatusOf(r.julia, 'EV-2')).toBeUndefined();
+    // In the runs history as an export, started by the events.
+    const runs = r.server.ctx.db.prepare('SELECT r.mode, o.started_by FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id ORDER BY r.id').all();
+    expect(runs).toEqual([{ mode: 'export', started_by: 'events' }]);
+    // Julia edits the exported product (export.updates: owned): the export's delta sends it again; Ferry's write-back again does nothing.
+    await write(r.julia, [{ identifier: 'EV-1', family: 'tshirts', values: title('Tagged, renamed') }]);
     await r.settle();
-    expect(r.exports).toEqual([['EV-1'], ['EV-1']]);
+    expect(r.exports).toEqual([[ev1], 'all waiting']);
+    expect(r.server.ctx.db.prepare('SELECT COUNT(*) AS n FROM runs').get()).toEqual({ n: 2 });
   });
 
   it('a burst of edits to one product gives one export (debounce)', async () => {
     const r = (current = await rig({}, 0.5));
     for (let i = 0; i < 6; i++) {
-      await r.julia.products.upsert({ identifier: 'EV-BURST', values: { ...title(`draft ${i}`), ...status('to_export') } });
+      await write(r.julia, [{ identifier: 'EV-BURST', values: { ...title(`draft ${i}`), ...status('to_export') } }]);
     }
     await r.settle();
-    expect(r.exports).toEqual([['EV-BURST']]);
+    expect(r.exports).toEqual([[await uuidOf(r.julia, 'EV-BURST')]]);
+    expect(await erpStatusOf(r.julia, 'EV-BURST')).toBe('exported');
     expect(r.server.ctx.events!.stats.accepted).toBe(6);
   });
 
   it('a status change alone by someone other than Ferry does not loop (only the status attributes changed)', async () => {
     const r = (current = await rig());
-    await r.julia.products.upsert({ identifier: 'EV-ST', values: { ...title('Status'), ...status('to_export') } });
+    await write(r.julia, [{ identifier: 'EV-ST', values: { ...title('Status'), ...status('to_export') } }]);
     await r.settle();
-    expect(r.exports).toEqual([['EV-ST']]);
+    const st = await uuidOf(r.julia, 'EV-ST');
+    expect(r.exports).toEqual([[st]]);
+    expect(await erpStatusOf(r.julia, 'EV-ST')).toBe('exported');
     // Another user marks it in_erp (as an ERP-side integration might): no value but the status changed.
-    await r.julia.products.upsert({ identifier: 'EV-ST', values: status('in_erp') });
+    await write(r.julia, [{ identifier: 'EV-ST', values: status('in_erp') }]);
     await r.settle();
-    expect(r.exports).toEqual([['EV-ST']]);
+    expect(r.exports).toEqual([[st]]);
     expect(r.server.ctx.events!.stats.skipped['only the status changed']).toBe(1);
     // Tagging it again is Julia asking for an export: it goes.
-    await r.julia.products.upsert({ identifier: 'EV-ST', values: status('to_export') });
+    await write(r.julia, [{ identifier: 'EV-ST', values: status('to_export') }]);
     await r.settle();
-    expect(r.exports).toEqual([['EV-ST'], ['EV-ST']]);
+    expect(r.exports).toEqual([[st], [st]]);
+    expect(await erpStatusOf(r.julia, 'EV-ST')).toBe('exported');
   });
 
   it('Event Platform deliveries, duplicated and newest first, are processed once (re-read from the PIM)', async () => {
     const r = (current = await rig({ eventsFormat: 'platform', eventsDuplicate: true, eventsReorder: true }));
-    await r.julia.products.upsertMany([
+    await write(r.julia, [
       { identifier: 'EP-1', values: { ...title('One'), ...status('to_export') } },
       { identifier: 'EP-2', values: { ...title('Two'), ...status('to_export') } },
     ]);
     await r.settle();
-    expect(r.exports.map((k) => [...k].sort())).toEqual([['EP-1', 'EP-2']]);
+    expect(r.exports).toEqual([[await uuidOf(r.julia, 'EP-1'), await uuidOf(r.julia, 'EP-2')].sort()]);
+    expect(await erpStatusOf(r.julia, 'EP-2')).toBe('exported');
     const stats = r.server.ctx.events!.stats;
     // Each write came twice: one of each pair is a duplicate (Ferry's write-back came twice too).
     expect(stats.accepted).toBe(2);
@@ -185,9 +201,9 @@ describe('Akeneo events trigger exports', () => {
 
   it('one URL takes both formats: the same event id delivered as Events API and Event Platform counts once', async () => {
     const r = (current = await rig({ eventsFormat: 'both' }));
-    await r.julia.products.upsert({ identifier: 'EB-1', values: { ...title('Both'), ...status('to_export') } });
+    await write(r.julia, [{ identifier: 'EB-1', values: { ...title('Both'), ...status('to_export') } }]);
     await r.settle();
-    expect(r.exports).toEqual([['EB-1']]);
+    expect(r.exports).toEqual([[await uuidOf(r.julia, 'EB-1')]]);
     expect(r.server.ctx.events!.stats.accepted).toBe(1);
     expect(r.server.ctx.events!.stats.duplicates).toBeGreaterThanOrEqual(1);
   });
@@ -230,6 +246,6 @@ describe('Akeneo events trigger exports', () => {
     const again = await post(signDelivery(SECRET, body, now));
     expect(await again.json()).toMatchObject({ received: 1, accepted: 0, duplicates: 1 });
     await r.settle();
-    expect(r.exports).toEqual([['EV-X']]);
+    expect(r.exports).toEqual([['9d2a5b8e-1111-4c3e-9a1b-0123456789ab']]);
   });
 });

@@ -15,9 +15,8 @@ export const eventsConfigSchema = z
       .describe("Authors whose writes are Ferry's own and never trigger an export. Default: the pim: connection's username."),
     statusAttributes: z
       .array(z.string().min(1))
-      .default(['erp_status', 'erp_message'])
-      .describe('The export status attributes: a change of these alone triggers nothing (no loop), unless the status becomes to_export.'),
-    statusAttribute: z.string().min(1).default('erp_status').describe('The simple-select holding the export status (to_export, exported, in_erp, error).'),
+      .optional()
+      .describe("Attributes only Ferry writes back (a change of these alone triggers nothing: no loop). Default: export.status's attribute, message and erpId."),
   })
   .strict();
 

@@ -8,9 +8,10 @@
  *    time order; an event older than one already handled for that product is stale (unordered
  *    delivery) and changes nothing.
  * 3. Decision on the product's state after its newest event (the Events API carries it, the
- *    Event Platform does not: then the product is re-read): not tagged → nothing; status
- *    `to_export` → export; otherwise only when a value other than the status attributes changed
- *    since the last event handled (the fingerprint), so a status write-back alone never loops.
+ *    Event Platform does not: then the product is re-read): status `to_export` → export it;
+ *    not tagged → nothing; otherwise only when a value other than the status attributes changed
+ *    since the last event handled (the fingerprint), so a status write-back alone never loops;
+ *    an edit of a product already sent runs the export's delta (with `export.updates: owned`).
  * 4. Trigger: the products to export are gathered and exported in one run; while another run
  *    goes (the Console's, a schedule's, a terminal's) they wait and go in the next one.
  */
@@ -22,13 +23,20 @@ import type { ProductEvent } from './parse.js';
 export interface ProductState {
   identifier: string | null;
   values: Record<string, unknown>;
+  categories?: readonly string[];
 }
+
+/** How the export finds its products (the `export:` config's tag and updates). */
+export type TagRule = { kind: 'status' } | { kind: 'boolean'; attribute: string } | { kind: 'category'; category: string };
 
 export interface IntakeSettings {
   debounceMs: number;
   ferryAuthors: readonly string[];
   statusAttribute: string;
+  /** Attributes only Ferry writes (status, message, ERP id): their changes alone trigger nothing. */
   statusAttributes: readonly string[];
+  tag: TagRule;
+  updates: 'never' | 'owned';
   /** Pause before asking again when a run is going (ms). */
   retryBusyMs?: number;
 }
@@ -38,8 +46,12 @@ export interface IntakeDeps {
   settings: IntakeSettings;
   /** Reads a product's current values (Event Platform events carry none); null when gone. */
   readProduct(key: string, identifier: string | null): Promise<ProductState | null>;
-  /** Starts an export of these products; 'busy' when another run goes (retried later). */
-  trigger(keys: string[]): Promise<'started' | 'busy'>;
+  /**
+   * Starts an export of these products, or (null) of every product waiting: the export's own
+   * search by tag and `updated` since the last export, which finds edits of products already sent.
+   * 'busy' when another run goes (asked again later).
+   */
+  trigger(keys: string[] | null): Promise<'started' | 'busy'>;
   logger: Logger;
   clock?: () => number;
 }
@@ -68,6 +80,8 @@ const SEEN_KEEP_MS = 7 * 24 * 3_600_000;
 export class EventIntake {
   private readonly waiting = new Map<string, Waiting>();
   private readonly toExport = new Set<string>();
+  /** A product edited after its export: the next export is the export's own delta (keys find only tagged ones). */
+  private deltaWanted = false;
   private settling = 0;
   private pumping: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -126,11 +140,10 @@ export class EventIntake {
     if (!entry || this.closed) return this.checkIdle();
     this.settling++;
     try {
-      const exportKey = await this.decide(key, entry.events);
-      if (exportKey !== null) {
-        this.toExport.add(exportKey);
-        this.pump();
-      }
+      const wanted = await this.decide(key, entry.events);
+      if (wanted === 'delta') this.deltaWanted = true;
+      else if (wanted !== null) this.toExport.add(wanted.key);
+      if (wanted !== null) this.pump();
     } catch (err) {
       this.deps.logger.warn({ product: key, err: err instanceof Error ? err.message : String(err) }, 'an Akeneo event could not be handled; the next event or scheduled export takes the product');
       this.skip('error');
@@ -140,8 +153,11 @@ export class EventIntake {
     }
   }
 
-  /** The key to export the product by, or null (with the reason counted). */
-  private async decide(key: string, events: ProductEvent[]): Promise<string | null> {
+  /**
+   * What the product's newest state asks for: an export of it by key (tagged now), the export's
+   * delta (edited after an export: the export's own search finds it), or nothing (reason counted).
+   */
+  private async decide(key: string, events: ProductEvent[]): Promise<{ key: string } | 'delta' | null> {
     const { db, settings } = this.deps;
     const row = db.prepare('SELECT last_event_time, fingerprint FROM console_event_products WHERE product_key = ?').get(key) as { last_event_time: number; fingerprint: string | null } | undefined;
     const ordered = [...events].sort((a, b) => a.time - b.time);
@@ -153,7 +169,10 @@ export class EventIntake {
     }
     const newest = newer[newer.length - 1]!;
     const identifier = [...newer].reverse().find((e) => e.identifier)?.identifier ?? null;
-    const state: ProductState | null = newest.resource?.values ? { identifier, values: newest.resource.values } : await this.deps.readProduct(key, identifier);
+    const resource = newest.resource as { values?: Record<string, unknown>; categories?: unknown } | null;
+    const state: ProductState | null = resource?.values
+      ? { identifier, values: resource.values, ...(Array.isArray(resource.categories) ? { categories: resource.categories as string[] } : {}) }
+      : await this.deps.readProduct(key, identifier);
     if (!state) {
       this.skip('gone');
       return null;
@@ -164,29 +183,42 @@ export class EventIntake {
        ON CONFLICT (product_key) DO UPDATE SET last_event_time = excluded.last_event_time, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
     ).run(key, newest.time, fingerprint, new Date(this.clock()).toISOString());
     const status = statusOf(state.values, settings.statusAttribute);
-    if (status === null) {
+    // The uuid the event names: the export matches it on every endpoint mode (products listed
+    // from /products-uuid carry their identifier only among their values).
+    const exportKey = key;
+    if (status === 'to_export') return { key: exportKey };
+    const tagged = isTagged(state, settings.tag);
+    if (status === null && !tagged) {
       this.skip('not tagged');
       return null;
     }
-    if (status !== 'to_export' && row?.fingerprint === fingerprint) {
+    if (row?.fingerprint === fingerprint) {
       this.skip('only the status changed');
       return null;
     }
-    return state.identifier ?? identifier ?? key;
+    if (status === null) return { key: exportKey }; // tagged by a yes/no attribute or a category, never sent
+    if ((status === 'exported' || status === 'in_erp') && settings.updates === 'never') {
+      this.skip('already in the ERP (export.updates: never)');
+      return null;
+    }
+    return 'delta';
   }
 
   /** Starts one export for everything gathered; when a run goes, asks again a little later. */
   private pump(): void {
-    if (this.pumping || this.closed || this.toExport.size === 0) return;
+    if (this.pumping || this.closed || !this.hasWork()) return;
     this.pumping = (async () => {
       // Products settled together (one burst) go in one export.
       await new Promise((resolve) => setTimeout(resolve, Math.min(200, this.deps.settings.debounceMs)));
       if (this.closed) return;
       const keys = [...this.toExport].sort();
+      const delta = this.deltaWanted;
       this.toExport.clear();
+      this.deltaWanted = false;
       let outcome: 'started' | 'busy';
       try {
-        outcome = await this.deps.trigger(keys);
+        // The delta also takes every product tagged now: one run for all.
+        outcome = await this.deps.trigger(delta ? null : keys);
       } catch (err) {
         this.deps.logger.warn({ products: keys.length, err: err instanceof Error ? err.message : String(err) }, 'the export for Akeneo events could not start');
         outcome = 'busy';
@@ -195,6 +227,7 @@ export class EventIntake {
         this.stats.exportsTriggered++;
         this.stats.productsExported += keys.length;
       } else {
+        this.deltaWanted ||= delta;
         for (const k of keys) this.toExport.add(k);
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
@@ -204,14 +237,18 @@ export class EventIntake {
     })().finally(() => {
       this.pumping = null;
       // Products settled while the export was starting go in the next one.
-      if (this.toExport.size > 0 && this.retryTimer === null) this.pump();
+      if (this.hasWork() && this.retryTimer === null) this.pump();
       this.checkIdle();
     });
   }
 
+  private hasWork(): boolean {
+    return this.toExport.size > 0 || this.deltaWanted;
+  }
+
   /** Nothing waiting, settling or starting (tests; an export already started may still run). */
   isIdle(): boolean {
-    return this.waiting.size === 0 && this.settling === 0 && this.pumping === null && this.toExport.size === 0;
+    return this.waiting.size === 0 && this.settling === 0 && this.pumping === null && !this.hasWork();
   }
 
   async idle(): Promise<void> {
@@ -234,6 +271,16 @@ export class EventIntake {
     this.toExport.clear();
     this.checkIdle();
   }
+}
+
+/** Tagged by the export's rule (the status tag: any status at all means the export knows it). */
+function isTagged(state: ProductState, tag: TagRule): boolean {
+  if (tag.kind === 'boolean') {
+    const entries = state.values[tag.attribute];
+    return Array.isArray(entries) && (entries[0] as { data?: unknown } | undefined)?.data === true;
+  }
+  if (tag.kind === 'category') return state.categories?.includes(tag.category) === true;
+  return false;
 }
 
 /** The export status of a product's values (the first value of the status attribute), or null. */

@@ -6,13 +6,13 @@ export async function readProductForEvent(client: AkeneoClient, key: string, ide
   const mode = await client.products.mode();
   if (mode === 'uuid') {
     const p = await client.products.find(key);
-    return p ? { identifier: p.identifier ?? identifier, values: p.values ?? {} } : null;
+    return p ? { identifier: p.identifier ?? identifier, values: p.values ?? {}, categories: p.categories ?? [] } : null;
   }
   if (identifier) {
     const p = await client.products.find(identifier);
-    return p ? { identifier: p.identifier ?? identifier, values: p.values ?? {} } : null;
+    return p ? { identifier: p.identifier ?? identifier, values: p.values ?? {}, categories: p.categories ?? [] } : null;
   }
   // Identifier endpoints and an event that names only the uuid: search by uuid.
-  for await (const p of client.products.list({ search: search().uuids([key]) })) return { identifier: p.identifier ?? null, values: p.values ?? {} };
+  for await (const p of client.products.list({ search: search().uuids([key]) })) return { identifier: p.identifier ?? null, values: p.values ?? {}, categories: p.categories ?? [] };
   return null;
 }

@@ -24,7 +24,10 @@ import { isOwnerAlive } from '../../sync/lock.js';
 import { cancelRequestOf, requestRunCancel } from '../../sync/run-cancel.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
 import type { ConsoleDb } from '../store/db.js';
-import type { ExportRunner } from './export-runner.js';
+import { runExport as realRunExport } from '../../app/run-export.js';
+
+/** The export the Console runs: src/app/run-export.ts (tests may wrap it). */
+export type ExportRunner = typeof realRunExport;
 import type { RunsReader } from '../store/runs-read.js';
 
 export class RunConflictError extends Error {
@@ -73,7 +76,7 @@ export interface RunManagerDeps {
   onFinished?: (job: { jobId: string; runId: number | null; dryRun: boolean; report: RunReport | null; error: string | null; startedBy: string }) => Promise<void> | void;
   /** How long POST /runs waits for the engine to number the run (ms). */
   waitForRunIdMs?: number;
-  /** Runs exports (mode `export`): src/app/run-export.ts. */
+  /** Runs exports (mode `export`); default src/app/run-export.ts. */
   runExport?: ExportRunner;
 }
 
@@ -347,24 +350,35 @@ export class RunManager {
     }
   }
 
-  /** An export job: runExport numbers its run in the same history (direction export). */
+  /**
+   * An export job: runExport on this Console's PIM client and state store, numbered in the same
+   * history as the syncs (mode `export`, report `direction: export`).
+   */
   private async executeExport(job: LiveJob, emit: (p: SyncProgress) => void): Promise<void> {
-    const runExport = this.deps.runExport;
-    if (!runExport) throw new Error('this Console cannot export: it was started without the export (runExport)');
-    const report = await runExport(this.deps.config, {
-      ...(job.request.keys?.length ? { keys: job.request.keys } : {}),
-      dryRun: job.request.dryRun,
-      signal: job.abort.signal,
-      onProgress: (p) => emit({ phase: (p.phase ?? 'export') as SyncProgress['phase'], read: p.read ?? 0, settled: p.settled ?? 0 }),
-    });
-    const runId = (report as { runId?: unknown } | null)?.runId;
-    if (typeof runId === 'number') {
-      job.runId = runId;
-      this.deps.runs.setStartedBy(runId, job.startedBy);
+    const { config, logger } = this.deps;
+    const runExport = this.deps.runExport ?? realRunExport;
+    const state = announcingRunId(await openStateStore(config.state), (id) => {
+      job.runId = id;
+      this.deps.runs.setStartedBy(id, job.startedBy);
+      emit({ phase: 'export' as SyncProgress['phase'], read: 0, settled: 0 });
       job.events.emit('numbered');
+    });
+    try {
+      const report = await runExport(config, {
+        ...(job.request.keys?.length ? { keys: job.request.keys } : {}),
+        dryRun: job.request.dryRun,
+        signal: job.abort.signal,
+        client: this.pimClient(),
+        state,
+        logger,
+        onProgress: (p) => emit({ phase: 'export' as SyncProgress['phase'], read: p.read, settled: p.exported + p.failed + p.skipped }),
+      });
+      job.report = report;
+      job.state = report.status === 'failed' && report.runId === null ? 'failed' : 'finished';
+      if (job.state === 'failed') job.error = scrubSecrets(report.error ?? 'the export failed');
+    } finally {
+      await state.close().catch(() => undefined);
     }
-    job.report = report as RunReport;
-    job.state = 'finished';
   }
 
   /** The status the history holds (the engine may have stored `interrupted` for a cancelled run). */

@@ -18,7 +18,7 @@ import { createConsole, type ConsoleServer } from '../../src/server/app.js';
 import { runExport } from '../../src/app/run-export.js';
 import { prepareJuliasPim } from '../sync/export/support.js';
 import { sandboxPimConfig } from '../sync/support/e2e.js';
-import { silent } from './support.js';
+import { signIn, silent } from './support.js';
 
 const SECRET = 'events-secret-8842';
 const JULIA = { username: 'julia', password: 'julia-password-1' };
@@ -247,5 +247,37 @@ describe('Akeneo events trigger exports', () => {
     expect(await again.json()).toMatchObject({ received: 1, accepted: 0, duplicates: 1 });
     await r.settle();
     expect(r.exports).toEqual([['9d2a5b8e-1111-4c3e-9a1b-0123456789ab']]);
+  });
+});
+
+describe('scheduled exports', () => {
+  it('a schedule with mode export runs the export (PIM → ERP) in the runs history', async () => {
+    const r = (current = await rig());
+    await r.server.ctx.auth.addUser('ops', 'operator', 'operator-password-1');
+    const ops = await signIn(r.server, 'ops', 'operator-password-1');
+    const res = await r.server.app.inject({
+      method: 'POST',
+      url: '/api/v1/schedules',
+      headers: ops.headers,
+      payload: { name: 'Hourly export', spec: { kind: 'everyHours', hours: 1 }, timezone: 'UTC', mode: 'export' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ mode: 'export' });
+    // A product tagged by a bulk import nobody's events announce (the schedule finds it by its tag).
+    await r.server.close(); // the receiver is gone: only the schedule can export it now
+    const server = await createConsole({ config: r.server.ctx.config, logger: silent });
+    try {
+      await write(r.julia, [{ identifier: 'SCH-1', family: 'tshirts', values: { ...title('Scheduled'), ...status('to_export') } }]);
+      // Edited an hour ago: the slot of this hour is due.
+      server.ctx.db.prepare("UPDATE console_schedules SET updated_at = ?").run(new Date(Date.now() - 3_700_000).toISOString());
+      const fired = await server.ctx.scheduler.tick();
+      expect(fired).toMatchObject([{ outcome: 'started' }]);
+      await server.ctx.manager.idle();
+      expect(await erpStatusOf(r.julia, 'SCH-1')).toBe('exported');
+      const runs = server.ctx.db.prepare('SELECT r.mode, o.started_by FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id ORDER BY r.id').all();
+      expect(runs).toEqual([{ mode: 'export', started_by: 'schedule:Hourly export' }]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -359,13 +359,17 @@ export const scheduleSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type ScheduleSpec = z.infer<typeof scheduleSpecSchema>;
 
+/** What a schedule starts: a sync (changes only, everything) or an export (PIM → ERP). */
+export const scheduleModeSchema = z.enum(['delta', 'full', 'export']);
+export type ScheduleMode = z.infer<typeof scheduleModeSchema>;
+
 export const scheduleInputSchema = z.object({
   name: z.string().min(1).max(100),
   spec: scheduleSpecSchema,
   /** IANA time zone, e.g. Europe/Paris. */
   timezone: z.string().min(1).max(64).default('UTC'),
-  /** The run it starts (weeklyFull always runs full). */
-  mode: z.enum(['delta', 'full']).default('delta'),
+  /** The run it starts (weeklyFull always runs full); `export`: PIM → ERP, every product waiting (docs/export.md). */
+  mode: scheduleModeSchema.default('delta'),
   enabled: z.boolean().default(true),
 });
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
@@ -377,7 +381,7 @@ export const scheduleSchema = z.object({
   /** The cron expression the spec stands for. */
   cron: z.string(),
   timezone: z.string(),
-  mode: z.enum(['delta', 'full']),
+  mode: scheduleModeSchema,
   enabled: z.boolean(),
   /** The next five fire times (empty when disabled). */
   nextRuns: z.array(isoDate),

@@ -28,6 +28,7 @@ import { EventIntake } from './events/intake.js';
 import { readProductForEvent } from './events/read-product.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
+import { pimToErpRoutes } from './routes/pim-to-erp.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -267,6 +268,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(notificationRoutes(ctx));
       await api.register(adminRoutes(ctx));
       await api.register(eventRoutes(ctx));
+      await api.register(pimToErpRoutes(ctx));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

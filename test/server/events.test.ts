@@ -18,6 +18,7 @@ import { createConsole, type ConsoleServer } from '../../src/server/app.js';
 import { runExport } from '../../src/app/run-export.js';
 import { prepareJuliasPim } from '../sync/export/support.js';
 import { sandboxPimConfig } from '../sync/support/e2e.js';
+import type { ExportOverview } from '../../src/server/api/contract.js';
 import { signIn, silent } from './support.js';
 
 const SECRET = 'events-secret-8842';
@@ -68,7 +69,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3): Promise<Rig> {
+async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3, extraFields: Record<string, unknown> = {}): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-events-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -79,7 +80,7 @@ async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3)
     pim: sandboxPimConfig(sb),
     erp: { type: 'files', folder: join(dir, 'drop'), outFolder: join(dir, 'out'), sinkFormat: 'csv' },
     state: { path: join(dir, 'ferry.db') },
-    export: { updates: 'owned', fields: { name: { attribute: 'marketing_title', locale: 'en_US' } } },
+    export: { updates: 'owned', fields: { name: { attribute: 'marketing_title', locale: 'en_US' }, ...extraFields } },
     events: { secret: SECRET, debounceSeconds },
   });
   // The status attributes (erp_status, erp_message, erp_id) and a family, as `ferry pim bootstrap` makes them.
@@ -279,5 +280,52 @@ describe('scheduled exports', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the PIM → ERP page API', () => {
+  it('lists the products of each status from the PIM, exports them now, and retries one after Julia fixed it', async () => {
+    // Events wait an hour here: only the page's buttons export.
+    const r = (current = await rig({}, 3600, { length: { attribute: 'product_weight', unit: 'cm' } }));
+    await r.server.ctx.auth.addUser('ops', 'operator', 'operator-password-1');
+    await r.server.ctx.auth.addUser('look', 'viewer', 'viewer-password-1');
+    const ops = await signIn(r.server, 'ops', 'operator-password-1');
+    const look = await signIn(r.server, 'look', 'viewer-password-1');
+    const weight = { product_weight: [{ locale: null, scope: null, data: { amount: '250', unit: 'GRAM' } }] };
+    await write(r.julia, [
+      { identifier: 'PG-OK', family: 'tshirts', values: { ...title('Fine'), ...status('to_export') } },
+      { identifier: 'PG-BAD', family: 'tshirts', values: { ...title('Weighs in cm'), ...weight, ...status('to_export') } },
+    ]);
+    const overview = async () => {
+      const res = await r.server.app.inject({ method: 'GET', url: '/api/v1/export/overview', headers: look.headers });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json() as ExportOverview;
+      return Object.fromEntries(body.groups.map((g) => [g.status, g.items.map((i) => `${i.identifier}${i.message ? `: ${i.message}` : ''}${i.fix ? ` → ${i.fix}` : ''}`).sort()]));
+    };
+    expect(await overview()).toEqual({ to_export: ['PG-BAD', 'PG-OK'], exported: [], in_erp: [], error: [] });
+
+    const denied = await r.server.app.inject({ method: 'POST', url: '/api/v1/export/runs', headers: look.headers, payload: {} });
+    expect(denied.statusCode).toBe(403);
+    const now = await r.server.app.inject({ method: 'POST', url: '/api/v1/export/runs', headers: ops.headers, payload: {} });
+    expect(now.statusCode, now.body).toBe(202);
+    await r.server.ctx.manager.idle();
+    const after = await overview();
+    expect(after.to_export).toEqual([]);
+    expect(after.exported).toEqual(['PG-OK']);
+    expect(after.error).toHaveLength(1);
+    expect(after.error![0]).toMatch(/^PG-BAD: .*cannot be converted to cm.* → .*unit/);
+
+    // Julia removes the weight; "retry" tags it again and exports it alone.
+    await write(r.julia, [{ identifier: 'PG-BAD', values: { product_weight: [{ locale: null, scope: null, data: null }] } }]);
+    const bad = await uuidOf(r.julia, 'PG-BAD');
+    const retry = await r.server.app.inject({ method: 'POST', url: `/api/v1/export/products/${bad}/retry`, headers: ops.headers, payload: {} });
+    expect(retry.statusCode, retry.body).toBe(202);
+    await r.server.ctx.manager.idle();
+    expect((await overview()).exported).toEqual(['PG-BAD', 'PG-OK']);
+    const modes = r.server.ctx.db.prepare("SELECT r.mode, o.started_by FROM runs r LEFT JOIN console_run_origins o ON o.run_id = r.id ORDER BY r.id").all();
+    expect(modes).toEqual([
+      { mode: 'export', started_by: 'user:ops' },
+      { mode: 'export', started_by: 'user:ops' },
+    ]);
   });
 });

@@ -44,17 +44,28 @@ export function decide(product: Product, config: ExportConfig): { send: true } |
   return { send: true };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** With --keys: the named products (uuids or identifiers), tagged or not. */
+function keySearches(keys: readonly string[], identifierAttribute: string): string[] {
+  const uuids = keys.filter((k) => UUID.test(k));
+  const identifiers = keys.filter((k) => !UUID.test(k));
+  const out: string[] = [];
+  for (let i = 0; i < uuids.length; i += 100) out.push(search().uuids(uuids.slice(i, i + 100)).build());
+  for (let i = 0; i < identifiers.length; i += 100) out.push(search().in(identifierAttribute, identifiers.slice(i, i + 100)).build());
+  return out;
+}
+
 /** Every candidate once (by uuid or identifier), in pages of `pageSize`. */
 export async function* findTagged(client: AkeneoClient, config: ExportConfig, since: string | null, keys?: readonly string[]): AsyncIterable<Product[]> {
   const seen = new Set<string>();
-  const wanted = keys && keys.length ? new Set(keys) : null;
   let page: Product[] = [];
-  for (const s of searches(config, since)) {
+  const all = keys && keys.length ? keySearches(keys, await client.products.identifierAttribute()) : searches(config, since);
+  for (const s of all) {
     for await (const product of client.products.list({ search: s, limit: 100 })) {
       const id = product.uuid ?? product.identifier ?? '';
       if (seen.has(id)) continue;
       seen.add(id);
-      if (wanted && !wanted.has(id) && !(product.identifier && wanted.has(product.identifier))) continue;
       page.push(product);
       if (page.length >= config.batchSize) {
         yield page;

@@ -85,13 +85,25 @@ export async function executeExport(config: ExportConfig, deps: ExportDeps, opti
       templates: deps.templates,
       stream: config.stream,
     };
-    const skus = new SkuAssigner(config, client, state, deps.erpHas);
-    for await (const page of findTagged(client, config, since, options.keys)) {
-      if (options.signal?.aborted) throw new Error(`stopped: ${String(options.signal.reason ?? 'stop requested')}`);
-      await exportPage(page, { config, deps, ctx, skus, report, outcomes, since, dryRun, mode, identifierAttribute, keysGiven: Boolean(options.keys?.length) });
-      options.onProgress?.({ read: report.counts.read, exported: report.counts.created + report.counts.updated + report.counts.unchanged, failed: report.counts.rejected, skipped: report.counts.skipped });
+    const skus = new SkuAssigner(config, client, state, deps.erpHas, typeof sink.createNumbered === 'function');
+    // The next page is read while this one is exported, and each page's status write-back runs
+    // while the next pages are exported (at most STATUS_WRITES_IN_FLIGHT of them): the PIM's
+    // paged reads, one after the other, set the pace.
+    const statusWrites = new Set<Promise<void>>();
+    try {
+      for await (const page of readAhead(findTagged(client, config, since, options.keys))) {
+        if (options.signal?.aborted) throw new Error(`stopped: ${String(options.signal.reason ?? 'stop requested')}`);
+        const { statusWrite: write } = await exportPage(page, { config, deps, ctx, skus, report, outcomes, since, dryRun, mode, identifierAttribute, keysGiven: Boolean(options.keys?.length) });
+        const tracked: Promise<void> = write.finally(() => statusWrites.delete(tracked));
+        statusWrites.add(tracked);
+        if (statusWrites.size >= STATUS_WRITES_IN_FLIGHT) await Promise.race(statusWrites);
+        options.onProgress?.({ read: report.counts.read, exported: report.counts.created + report.counts.updated + report.counts.unchanged, failed: report.counts.rejected, skipped: report.counts.skipped });
+      }
+    } finally {
+      // Every status already decided reaches the PIM, even when the run stops.
+      await Promise.allSettled(statusWrites);
     }
-    report.skusGenerated = skus.generated;
+    report.skusGenerated += skus.generated;
     report.status = report.counts.rejected > 0 || report.statusWrites.failed > 0 ? 'rejects' : 'succeeded';
     if (!dryRun) {
       // After the status writes: those change `updated`, and must not make the products candidates again.
@@ -153,6 +165,8 @@ interface Pending {
   group: ErpRecord | null;
   item: ErpRecord;
   hash: string;
+  /** The ERP gives the SKU on creation (sku.mode erp); `sku` is provisional until then. */
+  numbered: boolean;
 }
 
 /** What was sent, without the dates (an edit elsewhere in the product changes `updated` alone). */
@@ -161,7 +175,25 @@ function sentHash(group: ErpRecord | null, item: ErpRecord): string {
   return createHash('sha256').update(JSON.stringify([strip(group), strip(item)])).digest('base64url');
 }
 
-async function exportPage(page: Product[], p: PageContext): Promise<void> {
+/** Status write-backs of earlier pages still running while the next page is exported. */
+const STATUS_WRITES_IN_FLIGHT = 3;
+
+/** Starts reading the next item while the caller works on this one. */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const it = source[Symbol.asyncIterator]();
+  let next = it.next();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = it.next();
+    // Awaited on the next turn; marked handled so a failure while the caller works is not "unhandled".
+    next.catch(() => undefined);
+    yield current.value;
+  }
+}
+
+/** Exports one page; resolves, once the ERP has it, with the page's status write-back (still running). */
+async function exportPage(page: Product[], p: PageContext): Promise<{ statusWrite: Promise<void> }> {
   const { config, report, dryRun } = p;
   const updates = new Map<string, StatusUpdate>();
   const fail = (pimId: string, sku: string | null, message: string) => {
@@ -194,7 +226,7 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
       fail(pimId, a.sku, mapped.problems.join(' '));
       continue;
     }
-    pending.push({ product, pimId, sku: a.sku, generated: a.generated, group: mapped.group, item: mapped.item, hash: sentHash(mapped.group, mapped.item) });
+    pending.push({ product, pimId, sku: a.sku, generated: a.generated, numbered: a.numbered === true, group: mapped.group, item: mapped.item, hash: sentHash(mapped.group, mapped.item) });
   }
   // Already sent as it is now (updates: owned re-reads products Ferry's own status writes touched): nothing to send.
   const sent = await p.deps.state.getEntities('exported', pending.map((x) => x.sku));
@@ -204,8 +236,8 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
     settle({ pimId: x.pimId, sku: x.sku, outcome: 'unchanged' }, p);
   }
   if (dryRun) {
-    for (const x of pending) settle({ pimId: x.pimId, sku: x.sku, outcome: 'planned', ...(x.generated ? { generatedSku: true } : {}), records: [x.group, x.item].filter(Boolean) }, p);
-    return;
+    for (const x of pending) settle({ pimId: x.pimId, sku: x.numbered ? null : x.sku, outcome: 'planned', ...(x.generated ? { generatedSku: true } : {}), records: [x.group, x.item].filter(Boolean) }, p);
+    return { statusWrite: Promise.resolve() };
   }
   // 2. The generated SKUs reach the PIM before the ERP sees them: a run that dies after the ERP
   // write still finds the product under that SKU next time, and never makes a second record.
@@ -218,7 +250,22 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
     fail(pimId, null, `the PIM refused the generated SKU: ${message}`);
   }
   for (const u of skuWrites) if (!skuFailed.has(u.pimId)) updates.delete(u.pimId);
-  // 3. Templates first (Tryton), then the items; a refused template fails its items.
+  // 3a. Products the ERP numbers: created one by one, their SKU read back (sku.mode erp). The SKU
+  // reaches the PIM with the status of this page, right after.
+  for (const x of pending.filter((y) => y.numbered)) {
+    pending.splice(pending.indexOf(x), 1);
+    const [r] = await p.deps.sink.createNumbered!([{ group: x.group, item: x.item }]);
+    if (!r || r.outcome === 'failed' || !r.assignedKey) {
+      fail(x.pimId, null, r?.message ?? 'the ERP gave no number for this product');
+      continue;
+    }
+    const sku = r.assignedKey;
+    p.report.skusGenerated++;
+    settle({ pimId: x.pimId, sku, outcome: 'created', erpId: r.id ?? sku, generatedSku: true, ...(r.message ? { message: r.message } : {}) }, p);
+    updates.set(x.pimId, { pimId: x.pimId, sku, status: STATUS.exported, message: null, erpId: r.id ?? sku });
+    await p.deps.state.saveEntities([{ type: 'exported', code: sku, pimId: x.pimId, originStream: 'pim', originKey: x.pimId, groupKey: sku, hashes: { sent: x.hash }, erpVersion: null, status: 'synced' }]);
+  }
+  // 3b. Templates first (Tryton), then the items; a refused template fails its items.
   const groupFailures = new Map<string, string>();
   const groups = dedupe(pending.map((x) => x.group).filter((g): g is ErpRecord => g !== null));
   if (groups.length) {
@@ -246,10 +293,18 @@ async function exportPage(page: Product[], p: PageContext): Promise<void> {
   );
   // 4. The outcome back to the PIM, in one batch per page.
   const list = [...updates.values()];
-  const failed = await writeStatuses(p.deps.client, list, config, p.mode, p.identifierAttribute);
-  report.statusWrites.written += list.length - failed.size;
-  report.statusWrites.failed += failed.size;
-  for (const [pimId, message] of failed) if (report.statusWrites.messages.length < 50) report.statusWrites.messages.push(`${pimId}: ${message}`);
+  const statusWrite = writeStatuses(p.deps.client, list, config, p.mode, p.identifierAttribute).then(
+    (failed) => {
+      report.statusWrites.written += list.length - failed.size;
+      report.statusWrites.failed += failed.size;
+      for (const [pimId, message] of failed) if (report.statusWrites.messages.length < 50) report.statusWrites.messages.push(`${pimId}: ${message}`);
+    },
+    (error: unknown) => {
+      report.statusWrites.failed += list.length;
+      if (report.statusWrites.messages.length < 50) report.statusWrites.messages.push(`status write-back of ${list.length} products failed: ${(error as Error).message}`);
+    },
+  );
+  return { statusWrite };
 }
 
 function dedupe(records: ErpRecord[]): ErpRecord[] {

@@ -9,7 +9,13 @@ import { fillPattern, sequenceName } from '../../mapping/export/sku.js';
 import type { StateStore } from '../state/port.js';
 import { plainValue } from './find.js';
 
-export type SkuAssignment = { sku: string; generated: boolean } | { problem: string };
+/** `numbered`: the ERP gives the SKU when it creates the record; `sku` is a provisional key until then. */
+export type SkuAssignment = { sku: string; generated: boolean; numbered?: boolean } | { problem: string };
+
+/** The provisional key of a product the ERP will number. */
+export function provisionalKey(uuid: string): string {
+  return `pim-${uuid}`;
+}
 
 /** Gives up after this many collisions in a row: the pattern overlaps SKUs made another way. */
 const MAX_COLLISION_ROUNDS = 20;
@@ -22,6 +28,8 @@ export class SkuAssigner {
     private readonly client: AkeneoClient,
     private readonly state: StateStore,
     private readonly erpHas?: (skus: readonly string[]) => Promise<Set<string>>,
+    /** The ERP sink can number new products (ErpSink.createNumbered). */
+    private readonly erpNumbers = false,
   ) {}
 
   /** By the product's uuid (or identifier). A dry run draws no number and shows the pattern. */
@@ -36,6 +44,10 @@ export class SkuAssigner {
     }
     if (missing.length === 0) return out;
     const sku = this.config.sku;
+    if (sku.mode === 'erp' && this.erpNumbers) {
+      for (const p of missing) out.set(p.uuid ?? '', { sku: provisionalKey(p.uuid ?? ''), generated: false, numbered: true });
+      return out;
+    }
     if (sku.mode !== 'generate') {
       const problem =
         sku.mode === 'keep'

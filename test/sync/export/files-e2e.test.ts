@@ -3,6 +3,7 @@
  * sandbox, tagged `to_export`, get a generated SKU, land in the run's export file (parsed back
  * and compared), and the PIM shows `exported`; a second export makes no second record.
  */
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,8 @@ describe('ferry export → files sink (sandbox PIM)', () => {
       },
     });
     await prepareJuliasPim(client, config.export!);
+    // A product typed by hand holds the generator's first SKU: the generator must skip it.
+    await client.products.upsert({ uuid: randomUUID(), family: 'tshirts', values: { sku: [{ locale: null, scope: null, data: 'TSH-00001' }] } });
     uuids.push(await createJuliasProduct(client, 'Spring tee'), await createJuliasProduct(client, 'Summer tee'));
   }, 60_000);
 
@@ -69,7 +72,7 @@ describe('ferry export → files sink (sandbox PIM)', () => {
     await sandbox?.close();
   });
 
-  it('gives each tagged product a SKU, writes one export file, and marks them exported', async () => {
+  it('gives each tagged product a SKU (skipping one the PIM has), writes one export file, and marks them exported', async () => {
     const report = await runExport(config, { logger: silent });
     expect(report.error).toBeUndefined();
     expect(report.direction).toBe('export');
@@ -78,7 +81,7 @@ describe('ferry export → files sink (sandbox PIM)', () => {
     expect(countsAddUp(report.counts)).toBe(true);
     expect(report.skusGenerated).toBe(2);
     const skus = report.products.map((p) => p.sku).sort();
-    expect(skus).toEqual(['TSH-00001', 'TSH-00002']);
+    expect(skus).toEqual(['TSH-00002', 'TSH-00003']);
 
     const files = readdirSync(out).filter((f) => f.startsWith('items-'));
     expect(files).toHaveLength(1);
@@ -129,5 +132,33 @@ describe('ferry export → files sink (sandbox PIM)', () => {
     expect(dry.products.find((p) => p.pimId === uuid)).toMatchObject({ outcome: 'planned', sku: 'TSH-{seq:5}' });
     expect(plain(await productByUuid(client, uuid), 'sku')).toBeUndefined();
     expect(plain(await productByUuid(client, uuid), 'erp_status')).toBe('to_export');
+  });
+
+  it.each(['json', 'xml', 'xlsx'] as const)('writes the %s export file the ERP team imports (parsed back and compared)', async (format) => {
+    const dir = tempDir();
+    const formatted = ferryConfigSchema.parse({ ...config, erp: { ...config.erp, outFolder: join(dir, 'out'), sinkFormat: format }, state: { path: join(dir, 'ferry.db') } });
+    const report = await runExport(formatted, { logger: silent, keys: [uuids[1]!] });
+    expect(report.counts).toMatchObject({ read: 1, created: 1, rejected: 0 });
+    const file = readdirSync(join(dir, 'out')).find((f) => f.endsWith(`.${format}`))!;
+    expect(file).toMatch(/^items-/);
+    const path = join(dir, 'out', file);
+    let rows: Record<string, string>[];
+    if (format === 'json') rows = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>[];
+    else if (format === 'xml') {
+      const { XMLParser } = await import('fast-xml-parser');
+      const doc = new XMLParser({ parseTagValue: false }).parse(readFileSync(path, 'utf8')) as { records: { record: Record<string, string> | Record<string, string>[] } };
+      rows = [doc.records.record].flat();
+    } else {
+      const { default: ExcelJS } = await import('exceljs');
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(path);
+      const sheet = book.getWorksheet('items')!;
+      const values = sheet.getSheetValues().filter(Boolean) as unknown[][];
+      const head = values[0]!.slice(1) as string[];
+      rows = values.slice(1).map((r) => Object.fromEntries(head.map((h, i) => [h, String(r[i + 1] ?? '')])));
+    }
+    const summer = String(plain(await productByUuid(client, uuids[1]!), 'sku'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ key: summer, name_en: 'Summer tee', name_fr: 'Summer tee (fr)', name_de: 'Summer tee (de)', weight: '0.25', weight_unit: 'kg', product_type: 'goods' });
   });
 });

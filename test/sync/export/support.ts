@@ -11,23 +11,25 @@ import { applyStatusAttributes, planStatusAttributes } from '../../../src/sync/e
 export const JULIA_DESCRIPTION = 'Soft organic cotton, cut for spring: Julia wrote this.';
 
 /** Attributes and a family like a PIM where Julia creates products before the ERP knows them. */
-export async function prepareJuliasPim(client: AkeneoClient, exportConfig: ExportConfig): Promise<void> {
+export async function prepareJuliasPim(client: AkeneoClient, exportConfig: ExportConfig, family = 'tshirts'): Promise<void> {
   await client.attributes.upsert({ code: 'product_weight', type: 'pim_catalog_metric', group: 'marketing', metric_family: 'Weight', default_metric_unit: 'GRAM', decimals_allowed: true, negative_allowed: false, localizable: false, scopable: false } as never);
-  await client.families.upsert({
-    code: 'tshirts',
-    attribute_as_label: 'marketing_title',
-    attributes: ['sku', 'marketing_title', 'marketing_description', 'marketing_season', 'product_weight'],
-  } as never);
+  const own = ['sku', 'marketing_title', 'marketing_description', 'marketing_season', 'product_weight'];
+  const existing = await client.families.find(family);
+  await client.families.upsert(
+    existing
+      ? { ...existing, attributes: [...new Set([...existing.attributes, ...own])] }
+      : ({ code: family, attribute_as_label: 'marketing_title', attributes: own } as never),
+  );
   const applied = await applyStatusAttributes(client, await planStatusAttributes(client, exportConfig));
   if (applied.failures.length) throw new Error(applied.failures.join('; '));
 }
 
 /** A product as Julia creates it in the PIM: no identifier, marketing texts, tagged `to_export`. */
-export async function createJuliasProduct(client: AkeneoClient, title: string, extra: Product['values'] = {}): Promise<string> {
+export async function createJuliasProduct(client: AkeneoClient, title: string, extra: Product['values'] = {}, family = 'tshirts'): Promise<string> {
   const uuid = randomUUID();
   await client.products.upsert({
     uuid,
-    family: 'tshirts',
+    family,
     values: {
       marketing_title: [
         { locale: 'en_US', scope: null, data: title },

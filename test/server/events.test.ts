@@ -64,6 +64,8 @@ interface Rig {
   julia: AkeneoClient;
   ferry: AkeneoClient;
   exports: (string[] | 'all waiting')[];
+  /** When each export started (ms epoch). */
+  exportStarts: number[];
   /** Waits until the sandbox delivered everything and the Console settled and ran its exports. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -86,8 +88,10 @@ async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3,
   // The status attributes (erp_status, erp_message, erp_id) and a family, as `ferry pim bootstrap` makes them.
   await prepareJuliasPim(ferry, config.export!);
   const exports: (string[] | 'all waiting')[] = [];
+  const exportStarts: number[] = [];
   const recordingExport: typeof runExport = async (c, o) => {
     exports.push(o?.keys ? [...o.keys].sort() : 'all waiting');
+    exportStarts.push(Date.now());
     return runExport(c, o);
   };
   const server = await createConsole({ config, logger: silent, runExport: recordingExport });
@@ -111,6 +115,7 @@ async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3,
     julia,
     ferry,
     exports,
+    exportStarts,
     settle,
     async close() {
       await julia.close();
@@ -131,6 +136,7 @@ afterEach(async () => {
 describe('Akeneo events trigger exports', () => {
   it('a tagged product written by a person is exported alone; Ferry\'s own status write-back triggers nothing', async () => {
     const r = (current = await rig());
+    const wroteAt = Date.now();
     await write(r.julia, [
       { identifier: 'EV-1', family: 'tshirts', values: { ...title('Tagged'), ...status('to_export') } },
       { identifier: 'EV-2', family: 'tshirts', values: title('Not tagged') },
@@ -138,6 +144,10 @@ describe('Akeneo events trigger exports', () => {
     await r.settle();
     const ev1 = await uuidOf(r.julia, 'EV-1');
     expect(r.exports).toEqual([[ev1]]);
+    // Within a few seconds of Julia's tag (debounce 0.3 s here).
+    const latency = r.exportStarts[0]! - wroteAt;
+    if (process.env.FERRY_MEASURE) console.log(`event → export started in ${latency} ms`);
+    expect(latency).toBeLessThan(5000);
     // The recorded export wrote `exported` through Ferry's connection: its events came and were dropped.
     const stats = r.server.ctx.events!.stats;
     expect(stats.own).toBeGreaterThanOrEqual(1);
@@ -242,6 +252,7 @@ describe('Akeneo events trigger exports', () => {
     const started = Date.now();
     const good = await post(signDelivery(SECRET, body, now));
     expect(good.status).toBe(200);
+    if (process.env.FERRY_MEASURE) console.log(`signed delivery answered in ${Date.now() - started} ms`);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await good.json()).toMatchObject({ received: 1, accepted: 1, duplicates: 0 });
     const again = await post(signDelivery(SECRET, body, now));

@@ -61,9 +61,13 @@ export function emptyExportReport(sink: string, dryRun: boolean, startedAt: Date
 /** The text `ferry export` prints. */
 export function formatExportReport(r: ExportReport): string {
   const c = r.counts;
+  const took = r.durationMs < 1000 ? `${r.durationMs} ms` : `${(r.durationMs / 1000).toFixed(1)} s`;
+  const planned = r.products.filter((p) => p.outcome === 'planned').length;
   const lines = [
-    `Export ${r.runId !== null ? `#${r.runId} ` : ''}to ${r.sink}${r.dryRun ? ' (dry run: nothing written)' : ''}: ${r.status} in ${(r.durationMs / 1000).toFixed(1)} s`,
-    `  tagged products read ${c.read}: created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, in error ${c.rejected}, skipped ${c.skipped}`,
+    `Export ${r.runId !== null ? `#${r.runId} ` : ''}to ${r.sink}${r.dryRun ? ' (dry run: nothing written)' : ''}: ${r.status} in ${took}`,
+    r.dryRun
+      ? `  tagged products read ${c.read}: would send ${planned}, in error ${c.rejected}, skipped ${c.skipped - planned}`
+      : `  tagged products read ${c.read}: created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, in error ${c.rejected}, skipped ${c.skipped}`,
   ];
   if (r.skusGenerated) lines.push(`  SKUs generated: ${r.skusGenerated}`);
   if (!r.dryRun) lines.push(`  statuses written back to the PIM: ${r.statusWrites.written}${r.statusWrites.failed ? `, failed ${r.statusWrites.failed}` : ''}`);

@@ -165,8 +165,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
         trigger: async (keys) => {
           if (manager.isBusy() || manager.lockedElsewhere()) return 'busy';
           try {
-            const r = await manager.start({ mode: 'export', ...(keys ? { keys } : {}), dryRun: false }, 'events');
-            audit.record('events', 'export.start', r.runId !== null ? `run#${r.runId}` : r.jobId, { keys: keys?.length ?? 'all waiting' });
+            const r = await manager.start({ mode: 'export', keys, dryRun: false }, 'events');
+            audit.record('events', 'export.start', r.runId !== null ? `run#${r.runId}` : r.jobId, { keys: keys.length });
             return 'started';
           } catch (err) {
             if (err instanceof RunConflictError) return 'busy';

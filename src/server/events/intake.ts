@@ -11,7 +11,7 @@
  *    Event Platform does not: then the product is re-read): status `to_export` → export it;
  *    not tagged → nothing; otherwise only when a value other than the status attributes changed
  *    since the last event handled (the fingerprint), so a status write-back alone never loops;
- *    an edit of a product already sent runs the export's delta (with `export.updates: owned`).
+ *    an edit of a product already sent goes again with `export.updates: owned`.
  * 4. Trigger: the products to export are gathered and exported in one run; while another run
  *    goes (the Console's, a schedule's, a terminal's) they wait and go in the next one.
  */
@@ -46,12 +46,8 @@ export interface IntakeDeps {
   settings: IntakeSettings;
   /** Reads a product's current values (Event Platform events carry none); null when gone. */
   readProduct(key: string, identifier: string | null): Promise<ProductState | null>;
-  /**
-   * Starts an export of these products, or (null) of every product waiting: the export's own
-   * search by tag and `updated` since the last export, which finds edits of products already sent.
-   * 'busy' when another run goes (asked again later).
-   */
-  trigger(keys: string[] | null): Promise<'started' | 'busy'>;
+  /** Starts an export of these products; 'busy' when another run goes (asked again later). */
+  trigger(keys: string[]): Promise<'started' | 'busy'>;
   logger: Logger;
   clock?: () => number;
 }
@@ -80,8 +76,6 @@ const SEEN_KEEP_MS = 7 * 24 * 3_600_000;
 export class EventIntake {
   private readonly waiting = new Map<string, Waiting>();
   private readonly toExport = new Set<string>();
-  /** A product edited after its export: the next export is the export's own delta (keys find only tagged ones). */
-  private deltaWanted = false;
   private settling = 0;
   private pumping: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -141,9 +135,10 @@ export class EventIntake {
     this.settling++;
     try {
       const wanted = await this.decide(key, entry.events);
-      if (wanted === 'delta') this.deltaWanted = true;
-      else if (wanted !== null) this.toExport.add(wanted.key);
-      if (wanted !== null) this.pump();
+      if (wanted !== null) {
+        this.toExport.add(wanted.key);
+        this.pump();
+      }
     } catch (err) {
       this.deps.logger.warn({ product: key, err: err instanceof Error ? err.message : String(err) }, 'an Akeneo event could not be handled; the next event or scheduled export takes the product');
       this.skip('error');
@@ -154,10 +149,10 @@ export class EventIntake {
   }
 
   /**
-   * What the product's newest state asks for: an export of it by key (tagged now), the export's
-   * delta (edited after an export: the export's own search finds it), or nothing (reason counted).
+   * What the product's newest state asks for: an export of it (tagged now, or edited after its
+   * export with `export.updates: owned`), or nothing (the reason counted).
    */
-  private async decide(key: string, events: ProductEvent[]): Promise<{ key: string } | 'delta' | null> {
+  private async decide(key: string, events: ProductEvent[]): Promise<{ key: string } | null> {
     const { db, settings } = this.deps;
     const row = db.prepare('SELECT last_event_time, fingerprint FROM console_event_products WHERE product_key = ?').get(key) as { last_event_time: number; fingerprint: string | null } | undefined;
     const ordered = [...events].sort((a, b) => a.time - b.time);
@@ -183,8 +178,7 @@ export class EventIntake {
        ON CONFLICT (product_key) DO UPDATE SET last_event_time = excluded.last_event_time, fingerprint = excluded.fingerprint, updated_at = excluded.updated_at`,
     ).run(key, newest.time, fingerprint, new Date(this.clock()).toISOString());
     const status = statusOf(state.values, settings.statusAttribute);
-    // The uuid the event names: the export matches it on every endpoint mode (products listed
-    // from /products-uuid carry their identifier only among their values).
+    // The uuid the event names: the export finds a product by it on every endpoint mode.
     const exportKey = key;
     if (status === 'to_export') return { key: exportKey };
     const tagged = isTagged(state, settings.tag);
@@ -196,12 +190,12 @@ export class EventIntake {
       this.skip('only the status changed');
       return null;
     }
-    if (status === null) return { key: exportKey }; // tagged by a yes/no attribute or a category, never sent
     if ((status === 'exported' || status === 'in_erp') && settings.updates === 'never') {
       this.skip('already in the ERP (export.updates: never)');
       return null;
     }
-    return 'delta';
+    // Edited after its export (export.updates: owned): sent again by key, like a tagged one.
+    return { key: exportKey };
   }
 
   /** Starts one export for everything gathered; when a run goes, asks again a little later. */
@@ -212,13 +206,10 @@ export class EventIntake {
       await new Promise((resolve) => setTimeout(resolve, Math.min(200, this.deps.settings.debounceMs)));
       if (this.closed) return;
       const keys = [...this.toExport].sort();
-      const delta = this.deltaWanted;
       this.toExport.clear();
-      this.deltaWanted = false;
       let outcome: 'started' | 'busy';
       try {
-        // The delta also takes every product tagged now: one run for all.
-        outcome = await this.deps.trigger(delta ? null : keys);
+        outcome = await this.deps.trigger(keys);
       } catch (err) {
         this.deps.logger.warn({ products: keys.length, err: err instanceof Error ? err.message : String(err) }, 'the export for Akeneo events could not start');
         outcome = 'busy';
@@ -227,7 +218,6 @@ export class EventIntake {
         this.stats.exportsTriggered++;
         this.stats.productsExported += keys.length;
       } else {
-        this.deltaWanted ||= delta;
         for (const k of keys) this.toExport.add(k);
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;
@@ -243,7 +233,7 @@ export class EventIntake {
   }
 
   private hasWork(): boolean {
-    return this.toExport.size > 0 || this.deltaWanted;
+    return this.toExport.size > 0;
   }
 
   /** Nothing waiting, settling or starting (tests; an export already started may still run). */

@@ -20,4 +20,3 @@ export const eventsConfigSchema = z
   })
   .strict();
 
-export type EventsConfig = z.infer<typeof eventsConfigSchema>;

@@ -11,7 +11,7 @@ import { lockNameFor, openStateStore, type StateStore } from '../sync/index.js';
 import { executeExport, type ExportOptions, type ExportReport } from '../sync/export/index.js';
 import { emptyExportReport } from '../sync/export/report.js';
 
-export type { ExportOptions, ExportProgress, ExportReport } from '../sync/export/index.js';
+export type { ExportOptions, ExportReport } from '../sync/export/index.js';
 
 export interface RunExportOptions extends ExportOptions {
   logger?: Logger;

@@ -36,10 +36,6 @@ export interface StateDumpStore {
  */
 export const SQLITE_SEQUENCES_TABLE = 'CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)';
 
-export function isDumpStore(store: unknown): store is StateDumpStore {
-  return typeof (store as Partial<StateDumpStore>).dumpTable === 'function' && typeof (store as Partial<StateDumpStore>).loadDump === 'function';
-}
-
 const headerSchema = z.object({ format: z.literal(DUMP_FORMAT), version: z.literal(DUMP_VERSION), from: z.string(), exportedAt: z.string() });
 const rowSchema = z.object({ t: z.enum(DUMP_TABLES), r: z.record(z.string(), z.unknown()) });
 const trailerSchema = z.object({ end: z.literal(true), rows: z.record(z.enum(DUMP_TABLES), z.number().int().min(0)) });

@@ -78,6 +78,11 @@ export interface FieldDescription {
   languages?: string[];
   /** select/multiselect: the allowed values when the ERP declares them. */
   options?: string[];
+  /**
+   * select/multiselect: the ERP's label of each option (option value → one text per ERP language),
+   * when the ERP has labels. An option without an entry, or a language without a text, has none.
+   */
+  optionLabels?: Record<string, LocalizedText>;
   nullable?: boolean;
   /** Heuristic or declared: this field is hot data (price, cost, stock). */
   hot?: boolean;

@@ -95,7 +95,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
     },
 
     describe(): Promise<StreamDescription[]> {
-      return describeTryton(conn);
+      return describeTryton(conn, translations);
     },
 
     read(stream: StreamName, options: ReadOptions = {}): AsyncIterable<ErpRecord> {

@@ -135,6 +135,11 @@ export interface ErpSource {
   /** Adapter kind: 'tryton', 'sql', 'files', … */
   readonly kind: string;
   readonly streams: readonly StreamName[];
+  /**
+   * Optional: describe() gives select fields' optionLabels. The sync then asks describe() once per
+   * run to keep the PIM's option labels up to date; without it, describe() is left to bootstrap and check.
+   */
+  readonly describesOptionLabels?: boolean;
   check(): Promise<CheckResult>;
   describe(): Promise<StreamDescription[]>;
   read(stream: StreamName, options?: ReadOptions): AsyncIterable<ErpRecord>;

@@ -56,6 +56,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
 
   return {
     kind: 'tryton',
+    describesOptionLabels: true,
     streams: STREAM_NAMES,
     connection: conn,
     rpcStats: () => ({ ...conn.rpc.stats, byMethod: structuredClone(conn.rpc.stats.byMethod) }),

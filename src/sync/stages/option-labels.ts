@@ -26,7 +26,8 @@ export function labelsHash(labels: Labels): string {
 /** The option tasks of this run (none in a dry run, which only counts them). */
 export async function planOptionLabels(ctx: RunContext, planned: PlannedIds): Promise<SyncTask[]> {
   const { mapper, source, state } = ctx.deps;
-  if (!mapper.mapOptionLabels) return [];
+  // describe() may cost a sample read (files) or queries (SQL): asked only of a source that gives labels.
+  if (!mapper.mapOptionLabels || !source.describesOptionLabels) return [];
   let wanted;
   try {
     wanted = mapper.mapOptionLabels(await source.describe());

@@ -78,6 +78,11 @@ export interface FieldDescription {
   languages?: string[];
   /** select/multiselect: the allowed values when the ERP declares them. */
   options?: string[];
+  /**
+   * select/multiselect: the ERP's label of each option (option value → one text per ERP language),
+   * when the ERP has labels. An option without an entry, or a language without a text, has none.
+   */
+  optionLabels?: Record<string, LocalizedText>;
   nullable?: boolean;
   /** Heuristic or declared: this field is hot data (price, cost, stock). */
   hot?: boolean;
@@ -130,6 +135,11 @@ export interface ErpSource {
   /** Adapter kind: 'tryton', 'sql', 'files', … */
   readonly kind: string;
   readonly streams: readonly StreamName[];
+  /**
+   * Optional: describe() gives select fields' optionLabels. The sync then asks describe() once per
+   * run to keep the PIM's option labels up to date; without it, describe() is left to bootstrap and check.
+   */
+  readonly describesOptionLabels?: boolean;
   check(): Promise<CheckResult>;
   describe(): Promise<StreamDescription[]>;
   read(stream: StreamName, options?: ReadOptions): AsyncIterable<ErpRecord>;

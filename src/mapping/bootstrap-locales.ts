@@ -10,7 +10,7 @@ import type { ResolvedMapping } from './resolve.js';
 import type { PimStructure } from './types.js';
 
 /** ERP language → the PIM locale it goes to: the table, an active locale, then a known one (`fr` → fr_FR). */
-function targetLocale(lang: string, mapping: ResolvedMapping, pim: PimStructure): string | null {
+export function targetLocale(lang: string, mapping: ResolvedMapping, pim: PimStructure): string | null {
   if (mapping.locales[lang]) return mapping.locales[lang]!;
   const known = pim.knownLocales?.size ? pim.knownLocales : null;
   const starting = (set: ReadonlySet<string>) => [...set].filter((l) => l.toLowerCase().startsWith(`${lang.toLowerCase()}_`));

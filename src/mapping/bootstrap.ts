@@ -9,10 +9,11 @@ import type { Attribute, AttributeGroup, AttributeOption, Category, Channel, Fam
 import type { FieldDescription, StreamDescription } from '../erp/port.js';
 import { chunks } from '../util/chunks.js';
 import type { GroupSample } from './axes.js';
-import { acceptedLabelLocales, keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
+import { acceptedLabelLocales, keepAcceptedLabels, planLocales, targetLocale } from './bootstrap-locales.js';
 import { applyReferenceBootstrap, describeReferencePlan, planReferenceBootstrap, type ExistingReferenceData, type ReferenceBootstrapPlan } from './bootstrap-reference.js';
 import { variantsFromData } from './bootstrap-variants.js';
 import { normaliseCode } from './codes.js';
+import { optionLabelsFrom } from './option-labels.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
 import type { CheckProblem } from './check.js';
@@ -255,6 +256,9 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
     if (spec) return spec.from.map(erpField).find(Boolean);
     return erpField(code) ?? [...itemFields.values(), ...groupFields.values()].find((f) => normaliseCode(f.name, mapping.codes.case) === code);
   };
+  // Options carry the ERP's labels (describe()'s optionLabels) in every locale the PIM accepts.
+  const acceptedForOptions = acceptedLabelLocales(mapping, pim, plan);
+  const localeOfLanguage = (lang: string) => targetLocale(lang, mapping, pim);
   for (const code of new Set([...planned.keys(), ...pim.attributes.keys()])) {
     const t = attributeType(code);
     if (t !== 'pim_catalog_simpleselect' && t !== 'pim_catalog_multiselect') continue;
@@ -267,7 +271,8 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
       const optionCode = renames[value] ?? (mapping.codes.normalise ? normaliseCode(value, mapping.codes.case) : value);
       if (!optionCode || existing.has(optionCode.toLowerCase()) || seen.has(optionCode.toLowerCase())) continue;
       seen.add(optionCode.toLowerCase());
-      plan.options.push({ code: optionCode, attribute: code, labels: { [defaultLocale]: value } });
+      const labels = { [defaultLocale]: value, ...optionLabelsFrom(field.optionLabels?.[value], mapping, localeOfLanguage, acceptedForOptions) };
+      plan.options.push({ code: optionCode, attribute: code, labels });
     }
   }
 

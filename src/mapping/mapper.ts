@@ -11,7 +11,7 @@
  *   group.ts         a group → root model, sub-models, variant products (or simple products)
  *   model-values.ts  the values a model takes from its group record and items
  */
-import type { ErpRecord } from '../erp/port.js';
+import type { ErpRecord, StreamDescription } from '../erp/port.js';
 import { CategoryMapper } from './categories.js';
 import { CodeTable } from './codes.js';
 import type { MappingConfig } from './config.js';
@@ -20,9 +20,10 @@ import { GroupMapper } from './group.js';
 import { ItemPreparer, type PreparedItem } from './items.js';
 import { FamilyLayouts } from './layout.js';
 import { ModelValues } from './model-values.js';
+import { describedFieldFor, optionLabelsFrom } from './option-labels.js';
 import type { RecordAcc } from './plans.js';
 import { resolveMapping, type ResolvedMapping } from './resolve.js';
-import type { MappedProduct, MappedProductModel, Mapper, MappingResult, MediaResolver, MediaUploadRequest, PimStructure } from './types.js';
+import type { LabelledOption, MappedProduct, MappedProductModel, Mapper, MappingResult, MediaResolver, MediaUploadRequest, PimStructure } from './types.js';
 
 interface CreateMapperOptions {
   media?: MediaResolver;
@@ -44,10 +45,15 @@ class MappingEngine implements Mapper {
   private readonly categories: CategoryMapper;
   private readonly items: ItemPreparer;
   private readonly groups: GroupMapper;
+  private readonly fields: FieldPlanner;
 
-  constructor(mapping: ResolvedMapping, pim: PimStructure, options: CreateMapperOptions) {
+  constructor(
+    private readonly mapping: ResolvedMapping,
+    private readonly pim: PimStructure,
+    options: CreateMapperOptions,
+  ) {
     this.codes = new CodeTable(mapping.codes.normalise, mapping.codes.case);
-    const fields = new FieldPlanner(mapping, pim, this.codes, options.media);
+    const fields = (this.fields = new FieldPlanner(mapping, pim, this.codes, options.media));
     this.identifierAttribute = fields.identifierAttribute;
     this.ownedAttributes = fields.ownedAttributes;
     this.categories = new CategoryMapper(mapping, this.codes, fields.ctx);
@@ -94,6 +100,44 @@ class MappingEngine implements Mapper {
     if (uploads.length) result.mediaUploads = uploads;
     if (this.codes.hasChanges()) result.codeChanges = this.codes.drainChanges();
     return result;
+  }
+
+  mapOptionLabels(description: readonly StreamDescription[]): LabelledOption[] {
+    const { mapping, pim } = this;
+    const out: LabelledOption[] = [];
+    // Akeneo takes an option label in any locale it knows, active or not.
+    const accepted = new Set([...pim.locales, ...(pim.knownLocales ?? [])]);
+    const attributeCode = (field: string) => {
+      const o = this.codes.code('attribute', field);
+      return o.ok ? o.code : null;
+    };
+    for (const code of this.ownedAttributes) {
+      const type = pim.attributes.get(code)?.type;
+      if (type !== 'pim_catalog_simpleselect' && type !== 'pim_catalog_multiselect') continue;
+      const field = describedFieldFor(code, mapping, description, attributeCode);
+      if (!field?.optionLabels || !field.options) continue;
+      const renames = new Map(Object.entries(mapping.options.renames[code] ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v]));
+      const existing = new Map([...(pim.options.get(code)?.values() ?? [])].map((o) => [o.code.toLowerCase(), o]));
+      const seen = new Set<string>();
+      for (const value of field.options) {
+        const labels = optionLabelsFrom(field.optionLabels[value], mapping, (lang) => this.fields.localeOf(lang), accepted);
+        if (!Object.keys(labels).length) continue;
+        const text = value.trim();
+        let optionCode = renames.get(text.toLowerCase());
+        if (optionCode === undefined) {
+          // A value the select converter refuses (collision, pattern) is reported when an item uses it.
+          const outcome = this.codes.code('option', text, code);
+          if (!outcome.ok) continue;
+          optionCode = outcome.code;
+        }
+        const key = optionCode.toLowerCase();
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const inPim = existing.get(key);
+        out.push({ kind: 'option', attribute: code, code: inPim?.code ?? optionCode, labels, erpValue: text, current: inPim ? (inPim.labels ?? {}) : null });
+      }
+    }
+    return out;
   }
 }
 

@@ -112,7 +112,7 @@ import type {
   FamilyVariant,
   MeasurementFamily,
 } from '../akeneo/model.js';
-import type { ErpRecord } from '../erp/port.js';
+import type { ErpRecord, StreamDescription } from '../erp/port.js';
 
 /**
  * The live PIM structure the mapper needs, loaded once per run by loadPimStructure(client).
@@ -179,6 +179,12 @@ export interface MappingResult {
   codeChanges?: CodeNormalisation[];
 }
 
+/** An option as the ERP labels it (Mapper.mapOptionLabels), with what the PIM has now. */
+export interface LabelledOption extends MappedOption {
+  /** The PIM option's labels when the PIM has the option (its code in the PIM's case), else null. */
+  current: Labels | null;
+}
+
 export interface Mapper {
   /** Attributes Ferry writes; anything else in the PIM is left alone. */
   ownedAttributes: ReadonlySet<string>;
@@ -187,6 +193,12 @@ export interface Mapper {
   mapCategories(records: ErpRecord[]): MappingResult;
   /** The caller passes ALL items of a group together. */
   mapItems(items: ErpRecord[], groups: ReadonlyMap<string, ErpRecord>): MappingResult;
+  /**
+   * The options of the ERP-owned select attributes as the ERP labels them (describe()'s
+   * optionLabels): one per option that has a label in a locale the PIM accepts. Optional: a mapper
+   * without it leaves option labels as they are.
+   */
+  mapOptionLabels?(description: readonly StreamDescription[]): LabelledOption[];
 }
 
 /**

@@ -30,6 +30,7 @@ import type { SyncPimClient } from './pim.js';
 import type { RunReport } from './report.js';
 import type { StateStore } from './state/port.js';
 import { planGone } from './stages/deletions.js';
+import { planOptionLabels } from './stages/option-labels.js';
 import { ReferenceDataStage } from './stages/references.js';
 import { SyncRun } from './stages/run.js';
 import type { VerifyAttribute } from './verify.js';
@@ -143,6 +144,8 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   const { opts } = ctx;
   ctx.checkAbort();
   applying.begin();
+  // Options as the ERP labels them, in the items' phase: items wait for the options they use.
+  if (scope.mode !== 'keys') await applying.feed(await planOptionLabels(ctx, run.planned));
   const read = await reading.readItems({ mode: scope.mode, since: scope.since, groupSince: scope.groupSince, extraItemKeys: resend, allowed });
   ctx.progress('items');
   const references = ctx.deps.referenceData ? new ReferenceDataStage(ctx, ctx.deps.referenceData) : null;

@@ -1,7 +1,7 @@
 /** In-memory stand-ins for the ERP, the mapper and the PIM, to test the engine alone. */
 import { randomUUID } from 'node:crypto';
 import type { Category, Product, ProductModel, AttributeOption } from '../../src/akeneo/model.js';
-import type { ErpRecord, ErpSource, ReadOptions, StreamName } from '../../src/erp/port.js';
+import type { ErpRecord, ErpSource, ReadOptions, StreamDescription, StreamName } from '../../src/erp/port.js';
 import type { MappedEntity, Mapper, MappingResult } from '../../src/mapping/types.js';
 import type { SyncBatchResult, SyncPimClient, SyncListQuery } from '../../src/sync/pim.js';
 
@@ -39,7 +39,7 @@ export class FakeErp implements ErpSource {
   async check() {
     return { ok: true, system: 'fake', details: {}, counts: {}, problems: [] };
   }
-  async describe() {
+  async describe(): Promise<StreamDescription[]> {
     return [];
   }
   async *read(stream: StreamName, options: ReadOptions = {}): AsyncIterable<ErpRecord> {

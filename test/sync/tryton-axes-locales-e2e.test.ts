@@ -5,7 +5,8 @@
  * and size together tell apart (red S, red M, blue M, blue XL), all through the `tryton` preset.
  * One confirmed bootstrap (three locales activated through the channel, exactly the family variants
  * the templates need), a sync with zero rejects and each template on the right family variant, then
- * a second sync that writes nothing.
+ * a second sync that writes nothing. The colour options carry Tryton's translated labels in all four
+ * locales; a label changed in Tryton updates that option alone, a new option is created with its labels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AkeneoClient } from '../../src/akeneo/index.js';
@@ -65,12 +66,36 @@ const NAMES: Record<string, Record<string, string>> = {
   SCARF: { en: 'Silk scarf', fr: 'Écharpe en soie', de: 'Seidenschal', zh_CN: '丝巾' },
 };
 
+const selection = (s: (typeof SELECTS)[number], lang: string) => s.options.map(([code, labels]) => `${code}:${labels[lang] ?? labels['en']!}`).join('\n');
+
+/** Writes the colour attribute's selection as SELECTS[0] has it now, in each of `languages` (the source language first). */
+async function writeColours(tryton: RunningTryton, languages: string[]): Promise<void> {
+  const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, username: tryton.username, password: tryton.password });
+  await rpc.login();
+  try {
+    const [id] = (await rpc.call('model.product.attribute.search', [[['name', '=', 'color']], 0, 1, null, {}])) as number[];
+    for (const lang of languages) await rpc.call('model.product.attribute.write', [[id], { selection: selection(SELECTS[0]!, lang) }, { language: lang }]);
+  } finally {
+    await rpc.logout();
+  }
+}
+
+/** The PIM's colour options: code → labels. */
+async function colourLabels(client: AkeneoClient): Promise<Record<string, Record<string, string>>> {
+  const out: Record<string, Record<string, string>> = {};
+  for await (const o of client.attributeOptions('color').list()) out[o.code] = Object.fromEntries(Object.entries(o.labels ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return out;
+}
+
+const RED = { en_US: 'Red', fr_FR: 'Rouge', de_DE: 'Rot', zh_CN: '红色' };
+const BLUE = { en_US: 'Blue', fr_FR: 'Bleu', de_DE: 'Blau', zh_CN: '蓝色' };
+const BLACK = { en_US: 'Black', fr_FR: 'Noir', de_DE: 'Schwarz', zh_CN: '黑色' };
+
 /** The selection attributes (and the swatch text) in Tryton, labels and option labels in every language. */
 async function createAttributes(tryton: RunningTryton): Promise<void> {
   const rpc = new TrytonRpc({ url: tryton.url, database: tryton.database, username: tryton.username, password: tryton.password });
   await rpc.login();
   try {
-    const selection = (s: (typeof SELECTS)[number], lang: string) => s.options.map(([code, labels]) => `${code}:${labels[lang] ?? labels['en']!}`).join('\n');
     const ids = (await rpc.call('model.product.attribute.create', [
       [...SELECTS.map((s) => ({ name: s.name, type_: 'selection', string: s.label['en']!, selection: selection(s, 'en') })), { name: 'swatch', type_: 'char', string: 'Swatch' }],
       {},
@@ -152,6 +177,8 @@ describe.skipIf(skipTryton)('issue 16 on Tryton: one-locale PIM, four languages,
     const enabled: string[] = [];
     for await (const l of await client.locales.list()) if (l.enabled) enabled.push(l.code);
     expect(enabled.sort()).toEqual(['de_DE', 'en_US', 'fr_FR', 'zh_CN']);
+    // The options carry Tryton's labels in every locale, not their codes.
+    expect(await colourLabels(client)).toEqual({ red: RED, blue: BLUE, black: BLACK });
   }, 120_000);
 
   it('syncs with zero rejects, each template on the family variant its data needs, names in all four locales', async () => {
@@ -178,6 +205,7 @@ describe.skipIf(skipTryton)('issue 16 on Tryton: one-locale PIM, four languages,
     expect(root('SCARF-RED').family_variant).toBe('tryton_product_by_color');
     const name = root('TS-ORG-BLU-M').values?.['name'] ?? [];
     expect(Object.fromEntries(name.map((v) => [v.locale, v.data])), JSON.stringify(name)).toEqual({ en_US: 'Organic tee', fr_FR: 'T-shirt bio', de_DE: 'Bio-Hemd', zh_CN: '有机T恤' });
+    expect(await colourLabels(client)).toEqual({ red: RED, blue: BLUE, black: BLACK });
   }, 120_000);
 
   it('a second sync writes nothing', async () => {
@@ -187,5 +215,28 @@ describe.skipIf(skipTryton)('issue 16 on Tryton: one-locale PIM, four languages,
     expect(second.rejects).toEqual([]);
     expect(writes).toEqual([]);
     expect(second.counts.created + second.counts.updated + second.counts.deleted + second.counts.disabled).toBe(0);
+  }, 120_000);
+
+  it('a label changed in Tryton updates that option alone; a new option is created with its labels', async () => {
+    SELECTS[0]!.options[1]![1].fr = 'Bleu roi';
+    await writeColours(tryton, ['fr']);
+    const changed = recordingClient(client);
+    const third = await runSync(config, { client: changed.client, source, logger: silent });
+    checkCounts(third);
+    expect(third.rejects).toEqual([]);
+    expect(changed.writes).toEqual([{ resource: 'options:color', lines: [{ code: 'blue', attribute: 'color', labels: { ...BLUE, fr_FR: 'Bleu roi' } }] }]);
+    expect(await colourLabels(client)).toEqual({ red: RED, blue: { ...BLUE, fr_FR: 'Bleu roi' }, black: BLACK });
+
+    SELECTS[0]!.options.push(['green', { en: 'Green', fr: 'Vert', de: 'Grün', zh_CN: '绿色' }]);
+    await writeColours(tryton, LANGUAGES);
+    const added = recordingClient(client);
+    const fourth = await runSync(config, { client: added.client, source, logger: silent });
+    expect(fourth.rejects).toEqual([]);
+    expect(added.writes).toEqual([{ resource: 'options:color', lines: [{ code: 'green', attribute: 'color', labels: { en_US: 'Green', fr_FR: 'Vert', de_DE: 'Grün', zh_CN: '绿色' } }] }]);
+
+    const quiet = recordingClient(client);
+    const fifth = await runSync(config, { client: quiet.client, source, logger: silent });
+    expect(fifth.rejects).toEqual([]);
+    expect(quiet.writes).toEqual([]);
   }, 120_000);
 });

@@ -1,9 +1,10 @@
 /** describe(): the streams and their fields as this Tryton database has them. */
-import type { FieldDescription, FieldType, StreamDescription } from '../port.js';
+import type { FieldDescription, FieldType, LocalizedText, StreamDescription } from '../port.js';
 import { attributeFieldName } from './items.js';
 import type { TrytonConnection } from './session.js';
-import { parseSelection } from './structure.js';
+import { parseSelection, readAttributes } from './structure.js';
 import { MEASURES } from './templates.js';
+import type { Translations } from './translations.js';
 
 const ATTRIBUTE_TYPES: Record<string, FieldType> = {
   boolean: 'boolean',
@@ -21,7 +22,20 @@ const ITEMS_DELTA =
   'A variant is read when it, its template or one of its identifiers has write_date or create_date at or after `since` minus erp.deltaSkewSeconds (create_date covers never-written rows; the template clause covers template edits that leave variants untouched).';
 const OWN_DELTA = 'A record is read when its write_date or create_date is at or after `since` minus erp.deltaSkewSeconds (create_date covers never-written rows).';
 
-export async function describeTryton(conn: TrytonConnection): Promise<StreamDescription[]> {
+/** Each selection attribute's option labels in every language, as the attributes stream reads them. */
+async function optionLabelsOf(conn: TrytonConnection, translations: Translations): Promise<Map<string, Record<string, LocalizedText>>> {
+  const out = new Map<string, Record<string, LocalizedText>>();
+  for await (const record of readAttributes(conn, translations, {})) {
+    const labels: Record<string, LocalizedText> = {};
+    for (const [name, value] of Object.entries(record.fields)) {
+      if (name.startsWith('option_label.') && value && typeof value === 'object' && !Array.isArray(value) && value.kind === 'localized') labels[name.slice('option_label.'.length)] = value;
+    }
+    if (Object.keys(labels).length) out.set(record.key, labels);
+  }
+  return out;
+}
+
+export async function describeTryton(conn: TrytonConnection, translations: Translations): Promise<StreamDescription[]> {
   const { config } = conn;
   const languages = config.languages;
   const uoms = (await conn.model('product.uom', 'search_read', [[], 0, null, [['id', 'ASC']], ['symbol', 'category.name']], { language: 'en' })) as {
@@ -39,6 +53,7 @@ export async function describeTryton(conn: TrytonConnection): Promise<StreamDesc
   const attributes = (await conn.model('product.attribute', 'search_read', [[], 0, null, [['name', 'ASC']], ['name', 'string', 'type_', 'selection']], {
     language: config.sourceLanguage,
   })) as { name: string; string: string; type_: string; selection: string | null }[];
+  const optionLabels = await optionLabelsOf(conn, translations);
 
   const templateFields: FieldDescription[] = [
     { name: 'name', type: 'localized', languages, label: 'Name' },
@@ -59,6 +74,7 @@ export async function describeTryton(conn: TrytonConnection): Promise<StreamDesc
         label: a.string,
         nullable: true,
         ...(a.type_ === 'selection' || a.type_ === 'multiselection' ? { options: parseSelection(a.selection).map(([k]) => k) } : {}),
+        ...(optionLabels.has(a.name) ? { optionLabels: optionLabels.get(a.name)! } : {}),
       }),
     ),
   ];

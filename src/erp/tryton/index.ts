@@ -56,6 +56,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
 
   return {
     kind: 'tryton',
+    describesOptionLabels: true,
     streams: STREAM_NAMES,
     connection: conn,
     rpcStats: () => ({ ...conn.rpc.stats, byMethod: structuredClone(conn.rpc.stats.byMethod) }),
@@ -95,7 +96,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
     },
 
     describe(): Promise<StreamDescription[]> {
-      return describeTryton(conn);
+      return describeTryton(conn, translations);
     },
 
     read(stream: StreamName, options: ReadOptions = {}): AsyncIterable<ErpRecord> {

@@ -141,7 +141,7 @@ export class Applier implements SettledNotes {
       const c = task.ctx;
       if (r.outcome !== 'failed') {
         if (c.type === 'option') {
-          rows.push({ type: 'option', code: c.code, pimId: null, originStream: 'attributes', originKey: c.option!.attribute, groupKey: null, hashes: {}, erpVersion: null, status: 'synced' });
+          rows.push({ type: 'option', code: c.code, pimId: null, originStream: 'attributes', originKey: c.option!.attribute, groupKey: null, hashes: c.nextHashes, erpVersion: null, status: 'synced' });
         } else if (task.lane !== 'media') {
           rows.push({
             type: c.type,

@@ -22,15 +22,21 @@ export class PlannedIds {
     return this.parents.has(id);
   }
 
-  /** Plans an option once: its task goes to `out` the first time (null: not sent); returns its task id. */
-  option(opt: MappedOption, out: SyncTask[] | null): string {
+  /**
+   * Plans an option once: its task goes to `out` the first time (null: not sent); returns its task id.
+   * `update`: the PIM has the option (its labels change); `hashes`: what the state keeps of it (the
+   * labels' hash, src/sync/stages/option-labels.ts). Only a new option is a dependency of the entities using it.
+   */
+  option(opt: MappedOption, out: SyncTask[] | null, how: { update?: boolean; hashes?: Record<string, string> } = {}): string {
     const id = `option:${opt.attribute}:${opt.code.toLowerCase()}`;
     if (this.optionTasks.has(id)) return id;
     this.optionTasks.add(id);
-    let codes = this.options.get(opt.attribute);
-    if (!codes) this.options.set(opt.attribute, (codes = new Map()));
-    codes.set(opt.code.toLowerCase(), id);
-    this.ctx.plan.actions.option!.create++;
+    if (!how.update) {
+      let codes = this.options.get(opt.attribute);
+      if (!codes) this.options.set(opt.attribute, (codes = new Map()));
+      codes.set(opt.code.toLowerCase(), id);
+    }
+    this.ctx.plan.actions.option![how.update ? 'update' : 'create']++;
     if (out) {
       out.push({
         id,
@@ -46,7 +52,7 @@ export class PlannedIds {
           origin: null,
           groupKey: null,
           pimId: null,
-          nextHashes: {},
+          nextHashes: how.hashes ?? {},
           effect: 'write',
           statusAfter: 'synced',
           option: { attribute: opt.attribute, code: opt.code },

@@ -53,6 +53,8 @@ export class SyncRun {
   readonly reading: RecordReader;
   readonly planning: Planner;
   readonly applying: Applier;
+  /** What the run planned that later tasks may wait for (options, parents). */
+  readonly planned: PlannedIds;
   readonly mode: SyncMode;
   private readonly pim: PimWatch;
   private readonly startedAt = new Date();
@@ -71,7 +73,7 @@ export class SyncRun {
     this.statsBefore = deps.client.stats();
     this.pim = new PimWatch(ctx, (err) => void this.applying.stop(err, 5_000));
     const media = new MediaUploads(ctx, this.pim);
-    const planned = new PlannedIds(ctx);
+    const planned = (this.planned = new PlannedIds(ctx));
     this.applying = new Applier(ctx, this.pim, media, planned);
     // A dry run sends nothing: no scheduler hears what settled at planning.
     this.planning = new Planner(ctx, media, planned, ctx.dryRun ? null : this.applying);

@@ -12,6 +12,7 @@ import { registerMappingCommands } from './commands/mapping.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
+import { registerEstimateCommand } from './commands/estimate.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerSyncCommands(program);
   registerServeCommand(program);
   registerUsersCommands(program);
+  registerEstimateCommand(program);
   return program;
 }
 

@@ -10,9 +10,11 @@ import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerErpCommands } from './commands/erp.js';
 import { registerMappingCommands } from './commands/mapping.js';
 import { registerSyncCommands } from './commands/sync.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
 import { registerEstimateCommand } from './commands/estimate.js';
+import { registerStateCommands } from './commands/state.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
@@ -30,9 +32,11 @@ export function buildProgram(): Command {
   registerErpCommands(program);
   registerMappingCommands(program);
   registerSyncCommands(program);
+  registerExportCommand(program);
   registerServeCommand(program);
   registerUsersCommands(program);
   registerEstimateCommand(program);
+  registerStateCommands(program);
   return program;
 }
 

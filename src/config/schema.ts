@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { pimConfigSchema } from '../akeneo/config.js';
 import { erpConfigSchema } from '../erp/config.js';
 import { mappingConfigSchema } from '../mapping/config.js';
+import { exportConfigSchema } from '../mapping/export/config.js';
 import { stateConfigSchema, syncConfigSchema } from '../sync/config.js';
+import { eventsConfigSchema } from '../server/events/config.js';
 
 export const ferryConfigSchema = z
   .object({
@@ -12,6 +14,10 @@ export const ferryConfigSchema = z
     mapping: mappingConfigSchema.prefault({}),
     state: stateConfigSchema.prefault({}),
     sync: syncConfigSchema.prefault({}),
+    /** PIM → ERP: products born in the PIM, tagged, exported (docs/export.md). */
+    export: exportConfigSchema.optional(),
+    /** Akeneo's events received by `ferry serve` trigger exports (docs/export.md, "Events"). */
+    events: eventsConfigSchema.optional(),
   })
   .strict()
   .describe('Ferry configuration (ferry.yaml)');

@@ -153,10 +153,23 @@ export interface SinkResult {
   key: string;
   outcome: SinkOutcome;
   message?: string;
+  /** The ERP's own id of the record written (e.g. `product_42` in Tryton), when it has one apart from the key. */
+  id?: string;
+}
+/** A record created under the number the ERP gave it (see ErpSink.createNumbered). */
+export interface NumberedResult extends SinkResult {
+  /** The ERP's number for the record (its code, the new SKU) when created. */
+  assignedKey?: string;
 }
 export interface ErpSink {
   readonly kind: string;
   upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]>;
+  /**
+   * Optional: the ERP numbers new products itself (Tryton's product sequence). Creates each
+   * product (its group record, when the ERP keeps one, and its item) without a code and answers,
+   * by the records' provisional keys, with the code the ERP gave it.
+   */
+  createNumbered?(products: { group: ErpRecord | null; item: ErpRecord }[]): Promise<NumberedResult[]>;
   close(): Promise<void>;
 }
 

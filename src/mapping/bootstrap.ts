@@ -10,6 +10,7 @@ import type { FieldDescription, StreamDescription } from '../erp/port.js';
 import { chunks } from '../util/chunks.js';
 import type { GroupSample } from './axes.js';
 import { acceptedLabelLocales, keepAcceptedLabels, planLocales } from './bootstrap-locales.js';
+import { applyReferenceBootstrap, describeReferencePlan, planReferenceBootstrap, type ExistingReferenceData, type ReferenceBootstrapPlan } from './bootstrap-reference.js';
 import { variantsFromData } from './bootstrap-variants.js';
 import { normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
@@ -40,6 +41,8 @@ export interface BootstrapPlan {
   notes: string[];
   /** Whether ERP attributes are created read-only (EE/SaaS only). */
   readOnly: boolean;
+  /** EE / SaaS: reference entities and asset families mapping.referenceEntities / assetFamilies need (bootstrap-reference.ts). */
+  referenceData?: ReferenceBootstrapPlan;
 }
 
 export interface IndistinguishableGroup {
@@ -59,10 +62,12 @@ export interface IndistinguishableGroup {
 export interface BootstrapOptions {
   /** The ERP's items by group (AxisSampler): variant axes are inferred from them. */
   samples?: readonly GroupSample[];
+  /** EE: the configured reference entities and asset families the PIM has (loadReferenceDataStructure); without it all are planned. */
+  referenceData?: ExistingReferenceData;
 }
 
 export function isEmptyPlan(plan: BootstrapPlan): boolean {
-  return !plan.channels.length && !plan.attributeGroups.length && !plan.attributes.length && !plan.options.length && !plan.families.length && !plan.familyVariants.length && !plan.categories.length;
+  return !plan.referenceData?.referenceEntities.length && !plan.referenceData?.assetFamilies.length && !plan.channels.length && !plan.attributeGroups.length && !plan.attributes.length && !plan.options.length && !plan.families.length && !plan.familyVariants.length && !plan.categories.length;
 }
 
 const GROUP_LABELS: Record<string, string> = { en: 'ERP data', fr: 'Données ERP', de: 'ERP-Daten', es: 'Datos ERP', it: 'Dati ERP', nl: 'ERP-gegevens' };
@@ -147,6 +152,7 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
   const planned = new Map<string, Attribute>();
   const consumed = new Set<string>();
   const defaultLocale = mapping.locales[mapping.defaultLanguage] ?? 'en_US';
+  plan.referenceData = planReferenceBootstrap(mapping, pim, defaultLocale, notes, options.referenceData);
   const addAttribute = (code: string, type: Attribute['type'], field: FieldDescription | undefined, spec?: ResolvedMapping['attributes'] extends ReadonlyMap<string, infer S> ? S : never) => {
     if (pim.attributes.has(code) || planned.has(code) || code === identifier) return;
     const attribute: Attribute = {
@@ -189,6 +195,13 @@ export function planBootstrap(config: MappingConfig | ResolvedMapping, pim: PimS
         return;
       }
       attribute.reference_data_name = spec.referenceEntity;
+    }
+    if (type === 'pim_catalog_asset_collection') {
+      if (!spec?.assetFamily) {
+        notes.push(`attribute ${code}: set mapping.attributes.${code}.assetFamily (or map the files in mapping.assetFamilies) to create it.`);
+        return;
+      }
+      attribute.reference_data_name = spec.assetFamily;
     }
     // Read-only keeps Julia from editing what the next sync would overwrite (EE/SaaS only).
     if (readOnly) attribute.is_read_only = true;
@@ -339,7 +352,7 @@ function readOnlyNote(pim: PimStructure, groupCode: string): string {
 }
 
 export interface BootstrapFailure {
-  kind: 'channel' | 'attribute_group' | 'attribute' | 'option' | 'family' | 'family_variant' | 'category';
+  kind: 'channel' | 'attribute_group' | 'attribute' | 'option' | 'family' | 'family_variant' | 'category' | 'reference_entity' | 'asset_family';
   code: string;
   message: string;
   /** What was not attempted because this failed (its dependents), e.g. ["family shirt", "family variant shirt_by_size"]. */
@@ -358,7 +371,7 @@ export interface BootstrapResult {
  * that do not depend on it still go.
  */
 export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient): Promise<BootstrapResult> {
-  const zero = () => ({ channel: 0, attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0 });
+  const zero = () => ({ channel: 0, attribute_group: 0, attribute: 0, option: 0, family: 0, family_variant: 0, category: 0, reference_entity: 0, asset_family: 0 });
   const result: BootstrapResult = { created: zero(), updated: zero(), failures: [] };
   const failed = new Map<string, BootstrapFailure>();
   const record = (kind: BootstrapFailure['kind'], outcomes: { outcome: string; key: string; message?: string; errors?: { message: string; property?: string }[] }[]) => {
@@ -406,9 +419,17 @@ export async function applyBootstrap(plan: BootstrapPlan, client: AkeneoClient):
     };
     [...plan.attributeGroups, ...plan.attributes, ...plan.options, ...plan.families.map((f) => f.family), ...plan.familyVariants, ...plan.categories].forEach(drop);
   }
+  // Reference entities and asset families first: the attributes linking them name them.
+  if (plan.referenceData) {
+    const ref = await applyReferenceBootstrap(plan.referenceData, client);
+    for (const c of ref.created) if (c.startsWith('reference entity ')) result.created.reference_entity++;
+    else if (c.startsWith('asset family ')) result.created.asset_family++;
+    for (const f of ref.failures) fail(f.kind, f.code, f.message);
+  }
   const groups = plan.attributeGroups;
   if (groups.length) await safely('attribute_group', groups.map((g) => g.code), async () => record('attribute_group', await client.attributeGroups.upsertMany(groups)));
-  const attributes = plan.attributes.filter((a) => !blockedBy(`attribute ${a.code}`, [`attribute_group:${a.group}`]));
+  const linked = (a: Attribute) => (a.type === 'akeneo_reference_entity' || a.type === 'akeneo_reference_entity_collection' ? [`reference_entity:${a.reference_data_name}`] : a.type === 'pim_catalog_asset_collection' ? [`asset_family:${a.reference_data_name}`] : []);
+  const attributes = plan.attributes.filter((a) => !blockedBy(`attribute ${a.code}`, [`attribute_group:${a.group}`, ...linked(a)]));
   for (const batch of chunks(attributes, 100)) {
     await safely('attribute', batch.map((a) => a.code), async () => record('attribute', await client.attributes.upsertMany(batch)));
   }
@@ -470,6 +491,8 @@ export function describeFailure(f: BootstrapFailure): string {
 export function describePlan(plan: BootstrapPlan): string[] {
   const lines: string[] = [];
   for (const l of plan.locales) lines.push(`+ locale ${l.locale} activated for ERP language ${l.language} (added to channel ${plan.channels.filter((c) => c.locales.includes(l.locale)).map((c) => c.code).join(', ')}; map or drop it in mapping.locales / mapping.dropLanguages instead)`);
+  // Applied first: the link attributes below name them.
+  if (plan.referenceData) lines.push(...describeReferencePlan(plan.referenceData));
   for (const g of plan.attributeGroups) lines.push(`+ attribute group ${g.code} "${g.labels?.['en_US'] ?? Object.values(g.labels ?? {})[0] ?? ''}"`);
   for (const a of plan.attributes) {
     const flags = [a.localizable && 'localizable', a.scopable && 'scopable', a.is_read_only && 'read-only', a.metric_family && `${a.metric_family}/${a.default_metric_unit}`].filter(Boolean);

@@ -4,6 +4,7 @@
  */
 import type { Attribute } from '../akeneo/model.js';
 import type { ErpRecord, FieldDescription, StreamDescription } from '../erp/port.js';
+import { linkProblems } from './bootstrap-reference.js';
 import { CODE_PATTERN, normaliseCode } from './codes.js';
 import { looksHot, type MappingConfig } from './config.js';
 import { TYPE_BY_MAPPING } from './converters/index.js';
@@ -188,6 +189,9 @@ export function checkMapping(config: MappingConfig | ResolvedMapping, pim: PimSt
       add({ severity: 'warning', code: 'category_tree', message: `no channel uses ${s.categories.root} as category tree; categorised products may not show in any channel`, fix: 'Set a channel\'s category tree to it, or choose a channel\'s tree as mapping.structure.categories.root.' });
     }
   }
+
+  // --- EE reference entities and assets: link attributes that would not link (on CE the links are edition_unsupported above)
+  if (!isCommunityEdition(pim)) for (const p of linkProblems(mapping, pim)) add({ severity: 'error', code: 'reference_link', ...p });
   return problems;
 }
 

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { PRESETS } from './presets.js';
+import { assetFamiliesSchema, referenceEntitiesSchema } from './reference-config.js';
 
 export const MAPPING_TYPES = [
   'text',
@@ -85,6 +86,7 @@ export const attributeMappingSchema = z
     separator: z.string().min(1).optional().describe('Multi-select / collections: separator inside a text value (default ",").'),
     renames: z.record(z.string(), code).optional().describe('Selects: ERP value → option code, for values renamed in the PIM.'),
     referenceEntity: code.optional().describe('Reference entity code (bootstrap, check).'),
+    assetFamily: code.optional().describe('Asset collection: the asset family (bootstrap, check); with mapping.assetFamilies, file paths become asset codes.'),
   })
   .strict();
 export type AttributeMappingConfig = z.infer<typeof attributeMappingSchema>;
@@ -258,6 +260,8 @@ export const mappingConfigSchema = z
       .optional()
       .describe('Akeneo attribute code → how it is fed. Unlisted owned attributes are fed by identity.'),
     structure: structureSchema.optional(),
+    referenceEntities: referenceEntitiesSchema.optional(),
+    assetFamilies: assetFamiliesSchema.optional(),
     options: z
       .object({
         autoCreate: z.boolean().optional().describe('Create options missing in the PIM (default true; batches of ≤100 at ≤3 writes/s).'),

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_HOT_PATTERNS, type AttributeMappingConfig, type MappingConfig } from './config.js';
 import { PRESETS } from './presets.js';
+import { linkAttributes, resolveReferenceData, type ResolvedReferenceData } from './reference-data.js';
 import type { MappingErrorKind } from './types.js';
 
 export interface ResolvedAttribute extends Omit<AttributeMappingConfig, 'from'> {
@@ -11,6 +12,8 @@ export interface ResolvedAttribute extends Omit<AttributeMappingConfig, 'from'> 
   /** ERP fields, first non-empty wins (empty when `expression` is used). */
   from: string[];
   owned: boolean;
+  /** Asset collections fed from mapping.assetFamilies: the asset code rule turning file paths into asset codes. */
+  assetCodeRule?: string;
 }
 
 export interface FamilyVariantDefinition {
@@ -58,6 +61,8 @@ export interface ResolvedMapping {
   };
   options: { autoCreate: boolean; renames: Record<string, Record<string, string>> };
   blockRecord: Readonly<Record<MappingErrorKind, boolean>>;
+  /** EE / SaaS: reference entity records and assets made from ERP item fields (reference-data.ts). */
+  referenceData: ResolvedReferenceData;
 }
 
 /**
@@ -122,6 +127,10 @@ export function resolveMapping(config: MappingConfig): ResolvedMapping {
     attributes.set(code, { ...spec, code, from, owned: spec.owned ?? true });
   }
 
+  // The attributes linking records and assets, unless mapping.attributes configures them itself.
+  const referenceData = resolveReferenceData(merged);
+  for (const link of linkAttributes(referenceData)) if (!attributes.has(link.code)) attributes.set(link.code, link);
+
   const s = merged.structure ?? {};
   const blockRecord = { ...DEFAULT_BLOCK_RECORD };
   for (const [kind, block] of Object.entries(merged.errors?.blockRecord ?? {})) {
@@ -167,5 +176,6 @@ export function resolveMapping(config: MappingConfig): ResolvedMapping {
     },
     options: { autoCreate: merged.options?.autoCreate ?? true, renames: merged.options?.renames ?? {} },
     blockRecord,
+    referenceData,
   };
 }

@@ -152,6 +152,7 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
       return reply;
     }
     state.connection = check.token.clientId;
+    state.username = check.token.username;
     try {
       // File downloads answer the file's own type: any Accept goes there.
       if (!/\/download$|\/(asset|reference-entities)-media-files\//.test(path)) checkAccept(req);

@@ -1,4 +1,5 @@
 /** What every route module receives: the state, the rules, the options and small helpers. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { AuthService } from './auth.js';
@@ -26,9 +27,14 @@ export function akeneoNow(): string {
 
 export const newUuid = (): string => randomUUID();
 
+/** Who makes the writes of the request being handled (events name their author; see events.ts). */
+export const writeAuthor = new AsyncLocalStorage<{ username: string }>();
+
 /** Per-request bookkeeping the hooks share. */
 export interface RequestState {
   connection: string;
+  /** The API user of the token (the Connection's username), once authenticated. */
+  username?: string;
   routeKey: string;
   /** Items in a batch body: drives the per-line latency. */
   lines: number;
@@ -53,7 +59,8 @@ export function route(app: FastifyInstance, method: HTTPMethods | HTTPMethods[],
     url,
     handler: async (req, reply) => {
       try {
-        const result = await handler(req, reply);
+        const username = req.sandbox?.username;
+        const result = username !== undefined ? await writeAuthor.run({ username }, () => handler(req, reply)) : await handler(req, reply);
         if (reply.sent) return reply;
         return result;
       } catch (err) {

@@ -12,6 +12,7 @@ import { akeneoNow, newUuid, type SandboxContext } from './context.js';
 import { adaptStructure, EditionError, editionProfile, type EditionProfile } from './edition.js';
 import { parseFaults, parseLatency, resolveConnections, resolveOptions, SandboxOptionError, type SandboxConnection, type SandboxOptions } from './options.js';
 import { SqlitePersistence } from './persistence.js';
+import { EventSender, type EventsStats } from './events.js';
 import { rules } from './rules-binding.js';
 import type { SandboxStats } from './stats.js';
 import { SandboxStore } from './store.js';
@@ -46,6 +47,8 @@ export interface RunningSandbox {
   close(): Promise<void>;
   reset(): Promise<void>;
   stats(): SandboxStats;
+  /** With eventsUrl: the deliveries so far, and a wait until every pending event is delivered. */
+  events: { stats(): EventsStats; drain(): Promise<void> } | null;
 }
 
 const MEDIA_TYPES = new Set(['pim_catalog_file', 'pim_catalog_image']);
@@ -154,6 +157,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     moreConnections,
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,
+    users: opts.users,
   });
   const ctx: SandboxContext = { store, rules, options: opts, auth, edition, now: akeneoNow, newUuid };
   const report: CatalogLoadReport = {
@@ -193,6 +197,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     persistence?.replaceAll(store.snapshotStructure());
   };
 
+  // Attached after the seed: catalog lines are no one's writes.
+  const events =
+    opts.eventsUrl !== undefined && opts.eventsSecret !== undefined
+      ? new EventSender(store, { url: opts.eventsUrl, secret: opts.eventsSecret, format: opts.eventsFormat, duplicate: opts.eventsDuplicate, reorder: opts.eventsReorder, batchMs: opts.eventsBatchMs })
+      : null;
+  events?.attach();
+
   const handle = buildApp(ctx, {
     reset,
     counts: () => ({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),
@@ -206,6 +217,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const address = handle.app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed = false;
+  events?.setSource(`http://${host}:${address.port}`);
   return {
     url: `http://${host}:${address.port}`,
     edition,
@@ -217,9 +229,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     catalogReport: report,
     reset,
     stats: () => handle.stats.snapshot({ products: store.products.size, productModels: store.productModels.size, mediaFiles: store.media.size }),
+    events: events ? { stats: () => ({ ...events.stats }), drain: () => events.drain() } : null,
     close: async () => {
       if (closed) return;
       closed = true;
+      await events?.drain();
       handle.shutdown();
       await handle.app.close();
       persistence?.close();

@@ -34,6 +34,20 @@ export interface SandboxOptions {
   version?: '5.0' | '6.0' | '7.0' | (string & {});
   /** Called once per answered request (the CLI's --log prints these). Never carries headers or bodies. */
   onRequestLog?: (entry: RequestLogEntry) => void;
+  /** More API users of the connection (e.g. a person next to Ferry's own user): events name who wrote. */
+  users?: { username: string; password: string }[];
+  /** Send events after product / product model writes to this URL (see events.ts). */
+  eventsUrl?: string;
+  /** The secret that signs them (required with eventsUrl). */
+  eventsSecret?: string;
+  /** `api` (Events API, default), `platform` (Event Platform HTTPS delivery) or `both`. */
+  eventsFormat?: 'api' | 'platform' | 'both';
+  /** Event Platform: deliver each event twice (at-least-once). */
+  eventsDuplicate?: boolean;
+  /** Event Platform: deliver each burst newest first (unordered). */
+  eventsReorder?: boolean;
+  /** How long writes gather before a delivery (ms, default 50). */
+  eventsBatchMs?: number;
 }
 
 export interface SandboxConnection {
@@ -86,6 +100,13 @@ export const sandboxOptionsSchema = z.object({
   edition: z.string().min(1).default('saas'),
   version: z.string().min(1).optional(),
   onRequestLog: z.custom<(entry: RequestLogEntry) => void>((v) => v === undefined || typeof v === 'function').optional(),
+  users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).default([]),
+  eventsUrl: z.url({ protocol: /^https?$/ }).optional(),
+  eventsSecret: z.string().min(1).optional(),
+  eventsFormat: z.enum(['api', 'platform', 'both']).default('api'),
+  eventsDuplicate: z.boolean().default(false),
+  eventsReorder: z.boolean().default(false),
+  eventsBatchMs: z.number().int().min(0).max(60_000).default(50),
 });
 export type ResolvedSandboxOptions = z.infer<typeof sandboxOptionsSchema>;
 
@@ -109,6 +130,9 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedSandboxOpt
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SandboxOptionError(`Invalid sandbox option "${issue?.path.join('.') ?? '?'}": ${issue?.message ?? 'invalid'}.`);
+  }
+  if (parsed.data.eventsUrl !== undefined && parsed.data.eventsSecret === undefined) {
+    throw new SandboxOptionError('Invalid sandbox option "eventsSecret": events are signed; give the secret the receiver checks (--events-secret) with --events-url.');
   }
   return parsed.data;
 }

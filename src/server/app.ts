@@ -24,14 +24,18 @@ import { Notifier } from './notify/notifier.js';
 import type { SendOptions } from './notify/senders.js';
 import { NotifyStore } from './notify/store.js';
 import { Reachability } from './reachability.js';
+import { EventIntake } from './events/intake.js';
+import { readProductForEvent } from './events/read-product.js';
 import { adminRoutes } from './routes/admin.js';
+import { eventRoutes } from './routes/events.js';
+import { pimToErpRoutes } from './routes/pim-to-erp.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
 import { apiSystemRoutes, rootSystemRoutes } from './routes/system.js';
 import { estimateRoutes } from './routes/estimate.js';
-import { RunManager } from './runs/run-manager.js';
+import { RunConflictError, RunManager, type ExportRunner } from './runs/run-manager.js';
 import { ConsoleScheduler } from './schedules/scheduler.js';
 import { ScheduleStore } from './schedules/store.js';
 import { AuditStore } from './store/audit-store.js';
@@ -65,6 +69,8 @@ export interface ConsoleOptions {
   processMetrics?: boolean;
   /** Serve https with this certificate and key (PEM). */
   https?: { cert: Buffer; key: Buffer };
+  /** Tests: the export the Console runs (default: src/app/run-export.ts). */
+  runExport?: ExportRunner;
 }
 
 export interface ConsoleServer {
@@ -93,6 +99,13 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
   const clock = options.clock ?? Date.now;
+  // The Console's pages read the engine's run tables by SQL in the state's SQLite file (store/runs-read.ts):
+  // with a PostgreSQL state they would show an empty history, so it says so instead of starting.
+  if (config.state.driver !== 'sqlite') {
+    throw new Error(
+      'ferry serve needs a SQLite state today: its run pages read the state file directly. With state.url (PostgreSQL) use ferry sync and ferry runs, or serve a config whose state is a SQLite file (see docs/operations.md, "PostgreSQL state").',
+    );
+  }
   // The engine's schema first (the Console reads its tables and indexes them).
   await (await openStateStore(config.state)).close();
   const db = openConsoleDb(config.state.path);
@@ -110,6 +123,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     runs,
     logger,
     onPimRequest: (e) => metrics.onPimRequest(e),
+    ...(options.runExport ? { runExport: options.runExport } : {}),
     onFinished: async (job) => {
       if (job.runId === null && job.error !== null && !job.dryRun) await notifier.runCouldNotStart(job.jobId, job.error, job.startedBy);
       await notifier.evaluateFinishedRuns();
@@ -140,6 +154,36 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const reachability = new Reachability(config, manager, logger, options.openSource);
   let monitor: NodeJS.Timeout | null = null;
 
+  const events = config.events
+    ? new EventIntake({
+        db,
+        logger,
+        settings: {
+          debounceMs: config.events.debounceSeconds * 1000,
+          ferryAuthors: config.events.ferryAuthors ?? ('username' in config.pim ? [config.pim.username] : []),
+          statusAttribute: config.export?.status.attribute ?? 'erp_status',
+          statusAttributes:
+            config.events.statusAttributes ??
+            (config.export ? [config.export.status.attribute, config.export.status.message, config.export.status.erpId] : ['erp_status', 'erp_message', 'erp_id']),
+          tag: config.export?.tag ?? { kind: 'status' },
+          updates: config.export?.updates ?? 'never',
+        },
+        readProduct: (key, identifier) => readProductForEvent(manager.pimClient(), key, identifier),
+        // Serialized with every other run: a run going means "later", never a second one at once.
+        trigger: async (keys) => {
+          if (manager.isBusy() || manager.lockedElsewhere()) return 'busy';
+          try {
+            const r = await manager.start({ mode: 'export', keys, dryRun: false }, 'events');
+            audit.record('events', 'export.start', r.runId !== null ? `run#${r.runId}` : r.jobId, { keys: keys.length });
+            return 'started';
+          } catch (err) {
+            if (err instanceof RunConflictError) return 'busy';
+            throw err;
+          }
+        },
+      })
+    : null;
+
   const ctx: ConsoleContext = {
     config,
     connectionName: options.connectionName ?? 'ferry.yaml',
@@ -158,6 +202,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     logger,
     secureCookies: options.secureCookies === true,
     backgroundStarted: () => scheduler.started,
+    events,
   };
 
   const fastifyOptions = { logger: false, trustProxy: options.trustProxy === true, bodyLimit: 2 * 1024 * 1024, ...(options.https ? { https: options.https } : {}) };
@@ -231,6 +276,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(scheduleRoutes(ctx));
       await api.register(notificationRoutes(ctx));
       await api.register(adminRoutes(ctx));
+      await api.register(eventRoutes(ctx));
+      await api.register(pimToErpRoutes(ctx));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },
@@ -257,6 +304,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     },
     async close() {
       scheduler.stop();
+      events?.close();
       if (monitor) clearInterval(monitor);
       await app.close();
       await manager.close();

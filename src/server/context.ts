@@ -12,6 +12,7 @@ import type { AuthStore } from './store/auth-store.js';
 import type { ConsoleDb } from './store/db.js';
 import type { RunsReader } from './store/runs-read.js';
 import type { Reachability } from './reachability.js';
+import type { EventIntake } from './events/intake.js';
 
 export interface ConsoleContext {
   config: FerryConfig;
@@ -33,4 +34,6 @@ export interface ConsoleContext {
   /** Secure cookies (https, or --trust-proxy with X-Forwarded-Proto https). */
   secureCookies: boolean;
   backgroundStarted: () => boolean;
+  /** Akeneo events → exports (null when ferry.yaml has no `events:`). */
+  events?: EventIntake | null;
 }

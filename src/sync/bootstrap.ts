@@ -5,6 +5,7 @@
 import type { AkeneoClient } from '../akeneo/index.js';
 import type { ErpRecord, ErpSource } from '../erp/port.js';
 import { AxisSampler, type GroupSample } from '../mapping/axes.js';
+import { loadReferenceDataStructure } from '../mapping/bootstrap-reference.js';
 import { applyBootstrap, describeFailure, planBootstrap } from '../mapping/bootstrap.js';
 import type { MappingConfig } from '../mapping/config.js';
 import { loadPimStructure } from '../mapping/index.js';
@@ -23,7 +24,11 @@ export interface BootstrapSummary {
 export async function bootstrapPim(client: AkeneoClient, mapping: MappingConfig, source: ErpSource): Promise<BootstrapSummary> {
   const pim = await loadPimStructure(client);
   const resolved = resolveMapping(mapping);
-  const plan = planBootstrap(resolved, pim, await source.describe(), needsSamples(resolved) ? { samples: await readAxisSamples(resolved, source) } : {});
+  const referenceData = await loadReferenceDataStructure(client, resolved, pim);
+  const plan = planBootstrap(resolved, pim, await source.describe(), {
+    ...(needsSamples(resolved) ? { samples: await readAxisSamples(resolved, source) } : {}),
+    ...(referenceData ? { referenceData } : {}),
+  });
   const result = await applyBootstrap(plan, client);
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const failures = result.failures.map(describeFailure);

@@ -1,12 +1,42 @@
 /** The `state:` and `sync:` sections of ferry.yaml. */
 import { z } from 'zod';
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
 export const stateConfigSchema = z
   .object({
-    driver: z.enum(['sqlite']).default('sqlite').describe('State store driver (SQLite today; the port allows others).'),
-    path: z.string().default('./data/ferry.db').describe('SQLite file for state, watermarks, runs and rejects (relative to the config file).'),
+    driver: z
+      .enum(['sqlite', 'postgres'])
+      .optional()
+      .describe('State store driver: sqlite (the default, one file) or postgres (implied by state.url).'),
+    path: z
+      .string()
+      .default('./data/ferry.db')
+      .describe(
+        'SQLite file for state, watermarks, runs and rejects (relative to the config file). Unused with a PostgreSQL state (state.url).',
+      ),
+    url: z
+      .string()
+      .regex(POSTGRES_URL, 'state.url must be a PostgreSQL connection URL: postgres://user:password@host:5432/database')
+      .optional()
+      .describe('PostgreSQL connection URL (postgres://user:password@host:5432/database): keeps the state in PostgreSQL instead of the SQLite file.'),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'state.schema must be a lower-case SQL identifier (letters, digits, _), e.g. ferry')
+      .optional()
+      .describe('PostgreSQL schema holding Ferry\'s tables (default: public); created when missing. Several Ferry connections can share one database with one schema each.'),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.driver === 'postgres' && s.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'state.driver postgres needs state.url (postgres://user:password@host:5432/database).' });
+    }
+    if (s.driver === 'sqlite' && s.url !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['driver'], message: 'state.driver sqlite with a state.url: remove state.url, or set driver: postgres (or leave driver out).' });
+    }
+  })
+  // A url alone selects PostgreSQL; nothing selects SQLite, the embedded default.
+  .transform((s) => ({ ...s, driver: s.driver ?? (s.url !== undefined ? ('postgres' as const) : ('sqlite' as const)) }));
 
 export const syncConfigSchema = z
   .object({

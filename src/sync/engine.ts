@@ -22,6 +22,7 @@
  */
 import type { Logger } from 'pino';
 import type { ErpSource } from '../erp/port.js';
+import type { ReferenceDataCollector } from '../mapping/reference-data.js';
 import type { Mapper } from '../mapping/types.js';
 import type { HeldLock } from './lock.js';
 import type { MediaReader } from './media-source.js';
@@ -29,6 +30,7 @@ import type { SyncPimClient } from './pim.js';
 import type { RunReport } from './report.js';
 import type { StateStore } from './state/port.js';
 import { planGone } from './stages/deletions.js';
+import { ReferenceDataStage } from './stages/references.js';
 import { SyncRun } from './stages/run.js';
 import type { VerifyAttribute } from './verify.js';
 
@@ -51,6 +53,8 @@ export interface EngineDeps {
   readMedia?: MediaReader;
   /** The PIM's attributes by code, so --verify compares values as the PIM normalises them. */
   attributes?: ReadonlyMap<string, VerifyAttribute>;
+  /** EE: the records and assets the items name (mapping.referenceEntities / assetFamilies), written before the products. */
+  referenceData?: ReferenceDataCollector;
 }
 
 export interface SyncProgress {
@@ -141,8 +145,11 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   applying.begin();
   const read = await reading.readItems({ mode: scope.mode, since: scope.since, groupSince: scope.groupSince, extraItemKeys: resend, allowed });
   ctx.progress('items');
+  const references = ctx.deps.referenceData ? new ReferenceDataStage(ctx, ctx.deps.referenceData) : null;
   for (const part of read.index.chunks(opts.groupChunk ?? 200)) {
     ctx.checkAbort();
+    // Records and assets the chunk's products link are settled before the products are planned.
+    if (references) await references.write(part.flatMap(([, items]) => items), read.groups);
     await applying.feed(await planning.planGroups(part, read.groups, read.inPim));
     ctx.progress('items');
     // Let the event loop deliver batch answers between chunks: the state store may be
@@ -151,6 +158,7 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   }
   if (scope.mode === 'full' && !opts.category) {
     for await (const tasks of planGone(ctx, read.seenItemKeys)) await applying.feed(tasks);
+    if (references && !ctx.inputOnly) await references.gone();
     // Items gone from the ERP are no group's members any more (a drop folder is never the whole ERP).
     if (!ctx.dryRun && !ctx.inputOnly) await ctx.deps.state.pruneGroupMembers('items', read.seenItemKeys);
   }

@@ -11,6 +11,8 @@ import type { FerryConfig } from '../config/schema.js';
 import type { ErpSource, StreamName } from '../erp/port.js';
 import { createLogger, type Logger } from '../logging.js';
 import { createMapper, loadPimStructure } from '../mapping/index.js';
+import { ReferenceDataCollector } from '../mapping/reference-data.js';
+import { resolveMapping } from '../mapping/resolve.js';
 import type { StateConfig } from './config.js';
 import { executeSync, type EngineDeps, type SyncOptions } from './engine.js';
 import type { SyncPimClient } from './pim.js';
@@ -19,6 +21,7 @@ import { mediaLookup, mediaReader } from './media-source.js';
 import { collectWarnings, recordFailedStart } from './run-record.js';
 import type { StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
+import { openPostgresStateStore } from './state/postgres.js';
 import { ConnectionLocks } from './connection-lock.js';
 import { takeRunLock, type HeldLock } from './lock.js';
 
@@ -29,11 +32,16 @@ export type { RunReport, OutcomeCounts, RequestCounts, SyncMode } from './report
 export { formatReport, summaryLine, jsonSummary, exitCodeFor, rejectsCsv, countsAddUp } from './report.js';
 export type { StateStore } from './state/port.js';
 export { SqliteStateStore, openSqliteStateStore } from './state/sqlite.js';
+export { PostgresStateStore, openPostgresStateStore } from './state/postgres.js';
 
 export async function openStateStore(config: StateConfig): Promise<StateStore> {
   switch (config.driver) {
     case 'sqlite':
       return openSqliteStateStore(config.path);
+    case 'postgres':
+      // The schema refuses a postgres driver without a url; checked again for callers that build the object.
+      if (config.url === undefined) throw new Error('state.driver postgres needs state.url (postgres://user:password@host:5432/database).');
+      return openPostgresStateStore({ url: config.url, ...(config.schema ? { schema: config.schema } : {}) });
   }
 }
 
@@ -109,6 +117,8 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
     }
     const media = await state.listMediaBySource();
     const mapper = createMapper(config.mapping, pim, { media: { lookup: mediaLookup(media, config.sync.mediaRoot, config.sync.mediaUrls) } });
+    const resolved = resolveMapping(config.mapping);
+    const referenceData = new ReferenceDataCollector(resolved.referenceData, resolved, pim);
     const deps: EngineDeps = {
       source,
       client: client satisfies SyncPimClient,
@@ -123,6 +133,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
         hosts: config.sync.mediaHosts,
       }),
       attributes: pim.attributes,
+      ...(referenceData.isEmpty ? {} : { referenceData }),
       ...(connection ? { connectionLock: connection.lock } : {}),
     };
     const report = await executeSync(deps, {

@@ -28,6 +28,13 @@ export interface SyncResource<T> {
   get(id: string): Promise<T>;
 }
 
+/** A reference entity record or an asset as the EE endpoints take it (`channel`, not `scope`). */
+export interface EeItem {
+  code: string;
+  values?: Record<string, { locale: string | null; channel: string | null; data: unknown }[]>;
+  [k: string]: unknown;
+}
+
 export interface SyncPimClient {
   detect(): Promise<{ version: string; edition: string; endpointMode: 'uuid' | 'identifier' }>;
   products: SyncResource<Product> & { delete(id: string): Promise<unknown> };
@@ -43,4 +50,9 @@ export interface SyncPimClient {
     }): Promise<string>;
   };
   stats(): { total: number; writes: number; retried: number; throttled: number };
+  /** EE / SaaS (mapping.referenceEntities / assetFamilies): records, assets and asset media files. */
+  referenceEntityRecords?(entity: string): { upsertMany(items: readonly EeItem[]): Promise<SyncBatchResult<EeItem>[]> };
+  assets?(family: string): { upsertMany(items: readonly EeItem[]): Promise<SyncBatchResult<EeItem>[]>; delete(code: string): Promise<void> };
+  assetMediaFiles?: { upload(file: { content: Buffer; filename: string }): Promise<string> };
+  referenceEntityMediaFiles?: { upload(file: { content: Buffer; filename: string }): Promise<string> };
 }

@@ -125,6 +125,8 @@ export interface RunReport {
   unsettled?: number;
   /** The run failed because the PIM gave no answer for longer than sync.pimUnreachableSeconds. */
   pimUnreachable?: { since: string; lastError: string };
+  /** EE: reference entity records and assets written before the products (src/sync/stages/references.ts); not ERP records, so not in `counts`. */
+  referenceData?: import('./stages/references.js').ReferenceDataReport;
   error?: string;
 }
 
@@ -226,6 +228,7 @@ export function formatReport(r: RunReport): string {
   }
   const q = r.requests;
   lines.push(`  requests: ${q.total} total, ${q.writes} writes, ${q.retried} retried, ${q.throttled} throttled (429)`);
+  if (r.referenceData) lines.push(...referenceDataLines(r.referenceData));
   if (r.deletionRecords) {
     const named = (label: string, e: { count: number; names: string[] }) => {
       if (e.count === 0) return;
@@ -330,4 +333,11 @@ export function rejectsCsv(rows: readonly RejectRow[]): string {
     );
   }
   return lines.join('\r\n') + '\r\n';
+}
+
+/** The EE reference data stage's counts: records and assets are not ERP records, so they get their own lines. */
+function referenceDataLines(d: NonNullable<RunReport['referenceData']>): string[] {
+  const part = (name: string, c: NonNullable<RunReport['referenceData']>['records']) =>
+    `${name}: ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${c.failed ? `, ${c.failed} failed` : ''}${c.deleted ? `, ${c.deleted} deleted` : ''}${c.kept ? `, ${c.kept} kept` : ''}`;
+  return [`  ${part('reference entity records', d.records)}; ${part('assets', d.assets)} (${d.uploads} files uploaded)`, ...d.messages.slice(0, 20).map((m) => `    ${m}`)];
 }

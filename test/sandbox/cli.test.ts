@@ -46,8 +46,25 @@ describe('ferry sandbox flags', () => {
     [{ latency: 'slow' }, /Invalid latency/],
     [{ faults: 'boom:1' }, /Invalid faults/],
     [{ seed: '1.5' }, /--seed must be an integer/],
+    [{ eventsUrl: 'http://127.0.0.1:8080/api/v1/events/akeneo' }, /--events-url needs --events-secret/],
+    [{ eventsUrl: 'ftp://x', eventsSecret: 's3cret-abc' }, /--events-url must be an http\(s\) URL/],
+    [{ eventsUrl: 'http://x/e', eventsSecret: 's3cret-abc', eventsFormat: 'kafka' }, /--events-format must be api, platform or both/],
+    [{ user: ['julia'] }, /--user must be NAME:PASSWORD/],
   ])('refuses %o', (flags, message) => {
     expect(() => sandboxOptionsFromFlags(flags)).toThrow(message);
+  });
+
+  it('maps the events and extra-user flags', () => {
+    expect(
+      sandboxOptionsFromFlags({ user: ['julia:julia-pass'], eventsUrl: 'http://127.0.0.1:8080/api/v1/events/akeneo', eventsSecret: 's3cret-abc', eventsFormat: 'platform', eventsDuplicate: true, eventsReorder: true }),
+    ).toMatchObject({
+      users: [{ username: 'julia', password: 'julia-pass' }],
+      eventsUrl: 'http://127.0.0.1:8080/api/v1/events/akeneo',
+      eventsSecret: 's3cret-abc',
+      eventsFormat: 'platform',
+      eventsDuplicate: true,
+      eventsReorder: true,
+    });
   });
 
   it('--log installs a request logger', () => {
@@ -90,7 +107,7 @@ describe('ferry sandbox flags', () => {
     const cmd = program.commands.find((c) => c.name() === 'sandbox');
     const flags = cmd?.options.map((o) => o.long);
     expect(flags).toEqual(
-      expect.arrayContaining(['--host', '--port', '--catalog', '--data', '--limits', '--latency', '--faults', '--seed', '--client-id', '--secret', '--username', '--password', '--token-lifetime', '--log']),
+      expect.arrayContaining(['--host', '--port', '--catalog', '--data', '--limits', '--latency', '--faults', '--seed', '--client-id', '--secret', '--username', '--password', '--token-lifetime', '--log', '--user', '--events-url', '--events-secret', '--events-format', '--events-duplicate', '--events-reorder']),
     );
   });
 

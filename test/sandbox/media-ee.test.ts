@@ -116,6 +116,10 @@ describe('EE reference entities and assets', () => {
     expect((await api.get('/api/rest/v1/reference-entities/nope/records')).status).toBe(404);
     const tooMany = await api.call('PATCH', '/api/rest/v1/reference-entities/brands/records', Array.from({ length: 101 }, (_, i) => ({ code: `r${i}` })));
     expect(tooMany.status).toBe(413);
+    // Akeneo's API cannot delete a record (GET and PATCH only): the router's 405.
+    const del = await api.call('DELETE', '/api/rest/v1/reference-entities/brands/records/acme');
+    expect(del.status).toBe(405);
+    expect(del.json<{ message: string }>().message).toMatch(/Method Not Allowed \(Allow: GET, PATCH\)/);
   });
 
   it('asset families and assets', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeEach } from 'vitest';
 import { executeSync, type EngineDeps, type SyncOptions } from '../../src/sync/engine.js';
-import { SqliteStateStore } from '../../src/sync/state/sqlite.js';
+import type { StateStore } from '../../src/sync/state/port.js';
+import { stateStoreKinds } from './support/state-stores.js';
 import { countsAddUp, type RunReport } from '../../src/sync/report.js';
 import { productUuidFor } from '../../src/sync/product-uuid.js';
 import { FakeErp, FakePim, fakeMapper } from './fakes.js';
@@ -17,10 +18,12 @@ function seed(erp: FakeErp): void {
   erp.item('pen', null, { name: 'Pen', weight: '0.01' });
 }
 
-describe('sync engine (fakes)', () => {
+const stores = await stateStoreKinds();
+
+describe.each(stores)('sync engine (fakes), $name state', ({ open }) => {
   let erp: FakeErp;
   let pim: FakePim;
-  let state: SqliteStateStore;
+  let state: StateStore;
   let deps: EngineDeps;
   const reports: RunReport[] = [];
 
@@ -36,8 +39,7 @@ describe('sync engine (fakes)', () => {
   beforeEach(async () => {
     erp = new FakeErp();
     pim = new FakePim();
-    state = new SqliteStateStore(':memory:');
-    await state.migrate();
+    state = await open();
     seed(erp);
     deps = { source: erp, client: pim, mapper: fakeMapper(), state, settings: { deletion: 'disable', updateOnly: false }, lockName: 'test' };
   });
@@ -398,8 +400,7 @@ describe('sync engine (fakes)', () => {
     const uuids = new Map([...pim.products_.values()].map((p) => [p.values!.sku![0]!.data, p.uuid]));
     expect(uuids.get('pen')).toBe(productUuidFor('pen'));
     // The crash window: every write landed in the PIM, none reached the state.
-    const freshState = new SqliteStateStore(':memory:');
-    await freshState.migrate();
+    const freshState = await open();
     const callsBefore = pim.calls.length;
     const again = await run({}, { state: freshState });
     expect(again.status).toBe('succeeded');
@@ -412,8 +413,7 @@ describe('sync engine (fakes)', () => {
 
   it('resumes after a crash without duplicates and with the same final PIM', async () => {
     const reference = new FakePim();
-    const refState = new SqliteStateStore(':memory:');
-    await refState.migrate();
+    const refState = await open();
     await executeSync({ ...deps, client: reference, state: refState }, {});
 
     let batches = 0;

@@ -5,6 +5,7 @@ import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './api/session';
 import { Shell } from './components/Shell';
 const DashboardPage = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardPage })));
+const PimToErpPage = lazy(() => import('./pages/PimToErp').then((m) => ({ default: m.PimToErpPage })));
 const NotificationsPage = lazy(() => import('./pages/Notifications').then((m) => ({ default: m.NotificationsPage })));
 const RunDetailPage = lazy(() => import('./pages/RunDetail').then((m) => ({ default: m.RunDetailPage })));
 const RunNowPage = lazy(() => import('./pages/RunNow').then((m) => ({ default: m.RunNowPage })));
@@ -42,6 +43,7 @@ export function App() {
         <Route path="/runs/:id" element={<RunDetailPage />} />
         <Route path="/run-now" element={<RunNowPage />} />
         <Route path="/schedules" element={<SchedulesPage />} />
+        <Route path="/pim-to-erp" element={<PimToErpPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/users" element={user.role === 'admin' ? <UsersPage /> : <Navigate to="/" replace />} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />

@@ -59,6 +59,7 @@ export const modeLabel: Record<string, string> = {
   category: 'One category',
   since: 'Changed since a date',
   retry: 'Retry refused',
+  export: 'Export to the ERP (PIM → ERP)',
 };
 
 export const outcomeLabel: Record<string, string> = {

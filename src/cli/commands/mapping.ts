@@ -28,7 +28,9 @@ import {
   type MappingError,
   type PimStructure,
 } from '../../mapping/index.js';
+import { loadReferenceDataStructure } from '../../mapping/bootstrap-reference.js';
 import { needsSamples, readAxisSamples } from '../../sync/bootstrap.js';
+import { applyStatusAttributes, describeStatusPlan, planStatusAttributes } from '../../sync/export/bootstrap.js';
 import { GroupingIndex } from '../../sync/grouping.js';
 import { createHumanLogger } from '../human-log.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
@@ -341,12 +343,18 @@ export function registerMappingCommands(program: Command): void {
       if (opts.plan && opts.yes) throw new UserError('--plan only shows the plan and --yes applies it; pass one of them.');
       await withSides(opts, async ({ config, client, source, pim: structure, description }) => {
         const mapping = resolveMapping(config.mapping);
-        const plan = planBootstrap(mapping, structure, description, needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {});
-        const empty = isEmptyPlan(plan);
+        const referenceData = await loadReferenceDataStructure(client, mapping, structure);
+        const plan = planBootstrap(mapping, structure, description, {
+          ...(needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {}),
+          ...(referenceData ? { referenceData } : {}),
+        });
+        // With `export:`, the status attributes of the PIM → ERP exchange too (src/sync/export/bootstrap.ts).
+        const exportLines = config.export ? describeStatusPlan(await planStatusAttributes(client, config.export)) : [];
+        const empty = isEmptyPlan(plan) && exportLines.length === 0;
         const showPlan = () => {
-          if (opts.format === 'json') printJson({ plan, applied: false });
+          if (opts.format === 'json') printJson({ plan, ...(config.export ? { exportPlan: exportLines } : {}), applied: false });
           else if (empty) process.stdout.write(`nothing to create: the PIM has what the mapping needs\n${plan.notes.map((n) => `  note: ${n}\n`).join('')}`);
-          else process.stdout.write(`bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
+          else process.stdout.write(`bootstrap plan:\n${[...describePlan(plan), ...exportLines].join('\n')}\n`);
         };
         // The plan alone: for review in CI or from a script; nothing is written.
         if (opts.plan || empty) {
@@ -362,6 +370,11 @@ export function registerMappingCommands(program: Command): void {
           }
         } else if (opts.format !== 'json') process.stdout.write(`bootstrap plan:\n${describePlan(plan).join('\n')}\n`);
         const result = await applyBootstrap(plan, client);
+        if (config.export) {
+          // Planned again: the families the mapping's bootstrap just created get the status attributes too.
+          const applied = await applyStatusAttributes(client, await planStatusAttributes(client, config.export));
+          for (const message of applied.failures) result.failures.push({ kind: 'attribute', code: config.export.status.attribute, message });
+        }
         if (opts.format === 'json') printJson({ plan, applied: true, result });
         else {
           const sum = (r: Record<string, number>) => Object.entries(r).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k.replace('_', ' ')}${n === 1 ? '' : 's'}`).join(', ') || 'nothing';

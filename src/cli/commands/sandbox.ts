@@ -29,6 +29,12 @@ export interface SandboxFlags {
   log?: boolean;
   edition?: string;
   version?: string;
+  user?: string[];
+  eventsUrl?: string;
+  eventsSecret?: string;
+  eventsFormat?: string;
+  eventsDuplicate?: boolean;
+  eventsReorder?: boolean;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
@@ -98,6 +104,25 @@ export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
   if (flags.password !== undefined) out.password = flags.password;
   if (flags.connections !== undefined) out.connections = connectionsFlag(flags.connections);
   if (flags.tokenLifetime !== undefined) out.tokenLifetimeSeconds = integer('token-lifetime', flags.tokenLifetime, 1, 31_536_000);
+  if (flags.user !== undefined && flags.user.length > 0) {
+    out.users = flags.user.map((u) => {
+      const at = u.indexOf(':');
+      if (at <= 0 || at === u.length - 1) throw new UserError(`--user must be NAME:PASSWORD (e.g. julia:julia-pass), got "${u.replace(/:.*/, ':…')}".`);
+      return { username: u.slice(0, at), password: u.slice(at + 1) };
+    });
+  }
+  if (flags.eventsUrl !== undefined) {
+    if (!/^https?:\/\/[^\s]+$/.test(flags.eventsUrl)) throw new UserError(`--events-url must be an http(s) URL such as http://127.0.0.1:8080/api/v1/events/akeneo, got "${flags.eventsUrl}".`);
+    if (flags.eventsSecret === undefined || flags.eventsSecret === '') throw new UserError('--events-url needs --events-secret: the events are signed with it (the receiver\'s events.secret).');
+    out.eventsUrl = flags.eventsUrl;
+    out.eventsSecret = flags.eventsSecret;
+  }
+  if (flags.eventsFormat !== undefined) {
+    if (!['api', 'platform', 'both'].includes(flags.eventsFormat)) throw new UserError(`--events-format must be api, platform or both, got "${flags.eventsFormat}".`);
+    out.eventsFormat = flags.eventsFormat as 'api' | 'platform' | 'both';
+  }
+  if (flags.eventsDuplicate) out.eventsDuplicate = true;
+  if (flags.eventsReorder) out.eventsReorder = true;
   if (flags.log) {
     out.onRequestLog = (e) =>
       process.stderr.write(`${new Date().toISOString()} ${e.method} ${e.url} ${e.status} ${e.ms}ms${e.lines > 0 ? ` ${e.lines} lines` : ''}\n`);
@@ -129,6 +154,8 @@ export function startBanner(sb: RunningSandbox, options: SandboxOptions): string
     `  password:  ${sb.password}`,
     ...sb.connections.slice(1).map((c, i) => `  connection ${i + 2}: client id ${c.clientId}, secret ${c.secret}, username ${c.username}, password ${c.password}`),
     `  limits:    ${options.limits ?? 'none'}${options.latency ? `, latency ${options.latency}` : ''}${options.faults ? `, faults ${options.faults} (seed ${options.seed ?? 1})` : ''}`,
+    ...(options.eventsUrl ? [`  events:    ${options.eventsFormat ?? 'api'} → ${options.eventsUrl}${options.eventsDuplicate ? ', each delivered twice' : ''}${options.eventsReorder ? ', bursts newest first' : ''}`] : []),
+    ...(options.users?.length ? [`  users:     ${options.users.map((u) => u.username).join(', ')} (besides ${sb.username})`] : []),
     `  token:     POST ${sb.url}/api/oauth/v1/token    reset: POST ${sb.url}/_sandbox/reset (header X-Ferry-Sandbox: 1)    stats: GET ${sb.url}/_sandbox/stats`,
   ];
   if (r.structureWarnings.length > 0) {
@@ -162,6 +189,12 @@ export function registerSandboxCommand(program: Command): void {
     .option('--password <password>', 'API password', 'admin')
     .option('--token-lifetime <seconds>', 'access token lifetime', '3600')
     .option('--connections <n|file>', 'several Connections on the instance: a number (ferry, ferry-2, …) or a YAML/JSON list of {clientId, secret, username, password}; limits apply per connection and per instance')
+    .option('--user <name:password>', 'another API user of the connection (repeatable), e.g. julia:julia-pass', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--events-url <url>', 'send events after product and product model writes to this URL (ferry serve: /api/v1/events/akeneo)')
+    .option('--events-secret <secret>', 'the secret that signs the events (the receiver checks it)')
+    .option('--events-format <format>', 'api (Events API) | platform (Event Platform HTTPS delivery) | both', 'api')
+    .option('--events-duplicate', 'Event Platform: deliver every event twice (at-least-once delivery)')
+    .option('--events-reorder', 'Event Platform: deliver each burst newest first (unordered delivery)')
     .option('--log', 'print one line per request on stderr (method, path, status, time)')
     .action(async (flags: SandboxFlags) => {
       const options = sandboxOptionsFromFlags(flags);

@@ -150,7 +150,7 @@ export const filesConfigSchema = z
       .optional()
       .describe('Files holding rejected records wait here (default `<folder>/retry`) until those keys succeed; reads by key look here too.'),
     outFolder: z.string().optional().describe('Where the sink writes export files (default `<folder>/out`).'),
-    sinkFormat: z.enum(['csv', 'ndjson']).optional().describe('Export file format (default csv for csv/tsv sources, else ndjson).'),
+    sinkFormat: z.enum(['csv', 'ndjson', 'json', 'xml', 'xlsx']).optional().describe('Export file format (default csv for csv/tsv sources, else ndjson): csv, json and xml and xlsx hold the flat columns of the field map, ndjson whole records.'),
     skewSeconds: z
       .number()
       .nonnegative()

@@ -17,7 +17,8 @@ import type { ErpRecord, FieldValue, SinkResult, StreamName } from '../port.js';
 import type { FieldSpec } from './config.js';
 import type { StreamPlan } from './plan.js';
 
-export type SinkFormat = 'csv' | 'ndjson';
+/** ndjson keeps whole records; the others hold the flat columns of the stream's field map (csv's). */
+export type SinkFormat = 'csv' | 'ndjson' | 'json' | 'xml' | 'xlsx';
 
 interface Partial {
   path: string;
@@ -153,7 +154,7 @@ export class FilesSink {
       }
       let line: string;
       try {
-        line = JSON.stringify(this.format === 'csv' ? flattenRecord(r, plan) : { ...r, stream });
+        line = JSON.stringify(this.format !== 'ndjson' ? flattenRecord(r, plan) : { ...r, stream });
       } catch (e) {
         results.push({ key, outcome: 'failed', message: `key ${key}: ${(e as Error).message}` });
         continue;
@@ -188,25 +189,53 @@ export class FilesSink {
         last.set(String(o[keyCol]), n++);
         if (this.format === 'csv') for (const k of Object.keys(o)) columns.set(k, true);
       }
-      const out = await open(tmp, 'w');
-      try {
-        const cols = [...columns.keys()];
-        let buf = this.format === 'csv' ? `${cols.map((c) => csvCell(c, this.delimiter)).join(this.delimiter)}\n` : '';
+      const flat = this.format !== 'ndjson';
+      const keyColumn = flat ? (this.plans.get(stream)?.key ?? 'key') : 'key';
+      if (flat && this.format !== 'csv') {
+        // Pass 1 again with the flat key column (csv's was computed above).
+        last.clear();
         n = 0;
         for await (const line of createInterface({ input: createReadStream(p.path, 'utf8'), crlfDelay: Infinity })) {
           if (!line) continue;
           const o = JSON.parse(line) as Record<string, unknown>;
-          if (last.get(String(o[keyCol])) !== n++) continue;
-          buf += this.format === 'csv' ? `${cols.map((c) => csvCell(String(o[c] ?? ''), this.delimiter)).join(this.delimiter)}\n` : `${line}\n`;
-          if (buf.length > 1 << 20) {
-            await out.write(buf);
-            buf = '';
-          }
+          last.set(String(o[keyColumn]), n++);
+          for (const k of Object.keys(o)) columns.set(k, true);
         }
-        if (buf) await out.write(buf);
-        await out.sync();
-      } finally {
-        await out.close();
+      }
+      const cols = [...columns.keys()];
+      const kept = async function* (path: string): AsyncIterable<{ line: string; row: Record<string, unknown> }> {
+        let i = 0;
+        for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+          if (!line) continue;
+          const row = JSON.parse(line) as Record<string, unknown>;
+          if (last.get(String(row[keyColumn])) !== i++) continue;
+          yield { line, row };
+        }
+      };
+      if (this.format === 'xlsx') await writeXlsx(tmp, stream, cols, kept(p.path));
+      else {
+        const out = await open(tmp, 'w');
+        try {
+          let buf = this.format === 'csv' ? `${cols.map((c) => csvCell(c, this.delimiter)).join(this.delimiter)}\n` : this.format === 'json' ? '[' : this.format === 'xml' ? '<?xml version="1.0" encoding="UTF-8"?>\n<records>\n' : '';
+          let first = true;
+          for await (const { line, row } of kept(p.path)) {
+            if (this.format === 'csv') buf += `${cols.map((c) => csvCell(String(row[c] ?? ''), this.delimiter)).join(this.delimiter)}\n`;
+            else if (this.format === 'json') buf += `${first ? '\n' : ',\n'}${line}`;
+            else if (this.format === 'xml') buf += `  <record>${cols.map((c) => `<${xmlName(c)}>${xmlText(String(row[c] ?? ''))}</${xmlName(c)}>`).join('')}</record>\n`;
+            else buf += `${line}\n`;
+            first = false;
+            if (buf.length > 1 << 20) {
+              await out.write(buf);
+              buf = '';
+            }
+          }
+          if (this.format === 'json') buf += '\n]\n';
+          if (this.format === 'xml') buf += '</records>\n';
+          if (buf) await out.write(buf);
+          await out.sync();
+        } finally {
+          await out.close();
+        }
       }
       await rename(tmp, target);
       await unlink(p.path);
@@ -215,4 +244,25 @@ export class FilesSink {
     this.partials.clear();
     return written;
   }
+}
+
+/** A column name as an XML element name (letters, digits, `_`, `-`, `.`; not starting with a digit). */
+function xmlName(column: string): string {
+  const name = column.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+}
+
+function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** One sheet named after the stream: a header row, then one row per record (all cells text, so decimals stay exact). */
+async function writeXlsx(path: string, stream: string, cols: string[], rows: AsyncIterable<{ row: Record<string, unknown> }>): Promise<void> {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: false, useSharedStrings: false });
+  const sheet = workbook.addWorksheet(stream);
+  sheet.addRow(cols).commit();
+  for await (const { row } of rows) sheet.addRow(cols.map((c) => String(row[c] ?? ''))).commit();
+  sheet.commit();
+  await workbook.commit();
 }

@@ -3,7 +3,7 @@
  * categories, product.attribute → attributes, over JSON-RPC. See docs/erp-tryton.md.
  */
 import type { Logger } from '../../logging.js';
-import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSink, type ErpSource, type ReadOptions, type SinkResult, type StreamDescription, type StreamName } from '../port.js';
+import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSink, type ErpSource, type NumberedResult, type ReadOptions, type SinkResult, type StreamDescription, type StreamName } from '../port.js';
 import { trytonConfigSchema, type TrytonConfig, type TrytonConfigInput } from './config.js';
 import { describeTryton } from './describe.js';
 import { reportingFuzzy } from './fuzzy-report.js';
@@ -109,6 +109,10 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
 
     upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {
       return sink.upsert(stream, records);
+    },
+
+    createNumbered(products: { group: ErpRecord | null; item: ErpRecord }[]): Promise<NumberedResult[]> {
+      return sink.createNumbered(products);
     },
 
     close(): Promise<void> {

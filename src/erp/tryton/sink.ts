@@ -3,7 +3,7 @@
  * Each record is written by its own RPC calls, and each Tryton RPC call is its own
  * transaction, so one bad record fails alone with Tryton's message and the rest go through.
  */
-import type { ErpRecord, FieldValue, SinkResult, StreamName } from '../port.js';
+import type { ErpRecord, FieldValue, NumberedResult, SinkResult, StreamName } from '../port.js';
 import { TrytonDecimal } from './codec.js';
 import { TrytonRpcError } from './rpc.js';
 import type { TrytonConnection } from './session.js';
@@ -56,6 +56,41 @@ export class TrytonSink {
     return results;
   }
 
+  /**
+   * Products the PIM sends without a SKU, numbered by Tryton: a template created without a code
+   * takes the next number of the configured Product Sequence, and its one variant (empty suffix)
+   * the same code, which is read back and answered.
+   */
+  async createNumbered(products: { group: ErpRecord | null; item: ErpRecord }[]): Promise<NumberedResult[]> {
+    const [config] = (await this.conn.model('product.configuration', 'read', [[1], ['template_sequence']])) as { template_sequence: number | null }[];
+    if (!config?.template_sequence) {
+      const message = 'Tryton numbers no products: set a Product Sequence in Product > Configuration, or use export.sku.mode generate or keep.';
+      return products.map((p) => ({ key: p.item.key, outcome: 'failed' as const, message }));
+    }
+    const results: NumberedResult[] = [];
+    for (const { group, item } of products) {
+      try {
+        const ignored: string[] = [];
+        const { values, translations } = await this.templateValues(group ?? item, ignored);
+        if (values.name === undefined) throw new Error('a new template needs fields.name (map a name in export.fields)');
+        const wanted = values.categories as number[] | undefined;
+        if (wanted) values.categories = [['add', wanted]];
+        const create: Values = { type: 'goods', ...values };
+        if (create.default_uom === undefined) create.default_uom = await this.uom('u', 'uom');
+        const [templateId] = (await this.conn.model('product.template', 'create', [[create]], { default_products: false })) as [number];
+        await this.writeTranslations('product.template', templateId, translations);
+        const [productId] = (await this.conn.model('product.product', 'create', [[{ template: templateId, suffix_code: '' }]])) as [number];
+        const [created] = (await this.conn.model('product.product', 'read', [[productId], ['code']])) as { code: string | null }[];
+        if (!created?.code) throw new Error('Tryton gave the product no code; check the Product Sequence in Product > Configuration');
+        results.push({ ...result(item.key, 'created', ignored), assignedKey: created.code, id: `product_${productId}` });
+      } catch (error) {
+        const message = error instanceof TrytonRpcError ? error.message.replace(/^Tryton refused [^:]+: /, '') : (error as Error).message;
+        results.push({ key: item.key, outcome: 'failed', message: `product ${item.key}: ${message}` });
+      }
+    }
+    return results;
+  }
+
   private async upsertGroup(record: ErpRecord): Promise<SinkResult> {
     const ignored: string[] = [];
     const { values, translations } = await this.templateValues(record, ignored);
@@ -91,7 +126,7 @@ export class TrytonSink {
       outcome = 'updated';
     }
     await this.writeTranslations('product.template', templateId, translations);
-    return result(record.key, outcome, ignored);
+    return { ...result(record.key, outcome, ignored), id: `template_${templateId}` };
   }
 
   private async upsertItem(record: ErpRecord): Promise<SinkResult> {
@@ -149,7 +184,7 @@ export class TrytonSink {
       outcome = 'updated';
     }
     await this.writeTranslations('product.product', productId, translations);
-    return result(record.key, outcome, ignored);
+    return { ...result(record.key, outcome, ignored), id: `product_${productId}` };
   }
 
   private async templateValues(record: ErpRecord, ignored: string[]): Promise<{ values: Values; translations: Map<string, Values> }> {

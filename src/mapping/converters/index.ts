@@ -10,7 +10,7 @@ import { mediaConverter } from './media.js';
 import { metricConverter } from './metric.js';
 import { numberConverter } from './number.js';
 import { priceConverter } from './price.js';
-import { referenceConverter } from './reference.js';
+import { assetCollectionConverter, referenceConverter } from './reference.js';
 import { multiSelectConverter, simpleSelectConverter, type OptionLabels } from './select.js';
 import { textConverter } from './text.js';
 
@@ -77,9 +77,11 @@ export function converterFor(attribute: Attribute, deps: ConverterDeps): Convert
     case 'akeneo_reference_entity':
     case 'pim_reference_data_simpleselect':
       return referenceConverter(attribute.code, deps.codes, false, spec.separator);
+    case 'pim_catalog_asset_collection':
+      if (spec.assetCodeRule) return assetCollectionConverter(spec.assetCodeRule, spec.separator ?? null);
+      return referenceConverter(attribute.code, deps.codes, true, spec.separator);
     case 'akeneo_reference_entity_collection':
     case 'pim_reference_data_multiselect':
-    case 'pim_catalog_asset_collection':
       return referenceConverter(attribute.code, deps.codes, true, spec.separator);
     default:
       return () =>

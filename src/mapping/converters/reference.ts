@@ -1,5 +1,6 @@
 /** Reference entity records, reference data and assets: codes (or lists of codes) linked by value. */
 import { CONTROL_FIX, type CodeTable } from '../codes.js';
+import { assetCode, assetSources } from '../reference-data.js';
 import { fail, scalarText, show, type Converter } from './common.js';
 
 export function referenceConverter(attributeCode: string, codes: CodeTable, collection: boolean, separator = ','): Converter {
@@ -25,5 +26,22 @@ export function referenceConverter(attributeCode: string, codes: CodeTable, coll
       if (!out.includes(res.code)) out.push(res.code);
     }
     return { ok: true, data: collection ? out : out[0] };
+  };
+}
+
+/** Asset collections fed from mapping.assetFamilies: file paths → the codes of the assets the sync creates for them. */
+export function assetCollectionConverter(rule: string, separator: string | null): Converter {
+  const expected = 'file paths or URLs, one asset each';
+  return (value) => {
+    if (Array.isArray(value) ? value.some((v) => typeof v !== 'string') : typeof value !== 'string') {
+      return fail('invalid_value', `${show(value)} is not a file path or URL`, expected, 'Map a field holding paths or URLs.');
+    }
+    const out: string[] = [];
+    for (const source of assetSources(value, separator)) {
+      const code = assetCode(rule, source);
+      if (code === null) return fail('invalid_code', `file ${show(source)} gives no asset code under the rule "${rule}"`, 'a file name with letters or digits', 'Change the asset family\'s code rule in mapping.assetFamilies.');
+      if (!out.includes(code)) out.push(code);
+    }
+    return { ok: true, data: out };
   };
 }

@@ -298,7 +298,7 @@ export function registerEeRoutes(app: FastifyInstance, ctx: SandboxContext): voi
     itemLabel: 'Record',
     builtInAttributes: ['label', 'image'],
     putItem: (c, item) => store.putRecord(c, item),
-    deleteItem: (c, code) => store.deleteRecord(c, code),
+    // No deleteItem: Akeneo's API has no record deletion (GET and PATCH only), so DELETE is the router's 405.
     renderContainer: (c) => ({ code: c.code, labels: c['labels'] ?? {}, image: c['image'] ?? null }),
   });
   registerContainer(app, ctx, {

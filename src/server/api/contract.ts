@@ -359,13 +359,17 @@ export const scheduleSpecSchema = z.discriminatedUnion('kind', [
 ]);
 export type ScheduleSpec = z.infer<typeof scheduleSpecSchema>;
 
+/** What a schedule starts: a sync (changes only, everything) or an export (PIM → ERP). */
+export const scheduleModeSchema = z.enum(['delta', 'full', 'export']);
+export type ScheduleMode = z.infer<typeof scheduleModeSchema>;
+
 export const scheduleInputSchema = z.object({
   name: z.string().min(1).max(100),
   spec: scheduleSpecSchema,
   /** IANA time zone, e.g. Europe/Paris. */
   timezone: z.string().min(1).max(64).default('UTC'),
-  /** The run it starts (weeklyFull always runs full). */
-  mode: z.enum(['delta', 'full']).default('delta'),
+  /** The run it starts (weeklyFull always runs full); `export`: PIM → ERP, every product waiting (docs/export.md). */
+  mode: scheduleModeSchema.default('delta'),
   enabled: z.boolean().default(true),
 });
 export type ScheduleInput = z.input<typeof scheduleInputSchema>;
@@ -377,7 +381,7 @@ export const scheduleSchema = z.object({
   /** The cron expression the spec stands for. */
   cron: z.string(),
   timezone: z.string(),
-  mode: z.enum(['delta', 'full']),
+  mode: scheduleModeSchema,
   enabled: z.boolean(),
   /** The next five fire times (empty when disabled). */
   nextRuns: z.array(isoDate),
@@ -583,3 +587,48 @@ export const importEstimateSchema = z.object({
   notes: z.array(z.string()),
 });
 export type ImportEstimateBody = z.infer<typeof importEstimateSchema>;
+// --- PIM → ERP (exports) -----------------------------------------------------------------------
+
+/** The export status Julia and Ferry keep in the PIM (`erp_status`, issue 17). */
+export const EXPORT_STATUSES = ['to_export', 'exported', 'in_erp', 'error'] as const;
+export const exportStatusSchema = z.enum(EXPORT_STATUSES);
+export type ExportStatus = z.infer<typeof exportStatusSchema>;
+
+export const exportProductSchema = z.object({
+  uuid: z.string().nullable(),
+  identifier: z.string().nullable(),
+  status: exportStatusSchema,
+  /** `erp_message`: the last problem, in plain words. */
+  message: z.string().nullable(),
+  /** How to fix it (from the export run that refused it). */
+  fix: z.string().nullable(),
+  erpId: z.string().nullable(),
+  updated: z.string().nullable(),
+});
+export type ExportProduct = z.infer<typeof exportProductSchema>;
+
+/** GET /export/overview: the products of each status, read from the PIM (search on the status attribute). */
+export const exportOverviewSchema = z.object({
+  /** False when ferry.yaml has no `export:` section (then `why` says what to add). */
+  configured: z.boolean(),
+  why: z.string().nullable(),
+  statusAttribute: z.string(),
+  groups: z.array(
+    z.object({
+      status: exportStatusSchema,
+      items: z.array(exportProductSchema),
+      /** More products have this status than listed. */
+      more: z.boolean(),
+    }),
+  ),
+  /** Akeneo events received (null when `events:` is not configured). */
+  events: z
+    .object({ accepted: z.number().int(), duplicates: z.number().int(), own: z.number().int(), exportsTriggered: z.number().int(), debounceSeconds: z.number() })
+    .nullable(),
+});
+export type ExportOverview = z.infer<typeof exportOverviewSchema>;
+
+/** POST /export/runs: export every product waiting, or only these (uuids or identifiers). */
+export const startExportBodySchema = z.object({ keys: z.array(z.string().min(1).max(200)).min(1).max(1000).optional() });
+export type StartExportBody = z.infer<typeof startExportBodySchema>;
+export const exportProductParamsSchema = z.object({ key: z.string().min(1).max(200) });

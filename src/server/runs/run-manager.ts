@@ -24,6 +24,10 @@ import { isOwnerAlive } from '../../sync/lock.js';
 import { cancelRequestOf, requestRunCancel } from '../../sync/run-cancel.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
 import type { ConsoleDb } from '../store/db.js';
+import { runExport as realRunExport } from '../../app/run-export.js';
+
+/** The export the Console runs: src/app/run-export.ts (tests may wrap it). */
+export type ExportRunner = typeof realRunExport;
 import type { RunsReader } from '../store/runs-read.js';
 
 export class RunConflictError extends Error {
@@ -34,7 +38,8 @@ export class RunConflictError extends Error {
 }
 
 export interface RunRequest {
-  mode: 'delta' | 'full' | 'keys' | 'category' | 'since';
+  /** `export`: PIM → ERP (runExport), with `keys` the products to export (all tagged ones without). */
+  mode: 'delta' | 'full' | 'keys' | 'category' | 'since' | 'export';
   keys?: string[];
   /** With mode keys: ERP category keys read alongside (a retry of rejected categories). */
   categoryKeys?: string[];
@@ -71,6 +76,8 @@ export interface RunManagerDeps {
   onFinished?: (job: { jobId: string; runId: number | null; dryRun: boolean; report: RunReport | null; error: string | null; startedBy: string }) => Promise<void> | void;
   /** How long POST /runs waits for the engine to number the run (ms). */
   waitForRunIdMs?: number;
+  /** Runs exports (mode `export`); default src/app/run-export.ts. */
+  runExport?: ExportRunner;
 }
 
 /** How many bodies a Console dry run keeps in its plan (with before / after for the first 200). */
@@ -91,6 +98,8 @@ function selectorOptions(r: RunRequest): SyncOptions {
       return { category: r.category!, dryRun: r.dryRun };
     case 'since':
       return { since: new Date(r.since!).toISOString(), dryRun: r.dryRun };
+    case 'export':
+      throw new Error('an export is not a sync: RunManager runs it through runExport');
     default:
       return { dryRun: r.dryRun };
   }
@@ -305,6 +314,10 @@ export class RunManager {
     };
     let state: StateStore | null = null;
     try {
+      if (job.request.mode === 'export') {
+        await this.executeExport(job, (p) => emit(p));
+        return;
+      }
       state = announcingRunId(await openStateStore(config.state), (id) => {
         job.runId = id;
         this.deps.runs.setStartedBy(id, job.startedBy);
@@ -334,6 +347,37 @@ export class RunManager {
       } catch (err) {
         logger.warn({ err: scrubSecrets(String(err)) }, 'after-run hook failed');
       }
+    }
+  }
+
+  /**
+   * An export job: runExport on this Console's PIM client and state store, numbered in the same
+   * history as the syncs (mode `export`, report `direction: export`).
+   */
+  private async executeExport(job: LiveJob, emit: (p: SyncProgress) => void): Promise<void> {
+    const { config, logger } = this.deps;
+    const runExport = this.deps.runExport ?? realRunExport;
+    const state = announcingRunId(await openStateStore(config.state), (id) => {
+      job.runId = id;
+      this.deps.runs.setStartedBy(id, job.startedBy);
+      emit({ phase: 'export' as SyncProgress['phase'], read: 0, settled: 0 });
+      job.events.emit('numbered');
+    });
+    try {
+      const report = await runExport(config, {
+        ...(job.request.keys?.length ? { keys: job.request.keys } : {}),
+        dryRun: job.request.dryRun,
+        signal: job.abort.signal,
+        client: this.pimClient(),
+        state,
+        logger,
+        onProgress: (p) => emit({ phase: 'export' as SyncProgress['phase'], read: p.read, settled: p.exported + p.failed + p.skipped }),
+      });
+      job.report = report;
+      job.state = report.status === 'failed' && report.runId === null ? 'failed' : 'finished';
+      if (job.state === 'failed') job.error = scrubSecrets(report.error ?? 'the export failed');
+    } finally {
+      await state.close().catch(() => undefined);
     }
   }
 

@@ -8,6 +8,7 @@
  *   as a skipped occurrence instead of queued.
  */
 import type { Logger } from '../../logging.js';
+import type { ScheduleMode } from '../api/contract.js';
 import { latestDueSlot, nextFireTimes } from './spec.js';
 import type { OccurrenceRow, ScheduleRow, ScheduleStore } from './store.js';
 
@@ -15,7 +16,7 @@ export interface ScheduleRunner {
   /** Why a run cannot start now (a run is going), or null. */
   busy(): string | null;
   /** Starts the run; resolves with its id once numbered (null if not known yet). */
-  start(mode: 'delta' | 'full', startedBy: string): Promise<{ runId: number | null }>;
+  start(mode: ScheduleMode, startedBy: string): Promise<{ runId: number | null }>;
 }
 
 export interface SchedulerDeps {
@@ -38,8 +39,8 @@ export class ConsoleScheduler {
     this.clock = deps.clock ?? Date.now;
   }
 
-  /** The run a schedule starts: weekly full runs are full whatever the mode says. */
-  static modeOf(s: ScheduleRow): 'delta' | 'full' {
+  /** The run a schedule starts: weekly full runs are full syncs whatever the mode says. */
+  static modeOf(s: ScheduleRow): ScheduleMode {
     return s.spec.kind === 'weeklyFull' ? 'full' : s.mode;
   }
 

@@ -1,5 +1,5 @@
 /** Schedules and their occurrences (started / skipped / failed), in the console_* tables. */
-import type { ScheduleSpec } from '../api/contract.js';
+import type { ScheduleMode, ScheduleSpec } from '../api/contract.js';
 import { nowIso, parseJsonColumn, type ConsoleDb } from '../store/db.js';
 
 export interface ScheduleRow {
@@ -7,7 +7,7 @@ export interface ScheduleRow {
   name: string;
   spec: ScheduleSpec;
   timezone: string;
-  mode: 'delta' | 'full';
+  mode: ScheduleMode;
   enabled: boolean;
   createdAt: string;
   updatedAt: string;

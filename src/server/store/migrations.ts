@@ -100,6 +100,21 @@ export const CONSOLE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX console_audit_action ON console_audit (action, id);
   `,
+  // 2: Akeneo events received (src/server/events): ids already taken (at-least-once delivery),
+  // and per product the latest event time handled and the fingerprint of its non-status values.
+  `
+  CREATE TABLE console_events_seen (
+    event_id    TEXT PRIMARY KEY,
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX console_events_seen_received ON console_events_seen (received_at);
+  CREATE TABLE console_event_products (
+    product_key     TEXT PRIMARY KEY,
+    last_event_time INTEGER NOT NULL,
+    fingerprint     TEXT,
+    updated_at      TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -12,6 +12,7 @@ import type { PlanSummary, ReportReject, RunReport } from '../report.js';
 import type { RejectRow } from '../state/port.js';
 import type { FamilyVariantChanges } from '../family-variant-change.js';
 import { abortReason, SyncInterruptedError } from './errors.js';
+import type { ReferenceDataReport } from './references.js';
 
 /** Rejects and warnings the report lists in full (the state keeps them all). */
 const SHOWN = 200;
@@ -65,6 +66,8 @@ export class RunContext {
   readonly unretriableKeys = new Set<string>();
   /** Family-variant changes (src/sync/family-variant-change.ts): set by the run once the endpoint mode is known. */
   fvChanges: FamilyVariantChanges | null = null;
+  /** EE: what the reference data stage (references.ts) did to records and assets; null when the mapping has none. */
+  referenceData: ReferenceDataReport | null = null;
 
   constructor(
     readonly deps: EngineDeps,

@@ -71,6 +71,7 @@ export function buildReport(ctx: RunContext, a: ReportFacts): RunReport {
     ...(ctx.dryRun ? { plan: { ...ctx.plan, ...(ctx.opts.keys || ctx.opts.planPayloadLimit ? { payloads: ctx.payloads } : {}) } } : {}),
     ...(verify ? { verify } : {}),
     ...(ctx.deps.settings.updateOnly ? { updateOnly: ctx.updateOnlyCounts } : {}),
+    ...(ctx.referenceData ? { referenceData: ctx.referenceData } : {}),
     ...(ctx.fvChanges && ctx.fvChanges.changes.length > 0 ? { familyVariantChanges: ctx.fvChanges.changes } : {}),
     ...(mode === 'category' || mode === 'keys' ? { scope: { outsideCategory: ctx.outOfScope, keysNotFound: ctx.keysNotFound.slice(0, 100), keysNotFoundTotal: ctx.keysNotFound.length } } : {}),
     ...(a.settledOnly && status === 'interrupted'

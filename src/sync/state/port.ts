@@ -8,8 +8,11 @@
  */
 import type { ReportReject } from '../report.js';
 
-/** What kind of PIM entity a state row describes. */
-export type EntityType = 'category' | 'product_model' | 'product' | 'option';
+/**
+ * What kind of PIM entity a state row describes. `exported`: a PIM product `ferry export` sent to
+ * the ERP (code: its SKU, pimId: its uuid, hashes: what was sent), apart from the import's rows.
+ */
+export type EntityType = 'category' | 'product_model' | 'product' | 'option' | 'reference_entity_record' | 'asset' | 'exported';
 
 /**
  * `pending`: Ferry reserved this entity's PIM id (a random product uuid: a product that comes
@@ -27,7 +30,7 @@ export type EntityStatus = 'pending' | 'synced' | 'disabled' | 'uncategorized' |
 
 export interface EntityState {
   type: EntityType;
-  /** The PIM-facing code: category/model code, product identifier (SKU), `attribute:option` for options. */
+  /** The PIM-facing code: category/model code, product identifier (SKU), `attribute:option` for options, `entity:record` / `family:asset` (EE). */
   code: string;
   /** The PIM's own id when it differs from the code (product uuid in uuid mode), else null. */
   pimId: string | null;
@@ -167,6 +170,13 @@ export interface StateStore {
   /** Like listEntities, but only the identity columns (cheap: no fingerprints parsed). */
   listEntityKeys(type: EntityType, pageSize?: number): AsyncIterable<EntityKey[]>;
   countEntities(type?: EntityType): Promise<number>;
+
+  // --- sequences (SKU generator) -------------------------------------------------
+  /**
+   * Reserves `count` consecutive numbers of the named sequence and returns the first (a new
+   * sequence starts at 1). Atomic: two runs never get the same number.
+   */
+  nextSequence(name: string, count: number): Promise<number>;
 
   // --- watermarks ----------------------------------------------------------------
   getWatermark(stream: string): Promise<string | null>;

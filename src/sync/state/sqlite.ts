@@ -34,6 +34,7 @@ import { chunks } from '../../util/chunks.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';
+import { DUMP_TABLES, SQLITE_SEQUENCES_TABLE, type DumpTable, type StateDumpStore } from './dump.js';
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   // v1: the initial schema
@@ -224,7 +225,7 @@ function parseJson(text: string | null): unknown {
 /** SQLite caps bound parameters per statement; 500 keys per IN list stays far below it. */
 const IN_CHUNK = 500;
 
-export class SqliteStateStore implements StateStore {
+export class SqliteStateStore implements StateStore, StateDumpStore {
   readonly db: Database.Database;
   private readonly locks: SqliteLockTable;
   /** Prepared statements by SQL text: the per-line writes run hundreds of thousands of times a run. */
@@ -459,6 +460,18 @@ export class SqliteStateStore implements StateStore {
 
   // --- watermarks ----------------------------------------------------------------
 
+  async nextSequence(name: string, count: number): Promise<number> {
+    // Created on first use rather than by a migration: the table is the generator's alone.
+    const take = this.db.transaction(() => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+      const row = this.db.prepare('SELECT value FROM sequences WHERE name = ?').get(name) as { value: number } | undefined;
+      const first = (row?.value ?? 0) + 1;
+      this.db.prepare('INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value').run(name, first + count - 1);
+      return first;
+    });
+    return take.immediate();
+  }
+
   async getWatermark(stream: string): Promise<string | null> {
     const row = this.prepared('SELECT value FROM watermarks WHERE stream = ?').get(stream) as { value: string } | undefined;
     return row?.value ?? null;
@@ -690,6 +703,48 @@ export class SqliteStateStore implements StateStore {
   async getRejects(runId: number): Promise<RejectRow[]> {
     const rows = this.prepared('SELECT * FROM rejects WHERE run_id = ? ORDER BY id').all(runId) as (RejectColumns & { run_id: number; payload: string | null; errors: string | null })[];
     return rows.map((r) => ({ runId: r.run_id, ...rejectFromRow(r), payload: parseJson(r.payload), errors: parseJson(r.errors) }));
+  }
+
+  // --- dump (ferry state export / import) -------------------------------------------
+
+  async isEmpty(): Promise<boolean> {
+    this.db.exec(SQLITE_SEQUENCES_TABLE);
+    return DUMP_TABLES.every((t) => this.db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() === undefined);
+  }
+
+  async *dumpTable(table: DumpTable, pageSize = 2000): AsyncIterable<Record<string, unknown>[]> {
+    this.db.exec(SQLITE_SEQUENCES_TABLE);
+    const page = this.db.prepare(`SELECT rowid AS _rowid_, * FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+    let after = 0;
+    for (;;) {
+      const rows = page.all(after, pageSize) as (Record<string, unknown> & { _rowid_: number })[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!._rowid_;
+      yield rows.map(({ _rowid_: _, ...row }) => row);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  async loadDump(pages: AsyncIterable<{ table: DumpTable; rows: Record<string, unknown>[] }>): Promise<Record<DumpTable, number>> {
+    const counts = Object.fromEntries(DUMP_TABLES.map((t) => [t, 0])) as Record<DumpTable, number>;
+    this.db.exec(SQLITE_SEQUENCES_TABLE);
+    // The file's keys are matched against the table's own columns: nothing else reaches the SQL.
+    const columnsOf = new Map(DUMP_TABLES.map((t) => [t, (this.db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name)]));
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      for await (const { table, rows } of pages) {
+        const columns = columnsOf.get(table);
+        if (!columns) throw new Error(`unknown table ${table} in the state dump`);
+        const insert = this.prepared(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+        for (const row of rows) insert.run(...columns.map((c) => (row[c] === undefined ? null : row[c])));
+        counts[table] += rows.length;
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+    return counts;
   }
 }
 

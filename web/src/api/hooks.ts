@@ -10,6 +10,7 @@ import {
   dashboardSchema,
   deliveriesPageSchema,
   erpCategoriesSchema,
+  exportOverviewSchema,
   jobSchema,
   occurrencesPageSchema,
   ruleSchema,
@@ -30,6 +31,7 @@ import {
   type RunsQuery,
   type ScheduleInput,
   type SchedulePreviewBody,
+  type StartExportBody,
   type StartRunBody,
 } from '../../../src/server/api/contract.js';
 import { api } from './http';
@@ -264,5 +266,32 @@ export function useDeleteToken() {
   return useMutation({
     mutationFn: (id: number) => api(`${V1}/tokens/${id}`, { method: 'DELETE' }),
     onSuccess: () => void client.invalidateQueries({ queryKey: ['tokens'] }),
+  });
+}
+
+/** The PIM → ERP page: the products of each export status, as the PIM has them. */
+export function useExportOverview() {
+  return useQuery({ queryKey: ['export-overview'], queryFn: () => api(`${V1}/export/overview`, { schema: exportOverviewSchema }), refetchInterval: 15_000 });
+}
+
+export function useStartExport() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: StartExportBody) => api(`${V1}/export/runs`, { method: 'POST', body, schema: startedRunSchema }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['runs'] });
+      void client.invalidateQueries({ queryKey: ['export-overview'] });
+    },
+  });
+}
+
+export function useRetryExport() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (key: string) => api(`${V1}/export/products/${encodeURIComponent(key)}/retry`, { method: 'POST', body: {}, schema: startedRunSchema }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['runs'] });
+      void client.invalidateQueries({ queryKey: ['export-overview'] });
+    },
   });
 }

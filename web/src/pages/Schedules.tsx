@@ -8,7 +8,7 @@ import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { scheduleInputSchema, schedulePreviewBodySchema, type Schedule, type ScheduleInput, type ScheduleSpec } from '../../../src/server/api/contract.js';
+import { scheduleInputSchema, schedulePreviewBodySchema, type Schedule, type ScheduleInput, type ScheduleMode, type ScheduleSpec } from '../../../src/server/api/contract.js';
 import { useDeleteSchedule, useSaveSchedule, useScheduleOccurrences, useSchedulePreview, useSchedules } from '../api/hooks';
 import { fieldErrors } from '../validation';
 import { useSession } from '../api/session';
@@ -36,7 +36,7 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
   const [name, setName] = useState(initial?.name ?? 'Nightly import');
   const [spec, setSpec] = useState<ScheduleSpec>(initial?.spec ?? { kind: 'nightly', hour: 2, minute: 0 });
   const [timezone, setTimezone] = useState(initial?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC');
-  const [mode, setMode] = useState<'delta' | 'full'>(initial?.mode ?? 'delta');
+  const [mode, setMode] = useState<ScheduleMode>(initial?.mode ?? 'delta');
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
   const [count, setCount] = useState(5);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -100,13 +100,14 @@ function ScheduleForm({ initial, onDone }: { initial: Schedule | null; onDone: (
       <Select label="Time zone" data={timeZones()} value={timezone} onChange={(v) => setTimezone(v ?? 'UTC')} searchable allowDeselect={false} />
       {spec.kind !== 'weeklyFull' && (
         <Select
-          label="What to import"
+          label="What to run"
           data={[
             { value: 'delta', label: modeLabel.delta! },
             { value: 'full', label: modeLabel.full! },
+            { value: 'export', label: modeLabel.export! },
           ]}
           value={mode}
-          onChange={(v) => setMode((v as 'delta' | 'full') ?? 'delta')}
+          onChange={(v) => setMode((v as ScheduleMode | null) ?? 'delta')}
           allowDeselect={false}
         />
       )}

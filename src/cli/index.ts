@@ -13,6 +13,7 @@ import { registerSyncCommands } from './commands/sync.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
+import { registerEstimateCommand } from './commands/estimate.js';
 import { registerStateCommands } from './commands/state.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { installOutputScrubber } from '../logging.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerExportCommand(program);
   registerServeCommand(program);
   registerUsersCommands(program);
+  registerEstimateCommand(program);
   registerStateCommands(program);
   return program;
 }

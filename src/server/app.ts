@@ -34,6 +34,7 @@ import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
 import { apiSystemRoutes, rootSystemRoutes } from './routes/system.js';
+import { estimateRoutes } from './routes/estimate.js';
 import { RunConflictError, RunManager, type ExportRunner } from './runs/run-manager.js';
 import { ConsoleScheduler } from './schedules/scheduler.js';
 import { ScheduleStore } from './schedules/store.js';
@@ -270,6 +271,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     async (api) => {
       await api.register(sessionRoutes(ctx));
       await api.register(apiSystemRoutes(ctx));
+      await api.register(estimateRoutes(ctx));
       await api.register(runRoutes(ctx));
       await api.register(scheduleRoutes(ctx));
       await api.register(notificationRoutes(ctx));

@@ -16,6 +16,9 @@ import { runSync } from '../../app/run-sync.js';
 import { announcingRunId, watchRunCancel } from '../../sync/run-cancel.js';
 import type { StateStore } from '../../sync/state/port.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
+import { estimateLine } from '../../sync/estimate.js';
+import { estimateIfLarge } from '../../app/estimate.js';
+import type { FerryConfig } from '../../config/schema.js';
 import { runQuickstart } from '../../app/quickstart.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
 import { createHumanLogger } from '../human-log.js';
@@ -103,6 +106,18 @@ function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: st
   return `#${r.id}  ${r.startedAt}  ${r.mode.padEnd(8)} ${r.status.padEnd(11)} ${ms !== null ? `${(ms / 1000).toFixed(1)}s`.padStart(8) : '       -'}  ${counts}${error}`;
 }
 
+/** ERP items above which a full `ferry sync` on a terminal starts with the estimate's line. */
+const ESTIMATE_ABOVE_ITEMS = 10_000;
+
+async function printLargeImportEstimate(config: FerryConfig): Promise<void> {
+  try {
+    const report = await estimateIfLarge(config, ESTIMATE_ABOVE_ITEMS);
+    if (report) process.stderr.write(`${estimateLine(report.estimate)} — details: ferry estimate\n`);
+  } catch {
+    // An estimate is a courtesy: the run itself reports an unreachable ERP or PIM properly.
+  }
+}
+
 export function registerSyncCommands(program: Command): void {
   withConfigOption(
     program
@@ -124,6 +139,8 @@ export function registerSyncCommands(program: Command): void {
     const tty = process.stderr.isTTY === true && !o.json && o.progress !== false;
     // A terminal gets the bar and only warnings, as human lines; machines get every JSON line on stderr.
     const logger = process.stderr.isTTY === true ? createHumanLogger() : createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
+    // A full run of a large catalog on a terminal first says what to expect (ferry estimate, one line).
+    if (tty && options.full && !options.dryRun) await printLargeImportEstimate(config);
     const bar = tty ? createProgressBar() : silentProgress;
     const started = Date.now();
     // SIGTERM / Ctrl-C end the run gracefully: the batches in flight settle, the report is stored

@@ -562,6 +562,31 @@ export const readySchema = z.object({
   checks: z.object({ state: z.boolean(), config: z.boolean(), scheduler: z.boolean() }),
 });
 
+/** GET /estimate: what a first full import would cost (src/sync/estimate.ts, `ferry estimate --json`). */
+export const importEstimateSchema = z.object({
+  erp: z.object({ system: z.string(), counts: z.record(z.string(), z.number().int()), sampled: z.number().int() }),
+  pim: z.object({ url: z.string(), roundTripMs: z.number().nullable(), connections: z.number().int() }),
+  estimate: z.object({
+    entities: z.object({ products: z.number().int(), productModels: z.number().int(), categories: z.number().int(), options: z.number().int(), media: z.number().int() }),
+    requests: z.object({
+      setup: z.number().int(),
+      options: z.number().int(),
+      categories: z.number().int(),
+      productModels: z.number().int(),
+      products: z.number().int(),
+      media: z.number().int(),
+      total: z.number().int(),
+    }),
+    slots: z.number().int(),
+    durationSeconds: z.object({ best: z.number(), likely: z.number() }),
+    phases: z.object({ options: z.number(), batches: z.number(), media: z.number() }),
+    bottleneck: z.enum(['option-writes', 'connection-concurrency', 'instance-concurrency', 'requests-per-second', 'media-uploads']),
+    memoryMb: z.number(),
+    advice: z.array(z.string()),
+  }),
+  notes: z.array(z.string()),
+});
+export type ImportEstimateBody = z.infer<typeof importEstimateSchema>;
 // --- PIM → ERP (exports) -----------------------------------------------------------------------
 
 /** The export status Julia and Ferry keep in the PIM (`erp_status`, issue 17). */

@@ -27,6 +27,7 @@ import { Reachability } from './reachability.js';
 import { adminRoutes } from './routes/admin.js';
 import { ConfigFileService } from './config/config-file.js';
 import { configRoutes } from './routes/config.js';
+import { connectionRoutes } from './routes/connections.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -237,6 +238,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(notificationRoutes(ctx));
       await api.register(adminRoutes(ctx));
       await api.register(configRoutes(ctx));
+      await api.register(connectionRoutes(ctx));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -178,6 +178,23 @@ export class ConfigFileService {
     }
   }
 
+  /** One top-level section as written (references unresolved), for the connection tests. */
+  rawSection(name: string): Record<string, unknown> | undefined {
+    const text = this.readText();
+    if (text === null) return undefined;
+    try {
+      const data = parse(text) as Record<string, unknown> | null;
+      const section = data?.[name];
+      return section && typeof section === 'object' && !Array.isArray(section) ? (section as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  get environment(): NodeJS.ProcessEnv {
+    return this.env;
+  }
+
   setSecret(name: string, value: string): void {
     this.secrets().set(name, value, new Date(this.clock()));
   }

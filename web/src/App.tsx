@@ -10,6 +10,8 @@ const RunDetailPage = lazy(() => import('./pages/RunDetail').then((m) => ({ defa
 const RunNowPage = lazy(() => import('./pages/RunNow').then((m) => ({ default: m.RunNowPage })));
 const RunsPage = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsPage })));
 const SchedulesPage = lazy(() => import('./pages/Schedules').then((m) => ({ default: m.SchedulesPage })));
+const ConnectionsPage = lazy(() => import('./pages/Connections').then((m) => ({ default: m.ConnectionsPage })));
+const ConfigHistoryPage = lazy(() => import('./pages/ConfigHistory').then((m) => ({ default: m.ConfigHistoryPage })));
 const UsersPage = lazy(() => import('./pages/Users').then((m) => ({ default: m.UsersPage })));
 import { SignInPage } from './pages/SignIn';
 
@@ -43,6 +45,8 @@ export function App() {
         <Route path="/run-now" element={<RunNowPage />} />
         <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
+        <Route path="/connections" element={user.role === 'admin' ? <ConnectionsPage /> : <Navigate to="/" replace />} />
+        <Route path="/config-history" element={user.role === 'viewer' ? <Navigate to="/" replace /> : <ConfigHistoryPage />} />
         <Route path="/users" element={user.role === 'admin' ? <UsersPage /> : <Navigate to="/" replace />} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -98,16 +98,24 @@ export function splitFields(schema: JsonSchema): { main: string[]; more: string[
   const more: string[] = [];
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
     if (sub.const !== undefined) continue;
-    if (required.has(key) || (sub.default === undefined && fieldKind(key, sub) !== 'json' && fieldKind(key, sub) !== 'object')) main.push(key);
+    const kind = fieldKind(key, sub);
+    if (required.has(key) || (sub.default === undefined && kind !== 'json' && kind !== 'object' && kind !== 'boolean')) main.push(key);
     else more.push(key);
   }
   return { main, more };
 }
 
-/** `url` → "Url", `clientId` → "Client id", `connectTimeoutMs` → "Connect timeout ms". */
+const ACRONYMS: Record<string, string> = { url: 'URL', http: 'HTTP', https: 'HTTPS', csrf: 'CSRF', ssl: 'SSL', tls: 'TLS', sql: 'SQL', id: 'ID', ms: '(ms)' };
+
+/** `url` → "URL", `clientId` → "Client ID", `connectTimeoutMs` → "Connect timeout (ms)". */
 export function labelOf(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(' ')
+    .map((w) => ACRONYMS[w] ?? w);
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** Drops the fields the person left empty, so the file only gets what was filled in. */

@@ -119,7 +119,14 @@ function DiffModal({ diff, opened, onConfirm, onClose, saving }: { diff: string;
 }
 
 /** One section's form, Test and Save; used by this page and by the first-run wizard. */
-export function SectionEditor({ section, onSaved, onTested }: { section: 'pim' | 'erp'; onSaved?: () => void; onTested?: (ok: boolean) => void }) {
+export interface SectionDraft {
+  /** The values to start from (the wizard's saved draft), else the file's. */
+  initial: Record<string, unknown> | undefined;
+  /** Instead of saving ferry.yaml: hand the tested section (secrets as typed, kept apart) to the wizard. */
+  onContinue: (section: Record<string, unknown>, typed: Record<string, string>) => Promise<void>;
+}
+
+export function SectionEditor({ section, onSaved, draft }: { section: 'pim' | 'erp'; onSaved?: () => void; draft?: SectionDraft }) {
   const file = useConfigFile();
   const forms = useConnectionForms();
   const save = useSaveConfig();
@@ -132,12 +139,15 @@ export function SectionEditor({ section, onSaved, onTested }: { section: 'pim' |
   const [pending, setPending] = useState<{ diff: string; changes: ConfigChange[]; baseVersion: string } | null>(null);
   const [conflict, setConflict] = useState(false);
   const [pimMode, setPimMode] = useState<'connection' | 'token'>('connection');
+  const [testedOk, setTestedOk] = useState(false);
+  const [continuing, setContinuing] = useState(false);
 
   useEffect(() => {
     if (form !== null || !file.data) return;
-    setForm(saved ?? (section === 'erp' ? { type: 'demo' } : {}));
-    if (section === 'pim' && saved && 'token' in saved) setPimMode('token');
-  }, [file.data, form, saved, section]);
+    const start = draft?.initial ?? saved;
+    setForm(start ?? (section === 'erp' ? { type: 'demo' } : {}));
+    if (section === 'pim' && start && 'token' in start) setPimMode('token');
+  }, [file.data, form, saved, section, draft]);
 
   const schema: JsonSchema | undefined = useMemo(() => {
     if (!forms.data || !form) return undefined;
@@ -167,13 +177,22 @@ export function SectionEditor({ section, onSaved, onTested }: { section: 'pim' |
   const body = () => ({ section: compact(form), secrets: Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== '')) });
   const runTest = () => {
     if (!check()) return;
-    const done = (ok: boolean) => onTested?.(ok);
+    const done = (ok: boolean) => setTestedOk(ok);
     if (section === 'pim') testPim.mutate(body(), { onSuccess: (r) => done(r.ok) });
     else testErp.mutate(body(), { onSuccess: (r) => done(r.ok) });
   };
+  const shaped = () => (section !== 'pim' ? form : pimMode === 'token' ? withoutKeys(form, ['clientId', 'secret', 'username', 'password']) : withoutKeys(form, ['token']));
   const startSave = () => {
     if (!check()) return;
-    const changes = sectionChanges(section, saved, pimMode === 'token' ? withoutKeys(form, ['clientId', 'secret', 'username', 'password']) : withoutKeys(form, ['token']), typed);
+    if (draft) {
+      setContinuing(true);
+      void draft
+        .onContinue(compact(shaped()), Object.fromEntries(Object.entries(typed).filter(([, v]) => v !== '')))
+        .catch((e: unknown) => showSaveError(e))
+        .finally(() => setContinuing(false));
+      return;
+    }
+    const changes = sectionChanges(section, saved, shaped(), typed);
     setConflict(false);
     save.mutate(
       { baseVersion: file.data.version, changes, dryRun: true },
@@ -241,7 +260,10 @@ export function SectionEditor({ section, onSaved, onTested }: { section: 'pim' |
         {section === 'pim' && (
           <SegmentedControl
             value={pimMode}
-            onChange={(v) => setPimMode(v as 'connection' | 'token')}
+            onChange={(v) => {
+              setPimMode(v as 'connection' | 'token');
+              setTestedOk(false);
+            }}
             data={[
               { value: 'connection', label: 'Connection credentials' },
               { value: 'token', label: 'App token' },
@@ -259,11 +281,26 @@ export function SectionEditor({ section, onSaved, onTested }: { section: 'pim' |
               setForm(v === saved?.type ? { ...saved } : { type: v });
               setTyped({});
               setErrors({});
+              setTestedOk(false);
             }}
           />
         )}
         {schema ? (
-          <SchemaForm schema={schema} value={form} onChange={setForm} typed={typed} onType={(p, v) => setTyped({ ...typed, [p]: v })} errors={errors} prefix={section} />
+          <SchemaForm
+            schema={schema}
+            value={form}
+            onChange={(v) => {
+              setForm(v);
+              setTestedOk(false);
+            }}
+            typed={typed}
+            onType={(p, v) => {
+              setTyped({ ...typed, [p]: v });
+              setTestedOk(false);
+            }}
+            errors={errors}
+            prefix={section}
+          />
         ) : (
           <Loader size="sm" />
         )}
@@ -271,9 +308,15 @@ export function SectionEditor({ section, onSaved, onTested }: { section: 'pim' |
           <Button variant="default" onClick={runTest} loading={testing}>
             Test
           </Button>
-          <Button onClick={startSave} loading={save.isPending && !pending}>
-            Save…
-          </Button>
+          {draft ? (
+            <Button onClick={startSave} loading={continuing} disabled={!testedOk} title={testedOk ? undefined : 'Test the connection first'}>
+              Continue
+            </Button>
+          ) : (
+            <Button onClick={startSave} loading={save.isPending && !pending}>
+              Save…
+            </Button>
+          )}
         </Group>
         {testing && <Text size="sm">Testing the {what} connection…</Text>}
         {!testing && result && (section === 'pim' ? <PimResult result={result as PimTestResult} /> : <ErpResult result={result as ErpTestResult} />)}

@@ -12,24 +12,8 @@ import type { ConfigChange, ConnectionFailure, ErpTestResult, PimTestResult } fr
 import { isConflict, problemsOf, useConfigFile, useConnectionForms, useSaveConfig, useTestErp, useTestPim } from '../api/config';
 import { PageHeader } from '../components/PageHeader';
 import { SchemaForm } from '../components/SchemaForm';
-import { compact, isSecretKey, missingRequired, type JsonSchema } from '../schema-form';
-
-/** `erp` + `connection.password` → ERP_CONNECTION_PASSWORD: the name in the secrets file. */
-export function secretNameFor(section: string, path: string): string {
-  return `${section}_${path}`.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
-}
-
-/** The edits that turn the saved section into the form's, secrets as `secret` changes. */
-export function sectionChanges(section: 'pim' | 'erp', saved: Record<string, unknown> | undefined, form: Record<string, unknown>, typed: Record<string, string>): ConfigChange[] {
-  const changes: ConfigChange[] = [];
-  const values = compact(form);
-  // Secrets the form did not retype keep their stored value or reference.
-  const kept: Record<string, unknown> = { ...values };
-  for (const [k, v] of Object.entries(saved ?? {})) if (isSecretKey(k) && !(k in typed) && k in form) kept[k] = v;
-  changes.push({ path: section, value: kept });
-  for (const [path, value] of Object.entries(typed)) if (value !== '') changes.push({ path: `${section}.${path}`, value, secret: secretNameFor(section, path) });
-  return changes;
-}
+import { secretNameFor, sectionChanges } from '../config-changes';
+import { compact, missingRequired, type JsonSchema } from '../schema-form';
 
 export function FailureAlert({ failure, what }: { failure: ConnectionFailure; what: string }) {
   const titles: Record<ConnectionFailure['kind'], string> = {

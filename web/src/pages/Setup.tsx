@@ -25,7 +25,8 @@ import { useSaveSchedule, useStartRun } from '../api/hooks';
 import { api, setCsrfToken } from '../api/http';
 import { LiveProgress } from '../components/LiveProgress';
 import { PageHeader } from '../components/PageHeader';
-import { secretNameFor, SectionEditor } from './Connections';
+import { secretNameFor } from '../config-changes';
+import { SectionEditor } from './Connections';
 
 const V1 = '/api/v1';
 

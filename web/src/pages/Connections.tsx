@@ -12,7 +12,7 @@ import type { ConfigChange, ConnectionFailure, ErpTestResult, PimTestResult } fr
 import { isConflict, problemsOf, useConfigFile, useConnectionForms, useSaveConfig, useTestErp, useTestPim } from '../api/config';
 import { PageHeader } from '../components/PageHeader';
 import { SchemaForm } from '../components/SchemaForm';
-import { secretNameFor, sectionChanges } from '../config-changes';
+import { sectionChanges } from '../config-changes';
 import { compact, missingRequired, type JsonSchema } from '../schema-form';
 
 export function FailureAlert({ failure, what }: { failure: ConnectionFailure; what: string }) {

@@ -169,6 +169,25 @@ describe.skipIf(!run)('first-run wizard in Chromium', () => {
     expect(await page.getByTestId('pim-section').getByLabel(/^Secret/).inputValue()).toBe('');
     await shot('connections');
 
+    // A change saved from Connections: the diff first, then only that line changes in the file.
+    const before = readFileSync(join(dir, 'ferry.yaml'), 'utf8');
+    const pimSection = page.getByTestId('pim-section');
+    await pimSection.getByRole('button', { name: /More settings/ }).click();
+    await pimSection.getByRole('textbox', { name: /^Timeout \(ms\)/ }).fill('45000');
+    await pimSection.getByRole('button', { name: 'Save…' }).click();
+    const diff = (await page.getByTestId('config-diff').textContent()) ?? '';
+    expect(diff).toContain('+  timeoutMs: 45000');
+    expect(diff.split('\n').filter((l) => l.startsWith('-') && !l.startsWith('---'))).toEqual([]);
+    await shot('connections-save-diff');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('ferry.yaml has the new PIM connection.').waitFor();
+    const after = readFileSync(join(dir, 'ferry.yaml'), 'utf8');
+    expect(after.replace('  timeoutMs: 45000\n', '')).toBe(before);
+    await page.goto(`${server.url}/config-history`);
+    await page.getByTestId('config-history').waitFor();
+    expect(await page.getByTestId('config-history').textContent()).toContain('PIM connection');
+    await shot('config-history');
+
     // The CLI uses the same file (secrets from the encrypted file, key beside the state).
     const cli = await ferry(['sync'], dir);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);

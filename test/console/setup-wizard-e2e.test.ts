@@ -129,6 +129,9 @@ describe.skipIf(!run)('first-run wizard in Chromium', () => {
     expect(yaml).toContain('secret: ${secret:PIM_SECRET}');
     expect(yaml).not.toContain(sandbox.secret);
     expect(yaml).not.toContain(sandbox.password);
+    await page.getByRole('button', { name: 'Preview on 5 ERP items' }).click();
+    await page.getByTestId('mapping-preview').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('mapping-preview').textContent()).toMatch(/\d+ ERP items become \d+ PIM records/);
     await shot('setup-5-mapping');
     await page.getByRole('button', { name: 'Continue' }).click();
 

@@ -755,3 +755,13 @@ export const setupBootstrapSchema = z.object({
 export type SetupBootstrap = z.infer<typeof setupBootstrapSchema>;
 /** GET /setup/presets: the mapping presets a wizard offers (identity is always possible). */
 export const setupPresetsSchema = z.object({ presets: z.array(z.string()) });
+/** POST /setup/preview: a few ERP items mapped with a candidate `mapping:` (nothing written), as `ferry map --sample` shows them. */
+export const setupPreviewBodySchema = z.object({ mapping: z.record(z.string(), z.unknown()), sample: z.number().int().min(1).max(50).default(5) });
+export const setupPreviewSchema = z.object({
+  items: z.number().int(),
+  entities: z.array(z.object({ kind: z.string(), code: z.string(), family: z.string().nullable(), parent: z.string().nullable(), values: z.unknown() })),
+  errors: z.array(z.object({ record: z.string(), attribute: z.string().nullable(), message: z.string(), fix: z.string() })),
+  /** Attributes and families the mapping writes to that the PIM lacks yet: the bootstrap step creates them (not errors at this stage). */
+  toCreate: z.array(z.string()),
+});
+export type SetupPreview = z.infer<typeof setupPreviewSchema>;

@@ -13,6 +13,8 @@ import {
   setupBootstrapBodySchema,
   setupBootstrapSchema,
   setupPresetsSchema,
+  setupPreviewBodySchema,
+  setupPreviewSchema,
   setupStatusSchema,
   setupStepBodySchema,
 } from '../api/contract.js';
@@ -25,6 +27,7 @@ import { PRESETS } from '../../mapping/presets.js';
 export function setupRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
   return async (app) => {
     const store = new SetupStore(ctx.db);
+    await app.register(setupPreviewRoute(ctx));
 
     app.get('/setup', { config: { access: 'public' }, schema: { tags: ['setup'], summary: 'Whether the first admin is still to be created, and where the wizard stands', response: { 200: setupStatusSchema } } }, async () => {
       const w = store.wizard();
@@ -90,6 +93,52 @@ export function setupRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
           return { applied: true, lines, empty, created: sum(result.created), updated: sum(result.updated), failures: result.failures.map(describeFailure) };
         } catch (err) {
           return reply.code(400).send(refusal('bad_request', scrubSecrets(`the bootstrap could not be planned: ${err instanceof Error ? err.message : String(err)}`)));
+        } finally {
+          await source.close().catch(() => undefined);
+        }
+      },
+    );
+  };
+}
+
+/** What the bootstrap step creates: before it, these are expected, not the mapping's problems. */
+const LACKING = new Set(['unknown_attribute', 'unknown_family']);
+
+/** `ferry map --sample`: a few items with a candidate mapping; nothing written anywhere. */
+export function setupPreviewRoute(ctx: ConsoleContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/setup/preview',
+      { config: { access: 'admin' }, schema: { tags: ['setup'], summary: 'A few ERP items mapped with a candidate mapping (nothing written)', body: setupPreviewBodySchema, response: { 200: setupPreviewSchema, 400: errorBodySchema } } },
+      async (req, reply) => {
+        const { mappingConfigSchema } = await import('../../mapping/config.js');
+        const parsed = mappingConfigSchema.safeParse(req.body.mapping);
+        if (!parsed.success) return reply.code(400).send(refusal('bad_request', `mapping: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'body.mapping'));
+        const { loadPimStructure, createMapper } = await import('../../mapping/index.js');
+        const { createErpSource } = await import('../../erp/factory.js');
+        const source = createErpSource(ctx.config.erp, { readOnly: true });
+        try {
+          const pim = await loadPimStructure(ctx.manager.pimClient());
+          const items = [];
+          for await (const r of source.read('items', { limit: req.body.sample })) items.push(r);
+          const groupKeys = [...new Set(items.map((r) => r.group).filter((g): g is string => !!g))];
+          const groups = new Map();
+          if (groupKeys.length && source.streams.includes('groups')) for await (const g of source.read('groups', { keys: groupKeys })) groups.set(g.key, g);
+          const result = createMapper(parsed.data, pim).mapItems(items, groups);
+          return {
+            items: items.length,
+            entities: result.entities.map((e) => ({
+              kind: e.kind,
+              code: e.kind === 'product' ? e.identifier : e.code,
+              family: 'family' in e ? (e.family ?? null) : null,
+              parent: 'parent' in e ? (e.parent ?? null) : null,
+              values: 'values' in e ? e.values : null,
+            })),
+            errors: result.errors.filter((e) => !LACKING.has(e.kind)).map((e) => ({ record: e.recordLabel, attribute: e.attribute ?? null, message: e.message, fix: e.fix })),
+            toCreate: [...new Set(result.errors.filter((e) => LACKING.has(e.kind)).map((e) => (e.kind === 'unknown_family' ? `family ${e.value ?? e.attribute ?? '?'}` : `attribute ${e.attribute ?? '?'}`)))].sort(),
+          };
+        } catch (err) {
+          return reply.code(400).send(refusal('bad_request', scrubSecrets(`the preview could not be made: ${err instanceof Error ? err.message : String(err)}`)));
         } finally {
           await source.close().catch(() => undefined);
         }

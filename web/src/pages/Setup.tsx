@@ -15,6 +15,7 @@ import {
   meSchema,
   setupBootstrapSchema,
   setupPresetsSchema,
+  setupPreviewSchema,
   setupStatusSchema,
   setupStepBodySchema,
   WIZARD_STEPS,
@@ -230,9 +231,11 @@ function MappingStep({ onNext }: { onNext: () => void }) {
   const [kind, setKind] = useState<string>(current?.preset ? 'preset' : 'identity');
   const [preset, setPreset] = useState<string | null>(current?.preset ?? null);
   const [error, setError] = useState<string | null>(null);
+  const chosen = () => (kind === 'preset' && preset ? { preset } : { identity: { enabled: true } });
+  const preview = useMutation({ mutationFn: () => api(`${V1}/setup/preview`, { method: 'POST', body: { mapping: chosen(), sample: 5 }, schema: setupPreviewSchema }) });
   if (!file.data || !presets.data) return <Loader />;
   const next = async () => {
-    const value = kind === 'preset' && preset ? { preset } : { identity: { enabled: true } };
+    const value = chosen();
     try {
       await saveConfig.mutateAsync({ baseVersion: file.data.version, changes: [{ path: 'mapping', value }], note: 'setup wizard: mapping' });
       onNext();
@@ -252,7 +255,37 @@ function MappingStep({ onNext }: { onNext: () => void }) {
         </Radio.Group>
         {kind === 'preset' && <Select label="Preset" data={presets.data.presets} value={preset} onChange={setPreset} withAsterisk />}
         {error && <Alert color="red">{error}</Alert>}
+        {preview.isError && <Alert color="red">{preview.error.message}</Alert>}
+        {preview.data && (
+          <Stack gap="xs" data-testid="mapping-preview">
+            <Text size="sm" fw={500}>
+              {preview.data.items} ERP items become {preview.data.entities.length} PIM records ({preview.data.errors.length} problems). Nothing was written.
+            </Text>
+            {preview.data.toCreate.length > 0 && (
+              <Text size="sm">
+                The PIM does not have these yet; the next step creates them: {preview.data.toCreate.join(', ')}.
+              </Text>
+            )}
+            {preview.data.errors.slice(0, 10).map((e) => (
+              <Alert key={`${e.record}${e.attribute ?? ''}${e.message}`} color="orange" p="xs">
+                <Text size="sm">
+                  {e.record}
+                  {e.attribute ? ` · ${e.attribute}` : ''}: {e.message} — {e.fix}
+                </Text>
+              </Alert>
+            ))}
+            <Code block style={{ whiteSpace: 'pre', maxHeight: 320, overflow: 'auto' }}>
+              {preview.data.entities
+                .slice(0, 6)
+                .map((e) => `${e.kind} ${e.code}${e.family ? ` (family ${e.family})` : ''}${e.parent ? ` under ${e.parent}` : ''}\n${JSON.stringify(e.values, null, 1).slice(0, 600)}`)
+                .join('\n\n')}
+            </Code>
+          </Stack>
+        )}
         <Group>
+          <Button variant="default" onClick={() => preview.mutate()} loading={preview.isPending} disabled={kind === 'preset' && !preset}>
+            Preview on 5 ERP items
+          </Button>
           <Button onClick={() => void next()} loading={saveConfig.isPending} disabled={kind === 'preset' && !preset}>
             Continue
           </Button>

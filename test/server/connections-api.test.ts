@@ -8,13 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { erpConfigSchema } from '../../src/erp/config.js';
 import type { ConnectionForms, ErpTestResult, PimTestResult } from '../../src/server/api/contract.js';
-import { mariadbProblem, serviceGate } from '../erp/sql/databases.js';
+import { createPgDatabase, mariadbProblem, pgProblem, serviceGate } from '../erp/sql/databases.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { startTestConsole, type TestConsole } from './support.js';
 
 const tempDir = tempDirs('ferry-connections-');
 let tc: TestConsole;
 const mariaUp = serviceGate('MariaDB', await mariadbProblem());
+const pgUp = serviceGate('PostgreSQL', await pgProblem());
 
 beforeAll(async () => {
   tc = await startTestConsole(tempDir());
@@ -99,6 +100,29 @@ describe('POST /api/v1/connections/erp/test', () => {
   it('a form missing a required field names it', async () => {
     const { body } = await post<ErpTestResult>('/api/v1/connections/erp/test', { section: { type: 'tryton', url: 'http://127.0.0.1:8000', username: 'admin', password: 'x' } });
     expect(body.failure).toMatchObject({ kind: 'config', setting: 'erp.database' });
+  });
+
+  it.skipIf(!pgUp)('the SQL adapter on PostgreSQL, from form values: reachable, authenticated, its items counted; a missing database named', async () => {
+    const db = await createPgDatabase();
+    try {
+      await db.knex.schema.createTable('erp_items', (t) => {
+        t.string('sku').primary();
+        t.string('name');
+        t.timestamp('changed_at');
+      });
+      await db.knex('erp_items').insert([1, 2, 3].map((n) => ({ sku: `SKU-${n}`, name: `Item ${n}`, changed_at: new Date() })));
+      const section = { type: 'sql', client: 'pg', connection: db.connection, streams: { items: { table: 'erp_items', key: 'sku', updatedAt: 'changed_at', fields: { name: 'name' } } } };
+      const { body } = await post<ErpTestResult>('/api/v1/connections/erp/test', { section });
+      expect(body.ok, JSON.stringify(body)).toBe(true);
+      expect(body.streams.find((s) => s.name === 'items')?.records).toBe(3);
+      expect(body.lines[0]).toMatch(/^Connected to PostgreSQL/);
+      const missing = await post<ErpTestResult>('/api/v1/connections/erp/test', { section: { ...section, connection: { ...db.connection, database: 'ferry_no_such_db' } } });
+      expect(missing.body.ok).toBe(false);
+      expect(missing.body.failure!.message).toContain('ferry_no_such_db');
+      expect(missing.body.failure!.setting).toBe('erp.connection.database');
+    } finally {
+      await db.drop();
+    }
   });
 
   it.skipIf(!mariaUp)('MariaDB with a refused login: wrong password, the password key named, never echoed', async () => {

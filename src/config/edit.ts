@@ -21,6 +21,12 @@ export interface ConfigEdit {
 
 export const REDACTED = '********';
 
+/** `postgres://user:pass@host` → `postgres://user:********@host`: a password inside a URL is a secret too. */
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)([^\s/?#@]+)@/gi;
+function maskUrlPasswords(text: string): string {
+  return text.replace(URL_PASSWORD, (m, head: string, pass: string) => (pass === REDACTED || /^\$\{[^}]+\}$/.test(pass) ? m : `${head}${REDACTED}@`));
+}
+
 export class ConfigEditError extends Error {
   constructor(
     readonly path: string,
@@ -300,12 +306,12 @@ export function redactConfigText(text: string): string {
   literalSecrets(doc, (node) => ranges.push([node.range[0], node.range[1]]));
   let out = text;
   for (const [start, end] of ranges.sort((a, b) => b[0] - a[0])) out = splice(out, start, end, `"${REDACTED}"`);
-  return out;
+  return maskUrlPasswords(out);
 }
 
 /** Data with literal secret values replaced (references kept). */
 export function redactConfigData(value: unknown, key: string | null = null): unknown {
-  if (typeof value === 'string') return key !== null && isConfigSecretKey(key) && !isReference(value) ? REDACTED : value;
+  if (typeof value === 'string') return key !== null && isConfigSecretKey(key) && !isReference(value) ? REDACTED : maskUrlPasswords(value);
   if (Array.isArray(value)) return value.map((v) => redactConfigData(v, key));
   if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactConfigData(v, k)]));
   return value;
@@ -322,7 +328,8 @@ export function unmaskConfigText(sent: string, current: string | null): string {
   let problem: ConfigEditError | null = null;
   visit(doc, {
     Scalar(_k, node, ancestors) {
-      if (node.value !== REDACTED || !node.range) return;
+      const masked = typeof node.value === 'string' && (node.value === REDACTED || node.value.includes(`:${REDACTED}@`));
+      if (!masked || !node.range) return;
       const path: KeyPath = [];
       for (let i = 0; i < ancestors.length; i++) {
         const a = ancestors[i];
@@ -333,6 +340,12 @@ export function unmaskConfigText(sent: string, current: string | null): string {
         }
       }
       const original = currentDoc?.getIn(path);
+      // A URL whose password was masked: the file's URL, when only the password differs.
+      if (node.value !== REDACTED) {
+        if (typeof original === 'string' && maskUrlPasswords(original) === node.value) repl.push({ start: node.range[0], end: node.range[1], text: renderScalar(original, false) });
+        else problem ??= new ConfigEditError(formatKeyPath(path), `the URL's password is masked; type it again (or use \${secret:NAME})`);
+        return;
+      }
       if (typeof original !== 'string') {
         problem ??= new ConfigEditError(formatKeyPath(path), `"${REDACTED}" stands for a secret the file does not hold; type the value (it goes to the secrets file)`);
         return;

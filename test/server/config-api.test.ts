@@ -176,6 +176,25 @@ describe('PUT /api/v1/config', () => {
     expect((await loadConfig(file, { FERRY_SECRET_KEY: 'test-key-one' })).pim).toMatchObject({ password: 'second-value-4242' });
   });
 
+  it('a password inside a URL is masked in every answer and survives a whole-text save', async () => {
+    const { server, file, admin } = await start();
+    const withUrl = ORIGINAL.replace(
+      /# The demo ERP[\s\S]*?mapping:/,
+      '# The ERP database (password in the URL)\nerp:\n  type: sql\n  client: pg\n  connection: postgres://ferry:url-pass-5150@127.0.0.1:5432/erp   # read-only user\n  streams:\n    items: { table: items, key: sku }\nmapping:',
+    );
+    writeFileSync(file, withUrl);
+    const got = await read(server, admin);
+    expect(got.problems).toEqual([]);
+    expect(JSON.stringify(got)).not.toContain('url-pass-5150');
+    expect(got.yaml).toContain('postgres://ferry:********@127.0.0.1:5432/erp   # read-only user');
+    const res = await server.app.inject({ method: 'PUT', url: '/api/v1/config', headers: admin.headers, payload: { baseVersion: got.version, yaml: got.yaml.replace('  client: pg\n', '  client: pg\n  batchSize: 500\n') } });
+    expect(res.statusCode, res.body).toBe(200);
+    // The URL's password comes back from the file: never written masked.
+    expect(readFileSync(file, 'utf8')).toBe(withUrl.replace('  client: pg\n', '  client: pg\n  batchSize: 500\n'));
+    expect((res.json() as ConfigSaved).diff).toContain('+  batchSize: 500');
+    expect(res.body).not.toContain('url-pass-5150');
+  });
+
   it('keeps every save (who, when, diff) and restores one as a new save', async () => {
     const { server, file, admin } = await start();
     let { version } = await read(server, admin);

@@ -34,7 +34,8 @@ function Field({ name, schema, required, props }: { name: string; schema: JsonSc
     name: full,
     'data-key': full,
   };
-  const kind = fieldKind(name, schema);
+  // A string-or-structure field (an SQL connection: URL or object) holding a structure is edited as JSON.
+  const kind = fieldKind(name, schema) === 'text' && current !== null && typeof current === 'object' ? 'json' : fieldKind(name, schema);
   switch (kind) {
     case 'secret': {
       const stored = isStoredSecret(current);

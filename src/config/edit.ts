@@ -130,7 +130,9 @@ function spliceEdit(text: string, path: KeyPath, value: unknown, remove: boolean
       if (!pair) break;
       parent = node;
       node = pair.value;
-      if (node === null || node === undefined) {
+      if (node === null || node === undefined || (isScalar(node) && node.value === null)) {
+        // `key:` with nothing (or null) after it and more keys to go: give `key` the nested value.
+        if (depth < path.length - 1) return remove ? text : spliceEdit(text, path.slice(0, depth + 1), nest(path.slice(depth + 1), value), false);
         depth++;
         break;
       }
@@ -219,8 +221,12 @@ function spliceEdit(text: string, path: KeyPath, value: unknown, remove: boolean
 /** The Document API's way (re-spaces the file): for places a splice cannot reach. */
 function documentEdit(text: string, path: KeyPath, value: unknown, remove: boolean): string {
   const doc = parse(text);
-  if (remove) doc.deleteIn(path);
-  else doc.setIn(path, doc.createNode(value));
+  try {
+    if (remove) doc.deleteIn(path);
+    else doc.setIn(path, doc.createNode(value));
+  } catch (err) {
+    throw new ConfigEditError(formatKeyPath(path), `cannot be written here (${(err as Error).message}); edit the file as text instead`);
+  }
   return doc.toString();
 }
 

@@ -106,6 +106,10 @@ describe('PUT /api/v1/config', () => {
     expect((dry.json() as ConfigSaved).saved).toBe(false);
     expect((dry.json() as ConfigSaved).diff).toContain('+  items: 90');
     expect(readFileSync(file, 'utf8')).toBe(expected);
+    // A section replaced by another shape (preset → identity): in place, the rest untouched.
+    const swap = await server.app.inject({ method: 'PUT', url: '/api/v1/config', headers: admin.headers, payload: { baseVersion: saved.version, changes: [{ path: 'mapping', value: { identity: { enabled: true } } }] } });
+    expect(swap.statusCode, swap.body).toBe(200);
+    expect(readFileSync(file, 'utf8')).toBe(expected.replace('mapping:\n  preset: demo\n', 'mapping:\n  identity:\n    enabled: true\n'));
   });
 
   it('refuses to overwrite a file changed on disk since it was loaded (409), then saves on the new version', async () => {

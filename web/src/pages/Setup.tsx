@@ -225,6 +225,13 @@ export function SetupWizardPage() {
 
 function MappingStep({ onNext }: { onNext: () => void }) {
   const file = useConfigFile();
+  // The file the ERP step just wrote, not a copy cached before it: the choice starts from its mapping.
+  if (!file.data || file.isFetching) return <Loader aria-label="Loading the configuration" />;
+  return <MappingChoice onNext={onNext} />;
+}
+
+function MappingChoice({ onNext }: { onNext: () => void }) {
+  const file = useConfigFile();
   const saveConfig = useSaveConfig();
   const presets = useQuery({ queryKey: ['presets'], queryFn: () => api(`${V1}/setup/presets`, { schema: setupPresetsSchema }) });
   const current = ((file.data?.parsed ?? {}) as { mapping?: { preset?: string } }).mapping;

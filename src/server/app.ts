@@ -29,6 +29,10 @@ import { readProductForEvent } from './events/read-product.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { pimToErpRoutes } from './routes/pim-to-erp.js';
+import { ConfigFileService } from './config/config-file.js';
+import { configRoutes } from './routes/config.js';
+import { connectionRoutes } from './routes/connections.js';
+import { setupRoutes } from './routes/setup.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -47,6 +51,10 @@ import type { ErpSource } from '../erp/port.js';
 
 export interface ConsoleOptions {
   config: FerryConfig;
+  /** The ferry.yaml the config came from: the Console reads and writes it (issue 15). */
+  configFile?: string;
+  /** The environment `${ENV}` and FERRY_SECRET_KEY come from (default process.env; tests give their own). */
+  env?: NodeJS.ProcessEnv;
   /** Shown as the connection's name (the config file's name). */
   connectionName?: string;
   demo?: boolean;
@@ -203,6 +211,21 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     secureCookies: options.secureCookies === true,
     backgroundStarted: () => scheduler.started,
     events,
+    configFile: options.configFile ? new ConfigFileService(options.configFile, db, options.env ?? process.env, clock) : null,
+  };
+  // A save from the Console (Connections, the first-run wizard) is what the next runs use.
+  ctx.onConfigSaved = async () => {
+    if (!ctx.configFile) return;
+    let next: FerryConfig;
+    try {
+      next = ctx.configFile.load();
+    } catch (err) {
+      logger.warn({ err: scrubSecrets(String(err)) }, 'the saved ferry.yaml does not load yet; the Console keeps the previous configuration');
+      return;
+    }
+    ctx.config = next;
+    await manager.useConfig(next);
+    reachability.useConfig(next);
   };
 
   const fastifyOptions = { logger: false, trustProxy: options.trustProxy === true, bodyLimit: 2 * 1024 * 1024, ...(options.https ? { https: options.https } : {}) };
@@ -278,6 +301,9 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(adminRoutes(ctx));
       await api.register(eventRoutes(ctx));
       await api.register(pimToErpRoutes(ctx));
+      await api.register(configRoutes(ctx));
+      await api.register(connectionRoutes(ctx));
+      await api.register(setupRoutes(ctx));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -13,6 +13,7 @@ import type { ConsoleDb } from './store/db.js';
 import type { RunsReader } from './store/runs-read.js';
 import type { Reachability } from './reachability.js';
 import type { EventIntake } from './events/intake.js';
+import type { ConfigFileService } from './config/config-file.js';
 
 export interface ConsoleContext {
   config: FerryConfig;
@@ -36,4 +37,8 @@ export interface ConsoleContext {
   backgroundStarted: () => boolean;
   /** Akeneo events → exports (null when ferry.yaml has no `events:`). */
   events?: EventIntake | null;
+  /** ferry.yaml read and written by the Console (null: started from a config object, e.g. in tests). */
+  configFile: ConfigFileService | null;
+  /** Called after a save from the Console (reloads the configuration the next runs use). */
+  onConfigSaved?: () => Promise<void>;
 }

@@ -1,7 +1,7 @@
 /** The frame around every signed-in page: Akeneo-like left navigation, a header with the user and Sign out. */
 import { Alert, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBell, IconCalendarTime, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconTransferOut, IconUsers } from '@tabler/icons-react';
+import { IconBell, IconCalendarTime, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconPlugConnected, IconTransferOut, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useSignOut, type SessionUser } from '../api/session';
@@ -20,6 +20,7 @@ export function Shell({ user, demo, children }: { user: SessionUser; demo: boole
     { to: '/schedules', label: 'Schedules', icon: IconCalendarTime, show: true },
     { to: '/pim-to-erp', label: 'PIM → ERP', icon: IconTransferOut, show: true },
     { to: '/notifications', label: 'Notifications', icon: IconBell, show: true },
+    { to: '/connections', label: 'Connections', icon: IconPlugConnected, show: user.role === 'admin' },
     { to: '/users', label: 'Users', icon: IconUsers, show: user.role === 'admin' },
   ];
   const isActive = (to: string) => (to === '/' ? location.pathname === '/' : location.pathname.startsWith(to));

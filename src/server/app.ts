@@ -25,6 +25,7 @@ import type { SendOptions } from './notify/senders.js';
 import { NotifyStore } from './notify/store.js';
 import { Reachability } from './reachability.js';
 import { adminRoutes } from './routes/admin.js';
+import { mappingRoutes } from './routes/mapping.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -229,6 +230,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(scheduleRoutes(ctx));
       await api.register(notificationRoutes(ctx));
       await api.register(adminRoutes(ctx));
+      await api.register(mappingRoutes(ctx, options.openSource ? { openSource: options.openSource } : {}));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -557,3 +557,6 @@ export const readySchema = z.object({
   ready: z.boolean(),
   checks: z.object({ state: z.boolean(), config: z.boolean(), scheduler: z.boolean() }),
 });
+
+// --- mapping editor and bootstrap (issue 15 points 3–4): their own file, re-exported here ----
+export * from './mapping-contract.js';

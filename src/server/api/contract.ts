@@ -558,5 +558,187 @@ export const readySchema = z.object({
   checks: z.object({ state: z.boolean(), config: z.boolean(), scheduler: z.boolean() }),
 });
 
+// --- config: ferry.yaml from the Console (issue 15) -------------------------------------------
+//
+// The Console reads and writes the same ferry.yaml as the CLI (comments, order and `${ENV}`
+// references kept). A save names the version it was based on; a file changed on disk since then
+// is a 409. Secrets typed in the Console go to the encrypted secrets file and the YAML gets a
+// `${secret:NAME}` reference: no answer ever carries a secret's value.
+
+/** One refused value: `path` is the key path as `ferry config validate` prints it (`pim.url`, `erp.languages[1]`). */
+export const configProblemSchema = z.object({ path: z.string(), message: z.string() });
+export type ConfigProblemBody = z.infer<typeof configProblemSchema>;
+/** 422: the whole list of problems of a save that was refused (nothing written). */
+export const configInvalidSchema = z.object({ errors: z.array(configProblemSchema) });
+
+export const secretNameSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'upper case letters, digits and _ (e.g. PIM_SECRET)')
+  .describe('Name of a secret in the encrypted secrets file, referenced from ferry.yaml as ${secret:NAME}');
+export const secretInfoSchema = z.object({ name: z.string(), updatedAt: isoDate, usedAt: z.array(z.string()).describe('key paths of ferry.yaml referencing it') });
+
+/** GET /config */
+export const configFileSchema = z.object({
+  /** The file's name as the server was given it (e.g. ferry.yaml). */
+  file: z.string(),
+  exists: z.boolean(),
+  /** The text as written: `${ENV}` and `${secret:NAME}` references unresolved; a literal secret value is redacted. */
+  yaml: z.string(),
+  /** The YAML as data, references unresolved, values of secret keys (secret, password, token, …) written in clear replaced by `"********"`. */
+  parsed: z.unknown(),
+  /** sha256 (hex) of the file's bytes; '' when there is no file. Send back as `baseVersion`. */
+  version: z.string(),
+  /** What the zod schema says about the file as it is (empty: valid). */
+  problems: z.array(configProblemSchema),
+  /** Names only, never values. */
+  secrets: z.array(secretInfoSchema),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/**
+ * One edit by key path. `value` sets (objects and arrays replace the node), `remove: true` deletes
+ * the key. `secret: NAME` (with a string `value`): the value goes to the secrets file under NAME
+ * and the key gets `${secret:NAME}`.
+ */
+export const configChangeSchema = z.object({
+  path: z.string().min(1).max(300).describe('key path: pim.url, erp.connection.host, mapping.fields[2].attribute'),
+  value: z.unknown().optional(),
+  remove: z.literal(true).optional(),
+  secret: secretNameSchema.optional(),
+});
+export type ConfigChange = z.infer<typeof configChangeSchema>;
+
+/** PUT /config: either the whole text (`yaml`) or `changes`; `dryRun` validates and answers the diff without writing. */
+export const configSaveBodySchema = z
+  .object({
+    baseVersion: z.string().max(64).describe("the `version` the edit started from ('' to create the file)"),
+    yaml: z.string().max(1_000_000).optional(),
+    changes: z.array(configChangeSchema).max(500).optional(),
+    dryRun: z.boolean().default(false),
+    /** Shown in the history (`what changed and why`). */
+    note: z.string().max(200).optional(),
+  })
+  .refine((b) => (b.yaml === undefined) !== (b.changes === undefined), { message: 'send either yaml or changes', path: ['yaml'] });
+export type ConfigSaveBody = z.input<typeof configSaveBodySchema>;
+
+/** 200 for PUT /config (and a restore): the new version and a unified diff (secret values never appear). */
+export const configSavedSchema = z.object({
+  saved: z.boolean().describe('false on a dry run'),
+  version: z.string(),
+  diff: z.string(),
+  /** The history entry of this save (null on a dry run or when nothing changed). */
+  historyId: z.number().int().nullable(),
+});
+export type ConfigSaved = z.infer<typeof configSavedSchema>;
+
+/** 409: someone (the CLI, an editor, another user) changed the file since `baseVersion`; reload and redo the edit. */
+export const configConflictSchema = errorBodySchema.extend({ currentVersion: z.string() });
+
+/** PUT /config/secrets/:name — write-only. */
+export const secretParamsSchema = z.object({ name: secretNameSchema });
+export const secretBodySchema = z.object({ value: z.string().min(1).max(10_000) });
+export const secretsSchema = listOf(secretInfoSchema);
+
+/** Config history: every save, who, when, the diff; a restore is a save of that version's text. */
+export const configHistoryEntrySchema = z.object({
+  id: z.number().int(),
+  at: isoDate,
+  actor: z.string(),
+  version: z.string(),
+  note: z.string().nullable(),
+  /** +/- lines of the diff, for the list. */
+  added: z.number().int(),
+  removed: z.number().int(),
+});
+export type ConfigHistoryEntry = z.infer<typeof configHistoryEntrySchema>;
+export const configHistoryPageSchema = pageOf(configHistoryEntrySchema);
+export const configHistoryDetailSchema = configHistoryEntrySchema.extend({ diff: z.string(), yaml: z.string() });
+export type ConfigHistoryDetail = z.infer<typeof configHistoryDetailSchema>;
+export const configRestoreBodySchema = z.object({ baseVersion: z.string().max(64) });
+
+// --- connections: forms and tests (issue 15) ------------------------------------------------
+
+/** GET /connections/forms: each section's JSON Schema (zod → z.toJSONSchema, io input), descriptions as help texts. */
+export const connectionFormsSchema = z.object({
+  pim: z.record(z.string(), z.unknown()),
+  erp: z.array(z.object({ type: z.string(), title: z.string(), schema: z.record(z.string(), z.unknown()) })),
+});
+export type ConnectionForms = z.infer<typeof connectionFormsSchema>;
+
+/**
+ * POST /connections/{pim,erp}/test: `section` is a candidate `pim:` / `erp:` section as the form
+ * has it (omitted: the saved one). `${ENV}` and `${secret:NAME}` references resolve server side;
+ * `secrets` carries values typed in the form but not saved yet (used for this test only).
+ */
+export const connectionTestBodySchema = z.object({
+  section: z.record(z.string(), z.unknown()).optional(),
+  secrets: z.record(z.string(), z.string().max(10_000)).optional().describe('key path inside the section → value typed, e.g. { "secret": "…" }'),
+});
+export type ConnectionTestBody = z.infer<typeof connectionTestBodySchema>;
+
+/** What went wrong, in plain words: which setting, what happened, how to fix it. */
+export const connectionFailureSchema = z.object({
+  kind: z.enum(['config', 'unreachable', 'certificate', 'wrong_secret', 'wrong_password', 'permission', 'timeout', 'other']),
+  setting: z.string().nullable().describe('the key path to change, e.g. pim.secret'),
+  message: z.string(),
+  fix: z.string(),
+});
+export type ConnectionFailure = z.infer<typeof connectionFailureSchema>;
+
+export const pimTestResultSchema = z.object({
+  ok: z.boolean(),
+  durationMs: z.number(),
+  /** Plain sentences, one per fact (version, edition, endpoints, rate budget, counts). */
+  lines: z.array(z.string()),
+  details: z
+    .object({
+      version: z.string(),
+      edition: z.string(),
+      endpointMode: z.enum(['uuid', 'identifier']),
+      auth: z.enum(['connection', 'app']),
+      rateBudget: z.object({ concurrency: z.number(), requestsPerSecond: z.number(), optionWritesPerSecond: z.number(), maxRetries: z.number() }),
+      counts: z.record(z.string(), z.number()),
+      activeLocaleCodes: z.array(z.string()),
+    })
+    .nullable(),
+  failure: connectionFailureSchema.nullable(),
+});
+export type PimTestResult = z.infer<typeof pimTestResultSchema>;
+
+export const erpTestResultSchema = z.object({
+  ok: z.boolean(),
+  durationMs: z.number(),
+  reachable: z.boolean(),
+  authenticated: z.boolean(),
+  lines: z.array(z.string()),
+  streams: z.array(z.object({ name: z.string(), records: z.number().nullable() })),
+  failure: connectionFailureSchema.nullable(),
+});
+export type ErpTestResult = z.infer<typeof erpTestResultSchema>;
+
+// --- first-run setup (issue 15) ---------------------------------------------------------------
+
+export const WIZARD_STEPS = ['admin', 'pim', 'erp', 'mapping', 'bootstrap', 'dryRun', 'firstRun', 'schedule', 'notifications', 'done'] as const;
+export const wizardStepSchema = z.enum(WIZARD_STEPS);
+export type WizardStep = z.infer<typeof wizardStepSchema>;
+
+/** GET /setup (public): whether the first admin is still to be created and where the wizard stands. */
+export const setupStatusSchema = z.object({
+  needsAdmin: z.boolean(),
+  configExists: z.boolean(),
+  /** The wizard's saved position (null once finished or never started). */
+  step: wizardStepSchema.nullable(),
+  completed: z.array(wizardStepSchema),
+});
+export type SetupStatus = z.infer<typeof setupStatusSchema>;
+
+/** POST /setup/admin: the one-time token printed by `ferry serve` proves access to the server's terminal. */
+export const setupAdminBodySchema = z.object({
+  token: z.string().min(1).max(200),
+  name: z.string().min(1).max(100),
+  password: z.string().min(10).max(1000),
+});
+/** PUT /setup/step: the wizard's position, so it can be left and resumed. */
+export const setupStepBodySchema = z.object({ step: wizardStepSchema, completed: z.array(wizardStepSchema).optional(), data: z.record(z.string(), z.unknown()).optional() });
 // --- mapping editor and bootstrap (issue 15 points 3–4): their own file, re-exported here ----
 export * from './mapping-contract.js';

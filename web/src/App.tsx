@@ -10,6 +10,8 @@ const RunDetailPage = lazy(() => import('./pages/RunDetail').then((m) => ({ defa
 const RunNowPage = lazy(() => import('./pages/RunNow').then((m) => ({ default: m.RunNowPage })));
 const RunsPage = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsPage })));
 const SchedulesPage = lazy(() => import('./pages/Schedules').then((m) => ({ default: m.SchedulesPage })));
+const MappingPage = lazy(() => import('./pages/Mapping').then((m) => ({ default: m.MappingPage })));
+const BootstrapPage = lazy(() => import('./pages/Bootstrap').then((m) => ({ default: m.BootstrapPage })));
 const UsersPage = lazy(() => import('./pages/Users').then((m) => ({ default: m.UsersPage })));
 import { SignInPage } from './pages/SignIn';
 
@@ -43,6 +45,8 @@ export function App() {
         <Route path="/run-now" element={<RunNowPage />} />
         <Route path="/schedules" element={<SchedulesPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
+        <Route path="/mapping" element={<MappingPage />} />
+        <Route path="/bootstrap" element={user.role === 'viewer' ? <Navigate to="/" replace /> : <BootstrapPage />} />
         <Route path="/users" element={user.role === 'admin' ? <UsersPage /> : <Navigate to="/" replace />} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -82,6 +82,11 @@ export function registerSecrets(values: Iterable<string | null | undefined>): vo
 /** Keys of ferry.yaml (at any depth) whose string values are secrets. */
 const CONFIG_SECRET_KEY = /^(password|secret|token|clientSecret|client_secret|apiKey|api_key|accessToken|refreshToken|webhookSecret|signingSecret|passphrase|privateKey)$/i;
 
+/** true for a ferry.yaml key whose value is a secret (the Console redacts and never returns it). */
+export function isConfigSecretKey(key: string): boolean {
+  return CONFIG_SECRET_KEY.test(key);
+}
+
 /**
  * The secrets in a configuration (raw or validated): values of secret keys, and the password of
  * every URL or connection string in it (`scheme://user:password@host`).

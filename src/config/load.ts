@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { registerConfigSecrets } from '../logging.js';
 import { coerceWholeValue, interpolateEnv, type InterpolationProblem } from './interpolate.js';
 import { configBaseDir, resolveConfigPaths, type ResolvedPath } from './paths.js';
+import { rawStatePath, resolveSecretRefs, SecretsStore, secretsLocation, type SecretRefProblem } from './secrets.js';
 import { ferryConfigSchema, type FerryConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'ferry.yaml';
@@ -87,7 +88,7 @@ export function parseYaml(text: string, file: string): unknown {
 }
 
 /**
- * `${ENV}` interpolation then zod validation of the whole file or of one `section`, whose name
+ * `${ENV}` interpolation, `${secret:NAME}` references (src/config/secrets.ts), then zod validation of the whole file or of one `section`, whose name
  * prefixes every problem's key path. Unset variables and schema problems are reported together.
  */
 export function interpolateAndValidate<S extends z.ZodType>(
@@ -96,16 +97,23 @@ export function interpolateAndValidate<S extends z.ZodType>(
   file: string,
   env: NodeJS.ProcessEnv,
   section?: string,
+  /** Secret values not stored yet (a Console save being validated): they win over the secrets file. */
+  pendingSecrets?: ReadonlyMap<string, string>,
 ): z.output<S> {
   const missing: InterpolationProblem[] = [];
   const whole = new Set<string>();
-  const interpolated = interpolateEnv(value, env, missing, section, whole);
+  const secretProblems: SecretRefProblem[] = [];
+  let store: SecretsStore | null = null;
+  // `${secret:NAME}`: the encrypted secrets file beside the config, opened only when referenced.
+  const lookup = (name: string) => pendingSecrets?.get(name) ?? (store ??= new SecretsStore(secretsLocation(file, rawStatePath(file)), env)).get(name);
+  const interpolated = resolveSecretRefs(interpolateEnv(value, env, missing, section, whole), lookup, secretProblems, section);
   // Known before validation: a secret must not leak even from a file that does not validate.
   registerConfigSecrets(interpolated);
   const problems: ConfigProblem[] = missing.map((m) => ({
     path: m.path,
     message: `environment variable ${m.variable} is not set; export it or write \${${m.variable}:-default}`,
   }));
+  problems.push(...secretProblems);
   let result = schema.safeParse(interpolated);
   // `${VAR:-120}` in a number or boolean key: read the text as the type the key expects, once.
   if (!result.success && whole.size > 0 && coerceWholeValues(interpolated, result.error.issues, whole, section)) result = schema.safeParse(interpolated);
@@ -143,8 +151,8 @@ function coerceWholeValues(root: unknown, issues: readonly z.core.$ZodIssue[], w
   return changed;
 }
 
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): FerryConfig {
-  return interpolateAndValidate(parseYaml(text, file), ferryConfigSchema, file, env);
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env, pendingSecrets?: ReadonlyMap<string, string>): FerryConfig {
+  return interpolateAndValidate(parseYaml(text, file), ferryConfigSchema, file, env, undefined, pendingSecrets);
 }
 
 /** The configuration with every relative path resolved against the file's own directory. */

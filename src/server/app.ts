@@ -25,6 +25,9 @@ import type { SendOptions } from './notify/senders.js';
 import { NotifyStore } from './notify/store.js';
 import { Reachability } from './reachability.js';
 import { adminRoutes } from './routes/admin.js';
+import { ConfigFileService } from './config/config-file.js';
+import { configRoutes } from './routes/config.js';
+import { connectionRoutes } from './routes/connections.js';
 import { mappingRoutes } from './routes/mapping.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
@@ -43,6 +46,10 @@ import type { ErpSource } from '../erp/port.js';
 
 export interface ConsoleOptions {
   config: FerryConfig;
+  /** The ferry.yaml the config came from: the Console reads and writes it (issue 15). */
+  configFile?: string;
+  /** The environment `${ENV}` and FERRY_SECRET_KEY come from (default process.env; tests give their own). */
+  env?: NodeJS.ProcessEnv;
   /** Shown as the connection's name (the config file's name). */
   connectionName?: string;
   demo?: boolean;
@@ -158,6 +165,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     logger,
     secureCookies: options.secureCookies === true,
     backgroundStarted: () => scheduler.started,
+    configFile: options.configFile ? new ConfigFileService(options.configFile, db, options.env ?? process.env, clock) : null,
   };
 
   const fastifyOptions = { logger: false, trustProxy: options.trustProxy === true, bodyLimit: 2 * 1024 * 1024, ...(options.https ? { https: options.https } : {}) };
@@ -230,6 +238,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(scheduleRoutes(ctx));
       await api.register(notificationRoutes(ctx));
       await api.register(adminRoutes(ctx));
+      await api.register(configRoutes(ctx));
+      await api.register(connectionRoutes(ctx));
       await api.register(mappingRoutes(ctx, options.openSource ? { openSource: options.openSource } : {}));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },

@@ -12,6 +12,7 @@ import type { AuthStore } from './store/auth-store.js';
 import type { ConsoleDb } from './store/db.js';
 import type { RunsReader } from './store/runs-read.js';
 import type { Reachability } from './reachability.js';
+import type { ConfigFileService } from './config/config-file.js';
 
 export interface ConsoleContext {
   config: FerryConfig;
@@ -33,4 +34,8 @@ export interface ConsoleContext {
   /** Secure cookies (https, or --trust-proxy with X-Forwarded-Proto https). */
   secureCookies: boolean;
   backgroundStarted: () => boolean;
+  /** ferry.yaml read and written by the Console (null: started from a config object, e.g. in tests). */
+  configFile: ConfigFileService | null;
+  /** Called after a save from the Console (reloads the configuration the next runs use). */
+  onConfigSaved?: () => Promise<void>;
 }

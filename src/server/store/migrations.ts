@@ -100,6 +100,24 @@ export const CONSOLE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX console_audit_action ON console_audit (action, id);
   `,
+  // Issue 15: every save of ferry.yaml from the Console (restorable), and the first-run wizard's position.
+  `
+  CREATE TABLE console_config_history (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       TEXT NOT NULL,
+    actor    TEXT NOT NULL,
+    version  TEXT NOT NULL,
+    note     TEXT,
+    diff     TEXT NOT NULL,
+    yaml     TEXT NOT NULL,
+    added    INTEGER NOT NULL,
+    removed  INTEGER NOT NULL
+  );
+  CREATE TABLE console_setup (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 /**

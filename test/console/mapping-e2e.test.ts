@@ -4,7 +4,10 @@
  * rows; the structure tab draws one group as its product model and variants; the bootstrap plan
  * is applied after confirmation with a result per item. Screenshots go to docs/console/.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDirs } from '../sync/support/e2e.js';
 import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from './support/browser.js';
@@ -20,7 +23,7 @@ describe.skipIf(!run)('Mapping and Bootstrap pages in Chromium', () => {
 
   beforeAll(async () => {
     ensureWebBuilt();
-    app = await startTestConsole(tempDir(), { items: 60 });
+    app = await startTestConsole(tempDir(), { items: 60, configFile: true });
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB', bypassCSP: true });
     context.setDefaultTimeout(20_000);
@@ -112,8 +115,31 @@ describe.skipIf(!run)('Mapping and Bootstrap pages in Chromium', () => {
     await screenshot(page, 'mapping-unmapped');
   });
 
+  it('Save writes the draft to ferry.yaml (comments kept) and the page shows it as saved', async () => {
+    await page.goto(`${app.url}/mapping`);
+    await page.getByRole('button', { name: 'weight', exact: true }).click();
+    await page.getByLabel('Always convert to').fill('GRAM');
+    await page.getByText('unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Save to ferry.yaml' }).click();
+    await page.getByText('Mapping saved to the config file.').waitFor();
+    await page.getByText('unsaved changes').waitFor({ state: 'detached' });
+    const file = readFileSync(join(dirname(app.erpPath), 'ferry.yaml'), 'utf8');
+    expect(file.startsWith('# Ferry test config: the Console edits this file\n')).toBe(true);
+    expect(parse(file).mapping).toEqual({ preset: 'demo', attributes: { weight: { convertTo: 'GRAM' } } });
+    // The saved mapping previews in grams without a draft.
+    const res = await page.request.get(`${app.url}/api/v1/mapping`);
+    expect(((await res.json()) as { rows: { attribute: string; converter: string }[] }).rows.find((r) => r.attribute === 'weight')!.converter).toContain('convertTo GRAM');
+  });
+
   it('bootstrap: the plan, applied after confirmation, a result per item', async () => {
-    app.server.ctx.config = { ...app.server.ctx.config, mapping: { preset: 'demo', attributes: { erp_color_code: { from: 'color', type: 'text', labels: { en_US: 'Colour code' } } } } };
+    // A new attribute saved through the config API, as the Mapping page's "map to … (new)" does.
+    const me = (await (await page.request.get(`${app.url}/api/v1/me`)).json()) as { csrfToken: string };
+    const { version } = (await (await page.request.get(`${app.url}/api/v1/config`)).json()) as { version: string };
+    const saved = await page.request.put(`${app.url}/api/v1/config`, {
+      headers: { 'x-csrf-token': me.csrfToken },
+      data: { baseVersion: version, changes: [{ path: 'mapping.attributes.erp_color_code', value: { from: 'color', type: 'text', labels: { en_US: 'Colour code' } } }] },
+    });
+    expect(saved.status(), await saved.text()).toBe(200);
     await page.getByRole('link', { name: 'Bootstrap', exact: true }).click();
     await page.getByTestId('plan-attribute-erp_color_code').waitFor();
     await screenshot(page, 'bootstrap');

@@ -39,6 +39,8 @@ interface ErpSample {
 export interface WorkbenchDeps {
   /** The config as it is now (the Console may reload it after a save). */
   config: () => FerryConfig;
+  /** The saved `mapping:` section: ferry.yaml's as it is on disk when the Console has the file. */
+  savedMapping: () => MappingConfig;
   pimClient: () => AkeneoClient;
   logger: Logger;
   openSource?: () => Promise<ErpSource>;
@@ -56,7 +58,7 @@ export class MappingWorkbench {
   private async openSource(): Promise<ErpSource> {
     if (this.deps.openSource) return this.deps.openSource();
     const config = this.deps.config();
-    const referencePrice = [...resolveMapping(config.mapping).attributes.values()].some((a) => a.referencePrice === true);
+    const referencePrice = [...resolveMapping(this.deps.savedMapping()).attributes.values()].some((a) => a.referencePrice === true);
     return createErpSource(config.erp, { readOnly: true, referencePrice, logger: this.deps.logger });
   }
 
@@ -110,16 +112,16 @@ export class MappingWorkbench {
   }
 
   private draftOf(raw: Record<string, unknown> | undefined): { mapping: MappingConfig; problems: MappingOverview['problems'] } {
-    if (raw === undefined) return { mapping: this.deps.config().mapping, problems: [] };
+    if (raw === undefined) return { mapping: this.deps.savedMapping(), problems: [] };
     const { mapping, problems } = validateDraft(raw);
-    if (!mapping) return { mapping: this.deps.config().mapping, problems };
+    if (!mapping) return { mapping: this.deps.savedMapping(), problems };
     return { mapping, problems };
   }
 
   async overview(raw?: Record<string, unknown>): Promise<MappingOverview> {
     const { mapping, problems } = this.draftOf(raw);
     const [pim, sample] = await Promise.all([this.structure(), this.erpSample()]);
-    return { saved: this.deps.config().mapping as Record<string, unknown>, problems, ...buildOverview(mapping, pim, sample.description) };
+    return { saved: this.deps.savedMapping() as Record<string, unknown>, problems, ...buildOverview(mapping, pim, sample.description) };
   }
 
   /** Items for the given keys (their group siblings along), or `count` groups / single items at random from the sample. */
@@ -217,7 +219,7 @@ export class MappingWorkbench {
   }
 
   private async plan() {
-    const mapping = resolveMapping(this.deps.config().mapping);
+    const mapping = resolveMapping(this.deps.savedMapping());
     this.invalidate({ pim: true });
     const pim = await this.structure();
     return this.withSource(async (source) => planBootstrap(mapping, pim, await source.describe(), needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {}));

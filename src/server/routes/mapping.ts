@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ErpSource } from '../../erp/port.js';
 import { scrubSecrets } from '../../logging.js';
+import { mappingConfigSchema, type MappingConfig } from '../../mapping/config.js';
 import {
   bootstrapApplyBodySchema,
   bootstrapApplySchema,
@@ -26,7 +27,13 @@ const text = (err: unknown) => scrubSecrets(err instanceof Error ? err.message :
 
 export function mappingRoutes(ctx: ConsoleContext, options: { openSource?: () => Promise<ErpSource> } = {}): FastifyPluginAsyncZod {
   return async (app) => {
-    const bench = new MappingWorkbench({ config: () => ctx.config, pimClient: () => ctx.manager.pimClient(), logger: ctx.logger, ...(options.openSource ? { openSource: options.openSource } : {}) });
+    /** ferry.yaml's mapping as on disk (a save from the Console shows at once), else the config the Console started with. */
+    const savedMapping = (): MappingConfig => {
+      const raw = ctx.configFile?.rawSection('mapping');
+      const parsed = raw ? mappingConfigSchema.safeParse(raw) : null;
+      return parsed?.success ? parsed.data : ctx.config.mapping;
+    };
+    const bench = new MappingWorkbench({ config: () => ctx.config, savedMapping, pimClient: () => ctx.manager.pimClient(), logger: ctx.logger, ...(options.openSource ? { openSource: options.openSource } : {}) });
     /** The PIM or the ERP not answering is a 503 in words; a bad key a 400; anything else goes to the error handler. */
     const guarded = async <T>(reply: { code(n: number): { send(b: unknown): unknown } }, run: () => Promise<T>): Promise<T> => {
       try {

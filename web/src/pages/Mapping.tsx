@@ -207,10 +207,8 @@ export function MappingPage() {
                 save.mutate(
                   { saved: saved.data.saved, draft },
                   {
-                    onSuccess: () => {
-                      notifications.show({ color: 'ok', message: 'Mapping saved to the config file.' });
-                      setDraft(null);
-                    },
+                    // The draft stays: once the saved mapping is read again it equals the draft, so nothing is unsaved.
+                    onSuccess: () => notifications.show({ color: 'ok', message: 'Mapping saved to the config file.' }),
                   },
                 )
               }

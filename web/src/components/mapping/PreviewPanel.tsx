@@ -27,6 +27,8 @@ function errorGroups(errors: PreviewUnit['errors']): { first: PreviewUnit['error
 
 function UnitCard({ unit, attribute, fields }: { unit: PreviewUnit; attribute: string | null; fields: string[] }) {
   const erp = (key: string) => unit.records.find((r) => r.key === key);
+  /** Whether an error of the selected attribute hit this record (its value is then not sent). */
+  const dropped = (code: string) => unit.errors.some((x) => x.attribute === attribute && (x.record === code || x.record.includes(`"${code}"`)));
   const title = unit.kind === 'group' ? `Group ${unit.key}` : `Item ${unit.key}`;
   return (
     <Paper p="sm" data-testid="preview-unit">
@@ -58,8 +60,8 @@ function UnitCard({ unit, attribute, fields }: { unit: PreviewUnit; attribute: s
                   <Table.Td>{fields.map((f) => source?.fields.find((x) => x.name === f)?.text).filter(Boolean).join(' · ') || <Text span c="dimmed" size="sm">—</Text>}</Table.Td>
                   <Table.Td data-testid="preview-value">
                     {values.length === 0 ? (
-                      <Text span c="dimmed" size="sm">
-                        not at this level
+                      <Text span c={dropped(e.code) ? 'warn.7' : 'dimmed'} size="sm">
+                        {dropped(e.code) ? 'not sent: see the error below' : 'not at this level'}
                       </Text>
                     ) : (
                       values.map((v) => (

@@ -740,5 +740,6 @@ export const setupAdminBodySchema = z.object({
 });
 /** PUT /setup/step: the wizard's position, so it can be left and resumed. */
 export const setupStepBodySchema = z.object({ step: wizardStepSchema, completed: z.array(wizardStepSchema).optional(), data: z.record(z.string(), z.unknown()).optional() });
+
 // --- mapping editor and bootstrap (issue 15 points 3–4): their own file, re-exported here ----
 export * from './mapping-contract.js';

@@ -81,7 +81,6 @@ export type StructureView = z.infer<typeof structureViewSchema>;
 
 /** POST /mapping/overview { mapping? }: the table for a draft (absent: the saved mapping). */
 export const mappingDraftBodySchema = z.object({ mapping: z.record(z.string(), z.unknown()).optional() });
-export type MappingDraftBody = z.infer<typeof mappingDraftBodySchema>;
 
 export const mappingOverviewSchema = z.object({
   /** The saved `mapping:` section as the file has it (the draft starts from it). */
@@ -108,7 +107,6 @@ export const mappingPreviewBodySchema = z.object({
 export type MappingPreviewBody = z.input<typeof mappingPreviewBodySchema>;
 
 export const previewValueSchema = z.object({ attribute: z.string(), locale: z.string().nullable(), scope: z.string().nullable(), text: z.string(), data: z.unknown() });
-export type PreviewValue = z.infer<typeof previewValueSchema>;
 
 export const previewEntitySchema = z.object({
   kind: z.enum(['product_model', 'product', 'category']),
@@ -140,7 +138,6 @@ export const previewErrorSchema = z.object({
   /** The mapping row it concerns (`mapping.attributes.weight`), or null. */
   row: z.string().nullable(),
 });
-export type PreviewError = z.infer<typeof previewErrorSchema>;
 
 export const previewUnitSchema = z.object({
   /** The group key, or the item key of a single item. */
@@ -177,7 +174,6 @@ export const checkProblemBodySchema = z.object({
   /** The row it concerns: `mapping.attributes.<code>`, `erp.fields.<name>` (unmapped), `mapping.structure`, or null. */
   row: z.string().nullable(),
 });
-export type CheckProblemBody = z.infer<typeof checkProblemBodySchema>;
 
 /** POST /mapping/check { mapping? }: what `ferry check` prints, for a draft or the saved mapping. */
 export const mappingCheckSchema = z.object({

@@ -141,6 +141,8 @@ describe.skipIf(!run)('Mapping and Bootstrap pages in Chromium', () => {
     });
     expect(saved.status(), await saved.text()).toBe(200);
     await page.getByRole('link', { name: 'Bootstrap', exact: true }).click();
+    // The "saved" message of the test before would cover the page's buttons in the screenshot.
+    for (const close of await page.getByRole('button', { name: 'Close the message' }).all()) await close.click();
     await page.getByTestId('plan-attribute-erp_color_code').waitFor();
     await screenshot(page, 'bootstrap');
     await page.getByRole('button', { name: 'Apply to the PIM…' }).click();

@@ -106,14 +106,17 @@ describe('mapping API', () => {
   it('keeps the preview fast: p95 of 40 previews of 5 records', async () => {
     await preview({ sample: 5 });
     const times: number[] = [];
+    const mapping: number[] = [];
     for (let i = 0; i < 40; i++) {
       const started = performance.now();
-      await preview({ mapping: { preset: 'demo', attributes: { weight: { precision: i % 6 } } }, sample: 5 });
+      const p = await preview({ mapping: { preset: 'demo', attributes: { weight: { precision: i % 6 } } }, sample: 5 });
       times.push(performance.now() - started);
+      mapping.push(p.durationMs);
     }
     times.sort((a, b) => a - b);
+    mapping.sort((a, b) => a - b);
     const p95 = times[Math.ceil(times.length * 0.95) - 1]!;
-    console.log(`mapping preview latency over inject: p50 ${times[20]!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+    console.log(`mapping preview latency over inject: p50 ${times[20]!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (mapping alone: p95 ${mapping[37]!.toFixed(1)} ms)`);
     expect(p95).toBeLessThan(500);
   });
 

@@ -106,7 +106,7 @@ function UnmappedTable({ overview, highlight, onMap }: { overview: MappingOvervi
   );
 }
 
-function CheckResults({ check, onGo }: { check: MappingCheck; onGo: (row: string) => void }) {
+function CheckResults({ check, stale, onGo }: { check: MappingCheck; stale: boolean; onGo: (row: string) => void }) {
   const errors = check.problems.filter((p) => p.severity === 'error').length;
   const warnings = check.problems.length - errors;
   return (
@@ -120,6 +120,11 @@ function CheckResults({ check, onGo }: { check: MappingCheck; onGo: (row: string
           {check.records ? `${check.records.items} ERP items in ${check.records.groups} groups mapped as the sync would` : 'records not mapped: fix the errors first'} · {Math.round(check.durationMs / 100) / 10} s
         </Text>
       </Group>
+      {stale && (
+        <Text size="sm" c="warn.7" mb="xs">
+          The draft changed since this check: press Check again.
+        </Text>
+      )}
       {check.draftProblems.map((p) => (
         <Text size="sm" key={p.path}>
           <Code>{p.path}</Code>: {p.message}. <strong>Fix:</strong> {p.fix}
@@ -166,6 +171,7 @@ export function MappingPage() {
     if (keys === null && preview.data && preview.data.keys.length) setKeys(preview.data.keys);
   }, [preview.data, keys]);
   const check = useMappingCheck();
+  const [checkedDraft, setCheckedDraft] = useState<string | null>(null);
   const save = useSaveMapping();
   const reload = useReloadSamples();
   const editorRef = useRef<HTMLDivElement>(null);
@@ -194,7 +200,10 @@ export function MappingPage() {
         actions={
           <>
             {dirty && <Badge color="warn">unsaved changes</Badge>}
-            <Button variant="default" onClick={() => check.mutate(dirty ? draft : null)} loading={check.isPending} disabled={role === 'viewer'}>
+            <Button variant="default" onClick={() => {
+                setCheckedDraft(JSON.stringify(draft));
+                check.mutate(dirty ? draft : null);
+              }} loading={check.isPending} disabled={role === 'viewer'}>
               Check
             </Button>
             <Button variant="default" onClick={() => setDraft(saved.data?.saved ?? null)} disabled={!dirty}>
@@ -230,7 +239,7 @@ export function MappingPage() {
           {check.error.message}
         </Alert>
       )}
-      {check.data && <CheckResults check={check.data} onGo={goTo} />}
+      {check.data && <CheckResults check={check.data} stale={checkedDraft !== JSON.stringify(draft)} onGo={goTo} />}
       <QueryState query={saved} what="the mapping">
         {() =>
           overview && (

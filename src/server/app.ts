@@ -28,6 +28,7 @@ import { adminRoutes } from './routes/admin.js';
 import { ConfigFileService } from './config/config-file.js';
 import { configRoutes } from './routes/config.js';
 import { connectionRoutes } from './routes/connections.js';
+import { setupRoutes } from './routes/setup.js';
 import { mappingRoutes } from './routes/mapping.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
@@ -167,6 +168,20 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     backgroundStarted: () => scheduler.started,
     configFile: options.configFile ? new ConfigFileService(options.configFile, db, options.env ?? process.env, clock) : null,
   };
+  // A save from the Console (Connections, the first-run wizard) is what the next runs use.
+  ctx.onConfigSaved = async () => {
+    if (!ctx.configFile) return;
+    let next: FerryConfig;
+    try {
+      next = ctx.configFile.load();
+    } catch (err) {
+      logger.warn({ err: scrubSecrets(String(err)) }, 'the saved ferry.yaml does not load yet; the Console keeps the previous configuration');
+      return;
+    }
+    ctx.config = next;
+    await manager.useConfig(next);
+    reachability.useConfig(next);
+  };
 
   const fastifyOptions = { logger: false, trustProxy: options.trustProxy === true, bodyLimit: 2 * 1024 * 1024, ...(options.https ? { https: options.https } : {}) };
   // Typed as the plain http server: the routes do not care which one listens.
@@ -240,6 +255,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(adminRoutes(ctx));
       await api.register(configRoutes(ctx));
       await api.register(connectionRoutes(ctx));
+      await api.register(setupRoutes(ctx));
       await api.register(mappingRoutes(ctx, options.openSource ? { openSource: options.openSource } : {}));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },

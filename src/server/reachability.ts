@@ -43,11 +43,18 @@ export class Reachability {
   private categories: { at: number; items: ErpCategory[] } | null = null;
 
   constructor(
-    private readonly config: FerryConfig,
+    private config: FerryConfig,
     private readonly manager: RunManager,
     private readonly logger: Logger,
-    private readonly openSource: () => Promise<ErpSource> = async () => (await import('../erp/factory.js')).createErpSource(config.erp, { logger }),
+    private readonly openSource: () => Promise<ErpSource> = async () => (await import('../erp/factory.js')).createErpSource(this.config.erp, { logger }),
   ) {}
+
+  /** A configuration saved from the Console: checked afresh on the next look. */
+  useConfig(config: FerryConfig): void {
+    this.config = config;
+    this.lastCheck = 0;
+    this.categories = null;
+  }
 
   /** The last known states; refreshes in the background when older than a minute, waiting at most `waitMs`. */
   async current(waitMs = 1500): Promise<{ pim: ReachabilityState; erp: ReachabilityState }> {

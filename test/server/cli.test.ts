@@ -86,10 +86,10 @@ describe('ferry serve / ferry users', () => {
   });
   afterAll(async () => sb?.close());
 
-  it('serve refuses to start without a user (unless --demo)', async () => {
-    const r = await ferry(['serve', '--port', '0'], dir);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ferry users add NAME --role admin');
+  it('serve without a user prints a one-time setup link (issue 15) and how to add a user in a terminal instead', async () => {
+    const r = await ferry(['serve', '--port', '0'], dir, { until: /setup\?token=/ });
+    expect(r.stdout).toMatch(/Open this one-time link to create the first admin.*\n\s+http:\/\/127\.0\.0\.1:\d+\/setup\?token=[\w-]{32}\n/);
+    expect(r.stdout).toContain('ferry users add NAME --role admin');
   });
 
   it('users add reads the password from stdin, checks role and length; users list shows it', async () => {

@@ -5,11 +5,12 @@
  * demo user whose generated password is printed once.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Command } from 'commander';
-import type { FerryConfig } from '../../config/schema.js';
+import { configBaseDir } from '../../config/paths.js';
+import { ferryConfigSchema, type FerryConfig } from '../../config/schema.js';
 import { createLogger } from '../../logging.js';
 import { formatReport, summaryLine } from '../../sync/report.js';
 import { runQuickstart } from '../../app/quickstart.js';
@@ -44,7 +45,7 @@ function portOf(text: string): number {
 }
 
 /** Runs the Console until SIGINT/SIGTERM. */
-async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connectionName: string; demo: boolean; afterStart?: (url: string, server: Awaited<ReturnType<typeof createConsole>>) => Promise<void> }): Promise<void> {
+async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connectionName: string; demo: boolean; configFile?: string; afterStart?: (url: string, server: Awaited<ReturnType<typeof createConsole>>) => Promise<void> }): Promise<void> {
   const port = portOf(o.port);
   const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
   if ((o.tlsCert || o.tlsKey) && !tls) throw new UserError('--tls-cert and --tls-key go together.');
@@ -55,6 +56,7 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
   const { createConsole } = await import('../../server/app.js');
   const server = await createConsole({
     config,
+    ...(extras.configFile ? { configFile: extras.configFile } : {}),
     connectionName: extras.connectionName,
     demo: extras.demo,
     publicUrl: o.publicUrl ?? `${scheme}://${shownHost}:${port}`,
@@ -64,14 +66,8 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
     processMetrics: true,
     ...(tls ? { https: tls } : {}),
   });
-  if (server.ctx.auth.countUsers() === 0 && !extras.demo) {
-    await server.close();
-    throw new UserError(
-      'the Console has no user yet, and it never serves anonymously. Add one first:\n' +
-        `  ferry users add NAME --role admin --config ${o.config}\n` +
-        '(or try it with --demo, which creates a demo admin and prints its password once).',
-    );
-  }
+  // No user yet: a one-time setup link (as Jenkins and Grafana do); whoever opens it creates the first admin.
+  const setupToken = server.ctx.auth.countUsers() === 0 && !extras.demo ? (await import('../../server/routes/setup.js')).issueSetupToken(server.ctx) : null;
   if (!isLoopbackHost(o.host) && !tls && !o.trustProxy) {
     process.stderr.write(
       `warning: serving on ${o.host} without TLS: passwords and session cookies cross the network in clear text. ` +
@@ -87,10 +83,29 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
   const url = o.publicUrl ?? address;
   server.start();
   process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop)\n`);
+  if (setupToken) {
+    process.stdout.write(
+      `\nThe Console has no user yet. Open this one-time link to create the first admin and set Ferry up:\n  ${url.replace(/\/$/, '')}/setup?token=${setupToken}\n` +
+        `(or add a user in a terminal: ferry users add NAME --role admin --config ${o.config})\n\n`,
+    );
+  }
   await extras.afterStart?.(url, server);
   await stopped;
   process.stdout.write('Stopping the Console (a run in progress stops gracefully) …\n');
   await server.close();
+}
+
+/**
+ * The configuration a Console runs on before the wizard wrote ferry.yaml: the state where the
+ * written file will put it (./data/ferry.db beside the file), a PIM and an ERP nobody can reach.
+ */
+function placeholderConfig(file: string): FerryConfig {
+  const dir = configBaseDir(file);
+  return ferryConfigSchema.parse({
+    pim: { url: 'http://127.0.0.1:9', token: 'not-configured-yet' },
+    erp: { type: 'demo', path: join(dir, 'data', 'demo-erp.sqlite') },
+    state: { path: join(dir, 'data', 'ferry.db') },
+  });
 }
 
 /** A demo admin with a generated password, printed once (the hash alone is stored). */
@@ -122,8 +137,11 @@ export function registerServeCommand(program: Command): void {
       .option('--data <dir>', 'with --quickstart: where the demo ERP and the state live', './data'),
   ).action(async (o: ServeFlags) => {
     if (!o.quickstart) {
-      const config = await configFrom(o);
+      // No ferry.yaml yet: the first-run wizard writes it; until then a placeholder keeps the server's pieces standing.
+      const config = existsSync(o.config) ? await configFrom(o) : placeholderConfig(o.config);
+      if (!existsSync(o.config)) process.stdout.write(`No ${o.config} here yet: the setup wizard in the Console will write it.\n`);
       await serveConsole(config, o, {
+        configFile: o.config,
         connectionName: basename(o.config),
         demo: o.demo === true,
         ...(o.demo ? { afterStart: async (_url: string, server: Awaited<ReturnType<typeof createConsole>>) => ensureDemoUser(server) } : {}),

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { parse } from 'yaml';
 import { applyConfigEdits, ConfigEditError, configVersion, redactConfigData, redactConfigText, unmaskConfigText, type ConfigEdit } from '../../config/edit.js';
 import { ConfigError, parseConfig } from '../../config/load.js';
-import { resolveConfigPaths } from '../../config/paths.js';
+import { configBaseDir, resolveConfigPaths } from '../../config/paths.js';
 import type { FerryConfig } from '../../config/schema.js';
 import { rawStatePath, SECRET_REF, SecretsError, SecretsStore, secretsLocation } from '../../config/secrets.js';
 import { diffStat, unifiedDiff } from '../../util/line-diff.js';
@@ -84,7 +84,7 @@ export class ConfigFileService {
   load(): FerryConfig {
     const text = this.readText();
     if (text === null) throw new ConfigInvalidError([{ path: '(file)', message: `${this.file} does not exist yet` }]);
-    return resolveConfigPaths(parseConfig(text, this.file, this.env), this.file.replace(/[^/\\]*$/, '') || '.').config;
+    return resolveConfigPaths(parseConfig(text, this.file, this.env), configBaseDir(this.file)).config;
   }
 
   read(): ConfigFile {

@@ -114,6 +114,14 @@ export class RunManager {
 
   constructor(private readonly deps: RunManagerDeps) {}
 
+  /** A configuration saved from the Console: the next run uses it (a run going keeps its own). */
+  async useConfig(config: FerryConfig): Promise<void> {
+    this.deps.config = config;
+    const old = this.client;
+    this.client = null;
+    if (old && !this.active) await old.close().catch(() => undefined);
+  }
+
   /** The shared PIM client: its token and governor outlive one run (as a long-lived CLI process would). */
   pimClient(): AkeneoClient {
     this.client ??= createAkeneoClientFromConfig(this.deps.config.pim, { ...(this.deps.onPimRequest ? { onEvent: this.deps.onPimRequest } : {}) });

@@ -18,6 +18,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly field?: string,
+    /** The answer's body as sent (a 422's `errors`, a 409's `currentVersion`). */
+    readonly body?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -90,5 +92,5 @@ function errorFrom(status: number, body: unknown): ApiError {
   if (status === 401) return new ApiError(status, message || 'Please sign in again.', field);
   if (status === 403) return new ApiError(status, message || 'Your role does not allow this. Ask an administrator.', field);
   if (status === 429) return new ApiError(status, message || 'Too many attempts. Wait a minute and try again.', field);
-  return new ApiError(status, message || `Ferry answered with an error (HTTP ${status}).`, field);
+  return new ApiError(status, message || `Ferry answered with an error (HTTP ${status}).`, field, body);
 }

@@ -1,0 +1,104 @@
+/**
+ * First run: `ferry serve` on an empty folder prints a one-time setup link; whoever opens it
+ * creates the first admin (the token proves access to the server's terminal), then the wizard
+ * walks through the connections, the mapping, the bootstrap, a dry run, the first run, a
+ * schedule and notifications. Its position is kept so it can be left and resumed.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  errorBodySchema,
+  meSchema,
+  SESSION_COOKIE,
+  setupAdminBodySchema,
+  setupBootstrapBodySchema,
+  setupBootstrapSchema,
+  setupPresetsSchema,
+  setupStatusSchema,
+  setupStepBodySchema,
+} from '../api/contract.js';
+import { refusal } from '../auth.js';
+import type { ConsoleContext } from '../context.js';
+import { SetupStore } from '../setup/setup-store.js';
+import { scrubSecrets } from '../../logging.js';
+import { PRESETS } from '../../mapping/presets.js';
+
+export function setupRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    const store = new SetupStore(ctx.db);
+
+    app.get('/setup', { config: { access: 'public' }, schema: { tags: ['setup'], summary: 'Whether the first admin is still to be created, and where the wizard stands', response: { 200: setupStatusSchema } } }, async () => {
+      const w = store.wizard();
+      return { needsAdmin: ctx.auth.countUsers() === 0, configExists: ctx.configFile?.exists() ?? true, step: w && w.step !== 'done' ? w.step : null, completed: w?.completed ?? [] };
+    });
+
+    app.post(
+      '/setup/admin',
+      {
+        config: { access: 'public', rateLimit: { max: 10, timeWindow: '1 minute' } },
+        schema: { tags: ['setup'], summary: 'Create the first admin with the one-time token `ferry serve` printed; signs in', body: setupAdminBodySchema, response: { 200: meSchema, 403: errorBodySchema, 409: errorBodySchema } },
+      },
+      async (req, reply) => {
+        if (ctx.auth.countUsers() > 0) return reply.code(409).send(refusal('conflict', 'the Console has its first admin already; sign in instead'));
+        if (!store.spendToken(req.body.token)) {
+          ctx.audit.record(`anonymous (${req.ip})`, 'setup.token.refused', null);
+          return reply.code(403).send(refusal('forbidden', 'this setup link is not valid (it works once); restart ferry serve for a new one', 'body.token'));
+        }
+        const user = await ctx.auth.addUser(req.body.name, 'admin', req.body.password);
+        ctx.audit.record(`user:${user.name}`, 'setup.admin', `user:${user.name}`);
+        store.saveWizard({ step: 'pim', completed: ['admin'], data: {} });
+        const { sessionId, csrfToken } = ctx.auth.createSession(user.id);
+        reply.setCookie(SESSION_COOKIE, sessionId, { path: '/', httpOnly: true, sameSite: 'strict', secure: ctx.secureCookies || req.protocol === 'https', maxAge: 12 * 60 * 60 });
+        return { user: { id: user.id, name: user.name, role: user.role }, csrfToken, demo: ctx.demo };
+      },
+    );
+
+    app.get('/setup/wizard', { config: { access: 'admin' }, schema: { tags: ['setup'], summary: "The wizard's saved position and its non-secret data", response: { 200: setupStepBodySchema } } }, async () => {
+      const w = store.wizard();
+      return w ?? { step: 'pim' as const, completed: [], data: {} };
+    });
+
+    app.put('/setup/wizard', { config: { access: 'admin' }, schema: { tags: ['setup'], summary: "Save the wizard's position (left and resumed later)", body: setupStepBodySchema, response: { 200: setupStepBodySchema } } }, async (req) => {
+      const before = store.wizard();
+      const state = { step: req.body.step, completed: req.body.completed ?? before?.completed ?? [], data: { ...(before?.data ?? {}), ...(req.body.data ?? {}) } };
+      store.saveWizard(state);
+      if (req.body.step === 'done' && before?.step !== 'done') ctx.audit.record(req.principal!.actor, 'setup.done', null);
+      return state;
+    });
+
+    app.get('/setup/presets', { config: { access: 'admin' }, schema: { tags: ['setup'], summary: 'Mapping presets', response: { 200: setupPresetsSchema } } }, async () => ({ presets: Object.keys(PRESETS) }));
+
+    app.post(
+      '/setup/bootstrap',
+      { config: { access: 'admin' }, schema: { tags: ['setup'], summary: "`ferry pim bootstrap`: the plan, or (apply) its result", body: setupBootstrapBodySchema, response: { 200: setupBootstrapSchema, 400: errorBodySchema } } },
+      async (req, reply) => {
+        const { loadPimStructure } = await import('../../mapping/index.js');
+        const { resolveMapping } = await import('../../mapping/resolve.js');
+        const { planBootstrap, applyBootstrap, describePlan, describeFailure, isEmptyPlan } = await import('../../mapping/bootstrap.js');
+        const { needsSamples, readAxisSamples } = await import('../../sync/bootstrap.js');
+        const { createErpSource } = await import('../../erp/factory.js');
+        const source = createErpSource(ctx.config.erp, { readOnly: true });
+        try {
+          const client = ctx.manager.pimClient();
+          const mapping = resolveMapping(ctx.config.mapping);
+          const plan = planBootstrap(mapping, await loadPimStructure(client), await source.describe(), needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {});
+          const lines = describePlan(plan);
+          const empty = isEmptyPlan(plan);
+          if (!req.body.apply || empty) return { applied: false, lines, empty, created: 0, updated: 0, failures: [] };
+          const result = await applyBootstrap(plan, client);
+          const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+          ctx.audit.record(req.principal!.actor, 'pim.bootstrap', null, { created: sum(result.created), failures: result.failures.length });
+          return { applied: true, lines, empty, created: sum(result.created), updated: sum(result.updated), failures: result.failures.map(describeFailure) };
+        } catch (err) {
+          return reply.code(400).send(refusal('bad_request', scrubSecrets(`the bootstrap could not be planned: ${err instanceof Error ? err.message : String(err)}`)));
+        } finally {
+          await source.close().catch(() => undefined);
+        }
+      },
+    );
+  };
+}
+
+/** A fresh one-time token for the setup link (when the Console has no user yet). */
+export function issueSetupToken(ctx: ConsoleContext): string {
+  return new SetupStore(ctx.db).issueToken();
+}

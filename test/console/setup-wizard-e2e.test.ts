@@ -1,0 +1,178 @@
+/**
+ * First run in a real browser: `ferry serve` (a child process, as a person runs it) in an empty
+ * folder prints a one-time setup link; the link creates the first admin; the wizard connects the
+ * PIM sandbox (a wrong secret first: the plain-words failure), the demo ERP, picks the mapping,
+ * bootstraps the PIM, shows a dry run, runs the first import live, schedules it nightly. Then
+ * `ferry sync` in a terminal uses the ferry.yaml the wizard wrote. Every step is photographed
+ * into docs/console/ and the steps and seconds are measured.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { ferry, ROOT } from '../support/ferry-cli.js';
+import { tempDirs } from '../sync/support/e2e.js';
+import { chromiumAvailable, launchChromium, screenshot } from './support/browser.js';
+import { ensureWebBuilt } from './support/console.js';
+
+const run = chromiumAvailable();
+const tempDir = tempDirs('ferry-setup-e2e-');
+
+/** `ferry serve --port 0` in `cwd`; resolves with the setup link it prints. */
+function serve(cwd: string): Promise<{ child: ChildProcess; url: string; link: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0'], {
+    cwd,
+    env: { ...process.env, FERRY_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no setup link in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const link = /(http:\/\/\S+\/setup\?token=\S+)/.exec(out)?.[1];
+      const url = /Ferry Console: (http:\/\/\S+)/.exec(out)?.[1];
+      if (link && url) {
+        clearTimeout(timer);
+        resolve({ child, url, link, output: () => out });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`ferry serve exited (${code}):\n${out}`)));
+  });
+}
+
+describe.skipIf(!run)('first-run wizard in Chromium', () => {
+  let browser: Browser;
+  let sandbox: RunningSandbox;
+  let server: Awaited<ReturnType<typeof serve>> | null = null;
+  let page: Page;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    sandbox = await startSandbox({ catalog: 'demo', secret: 'sandbox-secret-2718', password: 'sandbox-password-2718' });
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await browser?.close();
+    await sandbox?.close();
+  });
+
+  it('goes from an empty folder to a first import, and the CLI uses the saved config', async (testCtx) => {
+    testCtx.onTestFailed(async () => {
+      await page?.screenshot({ path: join(dir, 'failure.png'), fullPage: true });
+      console.log(`failure screenshot: ${join(dir, 'failure.png')}\n${server?.output() ?? ''}`);
+    });
+    const started = Date.now();
+    const steps: string[] = [];
+    const shot = async (name: string) => {
+      steps.push(name);
+      await screenshot(page, name);
+    };
+    expect(existsSync(join(dir, 'ferry.yaml'))).toBe(false);
+    server = await serve(dir);
+    expect(server.output()).toContain('No ferry.yaml here yet');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    page = await context.newPage();
+
+    // 1. The one-time link: the first admin.
+    await page.goto(server.link);
+    await page.getByRole('heading', { name: 'Welcome to Ferry' }).waitFor();
+    await page.getByLabel('Your user name').fill('julia');
+    await page.getByLabel(/^Password/).first().fill('julia-first-admin-1');
+    await page.getByLabel(/^Password again/).fill('julia-first-admin-1');
+    await shot('setup-1-admin');
+    await page.getByRole('button', { name: 'Create the admin and start' }).click();
+    await page.getByRole('heading', { name: 'Set up Ferry' }).waitFor();
+
+    // 2. The PIM: a wrong secret first, told in plain words; then the right one.
+    const pim = page.getByTestId('pim-section');
+    await pim.getByRole('textbox', { name: /^URL/ }).fill(sandbox.url);
+    await pim.getByRole('textbox', { name: /^Client ID/ }).fill(sandbox.clientId);
+    await pim.getByLabel(/^Secret/).fill('not-the-secret');
+    await pim.getByRole('textbox', { name: /^Username/ }).fill(sandbox.username);
+    await pim.getByLabel(/^Password/).fill(sandbox.password);
+    await pim.getByRole('button', { name: 'Test' }).click();
+    const failure = page.getByTestId('pim-test-failure');
+    await failure.waitFor({ timeout: 30_000 });
+    expect(await failure.textContent()).toContain('The PIM refused the secret');
+    expect(await failure.textContent()).toContain('pim.secret');
+    expect(await failure.textContent()).not.toContain('not-the-secret');
+    await shot('setup-2-pim-wrong-secret');
+    await pim.getByLabel(/^Secret/).fill(sandbox.secret);
+    await pim.getByRole('button', { name: 'Test' }).click();
+    await page.getByTestId('pim-test-ok').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('pim-test-ok').textContent()).toMatch(/Akeneo .* edition/);
+    await shot('setup-3-pim-ok');
+    await pim.getByRole('button', { name: 'Continue' }).click();
+
+    // 3. The ERP: the demo ERP's generated form.
+    const erp = page.getByTestId('erp-section');
+    await erp.waitFor();
+    await erp.getByRole('button', { name: /More settings/ }).click();
+    await erp.getByRole('textbox', { name: /^Items/ }).fill('40');
+    await erp.getByRole('button', { name: 'Test' }).click();
+    await page.getByTestId('erp-test-ok').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('erp-test-ok').textContent()).toMatch(/items 40/);
+    await shot('setup-4-erp-ok');
+    await erp.getByRole('button', { name: 'Continue' }).click();
+
+    // 4. Mapping: the demo preset (chosen for the demo ERP), kept.
+    await page.getByText('How do ERP fields become PIM attributes?').waitFor();
+    const yaml = readFileSync(join(dir, 'ferry.yaml'), 'utf8');
+    expect(yaml).toContain('secret: ${secret:PIM_SECRET}');
+    expect(yaml).not.toContain(sandbox.secret);
+    expect(yaml).not.toContain(sandbox.password);
+    await shot('setup-5-mapping');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 5. Bootstrap: the plan, then applied.
+    await page.getByTestId('bootstrap-plan').waitFor({ timeout: 60_000 });
+    await shot('setup-6-bootstrap-plan');
+    await page.getByRole('button', { name: 'Create it in the PIM' }).click();
+    await page.getByText(/^Created \d+/).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 6. Dry run, its plan shown.
+    await page.getByRole('button', { name: 'Start the dry run' }).click();
+    await page.getByTestId('dry-run-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('dry-run-result').textContent()).toMatch(/\d+ records read: \d+ to create.*product: 40 create/);
+    await shot('setup-7-dry-run');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 7. The first real import, live.
+    await page.getByRole('button', { name: 'Start the first import' }).click();
+    await page.getByTestId('first-run-result').waitFor({ timeout: 180_000 });
+    const result = (await page.getByTestId('first-run-result').textContent()) ?? '';
+    expect(result).toMatch(/The first import: succeeded/);
+    expect(result).toMatch(/\d+ records read: \d+ created, 0 updated, 0 unchanged, 0 refused/);
+    await shot('setup-8-first-run');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 8. Schedule, 9. notifications (skipped), done.
+    await page.getByRole('button', { name: 'Schedule nightly and continue' }).click();
+    await page.getByRole('button', { name: 'Skip for now, finish' }).click();
+    await page.getByTestId('setup-done').waitFor();
+    await shot('setup-9-done');
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    console.log(`[setup wizard] ${steps.length} screens, ${seconds} s from ferry serve to a finished first import`);
+
+    // The Connections page shows the saved connection, secrets write-only.
+    await page.goto(`${server.url}/connections`);
+    await page.getByTestId('pim-section').waitFor();
+    expect(await page.getByTestId('pim-section').getByLabel(/^Secret/).inputValue()).toBe('');
+    await shot('connections');
+
+    // The CLI uses the same file (secrets from the encrypted file, key beside the state).
+    const cli = await ferry(['sync'], dir);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stdout + cli.stderr).toMatch(/unchanged/);
+    expect(cli.stdout + cli.stderr).not.toContain(sandbox.secret);
+  }, 600_000);
+});

@@ -294,7 +294,7 @@ export function MappingPage() {
                             <PreviewPanel
                               preview={{ data: preview.data, fetching: preview.isFetching, error: preview.error }}
                               attribute={row.attribute}
-                              fields={row.from}
+                              fields={row.expression ? [...row.expression.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!) : row.from}
                               onKeys={(k) => setKeys(k)}
                               onRandom={() => {
                                 setKeys(null);

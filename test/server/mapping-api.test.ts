@@ -85,6 +85,12 @@ describe('mapping API', () => {
     expect(unknown.fix).toContain('convertTo');
   });
 
+  it('a SKU the ERP does not have is refused in words', async () => {
+    const res = await post('/mapping/preview', { keys: ['NO-SUCH-SKU'] }, 'viewer');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { field: 'body.keys', message: expect.stringContaining('no item with key NO-SUCH-SKU') } });
+  });
+
   it('a mapping error on a record names the record, the fix and the row it concerns', async () => {
     const p = await preview({ mapping: { preset: 'demo', attributes: { ean: { maxLength: 3 } } }, sample: 20 });
     const errors = p.units.flatMap((u) => u.errors).filter((e) => e.attribute === 'ean');

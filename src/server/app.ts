@@ -33,6 +33,7 @@ import { ConfigFileService } from './config/config-file.js';
 import { configRoutes } from './routes/config.js';
 import { connectionRoutes } from './routes/connections.js';
 import { setupRoutes } from './routes/setup.js';
+import { mappingRoutes } from './routes/mapping.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -304,6 +305,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(configRoutes(ctx));
       await api.register(connectionRoutes(ctx));
       await api.register(setupRoutes(ctx));
+      await api.register(mappingRoutes(ctx, options.openSource ? { openSource: options.openSource } : {}));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -12,6 +12,8 @@ const RunNowPage = lazy(() => import('./pages/RunNow').then((m) => ({ default: m
 const RunsPage = lazy(() => import('./pages/Runs').then((m) => ({ default: m.RunsPage })));
 const SchedulesPage = lazy(() => import('./pages/Schedules').then((m) => ({ default: m.SchedulesPage })));
 const ConfigHistoryPage = lazy(() => import('./pages/ConfigHistory').then((m) => ({ default: m.ConfigHistoryPage })));
+const MappingPage = lazy(() => import('./pages/Mapping').then((m) => ({ default: m.MappingPage })));
+const BootstrapPage = lazy(() => import('./pages/Bootstrap').then((m) => ({ default: m.BootstrapPage })));
 const UsersPage = lazy(() => import('./pages/Users').then((m) => ({ default: m.UsersPage })));
 import { SignInPage } from './pages/SignIn';
 // Static: the setup pages are the first thing a new Console shows, and they share the Connections forms.
@@ -54,6 +56,8 @@ export function App() {
         <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/connections" element={user.role === 'admin' ? <ConnectionsPage /> : <Navigate to="/" replace />} />
         <Route path="/config-history" element={user.role === 'viewer' ? <Navigate to="/" replace /> : <ConfigHistoryPage />} />
+        <Route path="/mapping" element={<MappingPage />} />
+        <Route path="/bootstrap" element={user.role === 'viewer' ? <Navigate to="/" replace /> : <BootstrapPage />} />
         <Route path="/users" element={user.role === 'admin' ? <UsersPage /> : <Navigate to="/" replace />} />
         <Route path="/sign-in" element={<Navigate to="/" replace />} />
         <Route path="*" element={<Navigate to="/" replace />} />

@@ -12,10 +12,7 @@ import { createErpSource } from '../../erp/factory.js';
 import type { ErpRecord, ErpSource, FieldValue, StreamDescription } from '../../erp/port.js';
 import {
   applyBootstrap,
-  axisProblems,
-  AxisSampler,
   checkMapping,
-  checkRecords,
   createMapper,
   describeFailure,
   describePlan,
@@ -30,8 +27,8 @@ import {
 } from '../../mapping/index.js';
 import { loadReferenceDataStructure } from '../../mapping/bootstrap-reference.js';
 import { needsSamples, readAxisSamples } from '../../sync/bootstrap.js';
+import { checkAllRecords } from '../../app/check-records.js';
 import { applyStatusAttributes, describeStatusPlan, planStatusAttributes } from '../../sync/export/bootstrap.js';
-import { GroupingIndex } from '../../sync/grouping.js';
 import { createHumanLogger } from '../human-log.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
 
@@ -206,44 +203,6 @@ export function formatMapTable(records: ErpRecord[], groups: ReadonlyMap<string,
   return lines.join('\n');
 }
 
-// ------------------------------------------------------------------ ferry check: every record
-
-/**
- * Reads the ERP items (all, or the first `limit`) with their groups, groups them as the sync
- * does, and maps each whole group: what the sync would hold back or drop, before it runs.
- */
-async function checkAllRecords(config: FerryConfig, pim: PimStructure, source: ErpSource, description: StreamDescription[], limit: number | null) {
-  const mapping = resolveMapping(config.mapping);
-  const mapper = createMapper(mapping, pim);
-  const index = new GroupingIndex();
-  const sampler = new AxisSampler(mapping);
-  try {
-    let read = 0;
-    let complete = true;
-    for await (const item of source.read('items')) {
-      if (limit !== null && read >= limit) {
-        complete = false;
-        break;
-      }
-      if (index.add(item)) read++;
-      sampler.add(item);
-    }
-    // Groups whose items no field tells apart, and family variants the groups need: before any sync.
-    const axes = axisProblems(planBootstrap(mapping, pim, description, { samples: sampler.samples() }));
-    const groups = new Map<string, ErpRecord>();
-    const keys = index.groupKeys();
-    if (keys.length && source.streams.includes('groups')) for (const g of await collect(source.read('groups', { keys }))) groups.set(g.key, g);
-    const all = function* () {
-      for (const chunk of index.chunks(200)) yield* chunk;
-    };
-    const records = checkRecords(mapper, all(), groups, complete);
-    records.problems.unshift(...axes);
-    return records;
-  } finally {
-    index.close();
-  }
-}
-
 // ------------------------------------------------------------------ commands
 
 async function confirm(question: string): Promise<boolean> {
@@ -270,7 +229,7 @@ export function registerMappingCommands(program: Command): void {
         const problems = checkMapping(config.mapping, pim, description);
         // The structure must be sound before records can be mapped against it.
         const structural = problems.some((p) => p.severity === 'error');
-        const records = opts.records === false || structural ? null : await checkAllRecords(config, pim, source, description, limit);
+        const records = opts.records === false || structural ? null : await checkAllRecords(config.mapping, pim, source, description, limit);
         if (records) problems.push(...records.problems);
         const ok = !problems.some((p) => p.severity === 'error');
         if (opts.format === 'json') {

@@ -839,3 +839,6 @@ export const setupPreviewSchema = z.object({
   toCreate: z.array(z.string()),
 });
 export type SetupPreview = z.infer<typeof setupPreviewSchema>;
+
+// --- mapping editor and bootstrap (issue 15 points 3–4): their own file, re-exported here ----
+export * from './mapping-contract.js';

@@ -4,9 +4,10 @@
  * built web app (dist/web, built here when missing).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { ferryConfigSchema, type FerryConfig } from '../../../src/config/schema.js';
 import { createErpSource } from '../../../src/erp/factory.js';
 import { createLogger } from '../../../src/logging.js';
@@ -36,15 +37,19 @@ export interface TestConsole {
 
 export const PASSWORDS = { julia: 'julia-secret-pw-1', olga: 'olga-secret-pw-1', victor: 'victor-secret-pw-1' } as const;
 
-export async function startTestConsole(dir: string, options: { items: number; sandbox?: SandboxOptions }): Promise<TestConsole> {
+/** `configFile: true` also writes the config as <dir>/ferry.yaml and gives it to the Console, which then reads and writes it. */
+export async function startTestConsole(dir: string, options: { items: number; sandbox?: SandboxOptions; configFile?: boolean }): Promise<TestConsole> {
   const sandbox = await startSandbox({ catalog: 'demo', ...options.sandbox });
   const erpPath = join(dir, 'demo-erp.sqlite');
-  const config = ferryConfigSchema.parse({
+  const input = {
     pim: sandboxPimConfig(sandbox, { timeoutMs: 30_000 }),
     erp: { type: 'demo', path: erpPath, items: options.items, seed: 7 },
     mapping: { preset: 'demo' },
     state: { path: join(dir, 'ferry.db') },
-  });
+  };
+  const config = ferryConfigSchema.parse(input);
+  const configFile = options.configFile ? join(dir, 'ferry.yaml') : undefined;
+  if (configFile) writeFileSync(configFile, `# Ferry test config: the Console edits this file\n${stringify(input)}`);
   const client = clientFor(sandbox);
   const source = createErpSource(config.erp);
   try {
@@ -53,7 +58,7 @@ export async function startTestConsole(dir: string, options: { items: number; sa
     await source.close();
     await client.close();
   }
-  const server = await createConsole({ config, connectionName: 'Demo ERP → Akeneo', webRoot: WEB_ROOT, logger: createLogger({ level: 'silent' }), send: { attempts: 2, backoffMs: 50, timeoutMs: 2000 } });
+  const server = await createConsole({ config, connectionName: 'Demo ERP → Akeneo', webRoot: WEB_ROOT, ...(configFile ? { configFile } : {}), logger: createLogger({ level: 'silent' }), send: { attempts: 2, backoffMs: 50, timeoutMs: 2000 } });
   await server.ctx.auth.addUser('julia', 'admin', PASSWORDS.julia);
   await server.ctx.auth.addUser('olga', 'operator', PASSWORDS.olga);
   await server.ctx.auth.addUser('victor', 'viewer', PASSWORDS.victor);

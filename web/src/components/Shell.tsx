@@ -1,7 +1,7 @@
 /** The frame around every signed-in page: Akeneo-like left navigation, a header with the user and Sign out. */
 import { Alert, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBell, IconCalendarTime, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconPlugConnected, IconTransferOut, IconUsers } from '@tabler/icons-react';
+import { IconArrowsExchange, IconBell, IconBuildingFactory2, IconCalendarTime, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconPlugConnected, IconTransferOut, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useSignOut, type SessionUser } from '../api/session';
@@ -21,6 +21,8 @@ export function Shell({ user, demo, children }: { user: SessionUser; demo: boole
     { to: '/pim-to-erp', label: 'PIM → ERP', icon: IconTransferOut, show: true },
     { to: '/notifications', label: 'Notifications', icon: IconBell, show: true },
     { to: '/connections', label: 'Connections', icon: IconPlugConnected, show: user.role === 'admin' },
+    { to: '/mapping', label: 'Mapping', icon: IconArrowsExchange, show: true },
+    { to: '/bootstrap', label: 'Bootstrap', icon: IconBuildingFactory2, show: can(user.role, 'run') },
     { to: '/users', label: 'Users', icon: IconUsers, show: user.role === 'admin' },
   ];
   const isActive = (to: string) => (to === '/' ? location.pathname === '/' : location.pathname.startsWith(to));

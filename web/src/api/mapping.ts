@@ -1,0 +1,111 @@
+/** The Mapping and Bootstrap pages' server calls (their own file so hooks.ts stays the other pages'). */
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  bootstrapApplySchema,
+  bootstrapPlanViewSchema,
+  configFileSchema,
+  configSavedSchema,
+  mappingCheckSchema,
+  mappingOverviewSchema,
+  mappingPreviewSchema,
+} from '../../../src/server/api/contract.js';
+import { api } from './http';
+
+const V1 = '/api/v1';
+export type Draft = Record<string, unknown>;
+
+/** The saved mapping's table. */
+export function useSavedMapping() {
+  return useQuery({ queryKey: ['mapping'], queryFn: () => api(`${V1}/mapping`, { schema: mappingOverviewSchema }), staleTime: 30_000 });
+}
+
+/** The table for a draft (null: not edited yet), recomputed as the draft changes. */
+export function useDraftOverview(draft: Draft | null) {
+  return useQuery({
+    queryKey: ['mapping-overview', draft],
+    queryFn: () => api(`${V1}/mapping/overview`, { method: 'POST', body: { mapping: draft }, schema: mappingOverviewSchema }),
+    enabled: draft !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
+}
+
+/** `ferry map` on the draft: the given SKUs, or `sample` groups at random (the answer says which, to keep them). */
+export function useMappingPreview(input: { mapping: Draft | null; keys: string[] | null; sample: number; nonce: number } | null) {
+  return useQuery({
+    queryKey: ['mapping-preview', input],
+    queryFn: () =>
+      api(`${V1}/mapping/preview`, {
+        method: 'POST',
+        body: { ...(input!.mapping ? { mapping: input!.mapping } : {}), ...(input!.keys?.length ? { keys: input!.keys } : {}), sample: input!.sample },
+        schema: mappingPreviewSchema,
+      }),
+    enabled: input !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+    staleTime: Infinity,
+  });
+}
+
+export function useMappingCheck() {
+  return useMutation({ mutationFn: (draft: Draft | null) => api(`${V1}/mapping/check`, { method: 'POST', body: draft ? { mapping: draft } : {}, schema: mappingCheckSchema }) });
+}
+
+export function useReloadSamples() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api(`${V1}/mapping/reload`, { method: 'POST', body: {} }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['mapping'] });
+      void client.invalidateQueries({ queryKey: ['mapping-overview'] });
+      void client.invalidateQueries({ queryKey: ['mapping-preview'] });
+    },
+  });
+}
+
+export function useBootstrapPlan() {
+  return useQuery({ queryKey: ['bootstrap-plan'], queryFn: () => api(`${V1}/bootstrap/plan`, { schema: bootstrapPlanViewSchema }), retry: false });
+}
+
+export function useApplyBootstrap() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (planId: string) => api(`${V1}/bootstrap/apply`, { method: 'POST', body: { confirm: true, planId }, schema: bootstrapApplySchema }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['mapping'] });
+      void client.invalidateQueries({ queryKey: ['mapping-overview'] });
+    },
+  });
+}
+
+/** The edits a save sends to PUT /config: one per changed attribute, one per other changed key of `mapping:`. */
+export function draftChanges(saved: Draft, draft: Draft): { path: string; value?: unknown; remove?: true }[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const changes: { path: string; value?: unknown; remove?: true }[] = [];
+  const savedAttrs = (saved.attributes ?? {}) as Record<string, unknown>;
+  const draftAttrs = (draft.attributes ?? {}) as Record<string, unknown>;
+  for (const code of new Set([...Object.keys(savedAttrs), ...Object.keys(draftAttrs)])) {
+    if (same(savedAttrs[code], draftAttrs[code])) continue;
+    changes.push(code in draftAttrs ? { path: `mapping.attributes.${code}`, value: draftAttrs[code] } : { path: `mapping.attributes.${code}`, remove: true });
+  }
+  for (const key of new Set([...Object.keys(saved), ...Object.keys(draft)])) {
+    if (key === 'attributes' || same(saved[key], draft[key])) continue;
+    changes.push(key in draft ? { path: `mapping.${key}`, value: draft[key] } : { path: `mapping.${key}`, remove: true });
+  }
+  return changes;
+}
+
+/** Saves the draft into ferry.yaml through the config API: based on the version read now, so a file changed meanwhile is a conflict. */
+export function useSaveMapping() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ saved, draft }: { saved: Draft; draft: Draft }) => {
+      const file = await api(`${V1}/config`, { schema: configFileSchema });
+      return api(`${V1}/config`, { method: 'PUT', body: { baseVersion: file.version, changes: draftChanges(saved, draft), note: 'mapping edited in the Console' }, schema: configSavedSchema });
+    },
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['mapping'] });
+      void client.invalidateQueries({ queryKey: ['bootstrap-plan'] });
+    },
+  });
+}

@@ -61,6 +61,7 @@ interface Waiter {
 class Queue {
   readonly waiters: Waiter[] = [];
   private pumping = false;
+  private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   /** A slot was released while the head was asking: ask again without waiting. */
   private kicked = false;
@@ -72,7 +73,17 @@ class Queue {
 
   push(w: Waiter): void {
     this.waiters.push(w);
-    void this.pump();
+    if (!this.pumping) this.running = this.pump();
+  }
+
+  /**
+   * Rejects every waiter and resolves once no ask is in flight: an ask that was running when the
+   * budget closed may still insert a lease, which close() must see to delete.
+   */
+  async drain(failure: Error): Promise<void> {
+    for (const w of this.waiters.splice(0)) w.reject(failure);
+    this.wake?.();
+    await this.running;
   }
 
   /** A slot was released somewhere: ask again now. */
@@ -308,7 +319,7 @@ export class PostgresBudget implements CallGovernor {
     this.closed = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
     const failure = new Error('shared budget: closed');
-    for (const q of [this.calls, this.optionWrites]) for (const w of q.waiters.splice(0)) w.reject(failure);
+    await Promise.all([this.calls.drain(failure), this.optionWrites.drain(failure)]);
     if (this.ready) {
       try {
         await this.ready;

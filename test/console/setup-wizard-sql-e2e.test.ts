@@ -166,6 +166,8 @@ describe.skipIf(!run)('first-run wizard in Chromium, ERP = SQL adapter on Postgr
     const preview = page.getByTestId('mapping-preview');
     await preview.waitFor({ timeout: 60_000 });
     expect(await preview.textContent()).toMatch(/5 ERP items become \d+ PIM records \(0 problems\)/);
+    // Identity feeds name and colour once the next step creates them: the preview says so.
+    expect(await preview.textContent()).toMatch(/the next step creates them: attribute colour, attribute name\./);
     await shot('sql-setup-4-mapping');
     await page.getByRole('button', { name: 'Continue' }).click();
 

@@ -211,9 +211,13 @@ describe.skipIf(!run)('first-run wizard in Chromium, ERP = SQL adapter on Postgr
       expect(values.toLowerCase(), p.sku).toContain(p.colour);
     }
 
-    // The CLI uses the same file: nothing changed in PostgreSQL, so nothing to write.
+    // The CLI uses the same file (PostgreSQL URL, streams, secrets): one product renamed in the
+    // ERP is the one update of the next delta sync.
+    await db.knex('erp_products').where({ sku: 'PG-005' }).update({ name: 'Pump model 5, revised', updated_at: new Date() });
     const cli = await ferry(['sync'], dir);
     expect(cli.code, cli.stdout + cli.stderr).toBe(0);
-    expect(cli.stdout + cli.stderr).not.toMatch(/\b[1-9]\d* (created|updated)\b/);
+    expect(cli.stdout).toMatch(/succeeded; \d+ read, 0 created, 1 updated, \d+ unchanged, 0 rejected/);
+    const revised = await pimSnapshot(pimClient);
+    expect(JSON.stringify((revised.products['PG-005'] as { values: unknown }).values)).toContain('Pump model 5, revised');
   }, 600_000);
 });

@@ -137,7 +137,7 @@ export function checkMapping(config: MappingConfig | ResolvedMapping, pim: PimSt
       const code = mapping.codes.normalise ? normaliseCode(f.name, mapping.codes.case) : f.name;
       const a = pim.attributes.get(code);
       if (!a) {
-        add({ severity: 'warning', code: 'unmapped_field', erpField: f.name, message: `ERP field ${f.name} has no attribute ${code}; it is not sent`, fix: `Run \`ferry pim bootstrap\` to create ${code}, map it in mapping.attributes, or list it in mapping.identity.ignore.` });
+        add({ severity: 'warning', code: 'unmapped_field', erpField: f.name, attribute: code, message: `ERP field ${f.name} has no attribute ${code}; it is not sent`, fix: `Run \`ferry pim bootstrap\` to create ${code}, map it in mapping.attributes, or list it in mapping.identity.ignore.` });
         continue;
       }
       if (!mapping.ownership.groups.includes(a.group) && !mapping.ownership.attributes.includes(code)) {

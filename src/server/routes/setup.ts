@@ -114,7 +114,7 @@ export function setupPreviewRoute(ctx: ConsoleContext): FastifyPluginAsyncZod {
         const { mappingConfigSchema } = await import('../../mapping/config.js');
         const parsed = mappingConfigSchema.safeParse(req.body.mapping);
         if (!parsed.success) return reply.code(400).send(refusal('bad_request', `mapping: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'body.mapping'));
-        const { loadPimStructure, createMapper } = await import('../../mapping/index.js');
+        const { loadPimStructure, createMapper, checkMapping } = await import('../../mapping/index.js');
         const { createErpSource } = await import('../../erp/factory.js');
         const source = createErpSource(ctx.config.erp, { readOnly: true });
         try {
@@ -125,6 +125,9 @@ export function setupPreviewRoute(ctx: ConsoleContext): FastifyPluginAsyncZod {
           const groups = new Map();
           if (groupKeys.length && source.streams.includes('groups')) for await (const g of source.read('groups', { keys: groupKeys })) groups.set(g.key, g);
           const result = createMapper(parsed.data, pim).mapItems(items, groups);
+          // Identity skips a described field whose attribute the PIM lacks without an error; the
+          // bootstrap step creates it, so the preview says so (else name, colour… silently vanish).
+          const identityLacking = checkMapping(parsed.data, pim, await source.describe()).filter((p) => p.code === 'unmapped_field' && p.attribute).map((p) => `attribute ${p.attribute}`);
           return {
             items: items.length,
             entities: result.entities.map((e) => ({
@@ -135,7 +138,7 @@ export function setupPreviewRoute(ctx: ConsoleContext): FastifyPluginAsyncZod {
               values: 'values' in e ? e.values : null,
             })),
             errors: result.errors.filter((e) => !LACKING.has(e.kind)).map((e) => ({ record: e.recordLabel, attribute: e.attribute ?? null, message: e.message, fix: e.fix })),
-            toCreate: [...new Set(result.errors.filter((e) => LACKING.has(e.kind)).map((e) => (e.kind === 'unknown_family' ? `family ${e.value ?? e.attribute ?? '?'}` : `attribute ${e.attribute ?? '?'}`)))].sort(),
+            toCreate: [...new Set([...result.errors.filter((e) => LACKING.has(e.kind)).map((e) => (e.kind === 'unknown_family' ? `family ${e.value ?? e.attribute ?? '?'}` : `attribute ${e.attribute ?? '?'}`)), ...identityLacking])].sort(),
           };
         } catch (err) {
           return reply.code(400).send(refusal('bad_request', scrubSecrets(`the preview could not be made: ${err instanceof Error ? err.message : String(err)}`)));

@@ -1,0 +1,223 @@
+/**
+ * The first-run wizard again, with the ERP a real SQL database: a throw-away PostgreSQL database
+ * holding a small products table. From `ferry serve` in an empty folder and its one-time link:
+ * admin → PIM sandbox (tested) → the SQL adapter's generated form (client, connection URL, the
+ * `streams` JSON), tested → identity mapping from the fields the ERP describes → bootstrap → dry
+ * run → first import (the dozen products land in the sandbox) → nightly schedule → done; then
+ * `ferry sync` in a terminal on the saved ferry.yaml. Without PostgreSQL it skips (fails under CI).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { createPgDatabase, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
+import { ferry, ROOT } from '../support/ferry-cli.js';
+import { tempDirs } from '../sync/support/e2e.js';
+import { clientFor, pimSnapshot } from '../sync/support/pim.js';
+import { chromiumAvailable, launchChromium } from './support/browser.js';
+import { ensureWebBuilt } from './support/console.js';
+
+const run = chromiumAvailable() && serviceGate('PostgreSQL', await pgProblem());
+const tempDir = tempDirs('ferry-setup-sql-e2e-');
+
+const COLOURS = ['red', 'green', 'blue'] as const;
+const PRODUCTS = Array.from({ length: 12 }, (_, i) => ({
+  sku: `PG-${String(i + 1).padStart(3, '0')}`,
+  name: `Pump model ${i + 1}`,
+  colour: COLOURS[i % COLOURS.length]!,
+  updated_at: new Date(Date.UTC(2026, 0, 1 + i)),
+}));
+
+/** The adapter's `streams`, as a person types it into the form's JSON input. */
+const STREAMS = {
+  items: {
+    table: 'erp_products',
+    key: 'sku',
+    updatedAt: 'updated_at',
+    fields: { name: 'name', colour: { column: 'colour', type: 'select' } },
+  },
+};
+
+/** `ferry serve --port 0` in `cwd`; resolves with the setup link it prints. */
+function serve(cwd: string): Promise<{ child: ChildProcess; url: string; link: string; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0'], {
+    cwd,
+    env: { ...process.env, FERRY_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no setup link in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const link = /(http:\/\/\S+\/setup\?token=\S+)/.exec(out)?.[1];
+      const url = /Ferry Console: (http:\/\/\S+)/.exec(out)?.[1];
+      if (link && url) {
+        clearTimeout(timer);
+        resolve({ child, url, link, output: () => out });
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`ferry serve exited (${code}):\n${out}`)));
+  });
+}
+
+describe.skipIf(!run)('first-run wizard in Chromium, ERP = SQL adapter on PostgreSQL', () => {
+  let browser: Browser;
+  let sandbox: RunningSandbox;
+  let db: TestDatabase;
+  let server: Awaited<ReturnType<typeof serve>> | null = null;
+  let page: Page;
+  const dir = tempDir();
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    db = await createPgDatabase();
+    await db.knex.schema.createTable('erp_products', (t) => {
+      t.string('sku').primary();
+      t.string('name').notNullable();
+      t.string('colour').notNullable();
+      t.timestamp('updated_at', { useTz: true }).notNullable();
+    });
+    await db.knex('erp_products').insert(PRODUCTS);
+    sandbox = await startSandbox({ catalog: 'demo', secret: 'sandbox-secret-3141', password: 'sandbox-password-3141' });
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    server?.child.kill('SIGTERM');
+    await browser?.close();
+    await sandbox?.close();
+    await db?.drop();
+  });
+
+  it('goes from an empty folder to a first import of the PostgreSQL products, and the CLI uses the saved config', async (testCtx) => {
+    testCtx.onTestFailed(async () => {
+      await page?.screenshot({ path: join(dir, 'failure.png'), fullPage: true });
+      console.log(`failure screenshot: ${join(dir, 'failure.png')}\n${server?.output() ?? ''}`);
+    });
+    const started = Date.now();
+    const steps: string[] = [];
+    const shot = async (name: string) => {
+      steps.push(name);
+      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+    };
+    const pimClient = clientFor(sandbox);
+    const before = await pimSnapshot(pimClient);
+    for (const p of PRODUCTS) expect(before.products[p.sku]).toBeUndefined();
+
+    server = await serve(dir);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    page = await context.newPage();
+
+    // 1. The one-time link: the first admin.
+    await page.goto(server.link);
+    await page.getByRole('heading', { name: 'Welcome to Ferry' }).waitFor();
+    await page.getByLabel('Your user name').fill('julia');
+    await page.getByLabel(/^Password/).first().fill('julia-first-admin-1');
+    await page.getByLabel(/^Password again/).fill('julia-first-admin-1');
+    await shot('sql-setup-1-admin');
+    await page.getByRole('button', { name: 'Create the admin and start' }).click();
+    await page.getByRole('heading', { name: 'Set up Ferry' }).waitFor();
+
+    // 2. The PIM sandbox, tested.
+    const pim = page.getByTestId('pim-section');
+    await pim.getByRole('textbox', { name: /^URL/ }).fill(sandbox.url);
+    await pim.getByRole('textbox', { name: /^Client ID/ }).fill(sandbox.clientId);
+    await pim.getByLabel(/^Secret/).fill(sandbox.secret);
+    await pim.getByRole('textbox', { name: /^Username/ }).fill(sandbox.username);
+    await pim.getByLabel(/^Password/).fill(sandbox.password);
+    await pim.getByRole('button', { name: 'Test' }).click();
+    await page.getByTestId('pim-test-ok').waitFor({ timeout: 30_000 });
+    await shot('sql-setup-2-pim-ok');
+    await pim.getByRole('button', { name: 'Continue' }).click();
+
+    // 3. The ERP: the SQL adapter's generated form on the throw-away PostgreSQL database.
+    const erp = page.getByTestId('erp-section');
+    await erp.waitFor();
+    await erp.getByLabel(/^Kind of ERP/).click();
+    await page.getByRole('option', { name: /^SQL database/ }).click();
+    await erp.getByLabel(/^Client/).click();
+    await page.getByRole('option', { name: 'pg', exact: true }).click();
+    const c = db.connection as { host: string; port: number; user: string; database: string };
+    await erp.getByRole('textbox', { name: /^Connection/ }).fill(`postgres://${c.user}@${c.host}:${c.port}/${c.database}`);
+    await erp.getByRole('button', { name: /More settings/ }).click();
+    await erp.getByRole('textbox', { name: /^Streams/ }).fill(JSON.stringify(STREAMS, null, 2));
+    await erp.getByRole('button', { name: 'Test' }).click();
+    const erpOk = page.getByTestId('erp-test-ok');
+    await erpOk.waitFor({ timeout: 60_000 });
+    expect(await erpOk.textContent()).toMatch(/Connected to PostgreSQL/);
+    expect(await erpOk.textContent()).toMatch(/items 12/);
+    await shot('sql-setup-3-erp-ok');
+    await erp.getByRole('button', { name: 'Continue' }).click();
+
+    // 4. Mapping: identity from the fields the SQL stream describes (no preset knows this ERP).
+    await page.getByText('How do ERP fields become PIM attributes?').waitFor();
+    const yaml = readFileSync(join(dir, 'ferry.yaml'), 'utf8');
+    expect(yaml).toMatch(/type: sql/);
+    expect(yaml).toMatch(/client: pg/);
+    expect(yaml).toContain('erp_products');
+    expect(yaml).toMatch(/identity:\s*\n\s*enabled: true/);
+    expect(await page.getByRole('radio', { name: /^Identity/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Preview on 5 ERP items' }).click();
+    const preview = page.getByTestId('mapping-preview');
+    await preview.waitFor({ timeout: 60_000 });
+    expect(await preview.textContent()).toMatch(/5 ERP items become \d+ PIM records \(0 problems\)/);
+    // Identity feeds name and colour once the next step creates them: the preview says so.
+    expect(await preview.textContent()).toMatch(/the next step creates them: attribute colour, attribute name\./);
+    await shot('sql-setup-4-mapping');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 5. Bootstrap: the plan (the attributes for the described fields), then applied.
+    await page.getByTestId('bootstrap-plan').waitFor({ timeout: 60_000 });
+    await shot('sql-setup-5-bootstrap-plan');
+    await page.getByRole('button', { name: 'Create it in the PIM' }).click();
+    await page.getByText(/^Created \d+/).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 6. Dry run: the twelve products planned.
+    await page.getByRole('button', { name: 'Start the dry run' }).click();
+    await page.getByTestId('dry-run-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('dry-run-result').textContent()).toMatch(/product: 12 create/);
+    await shot('sql-setup-6-dry-run');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 7. The first real import.
+    await page.getByRole('button', { name: 'Start the first import' }).click();
+    await page.getByTestId('first-run-result').waitFor({ timeout: 180_000 });
+    const result = (await page.getByTestId('first-run-result').textContent()) ?? '';
+    expect(result).toMatch(/The first import: succeeded/);
+    expect(result).toMatch(/\d+ records read: \d+ created, 0 updated, 0 unchanged, 0 refused/);
+    await shot('sql-setup-7-first-run');
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // 8. Schedule, 9. notifications (skipped), done.
+    await page.getByRole('button', { name: 'Schedule nightly and continue' }).click();
+    await page.getByRole('button', { name: 'Skip for now, finish' }).click();
+    await page.getByTestId('setup-done').waitFor();
+    await shot('sql-setup-8-done');
+    const seconds = Math.round((Date.now() - started) / 100) / 10;
+    console.log(`[setup wizard, SQL on PostgreSQL] ${steps.length} screens, ${seconds} s from ferry serve to a finished first import`);
+
+    // The sandbox holds the dozen products, each with its name and colour from PostgreSQL.
+    const after = await pimSnapshot(pimClient);
+    expect(after.productCount - before.productCount).toBe(PRODUCTS.length);
+    for (const p of PRODUCTS) {
+      const values = JSON.stringify((after.products[p.sku] as { values: unknown } | undefined)?.values ?? null);
+      expect(values, p.sku).toContain(p.name);
+      expect(values.toLowerCase(), p.sku).toContain(p.colour);
+    }
+
+    // The CLI uses the same file (PostgreSQL URL, streams, secrets): one product renamed in the
+    // ERP is the one update of the next delta sync.
+    await db.knex('erp_products').where({ sku: 'PG-005' }).update({ name: 'Pump model 5, revised', updated_at: new Date() });
+    const cli = await ferry(['sync'], dir);
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/succeeded; \d+ read, 0 created, 1 updated, \d+ unchanged, 0 rejected/);
+    const revised = await pimSnapshot(pimClient);
+    expect(JSON.stringify((revised.products['PG-005'] as { values: unknown }).values)).toContain('Pump model 5, revised');
+  }, 600_000);
+});

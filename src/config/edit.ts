@@ -27,6 +27,28 @@ function maskUrlPasswords(text: string): string {
   return text.replace(URL_PASSWORD, (m, head: string, pass: string) => (pass === REDACTED || /^\$\{[^}]+\}$/.test(pass) ? m : `${head}${REDACTED}@`));
 }
 
+/**
+ * A password typed inside a URL in a Console form (`postgres://user:pass@host`) goes to the secrets
+ * file like any other secret: the text keeps `${secret:NAME}` in its place (the loader resolves
+ * references inside a text). NAME comes from the key path, e.g. `erp.connection` →
+ * `ERP_CONNECTION_PASSWORD`. References, `${ENV}` and masked passwords are left as they are.
+ */
+export function moveUrlPasswordsToSecrets(value: unknown, path: string, secrets: Map<string, string>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(URL_PASSWORD, (m, head: string, pass: string) => {
+      if (pass === REDACTED || pass.includes('${')) return m;
+      const name = `${path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase()}_PASSWORD`;
+      secrets.set(name, pass);
+      return `${head}\${secret:${name}}@`;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => moveUrlPasswordsToSecrets(v, `${path}[${i}]`, secrets));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, moveUrlPasswordsToSecrets(v, `${path}.${k}`, secrets)]));
+  }
+  return value;
+}
+
 export class ConfigEditError extends Error {
   constructor(
     readonly path: string,

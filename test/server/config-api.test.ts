@@ -199,6 +199,29 @@ describe('PUT /api/v1/config', () => {
     expect(res.body).not.toContain('url-pass-5150');
   });
 
+  it('a password typed inside a URL in a form goes to the secrets file, never in clear into ferry.yaml', async () => {
+    const { server, file, admin } = await start();
+    const { version } = await read(server, admin);
+    const connection = 'postgres://ferry:typed-pass-7731@127.0.0.1:5432/erp';
+    const res = await server.app.inject({
+      method: 'PUT',
+      url: '/api/v1/config',
+      headers: admin.headers,
+      payload: { baseVersion: version, changes: [{ path: 'erp', value: { type: 'sql', client: 'pg', connection, streams: { items: { table: 'items', key: 'sku' } } } }] },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).not.toContain('typed-pass-7731');
+    const text = readFileSync(file, 'utf8');
+    expect(text).not.toContain('typed-pass-7731');
+    expect(text).toContain('postgres://ferry:${secret:ERP_CONNECTION_PASSWORD}@127.0.0.1:5432/erp');
+    // The CLI reads the same file and gets the URL back whole.
+    const loaded = await loadConfig(file, { FERRY_SECRET_KEY: 'test-key-one' });
+    expect((loaded.erp as { connection?: unknown }).connection).toBe(connection);
+    const got = await read(server, admin);
+    expect(got.secrets.map((s) => s.name)).toContain('ERP_CONNECTION_PASSWORD');
+    expect(JSON.stringify(got)).not.toContain('typed-pass-7731');
+  });
+
   it('keeps every save (who, when, diff) and restores one as a new save', async () => {
     const { server, file, admin } = await start();
     let { version } = await read(server, admin);

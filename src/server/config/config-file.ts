@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse } from 'yaml';
-import { applyConfigEdits, ConfigEditError, configVersion, redactConfigData, redactConfigText, unmaskConfigText, type ConfigEdit } from '../../config/edit.js';
+import { applyConfigEdits, ConfigEditError, configVersion, moveUrlPasswordsToSecrets, redactConfigData, redactConfigText, unmaskConfigText, type ConfigEdit } from '../../config/edit.js';
 import { ConfigError, parseConfig } from '../../config/load.js';
 import { configBaseDir, resolveConfigPaths } from '../../config/paths.js';
 import type { FerryConfig } from '../../config/schema.js';
@@ -135,7 +135,8 @@ export class ConfigFileService {
             pendingSecrets.set(c.secret, c.value);
             return { path: c.path, value: `\${secret:${c.secret}}` };
           }
-          return c.remove === true ? { path: c.path, remove: true } : { path: c.path, value: c.value };
+          // A password typed inside a URL (an SQL connection) is a secret too: never written in clear.
+          return c.remove === true ? { path: c.path, remove: true } : { path: c.path, value: moveUrlPasswordsToSecrets(c.value, c.path, pendingSecrets) };
         });
         next = applyConfigEdits(current ?? '', edits);
       }

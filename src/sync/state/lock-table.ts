@@ -7,12 +7,27 @@
 import type Database from 'better-sqlite3';
 import { RunLockedError, type LockInfo, type StateStore } from './port.js';
 
-interface LockDbRow {
+export interface LockDbRow {
   name: string;
   owner: string;
   run_id: number | null;
   acquired_at: string;
   heartbeat_at: number;
+}
+
+/**
+ * The takeover rule, the same in every store: another owner's lock stands while its heartbeat is
+ * fresh and its owner alive (RunLockedError); otherwise it is taken over and returned, so the
+ * caller can say whose run it recovered. Null when the lock was free or already ours.
+ */
+export function lockTakeover(row: LockDbRow | undefined, owner: string, now: number, staleAfterMs: number, isOwnerAlive?: (owner: string) => boolean): LockInfo | null {
+  if (!row || row.owner === owner) return null;
+  const heartbeatAt = Number(row.heartbeat_at);
+  const info: LockInfo = { name: row.name, owner: row.owner, runId: row.run_id, acquiredAt: row.acquired_at, heartbeatAt: new Date(heartbeatAt).toISOString() };
+  const stale = now - heartbeatAt >= staleAfterMs;
+  const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
+  if (!stale && !dead) throw new RunLockedError(info);
+  return info;
 }
 
 /** The lock methods of the StateStore port over a `locks` table of `db`. */
@@ -24,14 +39,7 @@ export class SqliteLockTable implements Pick<StateStore, 'acquireLock' | 'heartb
     const take = this.db.transaction((): LockInfo | null => {
       const now = Date.now();
       const row = this.db.prepare('SELECT * FROM locks WHERE name = ?').get(name) as LockDbRow | undefined;
-      let recovered: LockInfo | null = null;
-      if (row) {
-        const info: LockInfo = { name: row.name, owner: row.owner, runId: row.run_id, acquiredAt: row.acquired_at, heartbeatAt: new Date(row.heartbeat_at).toISOString() };
-        const stale = now - row.heartbeat_at >= staleAfterMs;
-        const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
-        if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
-        if (row.owner !== owner) recovered = info;
-      }
+      const recovered = lockTakeover(row, owner, now, staleAfterMs, isOwnerAlive);
       this.db
         .prepare(
           'INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES (?, ?, NULL, ?, ?) ' +

@@ -27,13 +27,13 @@ import type {
   RunStatus,
   StateStore,
 } from './port.js';
-import { RunLockedError } from './port.js';
+import { lockTakeover, type LockDbRow } from './lock-table.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
+import { codeKey, parseJson, toEntity, type EntityRowDb } from './rows.js';
 import { rejectFromRow, type RejectColumns } from './reject-row.js';
 import { DUMP_TABLES, type DumpTable, type StateDumpStore } from './dump.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
-import { pimCodeKey } from '../../mapping/codes.js';
 
 /** BIGINT columns (lock heartbeats, media sizes, counts) as numbers: they stay far below 2^53. */
 const int8AsNumber: pg.CustomTypesConfig = {
@@ -46,18 +46,6 @@ const LOAD_BATCH = 2000;
 /** Serializes migrations of one database: several workers may start at once. */
 const MIGRATE_LOCK = 0x4665727279; // 'Ferry'
 
-interface EntityRowDb {
-  entity_type: string;
-  code: string;
-  pim_id: string | null;
-  origin_stream: string;
-  origin_key: string;
-  group_key: string | null;
-  hashes: string;
-  erp_version: string | null;
-  status: string;
-}
-
 interface RunRowDb {
   id: number;
   mode: string;
@@ -65,29 +53,6 @@ interface RunRowDb {
   started_at: string;
   finished_at: string | null;
   report: string | null;
-}
-
-function toEntity(r: EntityRowDb): EntityState {
-  return {
-    type: r.entity_type as EntityType,
-    code: r.code,
-    pimId: r.pim_id,
-    originStream: r.origin_stream,
-    originKey: r.origin_key,
-    groupKey: r.group_key,
-    hashes: JSON.parse(r.hashes) as Record<string, string>,
-    erpVersion: r.erp_version,
-    status: r.status as EntityStatus,
-  };
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }
 
 /** The last row per key, in first-seen order (a batch applied row by row keeps the last). */
@@ -99,11 +64,6 @@ function lastPerKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
     byKey.set(k, r);
   }
   return [...byKey.values()];
-}
-
-/** pimCodeKey, with the same shortcut as the SQLite store (codes with nothing to fold but case). */
-function codeKey(code: string): string {
-  return /^[\x20-\x7e]*$/.test(code) ? code.toLowerCase().replace(/ +$/, '') : pimCodeKey(code);
 }
 
 export interface PostgresStateOptions {
@@ -189,17 +149,8 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
       // One taker at a time per lock name, also when no row exists yet.
       await c.query("SELECT pg_advisory_xact_lock(hashtext('ferry-lock:' || $1))", [name]);
       const now = Date.now();
-      const row = (
-        await c.query<{ name: string; owner: string; run_id: number | null; acquired_at: string; heartbeat_at: number }>('SELECT * FROM locks WHERE name = $1', [name])
-      ).rows[0];
-      let recovered: LockInfo | null = null;
-      if (row) {
-        const info: LockInfo = { name: row.name, owner: row.owner, runId: row.run_id, acquiredAt: row.acquired_at, heartbeatAt: new Date(row.heartbeat_at).toISOString() };
-        const stale = now - row.heartbeat_at >= staleAfterMs;
-        const dead = isOwnerAlive ? !isOwnerAlive(row.owner) : false;
-        if (row.owner !== owner && !stale && !dead) throw new RunLockedError(info);
-        if (row.owner !== owner) recovered = info;
-      }
+      const row = (await c.query<LockDbRow>('SELECT * FROM locks WHERE name = $1', [name])).rows[0];
+      const recovered = lockTakeover(row, owner, now, staleAfterMs, isOwnerAlive);
       await c.query(
         `INSERT INTO locks (name, owner, run_id, acquired_at, heartbeat_at) VALUES ($1, $2, NULL, $3, $4)
          ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, run_id = NULL, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,

@@ -34,6 +34,7 @@ import { chunks } from '../../util/chunks.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';
+import { codeKey, parseJson, toEntity, type EntityRowDb } from './rows.js';
 import { DUMP_TABLES, SQLITE_SEQUENCES_TABLE, type DumpTable, type StateDumpStore } from './dump.js';
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
@@ -187,41 +188,6 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
   },
 ];
 
-interface EntityRowDb {
-  entity_type: string;
-  code: string;
-  pim_id: string | null;
-  origin_stream: string;
-  origin_key: string;
-  group_key: string | null;
-  hashes: string;
-  erp_version: string | null;
-  status: string;
-}
-
-function toEntity(r: EntityRowDb): EntityState {
-  return {
-    type: r.entity_type as EntityType,
-    code: r.code,
-    pimId: r.pim_id,
-    originStream: r.origin_stream,
-    originKey: r.origin_key,
-    groupKey: r.group_key,
-    hashes: JSON.parse(r.hashes) as Record<string, string>,
-    erpVersion: r.erp_version,
-    status: r.status as EntityStatus,
-  };
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 /** SQLite caps bound parameters per statement; 500 keys per IN list stays far below it. */
 const IN_CHUNK = 500;
 
@@ -340,7 +306,7 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
 
   /** pimCodeKey, with a shortcut for the common code that has nothing to fold but case. */
   private codeKey(code: string): string {
-    return /^[\x20-\x7e]*$/.test(code) ? code.toLowerCase().replace(/ +$/, '') : pimCodeKey(code);
+    return codeKey(code);
   }
 
   async findByCodeKey(type: EntityType, codes: readonly string[]): Promise<{ code: string; originKey: string; status: EntityStatus }[]> {

@@ -6,18 +6,18 @@
  * run → first import (the dozen products land in the sandbox) → nightly schedule → done; then
  * `ferry sync` in a terminal on the saved ferry.yaml. Without PostgreSQL it skips (fails under CI).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createPgDatabase, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
-import { ferry, ROOT } from '../support/ferry-cli.js';
+import { ferry } from '../support/ferry-cli.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { clientFor, pimSnapshot } from '../sync/support/pim.js';
 import { chromiumAvailable, launchChromium } from './support/browser.js';
 import { ensureWebBuilt } from './support/console.js';
+import { serveFirstRun, type ServedFerry } from './support/first-run.js';
 
 const run = chromiumAvailable() && serviceGate('PostgreSQL', await pgProblem());
 const tempDir = tempDirs('ferry-setup-sql-e2e-');
@@ -40,36 +40,11 @@ const STREAMS = {
   },
 };
 
-/** `ferry serve --port 0` in `cwd`; resolves with the setup link it prints. */
-function serve(cwd: string): Promise<{ child: ChildProcess; url: string; link: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0'], {
-    cwd,
-    env: { ...process.env, FERRY_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no setup link in 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      const link = /(http:\/\/\S+\/setup\?token=\S+)/.exec(out)?.[1];
-      const url = /Ferry Console: (http:\/\/\S+)/.exec(out)?.[1];
-      if (link && url) {
-        clearTimeout(timer);
-        resolve({ child, url, link, output: () => out });
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`ferry serve exited (${code}):\n${out}`)));
-  });
-}
-
 describe.skipIf(!run)('first-run wizard in Chromium, ERP = SQL adapter on PostgreSQL', () => {
   let browser: Browser;
   let sandbox: RunningSandbox;
   let db: TestDatabase;
-  let server: Awaited<ReturnType<typeof serve>> | null = null;
+  let server: ServedFerry | null = null;
   let page: Page;
   const dir = tempDir();
 
@@ -109,7 +84,7 @@ describe.skipIf(!run)('first-run wizard in Chromium, ERP = SQL adapter on Postgr
     const before = await pimSnapshot(pimClient);
     for (const p of PRODUCTS) expect(before.products[p.sku]).toBeUndefined();
 
-    server = await serve(dir);
+    server = await serveFirstRun(dir);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     page = await context.newPage();
 

@@ -3,6 +3,10 @@
  * live structure + the ERP's describe() → a plan to show); applyBootstrap writes the plan through
  * the client in dependency order (groups, attributes, options, families, family variants, categories).
  * Nothing existing is modified except families, which only gain attributes.
+ *
+ * Size (~520 lines): planning and applying sit together so each kind of item is read once, in
+ * the order it is written; locales, variants and reference data already have their own modules
+ * (bootstrap-locales.ts, bootstrap-variants.ts, bootstrap-reference.ts).
  */
 import type { AkeneoClient } from '../akeneo/index.js';
 import type { Attribute, AttributeGroup, AttributeOption, Category, Channel, Family, FamilyVariant, Labels } from '../akeneo/model.js';

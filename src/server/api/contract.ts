@@ -7,11 +7,10 @@
  * write-only: an input schema may carry a password or a webhook secret, no answer schema does
  * (answers say `hasPassword` / `hasSecret` instead).
  *
- * Past ~500 lines because it is the one place both ends agree on; split it by page only when
- * the next issue (connections and mapping in the UI) adds its own bodies.
- *
- * Size (~520 lines): one file on purpose — it is the single import the web app may make from
- * src/ (an import rule enforces that), so every body shared with the browser lives here.
+ * Size (~840 lines): the one place both ends agree on, and the single module of src/ the web
+ * app may import (an import rule enforces that). The mapping editor's bodies already live in
+ * mapping-contract.ts, re-exported at the end; the config, setup and PIM → ERP bodies should move
+ * the same way, one file per page, re-exported here.
  */
 import { z } from 'zod';
 

@@ -9,7 +9,7 @@
  * row per key first: SQLite applies a batch row by row (the last one wins) where PostgreSQL
  * refuses to update one row twice in one statement.
  *
- * Size (~560 lines): one method per port method, the SQL of each beside it, as in sqlite.ts.
+ * Size (~630 lines): one method per port method, the SQL of each beside it, as in sqlite.ts.
  */
 import pg from 'pg';
 import type {

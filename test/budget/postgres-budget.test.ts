@@ -50,6 +50,18 @@ function worker(args: Record<string, unknown>): Child {
   };
 }
 
+/** Resolves when `proc` has exited, or after `ms` (the finally block then kills it). */
+function exited(proc: ChildProcess, ms: number): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 async function runProcesses(sb: RunningSandbox, governor: 'shared' | 'local', instance: string): Promise<{ throttled: number; ms: number[] }> {
   const children = Array.from({ length: 3 }, () =>
     worker({ mode: 'calls', governor, sandboxUrl: sb.url, dbUrl, instance, connections: sb.connections, calls: 60, parallel: 12, leaseMs: 10_000 }),
@@ -58,6 +70,9 @@ async function runProcesses(sb: RunningSandbox, governor: 'shared' | 'local', in
     for (const c of children) expect(await c.next()).toEqual({ ready: true });
     for (const c of children) c.proc.stdin!.write('go\n');
     const done = await Promise.all(children.map((c) => c.next()));
+    // Each worker closes its client after "done" (which frees its leases): wait for that, as the
+    // test then counts the leases left; killing it first would leave them to expire instead.
+    await Promise.all(children.map((c) => exited(c.proc, 15_000)));
     return {
       throttled: done.reduce((n, d) => n + (d.stats as { throttled: number }).throttled, 0),
       ms: done.map((d) => d.ms as number),

@@ -74,9 +74,18 @@ export function previewUnits(items: ErpRecord[], groups: ReadonlyMap<string, Erp
     u.records.push(recordView(r));
   }
   const unitOf = (origin: { stream: string; key: string }) => (origin.stream === 'groups' ? units.get(`group:${origin.key}`) : units.get(unitOfItem.get(origin.key) ?? ''));
+  // A sub-model whose origin names no sampled record (its own group key) joins the unit of its
+  // family: the one holding its root model or its variants.
+  const orphans: PreviewEntity[] = [];
   for (const e of result.entities) {
     if (e.kind === 'category') continue;
-    unitOf(e.origin)?.entities.push(entityView(e));
+    const unit = unitOf(e.origin);
+    if (unit) unit.entities.push(entityView(e));
+    else orphans.push(entityView(e));
+  }
+  for (const o of orphans) {
+    const home = [...units.values()].find((u) => u.entities.some((e) => e.code === o.parent || e.parent === o.code));
+    home?.entities.push(o);
   }
   for (const e of result.errors) {
     unitOf(e.origin)?.errors.push({

@@ -15,7 +15,7 @@
  * FERRY_BENCH_CPU_PROF=DIR writes V8 CPU profiles of both processes (Ferry, sandbox) into DIR
  * (NODE_OPTIONS may not carry --cpu-prof).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,6 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AkeneoClient } from '../src/akeneo/index.js';
 import type { FerryConfig } from '../src/config/schema.js';
 import { GeneratedErp } from './generated-erp.js';
+import { startSandboxProcess as startSandbox, type SandboxProcess } from './sandbox-process.js';
 import type { RunReport } from '../src/sync/index.js';
 import type { SyncBatchResult, SyncPimClient } from '../src/sync/pim.js';
 
@@ -50,49 +51,11 @@ const ITEMS = Number(flag('--items') ?? 100_000);
 const SKIP_SAAS = process.argv.includes('--skip-saas');
 const SKIP_UNLIMITED = process.argv.includes('--skip-unlimited');
 
-// --- the sandbox in its own process ------------------------------------------------------
+// --- the sandbox in its own process (bench/sandbox-process.ts) --------------------------
 
-interface SandboxProcess {
-  url: string;
-  child: ChildProcess;
-  stats(): Promise<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-const SANDBOX_ENTRY = code('sandbox/index');
 const PROFILE_FLAGS = process.env.FERRY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`] : [];
-
-async function startSandboxProcess(options: Record<string, unknown>): Promise<SandboxProcess> {
-  const code = `
-    import { startSandbox } from ${JSON.stringify(SANDBOX_ENTRY)};
-    const sb = await startSandbox(${JSON.stringify({ catalog: 'demo', ...options })});
-    process.stdout.write(JSON.stringify({ url: sb.url }) + '\\n');
-    process.stdin.resume();
-    process.stdin.on('end', async () => { await sb.close(); process.exit(0); });
-  `;
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', ...PROFILE_FLAGS, ...(FROM_DIST ? [] : ['--import', 'tsx']), '--input-type=module', '-e', code], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolveUrl((JSON.parse(buf.slice(0, nl)) as { url: string }).url);
-    });
-    child.on('exit', (c) => reject(new Error(`sandbox process exited with ${c}`)));
-  });
-  return {
-    url,
-    child,
-    stats: async () => (await (await fetch(`${url}/_sandbox/stats`)).json()) as Record<string, unknown>,
-    close: async () => {
-      child.stdin!.end();
-      await new Promise((r) => child.on('exit', r));
-    },
-  };
-}
+const startSandboxProcess = (options: Record<string, unknown>): Promise<SandboxProcess> =>
+  startSandbox({ entry: code('sandbox/index'), tsx: !FROM_DIST, cwd: ROOT, nodeFlags: PROFILE_FLAGS }, options);
 
 /** Wire time of write requests, to tell an idle governor slot from a slow PIM. */
 const wire = { writeMs: 0, writes: 0 };

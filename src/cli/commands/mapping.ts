@@ -308,12 +308,14 @@ export function registerMappingCommands(program: Command): void {
           ...(referenceData ? { referenceData } : {}),
         });
         // With `export:`, the status attributes of the PIM → ERP exchange too (src/sync/export/bootstrap.ts).
-        const exportLines = config.export ? describeStatusPlan(await planStatusAttributes(client, config.export)) : [];
+        const exportPlan = config.export ? await planStatusAttributes(client, config.export) : null;
+        const exportLines = exportPlan ? describeStatusPlan(exportPlan) : [];
+        const exportNotes = (exportPlan?.notes ?? []).map((n) => `  note: ${n}`);
         const empty = isEmptyPlan(plan) && exportLines.length === 0;
         const showPlan = () => {
-          if (opts.format === 'json') printJson({ plan, ...(config.export ? { exportPlan: exportLines } : {}), applied: false });
-          else if (empty) process.stdout.write(`nothing to create: the PIM has what the mapping needs\n${plan.notes.map((n) => `  note: ${n}\n`).join('')}`);
-          else process.stdout.write(`bootstrap plan:\n${[...describePlan(plan), ...exportLines].join('\n')}\n`);
+          if (opts.format === 'json') printJson({ plan, ...(exportPlan ? { exportPlan: exportLines, exportNotes: exportPlan.notes } : {}), applied: false });
+          else if (empty) process.stdout.write(`nothing to create: the PIM has what the mapping needs\n${[...plan.notes.map((n) => `  note: ${n}`), ...exportNotes].map((l) => `${l}\n`).join('')}`);
+          else process.stdout.write(`bootstrap plan:\n${[...describePlan(plan), ...exportLines, ...exportNotes].join('\n')}\n`);
         };
         // The plan alone: for review in CI or from a script; nothing is written.
         if (opts.plan || empty) {

@@ -5,10 +5,14 @@
  *   `X-Akeneo-Request-Signature` = hex HMAC-SHA256 of `timestamp + "." + body` with the secret
  *   and `X-Akeneo-Request-Timestamp` = Unix seconds (api.akeneo.com, events-documentation/security);
  * - `platform`: the Event Platform's HTTPS delivery: one CloudEvents envelope a request
- *   (`specversion`, `id`, `type` com.akeneo.pim.v1.product.updated …, `time`, `data.author`),
- *   signed the same way. That delivery is at least once and unordered: `duplicate` sends each
- *   event a second time and `reorder` sends a burst newest first, so a receiver's dedup and
- *   ordering are exercised for real.
+ *   (`specversion`, `id`, `source` pim, `type` com.akeneo.pim.v1.product.updated …, `subject` the
+ *   subscription id, `dataschema`, `time`, `data.author`), signed as that platform documents
+ *   (api.akeneo.com/event-platform/concepts.html, "HMAC signature for webhook payloads"):
+ *   `X-AKENEO-SIGNATURE-PRIMARY` = hex HMAC-SHA256 of the body alone with the primary secret,
+ *   `X-AKENEO-SIGNATURE-SECONDARY` the same with the secondary secret when there is one,
+ *   `X-AKENEO-SIGNATURE-ALGORITHM: HmacSHA256`; no timestamp header. That delivery is at least
+ *   once and unordered: `duplicate` sends each event a second time and `reorder` sends a burst
+ *   newest first, so a receiver's dedup and ordering are exercised for real.
  * The author is the API user whose request made the write (context.ts `writeAuthor`); writes
  * outside a request (catalog seed, restore) send nothing. Delivery never blocks or fails a write.
  */
@@ -21,7 +25,10 @@ export type EventsFormat = 'api' | 'platform' | 'both';
 
 export interface EventsSettings {
   url: string;
+  /** Signs both formats (the Event Platform's primary secret). */
   secret: string;
+  /** The Event Platform subscription's secondary secret (a rotation under way). */
+  secondarySecret?: string | undefined;
   format: EventsFormat;
   /** Event Platform: send every event twice (same id), as at-least-once delivery may. */
   duplicate: boolean;
@@ -55,7 +62,17 @@ const ATTEMPTS = 3;
 /** Akeneo's event_datetime style: 2024-01-02T03:04:05+00:00. */
 const akeneoTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
-/** The signature headers of a delivery: the secret signs `timestamp.body`. */
+/** The Event Platform's signature headers: each secret signs the body alone. */
+export function signPlatformDelivery(body: string, primary: string, secondary?: string): Record<string, string> {
+  const sign = (secret: string) => createHmac('sha256', secret).update(body).digest('hex');
+  return {
+    'x-akeneo-signature-primary': sign(primary),
+    ...(secondary ? { 'x-akeneo-signature-secondary': sign(secondary) } : {}),
+    'x-akeneo-signature-algorithm': 'HmacSHA256',
+  };
+}
+
+/** The Events API's signature headers: the secret signs `timestamp.body`. */
 export function signDelivery(secret: string, body: string, timestampSeconds: number): Record<string, string> {
   const ts = String(timestampSeconds);
   return {
@@ -69,6 +86,8 @@ export class EventSender {
   private timer: NodeJS.Timeout | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private source = 'http://127.0.0.1';
+  /** The Event Platform envelope's `subject`: the subscription the events come through. */
+  private readonly subscriptionId = randomUUID();
   readonly stats: EventsStats = { queued: 0, delivered: 0, failed: 0, lastError: null };
 
   constructor(
@@ -122,14 +141,14 @@ export class EventSender {
     if (burst.length === 0) return;
     const { format } = this.settings;
     if (format === 'api' || format === 'both') {
-      for (let i = 0; i < burst.length; i += API_BATCH) this.track(this.deliver({ events: burst.slice(i, i + API_BATCH).map((e) => this.apiEvent(e)) }));
+      for (let i = 0; i < burst.length; i += API_BATCH) this.track(this.deliver({ events: burst.slice(i, i + API_BATCH).map((e) => this.apiEvent(e)) }, 'api'));
     }
     if (format === 'platform' || format === 'both') {
       const ordered = this.settings.reorder ? [...burst].reverse() : burst;
       for (const e of ordered) {
         const envelope = this.platformEvent(e);
-        this.track(this.deliver(envelope));
-        if (this.settings.duplicate) this.track(this.deliver(envelope));
+        this.track(this.deliver(envelope, 'platform'));
+        if (this.settings.duplicate) this.track(this.deliver(envelope, 'platform'));
       }
     }
   }
@@ -156,11 +175,12 @@ export class EventSender {
     return {
       specversion: '1.0',
       id: e.id,
-      type,
       source: 'pim',
-      subject: this.source,
-      time: e.at.toISOString(),
+      type,
+      subject: this.subscriptionId,
       datacontenttype: 'application/json',
+      dataschema: `https://event.prd.sdk.akeneo.cloud/spec/${type}.schema.json`,
+      time: e.at.toISOString(),
       data: { ...ref, author: { identifier: e.author, type: 'api' } },
     };
   }
@@ -170,11 +190,12 @@ export class EventSender {
     void p.finally(() => this.inFlight.delete(p));
   }
 
-  private async deliver(payload: Record<string, unknown>): Promise<void> {
+  private async deliver(payload: Record<string, unknown>, format: 'api' | 'platform'): Promise<void> {
     const body = JSON.stringify(payload);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        const headers = { 'content-type': 'application/json', 'user-agent': 'ferry-sandbox-events', ...signDelivery(this.settings.secret, body, Math.floor(Date.now() / 1000)) };
+        const signature = format === 'platform' ? signPlatformDelivery(body, this.settings.secret, this.settings.secondarySecret) : signDelivery(this.settings.secret, body, Math.floor(Date.now() / 1000));
+        const headers = { 'content-type': 'application/json', 'user-agent': 'ferry-sandbox-events', ...signature };
         const res = await fetch(this.settings.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) {

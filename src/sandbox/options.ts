@@ -40,6 +40,8 @@ export interface SandboxOptions {
   eventsUrl?: string;
   /** The secret that signs them (required with eventsUrl). */
   eventsSecret?: string;
+  /** Event Platform: a secondary secret, signing X-AKENEO-SIGNATURE-SECONDARY too (a rotation). */
+  eventsSecondarySecret?: string;
   /** `api` (Events API, default), `platform` (Event Platform HTTPS delivery) or `both`. */
   eventsFormat?: 'api' | 'platform' | 'both';
   /** Event Platform: deliver each event twice (at-least-once). */
@@ -103,6 +105,7 @@ export const sandboxOptionsSchema = z.object({
   users: z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).default([]),
   eventsUrl: z.url({ protocol: /^https?$/ }).optional(),
   eventsSecret: z.string().min(1).optional(),
+  eventsSecondarySecret: z.string().min(1).optional(),
   eventsFormat: z.enum(['api', 'platform', 'both']).default('api'),
   eventsDuplicate: z.boolean().default(false),
   eventsReorder: z.boolean().default(false),

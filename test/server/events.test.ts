@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAkeneoClient, type AkeneoClient } from '../../src/akeneo/index.js';
 import { ferryConfigSchema } from '../../src/config/schema.js';
-import { signDelivery } from '../../src/sandbox/events.js';
+import { signDelivery, signPlatformDelivery } from '../../src/sandbox/events.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { createConsole, type ConsoleServer } from '../../src/server/app.js';
 import { runExport } from '../../src/app/run-export.js';
@@ -83,7 +83,7 @@ async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3,
     erp: { type: 'files', folder: join(dir, 'drop'), outFolder: join(dir, 'out'), sinkFormat: 'csv' },
     state: { path: join(dir, 'ferry.db') },
     export: { updates: 'owned', fields: { name: { attribute: 'marketing_title', locale: 'en_US' }, ...extraFields } },
-    events: { secret: SECRET, debounceSeconds },
+    events: { secret: SECRET, platformSecrets: [SECRET], debounceSeconds },
   });
   // The status attributes (erp_status, erp_message, erp_id) and a family, as `ferry pim bootstrap` makes them.
   await prepareJuliasPim(ferry, config.export!);
@@ -259,6 +259,60 @@ describe('Akeneo events trigger exports', () => {
     expect(await again.json()).toMatchObject({ received: 1, accepted: 0, duplicates: 1 });
     await r.settle();
     expect(r.exports).toEqual([['9d2a5b8e-1111-4c3e-9a1b-0123456789ab']]);
+  });
+});
+
+describe('Event Platform signature (api.akeneo.com/event-platform/concepts.html, "HMAC signature for webhook payloads")', () => {
+  const envelope = (id: string, time = new Date().toISOString()) =>
+    JSON.stringify({
+      specversion: '1.0',
+      id,
+      source: 'pim',
+      type: 'com.akeneo.pim.v1.product.updated',
+      subject: '018e1ec5-29da-78ad-aae6-92065b9ca2a6',
+      datacontenttype: 'application/json',
+      time,
+      data: { product: { uuid: '7c1e0a4e-2222-4c3e-9a1b-0123456789ab' }, author: { identifier: 'julia', type: 'api' } },
+    });
+
+  it('takes X-AKENEO-SIGNATURE-PRIMARY or -SECONDARY (HMAC-SHA256 of the body alone); refuses a wrong secret, another algorithm, an Events API signature on an envelope and an event older than the ids are kept', async () => {
+    const r = (current = await rig());
+    const post = (body: string, headers: Record<string, string>) => fetch(`${r.url}/api/v1/events/platform`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const one = envelope('ep-sig-1');
+    const good = await post(one, signPlatformDelivery(one, SECRET));
+    expect(good.status).toBe(200);
+    expect(await good.json()).toMatchObject({ received: 1, accepted: 1 });
+    // A rotation: Akeneo signs with a new primary, Ferry still knows the old one, now the secondary.
+    const two = envelope('ep-sig-2');
+    expect((await post(two, signPlatformDelivery(two, 'the-new-primary-secret', SECRET))).status).toBe(200);
+    const wrong = await post(envelope('ep-sig-3'), signPlatformDelivery(envelope('ep-sig-3'), 'not-the-secret'));
+    expect(wrong.status).toBe(401);
+    const wrongText = await wrong.text();
+    expect(wrongText).toMatch(/neither X-AKENEO-SIGNATURE-PRIMARY nor X-AKENEO-SIGNATURE-SECONDARY matches.*events\.platformSecrets/);
+    expect(wrongText).not.toContain(SECRET);
+    const three = envelope('ep-sig-3');
+    const sha1 = await post(three, { ...signPlatformDelivery(three, SECRET), 'x-akeneo-signature-algorithm': 'HmacSHA1' });
+    expect(sha1.status).toBe(401);
+    // The body alone is signed: the Events API's timestamp.body signature does not pass for an envelope.
+    const asApi = await post(three, signDelivery(SECRET, three, Math.floor(Date.now() / 1000)));
+    expect(asApi.status).toBe(400);
+    expect(await asApi.text()).toMatch(/an Events API delivery is/);
+    const old = envelope('ep-sig-4', new Date(Date.now() - 8 * 86_400_000).toISOString());
+    const stale = await post(old, signPlatformDelivery(old, SECRET));
+    expect(stale.status).toBe(401);
+    expect(await stale.text()).toMatch(/older than the 7 days event ids are kept/);
+    // A destination URL is checked with HEAD.
+    expect((await fetch(`${r.url}/api/v1/events/platform`, { method: 'HEAD' })).status).toBe(200);
+    expect(r.server.ctx.events!.stats.accepted).toBe(2);
+  });
+
+  it("the sandbox's Event Platform deliveries during a secret rotation (new primary, Ferry's secret as secondary) trigger the export", async () => {
+    const r = (current = await rig({ eventsFormat: 'platform', eventsSecret: 'the-new-primary-secret', eventsSecondarySecret: SECRET }));
+    await write(r.julia, [{ identifier: 'EP-ROT', values: { ...title('Rotated'), ...status('to_export') } }]);
+    await r.settle();
+    expect(r.exports).toEqual([[await uuidOf(r.julia, 'EP-ROT')]]);
+    expect(r.sb.events!.stats().failed).toBe(0);
+    expect(await erpStatusOf(r.julia, 'EP-ROT')).toBe('exported');
   });
 });
 

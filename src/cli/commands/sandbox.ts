@@ -32,6 +32,7 @@ export interface SandboxFlags {
   user?: string[];
   eventsUrl?: string;
   eventsSecret?: string;
+  eventsSecondarySecret?: string;
   eventsFormat?: string;
   eventsDuplicate?: boolean;
   eventsReorder?: boolean;
@@ -116,6 +117,7 @@ export function sandboxOptionsFromFlags(flags: SandboxFlags): SandboxOptions {
     if (flags.eventsSecret === undefined || flags.eventsSecret === '') throw new UserError('--events-url needs --events-secret: the events are signed with it (the receiver\'s events.secret).');
     out.eventsUrl = flags.eventsUrl;
     out.eventsSecret = flags.eventsSecret;
+    if (flags.eventsSecondarySecret) out.eventsSecondarySecret = flags.eventsSecondarySecret;
   }
   if (flags.eventsFormat !== undefined) {
     if (!['api', 'platform', 'both'].includes(flags.eventsFormat)) throw new UserError(`--events-format must be api, platform or both, got "${flags.eventsFormat}".`);
@@ -191,7 +193,8 @@ export function registerSandboxCommand(program: Command): void {
     .option('--connections <n|file>', 'several Connections on the instance: a number (ferry, ferry-2, …) or a YAML/JSON list of {clientId, secret, username, password}; limits apply per connection and per instance')
     .option('--user <name:password>', 'another API user of the connection (repeatable), e.g. julia:julia-pass', (v: string, acc: string[] = []) => [...acc, v])
     .option('--events-url <url>', 'send events after product and product model writes to this URL (ferry serve: /api/v1/events/akeneo)')
-    .option('--events-secret <secret>', 'the secret that signs the events (the receiver checks it)')
+    .option('--events-secret <secret>', 'the secret that signs the events (the receiver checks it; the Event Platform\'s primary secret)')
+    .option('--events-secondary-secret <secret>', 'Event Platform: a secondary secret, signing X-AKENEO-SIGNATURE-SECONDARY too (a rotation under way)')
     .option('--events-format <format>', 'api (Events API) | platform (Event Platform HTTPS delivery) | both', 'api')
     .option('--events-duplicate', 'Event Platform: deliver every event twice (at-least-once delivery)')
     .option('--events-reorder', 'Event Platform: deliver each burst newest first (unordered delivery)')

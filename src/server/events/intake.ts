@@ -71,7 +71,7 @@ interface Waiting {
 }
 
 /** Keeps a week of event ids: Akeneo retries for hours, never for days. */
-const SEEN_KEEP_MS = 7 * 24 * 3_600_000;
+export const SEEN_KEEP_MS = 7 * 24 * 3_600_000;
 
 export class EventIntake {
   private readonly waiting = new Map<string, Waiting>();

@@ -2,16 +2,20 @@
  * The receiver of Akeneo's events (public: Akeneo signs instead of signing in):
  * POST /api/v1/events/akeneo (or /api/v1/events/platform, the same): the Events API (a Connection's
  * event subscription) and the Event Platform's HTTPS destination (one CloudEvents envelope a request).
- * Each delivery is checked (HMAC signature of the raw body with `events.secret`, timestamp at
- * most `events.maxAgeSeconds` old), parsed, handed to the intake and answered at once (Akeneo
- * waits 5 s at most): the export runs later, off the request (src/server/events/intake.ts).
+ * Each delivery is checked with the scheme that signed it (src/server/events/verify.ts: the Events
+ * API's `X-Akeneo-Request-Signature` over `timestamp.body` with `events.secret`, at most
+ * `events.maxAgeSeconds` old; the Event Platform's `X-AKENEO-SIGNATURE-PRIMARY`/`-SECONDARY` over
+ * the body with `events.platformSecrets`), parsed in that scheme's format, handed to the intake and
+ * answered at once (Akeneo waits 5 s at most): the export runs later, off the request
+ * (src/server/events/intake.ts). HEAD answers 200: a destination URL is checked that way.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { refusal } from '../auth.js';
 import type { ConsoleContext } from '../context.js';
 import { apiDeliverySchema, fromApiDelivery, fromPlatformEvent, platformEventSchema, type ProductEvent } from '../events/parse.js';
-import { verifyDelivery } from '../events/verify.js';
+import { SEEN_KEEP_MS } from '../events/intake.js';
+import { verifyDelivery, type SignatureScheme } from '../events/verify.js';
 
 export function eventRoutes(ctx: ConsoleContext): FastifyPluginAsync {
   return async (app) => {
@@ -19,14 +23,14 @@ export function eventRoutes(ctx: ConsoleContext): FastifyPluginAsync {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
 
-    const receive = (req: FastifyRequest, reply: FastifyReply, toEvents: (parsed: unknown) => { events: ProductEvent[] } | { error: string }) => {
+    const receive = (req: FastifyRequest, reply: FastifyReply, toEvents: (parsed: unknown, scheme: SignatureScheme) => { events: ProductEvent[] } | { error: string; status?: 400 | 401 }) => {
       const settings = ctx.config.events;
       const intake = ctx.events;
       if (!settings || !intake) {
-        return reply.code(404).send(refusal('not_found', 'this Console receives no Akeneo events: add events.secret to ferry.yaml (see docs/export.md, "Events") and restart ferry serve'));
+        return reply.code(404).send(refusal('not_found', 'this Console receives no Akeneo events: add events.secret (Events API) or events.platformSecrets (Event Platform) to ferry.yaml (see docs/export.md, "Events") and restart ferry serve'));
       }
       const raw = typeof req.body === 'string' ? req.body : '';
-      const check = verifyDelivery(req.headers, raw, settings.secret, settings.maxAgeSeconds);
+      const check = verifyDelivery(req.headers, raw, settings);
       if (!check.ok) {
         ctx.logger.warn({ route: req.url, reason: check.code }, 'Akeneo event delivery refused');
         return reply.code(check.status).send(refusal('unauthorized', check.message));
@@ -37,8 +41,8 @@ export function eventRoutes(ctx: ConsoleContext): FastifyPluginAsync {
       } catch {
         return reply.code(400).send(refusal('bad_request', 'the body is not JSON'));
       }
-      const out = toEvents(parsed);
-      if ('error' in out) return reply.code(400).send(refusal('bad_request', out.error));
+      const out = toEvents(parsed, check.scheme);
+      if ('error' in out) return reply.code(out.status ?? 400).send(refusal(out.status === 401 ? 'unauthorized' : 'bad_request', out.error));
       const result = intake.accept(out.events);
       return reply.code(200).send({ received: out.events.length, ...result });
     };
@@ -48,22 +52,28 @@ export function eventRoutes(ctx: ConsoleContext): FastifyPluginAsync {
       return `body.${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`;
     };
 
-    /** Either format: an Events API delivery has `events`, an Event Platform one is a CloudEvents envelope. */
-    const anyFormat = (parsed: unknown): { events: ProductEvent[] } | { error: string } => {
-      if (parsed !== null && typeof parsed === 'object' && 'specversion' in parsed) {
+    /** The format of the scheme that signed it: the Event Platform sends one CloudEvents envelope, the Events API `{events:[…]}`. */
+    const anyFormat = (parsed: unknown, scheme: SignatureScheme): { events: ProductEvent[] } | { error: string; status?: 400 | 401 } => {
+      if (scheme === 'platform') {
         const body = platformEventSchema.safeParse(parsed);
         if (!body.success) return { error: `${issue(body.error)} (an Event Platform delivery is one CloudEvents envelope)` };
+        // No timestamp header on this scheme: an event older than the ids the intake keeps could be a replay it no longer knows.
+        const time = Date.parse(body.data.time);
+        if (Number.isFinite(time) && Date.now() - time > SEEN_KEEP_MS) {
+          return { status: 401, error: `the event's time ${body.data.time} is older than the ${SEEN_KEEP_MS / 86_400_000} days event ids are kept; refused (replay)` };
+        }
         const e = fromPlatformEvent(body.data);
         return { events: e ? [e] : [] };
       }
       const body = apiDeliverySchema.safeParse(parsed);
-      return body.success ? { events: fromApiDelivery(body.data) } : { error: `${issue(body.error)} (an Events API delivery is {"events":[…]}, an Event Platform one has "specversion")` };
+      return body.success ? { events: fromApiDelivery(body.data) } : { error: `${issue(body.error)} (an Events API delivery is {"events":[…]})` };
     };
 
     // One URL takes both (a Connection's Events API URL and an Event Platform HTTPS destination);
     // /events/platform is the same receiver under a name that says what it is for.
     for (const url of ['/events/akeneo', '/events/platform']) {
       app.post(url, { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => receive(req, reply, anyFormat));
+      app.head(url, { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => reply.code(200).send());
     }
   };
 }

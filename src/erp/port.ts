@@ -167,9 +167,17 @@ export interface SinkResult {
   id?: string;
 }
 /** A record created under the number the ERP gave it (see ErpSink.createNumbered). */
+export interface NumberedProduct {
+  group: ErpRecord | null;
+  item: ErpRecord;
+  /** The PIM product's id (uuid), kept in the ERP to find the product again. */
+  origin: string;
+}
 export interface NumberedResult extends SinkResult {
-  /** The ERP's number for the record (its code, the new SKU) when created. */
+  /** The ERP's number for the record (its code, the new SKU) when created or adopted. */
   assignedKey?: string;
+  /** Created by an earlier run for the same origin, found and adopted (not created again). */
+  adopted?: boolean;
 }
 export interface ErpSink {
   readonly kind: string;
@@ -177,9 +185,12 @@ export interface ErpSink {
   /**
    * Optional: the ERP numbers new products itself (Tryton's product sequence). Creates each
    * product (its group record, when the ERP keeps one, and its item) without a code and answers,
-   * by the records' provisional keys, with the code the ERP gave it.
+   * by the records' provisional keys, with the code the ERP gave it. `origin` (the PIM product's
+   * uuid) is kept in the ERP with the product, in the same transaction: a product an earlier run
+   * created, but died before the PIM knew its number, is found by it and adopted (answered with
+   * its code and `adopted: true`) instead of created a second time.
    */
-  createNumbered?(products: { group: ErpRecord | null; item: ErpRecord }[]): Promise<NumberedResult[]>;
+  createNumbered?(products: NumberedProduct[]): Promise<NumberedResult[]>;
   close(): Promise<void>;
 }
 

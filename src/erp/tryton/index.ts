@@ -3,7 +3,7 @@
  * categories, product.attribute → attributes, over JSON-RPC. See docs/erp-tryton.md.
  */
 import type { Logger } from '../../logging.js';
-import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSink, type ErpSource, type NumberedResult, type ReadOptions, type SinkResult, type StreamDescription, type StreamName } from '../port.js';
+import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSink, type ErpSource, type NumberedProduct, type NumberedResult, type ReadOptions, type SinkResult, type StreamDescription, type StreamName } from '../port.js';
 import { trytonConfigSchema, type TrytonConfig, type TrytonConfigInput } from './config.js';
 import { describeTryton } from './describe.js';
 import { reportingFuzzy } from './fuzzy-report.js';
@@ -112,7 +112,7 @@ export function createTrytonSource(config: TrytonConfig | TrytonConfigInput, opt
       return sink.upsert(stream, records);
     },
 
-    createNumbered(products: { group: ErpRecord | null; item: ErpRecord }[]): Promise<NumberedResult[]> {
+    createNumbered(products: NumberedProduct[]): Promise<NumberedResult[]> {
       return sink.createNumbered(products);
     },
 

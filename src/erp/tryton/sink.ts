@@ -3,7 +3,7 @@
  * Each record is written by its own RPC calls, and each Tryton RPC call is its own
  * transaction, so one bad record fails alone with Tryton's message and the rest go through.
  */
-import type { ErpRecord, FieldValue, NumberedResult, SinkResult, StreamName } from '../port.js';
+import type { ErpRecord, FieldValue, NumberedProduct, NumberedResult, SinkResult, StreamName } from '../port.js';
 import { TrytonDecimal } from './codec.js';
 import { TrytonRpcError } from './rpc.js';
 import type { TrytonConnection } from './session.js';
@@ -15,6 +15,9 @@ import { changedPart } from './sink-diff.js';
 export type ReadExisting = (stream: 'groups' | 'items', keys: string[]) => Promise<Map<string, ErpRecord>>;
 
 type Values = Record<string, unknown>;
+
+/** The product identifier code that names the PIM product a numbered Tryton product was made for. */
+export const ORIGIN_PREFIX = 'akeneo:';
 
 export class TrytonSink {
   private uoms: Map<string, number> | null = null;
@@ -60,35 +63,58 @@ export class TrytonSink {
    * Products the PIM sends without a SKU, numbered by Tryton: a template created without a code
    * takes the next number of the configured Product Sequence, and its one variant (empty suffix)
    * the same code, which is read back and answered.
+   *
+   * The crash window (a run that dies after Tryton numbered the product, before the PIM has the
+   * number): the template, its variant and a product identifier `akeneo:<PIM uuid>` (Product >
+   * Identifiers, no type) are created in ONE RPC call, so one Tryton transaction: either all exist
+   * or none. Before creating, the identifier is looked up; a variant found by it is the earlier
+   * run's, and is adopted (its names written again, its code answered) instead of created twice.
    */
-  async createNumbered(products: { group: ErpRecord | null; item: ErpRecord }[]): Promise<NumberedResult[]> {
+  async createNumbered(products: NumberedProduct[]): Promise<NumberedResult[]> {
     const [config] = (await this.conn.model('product.configuration', 'read', [[1], ['template_sequence']])) as { template_sequence: number | null }[];
     if (!config?.template_sequence) {
       const message = 'Tryton numbers no products: set a Product Sequence in Product > Configuration, or use export.sku.mode generate or keep.';
       return products.map((p) => ({ key: p.item.key, outcome: 'failed' as const, message }));
     }
     const results: NumberedResult[] = [];
-    for (const { group, item } of products) {
+    for (const { group, item, origin } of products) {
       try {
         const ignored: string[] = [];
         const { values, translations } = await this.templateValues(group ?? item, ignored);
+        const marker = `${ORIGIN_PREFIX}${origin}`;
+        const orphan = await this.productByOrigin(marker);
+        if (orphan) {
+          await this.writeTranslations('product.template', orphan.template, translations);
+          results.push({ ...result(item.key, 'updated', ignored), assignedKey: orphan.code, id: `product_${orphan.id}`, adopted: true, message: `adopted Tryton product ${orphan.code}: an earlier export created it and stopped before the PIM had its number` });
+          continue;
+        }
         if (values.name === undefined) throw new Error('a new template needs fields.name (map a name in export.fields)');
         const wanted = values.categories as number[] | undefined;
         if (wanted) values.categories = [['add', wanted]];
-        const create: Values = { type: 'goods', ...values };
+        const create: Values = { type: 'goods', ...values, products: [['create', [{ suffix_code: '', identifiers: [['create', [{ code: marker }]]] }]]] };
         if (create.default_uom === undefined) create.default_uom = await this.uom('u', 'uom');
         const [templateId] = (await this.conn.model('product.template', 'create', [[create]], { default_products: false })) as [number];
         await this.writeTranslations('product.template', templateId, translations);
-        const [productId] = (await this.conn.model('product.product', 'create', [[{ template: templateId, suffix_code: '' }]])) as [number];
-        const [created] = (await this.conn.model('product.product', 'read', [[productId], ['code']])) as { code: string | null }[];
+        const created = await this.productByOrigin(marker);
         if (!created?.code) throw new Error('Tryton gave the product no code; check the Product Sequence in Product > Configuration');
-        results.push({ ...result(item.key, 'created', ignored), assignedKey: created.code, id: `product_${productId}` });
+        results.push({ ...result(item.key, 'created', ignored), assignedKey: created.code, id: `product_${created.id}` });
       } catch (error) {
         const message = error instanceof TrytonRpcError ? error.message.replace(/^Tryton refused [^:]+: /, '') : (error as Error).message;
         results.push({ key: item.key, outcome: 'failed', message: `product ${item.key}: ${message}` });
       }
     }
     return results;
+  }
+
+  /** The variant carrying this origin identifier (active or not), with its template and code. */
+  private async productByOrigin(marker: string): Promise<{ id: number; template: number; code: string } | null> {
+    const rows = (await this.conn.model('product.product', 'search_read', [[['identifiers.code', '=', marker]], 0, 1, [['id', 'ASC']], ['code', 'template']], { active_test: false })) as {
+      id: number;
+      code: string | null;
+      template: number;
+    }[];
+    const row = rows[0];
+    return row && row.code ? { id: row.id, template: row.template, code: row.code } : null;
   }
 
   private async upsertGroup(record: ErpRecord): Promise<SinkResult> {

@@ -251,17 +251,18 @@ async function exportPage(page: Product[], p: PageContext): Promise<{ statusWrit
   }
   for (const u of skuWrites) if (!skuFailed.has(u.pimId)) updates.delete(u.pimId);
   // 3a. Products the ERP numbers: created one by one, their SKU read back (sku.mode erp). The SKU
-  // reaches the PIM with the status of this page, right after.
+  // reaches the PIM with the status of this page, right after. A run that died in between left
+  // the product in the ERP under the PIM uuid (`origin`): the sink adopts it, never a second one.
   for (const x of pending.filter((y) => y.numbered)) {
     pending.splice(pending.indexOf(x), 1);
-    const [r] = await p.deps.sink.createNumbered!([{ group: x.group, item: x.item }]);
+    const [r] = await p.deps.sink.createNumbered!([{ group: x.group, item: x.item, origin: x.product.uuid ?? x.pimId }]);
     if (!r || r.outcome === 'failed' || !r.assignedKey) {
       fail(x.pimId, null, r?.message ?? 'the ERP gave no number for this product');
       continue;
     }
     const sku = r.assignedKey;
-    p.report.skusGenerated++;
-    settle({ pimId: x.pimId, sku, outcome: 'created', erpId: r.id ?? sku, generatedSku: true, ...(r.message ? { message: r.message } : {}) }, p);
+    if (!r.adopted) p.report.skusGenerated++;
+    settle({ pimId: x.pimId, sku, outcome: r.adopted ? 'updated' : 'created', erpId: r.id ?? sku, generatedSku: true, ...(r.message ? { message: r.message } : {}) }, p);
     updates.set(x.pimId, { pimId: x.pimId, sku, status: STATUS.exported, message: null, erpId: r.id ?? sku });
     await p.deps.state.saveEntities([{ type: 'exported', code: sku, pimId: x.pimId, originStream: 'pim', originKey: x.pimId, groupKey: sku, hashes: { sent: x.hash }, erpVersion: null, status: 'synced' }]);
   }

@@ -5,8 +5,10 @@
  * Tryton → `ferry sync` brings them into the ERP's attributes, the PIM shows `in_erp`, and
  * Julia's description is unchanged. Skipped with a note when Tryton is not installed (CI: fails).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AkeneoClient } from '../../../src/akeneo/index.js';
 import { runExport } from '../../../src/app/run-export.js';
@@ -138,11 +140,19 @@ describe.skipIf(skipTryton)('ferry export → Tryton → ferry sync, the round t
     expect(found).toEqual([expect.objectContaining({ name: 'Named at last' })]);
   });
 
-  it('sku.mode erp: Tryton numbers the product from its Product Sequence; Ferry writes the number into the PIM identifier', async () => {
+  /** Tryton numbers new templates TRY-00001, TRY-00002, … (Product > Configuration). */
+  async function productSequence(): Promise<void> {
     const conn = source.connection;
+    const [current] = (await conn.model('product.configuration', 'read', [[1], ['template_sequence']])) as { template_sequence: number | null }[];
+    if (current?.template_sequence) return;
     const [typeRef] = (await conn.model('ir.model.data', 'search_read', [[['module', '=', 'product'], ['fs_id', '=', 'sequence_type_template']], 0, 1, null, ['db_id']])) as { db_id: number }[];
     const [sequence] = (await conn.model('ir.sequence', 'create', [[{ name: 'Products', sequence_type: typeRef!.db_id, prefix: 'TRY-', padding: 5 }]])) as number[];
     await conn.model('product.configuration', 'write', [[1], { template_sequence: sequence }]);
+  }
+
+  it('sku.mode erp: Tryton numbers the product from its Product Sequence; Ferry writes the number into the PIM identifier', async () => {
+    const conn = source.connection;
+    await productSequence();
     const numbered = await createJuliasProduct(client, 'Cotton cap', {}, 'tryton_product');
     const erpConfig = ferryConfigSchema.parse({ ...config, export: { ...config.export, sku: { mode: 'erp' } } });
     const report = await runExport(erpConfig, { logger: silent });
@@ -159,6 +169,45 @@ describe.skipIf(skipTryton)('ferry export → Tryton → ferry sync, the round t
     await runExport(erpConfig, { logger: silent, keys: [numbered] });
     expect(await conn.model('product.template', 'search_count', [[['name', '=', 'Cotton cap']]])).toBe(1);
   });
+
+  it('sku.mode erp: an export killed after Tryton numbered the product → the next export adopts it (one Tryton product, the PIM has its code)', async () => {
+    const conn = source.connection;
+    await productSequence();
+    const uuidOf = await createJuliasProduct(client, 'Crash-window beanie', {}, 'tryton_product');
+    const erpConfig = ferryConfigSchema.parse({ ...config, export: { ...config.export, sku: { mode: 'erp' } } });
+    // The first export runs in a process that SIGKILLs itself right after Tryton's answer.
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./crash-after-numbering.ts', import.meta.url)), JSON.stringify(erpConfig)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, s) => resolve(s)));
+    expect(signal, `${out}\n${err}`).toBe('SIGKILL');
+    const [answer] = JSON.parse(out.split('\n')[0]!) as { outcome: string; assignedKey: string }[];
+    expect(answer).toMatchObject({ outcome: 'created' });
+    const code = answer!.assignedKey;
+    // Tryton has the product; the PIM does not know its number, and still says "to export".
+    const before = await productByUuid(client, uuidOf);
+    expect(plain(before, 'sku')).toBeUndefined();
+    expect(plain(before, 'erp_status')).toBe('to_export');
+    // Tryton products made for this PIM product: found by the identifier the export keeps with them.
+    const madeFor = async () => conn.model('product.product', 'search_count', [[['identifiers.code', '=', `akeneo:${uuidOf}`]]], { active_test: false });
+    expect(await madeFor()).toBe(1);
+
+    const report = await runExport(erpConfig, { logger: silent });
+    expect(report.status, report.error ?? JSON.stringify(report.rejects)).toBe('succeeded');
+    const mine = report.products.find((x) => x.pimId === uuidOf)!;
+    expect(mine).toMatchObject({ outcome: 'updated', sku: code });
+    expect(mine.message).toMatch(/adopted Tryton product .*stopped before the PIM had its number/);
+    expect(await madeFor()).toBe(1);
+    expect(await conn.model('product.template', 'search_count', [[['code', '=', code]]])).toBe(1);
+    const after = await productByUuid(client, uuidOf);
+    expect(plain(after, 'sku')).toBe(code);
+    expect(plain(after, 'erp_status')).toBe('exported');
+    // And a third export finds it by its SKU: still one.
+    await runExport(erpConfig, { logger: silent, keys: [uuidOf] });
+    expect(await madeFor()).toBe(1);
+  }, 120_000);
 
   it('a variant product of a PIM model goes under the model’s template in Tryton (one template, one product per variant)', async () => {
     await client.familyVariants('tryton_product').upsert({

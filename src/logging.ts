@@ -25,6 +25,7 @@ export const SECRET_KEYS = [
   'client_secret',
   'code_challenge',
   'apiKey',
+  'platformSecret',
 ] as const;
 
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`, `headers.${k.toLowerCase()}`]);
@@ -80,7 +81,7 @@ export function registerSecrets(values: Iterable<string | null | undefined>): vo
 }
 
 /** Keys of ferry.yaml (at any depth) whose string values are secrets. */
-const CONFIG_SECRET_KEY = /^(password|secret|token|clientSecret|client_secret|apiKey|api_key|accessToken|refreshToken|webhookSecret|signingSecret|passphrase|privateKey)$/i;
+const CONFIG_SECRET_KEY = /^(password|secret|token|clientSecret|client_secret|apiKey|api_key|accessToken|refreshToken|webhookSecret|signingSecret|platformSecret|passphrase|privateKey)$/i;
 
 /** true for a ferry.yaml key whose value is a secret (the Console redacts and never returns it). */
 export function isConfigSecretKey(key: string): boolean {

@@ -9,8 +9,9 @@ describe('configSecrets', () => {
       pim: { url: 'https://pim.example', clientId: 'cid', secret: 'S-1', password: 'P-1', token: 'T-1' },
       erp: { type: 'sql', connection: 'postgres://u:P%40ss-2@db/x', streams: { items: { key: 'sku', table: 'items' } } },
       other: { dsn: 'Server=db;User Id=u;Password=P-3;', hooks: [{ url: 'https://u:P-4@hook.example' }] },
+      events: { secret: 'E-1', platformSecret: 'E-2' },
     });
-    expect(found).toEqual(expect.arrayContaining(['S-1', 'P-1', 'T-1', 'P%40ss-2', 'P@ss-2', 'P-3', 'P-4']));
+    expect(found).toEqual(expect.arrayContaining(['S-1', 'P-1', 'T-1', 'P%40ss-2', 'P@ss-2', 'P-3', 'P-4', 'E-1', 'E-2']));
     expect(found).not.toContain('sku');
     expect(found).not.toContain('cid');
   });

@@ -83,7 +83,7 @@ async function rig(sandbox: Partial<SandboxOptions> = {}, debounceSeconds = 0.3,
     erp: { type: 'files', folder: join(dir, 'drop'), outFolder: join(dir, 'out'), sinkFormat: 'csv' },
     state: { path: join(dir, 'ferry.db') },
     export: { updates: 'owned', fields: { name: { attribute: 'marketing_title', locale: 'en_US' }, ...extraFields } },
-    events: { secret: SECRET, platformSecrets: [SECRET], debounceSeconds },
+    events: { secret: SECRET, platformSecret: SECRET, debounceSeconds },
   });
   // The status attributes (erp_status, erp_message, erp_id) and a family, as `ferry pim bootstrap` makes them.
   await prepareJuliasPim(ferry, config.export!);
@@ -288,7 +288,7 @@ describe('Event Platform signature (api.akeneo.com/event-platform/concepts.html,
     const wrong = await post(envelope('ep-sig-3'), signPlatformDelivery(envelope('ep-sig-3'), 'not-the-secret'));
     expect(wrong.status).toBe(401);
     const wrongText = await wrong.text();
-    expect(wrongText).toMatch(/neither X-AKENEO-SIGNATURE-PRIMARY nor X-AKENEO-SIGNATURE-SECONDARY matches.*events\.platformSecrets/);
+    expect(wrongText).toMatch(/neither X-AKENEO-SIGNATURE-PRIMARY nor X-AKENEO-SIGNATURE-SECONDARY matches.*events\.platformSecret in/);
     expect(wrongText).not.toContain(SECRET);
     const three = envelope('ep-sig-3');
     const sha1 = await post(three, { ...signPlatformDelivery(three, SECRET), 'x-akeneo-signature-algorithm': 'HmacSHA1' });

@@ -8,12 +8,13 @@ export const eventsConfigSchema = z
       .min(8)
       .optional()
       .describe("The Events API's secret (a Connection's event subscription): it signs X-Akeneo-Request-Signature. Never logged."),
-    platformSecrets: z
-      .array(z.string().min(8))
-      .min(1)
-      .max(2)
+    platformSecret: z
+      .string()
+      .min(8)
       .optional()
-      .describe("The Event Platform HTTPS subscription's config.secret.primary (and .secondary while rotating): they sign X-AKENEO-SIGNATURE-PRIMARY / -SECONDARY. Never logged."),
+      .describe(
+        "The Event Platform HTTPS subscription's secret (its config.secret.primary; during a rotation the old one, now its .secondary, still passes): it signs X-AKENEO-SIGNATURE-PRIMARY / -SECONDARY. Never logged.",
+      ),
     maxAgeSeconds: z.number().int().min(10).max(3600).default(300).describe('An Events API delivery whose X-Akeneo-Request-Timestamp is older than this is refused (replay). Event Platform deliveries have no timestamp header: a repeated event id is ignored instead.'),
     debounceSeconds: z.number().min(0).max(3600).default(10).describe('Events for one product are gathered this long after the last one before an export is triggered.'),
     ferryAuthors: z
@@ -26,8 +27,8 @@ export const eventsConfigSchema = z
       .describe("Attributes only Ferry writes back (a change of these alone triggers nothing: no loop). Default: export.status's attribute, message and erpId."),
   })
   .strict()
-  .refine((e) => e.secret !== undefined || e.platformSecrets !== undefined, {
-    message: "events needs the secret of what sends them: secret (the Events API Connection's) and/or platformSecrets (the Event Platform subscription's)",
+  .refine((e) => e.secret !== undefined || e.platformSecret !== undefined, {
+    message: "events needs the secret of what sends them: secret (the Events API Connection's) and/or platformSecret (the Event Platform subscription's)",
     path: ['secret'],
   });
 

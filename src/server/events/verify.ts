@@ -9,7 +9,8 @@
  *   for webhook payloads"): `X-AKENEO-SIGNATURE-PRIMARY` is the hex HMAC-SHA256 of the raw body
  *   alone with the subscription's primary secret, `X-AKENEO-SIGNATURE-SECONDARY` the same with its
  *   secondary secret when it has one (for rotation), `X-AKENEO-SIGNATURE-ALGORITHM` says
- *   `HmacSHA256`. There is no timestamp header: the body's CloudEvents `id` and `time` are signed,
+ *   `HmacSHA256`. A receiver that knows one of the two secrets passes either header: Ferry keeps
+ *   one (`events.platformSecret`), so a rotation needs no downtime. There is no timestamp header: the body's CloudEvents `id` and `time` are signed,
  *   so a replay is a duplicate id (ignored by the intake) or older than the ids are kept (refused
  *   by the route, `maxPlatformEventAgeMs`).
  *
@@ -23,8 +24,8 @@ export type SignatureCheck = { ok: true; scheme: SignatureScheme } | { ok: false
 export interface SignatureSecrets {
   /** The Connection's Events API secret. */
   secret?: string | undefined;
-  /** The Event Platform subscription's secrets (its config.secret.primary, and .secondary while rotating). */
-  platformSecrets?: readonly string[] | undefined;
+  /** The Event Platform subscription's secret (its config.secret.primary, or .secondary while rotating). */
+  platformSecret?: string | undefined;
   maxAgeSeconds: number;
 }
 
@@ -33,7 +34,7 @@ type Headers = Record<string, string | string[] | undefined>;
 /** Which scheme signed the delivery (by its headers), checked with that scheme's secret. */
 export function verifyDelivery(headers: Headers, rawBody: string, secrets: SignatureSecrets, nowMs: number = Date.now()): SignatureCheck {
   if (single(headers['x-akeneo-signature-primary']) !== undefined || single(headers['x-akeneo-signature-secondary']) !== undefined) {
-    return verifyPlatformDelivery(headers, rawBody, secrets.platformSecrets);
+    return verifyPlatformDelivery(headers, rawBody, secrets.platformSecret);
   }
   if (single(headers['x-akeneo-request-signature']) !== undefined || single(headers['x-akeneo-request-timestamp']) !== undefined) {
     return verifyEventsApiDelivery(headers, rawBody, secrets.secret, secrets.maxAgeSeconds, nowMs);
@@ -79,25 +80,23 @@ export function verifyEventsApiDelivery(headers: Headers, rawBody: string, secre
   return { ok: true, scheme: 'api' };
 }
 
-export function verifyPlatformDelivery(headers: Headers, rawBody: string, secrets: readonly string[] | undefined): SignatureCheck {
+export function verifyPlatformDelivery(headers: Headers, rawBody: string, secret: string | undefined): SignatureCheck {
   const algorithm = single(headers['x-akeneo-signature-algorithm']);
   if (algorithm !== undefined && algorithm !== 'HmacSHA256') {
     return { ok: false, status: 401, code: 'bad_signature', message: `X-AKENEO-SIGNATURE-ALGORITHM is "${algorithm.slice(0, 30)}"; Ferry checks HmacSHA256, the only algorithm the Event Platform documents` };
   }
-  if (!secrets?.length) {
-    return { ok: false, status: 401, code: 'not_configured', message: "an Event Platform delivery, but ferry.yaml has no events.platformSecrets: set it to the subscription's config.secret.primary" };
+  if (!secret) {
+    return { ok: false, status: 401, code: 'not_configured', message: "an Event Platform delivery, but ferry.yaml has no events.platformSecret: set it to the subscription's config.secret.primary" };
   }
   const given = [single(headers['x-akeneo-signature-primary']), single(headers['x-akeneo-signature-secondary'])].filter((s): s is string => Boolean(s));
   // Either header may carry the secret Ferry knows: during a rotation Akeneo signs with both.
-  for (const secret of secrets) {
-    const expected = createHmac('sha256', secret).update(rawBody).digest();
-    if (given.some((g) => matches(g, expected))) return { ok: true, scheme: 'platform' };
-  }
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  if (given.some((g) => matches(g, expected))) return { ok: true, scheme: 'platform' };
   return {
     ok: false,
     status: 401,
     code: 'bad_signature',
-    message: "neither X-AKENEO-SIGNATURE-PRIMARY nor X-AKENEO-SIGNATURE-SECONDARY matches the body: check that events.platformSecrets in ferry.yaml holds the subscription's config.secret.primary (or .secondary)",
+    message: "neither X-AKENEO-SIGNATURE-PRIMARY nor X-AKENEO-SIGNATURE-SECONDARY matches the body: check that events.platformSecret in ferry.yaml is the subscription's config.secret.primary (or .secondary)",
   };
 }
 

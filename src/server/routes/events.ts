@@ -5,7 +5,7 @@
  * Each delivery is checked with the scheme that signed it (src/server/events/verify.ts: the Events
  * API's `X-Akeneo-Request-Signature` over `timestamp.body` with `events.secret`, at most
  * `events.maxAgeSeconds` old; the Event Platform's `X-AKENEO-SIGNATURE-PRIMARY`/`-SECONDARY` over
- * the body with `events.platformSecrets`), parsed in that scheme's format, handed to the intake and
+ * the body with `events.platformSecret`), parsed in that scheme's format, handed to the intake and
  * answered at once (Akeneo waits 5 s at most): the export runs later, off the request
  * (src/server/events/intake.ts). HEAD answers 200: a destination URL is checked that way.
  */
@@ -27,7 +27,7 @@ export function eventRoutes(ctx: ConsoleContext): FastifyPluginAsync {
       const settings = ctx.config.events;
       const intake = ctx.events;
       if (!settings || !intake) {
-        return reply.code(404).send(refusal('not_found', 'this Console receives no Akeneo events: add events.secret (Events API) or events.platformSecrets (Event Platform) to ferry.yaml (see docs/export.md, "Events") and restart ferry serve'));
+        return reply.code(404).send(refusal('not_found', 'this Console receives no Akeneo events: add events.secret (Events API) or events.platformSecret (Event Platform) to ferry.yaml (see docs/export.md, "Events") and restart ferry serve'));
       }
       const raw = typeof req.body === 'string' ? req.body : '';
       const check = verifyDelivery(req.headers, raw, settings);

@@ -72,7 +72,7 @@ function EventsLine({ events }: { events: ExportOverview['events'] }) {
   if (!events) {
     return (
       <Text size="sm" c="dimmed">
-        Akeneo events are off: exports run from a schedule or from this page. Add <code>events.secret</code> (Events API) or <code>events.platformSecrets</code> (Event Platform) to ferry.yaml to export within seconds of Julia’s tag.
+        Akeneo events are off: exports run from a schedule or from this page. Add <code>events.secret</code> (Events API) or <code>events.platformSecret</code> (Event Platform) to ferry.yaml to export within seconds of Julia’s tag.
       </Text>
     );
   }

@@ -28,7 +28,7 @@ export function akeneoNow(): string {
 export const newUuid = (): string => randomUUID();
 
 /** Who makes the writes of the request being handled (events name their author; see events.ts). */
-export const writeAuthor = new AsyncLocalStorage<{ username: string }>();
+export const writeAuthor = new AsyncLocalStorage<{ username: string; clientId: string }>();
 
 /** Per-request bookkeeping the hooks share. */
 export interface RequestState {
@@ -60,7 +60,8 @@ export function route(app: FastifyInstance, method: HTTPMethods | HTTPMethods[],
     handler: async (req, reply) => {
       try {
         const username = req.sandbox?.username;
-        const result = username !== undefined ? await writeAuthor.run({ username }, () => handler(req, reply)) : await handler(req, reply);
+        const author = username !== undefined ? { username, clientId: req.sandbox!.connection } : undefined;
+        const result = author ? await writeAuthor.run(author, () => handler(req, reply)) : await handler(req, reply);
         if (reply.sent) return reply;
         return result;
       } catch (err) {

@@ -13,8 +13,11 @@
  *   `X-AKENEO-SIGNATURE-ALGORITHM: HmacSHA256`; no timestamp header. That delivery is at least
  *   once and unordered: `duplicate` sends each event a second time and `reorder` sends a burst
  *   newest first, so a receiver's dedup and ordering are exercised for real.
- * The author is the API user whose request made the write (context.ts `writeAuthor`); writes
- * outside a request (catalog seed, restore) send nothing. Delivery never blocks or fails a write.
+ * The author is the API user whose request made the write (context.ts `writeAuthor`): the Events
+ * API names it by username; the Event Platform names a Connection's own user by the Connection's
+ * client id (`author.identifier`, type `api`) and one of the extra `users` (people) by username,
+ * type `user` (Akeneo gives the user's uuid there). Writes outside a request (catalog seed,
+ * restore) send nothing. Delivery never blocks or fails a write.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Product, ProductModel } from '../akeneo/model.js';
@@ -36,6 +39,8 @@ export interface EventsSettings {
   reorder: boolean;
   /** How long writes gather before a delivery (ms). */
   batchMs: number;
+  /** The extra API users, who stand for people (the Event Platform's `user` authors). */
+  people?: readonly string[];
 }
 
 export interface EventsStats {
@@ -52,7 +57,7 @@ interface WriteEvent {
   /** e.g. product.updated, product_model.removed */
   action: string;
   at: Date;
-  author: string;
+  author: { username: string; clientId: string };
   resource: Record<string, unknown>;
 }
 
@@ -103,14 +108,14 @@ export class EventSender {
   attach(): void {
     this.store.onChange((kind, key, value) => {
       if (kind !== 'product' && kind !== 'product_model') return;
-      const author = writeAuthor.getStore()?.username;
+      const author = writeAuthor.getStore();
       if (author === undefined) return;
       const event = kind === 'product' ? this.productEvent(key, value !== null, author) : this.modelEvent(key, value as ProductModel | null, author);
       if (event) this.enqueue(event);
     });
   }
 
-  private productEvent(uuid: string, exists: boolean, author: string): WriteEvent | null {
+  private productEvent(uuid: string, exists: boolean, author: WriteEvent['author']): WriteEvent | null {
     const at = new Date();
     if (!exists) return { id: randomUUID(), action: 'product.removed', at, author, resource: { uuid } };
     const p: Product | undefined = this.store.productByUuid(uuid);
@@ -119,7 +124,7 @@ export class EventSender {
     return { id: randomUUID(), action: created ? 'product.created' : 'product.updated', at, author, resource: { ...p } };
   }
 
-  private modelEvent(code: string, m: ProductModel | null, author: string): WriteEvent {
+  private modelEvent(code: string, m: ProductModel | null, author: WriteEvent['author']): WriteEvent {
     const at = new Date();
     if (!m) return { id: randomUUID(), action: 'product_model.removed', at, author, resource: { code } };
     const created = typeof m.created === 'string' && m.created === m.updated;
@@ -158,7 +163,7 @@ export class EventSender {
       action: e.action,
       event_id: e.id,
       event_datetime: akeneoTime(e.at),
-      author: e.author,
+      author: e.author.username,
       author_type: 'api',
       pim_source: this.source,
       data: { resource: e.resource },
@@ -181,7 +186,7 @@ export class EventSender {
       datacontenttype: 'application/json',
       dataschema: `https://event.prd.sdk.akeneo.cloud/spec/${type}.schema.json`,
       time: e.at.toISOString(),
-      data: { ...ref, author: { identifier: e.author, type: 'api' } },
+      data: { ...ref, author: this.settings.people?.includes(e.author.username) ? { identifier: e.author.username, type: 'user' } : { identifier: e.author.clientId, type: 'api' } },
     };
   }
 

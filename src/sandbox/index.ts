@@ -200,7 +200,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   // Attached after the seed: catalog lines are no one's writes.
   const events =
     opts.eventsUrl !== undefined && opts.eventsSecret !== undefined
-      ? new EventSender(store, { url: opts.eventsUrl, secret: opts.eventsSecret, secondarySecret: opts.eventsSecondarySecret, format: opts.eventsFormat, duplicate: opts.eventsDuplicate, reorder: opts.eventsReorder, batchMs: opts.eventsBatchMs })
+      ? new EventSender(store, { url: opts.eventsUrl, secret: opts.eventsSecret, secondarySecret: opts.eventsSecondarySecret, format: opts.eventsFormat, duplicate: opts.eventsDuplicate, reorder: opts.eventsReorder, batchMs: opts.eventsBatchMs, people: opts.users.map((u) => u.username) })
       : null;
   events?.attach();
 

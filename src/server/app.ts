@@ -169,7 +169,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
         logger,
         settings: {
           debounceMs: config.events.debounceSeconds * 1000,
-          ferryAuthors: config.events.ferryAuthors ?? ('username' in config.pim ? [config.pim.username] : []),
+          // The Events API names an API author by username, the Event Platform by client id.
+          ferryAuthors: config.events.ferryAuthors ?? ('username' in config.pim ? [config.pim.username, config.pim.clientId] : []),
           statusAttribute: config.export?.status.attribute ?? 'erp_status',
           statusAttributes:
             config.events.statusAttributes ??

@@ -20,7 +20,7 @@ export const eventsConfigSchema = z
     ferryAuthors: z
       .array(z.string().min(1))
       .optional()
-      .describe("Authors whose writes are Ferry's own and never trigger an export. Default: the pim: connection's username."),
+      .describe("Authors whose writes are Ferry's own and never trigger an export. Default: the pim: connection's username (the Events API's author) and client id (the Event Platform's)."),
     statusAttributes: z
       .array(z.string().min(1))
       .optional()

@@ -12,7 +12,7 @@ import { erpConfigSchema } from '../../erp/config.js';
 import { interpolateAndValidate, ConfigError } from '../../config/load.js';
 import { resolveErpPaths } from '../../config/paths.js';
 import { configSecrets, scrubSecrets } from '../../logging.js';
-import { runPimCheck } from '../../cli/commands/pim.js';
+import { runPimCheck } from '../../app/pim-check.js';
 import type { ConnectionFailure, ConnectionForms, ErpTestResult, PimTestResult } from '../api/contract.js';
 
 const ERP_TITLES: Record<string, string> = {

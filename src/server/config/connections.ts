@@ -152,6 +152,9 @@ export function explainErpProblem(problem: string, type: string): ConnectionFail
   const p = problem;
   const setting = (key: string) => `erp.${key}`;
   if (/certificate|self[- ]signed|CERT_|TLS/i.test(p)) return { kind: 'certificate', setting: setting(type === 'sql' ? 'connection.ssl' : 'url'), message: p, fix: 'Trust the server certificate (NODE_EXTRA_CA_CERTS) or fix the TLS settings of the connection.' };
+  // Before the password words: MariaDB's "Access denied for user … to database" is a grant missing, not a wrong password.
+  const grant = /may not read (.+?) on .*; grant it in the database: (GRANT [^;]+)/.exec(p);
+  if (grant) return { kind: 'permission', setting: setting(type === 'sql' ? 'connection.user' : 'username'), message: p, fix: `The user logs in but may not read ${grant[1]!}. Have the database administrator run: ${grant[2]!.trim()}; or set ${setting(type === 'sql' ? 'connection.user' : 'username')} to a user that may.` };
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|cannot reach|unreachable|connect(ion)? refused|getaddrinfo|no such host|does not exist; create it/i.test(p))
     return { kind: 'unreachable', setting: setting(type === 'sql' ? 'connection.host' : type === 'files' ? 'folder' : 'url'), message: p, fix: 'Check the address (host, port, folder), that the ERP is running and that this server may reach it.' };
   if (/password|authentication|login|credentials|access denied for user|not authorized|401/i.test(p))

@@ -2,7 +2,9 @@
  * The Connections page's Test on real failures that the plain words must name, each against a
  * real thing: the PIM behind HTTPS with a self-signed certificate (made here with openssl; a TLS
  * proxy in front of the sandbox) → "certificate not trusted" with NODE_EXTRA_CA_CERTS as the fix,
- * and that fix proven by `ferry pim check` in a child process; a PostgreSQL role and a MariaDB
+ * and that fix proven by `ferry pim check` in a child process; a sandbox Connection whose role
+ * lacks a Web API permission (`denied`) → Akeneo's 403 named with the user and where to allow
+ * it; a PostgreSQL role and a MariaDB
  * user (created here, unique names, dropped after) that can log in but may not read the
  * configured table → the table and the missing GRANT named, not "wrong password".
  */
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErpTestResult, PimTestResult } from '../../src/server/api/contract.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createMariadbDatabase, createPgDatabase, mariadbProblem, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
 import { ferry } from '../support/ferry-cli.js';
 import { tempDirs } from '../sync/support/e2e.js';
@@ -90,6 +93,31 @@ describe('the PIM behind HTTPS with a self-signed certificate', () => {
     expect(trusted.code, trusted.stdout + trusted.stderr).toBe(0);
     expect(trusted.stdout).toMatch(/OK: authenticated and read the catalog/);
   }, 60_000);
+});
+
+describe('a PIM connection whose user role lacks a Web API permission', () => {
+  let sb: RunningSandbox;
+  const limited = { clientId: 'ferry-limited', secret: 'limited-secret-5', username: 'ferry-limited', password: 'limited-password-5', denied: ['list families'] };
+
+  beforeAll(async () => {
+    sb = await startSandbox({ catalog: 'demo', connections: [{ clientId: 'ferry', secret: 'full-secret-5', username: 'ferry', password: 'full-password-5' }, limited] });
+  });
+  afterAll(async () => sb?.close());
+
+  it('the sandbox answers 403 as Akeneo does; Test names the permission, the user and where to give it', async () => {
+    const { denied: _, ...credentials } = limited;
+    const { body, text } = await post<PimTestResult>('/api/v1/connections/pim/test', { section: { url: sb.url, ...credentials } });
+    expect(body.ok).toBe(false);
+    expect(body.failure).toMatchObject({ kind: 'permission', setting: 'pim.username' });
+    expect(body.failure!.message).toContain('Access forbidden. You are not allowed to list families.');
+    expect(body.failure!.fix).toMatch(/user ferry-limited may not list families/);
+    expect(body.failure!.fix).toMatch(/Roles/);
+    expect(text).not.toContain(limited.secret);
+    expect(text).not.toContain(limited.password);
+    // The other connection of the same PIM, with every permission, passes the same Test.
+    const full = await post<PimTestResult>('/api/v1/connections/pim/test', { section: { url: sb.url, clientId: 'ferry', secret: 'full-secret-5', username: 'ferry', password: 'full-password-5' } });
+    expect(full.body.ok, JSON.stringify(full.body)).toBe(true);
+  });
 });
 
 /** The adapter's section for one table, read as `user`. */

@@ -6,7 +6,7 @@
  * secrets typed in the form are used for the test only and never appear in an answer.
  */
 import { z } from 'zod';
-import { pimConfigSchema } from '../../akeneo/config.js';
+import { pimConfigSchema, type PimConfig } from '../../akeneo/config.js';
 import { AkeneoAuthError, AkeneoError, AkeneoNetworkError } from '../../akeneo/errors.js';
 import { erpConfigSchema } from '../../erp/config.js';
 import { interpolateAndValidate, ConfigError } from '../../config/load.js';
@@ -80,7 +80,7 @@ function configFailure(err: ConfigError, sectionName: string): ConnectionFailure
 const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL/i;
 
 /** An Akeneo failure as the setting to change and the fix, in plain words. */
-export function explainPimFailure(err: unknown, url: string, secrets: string[]): ConnectionFailure {
+export function explainPimFailure(err: unknown, url: string, secrets: string[], pim?: PimConfig): ConnectionFailure {
   const said = scrubSecrets(err instanceof AkeneoError ? err.toString() : String(err), secrets);
   if (err instanceof AkeneoAuthError) {
     switch (err.problem) {
@@ -105,7 +105,19 @@ export function explainPimFailure(err: unknown, url: string, secrets: string[]):
     return { kind: 'unreachable', setting: 'pim.url', message: `Ferry cannot reach ${url} (${code || 'network error'}). ${said}`, fix: 'Check the URL (scheme, host, port), that the PIM is running, and that this server may reach it (firewall, proxy).' };
   }
   if (err instanceof AkeneoError && err.status === 403) {
-    return { kind: 'permission', setting: null, message: `The PIM answered 403 Forbidden. ${said}`, fix: "Give the connection's user group and role the API permissions Ferry needs (catalog structure, products, attribute options) in Akeneo's roles settings." };
+    // Akeneo words the missing ACL: "Access forbidden. You are not allowed to list families."
+    const action = /You are not allowed to ([^.]+)\./.exec(said)?.[1];
+    const needs = 'Ferry needs to list the catalog structure (channels, locales, currencies, families, attributes, categories) and to create or update attributes, options, families, categories, product models and products';
+    if (pim && 'token' in pim) {
+      return { kind: 'permission', setting: 'pim.token', message: `The PIM answered 403 Forbidden. ${said}`, fix: `The App${action ? ` may not ${action}` : ' lacks a permission'}: reconnect it in the PIM and grant the scopes it asks for. ${needs}.` };
+    }
+    const user = pim && 'username' in pim ? pim.username : 'the connection\'s user';
+    return {
+      kind: 'permission',
+      setting: 'pim.username',
+      message: `The PIM answered 403 Forbidden. ${said}`,
+      fix: `The user ${user} ${action ? `may not ${action}` : 'lacks a Web API permission'}: in Akeneo, System › Roles, open the role of that user's group and allow it under Web API permissions (or use a Connection whose user may). ${needs}.`,
+    };
   }
   if (err instanceof AkeneoError && err.status === 404) {
     return { kind: 'unreachable', setting: 'pim.url', message: `${url} answered, but not as an Akeneo PIM (404). ${said}`, fix: 'Use the address of the PIM itself (the one you sign in at), without a path.' };
@@ -143,7 +155,7 @@ export async function testPim(input: TestInput): Promise<PimTestResult> {
       failure: null,
     };
   } catch (err) {
-    return { ok: false, durationMs: ms(), lines: [], details: null, failure: explainPimFailure(err, pim.url, secrets) };
+    return { ok: false, durationMs: ms(), lines: [], details: null, failure: explainPimFailure(err, pim.url, secrets, pim) };
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * First run in a real browser: `ferry serve` (a child process, as a person runs it) in an empty
  * folder prints a one-time setup link; the link creates the first admin; the wizard connects the
- * PIM sandbox (a wrong secret first: the plain-words failure), the demo ERP, picks the mapping,
+ * PIM sandbox (first a wrong secret, a self-signed HTTPS address and a Connection lacking a
+ * permission: each failure in plain words), the demo ERP, picks the mapping,
  * bootstraps the PIM, shows a dry run, runs the first import live, schedules it nightly. Then
  * `ferry sync` in a terminal uses the ferry.yaml the wizard wrote. Every step is photographed
  * into docs/console/, left and resumed (a reload of /setup shows the same step), and the steps
@@ -13,12 +14,14 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { ferry } from '../support/ferry-cli.js';
+import { startSelfSignedProxy, type TlsProxy } from '../support/tls-proxy.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { chromiumAvailable, launchChromium, screenshot } from './support/browser.js';
 import { ensureWebBuilt } from './support/console.js';
 import { bootstrapThePim, createFirstAdmin, dryRunThenFirstImport, expectResumes, fillPimForm, scheduleAndFinish, serveFirstRun, WizardMeter, type ServedFerry } from './support/first-run.js';
 
 const run = chromiumAvailable();
+const LIMITED = { clientId: 'ferry-limited', secret: 'limited-secret-2718', username: 'ferry-limited', password: 'limited-password-2718' };
 const tempDir = tempDirs('ferry-setup-e2e-');
 
 describe.skipIf(!run)('first-run wizard in Chromium', () => {
@@ -26,17 +29,27 @@ describe.skipIf(!run)('first-run wizard in Chromium', () => {
   let sandbox: RunningSandbox;
   let server: ServedFerry | null = null;
   let page: Page;
+  let proxy: TlsProxy | null = null;
   const dir = tempDir();
 
   beforeAll(async () => {
     ensureWebBuilt();
-    sandbox = await startSandbox({ catalog: 'demo', secret: 'sandbox-secret-2718', password: 'sandbox-password-2718' });
+    // A second Connection whose user role may not list families: the permission failure.
+    sandbox = await startSandbox({
+      catalog: 'demo',
+      connections: [
+        { clientId: 'ferry', secret: 'sandbox-secret-2718', username: 'admin', password: 'sandbox-password-2718' },
+        { ...LIMITED, denied: ['list families'] },
+      ],
+    });
+    proxy = await startSelfSignedProxy(sandbox.url, dir);
     browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     server?.child.kill('SIGTERM');
     await browser?.close();
+    await proxy?.close();
     await sandbox?.close();
   });
 
@@ -69,6 +82,23 @@ describe.skipIf(!run)('first-run wizard in Chromium', () => {
       expect(await failure.textContent()).toContain('pim.secret');
       expect(await failure.textContent()).not.toContain('not-the-secret');
       await shot('setup-2-pim-wrong-secret');
+      // The PIM behind HTTPS with a certificate this machine does not trust: said at once, with the fix.
+      await pim.getByRole('textbox', { name: /^URL/ }).fill(proxy!.url);
+      await pim.getByLabel(/^Secret/).fill(sandbox.secret);
+      await pim.getByRole('button', { name: 'Test' }).click();
+      await failure.getByText("The PIM's certificate is not trusted").waitFor({ timeout: 30_000 });
+      expect(await failure.textContent()).toContain('NODE_EXTRA_CA_CERTS');
+      await shot('setup-2-pim-certificate');
+      // A Connection whose user role may not list families: Akeneo's 403, the user and where to allow it.
+      await pim.getByRole('textbox', { name: /^URL/ }).fill(sandbox.url);
+      await pim.getByRole('textbox', { name: /^Client ID/ }).fill(LIMITED.clientId);
+      await pim.getByLabel(/^Secret/).fill(LIMITED.secret);
+      await pim.getByRole('textbox', { name: /^Username/ }).fill(LIMITED.username);
+      await pim.getByLabel(/^Password/).fill(LIMITED.password);
+      await pim.getByRole('button', { name: 'Test' }).click();
+      await failure.getByText('The PIM account lacks a permission').waitFor({ timeout: 30_000 });
+      expect(await failure.textContent()).toMatch(/user ferry-limited may not list families.*System › Roles/);
+      await shot('setup-2-pim-permission');
       await page.reload();
       await pim.waitFor();
     });

@@ -8,11 +8,7 @@
  * user (created here, unique names, dropped after) that can log in but may not read the
  * configured table → the table and the missing GRANT named, not "wrong password".
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +16,7 @@ import type { ErpTestResult, PimTestResult } from '../../src/server/api/contract
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createMariadbDatabase, createPgDatabase, mariadbProblem, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
 import { ferry } from '../support/ferry-cli.js';
+import { startSelfSignedProxy, type TlsProxy } from '../support/tls-proxy.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { startTestConsole, type TestConsole } from './support.js';
 
@@ -42,33 +39,15 @@ async function post<T>(url: string, payload: unknown): Promise<{ body: T; text: 
 const unique = (prefix: string) => `${prefix}_${Math.random().toString(36).slice(2, 10)}`;
 
 describe('the PIM behind HTTPS with a self-signed certificate', () => {
-  let proxy: Server;
+  let proxy: TlsProxy;
   let url: string;
   let certFile: string;
 
   beforeAll(async () => {
-    const dir = tempDir();
-    certFile = join(dir, 'pim-cert.pem');
-    const keyFile = join(dir, 'pim-key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const target = new URL(tc.sb.url);
-    // A TLS front for the sandbox, as a PIM behind a company proxy with its own certificate.
-    proxy = createHttpsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, (req, res) => {
-      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', () => res.destroy());
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    url = `https://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    proxy = await startSelfSignedProxy(tc.sb.url, tempDir());
+    ({ url, certFile } = proxy);
   });
-  afterAll(async () => {
-    if (!proxy) return;
-    proxy.closeAllConnections();
-    await new Promise((resolve) => proxy.close(resolve));
-  });
+  afterAll(async () => proxy?.close());
 
   it('Test says the certificate is not trusted, names pim.url and NODE_EXTRA_CA_CERTS as the fix', async () => {
     const { body, text } = await post<PimTestResult>('/api/v1/connections/pim/test', { section: { ...tc.config.pim, url } });

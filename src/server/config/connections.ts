@@ -99,7 +99,8 @@ export function explainPimFailure(err: unknown, url: string, secrets: string[], 
     const code = err.code ?? '';
     const cause = String((err as { cause?: unknown }).cause ?? '');
     if (CERT_CODES.test(code) || CERT_CODES.test(cause) || /certificate/i.test(said)) {
-      return { kind: 'certificate', setting: 'pim.url', message: `The PIM's TLS certificate is not trusted (${code || 'certificate error'}). ${said}`, fix: 'Use the PIM\'s public https address, or give Node the company CA (NODE_EXTRA_CA_CERTS=/path/ca.pem) before starting Ferry.' };
+      // The error's own words without its hint: the fix below says the same, once.
+      return { kind: 'certificate', setting: 'pim.url', message: `The PIM's TLS certificate is not trusted (${code || 'certificate error'}): ${scrubSecrets(err.message, secrets)}.`, fix: 'Use the PIM\'s public https address, or give Node the company CA (NODE_EXTRA_CA_CERTS=/path/ca.pem) before starting Ferry.' };
     }
     if (err.timedOut) return { kind: 'timeout', setting: 'pim.timeoutMs', message: `The PIM at ${url} did not answer in time. ${said}`, fix: 'Check that the PIM is up and not overloaded, or raise the timeout (pim.timeoutMs).' };
     return { kind: 'unreachable', setting: 'pim.url', message: `Ferry cannot reach ${url} (${code || 'network error'}). ${said}`, fix: 'Check the URL (scheme, host, port), that the PIM is running, and that this server may reach it (firewall, proxy).' };

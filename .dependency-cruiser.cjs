@@ -65,6 +65,15 @@ module.exports = {
       to: { path: '^src/(akeneo|mapping|sync|cli|server|sandbox)/' },
     },
     {
+      name: 'server-imports-no-cli',
+      comment:
+        'The Console (src/server) and the command line (src/cli) are two entry points side by side: what both ' +
+        'need (the PIM check, runs, the Quick start) lives in the composition root src/app, not in one of them.',
+      severity: 'error',
+      from: { path: '^src/server/' },
+      to: { path: '^src/cli/' },
+    },
+    {
       name: 'web-imports-only-the-api-contract',
       comment:
         'The browser front end (web/) knows the back end only through its API contract, src/server/api/contract.ts.',

@@ -117,6 +117,20 @@ export class AkeneoAuthError extends AkeneoError {
 }
 
 /** The PIM could not be reached or did not answer in time. */
+/** TLS verification failures (Node's codes): the PIM's certificate is not trusted here, a setting to fix, not a blip to retry. */
+export const CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export class AkeneoNetworkError extends AkeneoError {
   readonly code: string | undefined;
   readonly timedOut: boolean;
@@ -131,6 +145,7 @@ export class AkeneoNetworkError extends AkeneoError {
   }
   protected override hint(): string {
     if (this.timedOut) return 'The PIM did not answer in time: raise pim.timeoutMs or check the PIM load.';
+    if (CERTIFICATE_CODES.has(this.code ?? '')) return "The PIM's TLS certificate is not trusted here: give Node the CA that signed it (NODE_EXTRA_CA_CERTS=/path/ca.pem) before starting Ferry, or use the PIM's public https address.";
     return 'Check pim.url, the network and that the PIM is running.';
   }
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FormData, Response, type Agent } from 'undici';
-import { AkeneoAuthError, AkeneoError, AkeneoNetworkError } from './errors.js';
+import { AkeneoAuthError, AkeneoError, AkeneoNetworkError, CERTIFICATE_CODES } from './errors.js';
 import type { ClientStats, RequestEventListener } from './events.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalGovernor, type CallGovernor } from './governor.js';
@@ -266,7 +266,9 @@ export class Transport {
         // a wrong pim.url or a PIM that is down: say so at once rather than after minutes of
         // retries. Once it has answered, the same failure is a restart or a blip: retried.
         const firstContactFailure = !this.answered && UNREACHABLE_CODES.has(failure.code ?? '');
-        if (canRetry && (idempotent || failure.beforeSend) && !firstContactFailure) {
+        // An untrusted certificate stays untrusted however often it is asked: said at once.
+        const certificate = CERTIFICATE_CODES.has(failure.code ?? '');
+        if (canRetry && (idempotent || failure.beforeSend) && !firstContactFailure && !certificate) {
           retryReason = 'transient';
           retryInMs = this.backoff(attempt);
         }

@@ -153,6 +153,11 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     }
     state.connection = check.token.clientId;
     state.username = check.token.username;
+    const action = aclAction(req.method, path);
+    if (ctx.auth.forbidden(check.token.clientId, action)) {
+      sendError(reply, new HttpError(403, { code: 403, message: `Access forbidden. You are not allowed to ${action}.` }));
+      return reply;
+    }
     try {
       // File downloads answer the file's own type: any Accept goes there.
       if (!/\/download$|\/(asset|reference-entities)-media-files\//.test(path)) checkAccept(req);
@@ -279,4 +284,16 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
       held.clear();
     },
   };
+}
+
+/**
+ * The Web API permission a call needs, worded as Akeneo's 403 words it: GET → "list <resource>",
+ * POST/PATCH → "create or update <resource>", DELETE → "delete <resource>"; the resource is the
+ * first path segment (`products-uuid` → products, `product-models` → product models).
+ */
+function aclAction(method: string, path: string): string {
+  const segment = path.replace(/^\/api\/rest\/v1\/?/, '').split(/[/?]/)[0] ?? '';
+  const resource = segment.replace(/-uuid$/, '').replace(/-/g, ' ');
+  const verb = method === 'DELETE' ? 'delete' : method === 'GET' || method === 'HEAD' ? 'list' : 'create or update';
+  return `${verb} ${resource}`;
 }

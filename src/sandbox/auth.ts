@@ -30,6 +30,12 @@ export interface ConnectionCredentials {
   secret: string;
   username: string;
   password: string;
+  /**
+   * Web API permissions the connection's user role lacks, worded as Akeneo's 403 says them
+   * ("list families", "create or update products", "delete products"): such a call answers
+   * 403 `Access forbidden. You are not allowed to list families.`
+   */
+  denied?: string[];
 }
 
 export interface AuthConfig extends ConnectionCredentials {
@@ -73,8 +79,13 @@ export class AuthService {
 
   /** Every Connection this instance knows, the configured one first. */
   connections(): ConnectionCredentials[] {
-    const { clientId, secret, username, password } = this.config;
-    return [{ clientId, secret, username, password }, ...(this.config.moreConnections ?? [])];
+    const { clientId, secret, username, password, denied } = this.config;
+    return [{ clientId, secret, username, password, ...(denied ? { denied } : {}) }, ...(this.config.moreConnections ?? [])];
+  }
+
+  /** Whether the connection's user role lacks `action` ("list families"; see ConnectionCredentials.denied). */
+  forbidden(clientId: string, action: string): boolean {
+    return this.connections().find((c) => c.clientId === clientId)?.denied?.includes(action) ?? false;
   }
 
   /** The Connection the client id and secret belong to, or undefined. */

@@ -154,6 +154,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     secret: opts.secret,
     username: opts.username,
     password: opts.password,
+    ...(first!.denied ? { denied: first!.denied } : {}),
     moreConnections,
     tokenLifetimeSeconds: opts.tokenLifetimeSeconds,
     refreshTokenLifetimeSeconds: opts.refreshTokenLifetimeSeconds,

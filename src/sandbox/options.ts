@@ -57,10 +57,18 @@ export interface SandboxConnection {
   secret: string;
   username: string;
   password: string;
+  /** Web API permissions its user role lacks ("list families", "create or update products"): those calls answer 403. */
+  denied?: string[];
 }
 
 export const sandboxConnectionSchema = z
-  .object({ clientId: z.string().min(1), secret: z.string().min(1), username: z.string().min(1), password: z.string().min(1) })
+  .object({
+    clientId: z.string().min(1),
+    secret: z.string().min(1),
+    username: z.string().min(1),
+    password: z.string().min(1),
+    denied: z.array(z.string().regex(/^(list|create or update|delete) [a-z ]+$/, 'an action as Akeneo words it: "list families", "create or update products", "delete products"')).optional(),
+  })
   .strict();
 
 export interface RequestLogEntry {

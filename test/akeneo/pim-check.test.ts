@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startFake, type FakeAkeneo } from './support/fake-akeneo.js';
-import { formatPimCheck, loadPimSection, runPimCheck } from '../../src/cli/commands/pim.js';
+import { runPimCheck } from '../../src/app/pim-check.js';
+import { formatPimCheck, loadPimSection } from '../../src/cli/commands/pim.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');

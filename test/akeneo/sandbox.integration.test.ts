@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createAkeneoClient, type AkeneoClient, type Product } from '../../src/akeneo/index.js';
-import { runPimCheck } from '../../src/cli/commands/pim.js';
+import { runPimCheck } from '../../src/app/pim-check.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 
 function clientFor(s: RunningSandbox, extra: Partial<Parameters<typeof createAkeneoClient>[0]> = {}): AkeneoClient {

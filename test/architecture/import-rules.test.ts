@@ -48,7 +48,8 @@ const TREE: Record<string, string[]> = {
   'src/erp/tryton/bad-core.ts': ['src/mapping/ok.ts'],
   'src/cli/index.ts': ['src/sync/engine.ts', 'src/sandbox/index.ts', 'src/erp/factory.ts'],
   'src/server/api/contract.ts': [],
-  'src/server/app.ts': ['src/sync/engine.ts', 'src/server/api/contract.ts'],
+  'src/server/app.ts': ['src/sync/engine.ts', 'src/server/api/contract.ts', 'src/app/run-sync.ts'],
+  'src/server/bad-cli.ts': ['src/cli/index.ts'],
   'web/src/main.ts': ['src/server/api/contract.ts', 'web/src/view.ts'],
   'web/src/view.ts': [],
   'web/src/bad-engine.ts': ['src/sync/engine.ts'],
@@ -72,6 +73,7 @@ const EXPECTED = [
   'sandbox-shares-only-the-model: src/sandbox/bad-logging.ts → src/logging.ts',
   'erp-adapters-import-no-core: src/erp/tryton/bad-core.ts → src/mapping/ok.ts',
   'util-imports-nothing-of-ferry: src/util/bad-core.ts → src/akeneo/model.ts',
+  'server-imports-no-cli: src/server/bad-cli.ts → src/cli/index.ts',
   'web-imports-only-the-api-contract: web/src/bad-engine.ts → src/sync/engine.ts',
   'web-imports-only-the-api-contract: web/src/bad-server.ts → src/server/app.ts',
 ].sort();

@@ -4,7 +4,8 @@
  * admin → PIM sandbox (tested) → the SQL adapter's generated form (client, connection URL, the
  * `streams` JSON), tested → identity mapping from the fields the ERP describes → bootstrap → dry
  * run → first import (the dozen products land in the sandbox) → nightly schedule → done; then
- * `ferry sync` in a terminal on the saved ferry.yaml. Without PostgreSQL it skips (fails under CI).
+ * `ferry sync` in a terminal on the saved ferry.yaml. Steps and seconds are printed as
+ * `wizard[SQL on PostgreSQL]: …`. Without PostgreSQL it skips (fails under CI).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { tempDirs } from '../sync/support/e2e.js';
 import { clientFor, pimSnapshot } from '../sync/support/pim.js';
 import { chromiumAvailable, launchChromium } from './support/browser.js';
 import { ensureWebBuilt } from './support/console.js';
-import { serveFirstRun, type ServedFerry } from './support/first-run.js';
+import { bootstrapThePim, createFirstAdmin, dryRunThenFirstImport, expectResumes, fillPimForm, scheduleAndFinish, serveFirstRun, WizardMeter, type ServedFerry } from './support/first-run.js';
 
 const run = chromiumAvailable() && serviceGate('PostgreSQL', await pgProblem());
 const tempDir = tempDirs('ferry-setup-sql-e2e-');
@@ -74,108 +75,87 @@ describe.skipIf(!run)('first-run wizard in Chromium, ERP = SQL adapter on Postgr
       await page?.screenshot({ path: join(dir, 'failure.png'), fullPage: true });
       console.log(`failure screenshot: ${join(dir, 'failure.png')}\n${server?.output() ?? ''}`);
     });
-    const started = Date.now();
-    const steps: string[] = [];
     const shot = async (name: string) => {
-      steps.push(name);
       await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
     };
     const pimClient = clientFor(sandbox);
     const before = await pimSnapshot(pimClient);
     for (const p of PRODUCTS) expect(before.products[p.sku]).toBeUndefined();
 
-    server = await serveFirstRun(dir);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
     page = await context.newPage();
+    const meter = new WizardMeter(page);
+    server = await serveFirstRun(dir);
 
     // 1. The one-time link: the first admin.
-    await page.goto(server.link);
-    await page.getByRole('heading', { name: 'Welcome to Ferry' }).waitFor();
-    await page.getByLabel('Your user name').fill('julia');
-    await page.getByLabel(/^Password/).first().fill('julia-first-admin-1');
-    await page.getByLabel(/^Password again/).fill('julia-first-admin-1');
-    await shot('sql-setup-1-admin');
-    await page.getByRole('button', { name: 'Create the admin and start' }).click();
-    await page.getByRole('heading', { name: 'Set up Ferry' }).waitFor();
+    await createFirstAdmin(page, meter, server.link, shot, 'sql-setup-1-admin');
 
     // 2. The PIM sandbox, tested.
+    await meter.screen('PIM');
+    await expectResumes(page, meter);
     const pim = page.getByTestId('pim-section');
-    await pim.getByRole('textbox', { name: /^URL/ }).fill(sandbox.url);
-    await pim.getByRole('textbox', { name: /^Client ID/ }).fill(sandbox.clientId);
-    await pim.getByLabel(/^Secret/).fill(sandbox.secret);
-    await pim.getByRole('textbox', { name: /^Username/ }).fill(sandbox.username);
-    await pim.getByLabel(/^Password/).fill(sandbox.password);
-    await pim.getByRole('button', { name: 'Test' }).click();
+    await fillPimForm(page, meter, sandbox, sandbox.secret);
+    await meter.click(pim.getByRole('button', { name: 'Test' }));
     await page.getByTestId('pim-test-ok').waitFor({ timeout: 30_000 });
-    await shot('sql-setup-2-pim-ok');
-    await pim.getByRole('button', { name: 'Continue' }).click();
+    await meter.detour(() => shot('sql-setup-2-pim-ok'));
+    await meter.click(pim.getByRole('button', { name: 'Continue' }));
 
     // 3. The ERP: the SQL adapter's generated form on the throw-away PostgreSQL database.
     const erp = page.getByTestId('erp-section');
     await erp.waitFor();
-    await erp.getByLabel(/^Kind of ERP/).click();
-    await page.getByRole('option', { name: /^SQL database/ }).click();
-    await erp.getByLabel(/^Client/).click();
-    await page.getByRole('option', { name: 'pg', exact: true }).click();
+    await meter.screen('ERP');
+    await expectResumes(page, meter);
+    await meter.click(erp.getByLabel(/^Kind of ERP/));
+    await meter.click(page.getByRole('option', { name: /^SQL database/ }));
+    await meter.click(erp.getByLabel(/^Client/));
+    await meter.click(page.getByRole('option', { name: 'pg', exact: true }));
     const c = db.connection as { host: string; port: number; user: string; database: string };
-    await erp.getByRole('textbox', { name: /^Connection/ }).fill(`postgres://${c.user}@${c.host}:${c.port}/${c.database}`);
-    await erp.getByRole('button', { name: /More settings/ }).click();
-    await erp.getByRole('textbox', { name: /^Streams/ }).fill(JSON.stringify(STREAMS, null, 2));
-    await erp.getByRole('button', { name: 'Test' }).click();
+    await meter.fill(erp.getByRole('textbox', { name: /^Connection/ }), `postgres://${c.user}@${c.host}:${c.port}/${c.database}`);
+    await meter.click(erp.getByRole('button', { name: /More settings/ }));
+    await meter.fill(erp.getByRole('textbox', { name: /^Streams/ }), JSON.stringify(STREAMS, null, 2));
+    await meter.click(erp.getByRole('button', { name: 'Test' }));
     const erpOk = page.getByTestId('erp-test-ok');
     await erpOk.waitFor({ timeout: 60_000 });
     expect(await erpOk.textContent()).toMatch(/Connected to PostgreSQL/);
     expect(await erpOk.textContent()).toMatch(/items 12/);
-    await shot('sql-setup-3-erp-ok');
-    await erp.getByRole('button', { name: 'Continue' }).click();
+    await meter.detour(() => shot('sql-setup-3-erp-ok'));
+    await meter.click(erp.getByRole('button', { name: 'Continue' }));
 
     // 4. Mapping: identity from the fields the SQL stream describes (no preset knows this ERP).
     await page.getByText('How do ERP fields become PIM attributes?').waitFor();
+    await meter.screen('Mapping');
+    await expectResumes(page, meter);
     const yaml = readFileSync(join(dir, 'ferry.yaml'), 'utf8');
     expect(yaml).toMatch(/type: sql/);
     expect(yaml).toMatch(/client: pg/);
     expect(yaml).toContain('erp_products');
     expect(yaml).toMatch(/identity:\s*\n\s*enabled: true/);
     expect(await page.getByRole('radio', { name: /^Identity/ }).isChecked()).toBe(true);
-    await page.getByRole('button', { name: 'Preview on 5 ERP items' }).click();
+    await meter.click(page.getByRole('button', { name: 'Preview on 5 ERP items' }));
     const preview = page.getByTestId('mapping-preview');
     await preview.waitFor({ timeout: 60_000 });
     expect(await preview.textContent()).toMatch(/5 ERP items become \d+ PIM records \(0 problems\)/);
     // Identity feeds name and colour once the next step creates them: the preview says so.
     expect(await preview.textContent()).toMatch(/the next step creates them: attribute colour, attribute name\./);
-    await shot('sql-setup-4-mapping');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await meter.detour(() => shot('sql-setup-4-mapping'));
+    await meter.click(page.getByRole('button', { name: 'Continue' }));
 
-    // 5. Bootstrap: the plan (the attributes for the described fields), then applied.
+    // 5. Bootstrap: the plan (the attributes for the described fields, one row each), then applied.
     await page.getByTestId('bootstrap-plan').waitFor({ timeout: 60_000 });
-    await shot('sql-setup-5-bootstrap-plan');
-    await page.getByRole('button', { name: 'Create it in the PIM' }).click();
-    await page.getByText(/^Created \d+/).waitFor({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await meter.screen('Prepare the PIM');
+    await expectResumes(page, meter);
+    expect(await page.getByTestId('plan-attribute-name').textContent()).toMatch(/create/);
+    expect(await page.getByTestId('plan-attribute-colour').textContent()).toMatch(/simpleselect/);
+    await bootstrapThePim(page, meter, shot, 'sql-setup-5-bootstrap-plan');
 
-    // 6. Dry run: the twelve products planned.
-    await page.getByRole('button', { name: 'Start the dry run' }).click();
-    await page.getByTestId('dry-run-result').waitFor({ timeout: 120_000 });
-    expect(await page.getByTestId('dry-run-result').textContent()).toMatch(/product: 12 create/);
-    await shot('sql-setup-6-dry-run');
-    await page.getByRole('button', { name: 'Continue' }).click();
-
-    // 7. The first real import.
-    await page.getByRole('button', { name: 'Start the first import' }).click();
-    await page.getByTestId('first-run-result').waitFor({ timeout: 180_000 });
-    const result = (await page.getByTestId('first-run-result').textContent()) ?? '';
-    expect(result).toMatch(/The first import: succeeded/);
-    expect(result).toMatch(/\d+ records read: \d+ created, 0 updated, 0 unchanged, 0 refused/);
-    await shot('sql-setup-7-first-run');
-    await page.getByRole('button', { name: 'Continue' }).click();
+    // 6. Dry run: the twelve products planned; 7. the first real import (each left and resumed).
+    const runs = await dryRunThenFirstImport(page, meter, shot, { dryRun: 'sql-setup-6-dry-run', firstRun: 'sql-setup-7-first-run' });
+    expect(runs.dryRun).toMatch(/product: 12 create/);
+    expect(runs.firstRun).toMatch(/The first import: succeeded/);
+    expect(runs.firstRun).toMatch(/\d+ records read: \d+ created, 0 updated, 0 unchanged, 0 refused/);
 
     // 8. Schedule, 9. notifications (skipped), done.
-    await page.getByRole('button', { name: 'Schedule nightly and continue' }).click();
-    await page.getByRole('button', { name: 'Skip for now, finish' }).click();
-    await page.getByTestId('setup-done').waitFor();
-    await shot('sql-setup-8-done');
-    const seconds = Math.round((Date.now() - started) / 100) / 10;
-    console.log(`[setup wizard, SQL on PostgreSQL] ${steps.length} screens, ${seconds} s from ferry serve to a finished first import`);
+    expect(await scheduleAndFinish(page, meter, shot, 'SQL on PostgreSQL', 'sql-setup-8-done')).toMatch(/^wizard\[SQL on PostgreSQL\]: \d+ steps/);
 
     // The sandbox holds the dozen products, each with its name and colour from PostgreSQL.
     const after = await pimSnapshot(pimClient);

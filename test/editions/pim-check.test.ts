@@ -4,7 +4,8 @@
  * (6.0+) and by probing where it does not (5.0).
  */
 import { describe, expect, it } from 'vitest';
-import { formatPimCheck, runPimCheck } from '../../src/cli/commands/pim.js';
+import { runPimCheck } from '../../src/app/pim-check.js';
+import { formatPimCheck } from '../../src/cli/commands/pim.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 
 const CASES = [

@@ -113,4 +113,37 @@ describe('sandbox with several connections', () => {
     expect((await login(sb, sb.connections[1]!)).status).toBe(200);
     expect((await login(sb, { clientId: 'ferry', secret: 'ferry-secret', username: 'admin', password: 'admin' })).status).toBe(422);
   });
+
+  it("denied: a connection whose user role lacks a Web API permission gets Akeneo's 403 for it, and only for it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-sandbox-acl-'));
+    try {
+      const file = join(dir, 'creds.yaml');
+      writeFileSync(file, '- { clientId: full, secret: s1, username: u1, password: p1 }\n- { clientId: limited, secret: s2, username: u2, password: p2, denied: [list channels, create or update products] }\n');
+      const connections = sandboxOptionsFromFlags({ connections: file }).connections as SandboxConnection[];
+      expect(connections[1]!.denied).toEqual(['list channels', 'create or update products']);
+      expect(() => sandboxOptionsFromFlags({ connections: writeBad(dir) })).toThrow(/denied/);
+      const sb = await sandbox({ connections });
+      const [full, limited] = sb.connections as [SandboxConnection, SandboxConnection];
+      const fullToken = (await login(sb, full)).token!;
+      const limitedToken = (await login(sb, limited)).token!;
+      expect(await get(sb, fullToken)).toBe(200);
+      const res = await fetch(`${sb.url}/api/rest/v1/channels`, { headers: { authorization: `Bearer ${limitedToken}` } });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ code: 403, message: 'Access forbidden. You are not allowed to list channels.' });
+      const write = await fetch(`${sb.url}/api/rest/v1/products-uuid`, { method: 'POST', headers: { authorization: `Bearer ${limitedToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ identifier: 'X-1' }) });
+      expect(write.status).toBe(403);
+      expect(((await write.json()) as { message: string }).message).toBe('Access forbidden. You are not allowed to create or update products.');
+      // What the role allows still works.
+      const locales = await fetch(`${sb.url}/api/rest/v1/locales`, { headers: { authorization: `Bearer ${limitedToken}` } });
+      expect(locales.status).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+function writeBad(dir: string): string {
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(file, '- { clientId: x, secret: s, username: u, password: p, denied: [everything] }\n');
+  return file;
+}

@@ -4,26 +4,11 @@
  * created here; other modules add subcommands to it (e.g. `bootstrap`, by the mapping module).
  */
 import type { Command } from 'commander';
-import { createAkeneoClientFromConfig, type AkeneoClient } from '../../akeneo/index.js';
+import { runPimCheck, type PimCheckReport } from '../../app/pim-check.js';
 import { pimConfigSchema, pimSecrets, type PimConfig } from '../../akeneo/config.js';
 import { ConfigError, DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
 import { printJson, UserError, withConfigOption } from '../output.js';
 import { scrubSecrets } from '../../logging.js';
-
-export interface PimCheckReport {
-  url: string;
-  version: string;
-  edition: string;
-  endpointMode: 'uuid' | 'identifier';
-  auth: 'connection' | 'app';
-  rateBudget: { concurrency: number; requestsPerSecond: number; optionWritesPerSecond: number; maxRetries: number };
-  counts: { channels: number; locales: number; activeLocales: number; currencies: number; activeCurrencies: number; families: number; attributes: number };
-  /** Codes of the enabled locales and currencies: what the mapping's locales and prices must use. */
-  activeLocaleCodes: string[];
-  activeCurrencyCodes: string[];
-  requests: number;
-  durationMs: number;
-}
 
 /**
  * Reads only the `pim:` section, so `pim check` works before the ERP side is configured;
@@ -33,78 +18,6 @@ export async function loadPimSection(file: string, env: NodeJS.ProcessEnv = proc
   const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
   if (raw.pim === undefined) throw new ConfigError(file, [{ path: 'pim', message: 'missing; add the pim section (url, clientId, secret, username, password — or token)' }]);
   return interpolateAndValidate(raw.pim, pimConfigSchema, file, env, 'pim');
-}
-
-async function countAll(iterable: AsyncIterable<unknown>): Promise<number> {
-  let n = 0;
-  for await (const _ of iterable) n++;
-  return n;
-}
-
-async function countLarge(client: AkeneoClient, route: string, fallback: () => AsyncIterable<unknown>): Promise<number> {
-  // with_count answers in one call on big catalogs; a PIM that omits items_count gets counted by listing.
-  const n = await client.count(route);
-  return n ?? countAll(fallback());
-}
-
-export async function runPimCheck(pim: PimConfig): Promise<PimCheckReport> {
-  const started = performance.now();
-  const client = createAkeneoClientFromConfig(pim);
-  try {
-    const info = await client.detect();
-    const [channels, locales, currencies, families, attributes] = await Promise.all([
-      countAll(client.channels.list()),
-      (async () => {
-        let all = 0;
-        const active: string[] = [];
-        for await (const l of client.locales.list()) {
-          all++;
-          if (l.enabled) active.push(l.code);
-        }
-        return { all, active };
-      })(),
-      (async () => {
-        let all = 0;
-        const active: string[] = [];
-        for await (const c of client.currencies.list()) {
-          all++;
-          if (c.enabled) active.push(c.code);
-        }
-        return { all, active };
-      })(),
-      countLarge(client, '/api/rest/v1/families', () => client.families.list()),
-      countLarge(client, '/api/rest/v1/attributes', () => client.attributes.list()),
-    ]);
-    const limits = client.limits();
-    return {
-      url: pim.url,
-      version: info.version,
-      edition: info.edition,
-      endpointMode: info.endpointMode,
-      auth: 'token' in pim ? 'app' : 'connection',
-      rateBudget: {
-        concurrency: limits.concurrency,
-        requestsPerSecond: limits.requestsPerSecond,
-        optionWritesPerSecond: limits.optionWritesPerSecond,
-        maxRetries: limits.maxRetries,
-      },
-      counts: {
-        channels,
-        locales: locales.all,
-        activeLocales: locales.active.length,
-        currencies: currencies.all,
-        activeCurrencies: currencies.active.length,
-        families,
-        attributes,
-      },
-      activeLocaleCodes: locales.active.sort(),
-      activeCurrencyCodes: currencies.active.sort(),
-      requests: client.stats().total,
-      durationMs: Math.round(performance.now() - started),
-    };
-  } finally {
-    await client.close();
-  }
 }
 
 export function formatPimCheck(r: PimCheckReport): string {

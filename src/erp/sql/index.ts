@@ -80,6 +80,9 @@ export function createSqlSource(input: SqlConfig | SqlConfigInput, opts: SqlSour
     } catch (err) {
       return { ok: false, system, details, counts, problems: [translateError(err, endpoint).message] };
     }
+    // MySQL/MariaDB grant to an account ('user'@'host pattern'); their "denied" message names the
+    // client's host instead, so a GRANT the check suggests must name the account itself.
+    const account = config.client === 'mysql2' ? await db().raw('select current_user()').then(firstValue, () => null) : null;
     if (streams.length === 0) problems.push('no streams configured; add erp.streams.items (table, key, fields) at least');
     for (const stream of streams) {
       const ctx = context(stream);
@@ -90,7 +93,7 @@ export function createSqlSource(input: SqlConfig | SqlConfigInput, opts: SqlSour
         counts[stream] = row ? Number(row.n) : null;
       } catch (err) {
         counts[stream] = null;
-        problems.push(`stream ${stream} (${sourceName(ctx)}): ${translateError(err, endpoint).message.split('\n')[0]}; check erp.streams.${stream}`);
+        problems.push(`stream ${stream} (${sourceName(ctx)}): ${translateError(err, endpoint, undefined, account).message.split('\n')[0]}; check erp.streams.${stream}`);
       }
     }
     return { ok: problems.length === 0, system, details, counts, problems };

@@ -814,18 +814,6 @@ export const setupAdminBodySchema = z.object({
 /** PUT /setup/step: the wizard's position, so it can be left and resumed. */
 export const setupStepBodySchema = z.object({ step: wizardStepSchema, completed: z.array(wizardStepSchema).optional(), data: z.record(z.string(), z.unknown()).optional() });
 
-/** POST /setup/bootstrap: the plan `ferry pim bootstrap` would apply (apply: false) or its result (apply: true). */
-export const setupBootstrapBodySchema = z.object({ apply: z.boolean().default(false) });
-export const setupBootstrapSchema = z.object({
-  applied: z.boolean(),
-  /** The plan in words, one line per thing to create (attribute group, attributes, options, families, family variants, category root). */
-  lines: z.array(z.string()),
-  empty: z.boolean(),
-  created: z.number().int(),
-  updated: z.number().int(),
-  failures: z.array(z.string()),
-});
-export type SetupBootstrap = z.infer<typeof setupBootstrapSchema>;
 /** GET /setup/presets: the mapping presets a wizard offers (identity is always possible). */
 export const setupPresetsSchema = z.object({ presets: z.array(z.string()) });
 /** POST /setup/preview: a few ERP items mapped with a candidate `mapping:` (nothing written), as `ferry map --sample` shows them. */

@@ -6,13 +6,13 @@
  * secrets typed in the form are used for the test only and never appear in an answer.
  */
 import { z } from 'zod';
-import { pimConfigSchema } from '../../akeneo/config.js';
+import { pimConfigSchema, type PimConfig } from '../../akeneo/config.js';
 import { AkeneoAuthError, AkeneoError, AkeneoNetworkError } from '../../akeneo/errors.js';
 import { erpConfigSchema } from '../../erp/config.js';
 import { interpolateAndValidate, ConfigError } from '../../config/load.js';
 import { resolveErpPaths } from '../../config/paths.js';
 import { configSecrets, scrubSecrets } from '../../logging.js';
-import { runPimCheck } from '../../cli/commands/pim.js';
+import { runPimCheck } from '../../app/pim-check.js';
 import type { ConnectionFailure, ConnectionForms, ErpTestResult, PimTestResult } from '../api/contract.js';
 
 const ERP_TITLES: Record<string, string> = {
@@ -80,7 +80,7 @@ function configFailure(err: ConfigError, sectionName: string): ConnectionFailure
 const CERT_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|SSL/i;
 
 /** An Akeneo failure as the setting to change and the fix, in plain words. */
-export function explainPimFailure(err: unknown, url: string, secrets: string[]): ConnectionFailure {
+export function explainPimFailure(err: unknown, url: string, secrets: string[], pim?: PimConfig): ConnectionFailure {
   const said = scrubSecrets(err instanceof AkeneoError ? err.toString() : String(err), secrets);
   if (err instanceof AkeneoAuthError) {
     switch (err.problem) {
@@ -99,13 +99,26 @@ export function explainPimFailure(err: unknown, url: string, secrets: string[]):
     const code = err.code ?? '';
     const cause = String((err as { cause?: unknown }).cause ?? '');
     if (CERT_CODES.test(code) || CERT_CODES.test(cause) || /certificate/i.test(said)) {
-      return { kind: 'certificate', setting: 'pim.url', message: `The PIM's TLS certificate is not trusted (${code || 'certificate error'}). ${said}`, fix: 'Use the PIM\'s public https address, or give Node the company CA (NODE_EXTRA_CA_CERTS=/path/ca.pem) before starting Ferry.' };
+      // The error's own words without its hint: the fix below says the same, once.
+      return { kind: 'certificate', setting: 'pim.url', message: `The PIM's TLS certificate is not trusted (${code || 'certificate error'}): ${scrubSecrets(err.message, secrets)}.`, fix: 'Use the PIM\'s public https address, or give Node the company CA (NODE_EXTRA_CA_CERTS=/path/ca.pem) before starting Ferry.' };
     }
     if (err.timedOut) return { kind: 'timeout', setting: 'pim.timeoutMs', message: `The PIM at ${url} did not answer in time. ${said}`, fix: 'Check that the PIM is up and not overloaded, or raise the timeout (pim.timeoutMs).' };
     return { kind: 'unreachable', setting: 'pim.url', message: `Ferry cannot reach ${url} (${code || 'network error'}). ${said}`, fix: 'Check the URL (scheme, host, port), that the PIM is running, and that this server may reach it (firewall, proxy).' };
   }
   if (err instanceof AkeneoError && err.status === 403) {
-    return { kind: 'permission', setting: null, message: `The PIM answered 403 Forbidden. ${said}`, fix: "Give the connection's user group and role the API permissions Ferry needs (catalog structure, products, attribute options) in Akeneo's roles settings." };
+    // Akeneo words the missing ACL: "Access forbidden. You are not allowed to list families."
+    const action = /You are not allowed to ([^.]+)\./.exec(said)?.[1];
+    const needs = 'Ferry needs to list the catalog structure (channels, locales, currencies, families, attributes, categories) and to create or update attributes, options, families, categories, product models and products';
+    if (pim && 'token' in pim) {
+      return { kind: 'permission', setting: 'pim.token', message: `The PIM answered 403 Forbidden. ${said}`, fix: `The App${action ? ` may not ${action}` : ' lacks a permission'}: reconnect it in the PIM and grant the scopes it asks for. ${needs}.` };
+    }
+    const user = pim && 'username' in pim ? pim.username : 'the connection\'s user';
+    return {
+      kind: 'permission',
+      setting: 'pim.username',
+      message: `The PIM answered 403 Forbidden. ${said}`,
+      fix: `The user ${user} ${action ? `may not ${action}` : 'lacks a Web API permission'}: in Akeneo, System › Roles, open the role of that user's group and allow it under Web API permissions (or use a Connection whose user may). ${needs}.`,
+    };
   }
   if (err instanceof AkeneoError && err.status === 404) {
     return { kind: 'unreachable', setting: 'pim.url', message: `${url} answered, but not as an Akeneo PIM (404). ${said}`, fix: 'Use the address of the PIM itself (the one you sign in at), without a path.' };
@@ -143,7 +156,7 @@ export async function testPim(input: TestInput): Promise<PimTestResult> {
       failure: null,
     };
   } catch (err) {
-    return { ok: false, durationMs: ms(), lines: [], details: null, failure: explainPimFailure(err, pim.url, secrets) };
+    return { ok: false, durationMs: ms(), lines: [], details: null, failure: explainPimFailure(err, pim.url, secrets, pim) };
   }
 }
 
@@ -152,6 +165,9 @@ export function explainErpProblem(problem: string, type: string): ConnectionFail
   const p = problem;
   const setting = (key: string) => `erp.${key}`;
   if (/certificate|self[- ]signed|CERT_|TLS/i.test(p)) return { kind: 'certificate', setting: setting(type === 'sql' ? 'connection.ssl' : 'url'), message: p, fix: 'Trust the server certificate (NODE_EXTRA_CA_CERTS) or fix the TLS settings of the connection.' };
+  // Before the password words: MariaDB's "Access denied for user … to database" is a grant missing, not a wrong password.
+  const grant = /may not read (.+?) on .*; grant it in the database: (GRANT [^;]+)/.exec(p);
+  if (grant) return { kind: 'permission', setting: setting(type === 'sql' ? 'connection.user' : 'username'), message: p, fix: `The user logs in but may not read ${grant[1]!}. Have the database administrator run: ${grant[2]!.trim()}; or set ${setting(type === 'sql' ? 'connection.user' : 'username')} to a user that may.` };
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|cannot reach|unreachable|connect(ion)? refused|getaddrinfo|no such host|does not exist; create it/i.test(p))
     return { kind: 'unreachable', setting: setting(type === 'sql' ? 'connection.host' : type === 'files' ? 'folder' : 'url'), message: p, fix: 'Check the address (host, port, folder), that the ERP is running and that this server may reach it.' };
   if (/password|authentication|login|credentials|access denied for user|not authorized|401/i.test(p))

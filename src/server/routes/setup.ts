@@ -2,7 +2,9 @@
  * First run: `ferry serve` on an empty folder prints a one-time setup link; whoever opens it
  * creates the first admin (the token proves access to the server's terminal), then the wizard
  * walks through the connections, the mapping, the bootstrap, a dry run, the first run, a
- * schedule and notifications. Its position is kept so it can be left and resumed.
+ * schedule and notifications. Its position is kept so it can be left and resumed. The bootstrap
+ * step uses the Bootstrap page's API (GET /bootstrap/plan, POST /bootstrap/apply in
+ * routes/mapping.ts), so there is one plan and one per-item result for both.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
@@ -10,8 +12,6 @@ import {
   meSchema,
   SESSION_COOKIE,
   setupAdminBodySchema,
-  setupBootstrapBodySchema,
-  setupBootstrapSchema,
   setupPresetsSchema,
   setupPreviewBodySchema,
   setupPreviewSchema,
@@ -69,35 +69,6 @@ export function setupRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
     });
 
     app.get('/setup/presets', { config: { access: 'admin' }, schema: { tags: ['setup'], summary: 'Mapping presets', response: { 200: setupPresetsSchema } } }, async () => ({ presets: Object.keys(PRESETS) }));
-
-    app.post(
-      '/setup/bootstrap',
-      { config: { access: 'admin' }, schema: { tags: ['setup'], summary: "`ferry pim bootstrap`: the plan, or (apply) its result", body: setupBootstrapBodySchema, response: { 200: setupBootstrapSchema, 400: errorBodySchema } } },
-      async (req, reply) => {
-        const { loadPimStructure } = await import('../../mapping/index.js');
-        const { resolveMapping } = await import('../../mapping/resolve.js');
-        const { planBootstrap, applyBootstrap, describePlan, describeFailure, isEmptyPlan } = await import('../../mapping/bootstrap.js');
-        const { needsSamples, readAxisSamples } = await import('../../sync/bootstrap.js');
-        const { createErpSource } = await import('../../erp/factory.js');
-        const source = createErpSource(ctx.config.erp, { readOnly: true });
-        try {
-          const client = ctx.manager.pimClient();
-          const mapping = resolveMapping(ctx.config.mapping);
-          const plan = planBootstrap(mapping, await loadPimStructure(client), await source.describe(), needsSamples(mapping) ? { samples: await readAxisSamples(mapping, source) } : {});
-          const lines = describePlan(plan);
-          const empty = isEmptyPlan(plan);
-          if (!req.body.apply || empty) return { applied: false, lines, empty, created: 0, updated: 0, failures: [] };
-          const result = await applyBootstrap(plan, client);
-          const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-          ctx.audit.record(req.principal!.actor, 'pim.bootstrap', null, { created: sum(result.created), failures: result.failures.length });
-          return { applied: true, lines, empty, created: sum(result.created), updated: sum(result.updated), failures: result.failures.map(describeFailure) };
-        } catch (err) {
-          return reply.code(400).send(refusal('bad_request', scrubSecrets(`the bootstrap could not be planned: ${err instanceof Error ? err.message : String(err)}`)));
-        } finally {
-          await source.close().catch(() => undefined);
-        }
-      },
-    );
   };
 }
 

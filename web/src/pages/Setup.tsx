@@ -13,7 +13,6 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import {
   jobSchema,
   meSchema,
-  setupBootstrapSchema,
   setupPresetsSchema,
   setupPreviewSchema,
   setupStatusSchema,
@@ -24,6 +23,7 @@ import {
 import { useConfigFile, useSaveConfig } from '../api/config';
 import { useSaveSchedule, useStartRun } from '../api/hooks';
 import { api, setCsrfToken } from '../api/http';
+import { BootstrapActions, BootstrapPlanBody, useBootstrap } from '../components/BootstrapPlan';
 import { LiveProgress } from '../components/LiveProgress';
 import { PageHeader } from '../components/PageHeader';
 import { secretNameFor } from '../config-changes';
@@ -302,45 +302,18 @@ function MappingChoice({ onNext }: { onNext: () => void }) {
   );
 }
 
+/** The Bootstrap page's plan and per-item results (one component, one API), with Continue once settled. */
 function BootstrapStep({ onNext }: { onNext: () => void }) {
-  const plan = useQuery({ queryKey: ['bootstrap-plan'], queryFn: () => api(`${V1}/setup/bootstrap`, { method: 'POST', body: { apply: false }, schema: setupBootstrapSchema }) });
-  const apply = useMutation({ mutationFn: () => api(`${V1}/setup/bootstrap`, { method: 'POST', body: { apply: true }, schema: setupBootstrapSchema }) });
-  if (plan.isError) return <Alert color="red" title="The plan could not be made">{plan.error.message}</Alert>;
-  if (!plan.data) return <Group><Loader size="sm" /><Text>Reading the PIM and the ERP to plan what the PIM lacks…</Text></Group>;
-  const done = apply.data;
+  const state = useBootstrap();
   return (
-    <Paper withBorder p="md">
-      <Stack>
-        {plan.data.empty ? (
-          <Text>The PIM already has everything the mapping needs.</Text>
-        ) : (
-          <>
-            <Text>The PIM lacks what the mapping writes to. Ferry will create:</Text>
-            <Code block data-testid="bootstrap-plan" style={{ whiteSpace: 'pre-wrap', maxHeight: 320, overflow: 'auto' }}>
-              {plan.data.lines.join('\n')}
-            </Code>
-          </>
-        )}
-        {done && (
-          <Alert color={done.failures.length ? 'red' : 'green'} title={done.failures.length ? 'Some things could not be created' : `Created ${done.created}, updated ${done.updated}`}>
-            <List size="sm">
-              {done.failures.map((f) => (
-                <List.Item key={f}>{f}</List.Item>
-              ))}
-            </List>
-          </Alert>
-        )}
-        {apply.isError && <Alert color="red">{apply.error.message}</Alert>}
-        <Group>
-          {!plan.data.empty && !done && (
-            <Button onClick={() => apply.mutate()} loading={apply.isPending}>
-              Create it in the PIM
-            </Button>
-          )}
-          {(plan.data.empty || (done && done.failures.length === 0)) && <Button onClick={onNext}>Continue</Button>}
-        </Group>
-      </Stack>
-    </Paper>
+    <Stack>
+      <Text>The PIM needs what the mapping writes to: Ferry plans what it lacks. Look at the plan, then apply it; existing things are left as they are, except families gaining attributes.</Text>
+      <BootstrapPlanBody state={state} />
+      <Group>
+        <BootstrapActions state={state} canApply />
+        {state.settled && <Button onClick={onNext}>Continue</Button>}
+      </Group>
+    </Stack>
   );
 }
 

@@ -138,6 +138,12 @@ describe('structure and settings API', () => {
     expect(o.problems.map((x) => x.path)).toEqual([`${base}.erp_product_by_name.levels[0].axes[0]`]);
   });
 
+  it('a level without axes (the schema refuses it) names the key path and the axes\' help', async () => {
+    const p = await preview({ mapping: { preset: 'demo', structure: { families: { definitions: { erp_product: { variants: { erp_product_two: { levels: [{ axes: ['size'], attributes: [] }, { axes: [], attributes: [] }] } } } } } } } });
+    const problem = p.problems.find((x) => x.path === 'mapping.structure.families.definitions.erp_product.variants.erp_product_two.levels[1].axes')!;
+    expect(problem.fix).toMatch(/Axis attributes of this level/);
+  });
+
   it('refuses a locale or a channel the PIM does not have, by key path', async () => {
     const p = await preview({ mapping: { preset: 'demo', locales: { en: 'xx_XX' }, channels: { default: ['nowhere'] } } });
     expect(p.problems.find((x) => x.path === 'mapping.locales.en')?.fix).toMatch(/en_US/);

@@ -15,7 +15,6 @@ export const axisCandidateSchema = z.object({
   /** null: usable as an axis; else the reason in words (localizable, a text, …). */
   unusable: z.string().nullable(),
 });
-export type AxisCandidate = z.infer<typeof axisCandidateSchema>;
 
 export const layoutLevelSchema = z.object({ axes: z.array(z.string()), attributes: z.array(z.string()) });
 

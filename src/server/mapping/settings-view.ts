@@ -17,6 +17,7 @@ import { localeFor } from './overview.js';
 interface JsonNode {
   description?: string;
   properties?: Record<string, JsonNode>;
+  additionalProperties?: JsonNode | boolean;
   items?: JsonNode;
   anyOf?: JsonNode[];
 }
@@ -33,6 +34,8 @@ function collectHelp(node: JsonNode, path: string, out: Record<string, string>):
   }
   for (const branch of node.anyOf ?? []) collectHelp(branch, path, out);
   if (node.items) collectHelp(node.items, `${path}[]`, out);
+  // A record's entries (a family, a family variant): `*` stands for any key.
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') collectHelp(node.additionalProperties, `${path}.*`, out);
 }
 
 let help: Record<string, string> | null = null;
@@ -43,6 +46,23 @@ export function settingsHelp(): Record<string, string> {
     collectHelp(z.toJSONSchema(mappingConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonNode, 'mapping', help);
   }
   return help;
+}
+
+let patterns: [RegExp, string][] | null = null;
+/**
+ * The help of the deepest described key on a key path (`mapping.structure.families.definitions.
+ * erp_product.variants.by_size.levels[1].axes` → the axes' description), for draft problems.
+ */
+export function helpAt(path: string): string | undefined {
+  patterns ??= Object.entries(settingsHelp())
+    .filter(([k]) => !k.endsWith('[]'))
+    .map(([k, text]) => [new RegExp(`^${k.replace(/[.[\]]/g, (c) => `\\${c}`).replace(/\\\[\\\]/g, '\\[\\d+\\]').replace(/\*/g, '[^.[]+')}$`), text] as [RegExp, string]);
+  for (let at = path; at.length > 0; at = at.replace(/(\.[^.[]+|\[\d+\])$/, '')) {
+    const hit = patterns.find(([re]) => re.test(at));
+    if (hit) return hit[1];
+    if (!/(\.[^.[]+|\[\d+\])$/.test(at)) break;
+  }
+  return undefined;
 }
 
 export function settingsView(mapping: ResolvedMapping, raw: MappingConfig, pim: PimStructure, description: readonly StreamDescription[]): MappingSettings {

@@ -23,6 +23,8 @@ function variantPath(family: string, code: string): string {
 }
 
 const axesText = (levels: readonly Level[]) => levels.map((l) => l.axes.join(' + ')).join(' / ');
+/** The same axes per level, in any order within a level (as bootstrap compares them). */
+const sameAxes = (a: readonly Level[], b: readonly Level[]) => a.length === b.length && a.every((l, i) => [...l.axes].sort().join('+') === [...b[i]!.axes].sort().join('+'));
 
 function pimLevels(fv: FamilyVariant): Level[] {
   return [...fv.variant_attribute_sets].sort((a, b) => a.level - b.level).map((s) => ({ axes: [...s.axes], attributes: [...s.attributes] }));
@@ -108,7 +110,7 @@ export function structureProblems(raw: MappingConfig, mapping: ResolvedMapping, 
         }),
       );
       const inPim = pim.familyVariants.get(code);
-      if (inPim && axesText(pimLevels(inPim)) !== axesText(fv.levels)) {
+      if (inPim && !sameAxes(pimLevels(inPim), fv.levels)) {
         problems.push({
           path: `${variantPath(family, code)}.levels`,
           message: `family variant ${code} exists in the PIM with axes ${axesText(pimLevels(inPim))}; Akeneo refuses other axes on an existing family variant (the draft says ${axesText(fv.levels)})`,

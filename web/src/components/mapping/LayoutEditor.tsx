@@ -15,10 +15,11 @@ const SOURCE: Record<VariantLayout['source'], string> = { preset: 'preset', file
 const axesText = (levels: readonly Level[]) => levels.map((l) => l.axes.join(' + ') || '?').join(' → ');
 
 function LevelEditor({ layout, index, level, edit, onChange }: { layout: VariantLayout; index: number; level: Level; edit: StructureEdit; onChange: (level: Level) => void }) {
-  const usable = edit.axisCandidates.filter((a) => a.unusable === null);
-  // An axis already chosen that is not usable stays visible, so the user can see and remove it.
-  const offered = [...usable.map((a) => a.code), ...level.axes.filter((a) => !usable.some((u) => u.code === a))];
   const family = edit.families.find((f) => f.code === layout.family);
+  // Akeneo takes axes among the family's attributes: once the family exists, only those are offered.
+  const usable = edit.axisCandidates.filter((a) => a.unusable === null && (!family?.inPim || family.attributes.includes(a.code)));
+  // An axis already chosen that is not offered stays visible, so the user can see and remove it.
+  const offered = [...usable.map((a) => a.code), ...level.axes.filter((a) => !usable.some((u) => u.code === a))];
   const id = `${layout.code}-level-${index + 1}`;
   return (
     <Stack gap={6} data-testid={`level-${layout.code}-${index + 1}`}>
@@ -49,7 +50,8 @@ function LevelEditor({ layout, index, level, edit, onChange }: { layout: Variant
 }
 
 function LayoutCard({ layout, edit, onChange }: { layout: VariantLayout; edit: StructureEdit; onChange: (levels: Level[] | undefined) => void }) {
-  const changed = layout.pimLevels && axesText(layout.pimLevels) !== axesText(layout.levels);
+  const sorted = (levels: readonly Level[]) => levels.map((l) => [...l.axes].sort().join('+')).join('/');
+  const changed = layout.pimLevels && sorted(layout.pimLevels) !== sorted(layout.levels);
   return (
     <Paper withBorder p="sm" data-testid={`layout-${layout.code}`}>
       <Group justify="space-between" mb="xs">

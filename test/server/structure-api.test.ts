@@ -14,6 +14,7 @@ import { resolveMapping } from '../../src/mapping/resolve.js';
 import { configFileSchema, mappingOverviewSchema, mappingPreviewSchema, type MappingOverview, type MappingPreview } from '../../src/server/api/contract.js';
 import { PASSWORDS, startTestConsole, type TestConsole } from '../console/support/console.js';
 import { tempDirs } from '../sync/support/e2e.js';
+import { draftChanges } from '../../web/src/components/mapping/draft-edit.js';
 import { signIn, type Session } from './support.js';
 
 const tempDir = tempDirs('ferry-console-structure-');
@@ -22,7 +23,7 @@ let julia: Session;
 let file: string;
 
 /** The test's ferry.yaml keeps comments inside `mapping:` so a save can be seen keeping them. */
-const COMMENTED = 'mapping:\n  # the demo preset: templates become product models\n  preset: demo # keep this comment\n';
+const COMMENTED = 'mapping:\n  # the demo preset: templates become product models\n  preset: demo # keep this comment\n  structure:\n    variants:\n      modelPrefix: "" # no prefix, on purpose\n';
 
 beforeAll(async () => {
   tc = await startTestConsole(tempDir(), { items: 60, configFile: true });
@@ -161,25 +162,27 @@ describe('structure and settings API', () => {
     expect(zeroAxes.statusCode).toBe(422);
     expect((zeroAxes.json() as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain('mapping.structure.families.definitions.erp_product.variants.erp_product_none.levels[0].axes');
     const before = readFileSync(file, 'utf8');
+    // The edits the page sends (web/src/components/mapping/draft-edit.ts): the deepest keys that changed.
+    const saved = (await overview()).saved;
+    const draft = { ...saved, structure: { ...SIZE_THEN_COLOR.structure, variants: { modelPrefix: '', ...SIZE_THEN_COLOR.structure.variants } }, hotData: { allow: ['quantity_per_pack'] }, locales: { de: 'de_DE' } };
+    const changes = draftChanges(saved, draft);
+    expect(changes.map((c) => c.path)).toEqual(['mapping.structure.variants.familyVariant', 'mapping.structure.families', 'mapping.hotData', 'mapping.locales']);
     const res = await tc.server.app.inject({
       method: 'PUT',
       url: '/api/v1/config',
       headers: julia.headers,
       payload: {
         baseVersion: (await read()).version,
-        changes: [
-          { path: 'mapping.structure', value: SIZE_THEN_COLOR.structure },
-          { path: 'mapping.hotData', value: { allow: ['quantity_per_pack'] } },
-          { path: 'mapping.locales', value: { de: 'de_DE' } },
-        ],
+        changes,
         note: 'structure edited in the Console',
       },
     });
     expect(res.statusCode, res.body).toBe(200);
     const after = readFileSync(file, 'utf8');
     expect(after).toContain('  # the demo preset: templates become product models\n  preset: demo # keep this comment\n');
+    expect(after).toContain('      modelPrefix: "" # no prefix, on purpose\n');
     expect(after.slice(0, after.indexOf('mapping:'))).toBe(before.slice(0, before.indexOf('mapping:')));
-    expect(parse(after).mapping.structure).toEqual(SIZE_THEN_COLOR.structure);
+    expect(parse(after).mapping.structure).toEqual(draft.structure);
     const loaded = resolveMapping((await loadConfig(file, {})).mapping);
     expect(loaded.structure.variants.familyVariant.erp_product).toBe('erp_product_size_color');
     expect(loaded.structure.families.definitions.erp_product!.variants!.erp_product_size_color!.levels[0]!.axes).toEqual(['size']);

@@ -6,6 +6,9 @@
  * preset still applies under it); the server validates it and answers problems by key path.
  */
 import { z } from 'zod';
+import { mappingSettingsSchema, structureEditSchema } from './structure-contract.js';
+
+export * from './structure-contract.js';
 
 /** A problem in a draft mapping: `path` is the key path in ferry.yaml (`mapping.attributes.weight.unit`). */
 export const draftProblemSchema = z.object({ path: z.string(), message: z.string(), fix: z.string() });
@@ -89,6 +92,10 @@ export const mappingOverviewSchema = z.object({
   rows: z.array(mappingRowSchema),
   unmapped: z.array(unmappedFieldSchema),
   structure: structureViewSchema,
+  /** The structure's editable parts: family variant layouts and the attributes that can be axes. */
+  structureEdit: structureEditSchema,
+  /** The locale table, channels, ownership and the hot-data guard. */
+  settings: mappingSettingsSchema,
   /** ERP language → Akeneo locale as resolved. */
   locales: z.record(z.string(), z.string()),
   /** Draft problems (empty for a valid draft; the rows are then the saved mapping's). */
@@ -157,6 +164,8 @@ export const mappingPreviewSchema = z.object({
   units: z.array(previewUnitSchema),
   missingOptions: z.array(z.string()),
   codeChanges: z.array(z.string()),
+  /** Family variants the draft defines that the PIM lacks yet, previewed as Bootstrap would create them. */
+  asIfBootstrapped: z.array(z.string()),
   /** Server time to map the draft (sample records come from a cache). */
   durationMs: z.number(),
   /** How many items the cached sample holds and whether it is the ERP's whole item list. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { attributeMappingSchema, mappingConfigSchema, type MappingConfig } from '../../mapping/config.js';
 import type { DraftProblem } from '../api/contract.js';
+import { helpAt } from './settings-view.js';
 
 type Shape = Record<string, z.ZodType>;
 
@@ -27,7 +28,9 @@ function problemFor(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[], sha
     return { path: pathText(path), message: `unknown key${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}`, fix: `Remove ${issue.keys.join(', ')}${shape === attributeMappingSchema.shape ? `; an attribute accepts ${ATTRIBUTE_KEYS}` : ''}.` };
   }
   const key = issue.path[0];
-  const help = shape && typeof key === 'string' ? describeKey(shape, key) : undefined;
+  const own = shape && typeof key === 'string' ? describeKey(shape, key) : undefined;
+  // Outside an attribute entry the deepest described key says more (a level's axes, not `structure`).
+  const help = shape === attributeMappingSchema.shape ? own : (helpAt(pathText(path)) ?? own);
   return { path: pathText(path), message: issue.message, fix: help ? `Correct ${pathText(path)}: ${help}` : `Correct ${pathText(path)} (see docs/mapping.md).` };
 }
 

@@ -160,7 +160,7 @@ function structureView(mapping: ResolvedMapping, raw: MappingConfig, pim: PimStr
   };
 }
 
-export function buildOverview(raw: MappingConfig, pim: PimStructure, description: readonly StreamDescription[]): Omit<MappingOverview, 'saved' | 'problems'> {
+export function buildOverview(raw: MappingConfig, pim: PimStructure, description: readonly StreamDescription[]): Omit<MappingOverview, 'saved' | 'problems' | 'structureEdit' | 'settings'> {
   const mapping = resolveMapping(raw);
   const fields = fieldsOf(description);
   const presetAttrs = (raw.preset ? PRESETS[raw.preset].attributes : undefined) ?? {};

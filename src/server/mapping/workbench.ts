@@ -19,6 +19,8 @@ import { bootstrapResults, bootstrapView } from './bootstrap-view.js';
 import { validateDraft } from './draft.js';
 import { buildOverview } from './overview.js';
 import { previewUnits, rowOf } from './preview.js';
+import { settingsProblems, settingsView } from './settings-view.js';
+import { asIfBootstrapped, structureEditView, structureProblems } from './structure-edit.js';
 
 /** Items kept for previews: enough for a random pick, bounded for a large ERP. */
 const SAMPLE_LIMIT = 2000;
@@ -111,17 +113,29 @@ export class MappingWorkbench {
     if (what.erp) this.sample = null;
   }
 
-  private draftOf(raw: Record<string, unknown> | undefined): { mapping: MappingConfig; problems: MappingOverview['problems'] } {
+  /**
+   * The draft (or the saved mapping) and its problems. A draft the schema refuses gives the saved
+   * mapping's table; one the schema accepts but the PIM would refuse (an axis, a locale) gives its
+   * own table with the problems, so the editor keeps showing what the user typed.
+   */
+  private draftOf(raw: Record<string, unknown> | undefined, pim: PimStructure): { mapping: MappingConfig; problems: MappingOverview['problems'] } {
     if (raw === undefined) return { mapping: this.deps.savedMapping(), problems: [] };
     const { mapping, problems } = validateDraft(raw);
     if (!mapping) return { mapping: this.deps.savedMapping(), problems };
-    return { mapping, problems };
+    return { mapping, problems: [...problems, ...structureProblems(mapping, resolveMapping(mapping), pim), ...settingsProblems(mapping, pim)] };
   }
 
   async overview(raw?: Record<string, unknown>): Promise<MappingOverview> {
-    const { mapping, problems } = this.draftOf(raw);
     const [pim, sample] = await Promise.all([this.structure(), this.erpSample()]);
-    return { saved: this.deps.savedMapping() as Record<string, unknown>, problems, ...buildOverview(mapping, pim, sample.description) };
+    const { mapping, problems } = this.draftOf(raw, pim);
+    const resolved = resolveMapping(mapping);
+    return {
+      saved: this.deps.savedMapping() as Record<string, unknown>,
+      problems,
+      ...buildOverview(mapping, pim, sample.description),
+      structureEdit: structureEditView(resolved, mapping, pim),
+      settings: settingsView(resolved, mapping, pim, sample.description),
+    };
   }
 
   /** Items for the given keys (their group siblings along), or `count` groups / single items at random from the sample. */
@@ -161,14 +175,16 @@ export class MappingWorkbench {
   }
 
   async preview(body: MappingPreviewBody): Promise<MappingPreview> {
-    const { mapping, problems } = this.draftOf(body.mapping);
     const [pim, sample] = await Promise.all([this.structure(), this.erpSample()]);
+    const { mapping, problems } = this.draftOf(body.mapping, pim);
     const meta = { items: sample.items.length, complete: sample.complete, readAt: sample.readAt };
-    if (problems.length) return { problems, keys: body.keys ?? [], units: [], missingOptions: [], codeChanges: [], durationMs: 0, sample: meta };
+    if (problems.length) return { problems, keys: body.keys ?? [], units: [], missingOptions: [], codeChanges: [], asIfBootstrapped: [], durationMs: 0, sample: meta };
     const items = await this.pick(sample, body.keys, body.sample ?? 5);
     const started = performance.now();
     const overview = buildOverview(mapping, pim, sample.description);
-    const mapper = createMapper(mapping, pim);
+    // Family variants the mapping defines and the PIM lacks yet: previewed as Bootstrap would create them.
+    const asIf = asIfBootstrapped(resolveMapping(mapping), pim);
+    const mapper = createMapper(mapping, asIf.pim);
     const groups = new Map([...new Set(items.map((r) => r.group).filter((g): g is string => !!g))].flatMap((g) => (sample.groups.has(g) ? [[g, sample.groups.get(g)!] as const] : [])));
     const result = mapper.mapItems(items, groups);
     const units = previewUnits(items, groups, result, new Set(overview.rows.map((r) => r.attribute)), new Set(overview.unmapped.map((u) => u.field)));
@@ -179,6 +195,7 @@ export class MappingWorkbench {
       units,
       missingOptions: result.missingOptions.map((o) => `${o.attribute}.${o.code}`),
       codeChanges: (result.codeChanges ?? []).map((c) => `${c.kind}${c.attribute ? ` of ${c.attribute}` : ''}: "${c.original}" → ${c.normalised}`),
+      asIfBootstrapped: asIf.added,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       sample: meta,
     };
@@ -187,10 +204,10 @@ export class MappingWorkbench {
   /** `ferry check` on a draft or the saved mapping: the structure, then every ERP record mapped as the sync would. */
   async check(raw?: Record<string, unknown>): Promise<MappingCheck> {
     const started = performance.now();
-    const { mapping, problems: draftProblems } = this.draftOf(raw);
-    if (draftProblems.length) return { ok: false, problems: [], draftProblems, records: null, durationMs: 0 };
     this.invalidate({ pim: true });
     const pim = await this.structure();
+    const { mapping, problems: draftProblems } = this.draftOf(raw, pim);
+    if (draftProblems.length) return { ok: false, problems: [], draftProblems, records: null, durationMs: 0 };
     return this.withSource(async (source) => {
       const description = await source.describe();
       const problems = checkMapping(mapping, pim, description);

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { ferryConfigSchema, type FerryConfig } from '../../../src/config/schema.js';
 import { createErpSource } from '../../../src/erp/factory.js';
@@ -77,4 +78,17 @@ export async function startTestConsole(dir: string, options: { items: number; sa
       await sandbox.close();
     },
   };
+}
+
+/** A page of a fresh browser context signed in as `user` (one of PASSWORDS), on the Dashboard. */
+export async function signedInPage(browser: Browser, app: TestConsole, user: keyof typeof PASSWORDS, viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB', bypassCSP: true });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  await page.goto(`${app.url}/sign-in`);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel(/^Password/).fill(PASSWORDS[user]);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  return page;
 }

@@ -9,6 +9,7 @@ import {
   mappingOverviewSchema,
   mappingPreviewSchema,
 } from '../../../src/server/api/contract.js';
+import { draftChanges } from '../components/mapping/draft-edit';
 import { api } from './http';
 
 const V1 = '/api/v1';
@@ -76,23 +77,6 @@ export function useApplyBootstrap() {
       void client.invalidateQueries({ queryKey: ['mapping-overview'] });
     },
   });
-}
-
-/** The edits a save sends to PUT /config: one per changed attribute, one per other changed key of `mapping:`. */
-export function draftChanges(saved: Draft, draft: Draft): { path: string; value?: unknown; remove?: true }[] {
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const changes: { path: string; value?: unknown; remove?: true }[] = [];
-  const savedAttrs = (saved.attributes ?? {}) as Record<string, unknown>;
-  const draftAttrs = (draft.attributes ?? {}) as Record<string, unknown>;
-  for (const code of new Set([...Object.keys(savedAttrs), ...Object.keys(draftAttrs)])) {
-    if (same(savedAttrs[code], draftAttrs[code])) continue;
-    changes.push(code in draftAttrs ? { path: `mapping.attributes.${code}`, value: draftAttrs[code] } : { path: `mapping.attributes.${code}`, remove: true });
-  }
-  for (const key of new Set([...Object.keys(saved), ...Object.keys(draft)])) {
-    if (key === 'attributes' || same(saved[key], draft[key])) continue;
-    changes.push(key in draft ? { path: `mapping.${key}`, value: draft[key] } : { path: `mapping.${key}`, remove: true });
-  }
-  return changes;
 }
 
 /** Saves the draft into ferry.yaml through the config API: based on the version read now, so a file changed meanwhile is a conflict. */

@@ -13,9 +13,10 @@ import { Link } from 'react-router';
 import type { MappingCheck, MappingOverview, MappingRow } from '../../../src/server/api/contract.js';
 import { useDraftOverview, useMappingCheck, useMappingPreview, useReloadSamples, useSavedMapping, useSaveMapping, type Draft } from '../api/mapping';
 import { useSession } from '../api/session';
-import { ownEntry, setAttributeKey, setStructureKey } from '../components/mapping/draft-edit';
+import { ownEntry, setAttributeKey, setDraftPath, setStructureKey } from '../components/mapping/draft-edit';
 import { PreviewPanel } from '../components/mapping/PreviewPanel';
 import { RowEditor } from '../components/mapping/RowEditor';
+import { SettingsEditor } from '../components/mapping/SettingsEditor';
 import { StructureEditor } from '../components/mapping/StructureEditor';
 import { PageHeader } from '../components/PageHeader';
 import { QueryState } from '../components/QueryState';
@@ -187,7 +188,8 @@ export function MappingPage() {
     else if (path.startsWith('erp.fields.')) {
       setHighlight(path.slice('erp.fields.'.length));
       setTab('unmapped');
-    } else setTab('structure');
+    } else if (/^mapping\.(locales|dropLanguages|defaultLanguage|channels|ownership|hotData)\b/.test(path)) setTab('settings');
+    else setTab('structure');
   };
   const edit = (next: Draft) => setDraft(next);
   const problems = (debounced && draftOverview.data?.problems) || [];
@@ -257,10 +259,13 @@ export function MappingPage() {
                 </Anchor>
               </Group>
               {problems.length > 0 && (
-                <Alert color="bad" mb="sm" title="The draft cannot be used as it is">
+                <Alert color="bad" mb="sm" title="The draft cannot be used as it is" data-testid="draft-problems-all">
                   {problems.map((p) => (
                     <Text size="sm" key={p.path + p.message}>
-                      <Code>{p.path}</Code>: {p.message}. <strong>Fix:</strong> {p.fix}
+                      <Anchor component="button" type="button" size="sm" onClick={() => goTo(p.path)}>
+                        <Code>{p.path}</Code>
+                      </Anchor>
+                      : {p.message}. <strong>Fix:</strong> {p.fix}
                     </Text>
                   ))}
                 </Alert>
@@ -270,6 +275,7 @@ export function MappingPage() {
                   <Tabs.Tab value="attributes">Attributes ({overview.rows.length})</Tabs.Tab>
                   <Tabs.Tab value="unmapped">ERP fields not mapped ({overview.unmapped.length})</Tabs.Tab>
                   <Tabs.Tab value="structure">Structure: categories, families, variants</Tabs.Tab>
+                  <Tabs.Tab value="settings">Languages, channels, ownership</Tabs.Tab>
                 </Tabs.List>
                 <Tabs.Panel value="attributes">
                   <Paper p={0} mb="md">
@@ -323,8 +329,22 @@ export function MappingPage() {
                   </Paper>
                 </Tabs.Panel>
                 <Tabs.Panel value="structure">
-                  {draft && <StructureEditor structure={overview.structure} preview={preview.data} onChange={(part, key, value) => edit(setStructureKey(draft, part, key, value))} />}
+                  {draft && (
+                    <StructureEditor
+                      structure={overview.structure}
+                      edit={overview.structureEdit}
+                      draft={draft}
+                      preview={preview.data}
+                      help={overview.settings.help}
+                      onChange={(part, key, value) => edit(setStructureKey(draft, part, key, value))}
+                      onLayout={(family, code, levels) => {
+                        const path = ['structure', 'families', 'definitions', family, 'variants', code];
+                        edit(setDraftPath(draft, levels ? [...path, 'levels'] : path, levels));
+                      }}
+                    />
+                  )}
                 </Tabs.Panel>
+                <Tabs.Panel value="settings">{draft && <SettingsEditor overview={overview} draft={draft} onEdit={(path, value) => edit(setDraftPath(draft, path, value))} />}</Tabs.Panel>
               </Tabs>
             </>
           )

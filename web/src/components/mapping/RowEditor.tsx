@@ -22,8 +22,8 @@ function kindOf(type: string | null): Kind {
   return 'other';
 }
 
-/** A text box holding its own text while typing; each change is parsed and handed to the draft. */
-function DraftText({ label, description, value, placeholder, toText, fromText, onChange, multiline }: {
+/** A text box holding its own text while typing; each change is parsed and handed to the draft (the structure form uses it too). */
+export function DraftText({ label, description, value, placeholder, toText, fromText, onChange, multiline }: {
   label: string;
   description?: string;
   value: unknown;

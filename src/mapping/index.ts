@@ -5,5 +5,5 @@ export { mappingConfigSchema } from './config.js';
 export { resolveMapping } from './resolve.js';
 export * from './types.js';
 export { planBootstrap, applyBootstrap, describePlan, describeFailure, axisProblems, isEmptyPlan } from './bootstrap.js';
-export { AxisSampler } from './axes.js';
+export { AxisSampler, distinguishes, inferAxes, type GroupSample } from './axes.js';
 export { checkMapping, checkRecords, type CheckProblem } from './check.js';

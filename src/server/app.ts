@@ -1,6 +1,6 @@
 /**
  * The Console server: builds the stores, the run manager, the scheduler and the notifier on
- * the state's SQLite file, and a fastify app serving the JSON API (/api/v1, OpenAPI at
+ * the state (SQLite or PostgreSQL) and the Console's own SQLite file, and a fastify app serving the JSON API (/api/v1, OpenAPI at
  * /api/v1/openapi.json), the web app (dist/web) and /healthz, /readyz, /metrics.
  * `start()` starts the background work (scheduler, notification checks); tests may leave it off.
  */
@@ -45,7 +45,7 @@ import { ConsoleScheduler } from './schedules/scheduler.js';
 import { ScheduleStore } from './schedules/store.js';
 import { AuditStore } from './store/audit-store.js';
 import { AuthStore } from './store/auth-store.js';
-import { openConsoleDb } from './store/db.js';
+import { consoleDbPath, openConsoleDb } from './store/db.js';
 import { RunsReader } from './store/runs-read.js';
 import { FERRY_VERSION } from '../version.js';
 import type { ErpSource } from '../erp/port.js';
@@ -80,7 +80,14 @@ export interface ConsoleOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Tests: the export the Console runs (default: src/app/run-export.ts). */
   runExport?: ExportRunner;
+  /**
+   * With a PostgreSQL state: the SQLite file of the Console's own tables (users, sessions,
+   * schedules, notifications, audit, config history, setup). Default: console.db in the folder
+   * of state.path (./data/console.db beside the config). Unused with a SQLite state, whose file holds them.
+   */
+  consoleDbPath?: string;
 }
+
 
 export interface ConsoleServer {
   app: FastifyInstance;
@@ -108,24 +115,20 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);
   const clock = options.clock ?? Date.now;
-  // The Console's pages read the engine's run tables by SQL in the state's SQLite file (store/runs-read.ts):
-  // with a PostgreSQL state they would show an empty history, so it says so instead of starting.
-  if (config.state.driver !== 'sqlite') {
-    throw new Error(
-      'ferry serve needs a SQLite state today: its run pages read the state file directly. With state.url (PostgreSQL) use ferry sync and ferry runs, or serve a config whose state is a SQLite file (see docs/operations.md, "PostgreSQL state").',
-    );
-  }
-  // The engine's schema first (the Console reads its tables and indexes them).
-  await (await openStateStore(config.state)).close();
-  const db = openConsoleDb(config.state.path);
+  // The engine's state stays open while the Console runs: its pages read the run history through
+  // the store's port, the same on a SQLite file and on PostgreSQL. The Console's own tables live
+  // in the state's SQLite file, or with a PostgreSQL state in a SQLite file of their own (consoleDbPath).
+  const state = await openStateStore(config.state);
+  const db = openConsoleDb(consoleDbPath(config.state, options.consoleDbPath), { engineTables: config.state.driver === 'sqlite' });
 
   const cancellable = { check: (_id: number) => false };
-  const runs = new RunsReader(db, (id) => cancellable.check(id));
-  const metrics = createMetrics(db, { defaults: options.processMetrics ?? false });
+  const runs = new RunsReader(state.history(), db, (id) => cancellable.check(id));
+  const metrics = createMetrics(state.history(), { defaults: options.processMetrics ?? false });
   const notify = new NotifyStore(db, clock);
   // Loading the channels registers their secrets with the scrubber before anything is logged.
   notify.listChannels();
-  const notifier = new Notifier({ db, store: notify, publicUrl: options.publicUrl ?? 'http://127.0.0.1:8080', clock, logger, ...(options.send ? { send: options.send } : {}) });
+  const notifier = new Notifier({ history: state.history(), store: notify, publicUrl: options.publicUrl ?? 'http://127.0.0.1:8080', clock, logger, ...(options.send ? { send: options.send } : {}) });
+  await notifier.init();
   const manager = new RunManager({
     config,
     db,
@@ -199,6 +202,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     connectionName: options.connectionName ?? 'ferry.yaml',
     demo: options.demo === true,
     db,
+    state,
     auth,
     audit,
     runs,
@@ -339,6 +343,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await manager.close();
       await notifier.evaluateFinishedRuns();
       db.close();
+      await state.close();
     },
   };
 }

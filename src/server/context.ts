@@ -11,6 +11,7 @@ import type { AuditStore } from './store/audit-store.js';
 import type { AuthStore } from './store/auth-store.js';
 import type { ConsoleDb } from './store/db.js';
 import type { RunsReader } from './store/runs-read.js';
+import type { StateStore } from '../sync/state/port.js';
 import type { Reachability } from './reachability.js';
 import type { EventIntake } from './events/intake.js';
 import type { ConfigFileService } from './config/config-file.js';
@@ -20,7 +21,10 @@ export interface ConsoleContext {
   /** The config file's name, shown as the connection's name. */
   connectionName: string;
   demo: boolean;
+  /** The Console's own tables (the state's SQLite file, or a file of its own with a PostgreSQL state). */
   db: ConsoleDb;
+  /** The engine's state, open while the Console runs: the run pages read its history. */
+  state: StateStore;
   auth: AuthStore;
   audit: AuditStore;
   runs: RunsReader;

@@ -5,7 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RequestEvent } from '../akeneo/events.js';
-import type { ConsoleDb } from './store/db.js';
+import type { RunHistory } from '../sync/state/run-history.js';
 
 export interface ConsoleMetrics {
   registry: Registry;
@@ -15,7 +15,7 @@ export interface ConsoleMetrics {
   observeScheduleLag(seconds: number): void;
 }
 
-export function createMetrics(db: ConsoleDb, options: { defaults?: boolean } = {}): ConsoleMetrics {
+export function createMetrics(history: RunHistory, options: { defaults?: boolean } = {}): ConsoleMetrics {
   const registry = new Registry();
   if (options.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'ferry_' });
 
@@ -24,9 +24,10 @@ export function createMetrics(db: ConsoleDb, options: { defaults?: boolean } = {
     help: 'Sync runs in the state store, by status',
     labelNames: ['status'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { byStatus } = await history.runTotals();
       this.reset();
-      for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all() as { status: string; n: number }[]) this.set({ status: r.status }, r.n);
+      for (const [status, n] of Object.entries(byStatus)) this.set({ status }, n);
     },
   });
   new Gauge({
@@ -34,18 +35,10 @@ export function createMetrics(db: ConsoleDb, options: { defaults?: boolean } = {
     help: 'Records of the runs in the state store, by outcome (unchanged records are counted in the reports)',
     labelNames: ['outcome'],
     registers: [registry],
-    collect() {
+    async collect() {
+      const { byOutcome: sums } = await history.runTotals();
       this.reset();
-      const sums = db
-        .prepare(
-          `SELECT SUM(json_extract(report, '$.counts.created')) AS created, SUM(json_extract(report, '$.counts.updated')) AS updated,
-                  SUM(json_extract(report, '$.counts.unchanged')) AS unchanged, SUM(json_extract(report, '$.counts.rejected')) AS rejected,
-                  SUM(json_extract(report, '$.counts.skipped')) AS skipped, SUM(json_extract(report, '$.counts.disabled')) AS disabled,
-                  SUM(json_extract(report, '$.counts.deleted')) AS deleted
-           FROM runs WHERE report IS NOT NULL`,
-        )
-        .get() as Record<string, number | null>;
-      for (const [outcome, n] of Object.entries(sums)) this.set({ outcome }, n ?? 0);
+      for (const [outcome, n] of Object.entries(sums)) this.set({ outcome }, n);
     },
   });
   const duration = new Histogram({

@@ -14,7 +14,7 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createConsole, type ConsoleServer } from '../../src/server/app.js';
 import { prepareJuliasPim } from '../sync/export/support.js';
 import { sandboxPimConfig, tempDirs } from '../sync/support/e2e.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from './support/browser.js';
+import { chromiumAvailable, launchDesktopPage, screenshot, seriousAxeViolations } from './support/browser.js';
 import { ensureWebBuilt, WEB_ROOT } from './support/console.js';
 
 const run = chromiumAvailable();
@@ -60,9 +60,7 @@ describe.skipIf(!run)('Console: the PIM → ERP page (Chromium)', () => {
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     const address = server.app.server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Paris', locale: 'en-GB', bypassCSP: true });
-    page = await context.newPage();
+    ({ browser, page } = await launchDesktopPage());
   }, 180_000);
 
   afterAll(async () => {

@@ -12,9 +12,10 @@ import { createConsole } from '../../src/server/app.js';
 import { ConnectionLocks } from '../../src/sync/connection-lock.js';
 import { lockNameFor } from '../../src/sync/index.js';
 import { tempDirs } from '../sync/support/e2e.js';
-import { editErp, rejectingEan, runThroughApi, signIn, silent, startTestConsole, type Session, type TestConsole } from './support.js';
+import { consoleStateKinds, editErp, rejectingEan, runThroughApi, signIn, silent, startTestConsole, type Session, type TestConsole } from './support.js';
 
 const tempDir = tempDirs('ferry-console-api-');
+const stateKinds = await consoleStateKinds();
 
 interface Probe {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -67,7 +68,7 @@ const ENDPOINTS: Probe[] = [
 
 const RANK = { viewer: 1, operator: 2, admin: 3 } as const;
 
-describe('Console API', () => {
+describe.each(stateKinds)('Console API on a $name state', (kind) => {
   let tc: TestConsole;
   let firstRun: number;
   const inject = (o: { method: Probe['method']; url: string; session?: Session | null; csrf?: boolean; payload?: unknown; headers?: Record<string, string> }) =>
@@ -83,7 +84,7 @@ describe('Console API', () => {
 
   beforeAll(async () => {
     // A little latency per request so a run lasts long enough to meet a second one (409).
-    tc = await startTestConsole(tempDir(), { sandbox: { latency: '10ms+5ms/line' } });
+    tc = await startTestConsole(tempDir(), { sandbox: { latency: '10ms+5ms/line' }, state: kind });
     const first = await runThroughApi(tc, { mode: 'full' });
     firstRun = first.runId!;
   });
@@ -407,10 +408,10 @@ describe('Console API', () => {
   });
 });
 
-describe('Console API: rejects, CSV, retry after fixing the ERP', () => {
+describe.each(stateKinds)('Console API on a $name state: rejects, CSV, retry after fixing the ERP', (kind) => {
   let tc: TestConsole;
   beforeAll(async () => {
-    tc = await startTestConsole(tempDir(), { mapping: rejectingEan });
+    tc = await startTestConsole(tempDir(), { mapping: rejectingEan, state: kind });
   });
   afterAll(async () => tc?.close());
 

@@ -4,7 +4,7 @@
  * terminal shows in the Console (same state database).
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { createErpSource } from '../../src/erp/factory.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { clientFor } from '../sync/support/pim.js';
 import { signIn, silent } from './support.js';
+import { createPgStateDatabase, pgStateAvailable, type PgStateDatabase } from '../sync/support/pg-state.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const tempDir = tempDirs('ferry-console-cli-');
@@ -137,6 +138,75 @@ describe('ferry serve / ferry users', () => {
       await server.close();
     }
   });
+});
+
+/** Starts `ferry serve` and gives its address once it listens (stop it with the returned kill). */
+function serveUntilListening(cwd: string): Promise<{ url: string; stop(): Promise<Run> }> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/index.ts'), 'serve', '--port', '0'], { cwd, env: { ...process.env, FERRY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<Run>((r) => child.on('exit', (code) => r({ code, stdout, stderr })));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolveUrl, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /Ferry Console: (http:\/\/[\d.]+:\d+)/.exec(stdout);
+      if (m) resolveUrl({ url: m[1]!, stop: () => (child.kill('SIGTERM'), exited) });
+    });
+    void exited.then((r) => reject(new Error(`ferry serve exited (${r.code}) before listening: ${r.stderr}`)));
+  });
+}
+
+const withPg = await pgStateAvailable();
+
+describe.skipIf(!withPg)('ferry serve on a PostgreSQL state', () => {
+  let sb: RunningSandbox;
+  let dir: string;
+  let pg: PgStateDatabase;
+  beforeAll(async () => {
+    sb = await startSandbox({ catalog: 'demo' });
+    pg = await createPgStateDatabase();
+    dir = tempDir();
+    const pimLines = ['pim:', `  url: ${sb.url}`, `  clientId: ${sb.clientId}`, `  secret: ${sb.secret}`, `  username: ${sb.username}`, `  password: ${sb.password}`];
+    writeFileSync(join(dir, 'ferry.yaml'), [...pimLines, 'erp:', '  type: demo', '  path: ./demo-erp.sqlite', '  items: 30', 'mapping:', '  preset: demo', 'state:', `  url: ${pg.url}`, '  schema: ferry', ''].join('\n'));
+    const config = await loadConfig(join(dir, 'ferry.yaml'));
+    const client = clientFor(sb);
+    const source = createErpSource({ ...config.erp, path: join(dir, 'demo-erp.sqlite') } as typeof config.erp);
+    try {
+      await bootstrapPim(client, config.mapping, source);
+    } finally {
+      await source.close();
+      await client.close();
+    }
+  });
+  afterAll(async () => {
+    await sb?.close();
+    await pg?.drop();
+  });
+
+  it("starts (no refusal), keeps its users in data/console.db, and lists a terminal's run from PostgreSQL", async () => {
+    const added = await ferry(['users', 'add', 'peter', '--role', 'operator'], dir, { input: 'peter-password-1\n' });
+    expect(added.stderr).toBe('');
+    expect(existsSync(join(dir, 'data', 'console.db'))).toBe(true);
+    const sync = await ferry(['sync', '--json'], dir);
+    expect(sync.code, sync.stderr).toBe(0);
+    const { runId } = JSON.parse(sync.stdout) as { runId: number };
+    const serve = await serveUntilListening(dir);
+    try {
+      const signedIn = await fetch(`${serve.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'peter', password: 'peter-password-1' }) });
+      expect(signedIn.status).toBe(200);
+      const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('ferry_session='))!.split(';')[0]!;
+      const runs = (await (await fetch(`${serve.url}/api/v1/runs`, { headers: { cookie } })).json()) as { items: { id: number; status: string; startedBy: string }[] };
+      expect(runs.items[0]).toMatchObject({ id: runId, status: 'succeeded', startedBy: 'cli' });
+      const ready = (await (await fetch(`${serve.url}/readyz`)).json()) as { checks: { state: boolean } };
+      expect(ready.checks.state).toBe(true);
+    } finally {
+      const stopped = await serve.stop();
+      expect(stopped.code).toBe(0);
+    }
+    // The state file is not used with PostgreSQL: nothing was written beside the config but the Console's own file.
+    expect(existsSync(join(dir, 'data', 'ferry.db'))).toBe(false);
+  }, 120_000);
 });
 
 describe('cancel a terminal run from the Console', () => {

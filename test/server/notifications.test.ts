@@ -14,8 +14,9 @@ import { createConsole } from '../../src/server/app.js';
 import { ferryConfigSchema } from '../../src/config/schema.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { tempDirs } from '../sync/support/e2e.js';
-import { editErp, rejectingEan, runThroughApi, signIn, silent, startTestConsole, type TestConsole } from './support.js';
+import { consoleStateKinds, editErp, rejectingEan, runThroughApi, signIn, silent, startTestConsole, type TestConsole } from './support.js';
 
+const stateKinds = await consoleStateKinds();
 const tempDir = tempDirs('ferry-console-notify-');
 
 interface Mail {
@@ -86,7 +87,7 @@ function mailText(m: Mail): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-describe('notifications from real runs', () => {
+describe.each(stateKinds)('notifications from real runs on a $name state', (kind) => {
   let tc: TestConsole;
   let smtp: Awaited<ReturnType<typeof startSmtp>>;
   let hook: Awaited<ReturnType<typeof startReceiver>>;
@@ -109,6 +110,7 @@ describe('notifications from real runs', () => {
       mapping: rejectingEan,
       sandbox: { latency: '5ms+3ms/line' },
       console: { clock: () => Date.now() + clockOffset },
+      state: kind,
     });
     const mail = await api('POST', '/api/v1/channels', { type: 'email', name: 'Julia', host: '127.0.0.1', port: smtp.port, secure: false, from: 'ferry@shop.test', to: ['julia@shop.test'] });
     mailChannel = (mail.json() as { id: number }).id;

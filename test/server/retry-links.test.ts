@@ -8,15 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDetailSchema, runRecordsPageSchema } from '../../src/server/api/contract.js';
 import { clientFor } from '../sync/support/pim.js';
 import { tempDirs } from '../sync/support/e2e.js';
-import { editErp, runThroughApi, startTestConsole, type TestConsole } from './support.js';
+import { consoleStateKinds, editErp, runThroughApi, startTestConsole, type TestConsole } from './support.js';
 
+const stateKinds = await consoleStateKinds();
 const tempDir = tempDirs('ferry-console-retry-');
 
-describe('Console API: model links and retry of rejected categories', () => {
+describe.each(stateKinds)('Console API on a $name state: model links and retry of rejected categories', (kind) => {
   let tc: TestConsole;
   let firstRun: number;
   beforeAll(async () => {
-    tc = await startTestConsole(tempDir());
+    tc = await startTestConsole(tempDir(), { state: kind });
     // A category whose parent the ERP does not have: the PIM refuses it.
     // (The demo ERP's schema declares the foreign key; a real ERP export need not.)
     const erp = new Database((tc.config.erp as { path: string }).path);

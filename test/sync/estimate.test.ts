@@ -81,6 +81,16 @@ describe('estimateImport', () => {
     expect(estimateLine(e)).toMatch(/^estimate: ~\d+ requests, \d+ s–\d+ s \(bound by concurrent calls per connection\), ~\d+ MB$/);
   });
 
+  it('two-level variants: sub-models are a lane of their own, counted in the requests, the lines and the duration', () => {
+    const one = estimateImport(base);
+    const two = estimateImport({ ...base, catalog: { ...base.catalog, subModelsPerGroup: 3 } });
+    expect(two.entities.productModels).toBe(10_000 + 30_000);
+    expect(two.requests.productModels).toBe(100 + 5 + 300 + 5); // roots, then sub-models after their parents
+    expect(two.requests.total - one.requests.total).toBe(305);
+    const extraBusy = (305 * 200 + 30_000 * 2) / 1000 / 4; // one slot-second share per batch and line
+    expect(two.durationSeconds.best - one.durationSeconds.best).toBeCloseTo(extraBusy / 0.95, -1);
+  });
+
   it('formats durations for people', () => {
     expect(formatSeconds(45)).toBe('45 s');
     expect(formatSeconds(13 * 60 + 10)).toBe('13 min');

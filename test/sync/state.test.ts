@@ -392,15 +392,4 @@ describe('state: config section', () => {
     await expect(open).rejects.toThrow(/PostgreSQL state at 127\.0\.0\.1:9\/ferry \(schema public\) cannot be opened: .*ECONNREFUSED.*Check state\.url/);
     await open.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
   });
-
-  it('ferry serve refuses a PostgreSQL state, saying why', async () => {
-    const { createConsole } = await import('../../src/server/app.js');
-    const { ferryConfigSchema } = await import('../../src/config/schema.js');
-    const config = ferryConfigSchema.parse({
-      pim: { url: 'http://127.0.0.1:9', clientId: 'c', secret: 's', username: 'u', password: 'p' },
-      erp: { type: 'demo' },
-      state: { url: 'postgres://postgres@127.0.0.1:5432/none' },
-    });
-    await expect(createConsole({ config })).rejects.toThrow(/ferry serve needs a SQLite state today/);
-  });
 });

@@ -14,6 +14,7 @@ const SchedulesPage = lazy(() => import('./pages/Schedules').then((m) => ({ defa
 const ConfigHistoryPage = lazy(() => import('./pages/ConfigHistory').then((m) => ({ default: m.ConfigHistoryPage })));
 const MappingPage = lazy(() => import('./pages/Mapping').then((m) => ({ default: m.MappingPage })));
 const BootstrapPage = lazy(() => import('./pages/Bootstrap').then((m) => ({ default: m.BootstrapPage })));
+const EstimatePage = lazy(() => import('./pages/Estimate').then((m) => ({ default: m.EstimatePage })));
 const UsersPage = lazy(() => import('./pages/Users').then((m) => ({ default: m.UsersPage })));
 import { SignInPage } from './pages/SignIn';
 // Static: the setup pages are the first thing a new Console shows, and they share the Connections forms.
@@ -52,6 +53,7 @@ export function App() {
         <Route path="/runs/:id" element={<RunDetailPage />} />
         <Route path="/run-now" element={<RunNowPage />} />
         <Route path="/schedules" element={<SchedulesPage />} />
+        <Route path="/estimate" element={<EstimatePage />} />
         <Route path="/pim-to-erp" element={<PimToErpPage />} />
         <Route path="/notifications" element={<NotificationsPage />} />
         <Route path="/connections" element={user.role === 'admin' ? <ConnectionsPage /> : <Navigate to="/" replace />} />

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { ROLES, roleSchema, userCreateSchema, type Role } from '../../server/api/contract.js';
 import { AuditStore } from '../../server/store/audit-store.js';
 import { AuthStore } from '../../server/store/auth-store.js';
-import { openConsoleDb } from '../../server/store/db.js';
+import { consoleDbPath, openConsoleDb } from '../../server/store/db.js';
 import { stateConfigSchema } from '../../sync/config.js';
 import { openStateStore } from '../../sync/index.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
@@ -49,7 +49,7 @@ export async function readPassword(name: string): Promise<string> {
 async function withAuth<T>(opts: { config: string; state?: string }, fn: (auth: AuthStore, audit: AuditStore) => Promise<T>): Promise<T> {
   const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
   await (await openStateStore(state)).close();
-  const db = openConsoleDb(state.path);
+  const db = openConsoleDb(consoleDbPath(state), { engineTables: state.driver === 'sqlite' });
   try {
     return await fn(new AuthStore(db), new AuditStore(db));
   } finally {

@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../../logging.js';
 import { scrubSecrets } from '../../logging.js';
-import { parseJsonColumn, type ConsoleDb } from '../store/db.js';
+import type { RunHistory } from '../../sync/state/run-history.js';
 import { deliver, type DeliveryResult, type Message, type SendOptions } from './senders.js';
 import type { NotifyStore, RuleRow } from './store.js';
 
@@ -24,7 +24,8 @@ interface RunFacts {
 }
 
 export interface NotifierDeps {
-  db: ConsoleDb;
+  /** The engine's run history (the state store's read port). */
+  history: RunHistory;
   store: NotifyStore;
   /** The Console's address for links (`http://127.0.0.1:8080`). */
   publicUrl: string;
@@ -45,31 +46,31 @@ export class Notifier {
 
   constructor(private readonly deps: NotifierDeps) {
     this.clock = deps.clock ?? Date.now;
-    // Start after the history that exists: a new Console does not notify about last year's runs.
-    if (deps.store.getCursor(CURSOR) === null) deps.store.setCursor(CURSOR, String(this.maxFinishedRunId()));
+  }
+
+  /** Starts after the history that exists: a new Console does not notify about last year's runs. */
+  async init(): Promise<void> {
+    if (this.deps.store.getCursor(CURSOR) === null) this.deps.store.setCursor(CURSOR, String(await this.maxFinishedRunId()));
   }
 
   runLink(runId: number): string {
     return `${this.deps.publicUrl.replace(/\/+$/, '')}/runs/${runId}`;
   }
 
-  private maxFinishedRunId(): number {
-    const r = this.deps.db.prepare("SELECT MAX(id) AS id FROM runs WHERE status <> 'running'").get() as { id: number | null };
-    return r.id ?? 0;
+  private async maxFinishedRunId(): Promise<number> {
+    return (await this.deps.history.listRuns({ finished: true }, { offset: 0, limit: 1 })).items[0]?.id ?? 0;
   }
 
-  private runFacts(id: number): RunFacts | null {
-    const r = this.deps.db.prepare('SELECT id, mode, status, started_at, finished_at, report FROM runs WHERE id = ?').get(id) as
-      | { id: number; mode: string; status: string; started_at: string; finished_at: string | null; report: string | null }
-      | undefined;
+  private async runFacts(id: number): Promise<RunFacts | null> {
+    const r = await this.deps.history.getRunWithOptions(id);
     if (!r) return null;
-    const report = parseJsonColumn<{ counts?: RunFacts['counts']; rejects?: RunFacts['rejects']; error?: string } | null>(r.report, null);
+    const report = r.report as { counts?: RunFacts['counts']; rejects?: RunFacts['rejects']; error?: string } | null;
     return {
       id: r.id,
       mode: r.mode,
       status: r.status,
-      startedAt: r.started_at,
-      finishedAt: r.finished_at,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
       counts: report?.counts ?? null,
       rejects: report?.rejects ?? [],
       error: report?.error ?? null,
@@ -83,26 +84,26 @@ export class Notifier {
   }
 
   private async evaluateOnce(): Promise<void> {
-    const { store, db } = this.deps;
+    const { store, history } = this.deps;
     const after = Number(store.getCursor(CURSOR) ?? '0');
-    const ids = (db.prepare("SELECT id FROM runs WHERE id > ? AND status <> 'running' ORDER BY id").all(after) as { id: number }[]).map((r) => r.id);
+    const ids = (await history.listRuns({ afterId: after, finished: true }, { offset: 0, limit: null, order: 'asc' })).items.map((r) => r.id);
     // A run still going below a finished one keeps the cursor back, so it is judged when it ends.
-    const stillRunning = (db.prepare("SELECT MIN(id) AS id FROM runs WHERE id > ? AND status = 'running'").get(after) as { id: number | null }).id;
+    const stillRunning = (await history.listRuns({ afterId: after, finished: false }, { offset: 0, limit: 1, order: 'asc' })).items[0]?.id ?? null;
     const rules = store.listRules().filter((r) => r.enabled);
     let cursor = after;
     for (const id of ids) {
       if (stillRunning === null || id < stillRunning) cursor = id;
-      const run = this.runFacts(id);
+      const run = await this.runFacts(id);
       if (!run) continue;
       for (const rule of rules) {
-        const message = this.judgeRun(rule, run);
+        const message = await this.judgeRun(rule, run);
         if (message && store.markFired(rule.id, `run:${run.id}`)) await this.send(rule, message);
       }
     }
     if (cursor > after) store.setCursor(CURSOR, String(cursor));
   }
 
-  private judgeRun(rule: RuleRow, run: RunFacts): Message | null {
+  private async judgeRun(rule: RuleRow, run: RunFacts): Promise<Message | null> {
     const c = run.counts;
     const link = this.runLink(run.id);
     const countsLine = c
@@ -137,7 +138,7 @@ export class Notifier {
       }
       case 'back_to_normal': {
         if (run.status !== 'succeeded' && run.status !== 'rejects') return null;
-        const prev = this.deps.db.prepare("SELECT status FROM runs WHERE id < ? AND status NOT IN ('running') ORDER BY id DESC LIMIT 1").get(run.id) as { status: string } | undefined;
+        const prev = (await this.deps.history.listRuns({ beforeId: run.id, finished: true }, { offset: 0, limit: 1 })).items[0];
         if (prev?.status !== 'failed') return null;
         return { ...base, event: 'back_to_normal', subject: `Ferry: back to normal (run #${run.id})`, text: `The ${run.mode} run #${run.id} went through after a failed run.\n${countsLine}` };
       }
@@ -167,12 +168,12 @@ export class Notifier {
   /** Situations: runs stuck past their time, and too long without a successful run. */
   async tick(): Promise<void> {
     await this.evaluateFinishedRuns();
-    const { store, db } = this.deps;
+    const { store, history } = this.deps;
     const now = this.clock();
     for (const rule of store.listRules().filter((r) => r.enabled)) {
       if (rule.kind === 'stuck' && rule.threshold !== null) {
         const cutoff = new Date(now - rule.threshold * 60_000).toISOString();
-        const stuck = db.prepare("SELECT id, mode, started_at FROM runs WHERE status = 'running' AND started_at <= ?").all(cutoff) as { id: number; mode: string; started_at: string }[];
+        const stuck = (await history.listRuns({ finished: false, startedAtOrBefore: cutoff }, { offset: 0, limit: null, order: 'asc' })).items;
         for (const r of stuck) {
           if (!store.markFired(rule.id, `run:${r.id}`)) continue;
           await this.send(rule, {
@@ -180,14 +181,14 @@ export class Notifier {
             runId: r.id,
             link: this.runLink(r.id),
             subject: `Ferry: run #${r.id} has not finished after ${rule.threshold} minutes`,
-            text: `The ${r.mode} run #${r.id} started at ${r.started_at} and is still going after ${plural(rule.threshold, 'minute')}. It may be waiting on a slow PIM or ERP; you can cancel it from the run page.`,
-            data: { runId: r.id, startedAt: r.started_at },
+            text: `The ${r.mode} run #${r.id} started at ${r.startedAt} and is still going after ${plural(rule.threshold, 'minute')}. It may be waiting on a slow PIM or ERP; you can cancel it from the run page.`,
+            data: { runId: r.id, startedAt: r.startedAt },
           });
         }
       }
       if (rule.kind === 'no_success' && rule.threshold !== null) {
-        const last = db.prepare("SELECT finished_at FROM runs WHERE status IN ('succeeded', 'rejects') ORDER BY id DESC LIMIT 1").get() as { finished_at: string } | undefined;
-        const since = last?.finished_at ?? rule.createdAt;
+        const last = (await history.listRuns({ statuses: ['succeeded', 'rejects'] }, { offset: 0, limit: 1 })).items[0];
+        const since = last?.finishedAt ?? rule.createdAt;
         if (now - Date.parse(since) < rule.threshold * 3_600_000) continue;
         if (!store.markFired(rule.id, `since:${since}`)) continue;
         await this.send(rule, {
@@ -198,7 +199,7 @@ export class Notifier {
           text: last
             ? `The last run that went through finished at ${since}, more than ${plural(rule.threshold, 'hour')} ago. Check the schedules and the last runs.`
             : `No run has gone through since this rule was set up (${since}). Check the schedules and the last runs.`,
-          data: { lastSuccessAt: last?.finished_at ?? null },
+          data: { lastSuccessAt: last?.finishedAt ?? null },
         });
       }
     }

@@ -37,18 +37,9 @@ export function pimToErpRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
     const statusAttribute = exportConfig?.status.attribute ?? 'erp_status';
 
     /** The fix the last export run that refused the product gave (its rejects name the SKU or the uuid). */
-    const fixOf = (keys: (string | null)[]): string | null => {
-      const wanted = keys.filter((k): k is string => k !== null);
-      if (wanted.length === 0) return null;
+    const fixOf = async (keys: (string | null)[]): Promise<string | null> => {
       try {
-        const row = ctx.db
-          .prepare(
-            `SELECT j.fix FROM rejects j JOIN runs r ON r.id = j.run_id
-             WHERE r.mode = 'export' AND j.stream = 'pim-products' AND j.erp_key IN (${wanted.map(() => '?').join(', ')})
-             ORDER BY j.run_id DESC LIMIT 1`,
-          )
-          .get(...wanted) as { fix: string | null } | undefined;
-        return row?.fix ?? null;
+        return await ctx.state.history().lastRejectFix('export', 'pim-products', keys.filter((k): k is string => k !== null));
       } catch {
         return null;
       }
@@ -69,7 +60,7 @@ export function pimToErpRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
           identifier,
           status,
           message: exportConfig ? plain(p, exportConfig.status.message) : null,
-          fix: status === 'error' ? fixOf([identifier, uuid]) : null,
+          fix: status === 'error' ? await fixOf([identifier, uuid]) : null,
           erpId: exportConfig ? plain(p, exportConfig.status.erpId) : null,
           updated: p.updated ?? null,
         });

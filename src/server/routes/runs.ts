@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { openStateStore, rejectsCsv } from '../../sync/index.js';
+import { rejectsCsv } from '../../sync/index.js';
 import {
   cancelAnswerSchema,
   errorBodySchema,
@@ -40,7 +40,7 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
 
     app.get('/runs', { config: { access: 'viewer' }, schema: { tags: ['runs'], summary: 'Run history', querystring: runsQuerySchema, response: { 200: runsPageSchema } } }, async (req) => {
       const { page, pageSize, status, mode } = req.query;
-      return { ...ctx.runs.listRuns({ status, mode }, page, pageSize), page, pageSize };
+      return { ...(await ctx.runs.listRuns({ status, mode }, page, pageSize)), page, pageSize };
     });
 
     app.post(
@@ -56,7 +56,7 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       '/runs/:id',
       { config: { access: 'viewer' }, schema: { tags: ['runs'], summary: "A run and its report", params: idParamsSchema, response: { 200: runDetailSchema, 404: errorBodySchema } } },
       async (req, reply) => {
-        const run = ctx.runs.getRun(req.params.id);
+        const run = await ctx.runs.getRun(req.params.id);
         if (!run) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
         // While a run goes, the engine keeps a progress snapshot in its report column: not the report yet.
         const report = run.summary.status === 'running' ? null : (run.report as z.infer<typeof runDetailSchema>['report']);
@@ -71,9 +71,9 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         schema: { tags: ['runs'], summary: "A page of a run's records", params: idParamsSchema, querystring: runRecordsQuerySchema, response: { 200: runRecordsPageSchema, 404: errorBodySchema } },
       },
       async (req, reply) => {
-        if (!ctx.runs.getRun(req.params.id)) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
+        if (!(await ctx.runs.getRun(req.params.id))) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
         const { page, pageSize, outcome, q } = req.query;
-        return { ...ctx.runs.records(req.params.id, { outcome, q }, page, pageSize, pimUrl), page, pageSize };
+        return { ...(await ctx.runs.records(req.params.id, { outcome, q }, page, pageSize, pimUrl)), page, pageSize };
       },
     );
 
@@ -84,17 +84,12 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         schema: { tags: ['runs'], summary: "The run's rejects as CSV", params: idParamsSchema, produces: ['text/csv'], response: { 200: z.string(), 404: errorBodySchema } },
       },
       async (req, reply) => {
-        if (!ctx.runs.getRun(req.params.id)) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
-        const state = await openStateStore(ctx.config.state);
-        try {
-          const csv = rejectsCsv(await state.getRejects(req.params.id));
-          return reply
-            .header('content-type', 'text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="ferry-run-${req.params.id}-rejects.csv"`)
-            .send(csv);
-        } finally {
-          await state.close();
-        }
+        if (!(await ctx.runs.getRun(req.params.id))) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
+        const csv = rejectsCsv(await ctx.state.getRejects(req.params.id));
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="ferry-run-${req.params.id}-rejects.csv"`)
+          .send(csv);
       },
     );
 
@@ -105,8 +100,8 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         schema: { tags: ['runs'], summary: 'Run again exactly the rejected records', params: idParamsSchema, body: retryRejectedBodySchema, response: { 202: startedRunSchema, 404: errorBodySchema, 409: errorBodySchema } },
       },
       async (req, reply) => {
-        if (!ctx.runs.getRun(req.params.id)) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
-        const { keys, categoryKeys } = ctx.runs.rejectedRetryKeys(req.params.id);
+        if (!(await ctx.runs.getRun(req.params.id))) return reply.code(404).send(refusal('not_found', `run #${req.params.id} does not exist`));
+        const { keys, categoryKeys } = await ctx.runs.rejectedRetryKeys(req.params.id);
         if (keys.length === 0 && categoryKeys.length === 0) return reply.code(409).send(refusal('conflict', `run #${req.params.id} has no rejected record to retry`));
         return startRun({ mode: 'keys', keys, ...(categoryKeys.length > 0 ? { categoryKeys } : {}), dryRun: req.body.dryRun }, req.principal!.actor, reply);
       },
@@ -146,7 +141,7 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         const idText = req.params.id;
         const job = ctx.manager.job(/^\d+$/.test(idText) ? Number(idText) : idText);
         const runId = /^\d+$/.test(idText) ? Number(idText) : (job?.runId ?? null);
-        const run = runId !== null ? ctx.runs.getRun(runId) : null;
+        const run = runId !== null ? await ctx.runs.getRun(runId) : null;
         if (!job && !run) return reply.code(404).send(refusal('not_found', `no run or job ${idText}`));
         reply.hijack();
         const raw = reply.raw;
@@ -176,8 +171,8 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
           return;
         }
         // A run this server does not run (a terminal's, or finished): the state tells.
-        const poll = () => {
-          const now = ctx.runs.getRun(runId!);
+        const poll = async (): Promise<boolean> => {
+          const now = await ctx.runs.getRun(runId!);
           if (!now) return true;
           if (now.summary.status !== 'running') {
             send('done', { runId, jobId: null, status: now.summary.status, counts: now.summary.counts, error: (now.report as { error?: string } | null)?.error ?? null });
@@ -185,7 +180,7 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
           }
           // The engine's heartbeat snapshot (every 10 s) has the counts settled so far and the requests.
           const snap = now.report as { counts?: { read: number }; requests?: { total: number; throttled: number } } | null;
-          const settled = snap?.counts?.read ?? ctx.runs.settledSoFar(runId!);
+          const settled = snap?.counts?.read ?? (await ctx.runs.settledSoFar(runId!));
           send('progress', {
             runId,
             jobId: null,
@@ -200,17 +195,32 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
           });
           return false;
         };
-        if (poll()) {
+        if (await poll()) {
           raw.end();
           return;
         }
-        const timer = setInterval(() => {
-          if (poll()) {
-            clearInterval(timer);
-            raw.end();
-          }
-        }, 2000);
-        req.raw.on('close', () => clearInterval(timer));
+        // One poll at a time: the next waits for the last (a slow state must not pile reads up).
+        let closed = false;
+        let timer: NodeJS.Timeout | null = null;
+        const next = () => {
+          timer = setTimeout(() => {
+            poll().then(
+              (done) => {
+                if (done || closed) {
+                  if (!closed) raw.end();
+                  return;
+                }
+                next();
+              },
+              () => (closed ? undefined : next()),
+            );
+          }, 2000);
+        };
+        next();
+        req.raw.on('close', () => {
+          closed = true;
+          if (timer) clearTimeout(timer);
+        });
       },
     );
   };

@@ -14,7 +14,7 @@ export function apiSystemRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
     app.get('/dashboard', { config: { access: 'viewer' }, schema: { tags: ['dashboard'], summary: 'The dashboard', response: { 200: dashboardSchema } } }, async () => {
       const reach = await ctx.reachability.current();
       const next = ctx.scheduler.nextDue();
-      const chart = ctx.runs.recent(30).map((r) => ({
+      const chart = (await ctx.runs.recent(30)).map((r) => ({
         runId: r.id,
         startedAt: r.startedAt,
         status: r.status,
@@ -28,8 +28,8 @@ export function apiSystemRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
           {
             name: ctx.connectionName,
             pimUrl: ctx.config.pim.url,
-            lastRun: ctx.runs.lastFinished(),
-            activeRun: ctx.runs.running(),
+            lastRun: await ctx.runs.lastFinished(),
+            activeRun: await ctx.runs.running(),
             nextRun: next ? { scheduleId: next.schedule.id, scheduleName: next.schedule.name, at: next.at.toISOString() } : null,
             pim: reach.pim,
             erp: reach.erp,
@@ -60,7 +60,7 @@ export function rootSystemRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
     app.get('/readyz', { config: { access: 'public' }, schema: { tags: ['health'], summary: 'State store and config loaded, scheduler going', response: { 200: readySchema, 503: readySchema } } }, async (_req, reply) => {
       let state: boolean;
       try {
-        ctx.db.prepare('SELECT COUNT(*) FROM runs').get();
+        await ctx.state.history().listRuns({}, { offset: 0, limit: 1 });
         state = true;
       } catch {
         state = false;

@@ -174,7 +174,16 @@ export class RunManager {
   }
 
   isCancellable(runId: number): boolean {
-    return this.active?.runId === runId || this.heldElsewhere(runId);
+    return this.active?.runId === runId || (this.stopsElsewhere() && this.heldElsewhere(runId));
+  }
+
+  /**
+   * Whether a terminal's run hears a stop request: it polls the state's SQLite file for one
+   * (src/sync/run-cancel.ts). A PostgreSQL state has no such channel yet: such a run is stopped
+   * where it runs (Ctrl-C, or stopping the worker).
+   */
+  private stopsElsewhere(): boolean {
+    return this.deps.config.state.driver === 'sqlite';
   }
 
   /** Whether another live process (a terminal's `ferry sync`) runs this run now, holding the lock. */
@@ -187,7 +196,7 @@ export class RunManager {
    * request; see src/sync/run-cancel.ts). False when no live process holds that run.
    */
   requestCancelElsewhere(runId: number, requestedBy: string): boolean {
-    if (!this.heldElsewhere(runId)) return false;
+    if (!this.stopsElsewhere() || !this.heldElsewhere(runId)) return false;
     requestRunCancel(this.deps.db, runId, requestedBy);
     return true;
   }
@@ -303,6 +312,8 @@ export class RunManager {
       const read = p?.read ?? job.last.read;
       const settled = p?.settled ?? job.last.settled;
       const rate = settled / Math.max(1, elapsedMs / 1000);
+      // A new phase is always told (a short run may go through one inside the 250 ms throttle).
+      const newPhase = p !== null && p.phase !== job.last.phase;
       job.last = {
         ...job.last,
         runId: job.runId,
@@ -315,7 +326,7 @@ export class RunManager {
         etaSeconds: settled > 0 && read > settled && rate > 0 ? Math.round((read - settled) / rate) : null,
       };
       const now = Date.now();
-      if (force || now - lastEmit >= 250) {
+      if (force || newPhase || now - lastEmit >= 250) {
         lastEmit = now;
         job.events.emit('progress', job.last);
       }
@@ -347,7 +358,7 @@ export class RunManager {
       job.finishedAt = Date.now();
       if (this.active === job) this.active = null;
       emit({ phase: 'done', read: job.last.read, settled: job.last.settled }, true);
-      const status = this.finalStatus(job);
+      const status = await this.finalStatus(job);
       job.done = { runId: job.runId, jobId: job.jobId, status, counts: job.report?.counts ?? null, error: job.error ?? job.report?.error ?? null };
       job.events.emit('done', job.done);
       try {
@@ -390,10 +401,10 @@ export class RunManager {
   }
 
   /** The status the history holds (the engine may have stored `interrupted` for a cancelled run). */
-  private finalStatus(job: LiveJob): RunDone['status'] {
+  private async finalStatus(job: LiveJob): Promise<RunDone['status']> {
     if (job.runId !== null) {
-      const row = this.deps.db.prepare('SELECT status FROM runs WHERE id = ?').get(job.runId) as { status: string } | undefined;
-      if (row && row.status !== 'running') return row.status as RunDone['status'];
+      const row = await this.deps.runs.getRun(job.runId).catch(() => null);
+      if (row && row.summary.status !== 'running') return row.summary.status as RunDone['status'];
     }
     if (job.report) return job.report.status;
     return 'failed';

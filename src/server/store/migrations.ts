@@ -148,7 +148,7 @@ const READ_INDEXES = `
   CREATE INDEX IF NOT EXISTS console_ix_runs_mode ON runs (mode, id);
 `;
 
-export function migrateConsole(db: Database.Database): void {
+export function migrateConsole(db: Database.Database, options: { engineTables: boolean } = { engineTables: true }): void {
   const apply = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS console_schema_version (version INTEGER NOT NULL)');
     const row = db.prepare('SELECT MAX(version) AS v FROM console_schema_version').get() as { v: number | null };
@@ -160,7 +160,7 @@ export function migrateConsole(db: Database.Database): void {
       db.exec(CONSOLE_MIGRATIONS[v]!);
       db.prepare('INSERT INTO console_schema_version (version) VALUES (?)').run(v + 1);
     }
-    db.exec(READ_INDEXES);
+    if (options.engineTables) db.exec(READ_INDEXES);
   });
   apply.immediate();
 }

@@ -7,6 +7,7 @@
  * database costs one round trip per batch, not per record.
  */
 import type { ReportReject } from '../report.js';
+import type { RunHistory } from './run-history.js';
 
 /**
  * What kind of PIM entity a state row describes. `exported`: a PIM product `ferry export` sent to
@@ -217,4 +218,8 @@ export interface StateStore {
   getRun(id: number): Promise<RunRow | null>;
   getRunRecords(runId: number): Promise<RunRecordRow[]>;
   getRejects(runId: number): Promise<RejectRow[]>;
+
+  // --- history (the Console's pages; run-history.ts) --------------------------------
+  /** The read side of the run history, on this store's connection (closed with the store). */
+  history(): RunHistory;
 }

@@ -31,6 +31,8 @@ import { lockTakeover, type LockDbRow } from './lock-table.js';
 import { PG_MIGRATIONS } from './postgres-migrations.js';
 import { codeKey, parseJson, toEntity, type EntityRowDb } from './rows.js';
 import { rejectFromRow, type RejectColumns } from './reject-row.js';
+import { SqlRunHistory } from './history-sql.js';
+import type { RunHistory } from './run-history.js';
 import { DUMP_TABLES, type DumpTable, type StateDumpStore } from './dump.js';
 import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSourceSecrets } from '../media-key.js';
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
@@ -547,6 +549,15 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
       [runId],
     );
     return rows.map((r) => ({ stream: r.stream, key: r.erp_key, entityType: r.entity_type, outcome: r.outcome as RecordOutcome, reason: r.reason }));
+  }
+
+  history(): RunHistory {
+    return new SqlRunHistory({
+      all: async <R>(sql: string, params: readonly unknown[]) => (await this.pool.query(sql, [...params])).rows as R[],
+      placeholder: (n) => `$${n}`,
+      countsJson: "((r.report::jsonb) -> 'counts')::text",
+      countOf: (outcome) => `((r.report::jsonb) -> 'counts' ->> '${outcome}')::bigint`,
+    });
   }
 
   async getRejects(runId: number): Promise<RejectRow[]> {

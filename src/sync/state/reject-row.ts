@@ -1,7 +1,7 @@
 /**
  * A row of the state's `rejects` table as the reject it records: the one mapping that both the
- * state store (src/sync/state/sqlite.ts) and the Console's read-only SQL over the same table
- * (src/server/store/runs-read.ts) use, so a column added to the table is mapped in one place.
+ * state stores (sqlite.ts, postgres.ts) and the run-history read port (history-sql.ts, the
+ * Console's pages) use, so a column added to the table is mapped in one place.
  */
 import type { ReportReject } from '../report.js';
 

@@ -35,6 +35,8 @@ import { mediaSourceForDisplay, mediaSourceHasSecret, mediaSourceKey, withoutSou
 import { scrubbedJson, scrubKnownSecrets } from '../../logging.js';
 import { pimCodeKey } from '../../mapping/codes.js';
 import { codeKey, parseJson, toEntity, type EntityRowDb } from './rows.js';
+import { SqlRunHistory } from './history-sql.js';
+import type { RunHistory } from './run-history.js';
 import { DUMP_TABLES, SQLITE_SEQUENCES_TABLE, type DumpTable, type StateDumpStore } from './dump.js';
 /** Each entry upgrades the schema by one version. Append only. */
 export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
@@ -664,6 +666,15 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
       reason: string | null;
     }[];
     return rows.map((r) => ({ stream: r.stream, key: r.erp_key, entityType: r.entity_type, outcome: r.outcome as RecordOutcome, reason: r.reason }));
+  }
+
+  history(): RunHistory {
+    return new SqlRunHistory({
+      all: async <R>(sql: string, params: readonly unknown[]) => this.db.prepare(sql).all(...params) as R[],
+      placeholder: () => '?',
+      countsJson: "json_extract(r.report, '$.counts')",
+      countOf: (outcome) => `json_extract(r.report, '$.counts.${outcome}')`,
+    });
   }
 
   async getRejects(runId: number): Promise<RejectRow[]> {

@@ -31,6 +31,13 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/** Chromium with one page as the screenshots are taken: a desktop window, Paris time, British English. */
+export async function launchDesktopPage(): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/Paris', locale: 'en-GB', bypassCSP: true });
+  return { browser, page: await context.newPage() };
+}
+
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export interface AxeViolation {

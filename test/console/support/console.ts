@@ -39,14 +39,15 @@ export interface TestConsole {
 export const PASSWORDS = { julia: 'julia-secret-pw-1', olga: 'olga-secret-pw-1', victor: 'victor-secret-pw-1' } as const;
 
 /** `configFile: true` also writes the config as <dir>/ferry.yaml and gives it to the Console, which then reads and writes it. */
-export async function startTestConsole(dir: string, options: { items: number; sandbox?: SandboxOptions; configFile?: boolean }): Promise<TestConsole> {
+/** `state`: the config's `state:` section (default: ferry.db in `dir`; a PostgreSQL state puts the Console's own file there as console.db). */
+export async function startTestConsole(dir: string, options: { items: number; sandbox?: SandboxOptions; configFile?: boolean; state?: Record<string, unknown> }): Promise<TestConsole> {
   const sandbox = await startSandbox({ catalog: 'demo', ...options.sandbox });
   const erpPath = join(dir, 'demo-erp.sqlite');
   const input = {
     pim: sandboxPimConfig(sandbox, { timeoutMs: 30_000 }),
     erp: { type: 'demo', path: erpPath, items: options.items, seed: 7 },
     mapping: { preset: 'demo' },
-    state: { path: join(dir, 'ferry.db') },
+    state: options.state ?? { path: join(dir, 'ferry.db') },
   };
   const config = ferryConfigSchema.parse(input);
   const configFile = options.configFile ? join(dir, 'ferry.yaml') : undefined;

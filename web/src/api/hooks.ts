@@ -11,6 +11,7 @@ import {
   deliveriesPageSchema,
   erpCategoriesSchema,
   exportOverviewSchema,
+  importEstimateSchema,
   jobSchema,
   occurrencesPageSchema,
   ruleSchema,
@@ -40,6 +41,14 @@ const V1 = '/api/v1';
 
 export function useDashboard() {
   return useQuery({ queryKey: ['dashboard'], queryFn: () => api(`${V1}/dashboard`, { schema: dashboardSchema }), refetchInterval: 10_000 });
+}
+
+/**
+ * The first import's estimate (GET /estimate): it counts the ERP, samples 500 items and times the
+ * PIM, so it is asked once per visit (and again on demand), never polled.
+ */
+export function useEstimate() {
+  return useQuery({ queryKey: ['estimate'], queryFn: () => api(`${V1}/estimate`, { schema: importEstimateSchema }), staleTime: Infinity, refetchOnWindowFocus: false, retry: false });
 }
 
 export function useRuns(query: Partial<RunsQuery>) {

@@ -1,7 +1,7 @@
 /** The frame around every signed-in page: Akeneo-like left navigation, a header with the user and Sign out. */
 import { Alert, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconArrowsExchange, IconBell, IconBuildingFactory2, IconCalendarTime, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconPlugConnected, IconTransferOut, IconUsers } from '@tabler/icons-react';
+import { IconArrowsExchange, IconBell, IconBuildingFactory2, IconCalendarTime, IconGauge, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconPlugConnected, IconTransferOut, IconUsers } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useSignOut, type SessionUser } from '../api/session';
@@ -18,6 +18,7 @@ export function Shell({ user, demo, children }: { user: SessionUser; demo: boole
     { to: '/runs', label: 'Runs', icon: IconHistory, show: true },
     { to: '/run-now', label: 'Run now', icon: IconPlayerPlay, show: can(user.role, 'run') },
     { to: '/schedules', label: 'Schedules', icon: IconCalendarTime, show: true },
+    { to: '/estimate', label: 'Estimate', icon: IconGauge, show: true },
     { to: '/pim-to-erp', label: 'PIM → ERP', icon: IconTransferOut, show: true },
     { to: '/notifications', label: 'Notifications', icon: IconBell, show: true },
     { to: '/connections', label: 'Connections', icon: IconPlugConnected, show: user.role === 'admin' },

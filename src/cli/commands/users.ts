@@ -3,7 +3,10 @@
  * the config names. Passwords are typed at a hidden prompt, or read from stdin when piped
  * (`printf '%s' "$PW" | ferry users add ci --role operator`), never taken as an argument.
  */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { loadDeployment } from '../../config/deployment.js';
 import type { Command } from 'commander';
 import { ROLES, roleSchema, userCreateSchema, type Role } from '../../server/api/contract.js';
 import { AuditStore } from '../../server/store/audit-store.js';
@@ -47,9 +50,18 @@ export async function readPassword(name: string): Promise<string> {
 
 /** The state database: --state PATH (the Quick start's ./data/ferry.db has no config file), else the config's. */
 async function withAuth<T>(opts: { config: string; state?: string }, fn: (auth: AuthStore, audit: AuditStore) => Promise<T>): Promise<T> {
-  const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
-  await (await openStateStore(state)).close();
-  const db = openConsoleDb(state.path);
+  // A deployment of several connections keeps its users apart from every connection's state (users.path).
+  const deployment = opts.state || !existsSync(opts.config) ? null : await loadDeployment(opts.config);
+  let path: string;
+  if (deployment) {
+    mkdirSync(dirname(deployment.usersPath), { recursive: true });
+    path = deployment.usersPath;
+  } else {
+    const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
+    await (await openStateStore(state)).close();
+    path = state.path;
+  }
+  const db = openConsoleDb(path);
   try {
     return await fn(new AuthStore(db), new AuditStore(db));
   } finally {

@@ -24,6 +24,8 @@ import { CONNECTION_COOKIE, CONNECTION_HEADER, CONNECTION_QUERY, type Deployment
 import { createConsole, type ConsoleOptions, type ConsoleServer } from './app.js';
 import { AuthStore } from './store/auth-store.js';
 import { openConsoleDb, type ConsoleDb } from './store/db.js';
+import { stateConfigSchema } from '../sync/config.js';
+import { openStateStore } from '../sync/index.js';
 
 export interface DeploymentConsoleOptions extends Omit<ConsoleOptions, 'config' | 'configFile' | 'connectionName' | 'auth' | 'deployment'> {
   deployment: Deployment;
@@ -71,10 +73,19 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
   res.end(JSON.stringify({ error: { code, message } }));
 }
 
+/**
+ * The deployment's users and sessions file. It is a Console database like a connection's (the
+ * same console_* migrations, which index the engine's tables, so those are created first, empty).
+ */
+export async function openUsersDb(path: string): Promise<ConsoleDb> {
+  mkdirSync(dirname(path), { recursive: true });
+  await (await openStateStore(stateConfigSchema.parse({ path }))).close();
+  return openConsoleDb(path);
+}
+
 export async function createDeploymentConsole(options: DeploymentConsoleOptions): Promise<DeploymentConsole> {
   const { deployment, ...common } = options;
-  mkdirSync(dirname(deployment.usersPath), { recursive: true });
-  const usersDb: ConsoleDb = openConsoleDb(deployment.usersPath);
+  const usersDb = await openUsersDb(deployment.usersPath);
   const auth = new AuthStore(usersDb, common.clock ?? Date.now);
   const consoles = new Map<string, ConsoleServer>();
   const listed: DeploymentView['connections'] = [];

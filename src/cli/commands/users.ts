@@ -3,15 +3,14 @@
  * the config names. Passwords are typed at a hidden prompt, or read from stdin when piped
  * (`printf '%s' "$PW" | ferry users add ci --role operator`), never taken as an argument.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadDeployment } from '../../config/deployment.js';
 import type { Command } from 'commander';
 import { ROLES, roleSchema, userCreateSchema, type Role } from '../../server/api/contract.js';
 import { AuditStore } from '../../server/store/audit-store.js';
 import { AuthStore } from '../../server/store/auth-store.js';
-import { openConsoleDb } from '../../server/store/db.js';
+import { openConsoleDb, type ConsoleDb } from '../../server/store/db.js';
 import { stateConfigSchema } from '../../sync/config.js';
 import { openStateStore } from '../../sync/index.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
@@ -52,16 +51,14 @@ export async function readPassword(name: string): Promise<string> {
 async function withAuth<T>(opts: { config: string; state?: string }, fn: (auth: AuthStore, audit: AuditStore) => Promise<T>): Promise<T> {
   // A deployment of several connections keeps its users apart from every connection's state (users.path).
   const deployment = opts.state || !existsSync(opts.config) ? null : await loadDeployment(opts.config);
-  let path: string;
+  let db: ConsoleDb;
   if (deployment) {
-    mkdirSync(dirname(deployment.usersPath), { recursive: true });
-    path = deployment.usersPath;
+    db = await (await import('../../server/deployment.js')).openUsersDb(deployment.usersPath);
   } else {
     const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
     await (await openStateStore(state)).close();
-    path = state.path;
+    db = openConsoleDb(state.path);
   }
-  const db = openConsoleDb(path);
   try {
     return await fn(new AuthStore(db), new AuditStore(db));
   } finally {

@@ -4,61 +4,31 @@
  * switcher's cookie), a connection whose config is invalid listed with its error, and one whose
  * PIM is down failing alone while the other's run finishes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { connectionConfig, loadDeployment } from '../../src/config/deployment.js';
-import { createErpSource } from '../../src/erp/factory.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { createDeploymentConsole, type DeploymentConsole } from '../../src/server/deployment.js';
-import { bootstrapPim } from '../../src/sync/bootstrap.js';
-import { sandboxPimConfig } from '../sync/support/e2e.js';
-import { clientFor } from '../sync/support/pim.js';
-import { silent } from './support.js';
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { JULIA, startTestDeployment, type TestDeployment } from '../support/deployment.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-deployment-api-'));
+let td: TestDeployment;
 let north: RunningSandbox;
 let south: RunningSandbox;
-let dc: DeploymentConsole;
 let base: string;
 let session: Record<string, string>;
 
-const tenant = (sb: RunningSandbox, seed: number) => ({
-  pim: sandboxPimConfig(sb, { limits: { maxRetries: 0 } }),
-  erp: { type: 'demo', path: `./erp-${seed}.sqlite`, items: 40, seed },
-  mapping: { preset: 'demo' },
-});
-
 beforeAll(async () => {
-  [north, south] = await Promise.all([startSandbox({ catalog: 'demo' }), startSandbox({ catalog: 'demo' })]);
-  const file = join(dir, 'ferry.yaml');
-  writeFileSync(file, stringify({ connections: { north: tenant(north, 3), south: tenant(south, 5), broken: { pim: { url: 'not-a-url', token: 't' }, erp: { type: 'demo' } } } }));
-  const deployment = (await loadDeployment(file))!;
-  for (const src of deployment.connections.slice(0, 2)) {
-    const config = connectionConfig(src);
-    const client = clientFor(src.name === 'north' ? north : south);
-    const source = createErpSource(config.erp);
-    await bootstrapPim(client, config.mapping, source).finally(async () => {
-      await source.close();
-      await client.close();
-    });
-  }
-  dc = await createDeploymentConsole({ deployment, logger: silent, publicUrl: 'http://console.test' });
-  base = await dc.listen('127.0.0.1', 0);
-  dc.start();
-  await dc.auth.addUser('julia', 'admin', 'julia-password-1');
-  const res = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'julia', password: 'julia-password-1' }) });
+  td = await startTestDeployment(dir);
+  ({ north, south, url: base } = td);
+  const res = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: JULIA.name, password: JULIA.password }) });
   expect(res.status).toBe(200);
   const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   session = { cookie, 'x-csrf-token': ((await res.json()) as { csrfToken: string }).csrfToken };
 }, 180_000);
 
 afterAll(async () => {
-  await dc?.close();
-  await north?.close();
-  await south?.close();
+  await td?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

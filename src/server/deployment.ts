@@ -128,8 +128,10 @@ export async function createDeploymentConsole(options: DeploymentConsoleOptions)
       const known = listed.find((l) => l.name === name);
       // Named on purpose (an API client, an event subscription): say why, never answer for another connection.
       if (asked?.explicit) {
-        if (known) return refuse(res, 503, 'connection_unavailable', `connection ${name} is not served: ${known.error ?? 'it did not start'}`);
-        return refuse(res, 404, 'unknown_connection', `no connection "${name}"; this Console serves: ${listed.map((l) => l.name).join(', ')}`);
+        // Answered before sign-in, so the why (file names, key paths) is left to GET /api/v1/deployment, which needs a session.
+        if (known) return refuse(res, 503, 'connection_unavailable', `connection ${name} is not served (its configuration or state did not load); the Console's header and GET /api/v1/deployment say why, and ferry serve printed it`);
+        // The names are not listed to whoever asks (they may be customers'): signed in, GET /api/v1/deployment lists them.
+        return refuse(res, 404, 'unknown_connection', `no connection "${name}" in this Console; GET /api/v1/deployment (signed in) lists its connections`);
       }
       // A stale cookie (a connection removed or broken since): the first one that runs.
       name = fallback;

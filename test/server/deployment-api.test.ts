@@ -60,10 +60,10 @@ describe('one Console, several connections', () => {
     expect(((await (await api('/deployment', null, { headers: { cookie: `${session.cookie}; ferry_connection=broken` } })).json()) as { current: string }).current).toBe('north');
     const broken = await api('/dashboard', 'broken');
     expect(broken.status).toBe(503);
-    expect(((await broken.json()) as { error: { message: string } }).error.message).toMatch(/connection broken is not served: .*connections\.broken\.pim\.url/);
+    expect(((await broken.json()) as { error: { message: string } }).error.message).toMatch(/^connection broken is not served \(its configuration or state did not load\)/);
     const unknown = await api('/dashboard', 'east');
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('no connection "east"; this Console serves: north, south, broken');
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('no connection "east" in this Console; GET /api/v1/deployment (signed in) lists its connections');
   });
 
   it('runs and history are per connection; one PIM down, the other run finishes', async () => {

@@ -39,7 +39,9 @@ export async function describeConnection(src: ConnectionSource): Promise<Connect
   try {
     config = connectionConfig(src);
   } catch (err) {
-    line.error = err instanceof ConfigError ? err.problems.map((p) => `${p.path}: ${p.message}`).join('; ') : errorText(err);
+    // A connection in its own file: the file is named, its key paths are that file's.
+    const where = src.keyPrefix === '' && err instanceof ConfigError ? `${err.file}: ` : '';
+    line.error = err instanceof ConfigError ? where + err.problems.map((p) => `${p.path}: ${p.message}`).join('; ') : errorText(err);
     return line;
   }
   line.pim = config.pim.url;

@@ -16,10 +16,11 @@ import { formatReport, summaryLine } from '../../sync/report.js';
 import { runQuickstart } from '../../app/quickstart.js';
 import type { createConsole } from '../../server/app.js';
 import { configFrom, UserError, withConfigOption } from '../output.js';
-import { loadDeployment, type Deployment } from '../../config/deployment.js';
+import { loadDeployment, pickConnection, type Deployment } from '../../config/deployment.js';
 
 interface ServeFlags {
   config: string;
+  connection?: string;
   host: string;
   port: string;
   demo?: boolean;
@@ -174,7 +175,8 @@ export function registerServeCommand(program: Command): void {
   ).action(async (o: ServeFlags) => {
     const deployment = !o.quickstart && existsSync(o.config) ? await loadDeployment(o.config) : null;
     if (deployment) {
-      await serveDeployment(deployment, o);
+      // --connection NAME: that connection alone, still with the deployment's users.
+      await serveDeployment(o.connection === undefined ? deployment : { ...deployment, connections: [pickConnection(deployment, o.connection)] }, o);
       return;
     }
     if (!o.quickstart) {

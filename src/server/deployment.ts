@@ -68,6 +68,8 @@ export function requestedConnection(req: Pick<IncomingMessage, 'headers' | 'url'
   return cookie ? { name: cookie, explicit: false } : null;
 }
 
+const SIGN_IN_PATH = '/api/v1/session';
+
 function refuse(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(JSON.stringify({ error: { code, message } }));
@@ -122,6 +124,9 @@ export async function createDeploymentConsole(options: DeploymentConsoleOptions)
   const fallback = [...consoles.keys()][0]!;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    // Signing in is the deployment's, not a connection's: always the same Console, so its attempt
+    // limit (10 a minute per address) cannot be multiplied by naming each connection in turn.
+    if (req.method === 'POST' && (req.url ?? '').split('?')[0] === SIGN_IN_PATH) return consoles.get(fallback)!.app.routing(req, res);
     const asked = requestedConnection(req);
     let name = asked?.name ?? fallback;
     if (!consoles.has(name)) {

@@ -90,4 +90,14 @@ describe('one Console, several connections', () => {
     const dash = (await (await api('/dashboard', 'north')).json()) as { connections: { name: string; pimUrl: string }[] };
     expect(dash.connections[0]).toMatchObject({ name: 'north', pimUrl: north.url });
   }, 180_000);
+
+  it('sign-in attempts count once for the deployment, whichever connection they name', async () => {
+    const attempt = (connection: string) =>
+      fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-ferry-connection': connection }, body: JSON.stringify({ username: JULIA.name, password: 'wrong-password-1' }) });
+    // One attempt was the beforeAll's sign-in; nine more alternate between the connections.
+    const statuses: number[] = [];
+    for (let i = 0; i < 9; i++) statuses.push((await attempt(i % 2 === 0 ? 'north' : 'south')).status);
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    expect((await attempt('south')).status).toBe(429);
+  });
 });

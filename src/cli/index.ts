@@ -15,6 +15,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
 import { registerEstimateCommand } from './commands/estimate.js';
 import { registerStateCommands } from './commands/state.js';
+import { registerConnectionsCommands } from './commands/connections.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerUsersCommands(program);
   registerEstimateCommand(program);
   registerStateCommands(program);
+  registerConnectionsCommands(program);
   return program;
 }
 

@@ -1,17 +1,33 @@
 /** Shared CLI plumbing: where the config comes from, how errors and JSON are printed. */
 import type { Command } from 'commander';
-import { ConfigError, DEFAULT_CONFIG_FILE, loadConfig } from '../config/load.js';
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { ConnectionChoiceError, connectionConfig, resolveConnection, type ConnectionSource } from '../config/deployment.js';
 import type { FerryConfig } from '../config/schema.js';
 import { scrubbedJson, scrubKnownSecrets, scrubSecrets } from '../logging.js';
 
 export const configOption = ['-c, --config <file>', 'configuration file', DEFAULT_CONFIG_FILE] as const;
+export const connectionOption = ['--connection <name>', 'in a ferry.yaml with several connections: the one to act on (ferry connections list)'] as const;
 
-export function withConfigOption(cmd: Command): Command {
-  return cmd.option(...configOption);
+/** What a command that acts on one connection is given: the file and, in a deployment, the connection's name. */
+export interface ConfigOptions {
+  config?: string;
+  connection?: string;
 }
 
-export async function configFrom(opts: { config?: string }): Promise<FerryConfig> {
-  return loadConfig(opts.config ?? DEFAULT_CONFIG_FILE);
+export function withConfigOption(cmd: Command): Command {
+  return cmd.option(...configOption).option(...connectionOption);
+}
+
+/**
+ * The one resolver every command goes through: `--config` (+ `--connection` in a deployment
+ * of several connections, src/config/deployment.ts) → the connection's raw config and file.
+ */
+export async function connectionFrom(opts: ConfigOptions): Promise<ConnectionSource> {
+  return resolveConnection(opts.config ?? DEFAULT_CONFIG_FILE, opts.connection);
+}
+
+export async function configFrom(opts: ConfigOptions): Promise<FerryConfig> {
+  return connectionConfig(await connectionFrom(opts));
 }
 
 /**
@@ -60,6 +76,10 @@ export function reportFatal(err: unknown): number {
     // Key paths and zod's words only: the pattern scrubber would garble `pim.secret: Invalid input`.
     process.stderr.write(`ferry: ${scrubKnownSecrets(err.message)}\n`);
     return 1;
+  }
+  if (err instanceof ConnectionChoiceError) {
+    process.stderr.write(`ferry: ${err.message}\n`);
+    return 2;
   }
   if (err instanceof UserError) {
     process.stderr.write(`ferry: ${scrubSecrets(err.message)}\n`);

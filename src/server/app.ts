@@ -33,6 +33,7 @@ import { ConfigFileService } from './config/config-file.js';
 import { configRoutes } from './routes/config.js';
 import { connectionRoutes } from './routes/connections.js';
 import { setupRoutes } from './routes/setup.js';
+import { deploymentRoutes } from './routes/deployment.js';
 import { mappingRoutes } from './routes/mapping.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { runRoutes } from './routes/runs.js';
@@ -86,6 +87,12 @@ export interface ConsoleOptions {
    * of state.path (./data/console.db beside the config). Unused with a SQLite state, whose file holds them.
    */
   consoleDbPath?: string;
+  /**
+   * Several connections in one process (src/server/deployment.ts): the users and sessions every
+   * connection shares (default: this connection's own, in its state file), and the list the switcher shows.
+   */
+  auth?: AuthStore;
+  deployment?: ConsoleContext['deployment'];
 }
 
 
@@ -161,7 +168,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       },
     },
   });
-  const auth = new AuthStore(db, clock);
+  const auth = options.auth ?? new AuthStore(db, clock);
   const audit = new AuditStore(db, clock);
   const reachability = new Reachability(config, manager, logger, options.openSource);
   let monitor: NodeJS.Timeout | null = null;
@@ -218,6 +225,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     backgroundStarted: () => scheduler.started,
     events,
     configFile: options.configFile ? new ConfigFileService(options.configFile, db, options.env ?? process.env, clock) : null,
+    ...(options.deployment ? { deployment: options.deployment } : {}),
   };
   // A save from the Console (Connections, the first-run wizard) is what the next runs use.
   ctx.onConfigSaved = async () => {
@@ -310,6 +318,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await api.register(configRoutes(ctx));
       await api.register(connectionRoutes(ctx));
       await api.register(setupRoutes(ctx));
+      await api.register(deploymentRoutes(ctx));
       await api.register(mappingRoutes(ctx, options.openSource ? { openSource: options.openSource } : {}));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
     },

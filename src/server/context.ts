@@ -15,6 +15,7 @@ import type { StateStore } from '../sync/state/port.js';
 import type { Reachability } from './reachability.js';
 import type { EventIntake } from './events/intake.js';
 import type { ConfigFileService } from './config/config-file.js';
+import type { Deployment } from './api/contract.js';
 
 export interface ConsoleContext {
   config: FerryConfig;
@@ -43,6 +44,8 @@ export interface ConsoleContext {
   events?: EventIntake | null;
   /** ferry.yaml read and written by the Console (null: started from a config object, e.g. in tests). */
   configFile: ConfigFileService | null;
+  /** In a deployment of several connections (src/server/deployment.ts): all of them, for the switcher. */
+  deployment?: { connections(): Deployment['connections'] };
   /** Called after a save from the Console (reloads the configuration the next runs use). */
   onConfigSaved?: () => Promise<void>;
 }

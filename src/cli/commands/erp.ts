@@ -3,27 +3,30 @@
  * sync engine sees it. Only the `erp:` section of ferry.yaml is needed (no PIM yet).
  */
 import type { Command } from 'commander';
-import { ConfigError, DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
+import { ConfigError, DEFAULT_CONFIG_FILE, readConfigFile } from '../../config/load.js';
+import { connectionSection, sectionKey } from '../../config/deployment.js';
 import { countedRead, normalizeRecord, parseSince } from '../../erp/common/index.js';
 import { erpConfigSchema, type ErpConfig } from '../../erp/config.js';
 import { generateDemoErp } from '../../erp/demo/index.js';
 import { createErpSource } from '../../erp/factory.js';
 import { ErpError, STREAM_NAMES, type CheckResult, type ErpRecord, type ErpSource, type FieldValue, type StreamName } from '../../erp/port.js';
 import { demoConfigSchema } from '../../erp/sql/config.js';
-import { configBaseDir, resolveErpPaths } from '../../config/paths.js';
+import { resolveErpPaths } from '../../config/paths.js';
 import { scrubSecrets } from '../../logging.js';
 import { createHumanLogger } from '../human-log.js';
-import { printJson, UserError, withConfigOption } from '../output.js';
+import { connectionFrom, printJson, UserError, withConfigOption, type ConfigOptions } from '../output.js';
 
 /** Reads and validates only the `erp:` section, with the same ${ENV} rules as the full loader. */
-export async function loadErpConfig(file = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<ErpConfig> {
-  const text = await readConfigFile(file, 'create it with an `erp:` section (e.g. `erp: { type: demo }`)');
-  const raw = parseYaml(text, file) as Record<string, unknown>;
-  if (raw.erp === undefined || raw.erp === null) {
-    throw new ConfigError(file, [{ path: 'erp', message: 'missing; add an `erp:` section with `type: tryton | sql | files | demo` and its keys' }]);
+export async function loadErpConfig(file: string | ConfigOptions = DEFAULT_CONFIG_FILE, env: NodeJS.ProcessEnv = process.env): Promise<ErpConfig> {
+  const opts = typeof file === 'string' ? { config: file } : file;
+  // What to create when the file is missing: an ERP check needs nothing but the erp: section.
+  await readConfigFile(opts.config ?? DEFAULT_CONFIG_FILE, 'create it with an `erp:` section (e.g. `erp: { type: demo }`)');
+  const src = await connectionFrom(opts);
+  if (src.raw.erp === undefined || src.raw.erp === null) {
+    throw new ConfigError(src.file, [{ path: sectionKey(src, 'erp'), message: 'missing; add an `erp:` section with `type: tryton | sql | files | demo` and its keys' }]);
   }
   // Relative folders and files are relative to the config file, as in the full loader.
-  return resolveErpPaths(interpolateAndValidate(raw.erp, erpConfigSchema, file, env, 'erp'), configBaseDir(file));
+  return resolveErpPaths(connectionSection(src, 'erp', erpConfigSchema, env), src.baseDir);
 }
 
 function asUserError(err: unknown): unknown {
@@ -31,8 +34,8 @@ function asUserError(err: unknown): unknown {
   return err;
 }
 
-async function withSource<T>(opts: { config?: string }, run: (source: ErpSource, config: ErpConfig) => Promise<T>): Promise<T> {
-  const config = await loadErpConfig(opts.config ?? DEFAULT_CONFIG_FILE);
+async function withSource<T>(opts: ConfigOptions, run: (source: ErpSource, config: ErpConfig) => Promise<T>): Promise<T> {
+  const config = await loadErpConfig(opts);
   let source: ErpSource;
   try {
     // The adapters' warnings (e.g. Tryton's fuzzy translations) reach the person reading.
@@ -118,6 +121,7 @@ export function tableRow(record: ErpRecord): string {
 
 interface ReadFlags {
   config?: string;
+  connection?: string;
   stream: string;
   since?: string;
   keys?: string;

@@ -6,18 +6,19 @@
 import type { Command } from 'commander';
 import { runPimCheck, type PimCheckReport } from '../../app/pim-check.js';
 import { pimConfigSchema, pimSecrets, type PimConfig } from '../../akeneo/config.js';
-import { ConfigError, DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
-import { printJson, UserError, withConfigOption } from '../output.js';
+import { ConfigError } from '../../config/load.js';
+import { connectionSection, sectionKey } from '../../config/deployment.js';
+import { connectionFrom, printJson, UserError, withConfigOption, type ConfigOptions } from '../output.js';
 import { scrubSecrets } from '../../logging.js';
 
 /**
  * Reads only the `pim:` section, so `pim check` works before the ERP side is configured;
  * problems are still all reported at once, with their key paths.
  */
-export async function loadPimSection(file: string, env: NodeJS.ProcessEnv = process.env): Promise<PimConfig> {
-  const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
-  if (raw.pim === undefined) throw new ConfigError(file, [{ path: 'pim', message: 'missing; add the pim section (url, clientId, secret, username, password — or token)' }]);
-  return interpolateAndValidate(raw.pim, pimConfigSchema, file, env, 'pim');
+export async function loadPimSection(file: string | ConfigOptions, env: NodeJS.ProcessEnv = process.env): Promise<PimConfig> {
+  const src = await connectionFrom(typeof file === 'string' ? { config: file } : file);
+  if (src.raw.pim === undefined) throw new ConfigError(src.file, [{ path: sectionKey(src, 'pim'), message: 'missing; add the pim section (url, clientId, secret, username, password — or token)' }]);
+  return connectionSection(src, 'pim', pimConfigSchema, env);
 }
 
 export function formatPimCheck(r: PimCheckReport): string {
@@ -42,8 +43,8 @@ export function registerPimCommands(program: Command): Command {
   withConfigOption(pim.command('check'))
     .description("authenticate and print the PIM's version, edition, endpoint mode, rate budget and catalog counts")
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { config?: string; json?: boolean }) => {
-      const pimConfig = await loadPimSection(opts.config ?? DEFAULT_CONFIG_FILE);
+    .action(async (opts: ConfigOptions & { json?: boolean }) => {
+      const pimConfig = await loadPimSection(opts);
       try {
         const report = await runPimCheck(pimConfig);
         if (opts.json) printJson({ ok: true, ...report });

@@ -16,9 +16,11 @@ import { formatReport, summaryLine } from '../../sync/report.js';
 import { runQuickstart } from '../../app/quickstart.js';
 import type { createConsole } from '../../server/app.js';
 import { configFrom, UserError, withConfigOption } from '../output.js';
+import { loadDeployment, pickConnection, type Deployment } from '../../config/deployment.js';
 
 interface ServeFlags {
   config: string;
+  connection?: string;
   host: string;
   port: string;
   demo?: boolean;
@@ -95,6 +97,41 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
   await server.close();
 }
 
+/** Runs the Console of every connection of a deployment (src/server/deployment.ts) until SIGINT/SIGTERM. */
+async function serveDeployment(deployment: Deployment, o: ServeFlags): Promise<void> {
+  const port = portOf(o.port);
+  const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
+  if ((o.tlsCert || o.tlsKey) && !tls) throw new UserError('--tls-cert and --tls-key go together.');
+  const scheme = tls ? 'https' : 'http';
+  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+  const { createDeploymentConsole } = await import('../../server/deployment.js');
+  const server = await createDeploymentConsole({
+    deployment,
+    publicUrl: o.publicUrl ?? `${scheme}://${shownHost}:${port}`,
+    trustProxy: o.trustProxy === true,
+    secureCookies: Boolean(tls) || (o.publicUrl?.startsWith('https:') ?? false),
+    logger,
+    ...(tls ? { https: tls } : {}),
+  });
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const address = await server.listen(o.host, port);
+  server.start();
+  const url = o.publicUrl ?? address;
+  process.stdout.write(`Ferry Console: ${url} (Ctrl-C to stop), ${server.consoles.size} of ${deployment.connections.length} connections served\n`);
+  for (const c of server.connections()) process.stdout.write(`  ${c.name.padEnd(20)} ${c.error ? `NOT SERVED: ${c.error}` : `${c.pimUrl ?? ''}  ←  ${c.erp ?? ''}`}\n`);
+  if (server.auth.countUsers() === 0) {
+    // The first-run wizard writes one ferry.yaml; a deployment is written by hand, so its first admin is added in a terminal.
+    process.stdout.write(`No user yet: ferry users add NAME --role admin --config ${o.config}\n`);
+  }
+  await stopped;
+  process.stdout.write('Stopping the Console (runs in progress stop gracefully) …\n');
+  await server.close();
+}
+
 /**
  * The configuration a Console runs on before the wizard wrote ferry.yaml: the state where the
  * written file will put it (./data/ferry.db beside the file), a PIM and an ERP nobody can reach.
@@ -136,6 +173,12 @@ export function registerServeCommand(program: Command): void {
       .option('--items <n>', 'with --quickstart: items in the generated demo ERP', '500')
       .option('--data <dir>', 'with --quickstart: where the demo ERP and the state live', './data'),
   ).action(async (o: ServeFlags) => {
+    const deployment = !o.quickstart && existsSync(o.config) ? await loadDeployment(o.config) : null;
+    if (deployment) {
+      // --connection NAME: that connection alone, still with the deployment's users.
+      await serveDeployment(o.connection === undefined ? deployment : { ...deployment, connections: [pickConnection(deployment, o.connection)] }, o);
+      return;
+    }
     if (!o.quickstart) {
       // No ferry.yaml yet: the first-run wizard writes it; until then a placeholder keeps the server's pieces standing.
       const config = existsSync(o.config) ? await configFrom(o) : placeholderConfig(o.config);

@@ -8,18 +8,19 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
-import { configBaseDir } from '../../config/paths.js';
+import { DEFAULT_CONFIG_FILE } from '../../config/load.js';
 import { registerConfigSecrets } from '../../logging.js';
 import { stateConfigSchema, type StateConfig } from '../../sync/config.js';
 import { readDump, writeDump, DUMP_TABLES, type DumpTable, type StateDumpStore } from '../../sync/state/dump.js';
 import { PostgresStateStore } from '../../sync/state/postgres.js';
 import { SqliteStateStore } from '../../sync/state/sqlite.js';
 import type { StateStore } from '../../sync/state/port.js';
-import { printJson, UserError, withConfigOption } from '../output.js';
+import { connectionFrom, printJson, UserError, withConfigOption } from '../output.js';
+import { connectionSection } from '../../config/deployment.js';
 
 interface StateCliOptions {
   config?: string;
+  connection?: string;
   state?: string;
   json?: boolean;
 }
@@ -33,10 +34,10 @@ async function stateConfigFrom(opts: StateCliOptions): Promise<StateConfig> {
   }
   const file = opts.config ?? DEFAULT_CONFIG_FILE;
   if (!existsSync(file)) throw new UserError(`${file} does not exist; pass --config FILE, or --state PATH (SQLite file) or --state postgres://… .`);
-  const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
-  const section = interpolateAndValidate(raw.state ?? {}, stateConfigSchema, file, process.env, 'state');
+  const src = await connectionFrom(opts);
+  const section = connectionSection(src, 'state', stateConfigSchema, process.env, {});
   registerConfigSecrets(section);
-  return { ...section, path: resolve(configBaseDir(file), section.path) };
+  return { ...section, path: resolve(src.baseDir, section.path) };
 }
 
 /** Where the state lives, for people: the file, or the database without its credentials. */

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE, interpolateAndValidate, parseYaml, readConfigFile } from '../../config/load.js';
-import { configBaseDir } from '../../config/paths.js';
+import { DEFAULT_CONFIG_FILE } from '../../config/load.js';
+import { connectionSection } from '../../config/deployment.js';
 import { createLogger } from '../../logging.js';
 import { stateConfigSchema, syncConfigSchema } from '../../sync/config.js';
 import { isOwnerAlive } from '../../sync/lock.js';
@@ -22,10 +22,11 @@ import type { FerryConfig } from '../../config/schema.js';
 import { runQuickstart } from '../../app/quickstart.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
 import { createHumanLogger } from '../human-log.js';
-import { configFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
+import { configFrom, connectionFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
 
 interface SyncCliOptions {
   config?: string;
+  connection?: string;
   full?: boolean;
   since?: string;
   keys?: string;
@@ -73,7 +74,7 @@ function printReport(report: RunReport, json: boolean): void {
  * Runs left `running` by a process that is gone (dead pid on this host, or no heartbeat for the
  * lock timeout) are marked interrupted first, so the history never shows a dead run running.
  */
-async function stateFor(opts: { config?: string; state?: string }) {
+async function stateFor(opts: { config?: string; connection?: string; state?: string }) {
   let staleAfterMs = syncConfigSchema.parse({}).lockTimeoutSeconds * 1000;
   const open = async (config: Parameters<typeof openStateStore>[0]) => {
     const state = await openStateStore(config);
@@ -89,11 +90,11 @@ async function stateFor(opts: { config?: string; state?: string }) {
     return open(fallback);
   }
   // Only the state: and sync: sections: the history needs no PIM or ERP secrets in the environment.
-  const raw = parseYaml(await readConfigFile(file), file) as Record<string, unknown>;
-  const stateSection = interpolateAndValidate(raw.state ?? {}, stateConfigSchema, file, process.env, 'state');
-  const syncSection = interpolateAndValidate(raw.sync ?? {}, syncConfigSchema, file, process.env, 'sync');
+  const src = await connectionFrom(opts);
+  const stateSection = connectionSection(src, 'state', stateConfigSchema, process.env, {});
+  const syncSection = connectionSection(src, 'sync', syncConfigSchema, process.env, {});
   staleAfterMs = syncSection.lockTimeoutSeconds * 1000;
-  return open({ ...stateSection, path: resolve(configBaseDir(file), stateSection.path) });
+  return open({ ...stateSection, path: resolve(src.baseDir, stateSection.path) });
 }
 
 function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: string; finishedAt: string | null; report: unknown }): string {
@@ -205,7 +206,7 @@ export function registerSyncCommands(program: Command): void {
     .option('--json', 'print JSON')
     .option('--state <path>', 'state database (default: from the config, else ./data/ferry.db)');
   withConfigOption(runs);
-  runs.action(async (o: { last: string; json?: boolean; config?: string; state?: string }) => {
+  runs.action(async (o: { last: string; json?: boolean; config?: string; connection?: string; state?: string }) => {
     const n = Number(o.last);
     if (!Number.isInteger(n) || n < 1) throw new UserError(`--last ${o.last} is not a positive whole number.`);
     const state = await stateFor(o);
@@ -226,10 +227,11 @@ export function registerSyncCommands(program: Command): void {
     .option('--json', 'print the full report as JSON')
     .option('--state <path>', 'state database (default: from the config, else ./data/ferry.db)');
   withConfigOption(show);
-  show.action(async (id: string, own: { rejects?: boolean; json?: boolean; config?: string; state?: string }) => {
-    // Options also defined on `runs` (--state, --config, --json) may land on either command.
-    const parent = runs.opts<{ json?: boolean; config?: string; state?: string }>();
-    const o = { ...own, state: own.state ?? parent.state, config: own.config !== DEFAULT_CONFIG_FILE ? own.config : parent.config, json: own.json ?? parent.json };
+  show.action(async (id: string, own: { rejects?: boolean; json?: boolean; config?: string; connection?: string; state?: string }) => {
+    // Options also defined on `runs` (--state, --config, --connection, --json) may land on either command.
+    const parent = runs.opts<{ json?: boolean; config?: string; connection?: string; state?: string }>();
+    const connection = own.connection ?? parent.connection;
+    const o = { ...own, state: own.state ?? parent.state, config: own.config !== DEFAULT_CONFIG_FILE ? own.config : parent.config, json: own.json ?? parent.json, ...(connection !== undefined ? { connection } : {}) };
     const runId = Number(id.replace(/^#/, ''));
     if (!Number.isInteger(runId)) throw new UserError(`${id} is not a run id; ferry runs lists them.`);
     const state = await stateFor(o);

@@ -3,12 +3,14 @@
  * the config names. Passwords are typed at a hidden prompt, or read from stdin when piped
  * (`printf '%s' "$PW" | ferry users add ci --role operator`), never taken as an argument.
  */
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { loadDeployment } from '../../config/deployment.js';
 import type { Command } from 'commander';
 import { ROLES, roleSchema, userCreateSchema, type Role } from '../../server/api/contract.js';
 import { AuditStore } from '../../server/store/audit-store.js';
 import { AuthStore } from '../../server/store/auth-store.js';
-import { consoleDbPath, openConsoleDb } from '../../server/store/db.js';
+import { consoleDbPath, openConsoleDb, type ConsoleDb } from '../../server/store/db.js';
 import { stateConfigSchema } from '../../sync/config.js';
 import { openStateStore } from '../../sync/index.js';
 import { configFrom, printJson, UserError, withConfigOption } from '../output.js';
@@ -47,9 +49,16 @@ export async function readPassword(name: string): Promise<string> {
 
 /** The state database: --state PATH (the Quick start's ./data/ferry.db has no config file), else the config's. */
 async function withAuth<T>(opts: { config: string; state?: string }, fn: (auth: AuthStore, audit: AuditStore) => Promise<T>): Promise<T> {
-  const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
-  await (await openStateStore(state)).close();
-  const db = openConsoleDb(consoleDbPath(state), { engineTables: state.driver === 'sqlite' });
+  // A deployment of several connections keeps its users apart from every connection's state (users.path).
+  const deployment = opts.state || !existsSync(opts.config) ? null : await loadDeployment(opts.config);
+  let db: ConsoleDb;
+  if (deployment) {
+    db = await (await import('../../server/deployment.js')).openUsersDb(deployment.usersPath);
+  } else {
+    const state = opts.state ? stateConfigSchema.parse({ path: opts.state }) : (await configFrom(opts)).state;
+    await (await openStateStore(state)).close();
+    db = openConsoleDb(consoleDbPath(state), { engineTables: state.driver === 'sqlite' });
+  }
   try {
     return await fn(new AuthStore(db), new AuditStore(db));
   } finally {

@@ -96,6 +96,31 @@ export type Me = z.infer<typeof meSchema>;
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = 'ferry_session';
 
+// --- several connections (tenants, issue 18 point 5; docs/operations.md) ----------------------
+
+/**
+ * Which connection of a deployment a request is for: this header (API clients), else the query
+ * parameter `?connection=` (e.g. Akeneo's event subscription URL), else this cookie (set by the
+ * Console's switcher), else the deployment's first connection that started.
+ */
+export const CONNECTION_HEADER = 'x-ferry-connection';
+export const CONNECTION_COOKIE = 'ferry_connection';
+export const CONNECTION_QUERY = 'connection';
+export const deploymentConnectionSchema = z.object({
+  name: z.string(),
+  pimUrl: z.string().nullable(),
+  erp: z.string().nullable(),
+  /** Why this connection is not served (its config does not load, its state cannot be opened); null when it runs. */
+  error: z.string().nullable(),
+});
+/** GET /deployment: the connections this Console serves and which one this request was for. */
+export const deploymentSchema = z.object({
+  /** null: a single ferry.yaml, no switcher. */
+  current: z.string().nullable(),
+  connections: z.array(deploymentConnectionSchema),
+});
+export type Deployment = z.infer<typeof deploymentSchema>;
+
 // --- runs -------------------------------------------------------------------------------
 
 export const runSummarySchema = z.object({

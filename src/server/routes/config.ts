@@ -32,7 +32,7 @@ export function configRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
   return async (app) => {
     const service = (reply: FastifyReply): ConfigFileService | null => {
       if (ctx.configFile) return ctx.configFile;
-      void reply.code(404).send(refusal('not_found', 'this Console was started without a config file (ferry serve --config FILE)'));
+      void reply.code(404).send(refusal('not_found', 'this Console was started without a config file of its own (ferry serve --config FILE; in a deployment, a connection written inline in the deployment file is edited there, by hand)'));
       return null;
     };
     /** Runs a save; the refusals are the contract's 409 and 422 (typed loosely: fastify checks each answer against its status code's schema). */

@@ -8,6 +8,7 @@ import {
   channelSchema,
   channelsSchema,
   dashboardSchema,
+  deploymentSchema,
   deliveriesPageSchema,
   erpCategoriesSchema,
   exportOverviewSchema,
@@ -38,6 +39,11 @@ import {
 import { api } from './http';
 
 const V1 = '/api/v1';
+
+/** The connections this Console serves (several in a deployment, docs/operations.md); none for a single ferry.yaml. */
+export function useDeployment() {
+  return useQuery({ queryKey: ['deployment'], queryFn: () => api(`${V1}/deployment`, { schema: deploymentSchema }), staleTime: 60_000 });
+}
 
 export function useDashboard() {
   return useQuery({ queryKey: ['dashboard'], queryFn: () => api(`${V1}/dashboard`, { schema: dashboardSchema }), refetchInterval: 10_000 });

@@ -1,4 +1,4 @@
-/** The frame around every signed-in page: Akeneo-like left navigation, a header with the user and Sign out. */
+/** The frame around every signed-in page: Akeneo-like left navigation, a header with the connection switcher (several connections), the user and Sign out. */
 import { Alert, AppShell, Burger, Button, Group, NavLink, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowsExchange, IconBell, IconBuildingFactory2, IconCalendarTime, IconGauge, IconHistory, IconLayoutDashboard, IconPlayerPlay, IconPlugConnected, IconTransferOut, IconUsers } from '@tabler/icons-react';
@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useSignOut, type SessionUser } from '../api/session';
 import { can } from '../roles';
+import { ConnectionProblems, ConnectionSwitcher } from './ConnectionSwitcher';
 
 const roleLabel: Record<string, string> = { admin: 'Administrator', operator: 'Operator', viewer: 'Viewer' };
 
@@ -41,6 +42,7 @@ export function Shell({ user, demo, children }: { user: SessionUser; demo: boole
             </Text>
           </Group>
           <Group gap="sm">
+            <ConnectionSwitcher />
             <Text size="sm" aria-label="Signed in as">
               {user.name} · {roleLabel[user.role] ?? user.role}
             </Text>
@@ -76,6 +78,7 @@ export function Shell({ user, demo, children }: { user: SessionUser; demo: boole
             This Console runs the demo: a practice PIM and a made-up ERP. Nothing here touches your real catalog.
           </Alert>
         )}
+        <ConnectionProblems />
         <div style={{ maxWidth: 1200 }}>{children}</div>
       </AppShell.Main>
     </AppShell>

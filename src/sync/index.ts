@@ -93,7 +93,8 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   let connection: { locks: ConnectionLocks; lock: HeldLock } | null = null;
   const startedAt = new Date();
   try {
-    if (!options.dryRun) {
+    // A part of a queued run runs under the run lock the queue holds in the shared state (src/app/jobs.ts).
+    if (!options.dryRun && !options.part) {
       // One run per PIM connection, whatever the state file; taken before any PIM request.
       const locks = new ConnectionLocks(config.sync.lockDir);
       try {
@@ -142,11 +143,12 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       pimUnreachableMs: config.sync.pimUnreachableSeconds * 1000,
       ...options,
     });
-    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
+    // A part of a queued run never consumes the input: other parts read it too.
+    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun) || Boolean(options.part);
     const warned = erpWarnings.take();
     if (warned.total > 0) {
       report.erpWarnings = warned;
-      if (report.runId !== null && !options.dryRun) await state.finishRun(report.runId, report.status, report);
+      if (report.runId !== null && !options.dryRun && !options.part) await state.finishRun(report.runId, report.status, report);
     }
     if (!keepInput && source.keepForRetry) source.keepForRetry(await retryQueueOf(state, source.streams));
     return report;

@@ -15,6 +15,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerUsersCommands } from './commands/users.js';
 import { registerEstimateCommand } from './commands/estimate.js';
 import { registerStateCommands } from './commands/state.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerErpCommands(program);
   registerMappingCommands(program);
   registerSyncCommands(program);
+  registerWorkerCommand(program);
   registerExportCommand(program);
   registerServeCommand(program);
   registerUsersCommands(program);

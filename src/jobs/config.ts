@@ -23,5 +23,3 @@ export const jobsConfigSchema = z
     pollSeconds: z.number().min(0.5).default(2).describe('How often an idle worker asks the queue for work.'),
   })
   .strict();
-
-export type JobsConfig = z.infer<typeof jobsConfigSchema>;

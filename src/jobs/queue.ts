@@ -88,28 +88,24 @@ export class JobQueue {
       deleteAfterDays: 7,
     });
     boss.on('error', (err) => settings.onError?.(err));
-    await boss.start();
     const pool = new pg.Pool({ connectionString: settings.url, max: 4 });
     const q = new JobQueue(boss, pool, settings);
-    await q.migrate();
-    for (const name of Object.values(QUEUES)) await boss.createQueue(name);
-    return q;
-  }
-
-  /** Creates the job tables; workers starting together take turns (CREATE … IF NOT EXISTS races otherwise). */
-  private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    // Workers starting together take turns: pg-boss's first start, its queues and Ferry's tables
+    // (CREATE … IF NOT EXISTS) deadlock or collide when run at once on a new database.
+    const gate = await pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry-job-tables:${this.settings.schema}`]);
-      await this.createTables(client);
-      await client.query('COMMIT');
+      await gate.query('SELECT pg_advisory_lock(hashtext($1))', [`ferry-job-queue:${settings.schema}`]);
+      await boss.start();
+      await q.createTables(gate);
+      for (const name of Object.values(QUEUES)) if (!(await boss.getQueue(name))) await boss.createQueue(name);
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      await gate.query('SELECT pg_advisory_unlock(hashtext($1))', [`ferry-job-queue:${settings.schema}`]).catch(() => undefined);
+      gate.release();
     }
+    return q;
   }
 
   private async createTables(db: pg.PoolClient): Promise<void> {

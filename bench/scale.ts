@@ -14,7 +14,11 @@
  * (default; a slower PIM such as 1000ms+10ms/line shows the limits' speed-up where this machine's
  * CPU would otherwise bound it) · --shared (also a run of
  * the largest size with 3 connections through the PostgreSQL shared budget; needs
- * FERRY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres).
+ * FERRY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres) · --workers 3 (default; 0 for none:
+ * also a run of the largest size through the job queue: `ferry worker` processes on a PostgreSQL
+ * state and the shared budget with 3 Connections, started by `ferry sync --full`; its lines/s
+ * against the instance ceiling and its speed-up in lines/s over the 1-Connection single-process
+ * run of the same bench; the demo ERP of that size, as the workers build it from ferry.yaml).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +49,8 @@ interface Scenario {
   items: number;
   connections: number;
   shared: boolean;
+  /** Worker processes on a PostgreSQL state (the job queue); 0 or absent: one process. */
+  workers?: number;
 }
 
 // --- one run, in its own process -----------------------------------------------------------
@@ -149,9 +155,100 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   }
 }
 
+/** The ferry command as a child process (dist/ when built, else src/ through tsx). */
+function ferryProcess(args: string[], cwd: string): { exit: Promise<number | null>; out: () => string; kill: () => void } {
+  const cli = FROM_DIST ? [join(ROOT, 'dist/cli/index.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/index.ts')];
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn' } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return { exit: new Promise((r) => child.on('exit', r)), out: () => out, kill: () => child.kill('SIGTERM') };
+}
+
+/**
+ * N `ferry worker` processes and one `ferry sync --full` on a PostgreSQL state (a schema of its
+ * own, dropped after), 3 Connections through the shared budget, the demo ERP of `items` items.
+ */
+async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Record<string, unknown>> {
+  const { ferryConfigSchema } = await load<typeof import('../src/config/schema.js')>('config/schema');
+  const { createAkeneoClient } = await load<typeof import('../src/akeneo/index.js')>('akeneo/index');
+  const { createErpSource } = await load<typeof import('../src/erp/factory.js')>('erp/factory');
+  const { bootstrapPim } = await load<typeof import('../src/sync/bootstrap.js')>('sync/bootstrap');
+  const { openPostgresStateStore } = await load<typeof import('../src/sync/state/postgres.js')>('sync/state/postgres');
+  const { stringify } = await import('yaml');
+  const pg = (await import('pg')).default;
+  const { writeFileSync } = await import('node:fs');
+  const pgUrl = process.env.FERRY_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const schema = `bench_scale_${process.pid}`;
+  const sandbox = await startSandboxProcess(3);
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-workers-'));
+  const workers: ReturnType<typeof ferryProcess>[] = [];
+  try {
+    const raw = {
+      pim: { url: sandbox.url, connections: sandbox.connections, limits: { shared: { url: pgUrl, instance: schema, leaseMs: 15_000 } } },
+      erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: s.items, seed: 7 },
+      mapping: { preset: 'demo' },
+      state: { url: pgUrl, schema },
+      sync: { batchesInFlight: 16 },
+      // Enough shards that every worker stays busy to the end, but not so small that each costs its start.
+      jobs: { workers: true, shardItems: Math.max(200, Math.min(1000, Math.ceil(s.items / (s.workers * 4)))), pollSeconds: 0.5 },
+    };
+    const config = ferryConfigSchema.parse(raw);
+    const client = createAkeneoClient({ url: sandbox.url, auth: { kind: 'connections', connections: sandbox.connections } });
+    const source = createErpSource(config.erp);
+    await bootstrapPim(client, config.mapping, source);
+    await source.close();
+    await client.close();
+    const file = join(dir, 'ferry.yaml');
+    writeFileSync(file, stringify(raw));
+    for (let i = 0; i < s.workers; i++) workers.push(ferryProcess(['worker', '--config', file], dir));
+    const sync = ferryProcess(['sync', '--config', file, '--full', '--json', '--no-progress'], dir);
+    const code = await sync.exit;
+    const summary = JSON.parse(sync.out()) as { runId: number };
+    const state = await openPostgresStateStore({ url: pgUrl, schema });
+    const row = await state.getRun(summary.runId);
+    await state.close();
+    const report = row!.report as import('../src/sync/report.js').RunReport;
+    const stats = await sandbox.stats();
+    const t = report.byType;
+    const lines = t.product.created + t.product.updated + t.product_model.created + t.product_model.updated + t.category.created + t.category.updated;
+    const seconds = report.durationMs / 1000;
+    const ceiling = (10 * 100) / BATCH_SECONDS;
+    return {
+      items: s.items,
+      connections: 3,
+      workers: s.workers,
+      budget: 'shared (PostgreSQL), job queue',
+      exitCode: code,
+      status: report.status,
+      products: t.product.created,
+      productModels: t.product_model.created,
+      lines,
+      seconds: Number(seconds.toFixed(1)),
+      linesPerSecond: Math.round(lines / seconds),
+      ceiling: Math.round(ceiling),
+      ratio: Number((lines / seconds / ceiling).toFixed(3)),
+      throttled429: stats.throttled429,
+      sandboxPeakConcurrent: stats.peakConcurrent,
+      sandboxPeakPerSecond: stats.peakPerSecond,
+      requestsPerConnection: stats.requestsPerConnection,
+    };
+  } finally {
+    workers.forEach((w) => w.kill());
+    await Promise.all(workers.map((w) => w.exit));
+    await sandbox.close();
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
+    await c.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const scenarioArg = flag('--scenario');
 if (scenarioArg) {
-  const result = await runScenario(JSON.parse(scenarioArg) as Scenario).catch((err: unknown) => ({ error: String(err) }));
+  const s = JSON.parse(scenarioArg) as Scenario;
+  const result = await (s.workers ? runWorkersScenario({ ...s, workers: s.workers }) : runScenario(s)).catch((err: unknown) => ({ error: String(err) }));
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
 }
@@ -179,10 +276,12 @@ const connectionCounts = (flag('--connections') ?? '1,3').split(',').map(Number)
 const scenarios: Scenario[] = [];
 for (const items of sizes) for (const connections of connectionCounts) scenarios.push({ items, connections, shared: false });
 if (process.argv.includes('--shared')) scenarios.push({ items: Math.max(...sizes), connections: 3, shared: true });
+const workerCount = Number(flag('--workers') ?? 3);
+if (workerCount > 0) scenarios.push({ items: Math.max(...sizes), connections: 3, shared: true, workers: workerCount });
 
 const runs: Record<string, unknown>[] = [];
 for (const s of scenarios) {
-  process.stderr.write(`bench:scale: ${s.items} items, ${s.connections} connection(s)${s.shared ? ', shared budget' : ''}…\n`);
+  process.stderr.write(`bench:scale: ${s.items} items, ${s.connections} connection(s)${s.shared ? ', shared budget' : ''}${s.workers ? `, ${s.workers} worker processes` : ''}…\n`);
   runs.push(await inChild(s));
 }
 
@@ -212,6 +311,17 @@ function extrapolate(connections: number): Record<string, unknown> | undefined {
   };
 }
 
+/** Lines/s of the worker processes over the 1-Connection single-process run's (the target is ≥ 2.2). */
+function speedUp(): Record<string, unknown> | undefined {
+  const queued = runs.find((r) => r.workers && !r.error);
+  const single = runs.filter((r) => r.connections === 1 && r.budget === 'in-process' && !r.error).sort((a, b) => (b.items as number) - (a.items as number))[0];
+  if (!queued || !single) return undefined;
+  return {
+    basis: `lines/s of ${queued.workers as number} workers × 3 Connections (${queued.items as number} demo items) over 1 process × 1 Connection (${single.items as number} generated items)`,
+    ratio: Number(((queued.linesPerSecond as number) / (single.linesPerSecond as number)).toFixed(2)),
+  };
+}
+
 const out = {
   benchmark: 'scale',
   note: 'Measured on a shared 2-core machine with other jobs running; Ferry and the sandbox each run in their own process. Numbers are pessimistic.',
@@ -221,6 +331,7 @@ const out = {
   loadAverage: Number(loadavg()[0]!.toFixed(1)),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
   runs,
+  workersSpeedUp: speedUp(),
   extrapolation1M: connectionCounts.map(extrapolate).filter((x) => x !== undefined),
 };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -156,7 +156,9 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
 }
 
 /** The ferry command as a child process (dist/ when built, else src/ through tsx). */
-function ferryProcess(args: string[], cwd: string): { exit: Promise<number | null>; out: () => string; kill: () => void } {
+function ferryProcess(args: string[]): { exit: Promise<number | null>; out: () => string; kill: () => void } {
+  // From the repository (tsx resolves from there); ferry.yaml's paths are absolute.
+  const cwd = ROOT;
   const cli = FROM_DIST ? [join(ROOT, 'dist/cli/index.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/index.ts')];
   const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn' } });
   let out = '';
@@ -200,8 +202,8 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
     await client.close();
     const file = join(dir, 'ferry.yaml');
     writeFileSync(file, stringify(raw));
-    for (let i = 0; i < s.workers; i++) workers.push(ferryProcess(['worker', '--config', file], dir));
-    const sync = ferryProcess(['sync', '--config', file, '--full', '--json', '--no-progress'], dir);
+    for (let i = 0; i < s.workers; i++) workers.push(ferryProcess(['worker', '--config', file]));
+    const sync = ferryProcess(['sync', '--config', file, '--full', '--json', '--no-progress']);
     const code = await sync.exit;
     const summary = JSON.parse(sync.out()) as { runId: number };
     const state = await openPostgresStateStore({ url: pgUrl, schema });

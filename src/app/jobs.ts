@@ -20,7 +20,7 @@ import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '.
 import { isOwnerAlive } from '../sync/lock.js';
 import { mergeRunReports } from '../sync/merge-reports.js';
 import type { SyncMode } from '../sync/report.js';
-import { modeOf } from '../sync/run-record.js';
+import { modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
 import { createPimClient } from './pim-client.js';
@@ -243,8 +243,9 @@ class RunParts {
     if (!run || run.status !== 'planning') return;
     const stop = await this.keepAlive(runId, run.lockName, run.owner);
     if (!stop) return this.lost(runId);
+    const startedAt = new Date();
+    let planned = false;
     try {
-      let planned = false;
       const report = await runSync(this.config, {
         ...(run.options as QueuedRunOptions),
         logger: this.logger,
@@ -267,6 +268,11 @@ class RunParts {
         await this.queue.planned(runId, [], {});
       }
       await this.queue.partDone(runId, 0, report.status, report);
+    } catch (err) {
+      // The ERP or the state could not even be opened: retried; the last attempt settles the run failed.
+      if (planned || this.retriesLeft(job)) throw err;
+      await this.queue.planned(runId, [], {});
+      await this.queue.partDone(runId, 0, 'failed', await recordFailedStart(this.state, { part: { role: 'shard', runId } }, startedAt, err));
     } finally {
       stop();
     }
@@ -280,6 +286,7 @@ class RunParts {
     if (!stop) return this.lost(runId);
     // Stopped before pg-boss hands the shard to another worker: two attempts never overlap.
     const abort = new AbortController();
+    const startedAt = new Date();
     const deadline = setTimeout(() => abort.abort(`shard ${part} of run #${runId} ran for 90% of jobs.shardExpireSeconds`), job.expireInSeconds * 900);
     try {
       const o = run.options as QueuedRunOptions;
@@ -294,6 +301,10 @@ class RunParts {
       });
       if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job)) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
       await this.queue.partDone(runId, part, report.status, report);
+    } catch (err) {
+      // Retried while attempts are left; the last one's failure is the shard's report (its records unsettled).
+      if (this.retriesLeft(job)) throw err;
+      await this.queue.partDone(runId, part, 'failed', await recordFailedStart(this.state, { keys, part: { role: 'shard', runId } }, startedAt, err));
     } finally {
       clearTimeout(deadline);
       stop();

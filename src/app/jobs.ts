@@ -16,6 +16,7 @@ import type { AkeneoClient } from '../akeneo/index.js';
 import type { FerryConfig } from '../config/schema.js';
 import { JobQueue, QUEUES, type RunJob, type ScheduleJob, type ShardJob } from '../jobs/queue.js';
 import type { Logger } from '../logging.js';
+import { loadPimStructure } from '../mapping/index.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '../sync/index.js';
 import { isOwnerAlive } from '../sync/lock.js';
 import { mergeRunReports } from '../sync/merge-reports.js';
@@ -205,6 +206,9 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
 
 /** What each kind of job does. */
 class RunParts {
+  /** The PIM structure per run, loaded by this worker's first shard of it (the plan settled it before any shard). */
+  private readonly structures = new Map<number, ReturnType<typeof loadPimStructure>>();
+
   constructor(
     private readonly config: FerryConfig,
     private readonly queue: JobQueue,
@@ -230,6 +234,20 @@ class RunParts {
     const timer = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_MS);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  private structureOf(runId: number): (client: AkeneoClient) => ReturnType<typeof loadPimStructure> {
+    return (client) => {
+      let loading = this.structures.get(runId);
+      if (!loading) {
+        // One run at a time per connection: the structures of earlier runs are done with.
+        this.structures.clear();
+        loading = loadPimStructure(client);
+        loading.catch(() => this.structures.delete(runId));
+        this.structures.set(runId, loading);
+      }
+      return loading;
+    };
   }
 
   private retriesLeft(job: PgBoss.JobWithMetadata<object>): boolean {
@@ -297,6 +315,7 @@ class RunParts {
         client,
         state: this.state,
         signal: abort.signal,
+        loadStructure: this.structureOf(runId),
         part: { role: 'shard', runId },
       });
       if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job)) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);

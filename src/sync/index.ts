@@ -59,6 +59,11 @@ export interface RunSyncOptions extends SyncOptions {
   /** Opens the ERP source when `source` is not given (closed by the run); its warnings go to `logger` and into the report. */
   openSource?: (logger: Logger) => ErpSource | Promise<ErpSource>;
   state?: StateStore;
+  /**
+   * Loads the PIM's structure (default: loadPimStructure, some 40 requests): a worker reuses one
+   * load across the shards of a run, whose structure the plan settled before any shard started.
+   */
+  loadStructure?: (client: AkeneoClient) => ReturnType<typeof loadPimStructure>;
 }
 
 /** The keys still waiting in the retry queue, per stream (for a source that keeps rejected input). */
@@ -111,7 +116,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
     }
     let pim: Awaited<ReturnType<typeof loadPimStructure>>;
     try {
-      pim = await loadPimStructure(client);
+      pim = await (options.loadStructure ?? loadPimStructure)(client);
     } catch (err) {
       // The PIM unreachable or refusing before anything was read: still a run of the history.
       return await recordFailedStart(state, options, startedAt, err);

@@ -25,7 +25,7 @@ import { modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
 import { createPimClient } from './pim-client.js';
-import { runSync } from './run-sync.js';
+import { markExportedInErp, runSync } from './run-sync.js';
 
 /** What a queued run may be asked (JSON: it travels in the queue). */
 export type QueuedRunOptions = Pick<SyncOptions, 'full' | 'since' | 'keys' | 'category' | 'verify' | 'repair' | 'confirmDestructive'>;
@@ -343,6 +343,8 @@ class RunParts {
     const after = moves ? { ...before, ...run.watermarks } : before;
     const report = mergeRunReports(reports, { runId, mode: row.mode as SyncMode, startedAt: row.startedAt, watermarks: { before, after } });
     if (moves) for (const [stream, at] of Object.entries(after)) if (at && at !== before[stream]) await this.state.setWatermark(stream, at);
+    // The products Ferry exported that this import brought back become in_erp, as after a one-process run.
+    if (this.config.export && ok(report.status)) await markExportedInErp(this.config, { logger: this.logger, state: this.state }, report);
     await this.state.finishRun(runId, report.status, report);
     await this.state.releaseLock(run.lockName, run.owner);
     await this.queue.settled(runId, report);

@@ -4,7 +4,7 @@
  * Every rule here is listed in that section with the same name; change both together.
  *
  * Layers: the core is src/akeneo, src/mapping and src/sync; the adapters are the ERP adapters
- * (everything in src/erp but the port, src/erp/port.ts), src/cli, src/server, src/sandbox and src/budget;
+ * (everything in src/erp but the port, src/erp/port.ts), src/cli, src/server, src/sandbox, src/budget and src/jobs;
  * src/app is the composition root (it builds the ERP source from the config, starts the Quick
  * start's sandbox); web/ is the browser front end, which speaks to the back end only through the
  * API contract.
@@ -17,11 +17,11 @@ module.exports = {
       name: 'core-imports-no-adapter',
       comment:
         'The core (src/akeneo, src/mapping, src/sync) knows no adapter: no ERP adapter (only the port src/erp/port.ts), ' +
-        'no src/cli, src/server, src/sandbox or src/budget, and not the composition root src/app. Adapters depend on ' +
+        'no src/cli, src/server, src/sandbox, src/budget or src/jobs, and not the composition root src/app. Adapters depend on ' +
         'the core, never the reverse.',
       severity: 'error',
       from: { path: '^src/(akeneo|mapping|sync)/' },
-      to: { path: '^src/(erp/|cli/|server/|sandbox/|app/|budget/)', pathNot: '^src/erp/port[.]ts$' },
+      to: { path: '^src/(erp/|cli/|server/|sandbox/|app/|budget/|jobs/)', pathNot: '^src/erp/port[.]ts$' },
     },
     {
       name: 'budget-implements-only-the-governor',
@@ -31,6 +31,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/budget/' },
       to: { path: '^src/', pathNot: '^src/(budget/|akeneo/governor[.]ts$|util/)' },
+    },
+    {
+      name: 'jobs-queue-knows-only-json',
+      comment:
+        'The job queue (src/jobs: pg-boss and its tables) carries JSON and knows nothing else of Ferry: what a ' +
+        'plan, a shard and a settle do is the composition root\'s (src/app/jobs.ts).',
+      severity: 'error',
+      from: { path: '^src/jobs/' },
+      to: { path: '^src/', pathNot: '^src/(jobs/|util/)' },
     },
     {
       name: 'client-imports-no-mapping-or-sync',

@@ -14,7 +14,11 @@
  * (default; a slower PIM such as 1000ms+10ms/line shows the limits' speed-up where this machine's
  * CPU would otherwise bound it) · --shared (also a run of
  * the largest size with 3 connections through the PostgreSQL shared budget; needs
- * FERRY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres).
+ * FERRY_BENCH_PG, default postgres://postgres@127.0.0.1:5432/postgres) · --workers 3 (default; 0 for none:
+ * also a run of the largest size through the job queue: `ferry worker` processes on a PostgreSQL
+ * state and the shared budget with 3 Connections, started by `ferry sync --full`; its lines/s
+ * against the instance ceiling and its speed-up in lines/s over the 1-Connection single-process
+ * run of the same bench; the demo ERP of that size, as the workers build it from ferry.yaml).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +49,15 @@ interface Scenario {
   items: number;
   connections: number;
   shared: boolean;
+  /** Worker processes on a PostgreSQL state (the job queue); 0 or absent: one process. */
+  workers?: number;
+  /** The ERP: generated in the process (default), or the demo ERP the workers' runs use (their single-process baseline). */
+  erp?: 'generated' | 'demo';
+}
+
+/** The demo ERP of the workers' run and of its single-process baseline: the same records. */
+function demoErp(dir: string, items: number): { type: 'demo'; path: string; items: number; seed: number } {
+  return { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items, seed: 7 };
 }
 
 // --- one run, in its own process -----------------------------------------------------------
@@ -113,10 +126,11 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       // Enough batches queued to keep every slot busy (the default 8 suits one connection's 4).
       sync: { batchesInFlight: Math.max(8, slots + 6) },
     });
-    const erp = new GeneratedErp(s.items);
+    const erp = s.erp === 'demo' ? (await load<typeof import('../src/erp/factory.js')>('erp/factory')).createErpSource(demoErp(dir, s.items)) : new GeneratedErp(s.items);
     await bootstrapPim(client, config.mapping, erp);
     const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
     const report = await runSync(config, { client, source: erp, logger, full: true });
+    if (s.erp === 'demo') await erp.close();
     const stats = await sandbox.stats();
     const clientStats = client.stats();
     await client.close();
@@ -126,6 +140,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
     const ceiling = (slots * 100) / BATCH_SECONDS;
     return {
       items: s.items,
+      erp: s.erp ?? 'generated',
       connections: s.connections,
       budget: s.shared ? 'shared (PostgreSQL)' : 'in-process',
       status: report.status,
@@ -149,9 +164,103 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
   }
 }
 
+/** The ferry command as a child process (dist/ when built, else src/ through tsx). */
+function ferryProcess(args: string[]): { exit: Promise<number | null>; out: () => string; kill: () => void } {
+  // From the repository (tsx resolves from there); ferry.yaml's paths are absolute.
+  const cwd = ROOT;
+  const cli = FROM_DIST ? [join(ROOT, 'dist/cli/index.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/index.ts')];
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn' } });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return { exit: new Promise((r) => child.on('exit', r)), out: () => out, kill: () => child.kill('SIGTERM') };
+}
+
+/**
+ * N `ferry worker` processes and one `ferry sync --full` on a PostgreSQL state (a schema of its
+ * own, dropped after), 3 Connections through the shared budget, the demo ERP of `items` items.
+ */
+async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Record<string, unknown>> {
+  const { ferryConfigSchema } = await load<typeof import('../src/config/schema.js')>('config/schema');
+  const { createAkeneoClient } = await load<typeof import('../src/akeneo/index.js')>('akeneo/index');
+  const { createErpSource } = await load<typeof import('../src/erp/factory.js')>('erp/factory');
+  const { bootstrapPim } = await load<typeof import('../src/sync/bootstrap.js')>('sync/bootstrap');
+  const { openPostgresStateStore } = await load<typeof import('../src/sync/state/postgres.js')>('sync/state/postgres');
+  const { stringify } = await import('yaml');
+  const pg = (await import('pg')).default;
+  const { writeFileSync } = await import('node:fs');
+  const pgUrl = process.env.FERRY_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const schema = `bench_scale_${process.pid}`;
+  const sandbox = await startSandboxProcess(3);
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-workers-'));
+  const workers: ReturnType<typeof ferryProcess>[] = [];
+  try {
+    const raw = {
+      pim: { url: sandbox.url, connections: sandbox.connections, limits: { shared: { url: pgUrl, instance: schema, leaseMs: 15_000 } } },
+      erp: demoErp(dir, s.items),
+      mapping: { preset: 'demo' },
+      state: { url: pgUrl, schema },
+      sync: { batchesInFlight: 16 },
+      // Enough shards that every worker stays busy to the end, but not so small that each costs its start.
+      jobs: { workers: true, shardItems: Math.max(200, Math.min(1000, Math.ceil(s.items / (s.workers * 4)))), pollSeconds: 0.5 },
+    };
+    const config = ferryConfigSchema.parse(raw);
+    const client = createAkeneoClient({ url: sandbox.url, auth: { kind: 'connections', connections: sandbox.connections } });
+    const source = createErpSource(config.erp);
+    await bootstrapPim(client, config.mapping, source);
+    await source.close();
+    await client.close();
+    const file = join(dir, 'ferry.yaml');
+    writeFileSync(file, stringify(raw));
+    for (let i = 0; i < s.workers; i++) workers.push(ferryProcess(['worker', '--config', file]));
+    const sync = ferryProcess(['sync', '--config', file, '--full', '--json', '--no-progress']);
+    const code = await sync.exit;
+    const summary = JSON.parse(sync.out()) as { runId: number };
+    const state = await openPostgresStateStore({ url: pgUrl, schema });
+    const row = await state.getRun(summary.runId);
+    await state.close();
+    const report = row!.report as import('../src/sync/report.js').RunReport;
+    const stats = await sandbox.stats();
+    const t = report.byType;
+    const lines = t.product.created + t.product.updated + t.product_model.created + t.product_model.updated + t.category.created + t.category.updated;
+    const seconds = report.durationMs / 1000;
+    const ceiling = (10 * 100) / BATCH_SECONDS;
+    return {
+      items: s.items,
+      connections: 3,
+      erp: 'demo',
+      workers: s.workers,
+      budget: 'shared (PostgreSQL), job queue',
+      exitCode: code,
+      status: report.status,
+      products: t.product.created,
+      productModels: t.product_model.created,
+      lines,
+      seconds: Number(seconds.toFixed(1)),
+      linesPerSecond: Math.round(lines / seconds),
+      ceiling: Math.round(ceiling),
+      ratio: Number((lines / seconds / ceiling).toFixed(3)),
+      throttled429: stats.throttled429,
+      sandboxPeakConcurrent: stats.peakConcurrent,
+      sandboxPeakPerSecond: stats.peakPerSecond,
+      requestsPerConnection: stats.requestsPerConnection,
+    };
+  } finally {
+    workers.forEach((w) => w.kill());
+    await Promise.all(workers.map((w) => w.exit));
+    await sandbox.close();
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
+    await c.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const scenarioArg = flag('--scenario');
 if (scenarioArg) {
-  const result = await runScenario(JSON.parse(scenarioArg) as Scenario).catch((err: unknown) => ({ error: String(err) }));
+  const s = JSON.parse(scenarioArg) as Scenario;
+  const result = await (s.workers ? runWorkersScenario({ ...s, workers: s.workers }) : runScenario(s)).catch((err: unknown) => ({ error: String(err) }));
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
 }
@@ -179,10 +288,16 @@ const connectionCounts = (flag('--connections') ?? '1,3').split(',').map(Number)
 const scenarios: Scenario[] = [];
 for (const items of sizes) for (const connections of connectionCounts) scenarios.push({ items, connections, shared: false });
 if (process.argv.includes('--shared')) scenarios.push({ items: Math.max(...sizes), connections: 3, shared: true });
+const workerCount = Number(flag('--workers') ?? 3);
+if (workerCount > 0) {
+  // The baseline: the same demo ERP in one process on one Connection (what bench:sync measures).
+  scenarios.push({ items: Math.max(...sizes), connections: 1, shared: false, erp: 'demo' });
+  scenarios.push({ items: Math.max(...sizes), connections: 3, shared: true, workers: workerCount });
+}
 
 const runs: Record<string, unknown>[] = [];
 for (const s of scenarios) {
-  process.stderr.write(`bench:scale: ${s.items} items, ${s.connections} connection(s)${s.shared ? ', shared budget' : ''}…\n`);
+  process.stderr.write(`bench:scale: ${s.items} items, ${s.connections} connection(s)${s.shared ? ', shared budget' : ''}${s.workers ? `, ${s.workers} worker processes` : ''}…\n`);
   runs.push(await inChild(s));
 }
 
@@ -193,7 +308,7 @@ for (const s of scenarios) {
  * two sizes measured is carried on linearly, an upper estimate.
  */
 function extrapolate(connections: number): Record<string, unknown> | undefined {
-  const of = (items: number) => runs.find((r) => r.items === items && r.connections === connections && r.budget === 'in-process' && !r.error);
+  const of = (items: number) => runs.find((r) => r.items === items && r.connections === connections && r.budget === 'in-process' && r.erp === 'generated' && !r.error);
   const measured = [...new Set(sizes)].sort((a, b) => a - b);
   const big = of(measured[measured.length - 1]!);
   // The memory slope comes from the two largest sizes (the smallest carries the fixed start-up cost).
@@ -212,6 +327,17 @@ function extrapolate(connections: number): Record<string, unknown> | undefined {
   };
 }
 
+/** Lines/s of the worker processes over the 1-Connection single-process run's (the target is ≥ 2.2). */
+function speedUp(): Record<string, unknown> | undefined {
+  const queued = runs.find((r) => r.workers && !r.error);
+  const single = runs.find((r) => r.erp === 'demo' && r.connections === 1 && !r.workers && !r.error);
+  if (!queued || !single) return undefined;
+  return {
+    basis: `lines/s of ${queued.workers as number} workers × 3 Connections over 1 process × 1 Connection, the same ${queued.items as number}-item demo ERP`,
+    ratio: Number(((queued.linesPerSecond as number) / (single.linesPerSecond as number)).toFixed(2)),
+  };
+}
+
 const out = {
   benchmark: 'scale',
   note: 'Measured on a shared 2-core machine with other jobs running; Ferry and the sandbox each run in their own process. Numbers are pessimistic.',
@@ -221,6 +347,7 @@ const out = {
   loadAverage: Number(loadavg()[0]!.toFixed(1)),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
   runs,
+  workersSpeedUp: speedUp(),
   extrapolation1M: connectionCounts.map(extrapolate).filter((x) => x !== undefined),
 };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -33,7 +33,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
 }
 
 /** The products Ferry exported that this import synced back become `in_erp` (issue 17 point 4). */
-async function markExportedInErp(config: FerryConfig, options: RunSyncOptions, report: RunReport): Promise<void> {
+export async function markExportedInErp(config: FerryConfig, options: RunSyncOptions, report: RunReport): Promise<void> {
   const logger = options.logger ?? createLogger({}, process.stderr);
   const client = options.client ?? createAkeneoClientFromConfig(config.pim, { logger });
   const state = options.state ?? (await openStateStore(config.state));

@@ -16,6 +16,7 @@ import { registerUsersCommands } from './commands/users.js';
 import { registerEstimateCommand } from './commands/estimate.js';
 import { registerStateCommands } from './commands/state.js';
 import { registerConnectionsCommands } from './commands/connections.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { endQuietlyOnBrokenPipe, reportFatal } from './output.js';
 import { installOutputScrubber } from '../logging.js';
 import { FERRY_VERSION } from '../version.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerErpCommands(program);
   registerMappingCommands(program);
   registerSyncCommands(program);
+  registerWorkerCommand(program);
   registerExportCommand(program);
   registerServeCommand(program);
   registerUsersCommands(program);

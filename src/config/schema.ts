@@ -6,6 +6,7 @@ import { mappingConfigSchema } from '../mapping/config.js';
 import { exportConfigSchema } from '../mapping/export/config.js';
 import { stateConfigSchema, syncConfigSchema } from '../sync/config.js';
 import { eventsConfigSchema } from '../server/events/config.js';
+import { jobsConfigSchema } from '../jobs/config.js';
 
 export const ferryConfigSchema = z
   .object({
@@ -18,6 +19,8 @@ export const ferryConfigSchema = z
     export: exportConfigSchema.optional(),
     /** Akeneo's events received by `ferry serve` trigger exports (docs/export.md, "Events"). */
     events: eventsConfigSchema.optional(),
+    /** Runs spread over `ferry worker` processes through the job queue on the PostgreSQL state (docs/operations.md). */
+    jobs: jobsConfigSchema.prefault({}),
   })
   .strict()
   .describe('Ferry configuration (ferry.yaml)');

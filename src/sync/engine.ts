@@ -33,6 +33,7 @@ import { planGone } from './stages/deletions.js';
 import { planOptionLabels } from './stages/option-labels.js';
 import { ReferenceDataStage } from './stages/references.js';
 import { SyncRun } from './stages/run.js';
+import type { ItemGroup, RunPart } from './shards.js';
 import type { VerifyAttribute } from './verify.js';
 
 export { groupSkipReason } from './stages/run.js';
@@ -103,6 +104,11 @@ export interface SyncOptions {
    * again). Without it such a model is rejected with how to go on.
    */
   confirmDestructive?: boolean;
+  /**
+   * Part of a run spread over workers by the job queue (src/sync/shards.ts): the caller holds the
+   * run lock and the run's row; the plan hands over the item keys in scope, a shard syncs `keys`.
+   */
+  part?: RunPart;
 }
 
 /**
@@ -115,8 +121,15 @@ export async function executeSync(deps: EngineDeps, options: SyncOptions = {}): 
     await run.begin();
     const resend = await run.verify();
     const allowed = await syncCategories(run);
-    await syncItems(run, resend, allowed);
-    await run.moveWatermarks();
+    const part = options.part;
+    if (part?.role === 'plan') {
+      const groups = await planItems(run, resend, allowed);
+      await run.moveWatermarks();
+      await part.onPlan({ groups, watermarks: run.nextWatermarks() });
+    } else {
+      await syncItems(run, resend, allowed);
+      await run.moveWatermarks();
+    }
   } catch (err) {
     run.stopped(err);
   }
@@ -133,6 +146,28 @@ async function syncCategories(run: SyncRun): Promise<ReadonlySet<string> | null>
   if (read.records.length > 0) applying.add(await planning.planCategories(read.records));
   if (!ctx.dryRun) await applying.finish();
   return read.allowed;
+}
+
+/**
+ * The plan part of a queued run: options as a one-process run sends them, then the items in scope
+ * read (with their whole groups) for their keys only — the shards sync them —, and a full run's
+ * deletions, which need every key the ERP has.
+ */
+async function planItems(run: SyncRun, resend: string[], allowed: ReadonlySet<string> | null): Promise<ItemGroup[]> {
+  const { ctx, applying, scope } = run;
+  ctx.checkAbort();
+  applying.begin();
+  if (scope.mode !== 'keys') await applying.feed(await planOptionLabels(ctx, run.planned));
+  const read = await run.readItemKeys({ mode: scope.mode, since: scope.since, groupSince: scope.groupSince, extraItemKeys: resend, allowed });
+  const groups: ItemGroup[] = [];
+  for (const part of read.index.chunks(1000)) for (const [key, items] of part) groups.push({ key, items: items.map((i) => i.key) });
+  if (scope.mode === 'full' && !ctx.opts.category) {
+    for await (const tasks of planGone(ctx, read.seenItemKeys)) await applying.feed(tasks);
+    if (!ctx.dryRun && !ctx.inputOnly) await ctx.deps.state.pruneGroupMembers('items', read.seenItemKeys);
+  }
+  if (!ctx.dryRun) await applying.finish();
+  ctx.progress('done');
+  return groups;
 }
 
 /**

@@ -59,6 +59,11 @@ export interface RunSyncOptions extends SyncOptions {
   /** Opens the ERP source when `source` is not given (closed by the run); its warnings go to `logger` and into the report. */
   openSource?: (logger: Logger) => ErpSource | Promise<ErpSource>;
   state?: StateStore;
+  /**
+   * Loads the PIM's structure (default: loadPimStructure, some 40 requests): a worker reuses one
+   * load across the shards of a run, whose structure the plan settled before any shard started.
+   */
+  loadStructure?: (client: AkeneoClient) => ReturnType<typeof loadPimStructure>;
 }
 
 /** The keys still waiting in the retry queue, per stream (for a source that keeps rejected input). */
@@ -93,7 +98,8 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
   let connection: { locks: ConnectionLocks; lock: HeldLock } | null = null;
   const startedAt = new Date();
   try {
-    if (!options.dryRun) {
+    // A part of a queued run runs under the run lock the queue holds in the shared state (src/app/jobs.ts).
+    if (!options.dryRun && !options.part) {
       // One run per PIM connection, whatever the state file; taken before any PIM request.
       const locks = new ConnectionLocks(config.sync.lockDir);
       try {
@@ -110,7 +116,7 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
     }
     let pim: Awaited<ReturnType<typeof loadPimStructure>>;
     try {
-      pim = await loadPimStructure(client);
+      pim = await (options.loadStructure ?? loadPimStructure)(client);
     } catch (err) {
       // The PIM unreachable or refusing before anything was read: still a run of the history.
       return await recordFailedStart(state, options, startedAt, err);
@@ -142,11 +148,12 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       pimUnreachableMs: config.sync.pimUnreachableSeconds * 1000,
       ...options,
     });
-    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun);
+    // A part of a queued run never consumes the input: other parts read it too.
+    keepInput = report.status === 'failed' || report.status === 'interrupted' || Boolean(options.dryRun) || Boolean(options.part);
     const warned = erpWarnings.take();
     if (warned.total > 0) {
       report.erpWarnings = warned;
-      if (report.runId !== null && !options.dryRun) await state.finishRun(report.runId, report.status, report);
+      if (report.runId !== null && !options.dryRun && !options.part) await state.finishRun(report.runId, report.status, report);
     }
     if (!keepInput && source.keepForRetry) source.keepForRetry(await retryQueueOf(state, source.streams));
     return report;

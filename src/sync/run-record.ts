@@ -52,7 +52,8 @@ export async function recordFailedStart(state: StateStore, options: SyncOptions,
     watermarks: { before: {}, after: {} },
     error: `before reading the ERP: ${errorText(err)}`,
   };
-  if (options.dryRun) return report;
+  // A part of a queued run has its run row already: the job fails, the queue retries it.
+  if (options.dryRun || options.part) return report;
   report.runId = await state.startRun(mode, { full: options.full, since: options.since, keys: options.keys, category: options.category });
   await state.finishRun(report.runId, 'failed', report);
   return report;

@@ -20,6 +20,8 @@ import { estimateLine } from '../../sync/estimate.js';
 import { estimateIfLarge } from '../../app/estimate.js';
 import type { FerryConfig } from '../../config/schema.js';
 import { runQuickstart } from '../../app/quickstart.js';
+import { openJobQueue, queuedRunsEnabled, type QueuedRunProgress } from '../../app/jobs.js';
+import type { Logger } from '../../logging.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
 import { createHumanLogger } from '../human-log.js';
 import { configFrom, connectionFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
@@ -37,6 +39,8 @@ interface SyncCliOptions {
   yes?: boolean;
   json?: boolean;
   progress?: boolean;
+  /** --no-wait: a queued run is only enqueued. */
+  wait?: boolean;
 }
 
 /** Turns the flags into engine options, refusing contradictions with a clear message. */
@@ -62,6 +66,68 @@ export function syncOptionsFromFlags(o: SyncCliOptions): SyncOptions {
     ...(o.repair ? { repair: true } : {}),
     ...(o.yes ? { confirmDestructive: true } : {}),
   };
+}
+
+function progressLine(runId: number, p: QueuedRunProgress): string {
+  switch (p.phase) {
+    case 'waiting':
+      return `run #${runId} queued: waiting for a worker (ferry worker)`;
+    case 'planning':
+      return `run #${runId}: planning (categories, options, reading the ERP's keys)`;
+    case 'shards':
+      return `run #${runId}: ${p.shardsDone}/${p.shardsTotal ?? '?'} shards done, ${p.settled} records settled`;
+    case 'settling':
+      return `run #${runId}: every shard done, settling the report`;
+    case 'done':
+      return `run #${runId}: done`;
+  }
+}
+
+/**
+ * `ferry sync` with jobs.workers: enqueues the run and (unless --no-wait) waits for the workers to
+ * settle it, printing its progress on stderr and then the same report and exit code as a run here.
+ * Ctrl-C stops the waiting, not the run: the workers finish it.
+ */
+async function syncThroughQueue(config: FerryConfig, options: SyncOptions, o: SyncCliOptions, logger: Logger): Promise<void> {
+  const jobs = await openJobQueue(config, logger);
+  let detached = false;
+  const onSignal = () => {
+    detached = true;
+  };
+  try {
+    const { runId } = await jobs.enqueueRun(options);
+    if (o.wait === false) {
+      if (o.json) printJson({ runId, status: 'queued' });
+      else process.stdout.write(`run #${runId} queued; follow it with ferry runs show ${runId}\n`);
+      return;
+    }
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const quiet = o.json === true || o.progress === false;
+    const waiting = jobs.waitForRun(runId, (p) => {
+      if (!quiet) process.stderr.write(`${progressLine(runId, p)}\n`);
+    });
+    const stopped = new Promise<null>((resolve) => {
+      const t = setInterval(() => {
+        if (!detached) return;
+        clearInterval(t);
+        resolve(null);
+      }, 200);
+      void waiting.finally(() => clearInterval(t)).catch(() => undefined);
+    });
+    const report = await Promise.race([waiting, stopped]);
+    if (!report) {
+      process.stderr.write(`stopped waiting; run #${runId} goes on in the workers (ferry runs show ${runId})\n`);
+      process.exitCode = 130;
+      return;
+    }
+    printReport(report, o.json === true);
+    process.exitCode = exitCodeFor(report, { droppedValuesExit: config.sync.droppedValuesExitCode });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await jobs.close();
+  }
 }
 
 function printReport(report: RunReport, json: boolean): void {
@@ -133,10 +199,17 @@ export function registerSyncCommands(program: Command): void {
       .option('--repair', 'with --verify: send the drifted values and missing entities again')
       .option('--yes', 'confirm the destructive steps: a product model whose family variant changes is deleted and created again (its products kept)')
       .option('--json', 'print one JSON object (runId, mode, status, counts, requests, durationMs)')
-      .option('--no-progress', 'no progress bar even on a terminal'),
+      .option('--no-progress', 'no progress bar even on a terminal')
+      .option('--no-wait', 'with jobs.workers: enqueue the run for the workers and print its id, do not wait for it'),
   ).action(async (o: SyncCliOptions) => {
     const options = syncOptionsFromFlags(o);
     const config = await configFrom(o);
+    // jobs.workers: the run goes to the queue, `ferry worker` processes run it (a dry run writes nothing: it stays here).
+    if (queuedRunsEnabled(config) && !options.dryRun) {
+      const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+      await syncThroughQueue(config, options, o, logger);
+      return;
+    }
     const tty = process.stderr.isTTY === true && !o.json && o.progress !== false;
     // A terminal gets the bar and only warnings, as human lines; machines get every JSON line on stderr.
     const logger = process.stderr.isTTY === true ? createHumanLogger() : createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'info' }, process.stderr);

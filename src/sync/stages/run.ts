@@ -18,7 +18,7 @@ import { MediaUploads } from './media.js';
 import { PimWatch } from './pim-watch.js';
 import { PlannedIds } from './planned.js';
 import { Planner } from './planning.js';
-import { RecordReader } from './reading.js';
+import { RecordReader, type ItemScope, type ItemsRead } from './reading.js';
 import { laterOf } from '../../util/timestamps.js';
 import { buildReport } from './run-report.js';
 import { FamilyVariantChanges } from '../family-variant-change.js';
@@ -116,7 +116,10 @@ export class SyncRun {
     const { deps, opts } = ctx;
     const { state } = deps;
     ctx.checkAbort();
-    if (!ctx.dryRun) {
+    if (opts.part) {
+      // A part of a queued run: the queue took the lock and the run row (src/app/jobs.ts).
+      ctx.runId = opts.part.runId;
+    } else if (!ctx.dryRun) {
       const taken = await takeRunLock(state, deps.lockName, {
         staleAfterMs: opts.lockTimeoutMs ?? 120_000,
         heartbeatMs: opts.heartbeatMs ?? 10_000,
@@ -181,10 +184,30 @@ export class SyncRun {
     for (const s of STREAMS) {
       const next = laterOf(watermarksBefore[s] ?? null, this.reading.maxUpdatedAt[s] ?? null);
       if (next && next !== watermarksBefore[s]) {
-        await ctx.deps.state.setWatermark(s, next);
+        // A part of a queued run only computes them: the settle moves them once every shard settled.
+        if (!ctx.opts.part) await ctx.deps.state.setWatermark(s, next);
         this.watermarksAfter[s] = next;
       }
     }
+  }
+
+  /** Where the watermarks go after this run (moveWatermarks computed them). */
+  nextWatermarks(): Record<string, string | null> {
+    return { ...this.watermarksAfter };
+  }
+
+  /**
+   * The plan part of a queued run reads the items in scope for their keys: through a reader of
+   * its own, so they are not records of the plan (the shards count them), while their change dates
+   * still give the items' and groups' next watermarks.
+   */
+  async readItemKeys(scope: ItemScope): Promise<ItemsRead> {
+    const reader = new RecordReader(new RunContext(this.ctx.deps, { ...this.ctx.opts, onProgress: undefined }));
+    await reader.loadRetries(this.mode);
+    const read = await reader.readItems(scope);
+    this.reading.maxUpdatedAt.items = reader.maxUpdatedAt.items ?? null;
+    this.reading.maxUpdatedAt.groups = reader.maxUpdatedAt.groups ?? null;
+    return read;
   }
 
   /** The run stopped early: a stop request, or an error (the run fails). */
@@ -222,7 +245,8 @@ export class SyncRun {
     if (!ctx.dryRun && ctx.runId !== null) {
       try {
         await this.persistOutcomes(stopReason !== null);
-        await state.finishRun(ctx.runId, status, report);
+        // A part's report is one of several: the settle stores the run's (src/app/jobs.ts).
+        if (!ctx.opts.part) await state.finishRun(ctx.runId, status, report);
       } catch (err) {
         ctx.log?.error({ err: errorText(err) }, 'could not store the run report');
       }

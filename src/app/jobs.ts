@@ -1,0 +1,358 @@
+/**
+ * Runs through the job queue (src/jobs, pg-boss on the PostgreSQL state): the API the CLI (and
+ * later the Console) uses to enqueue a run, wait for it and schedule runs, and what a `ferry worker`
+ * process does with each job. A queued run is one run row and one run lock, in three kinds of part
+ * (src/sync/shards.ts): the plan (categories, options, deletions, the item keys in scope cut into
+ * shards), the shards (the engine on their keys, on any worker) and the settle (one report, the
+ * watermarks moved, the lock released).
+ *
+ * The lock's owner is `queue:<uuid>`, no process's: it outlives the worker that planned the run,
+ * kept fresh by whichever worker works on one of its parts; with no worker alive it goes stale
+ * after sync.lockTimeoutSeconds and the next run takes it over, as after a dead `ferry sync`.
+ */
+import { randomUUID } from 'node:crypto';
+import type PgBoss from 'pg-boss';
+import type { AkeneoClient } from '../akeneo/index.js';
+import type { FerryConfig } from '../config/schema.js';
+import { JobQueue, QUEUES, type RunJob, type ScheduleJob, type ShardJob } from '../jobs/queue.js';
+import type { Logger } from '../logging.js';
+import { loadPimStructure } from '../mapping/index.js';
+import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '../sync/index.js';
+import { isOwnerAlive } from '../sync/lock.js';
+import { mergeRunReports } from '../sync/merge-reports.js';
+import type { SyncMode } from '../sync/report.js';
+import { modeOf, recordFailedStart } from '../sync/run-record.js';
+import { planShards } from '../sync/shards.js';
+import { RunLockedError, type StateStore } from '../sync/state/port.js';
+import { createPimClient } from './pim-client.js';
+import { markExportedInErp, runSync } from './run-sync.js';
+
+/** What a queued run may be asked (JSON: it travels in the queue). */
+export type QueuedRunOptions = Pick<SyncOptions, 'full' | 'since' | 'keys' | 'category' | 'verify' | 'repair' | 'confirmDestructive'>;
+
+export interface QueuedRunProgress {
+  phase: 'waiting' | 'planning' | 'shards' | 'settling' | 'done';
+  shardsDone: number;
+  shardsTotal: number | null;
+  /** Records settled so far by the parts that finished. */
+  settled: number;
+}
+
+export interface JobQueueApi {
+  /** Takes the run lock and the run row (RunLockedError while another run holds it) and sends the plan job. */
+  enqueueRun(options: QueuedRunOptions): Promise<{ runId: number }>;
+  /** Resolves with the run's one report once settled; rejects when no worker works on it for the lock timeout. */
+  waitForRun(runId: number, onProgress?: (p: QueuedRunProgress) => void): Promise<RunReport>;
+  /** Every occurrence of `cron` in time zone `tz` enqueues a run with `options`, once however many workers run. */
+  schedule(name: string, cron: string, tz: string, options: QueuedRunOptions): Promise<void>;
+  unschedule(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Whether `ferry sync` goes through the queue: `jobs.workers: true` with a PostgreSQL state. */
+export function queuedRunsEnabled(config: FerryConfig): boolean {
+  return config.jobs.workers && config.state.driver === 'postgres';
+}
+
+function queueSettings(config: FerryConfig, logger: Logger) {
+  if (config.state.driver !== 'postgres' || !config.state.url) {
+    throw new Error('jobs.workers needs the state in PostgreSQL: set state.url (postgres://user:password@host:5432/database); the queue lives in the same database.');
+  }
+  if (config.erp.type === 'files') {
+    throw new Error('jobs.workers does not work with erp.type files: a drop folder is consumed by the run that reads it, so its shards cannot read it again. Run ferry sync without jobs.workers.');
+  }
+  const j = config.jobs;
+  return {
+    url: config.state.url,
+    schema: config.state.schema ?? 'public',
+    shardExpireSeconds: j.shardExpireSeconds,
+    retryLimit: j.retryLimit,
+    maintenanceSeconds: j.maintenanceSeconds,
+    pollSeconds: j.pollSeconds,
+    onError: (err: Error) => logger.warn({ err: err.message }, 'job queue error'),
+  };
+}
+
+const HEARTBEAT_MS = 5_000;
+
+/** Options of a queued run as JSON (no undefined, nothing else). */
+function runOptionsOf(o: QueuedRunOptions): Record<string, unknown> {
+  return JSON.parse(JSON.stringify({ full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair, confirmDestructive: o.confirmDestructive })) as Record<string, unknown>;
+}
+
+async function enqueue(config: FerryConfig, queue: JobQueue, state: StateStore, options: QueuedRunOptions): Promise<{ runId: number }> {
+  const lockName = lockNameFor(config.pim);
+  const owner = `queue:${randomUUID()}`;
+  await state.acquireLock(lockName, owner, config.sync.lockTimeoutSeconds * 1000, isOwnerAlive);
+  try {
+    const json = runOptionsOf(options);
+    const runId = await state.startRun(modeOf(options), { ...json, queued: true }, owner);
+    await state.heartbeat(lockName, owner, runId);
+    // Runs left "running" by a dead process are over: say so in their history.
+    await state.markInterrupted(runId);
+    await queue.enqueueRun({ runId, lockName, owner, options: json });
+    return { runId };
+  } catch (err) {
+    await state.releaseLock(lockName, owner).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function openJobQueue(config: FerryConfig, logger: Logger): Promise<JobQueueApi> {
+  const queue = await JobQueue.open(queueSettings(config, logger));
+  const state = await openStateStore(config.state);
+  return {
+    enqueueRun: (options) => enqueue(config, queue, state, options),
+    waitForRun: (runId, onProgress) => waitForRun(config, queue, state, runId, onProgress),
+    async schedule(name, cron, tz, options) {
+      await queue.schedule(name, cron, tz, { options: runOptionsOf(options) });
+    },
+    unschedule: (name) => queue.unschedule(name),
+    async close() {
+      await queue.close(5_000);
+      await state.close();
+    },
+  };
+}
+
+async function waitForRun(config: FerryConfig, queue: JobQueue, state: StateStore, runId: number, onProgress?: (p: QueuedRunProgress) => void): Promise<RunReport> {
+  const quietLimitMs = config.sync.lockTimeoutSeconds * 1000;
+  let last = '';
+  for (;;) {
+    const run = await queue.getRun(runId);
+    if (!run) throw new Error(`run #${runId} is not a queued run`);
+    if (run.status === 'settled') {
+      onProgress?.({ phase: 'done', shardsDone: run.shards ?? 0, shardsTotal: run.shards, settled: (run.report as RunReport).counts.read });
+      return run.report as RunReport;
+    }
+    const row = await state.getRun(runId);
+    // Another run found this one dead (no worker kept its lock fresh) and ended it.
+    if (row && row.status !== 'running') return row.report as RunReport;
+    const parts = await queue.partReports(runId);
+    const settled = parts.reduce((n, p) => n + ((p.report as RunReport).counts?.read ?? 0), 0);
+    const shardsDone = parts.filter((p) => p.part > 0).length;
+    const phase: QueuedRunProgress['phase'] = run.status === 'planning' ? (run.touched ? 'planning' : 'waiting') : shardsDone === run.shards ? 'settling' : 'shards';
+    const progress = { phase, shardsDone, shardsTotal: run.shards, settled };
+    const key = JSON.stringify(progress);
+    if (key !== last) onProgress?.(progress);
+    last = key;
+    if (Date.now() - run.updatedAt.getTime() > quietLimitMs) {
+      throw new Error(
+        `no worker has worked on run #${runId} for ${config.sync.lockTimeoutSeconds}s: start ferry worker (docs/operations.md, "Workers"); the run stays queued and is finished when one starts, unless another run takes the lock first.`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  logger: Logger;
+  /** How often the worker looks for schedules added since it started. */
+  scheduleScanMs?: number;
+}
+
+/**
+ * A `ferry worker`: takes plan, shard and settle jobs and the schedules' occurrences, until
+ * close(). Each of its `concurrency` slots has its own PIM client (its requests counted in its
+ * own report; with `pim.limits.shared` every client draws from the one budget).
+ */
+export async function startWorker(config: FerryConfig, options: WorkerOptions): Promise<{ close(): Promise<void> }> {
+  const { logger } = options;
+  const queue = await JobQueue.open(queueSettings(config, logger));
+  const state = await openStateStore(config.state);
+  const clients: AkeneoClient[] = [];
+  const clientFor = (slot: number) => (clients[slot] ??= createPimClient(config.pim, { logger }));
+  const parts = new RunParts(config, queue, state, logger);
+  let slot = 0;
+  const slotted = <T extends object>(fn: (job: PgBoss.JobWithMetadata<T>, client: AkeneoClient) => Promise<void>) => {
+    const mine = slot++;
+    return (job: PgBoss.JobWithMetadata<T>) => fn(job, clientFor(mine));
+  };
+  // One slot per job kind, plus `concurrency` shard slots: a plan or settle never waits behind shards.
+  await queue.work<RunJob>(QUEUES.plan, 1, slotted((job, client) => parts.plan(job, client)));
+  await queue.work<RunJob>(QUEUES.settle, 1, (job) => parts.settle(job.data.runId));
+  for (let i = 0; i < options.concurrency; i++) await queue.work<ShardJob>(QUEUES.shard, 1, slotted((job, client) => parts.shard(job, client)));
+
+  const watched = new Set<string>();
+  const scan = async () => {
+    for (const s of await queue.schedules()) {
+      if (watched.has(s.queue)) continue;
+      watched.add(s.queue);
+      await queue.work<ScheduleJob>(s.queue, 1, async (job) => {
+        try {
+          const { runId } = await enqueue(config, queue, state, job.data.options as QueuedRunOptions);
+          logger.info({ schedule: s.name, runId }, 'scheduled run queued');
+        } catch (err) {
+          if (!(err instanceof RunLockedError)) throw err;
+          logger.warn({ schedule: s.name, err: err.message }, 'scheduled run skipped: another run is in progress');
+        }
+      });
+    }
+  };
+  await scan();
+  const timer = setInterval(() => void scan().catch((err: Error) => logger.warn({ err: err.message }, 'could not read the schedules')), options.scheduleScanMs ?? 30_000);
+  timer.unref();
+  logger.info({ concurrency: options.concurrency }, 'worker started');
+  return {
+    async close() {
+      clearInterval(timer);
+      await queue.close();
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await state.close();
+    },
+  };
+}
+
+/** What each kind of job does. */
+class RunParts {
+  /** The PIM structure per run, loaded by this worker's first shard of it (the plan settled it before any shard). */
+  private readonly structures = new Map<number, ReturnType<typeof loadPimStructure>>();
+
+  constructor(
+    private readonly config: FerryConfig,
+    private readonly queue: JobQueue,
+    private readonly state: StateStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Keeps the run's lock and row alive while this worker works on one of its parts, with the
+   * counts of the parts finished so far (what `ferry runs` shows for a running run). False when
+   * the lock was taken over: the run is over, this part does nothing.
+   */
+  private async keepAlive(runId: number, lockName: string, owner: string): Promise<(() => void) | null> {
+    const beat = async () => {
+      const held = await this.state.heartbeat(lockName, owner, runId);
+      await this.queue.touch(runId);
+      const reports = (await this.queue.partReports(runId)).map((p) => p.report as RunReport);
+      const row = await this.state.getRun(runId);
+      if (row) await this.state.heartbeatRun(runId, mergeRunReports(reports, { runId, mode: row.mode as SyncMode, startedAt: row.startedAt, watermarks: { before: {}, after: {} } }));
+      return held;
+    };
+    if (!(await beat())) return null;
+    const timer = setInterval(() => void beat().catch(() => undefined), HEARTBEAT_MS);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  private structureOf(runId: number): (client: AkeneoClient) => ReturnType<typeof loadPimStructure> {
+    return (client) => {
+      let loading = this.structures.get(runId);
+      if (!loading) {
+        // One run at a time per connection: the structures of earlier runs are done with.
+        this.structures.clear();
+        loading = loadPimStructure(client);
+        loading.catch(() => this.structures.delete(runId));
+        this.structures.set(runId, loading);
+      }
+      return loading;
+    };
+  }
+
+  private retriesLeft(job: PgBoss.JobWithMetadata<object>): boolean {
+    return job.retryCount < job.retryLimit;
+  }
+
+  async plan(job: PgBoss.JobWithMetadata<RunJob>, client: AkeneoClient): Promise<void> {
+    const { runId } = job.data;
+    const run = await this.queue.getRun(runId);
+    // Planned already (this is a retry after the shards went): nothing to do twice.
+    if (!run || run.status !== 'planning') return;
+    const stop = await this.keepAlive(runId, run.lockName, run.owner);
+    if (!stop) return this.lost(runId);
+    const startedAt = new Date();
+    let planned = false;
+    try {
+      const report = await runSync(this.config, {
+        ...(run.options as QueuedRunOptions),
+        logger: this.logger,
+        client,
+        state: this.state,
+        lockTimeoutMs: this.config.sync.lockTimeoutSeconds * 1000,
+        part: {
+          role: 'plan',
+          runId,
+          onPlan: async (plan) => {
+            const shards = planShards(plan.groups, this.config.jobs.shardItems);
+            planned = await this.queue.planned(runId, shards, plan.watermarks);
+            this.logger.info({ runId, groups: plan.groups.length, shards: shards.length }, 'run planned');
+          },
+        },
+      });
+      if (!planned) {
+        if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job)) throw new Error(report.error ?? `plan of run #${runId} ${report.status}`);
+        // Given up: the run settles with the plan's report alone (failed), and no shard.
+        await this.queue.planned(runId, [], {});
+      }
+      await this.queue.partDone(runId, 0, report.status, report);
+    } catch (err) {
+      // The ERP or the state could not even be opened: retried; the last attempt settles the run failed.
+      if (planned || this.retriesLeft(job)) throw err;
+      await this.queue.planned(runId, [], {});
+      await this.queue.partDone(runId, 0, 'failed', await recordFailedStart(this.state, { part: { role: 'shard', runId } }, startedAt, err));
+    } finally {
+      stop();
+    }
+  }
+
+  async shard(job: PgBoss.JobWithMetadata<ShardJob>, client: AkeneoClient): Promise<void> {
+    const { runId, part, keys } = job.data;
+    const run = await this.queue.getRun(runId);
+    if (!run || run.status !== 'sharded') return;
+    const stop = await this.keepAlive(runId, run.lockName, run.owner);
+    if (!stop) return this.lost(runId);
+    // Stopped before pg-boss hands the shard to another worker: two attempts never overlap.
+    const abort = new AbortController();
+    const startedAt = new Date();
+    const deadline = setTimeout(() => abort.abort(`shard ${part} of run #${runId} ran for 90% of jobs.shardExpireSeconds`), job.expireInSeconds * 900);
+    try {
+      const o = run.options as QueuedRunOptions;
+      const report = await runSync(this.config, {
+        keys,
+        ...(o.confirmDestructive ? { confirmDestructive: true } : {}),
+        logger: this.logger,
+        client,
+        state: this.state,
+        signal: abort.signal,
+        loadStructure: this.structureOf(runId),
+        part: { role: 'shard', runId },
+      });
+      if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job)) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
+      await this.queue.partDone(runId, part, report.status, report);
+    } catch (err) {
+      // Retried while attempts are left; the last one's failure is the shard's report (its records unsettled).
+      if (this.retriesLeft(job)) throw err;
+      await this.queue.partDone(runId, part, 'failed', await recordFailedStart(this.state, { keys, part: { role: 'shard', runId } }, startedAt, err));
+    } finally {
+      clearTimeout(deadline);
+      stop();
+    }
+  }
+
+  /** One report from the parts', the watermarks moved (unless a part failed), the run finished, the lock released. Idempotent. */
+  async settle(runId: number): Promise<void> {
+    const run = await this.queue.getRun(runId);
+    if (!run || run.status === 'settled') return;
+    const row = await this.state.getRun(runId);
+    if (!row) return;
+    const reports = (await this.queue.partReports(runId)).map((p) => p.report as RunReport);
+    const before = reports[0]?.watermarks.before ?? {};
+    const ok = (s: RunReport['status']) => s !== 'failed' && s !== 'interrupted';
+    const moves = reports.length > 0 && reports.every((r) => ok(r.status)) && run.watermarks !== null;
+    const after = moves ? { ...before, ...run.watermarks } : before;
+    const report = mergeRunReports(reports, { runId, mode: row.mode as SyncMode, startedAt: row.startedAt, watermarks: { before, after } });
+    if (moves) for (const [stream, at] of Object.entries(after)) if (at && at !== before[stream]) await this.state.setWatermark(stream, at);
+    // The products Ferry exported that this import brought back become in_erp, as after a one-process run.
+    if (this.config.export && ok(report.status)) await markExportedInErp(this.config, { logger: this.logger, state: this.state }, report);
+    await this.state.finishRun(runId, report.status, report);
+    await this.state.releaseLock(run.lockName, run.owner);
+    await this.queue.settled(runId, report);
+    this.logger.info({ runId, status: report.status, counts: report.counts, shards: run.shards }, 'run settled');
+  }
+
+  /** The lock went to another run (no worker kept it fresh for the lock timeout): this run's parts stop. */
+  private lost(runId: number): void {
+    this.logger.warn({ runId }, 'the run lock was taken over by another run; this part of the run is dropped');
+  }
+}

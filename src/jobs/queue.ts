@@ -1,0 +1,282 @@
+/**
+ * The job queue on the PostgreSQL state database: pg-boss (10.x) for the jobs — delivery to one
+ * worker, retries, expiry of a dead worker's job, cron schedules fired once across every worker —
+ * and two small tables of Ferry's for what pg-boss does not know: which run a job belongs to and
+ * the reports of the run's parts, so the last shard to finish can tell and the settle can merge.
+ *
+ * Knows no Ferry type beyond JSON: the run's logic (what a plan, a shard and a settle do) is the
+ * composition root's (src/app/jobs.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+
+/** The queues of a run's parts. A schedule gets a queue of its own (pg-boss keys a schedule by its queue). */
+export const QUEUES = { plan: 'ferry-plan', shard: 'ferry-shard', settle: 'ferry-settle' } as const;
+const SCHEDULE_PREFIX = 'ferry-schedule.';
+
+export interface QueueSettings {
+  url: string;
+  /** The state's schema: Ferry's job tables go next to its other tables. */
+  schema: string;
+  shardExpireSeconds: number;
+  retryLimit: number;
+  maintenanceSeconds: number;
+  pollSeconds: number;
+  onError?: (err: Error) => void;
+}
+
+/** A queued run as the queue's table keeps it. */
+export interface QueuedRun {
+  runId: number;
+  lockName: string;
+  owner: string;
+  /** The run's options (JSON), as the CLI or a schedule gave them. */
+  options: Record<string, unknown>;
+  /** planning → sharded (shards counted, watermarks known) → settled (report stored). */
+  status: 'planning' | 'sharded' | 'settled';
+  shards: number | null;
+  watermarks: Record<string, string | null> | null;
+  report: unknown;
+  /** Parts whose final report is stored (the plan is part 0). */
+  partsDone: number;
+  /** Whether a worker has worked on the run yet. */
+  touched: boolean;
+  /** The last sign of life: a worker's heartbeat, the plan, the settle, or the enqueue. */
+  updatedAt: Date;
+}
+
+export interface ShardJob {
+  runId: number;
+  part: number;
+  keys: string[];
+}
+
+export interface RunJob {
+  runId: number;
+}
+
+export interface ScheduleJob {
+  /** The run's options (JSON). */
+  options: Record<string, unknown>;
+}
+
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+export class JobQueue {
+  private readonly t: { run: string; part: string };
+
+  private constructor(
+    readonly boss: PgBoss,
+    private readonly pool: pg.Pool,
+    private readonly settings: QueueSettings,
+  ) {
+    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part` };
+  }
+
+  /** Starts pg-boss (creating or migrating its schema) and Ferry's job tables. */
+  static async open(settings: QueueSettings): Promise<JobQueue> {
+    const boss = new PgBoss({
+      connectionString: settings.url,
+      schema: `${settings.schema}_jobs`,
+      max: 4,
+      maintenanceIntervalSeconds: settings.maintenanceSeconds,
+      // A schedule's occurrence is sent by whichever worker checks first; pg-boss lets one check per interval.
+      cronMonitorIntervalSeconds: 10,
+      cronWorkerIntervalSeconds: Math.max(1, Math.round(settings.pollSeconds)),
+      // Finished jobs are history: the run's report is in the state; keep them a week for inspection.
+      deleteAfterDays: 7,
+    });
+    boss.on('error', (err) => settings.onError?.(err));
+    const pool = new pg.Pool({ connectionString: settings.url, max: 4 });
+    const q = new JobQueue(boss, pool, settings);
+    // Workers starting together take turns: pg-boss's first start, its queues and Ferry's tables
+    // (CREATE … IF NOT EXISTS) deadlock or collide when run at once on a new database.
+    const gate = await pool.connect();
+    try {
+      await gate.query('SELECT pg_advisory_lock(hashtext($1))', [`ferry-job-queue:${settings.schema}`]);
+      await boss.start();
+      await q.createTables(gate);
+      for (const name of Object.values(QUEUES)) if (!(await boss.getQueue(name))) await boss.createQueue(name);
+    } catch (err) {
+      await boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+      throw err;
+    } finally {
+      await gate.query('SELECT pg_advisory_unlock(hashtext($1))', [`ferry-job-queue:${settings.schema}`]).catch(() => undefined);
+      gate.release();
+    }
+    return q;
+  }
+
+  private async createTables(db: pg.PoolClient): Promise<void> {
+    await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.settings.schema)}`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.run} (
+      run_id integer PRIMARY KEY,
+      lock_name text NOT NULL,
+      owner text NOT NULL,
+      options jsonb NOT NULL,
+      status text NOT NULL DEFAULT 'planning',
+      shards integer,
+      watermarks jsonb,
+      report jsonb,
+      touched_at timestamptz,
+      updated_at timestamptz NOT NULL DEFAULT now())`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.part} (
+      run_id integer NOT NULL,
+      part integer NOT NULL,
+      status text NOT NULL,
+      report jsonb NOT NULL,
+      PRIMARY KEY (run_id, part))`);
+  }
+
+  private get jobOptions() {
+    return { retryLimit: this.settings.retryLimit, retryDelay: 2, retryBackoff: true };
+  }
+
+  /** Records a run the caller took the lock and the run row for, and sends its plan job. */
+  async enqueueRun(run: { runId: number; lockName: string; owner: string; options: Record<string, unknown> }): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.t.run} (run_id, lock_name, owner, options) VALUES ($1, $2, $3, $4)`, [run.runId, run.lockName, run.owner, JSON.stringify(run.options)]);
+    // The plan reads the whole ERP's keys and runs categories and options: as long as a shard may take.
+    await this.boss.send(QUEUES.plan, { runId: run.runId } satisfies RunJob, { ...this.jobOptions, expireInSeconds: this.settings.shardExpireSeconds });
+  }
+
+  async getRun(runId: number): Promise<QueuedRun | null> {
+    const { rows } = await this.pool.query<{
+      run_id: number;
+      lock_name: string;
+      owner: string;
+      options: Record<string, unknown>;
+      status: QueuedRun['status'];
+      shards: number | null;
+      watermarks: Record<string, string | null> | null;
+      report: unknown;
+      done: string;
+      touched_at: Date | null;
+      updated_at: Date;
+    }>(`SELECT r.*, (SELECT count(*) FROM ${this.t.part} p WHERE p.run_id = r.run_id) AS done FROM ${this.t.run} r WHERE r.run_id = $1`, [runId]);
+    const r = rows[0];
+    if (!r) return null;
+    return { runId: r.run_id, lockName: r.lock_name, owner: r.owner, options: r.options, status: r.status, shards: r.shards, watermarks: r.watermarks, report: r.report,
+      partsDone: Number(r.done),
+      touched: r.touched_at !== null,
+      updatedAt: r.touched_at && r.touched_at > r.updated_at ? r.touched_at : r.updated_at,
+    };
+  }
+
+  /**
+   * The plan's outcome: the shards are counted and sent in one transaction with the run's row, so a
+   * plan job retried after this point finds the run sharded and sends nothing twice. No shard: the
+   * settle goes at once.
+   */
+  async planned(runId: number, shards: string[][], watermarks: Record<string, string | null>): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(`UPDATE ${this.t.run} SET status = 'sharded', shards = $2, watermarks = $3, updated_at = now() WHERE run_id = $1 AND status = 'planning'`, [
+        runId,
+        shards.length,
+        JSON.stringify(watermarks),
+      ]);
+      if (rowCount !== 1) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+      const jobs = shards.map((keys, i) => ({
+        id: randomUUID(),
+        name: QUEUES.shard,
+        data: { runId, part: i + 1, keys } satisfies ShardJob,
+        ...this.jobOptions,
+        expireInSeconds: this.settings.shardExpireSeconds,
+      }));
+      if (jobs.length > 0) await this.boss.insert(jobs, { db });
+      await client.query('COMMIT');
+      return true;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Stores a part's final report (the plan is part 0; a shard retried replaces its row, so it is
+   * counted once) and sends the settle when every part is in. Two last shards finishing together may
+   * both send it: the settle is idempotent, and pg-boss's singleton key keeps one queued.
+   */
+  async partDone(runId: number, part: number, status: string, report: unknown): Promise<void> {
+    await this.pool.query(`INSERT INTO ${this.t.part} (run_id, part, status, report) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, part) DO UPDATE SET status = excluded.status, report = excluded.report`, [
+      runId,
+      part,
+      status,
+      JSON.stringify(report),
+    ]);
+    await this.settleIfComplete(runId);
+  }
+
+  /** Sends the settle when the plan and every shard stored their report. */
+  async settleIfComplete(runId: number): Promise<void> {
+    const run = await this.getRun(runId);
+    if (run && run.status === 'sharded' && run.shards !== null && run.partsDone >= run.shards + 1) await this.sendSettle(runId);
+  }
+
+  async sendSettle(runId: number): Promise<void> {
+    await this.boss.send(QUEUES.settle, { runId } satisfies RunJob, { ...this.jobOptions, singletonKey: `settle:${runId}`, expireInSeconds: 300 });
+  }
+
+  /** A worker's sign of life on the run (waitForRun tells a run no worker works on). */
+  async touch(runId: number): Promise<void> {
+    await this.pool.query(`UPDATE ${this.t.run} SET touched_at = now() WHERE run_id = $1`, [runId]);
+  }
+
+  /** The parts' reports, plan first. */
+  async partReports(runId: number): Promise<{ part: number; status: string; report: unknown }[]> {
+    const { rows } = await this.pool.query<{ part: number; status: string; report: unknown }>(`SELECT part, status, report FROM ${this.t.part} WHERE run_id = $1 ORDER BY part`, [runId]);
+    return rows;
+  }
+
+  /** The run is over: its report, and no job of it does anything any more. */
+  async settled(runId: number, report: unknown): Promise<void> {
+    await this.pool.query(`UPDATE ${this.t.run} SET status = 'settled', report = $2, updated_at = now() WHERE run_id = $1`, [runId, JSON.stringify(report)]);
+  }
+
+  /** Runs `handler` for each job of `queue`, `concurrency` at a time; a throw fails the job (pg-boss retries it). */
+  async work<T extends object>(queue: string, concurrency: number, handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>): Promise<void> {
+    for (let i = 0; i < concurrency; i++) {
+      await this.boss.work<T>(queue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.settings.pollSeconds }, async ([job]) => {
+        if (job) await handler(job);
+      });
+    }
+  }
+
+  /** A cron schedule (with its time zone) that sends a run with these options; pg-boss fires each occurrence once. */
+  async schedule(name: string, cron: string, tz: string, data: ScheduleJob): Promise<string> {
+    const queue = scheduleQueue(name);
+    await this.boss.createQueue(queue);
+    await this.boss.schedule(queue, cron, data, { tz, retryLimit: 0, expireInSeconds: 300 });
+    return queue;
+  }
+
+  async unschedule(name: string): Promise<void> {
+    await this.boss.unschedule(scheduleQueue(name));
+  }
+
+  /** The schedules' queues, with their names as given to schedule(). */
+  async schedules(): Promise<{ name: string; queue: string; cron: string; tz: string | undefined }[]> {
+    return (await this.boss.getSchedules())
+      .filter((s) => s.name.startsWith(SCHEDULE_PREFIX))
+      .map((s) => ({ name: s.name.slice(SCHEDULE_PREFIX.length), queue: s.name, cron: s.cron, tz: (s as { timezone?: string }).timezone ?? s.options?.tz }));
+  }
+
+  /** Stops taking jobs; waits up to `timeoutMs` for the jobs in hand to finish. */
+  async close(timeoutMs = 30_000): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
+    await this.pool.end();
+  }
+}
+
+function scheduleQueue(name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,60}$/.test(name)) throw new Error(`schedule name "${name}": use letters, digits, - and _ (at most 60), e.g. nightly`);
+  return `${SCHEDULE_PREFIX}${name}`;
+}

@@ -1,0 +1,53 @@
+/**
+ * A run spread over workers (src/jobs): what the parts of one run are, and how its items are cut
+ * into shards. Pure: no queue, no database.
+ *
+ * A queued run has three kinds of part, all under the one run row the queue took (and its run
+ * lock): the plan (categories, options, a full run's deletions, then the item keys in scope), the
+ * shards (the engine on their keys only) and the settle (src/app/jobs.ts: one report, watermarks,
+ * lock released). A group (a product model with its variants) is mapped from all its members at
+ * once, so it is never split: a shard holds whole groups.
+ */
+
+/** One group of ERP items that must travel together (a lone item is a group of one). */
+export interface ItemGroup {
+  key: string;
+  items: string[];
+}
+
+/** What the plan part hands over: the groups in scope and the watermarks the run may move to. */
+export interface RunPlan {
+  groups: ItemGroup[];
+  /** Per stream, where the watermark goes once every shard settled (as the one-process run would move it). */
+  watermarks: Record<string, string | null>;
+}
+
+/**
+ * Part of a run spread over workers: the caller holds the run lock and the run's row, so the
+ * engine takes neither, finishes no run and moves no watermark (the settle does).
+ * - `plan`: categories, options and a full run's deletions, like a one-process run; the items in
+ *   scope are read for their keys and handed to `onPlan` instead of being synced.
+ * - `shard`: the items of `keys` (whole groups), outcomes stored under the parent run.
+ */
+export type RunPart = { role: 'plan'; runId: number; onPlan: (plan: RunPlan) => Promise<void> } | { role: 'shard'; runId: number };
+
+/**
+ * Cuts groups into shards of about `maxItems` items each, never splitting a group: a group larger
+ * than `maxItems` is a shard of its own. Groups keep their order (the ERP's), so a shard holds
+ * neighbours; every item appears in exactly one shard.
+ */
+export function planShards(groups: readonly ItemGroup[], maxItems: number): string[][] {
+  if (!Number.isInteger(maxItems) || maxItems < 1) throw new Error(`shard size must be a positive whole number of items, got ${maxItems}`);
+  const shards: string[][] = [];
+  let current: string[] = [];
+  for (const g of groups) {
+    if (g.items.length === 0) continue;
+    if (current.length > 0 && current.length + g.items.length > maxItems) {
+      shards.push(current);
+      current = [];
+    }
+    current.push(...g.items);
+  }
+  if (current.length > 0) shards.push(current);
+  return shards;
+}

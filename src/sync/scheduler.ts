@@ -9,7 +9,11 @@
  *   It becomes ready when they all succeeded, and is held with the reason when one failed.
  * - Full batches go first. A partial batch is sent only when the producer has nothing more
  *   to add right now (finished, or paused by back-pressure), so a delta run of N changes
- *   costs ceil(N/100) requests per lane, not one request per trickle.
+ *   costs ceil(N/100) requests per lane, not one request per trickle. Once the producer has
+ *   finished, a lane whose tasks still wait for parents in flight keeps its partial batch
+ *   until they join it (or nothing is in flight any more): the tail of a run — and a small
+ *   run such as a queued run's shard, all tail — sends root models, sub-models and products
+ *   in one batch per 100 each, not a trickle of half-empty batches as each parent settles.
  * - Back-pressure: the producer awaits `capacity()` so memory stays bounded however big
  *   the catalog is.
  */
@@ -77,6 +81,8 @@ export class Scheduler<C> {
   private readonly lanes = new Map<string, { rank: number; queue: Task<C>[] }>();
   private readonly waiting = new Map<string, Task<C>[]>();
   private readonly missingDeps = new Map<Task<C>, number>();
+  /** Per lane, how many of its tasks wait for a dependency (in missingDeps). */
+  private readonly waitingInLane = new Map<string, number>();
   private readonly settled = new Map<string, Settled>();
   private inFlight = 0;
   private delayed = 0;
@@ -192,6 +198,7 @@ export class Scheduler<C> {
     }
     if (missing > 0) {
       this.missingDeps.set(task, missing);
+      this.waitingInLane.set(task.lane, (this.waitingInLane.get(task.lane) ?? 0) + 1);
       return;
     }
     this.makeReady(task);
@@ -225,12 +232,12 @@ export class Scheduler<C> {
       const left = this.missingDeps.get(task);
       if (left === undefined) continue; // already held by another failed dependency
       if (!s.ok) {
-        this.missingDeps.delete(task);
+        this.stopWaiting(task);
         void this.hold(task, `${id.replace(':', ' ')} was not written: ${s.reason ?? 'it failed'}`);
         continue;
       }
       if (left <= 1) {
-        this.missingDeps.delete(task);
+        this.stopWaiting(task);
         this.makeReady(task);
       } else {
         this.missingDeps.set(task, left - 1);
@@ -239,11 +246,21 @@ export class Scheduler<C> {
     this.pump();
   }
 
+  private stopWaiting(task: Task<C>): void {
+    this.missingDeps.delete(task);
+    this.waitingInLane.set(task.lane, (this.waitingInLane.get(task.lane) ?? 1) - 1);
+  }
+
   private pick(): { lane: string; queue: Task<C>[] } | null {
     const ordered = [...this.lanes.entries()].filter(([, l]) => l.queue.length > 0).sort((a, b) => a[1].rank - b[1].rank);
     for (const [name, l] of ordered) if (l.queue.length >= this.batchSize) return { lane: name, queue: l.queue };
-    const mayFlush = this.producerDone || this.producerPaused;
-    if (mayFlush && ordered.length > 0) return { lane: ordered[0]![0], queue: ordered[0]![1].queue };
+    if (this.producerPaused) return ordered.length > 0 ? { lane: ordered[0]![0], queue: ordered[0]![1].queue } : null;
+    if (!this.producerDone) return null;
+    // Nothing in flight: nothing will join a partial batch, send it (also what ends a run whose
+    // tasks wait for parents nobody planned: checkDone holds them once all is sent).
+    for (const [name, l] of ordered) {
+      if (this.inFlight === 0 || (this.waitingInLane.get(name) ?? 0) === 0) return { lane: name, queue: l.queue };
+    }
     return null;
   }
 
@@ -343,6 +360,7 @@ export class Scheduler<C> {
       // Dependencies nobody will ever settle (a parent that was never planned): hold the children.
       const stuck = [...this.missingDeps.keys()];
       this.missingDeps.clear();
+      this.waitingInLane.clear();
       this.waiting.clear();
       for (const task of stuck) {
         const dep = task.deps.find((d) => !this.settled.has(d)) ?? task.deps[0] ?? '?';

@@ -32,6 +32,52 @@ describe('Scheduler', () => {
     expect(peak).toBe(4);
   });
 
+  it('at the end, keeps the partial batch of a lane while its tasks wait for parents in flight, then sends them together', async () => {
+    const sent: { lane: string; ids: string[] }[] = [];
+    const s = new Scheduler<null>(
+      {
+        send: async (lane, tasks) => {
+          sent.push({ lane, ids: tasks.map((t) => t.id) });
+          await new Promise((r) => setTimeout(r, 10));
+          return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
+        },
+        settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
+        batchFailed: async () => [],
+        held: () => undefined,
+      },
+      { maxInFlight: 8 },
+    );
+    // A shard's tail: 30 products whose model is already settled, 150 waiting for 3 models.
+    s.markSettled('m:old', true);
+    for (let i = 0; i < 30; i++) s.add(task(`ready${i}`, 'product', 4, ['m:old']));
+    for (let i = 0; i < 150; i++) s.add(task(`child${i}`, 'product', 4, [`m:${i % 3}`]));
+    for (let i = 0; i < 3; i++) s.add(task(`m:${i}`, 'model', 2));
+    await s.finish();
+    const products = sent.filter((b) => b.lane === 'product');
+    // One trickle per settled parent would be 4 batches (30, then 50 per model); together: 100 + 80.
+    expect(products.map((b) => b.ids.length)).toEqual([100, 80]);
+    expect(sent[0]).toEqual({ lane: 'model', ids: ['m:0', 'm:1', 'm:2'] });
+  });
+
+  it('sends a partial batch whose tasks wait for a parent nobody planned, once nothing is in flight', async () => {
+    const sent: string[][] = [];
+    const held: string[] = [];
+    const s = new Scheduler<null>({
+      send: async (_lane, tasks) => {
+        sent.push(tasks.map((t) => t.id));
+        return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
+      },
+      settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
+      batchFailed: async () => [],
+      held: (t) => void held.push(t.id),
+    });
+    s.add(task('p:ready', 'product', 4));
+    s.add(task('p:orphan', 'product', 4, ['m:never']));
+    await s.finish();
+    expect(sent).toEqual([['p:ready']]);
+    expect(held).toEqual(['p:orphan']);
+  });
+
   it('sends children only after their parent and holds them when it fails', async () => {
     const order: string[] = [];
     const held: string[] = [];

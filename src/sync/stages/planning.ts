@@ -77,6 +77,21 @@ export class Planner {
    * PIM) → the chunk's tasks: new options first, then each group's entities parents first, each
    * followed by its media uploads. A dry run gives none and counts the plan.
    */
+  /**
+   * A queued run's shard knows the PIM's options as they were when its worker loaded the
+   * structure; options the items use that are missing from it may have been created since by
+   * another shard of the run (or an earlier one). The state says so: those are not sent again —
+   * without this every shard re-creates the run's new options, at Akeneo's 3 option writes/s.
+   * A one-process run plans each option once and asks nothing.
+   */
+  private async optionsWrittenByOtherShards(mapped: readonly MappedGroup[]): Promise<ReadonlySet<string>> {
+    if (this.ctx.opts.part?.role !== 'shard') return new Set();
+    const codes = [...new Set(mapped.flatMap((m) => m.optionDeps.map(optionStateCode)))];
+    if (codes.length === 0) return new Set();
+    const stored = await this.ctx.deps.state.getEntities('option', codes);
+    return new Set([...stored.values()].filter((row) => row.status === 'synced').map((row) => row.code));
+  }
+
   async planGroups(part: [string, ErpRecord[]][], groups: ReadonlyMap<string, ErpRecord>, inPim: ReadonlySet<string>): Promise<SyncTask[]> {
     const { ctx } = this;
     const { mapper, state } = ctx.deps;
@@ -136,9 +151,10 @@ export class Planner {
       await ctx.addRejects([{ ...item, runId: ctx.runId ?? 0, payload: { code } }]);
     }
 
+    const written = await this.optionsWrittenByOtherShards(mapped);
     for (const m of mapped) {
       const byKey = new Map(m.items.map((i) => [i.key, i]));
-      for (const o of m.optionDeps) this.planned.option(o, optionTasks);
+      for (const o of m.optionDeps) if (!written.has(optionStateCode(o))) this.planned.option(o, optionTasks);
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => rankOf(a) - rankOf(b));
       // A sub-model is no ERP record of its own: its outcome is its group's (a sub-model created
@@ -385,4 +401,9 @@ export class Planner {
     return task;
   }
 
+}
+
+/** The state's code of an option (as PlannedIds.option stores it). */
+function optionStateCode(o: { attribute: string; code: string }): string {
+  return `${o.attribute}:${o.code}`;
 }

@@ -94,16 +94,17 @@ export async function loadPimStructure(client: AkeneoClient, options: LoadPimStr
     collect(client.measurementFamilies.list()),
     options.categories === false ? Promise.resolve([]) : collect(client.categories.list()),
   ]);
-  const familyVariants: (FamilyVariant & { family: string })[] = [];
-  for (const family of families) {
-    for await (const fv of client.familyVariants(family.code).list()) familyVariants.push({ ...fv, family: family.code });
-  }
+  // Every family's variants and every select attribute's options at once: the client's governor
+  // keeps the calls within the connection's limits, and a start-up of one latency per list
+  // instead of one per family and attribute (each worker of a queued run pays it too).
   const wanted = options.optionAttributes ? new Set(options.optionAttributes) : null;
-  const attributeOptions: AttributeOption[] = [];
-  for (const a of attributes) {
-    if (!SELECT_TYPES.has(a.type) || (wanted && !wanted.has(a.code))) continue;
-    for await (const o of client.attributeOptions(a.code).list()) attributeOptions.push({ ...o, attribute: o.attribute ?? a.code });
-  }
+  const selects = attributes.filter((a) => SELECT_TYPES.has(a.type) && (!wanted || wanted.has(a.code)));
+  const [variantLists, optionLists] = await Promise.all([
+    Promise.all(families.map(async (family) => (await collect(client.familyVariants(family.code).list())).map((fv) => ({ ...fv, family: family.code })))),
+    Promise.all(selects.map(async (a) => (await collect(client.attributeOptions(a.code).list())).map((o) => ({ ...o, attribute: o.attribute ?? a.code })))),
+  ]);
+  const familyVariants: (FamilyVariant & { family: string })[] = variantLists.flat();
+  const attributeOptions: AttributeOption[] = optionLists.flat();
   return buildPimStructure({
     version: info?.version ?? null,
     edition: info?.edition ?? null,

@@ -21,7 +21,7 @@
  * run of the same bench; the demo ERP of that size, as the workers build it from ferry.yaml).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -42,6 +42,9 @@ function flag(name: string): string | undefined {
 const LATENCY = flag('--latency') ?? '200ms+2ms/line';
 const latencyParts = /^(\d+)ms\+(\d+(?:\.\d+)?)ms\/line$/.exec(LATENCY);
 if (!latencyParts) throw new Error(`--latency must read like 200ms+2ms/line, got "${LATENCY}"`);
+/** `--shard-items N` / `--worker-concurrency N`: the workers' run with other than the defaults (jobs.shardItems, ferry worker's). */
+const SHARD_ITEMS = flag('--shard-items') ? Number(flag('--shard-items')) : undefined;
+const WORKER_CONCURRENCY = flag('--worker-concurrency');
 /** Seconds the PIM takes for a batch of 100 lines. */
 const BATCH_SECONDS = (Number(latencyParts[1]) + Number(latencyParts[2]) * 100) / 1000;
 
@@ -60,6 +63,12 @@ function demoErp(dir: string, items: number): { type: 'demo'; path: string; item
   return { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items, seed: 7 };
 }
 
+/** `METHOD /route` → calls (every status): where a run's requests went. */
+function requestsByRoute(stats: Record<string, unknown>): Record<string, number> {
+  const byRoute = (stats.requests ?? {}) as Record<string, Record<string, number>>;
+  return Object.fromEntries(Object.entries(byRoute).map(([route, byStatus]) => [route, Object.values(byStatus).reduce((a, b) => a + b, 0)]));
+}
+
 // --- one run, in its own process -----------------------------------------------------------
 
 interface SandboxConnection {
@@ -69,7 +78,18 @@ interface SandboxConnection {
   password: string;
 }
 
-async function startSandboxProcess(connections: number): Promise<{ url: string; connections: SandboxConnection[]; stats(): Promise<Record<string, unknown>>; close(): Promise<void> }> {
+/** CPU seconds (user + system) a live child process has used so far, from /proc (Linux); null elsewhere. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(((Number(fields[11]) + Number(fields[12])) / 100).toFixed(1));
+  } catch {
+    return null;
+  }
+}
+
+async function startSandboxProcess(connections: number): Promise<{ url: string; connections: SandboxConnection[]; stats(): Promise<Record<string, unknown>>; cpuSeconds(): number | null; close(): Promise<void> }> {
   const script = `
     import { startSandbox } from ${JSON.stringify(code('sandbox/index'))};
     const sb = await startSandbox(${JSON.stringify({ catalog: 'demo', limits: 'saas', latency: LATENCY, connections })});
@@ -87,6 +107,7 @@ async function startSandboxProcess(connections: number): Promise<{ url: string; 
   return {
     ...started,
     stats: async () => (await (await fetch(`${started.url}/_sandbox/stats`)).json()) as Record<string, unknown>,
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     close: async () => {
       child.stdin!.end();
       await new Promise((r) => child.on('exit', r));
@@ -153,10 +174,13 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       ratio: Number((lines / seconds / ceiling).toFixed(3)),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       throttled429: stats.throttled429,
+      averageConcurrent: Number(((stats.busySeconds as number) / seconds).toFixed(2)),
       clientRetries: clientStats.retried,
       sandboxPeakConcurrent: stats.peakConcurrent,
       sandboxPeakPerSecond: stats.peakPerSecond,
       requestsPerConnection: stats.requestsPerConnection,
+      requestsByRoute: requestsByRoute(stats),
+      cpuSeconds: { sandbox: sandbox.cpuSeconds(), ferry: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(1)) },
     };
   } finally {
     await sandbox.close();
@@ -165,14 +189,14 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
 }
 
 /** The ferry command as a child process (dist/ when built, else src/ through tsx). */
-function ferryProcess(args: string[]): { exit: Promise<number | null>; out: () => string; kill: () => void } {
+function ferryProcess(args: string[]): { exit: Promise<number | null>; out: () => string; kill: () => void; cpuSeconds: () => number | null } {
   // From the repository (tsx resolves from there); ferry.yaml's paths are absolute.
   const cwd = ROOT;
   const cli = FROM_DIST ? [join(ROOT, 'dist/cli/index.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/index.ts')];
   const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn' } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  return { exit: new Promise((r) => child.on('exit', r)), out: () => out, kill: () => child.kill('SIGTERM') };
+  return { exit: new Promise((r) => child.on('exit', r)), out: () => out, kill: () => child.kill('SIGTERM'), cpuSeconds: () => cpuSecondsOf(child.pid) };
 }
 
 /**
@@ -201,7 +225,8 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
       state: { url: pgUrl, schema },
       sync: { batchesInFlight: 16 },
       // Enough shards that every worker stays busy to the end, but not so small that each costs its start.
-      jobs: { workers: true, shardItems: Math.max(200, Math.min(1000, Math.ceil(s.items / (s.workers * 4)))), pollSeconds: 0.5 },
+      // The shard size and worker concurrency a user gets by default, unless the flags say otherwise.
+      jobs: { workers: true, ...(SHARD_ITEMS ? { shardItems: SHARD_ITEMS } : {}), pollSeconds: 0.5 },
     };
     const config = ferryConfigSchema.parse(raw);
     const client = createAkeneoClient({ url: sandbox.url, auth: { kind: 'connections', connections: sandbox.connections } });
@@ -211,7 +236,7 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
     await client.close();
     const file = join(dir, 'ferry.yaml');
     writeFileSync(file, stringify(raw));
-    for (let i = 0; i < s.workers; i++) workers.push(ferryProcess(['worker', '--config', file]));
+    for (let i = 0; i < s.workers; i++) workers.push(ferryProcess(['worker', '--config', file, ...(WORKER_CONCURRENCY ? ['--concurrency', WORKER_CONCURRENCY] : [])]));
     const sync = ferryProcess(['sync', '--config', file, '--full', '--json', '--no-progress']);
     const code = await sync.exit;
     const summary = JSON.parse(sync.out()) as { runId: number };
@@ -240,9 +265,14 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
       ceiling: Math.round(ceiling),
       ratio: Number((lines / seconds / ceiling).toFixed(3)),
       throttled429: stats.throttled429,
+      // Slot-seconds the PIM spent on Ferry's calls over the run's time: how many of the slots stayed busy.
+      averageConcurrent: Number(((stats.busySeconds as number) / seconds).toFixed(2)),
       sandboxPeakConcurrent: stats.peakConcurrent,
       sandboxPeakPerSecond: stats.peakPerSecond,
       requestsPerConnection: stats.requestsPerConnection,
+      requestsByRoute: requestsByRoute(stats),
+      // Where the machine's CPU went: a run bound by it shows here (two cores give 2 s per second).
+      cpuSeconds: { sandbox: sandbox.cpuSeconds(), workers: workers.map((w) => w.cpuSeconds()) },
     };
   } finally {
     workers.forEach((w) => w.kill());
@@ -268,7 +298,8 @@ if (scenarioArg) {
 // --- the parent: every run in turn, one JSON object ----------------------------------------
 
 async function inChild(s: Scenario): Promise<Record<string, unknown>> {
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', JSON.stringify(s), '--latency', LATENCY], {
+  const passed = ['--shard-items', '--worker-concurrency'].flatMap((f) => (flag(f) ? [f, flag(f)!] : []));
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url), '--scenario', JSON.stringify(s), '--latency', LATENCY, ...passed], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

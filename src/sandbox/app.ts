@@ -171,8 +171,16 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
       sendError(reply, new HttpError(429, { code: 429, message: admission.message }, { 'retry-after': String(admission.retryAfter) }));
       return reply;
     }
-    state.release = admission.release;
-    reply.raw.once('close', admission.release);
+    const admittedAt = performance.now();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      admission.release();
+      stats.busy(performance.now() - admittedAt);
+    };
+    state.release = release;
+    reply.raw.once('close', release);
     stats.concurrency(state.connection, limiter.current(state.connection), limiter.current());
     stats.admitted(state.connection, isOptionWrite);
 

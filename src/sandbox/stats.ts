@@ -9,6 +9,11 @@ export interface SandboxStats {
    * the instance, and of attribute-option writes: what the SaaS rate limits count.
    */
   peakPerSecond: { requests: number; optionWrites: number };
+  /**
+   * Seconds of admitted API calls, summed (admission to response): the slot-seconds a client
+   * used. Over a run's wall time, its average concurrency — how busy it kept the slots it had.
+   */
+  busySeconds: number;
   /** API calls admitted past the limits, per connection (client id): how the load was spread. */
   requestsPerConnection: Record<string, number>;
   throttled429: number;
@@ -51,6 +56,7 @@ export class StatsCollector {
   private peakPerConnection = new Map<string, number>();
   private throttled = 0;
   private faults = new Map<string, number>();
+  private busyMs = 0;
 
   record(route: string, status: number): void {
     let byStatus = this.requests.get(route);
@@ -75,6 +81,11 @@ export class StatsCollector {
     this.perConnection.set(connection, (this.perConnection.get(connection) ?? 0) + 1);
   }
 
+  /** An admitted call ended after `ms`. */
+  busy(ms: number): void {
+    this.busyMs += ms;
+  }
+
   fault(kind: string): void {
     this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1);
   }
@@ -90,6 +101,7 @@ export class StatsCollector {
       peakConcurrent: { instance: this.peakInstance, perConnection: Object.fromEntries(this.peakPerConnection) },
       peakPerSecond: { requests: this.requestWindow.peak, optionWrites: this.optionWindow.peak },
       requestsPerConnection: Object.fromEntries(this.perConnection),
+      busySeconds: Number((this.busyMs / 1000).toFixed(1)),
       throttled429: this.throttled,
       faultsInjected: Object.fromEntries(this.faults),
       ...counts,
@@ -102,6 +114,7 @@ export class StatsCollector {
     this.peakInstance = 0;
     this.peakPerConnection.clear();
     this.throttled = 0;
+    this.busyMs = 0;
     this.faults.clear();
     this.requestWindow.reset();
     this.optionWindow.reset();

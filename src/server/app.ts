@@ -143,6 +143,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     logger,
     onPimRequest: (e) => metrics.onPimRequest(e),
     ...(options.runExport ? { runExport: options.runExport } : {}),
+    ...(options.deployment && options.connectionName ? { tenant: options.connectionName } : {}),
     onFinished: async (job) => {
       if (job.runId === null && job.error !== null && !job.dryRun) await notifier.runCouldNotStart(job.jobId, job.error, job.startedBy);
       await notifier.evaluateFinishedRuns();

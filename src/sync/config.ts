@@ -57,6 +57,14 @@ export const syncConfigSchema = z
       .describe(
         'Directory of the connection locks (one sync per PIM URL + client id, whatever the state file). Default: $FERRY_LOCK_DIR, else <temp dir>/ferry-locks-<uid>. Point runs of several users or hosts at one local directory to share the lock.',
       ),
+    lockWaitSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_800)
+      .describe(
+        "How long a run waits for another tenant's run on the same PIM connection (PIM URL + client id, another state) to end before it fails, naming that tenant. Runs of several tenants queue in the order they came; 0: refuse at once. A second run of the same state is always refused (no queue of duplicates).",
+      ),
     pimUnreachableSeconds: z
       .number()
       .int()

@@ -23,7 +23,8 @@ import type { StateStore } from './state/port.js';
 import { openSqliteStateStore } from './state/sqlite.js';
 import { openPostgresStateStore } from './state/postgres.js';
 import { ConnectionLocks } from './connection-lock.js';
-import { takeRunLock, type HeldLock } from './lock.js';
+import { defaultTenantLabel, stateKeyOf, takeConnectionLock, type ConnectionWaiting } from './connection-wait.js';
+import type { HeldLock } from './lock.js';
 
 export type { SyncOptions, SyncProgress, DeletionPolicy, EngineDeps } from './engine.js';
 export { executeSync } from './engine.js';
@@ -51,6 +52,12 @@ export function lockNameFor(pim: PimConfig): string {
   return `sync:${pim.url.replace(/\/+$/, '')}:${who}`;
 }
 
+/** The PIM connection in words, for messages: its URL and the Akeneo Connection (client id), never a secret. */
+function describePimConnection(pim: PimConfig): string {
+  const who = 'clientId' in pim ? `client id ${pim.clientId}` : 'connections' in pim ? `client ids ${pim.connections.map((c) => c.clientId).join(', ')}` : 'an App token';
+  return `${pim.url.replace(/\/+$/, '')}, ${who}`;
+}
+
 export interface RunSyncOptions extends SyncOptions {
   logger?: Logger;
   /** Use these instead of building them from the config (the Quick start, tests, benchmarks). */
@@ -64,6 +71,13 @@ export interface RunSyncOptions extends SyncOptions {
    * load across the shards of a run, whose structure the plan settled before any shard started.
    */
   loadStructure?: (client: AkeneoClient) => ReturnType<typeof loadPimStructure>;
+  /** Whose run this is, as people name it (a deployment's connection name); default: the state it writes. */
+  tenant?: string;
+  /**
+   * Waiting for another tenant's run on the same PIM connection (connection-wait.ts): `timeoutMs`
+   * default `sync.lockWaitSeconds` (0: refused at once), `onWaiting` told whom it waits for.
+   */
+  lockWait?: { timeoutMs?: number; pollMs?: number; onWaiting?: (w: ConnectionWaiting) => void };
 }
 
 /** The keys still waiting in the retry queue, per stream (for a source that keeps rejected input). */
@@ -101,13 +115,30 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
     // A part of a queued run runs under the run lock the queue holds in the shared state (src/app/jobs.ts).
     if (!options.dryRun && !options.part) {
       // One run per PIM connection, whatever the state file; taken before any PIM request.
-      const locks = new ConnectionLocks(config.sync.lockDir);
+      // Another tenant's run holding it: this one waits its turn (a run of this same state is refused).
+      const me = { tenant: options.tenant ?? defaultTenantLabel(config.state), stateKey: stateKeyOf(config.state) };
+      const locks = new ConnectionLocks(config.sync.lockDir, me);
       try {
-        const { lock } = await takeRunLock(locks, lockNameFor(config.pim), {
-          staleAfterMs: config.sync.lockTimeoutSeconds * 1000,
-          heartbeatMs: options.heartbeatMs ?? 10_000,
-          onLost: () => logger.warn({ lock: lockNameFor(config.pim) }, 'connection lock taken over by another run'),
-        });
+        const lock = await takeConnectionLock(
+          locks,
+          lockNameFor(config.pim),
+          me,
+          {
+            staleAfterMs: config.sync.lockTimeoutSeconds * 1000,
+            heartbeatMs: options.heartbeatMs ?? 10_000,
+            onLost: () => logger.warn({ lock: lockNameFor(config.pim) }, 'connection lock taken over by another run'),
+          },
+          {
+            timeoutMs: options.lockWait?.timeoutMs ?? config.sync.lockWaitSeconds * 1000,
+            ...(options.lockWait?.pollMs !== undefined ? { pollMs: options.lockWait.pollMs } : {}),
+            onWaiting: (w) => {
+              logger.info({ waitingFor: w.waitingFor, ahead: w.ahead }, `waiting for ${w.waitingFor} (same PIM connection)`);
+              options.lockWait?.onWaiting?.(w);
+            },
+            ...(options.signal ? { signal: options.signal } : {}),
+          },
+          describePimConnection(config.pim),
+        );
         connection = { locks, lock };
       } catch (err) {
         await locks.close();

@@ -35,9 +35,10 @@ export interface HeldLock {
 export async function takeRunLock(
   state: Pick<StateStore, 'acquireLock' | 'heartbeat' | 'releaseLock'>,
   name: string,
-  options: { staleAfterMs: number; heartbeatMs: number; onLost?: () => void },
+  options: { staleAfterMs: number; heartbeatMs: number; onLost?: () => void; owner?: string },
 ): Promise<{ lock: HeldLock; recovered: boolean }> {
-  const owner = lockOwnerId();
+  // A given owner: the one a run already waits in the connection's queue under (connection-wait.ts).
+  const owner = options.owner ?? lockOwnerId();
   const previous = await state.acquireLock(name, owner, options.staleAfterMs, isOwnerAlive);
   let runId: number | null = null;
   let released = false;

@@ -10,25 +10,16 @@ import { createInterface } from 'node:readline';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresBudget } from '../../src/budget/postgres.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { createPgDatabase, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
+import { budgetDatabase } from './database.js';
 
-const enabled = serviceGate('PostgreSQL (127.0.0.1:5432)', await pgProblem());
+const budgetDb = await budgetDatabase();
+const enabled = budgetDb.enabled;
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 
-let db: TestDatabase | undefined;
-let dbUrl = '';
-beforeAll(async () => {
-  if (!enabled) return;
-  db = await createPgDatabase();
-  dbUrl = `postgres://postgres@127.0.0.1:5432/${String(db.connection.database)}`;
-});
-afterAll(async () => {
-  await db?.drop();
-});
 
 interface Child {
   proc: ChildProcess;
@@ -64,7 +55,7 @@ function exited(proc: ChildProcess, ms: number): Promise<void> {
 
 async function runProcesses(sb: RunningSandbox, governor: 'shared' | 'local', instance: string): Promise<{ throttled: number; ms: number[] }> {
   const children = Array.from({ length: 3 }, () =>
-    worker({ mode: 'calls', governor, sandboxUrl: sb.url, dbUrl, instance, connections: sb.connections, calls: 60, parallel: 12, leaseMs: 10_000 }),
+    worker({ mode: 'calls', governor, sandboxUrl: sb.url, dbUrl: budgetDb.url(), instance, connections: sb.connections, calls: 60, parallel: 12, leaseMs: 10_000 }),
   );
   try {
     for (const c of children) expect(await c.next()).toEqual({ ready: true });
@@ -101,7 +92,7 @@ describe.runIf(enabled)('shared rate budget on PostgreSQL', () => {
       expect(measured).toHaveLength(3);
       for (const n of measured) expect(n).toBeGreaterThanOrEqual(30);
       // All leases were returned when the processes closed their clients.
-      const c = new pg.Client({ connectionString: dbUrl });
+      const c = new pg.Client({ connectionString: budgetDb.url() });
       await c.connect();
       const left = await c.query<{ n: string }>("select count(*) as n from ferry_budget_lease where instance = 'sandbox-shared'");
       await c.end();
@@ -126,8 +117,8 @@ describe.runIf(enabled)('shared rate budget on PostgreSQL', () => {
   it("a killed process's slots are free again once its lease expires, not before", async () => {
     const limits = { connections: 1, perConnection: 4, instance: 2, requestsPerSecond: 100, optionWritesPerSecond: 3 };
     const leaseMs = 3000;
-    const holder = worker({ mode: 'hold', dbUrl, instance: 'killed', connections: [{ clientId: 'c1', secret: 's', username: 'u', password: 'p' }], slots: 2, leaseMs, limits });
-    const budget = new PostgresBudget({ url: dbUrl, instance: 'killed', connectionIds: ['c1'], limits, leaseMs, pollMs: 50 });
+    const holder = worker({ mode: 'hold', dbUrl: budgetDb.url(), instance: 'killed', connections: [{ clientId: 'c1', secret: 's', username: 'u', password: 'p' }], slots: 2, leaseMs, limits });
+    const budget = new PostgresBudget({ url: budgetDb.url(), instance: 'killed', connectionIds: ['c1'], limits, leaseMs, pollMs: 50 });
     try {
       expect(await holder.next()).toEqual({ held: 2 });
       // Alive, the holder renews its leases: nothing for us for longer than one lease.
@@ -149,8 +140,8 @@ describe.runIf(enabled)('shared rate budget on PostgreSQL', () => {
 
   it('429s shrink the shared cap for every process, and successes grow it back', async () => {
     const limits = { connections: 1, perConnection: 4, instance: 4, requestsPerSecond: 100, optionWritesPerSecond: 3 };
-    const a = new PostgresBudget({ url: dbUrl, instance: 'shrink', connectionIds: ['c1'], limits, leaseMs: 5000, growAfterSuccesses: 1 });
-    const b = new PostgresBudget({ url: dbUrl, instance: 'shrink', connectionIds: ['c1'], limits, leaseMs: 5000 });
+    const a = new PostgresBudget({ url: budgetDb.url(), instance: 'shrink', connectionIds: ['c1'], limits, leaseMs: 5000, growAfterSuccesses: 1 });
+    const b = new PostgresBudget({ url: budgetDb.url(), instance: 'shrink', connectionIds: ['c1'], limits, leaseMs: 5000 });
     try {
       (await a.acquire({ optionWrite: false })).release();
       a.onThrottled();

@@ -5,29 +5,20 @@
  */
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSync } from '../../src/app/run-sync.js';
 import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { bootstrapPim } from '../../src/sync/bootstrap.js';
-import { createPgDatabase, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
+import { budgetDatabase } from './database.js';
 import { tempDirs } from '../sync/support/e2e.js';
 import { clientFor, pimSnapshot } from '../sync/support/pim.js';
 
-const enabled = serviceGate('PostgreSQL (127.0.0.1:5432)', await pgProblem());
+const budgetDb = await budgetDatabase();
+const enabled = budgetDb.enabled;
 const tempDir = tempDirs('ferry-budget-e2e-');
-let db: TestDatabase | undefined;
-let dbUrl = '';
-beforeAll(async () => {
-  if (!enabled) return;
-  db = await createPgDatabase();
-  dbUrl = `postgres://postgres@127.0.0.1:5432/${String(db.connection.database)}`;
-});
-afterAll(async () => {
-  await db?.drop();
-});
 
 describe.runIf(enabled)('a sync run with several connections and the shared budget', () => {
   it('spreads over 3 connections within 4 each and 10 in all, no 429, every product written, no lease left', async () => {
@@ -35,7 +26,7 @@ describe.runIf(enabled)('a sync run with several connections and the shared budg
     const dir = tempDir();
     try {
       const config = ferryConfigSchema.parse({
-        pim: { url: sb.url, connections: sb.connections, timeoutMs: 10_000, limits: { shared: { url: dbUrl, leaseMs: 5000 } } },
+        pim: { url: sb.url, connections: sb.connections, timeoutMs: 10_000, limits: { shared: { url: budgetDb.url(), leaseMs: 5000 } } },
         erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: 2000, seed: 3 },
         mapping: { preset: 'demo' },
         state: { path: join(dir, 'ferry.db') },
@@ -56,7 +47,7 @@ describe.runIf(enabled)('a sync run with several connections and the shared budg
       const snap = await pimSnapshot(client);
       await client.close();
       expect(report.byType.product.created).toBe(snap.productCount);
-      const c = new pg.Client({ connectionString: dbUrl });
+      const c = new pg.Client({ connectionString: budgetDb.url() });
       await c.connect();
       const left = await c.query<{ n: string }>('select count(*) as n from ferry_budget_lease');
       await c.end();

@@ -8,22 +8,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../src/sandbox/index.js';
-import { createPgDatabase, pgProblem, serviceGate, type TestDatabase } from '../erp/sql/databases.js';
+import { budgetDatabase } from '../budget/database.js';
 import { ferry } from '../support/ferry-cli.js';
 
-const enabled = serviceGate('PostgreSQL (127.0.0.1:5432)', await pgProblem());
+const budgetDb = await budgetDatabase();
+const enabled = budgetDb.enabled;
 const dir = mkdtempSync(join(tmpdir(), 'ferry-connections-budget-'));
-let db: TestDatabase | undefined;
-let dbUrl = '';
-beforeAll(async () => {
-  if (!enabled) return;
-  db = await createPgDatabase();
-  dbUrl = `postgres://postgres@127.0.0.1:5432/${String(db.connection.database)}`;
-});
 afterAll(async () => {
-  await db?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,7 +25,7 @@ async function peakWithBoth(name: string, shared: boolean): Promise<{ peak: numb
   const sb = await startSandbox({ catalog: 'demo', limits: 'saas', latency: '40ms+1ms/line', connections: 2 });
   try {
     const folder = join(dir, name);
-    const limits = shared ? `{ instanceConcurrency: 2, shared: { url: "${dbUrl}", leaseMs: 5000 } }` : '{ instanceConcurrency: 2 }';
+    const limits = shared ? `{ instanceConcurrency: 2, shared: { url: "${budgetDb.url()}", leaseMs: 5000 } }` : '{ instanceConcurrency: 2 }';
     const tenant = (t: string, i: number) => {
       const c = sb.connections[i]!;
       return [

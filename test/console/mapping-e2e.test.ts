@@ -144,6 +144,9 @@ describe.skipIf(!run)('Mapping and Bootstrap pages in Chromium', () => {
     // The "saved" message of the test before would cover the page's buttons in the screenshot.
     for (const close of await page.getByRole('button', { name: 'Close the message' }).all()) await close.click();
     await page.getByTestId('plan-attribute-erp_color_code').waitFor();
+    // Each table is named by its group's heading (aria-labelledby), not by a caption repeating it.
+    await page.getByRole('table', { name: 'Attributes', exact: true }).getByTestId('plan-attribute-erp_color_code').waitFor();
+    expect(await page.getByTestId('bootstrap-plan').locator('caption').count()).toBe(0);
     await screenshot(page, 'bootstrap');
     await page.getByRole('button', { name: 'Apply to the PIM…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: /^Apply \d+ change/ }).click();

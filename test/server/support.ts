@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { ferryConfigSchema, type FerryConfig } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
@@ -14,7 +14,7 @@ import { createConsole, type ConsoleOptions, type ConsoleServer } from '../../sr
 import type { Role } from '../../src/server/api/contract.js';
 import { clientFor } from '../sync/support/pim.js';
 import { sandboxPimConfig } from '../sync/support/e2e.js';
-import { createPgStateDatabase, pgStateAvailable, type PgStateDatabase } from '../sync/support/pg-state.js';
+import { pgStateSchemas } from '../sync/support/state-stores.js';
 
 export const silent = createLogger({ level: 'silent' });
 
@@ -52,20 +52,13 @@ export interface ConsoleStateKind {
 /**
  * The states the Console's API tests run on, for `describe.each`: the SQLite file in the test's
  * folder and, when PostgreSQL answers, a fresh schema of one throw-away database per test file
- * (skipped otherwise, failed under CI=true; as test/sync/support/state-stores.ts). The Console's
+ * (skipped otherwise, failed under CI=true; pgStateSchemas of test/sync/support/state-stores.ts). The Console's
  * own tables then go to console.db in the test's folder. Call at the top level of a test file.
  */
 export async function consoleStateKinds(): Promise<ConsoleStateKind[]> {
   const kinds: ConsoleStateKind[] = [{ name: 'SQLite', state: (dir) => ({ path: join(dir, 'ferry.db') }) }];
-  if (!(await pgStateAvailable())) return kinds;
-  let db: PgStateDatabase | null = null;
-  beforeAll(async () => {
-    db = await createPgStateDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  kinds.push({ name: 'PostgreSQL', state: (dir) => ({ url: db!.url, schema: db!.freshSchema(), path: join(dir, 'ferry.db') }) });
+  const schemas = await pgStateSchemas();
+  if (schemas) kinds.push({ name: 'PostgreSQL', state: (dir) => ({ ...schemas(), path: join(dir, 'ferry.db') }) });
   return kinds;
 }
 

@@ -1,6 +1,7 @@
 /**
  * One lock per PIM connection (issue 11, point 9): two configs with different state files
- * against one PIM never run at once, and the refused run sends no PIM request at all.
+ * against one PIM never run at once. The second waits its turn (issue 18) and runs after the
+ * first; told not to wait, it is refused without sending any PIM request.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ const silent = createLogger({ level: 'silent' });
 const tempDir = tempDirs('ferry-conn-lock-');
 
 describe('the connection lock', () => {
-  it('two configs with different state.path against one PIM: the second is refused before any PIM request', async () => {
+  it('two configs with different state.path against one PIM: the second waits for the first, or without waiting is refused before any PIM request', async () => {
     const sb = await startSandbox({ catalog: 'demo', latency: '20ms+1ms/line' });
     const dir = tempDir();
     const lockDir = join(dir, 'locks');
@@ -38,19 +39,24 @@ describe('the connection lock', () => {
     await source.close();
     await boot.close();
     try {
-      const first = runSync(a, { logger: silent });
+      const first = runSync(a, { logger: silent, tenant: 'shop-a' });
       // Wait until A is writing.
       while ((sb.stats().products ?? 0) === 0) await new Promise((r) => setTimeout(r, 10));
       let requestsOfB = 0;
       const clientB = clientFor(sb, { onEvent: () => void requestsOfB++ });
-      await expect(runSync(b, { logger: silent, client: clientB })).rejects.toThrow(/another sync run .* is in progress since/);
+      // Not waiting (ferry sync --no-wait): refused before any PIM request.
+      await expect(runSync(b, { logger: silent, client: clientB, tenant: 'shop-b', lockWait: { timeoutMs: 0 } })).rejects.toThrow(/another sync run .* is in progress since/);
       expect(requestsOfB).toBe(0);
-      await clientB.close();
+      // Waiting (the default): B says whom it waits for, sends nothing meanwhile, and runs once A is done.
+      const waits: string[] = [];
+      const second = runSync(b, { logger: silent, client: clientB, tenant: 'shop-b', lockWait: { pollMs: 50, onWaiting: (w) => waits.push(w.waitingFor) } });
       const done = await first;
       expect(done.status).toBe('succeeded');
-      // Released at the end: B runs now (and finds everything in the PIM).
-      const second = await runSync(b, { logger: silent });
-      expect(second.status).toBe('succeeded');
+      expect(waits).toEqual(["shop-a's run #1"]);
+      const afterWait = await second;
+      expect(afterWait.status).toBe('succeeded');
+      expect(Date.parse(afterWait.startedAt)).toBeGreaterThanOrEqual(Date.parse(done.finishedAt));
+      await clientB.close();
       // Nothing left behind in the lock file.
       const locks = new ConnectionLocks(lockDir);
       await expect(locks.acquireLock(`sync:${sb.url}:${sb.clientId}`, 'probe:1:x', 120_000)).resolves.toBeNull();

@@ -6,10 +6,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../../config/load.js';
-import { connectionSection } from '../../config/deployment.js';
+import { connectionConfig, connectionSection } from '../../config/deployment.js';
 import { createLogger } from '../../logging.js';
 import { stateConfigSchema, syncConfigSchema } from '../../sync/config.js';
 import { isOwnerAlive } from '../../sync/lock.js';
+import { readConnectionQueue } from '../../sync/connection-lock.js';
+import { runOf, stateKeyOf } from '../../sync/connection-wait.js';
+import type { StateConfig } from '../../sync/config.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
 import { openStateStore } from '../../sync/index.js';
 import { runSync } from '../../app/run-sync.js';
@@ -24,7 +27,7 @@ import { openJobQueue, queuedRunsEnabled, type QueuedRunProgress } from '../../a
 import type { Logger } from '../../logging.js';
 import type { SyncOptions, SyncProgress } from '../../sync/engine.js';
 import { createHumanLogger } from '../human-log.js';
-import { configFrom, connectionFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
+import { connectionFrom, errorText, printJson, UserError, withConfigOption } from '../output.js';
 
 interface SyncCliOptions {
   config?: string;
@@ -135,32 +138,62 @@ function printReport(report: RunReport, json: boolean): void {
   else process.stdout.write(`${formatReport(report)}\n${summaryLine(report)}\n`);
 }
 
-/**
- * The state store for `ferry runs`: the config's when there is one, else the default file.
- * Runs left `running` by a process that is gone (dead pid on this host, or no heartbeat for the
- * lock timeout) are marked interrupted first, so the history never shows a dead run running.
- */
-async function stateFor(opts: { config?: string; connection?: string; state?: string }) {
-  let staleAfterMs = syncConfigSchema.parse({}).lockTimeoutSeconds * 1000;
-  const open = async (config: Parameters<typeof openStateStore>[0]) => {
-    const state = await openStateStore(config);
-    await state.markDeadRuns(isOwnerAlive, staleAfterMs);
-    return state;
-  };
-  if (opts.state) return open(stateConfigSchema.parse({ path: opts.state }));
+/** Which state `ferry runs` reads, and the lock settings to tell its live and waiting runs by. */
+interface HistorySettings {
+  state: StateConfig;
+  staleAfterMs: number;
+  lockDir: string | undefined;
+}
+
+/** The config's state when there is one, else the default file (or --state). */
+async function historySettings(opts: { config?: string; connection?: string; state?: string }): Promise<HistorySettings> {
+  const defaults = syncConfigSchema.parse({});
+  const fallback = { staleAfterMs: defaults.lockTimeoutSeconds * 1000, lockDir: defaults.lockDir };
+  if (opts.state) return { ...fallback, state: stateConfigSchema.parse({ path: opts.state }) };
   const file = opts.config ?? DEFAULT_CONFIG_FILE;
   if (!existsSync(file)) {
     if (opts.config && opts.config !== DEFAULT_CONFIG_FILE) throw new UserError(`${file} does not exist; pass --config FILE or --state PATH.`);
-    const fallback = stateConfigSchema.parse({});
-    if (!existsSync(fallback.path)) throw new UserError(`no run history: neither ${file} nor ${fallback.path} exists. Run ferry sync (or npm start) first.`);
-    return open(fallback);
+    const state = stateConfigSchema.parse({});
+    if (!existsSync(state.path)) throw new UserError(`no run history: neither ${file} nor ${state.path} exists. Run ferry sync (or npm start) first.`);
+    return { ...fallback, state };
   }
   // Only the state: and sync: sections: the history needs no PIM or ERP secrets in the environment.
   const src = await connectionFrom(opts);
   const stateSection = connectionSection(src, 'state', stateConfigSchema, process.env, {});
   const syncSection = connectionSection(src, 'sync', syncConfigSchema, process.env, {});
-  staleAfterMs = syncSection.lockTimeoutSeconds * 1000;
-  return open({ ...stateSection, path: resolve(src.baseDir, stateSection.path) });
+  return {
+    state: { ...stateSection, path: resolve(src.baseDir, stateSection.path) },
+    staleAfterMs: syncSection.lockTimeoutSeconds * 1000,
+    // As the run opens it: relative to the working directory, like every sync.lockDir.
+    lockDir: syncSection.lockDir,
+  };
+}
+
+/**
+ * The state store for `ferry runs`. Runs left `running` by a process that is gone (dead pid on
+ * this host, or no heartbeat for the lock timeout) are marked interrupted first, so the history
+ * never shows a dead run running.
+ */
+async function stateFor(opts: { config?: string; connection?: string; state?: string }, known?: HistorySettings) {
+  const settings = known ?? (await historySettings(opts));
+  const state = await openStateStore(settings.state);
+  await state.markDeadRuns(isOwnerAlive, settings.staleAfterMs);
+  return state;
+}
+
+/** This state's runs waiting for another tenant's run on their PIM connection (they have no history row yet). */
+function waitingLines(settings: HistorySettings): string[] {
+  const mine = stateKeyOf(settings.state);
+  const { holders, waiters } = readConnectionQueue(settings.lockDir, settings.staleAfterMs, isOwnerAlive);
+  return waiters
+    .filter((w) => w.stateKey === mine)
+    .map((w) => {
+      const holder = holders.find((h) => h.name === w.name);
+      const ahead = waiters.filter((o) => o.name === w.name).map((o) => o.tenant);
+      const before = ahead.slice(0, ahead.indexOf(w.tenant));
+      const what = holder?.holder ? runOf(holder.holder.tenant, holder.runId) : before.length > 0 ? runOf(before[0]!, null) : 'another run';
+      return `waiting   since ${w.since}  for ${what} (same PIM connection)${before.length > 0 ? `, queued after ${before.join(', ')}` : ''}  [${w.owner}]`;
+    });
 }
 
 function fmtRunLine(r: { id: number; mode: string; status: string; startedAt: string; finishedAt: string | null; report: unknown }): string {
@@ -200,10 +233,11 @@ export function registerSyncCommands(program: Command): void {
       .option('--yes', 'confirm the destructive steps: a product model whose family variant changes is deleted and created again (its products kept)')
       .option('--json', 'print one JSON object (runId, mode, status, counts, requests, durationMs)')
       .option('--no-progress', 'no progress bar even on a terminal')
-      .option('--no-wait', 'with jobs.workers: enqueue the run for the workers and print its id, do not wait for it'),
+      .option('--no-wait', "do not wait: refused at once while another tenant's run holds this PIM connection; with jobs.workers, enqueue the run and print its id"),
   ).action(async (o: SyncCliOptions) => {
     const options = syncOptionsFromFlags(o);
-    const config = await configFrom(o);
+    const src = await connectionFrom(o);
+    const config = connectionConfig(src);
     // jobs.workers: the run goes to the queue, `ferry worker` processes run it (a dry run writes nothing: it stays here).
     if (queuedRunsEnabled(config) && !options.dryRun) {
       const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
@@ -243,7 +277,23 @@ export function registerSyncCommands(program: Command): void {
     }
     let report: RunReport;
     try {
-      report = await runSync(config, { ...options, logger, onProgress: (p) => bar.update(p), signal: stop.signal, ...(state ? { state } : {}) });
+      report = await runSync(config, {
+        ...options,
+        logger,
+        onProgress: (p) => bar.update(p),
+        signal: stop.signal,
+        ...(state ? { state } : {}),
+        ...(src.name ? { tenant: src.name } : {}),
+        // Another tenant's run on this PIM connection: wait for it, saying so (--no-wait: refused at once).
+        lockWait: {
+          ...(o.wait === false ? { timeoutMs: 0 } : {}),
+          onWaiting: (w) =>
+            process.stderr.write(
+              `waiting for ${w.waitingFor}${w.ahead.length > 0 ? ` (queued after ${w.ahead.join(', ')})` : ''}: same PIM connection; ` +
+                `up to ${config.sync.lockWaitSeconds} s (sync.lockWaitSeconds), Ctrl-C to give up, --no-wait not to wait\n`,
+            ),
+        },
+      });
     } catch (err) {
       // The run could not even start (PIM or ERP unreachable, credentials refused):
       // --json still gets its one object, with status failed.
@@ -282,12 +332,15 @@ export function registerSyncCommands(program: Command): void {
   runs.action(async (o: { last: string; json?: boolean; config?: string; connection?: string; state?: string }) => {
     const n = Number(o.last);
     if (!Number.isInteger(n) || n < 1) throw new UserError(`--last ${o.last} is not a positive whole number.`);
-    const state = await stateFor(o);
+    const settings = await historySettings(o);
+    const state = await stateFor(o, settings);
     try {
       const rows = await state.listRuns(n);
+      // A run waiting its turn behind another tenant's has no history row yet: said above the history.
+      const waiting = o.json ? [] : waitingLines(settings);
       if (o.json) printJson(rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.startedAt, finishedAt: r.finishedAt, counts: (r.report as Partial<RunReport> | null)?.counts ?? null, error: (r.report as Partial<RunReport> | null)?.error ?? null })));
-      else if (rows.length === 0) process.stdout.write('No runs yet.\n');
-      else process.stdout.write(rows.map(fmtRunLine).join('\n') + '\n');
+      else if (rows.length === 0) process.stdout.write([...waiting, 'No runs yet.'].join('\n') + '\n');
+      else process.stdout.write([...waiting, ...rows.map(fmtRunLine)].join('\n') + '\n');
     } finally {
       await state.close();
     }

@@ -301,7 +301,10 @@ export type Job = z.infer<typeof jobSchema>;
 export const runProgressSchema = z.object({
   runId: z.number().int().nullable(),
   jobId: z.string().nullable(),
-  phase: z.enum(['starting', 'reading', 'categories', 'items', 'deletions', 'verify', 'done']),
+  /** `waiting`: for another tenant's run on the same PIM connection to end (`waitingFor` says whose). */
+  phase: z.enum(['starting', 'waiting', 'reading', 'categories', 'items', 'deletions', 'verify', 'done']),
+  /** While waiting: whose run, e.g. "shop-a's run #41" (then the tenants queued before this one). */
+  waitingFor: z.string().optional(),
   read: z.number().int(),
   settled: z.number().int(),
   requests: z.number().int(),

@@ -5,9 +5,6 @@
  * request counts) is fanned out to SSE listeners, and it is cancelled through an AbortSignal.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import type { AkeneoClient } from '../../akeneo/index.js';
 import type { RequestEventListener } from '../../akeneo/events.js';
@@ -19,7 +16,8 @@ import { lockNameFor, openStateStore, type RunReport, type SyncOptions, type Syn
 import { announcingRunId } from '../../sync/run-cancel.js';
 import { addBeforeValues } from './plan-changes.js';
 import type { StateStore } from '../../sync/state/port.js';
-import { defaultLockDir } from '../../sync/connection-lock.js';
+import { readConnectionQueue } from '../../sync/connection-lock.js';
+import { stateKeyOf } from '../../sync/connection-wait.js';
 import { isOwnerAlive } from '../../sync/lock.js';
 import { cancelRequestOf, requestRunCancel } from '../../sync/run-cancel.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
@@ -78,6 +76,8 @@ export interface RunManagerDeps {
   waitForRunIdMs?: number;
   /** Runs exports (mode `export`); default src/app/run-export.ts. */
   runExport?: ExportRunner;
+  /** The connection's name in a deployment: whose run another tenant's waits for. */
+  tenant?: string;
 }
 
 /** How many bodies a Console dry run keeps in its plan (with before / after for the first 200). */
@@ -148,29 +148,33 @@ export class RunManager {
    */
   lockedElsewhere(): string | null {
     const row = this.lockRowElsewhere();
-    return row ? `run${row.run_id !== null ? ` #${row.run_id}` : ''} (${row.owner})` : null;
+    if (row) return `run${row.run_id !== null ? ` #${row.run_id}` : ''} (${row.owner})`;
+    const waiting = this.waitingElsewhere();
+    return waiting ? `run waiting for its turn on the PIM connection (${waiting.owner})` : null;
   }
 
   private lockedRunElsewhere(): number | null {
     return this.lockRowElsewhere()?.run_id ?? null;
   }
 
+  /**
+   * The connection lock's holder when it is a run of this connection (this state): another
+   * tenant's run on the same PIM connection is not a conflict, a run started here waits for it.
+   * A holder that does not say whose run it is (an older Ferry) counts as this connection's.
+   */
   private lockRowElsewhere(): { owner: string; run_id: number | null } | null {
-    const name = lockNameFor(this.deps.config.pim);
-    const file = join(this.deps.config.sync.lockDir ? resolve(this.deps.config.sync.lockDir) : defaultLockDir(), 'locks.db');
-    if (!existsSync(file)) return null;
-    let db: Database.Database | null = null;
-    try {
-      db = new Database(file, { readonly: true, fileMustExist: true });
-      const row = db.prepare('SELECT owner, run_id, heartbeat_at FROM locks WHERE name = ?').get(name) as { owner: string; run_id: number | null; heartbeat_at: number } | undefined;
-      if (!row || !isOwnerAlive(row.owner)) return null;
-      const fresh = Date.now() - row.heartbeat_at < this.deps.config.sync.lockTimeoutSeconds * 1000;
-      return fresh ? row : null;
-    } catch {
-      return null;
-    } finally {
-      db?.close();
-    }
+    const { config } = this.deps;
+    const name = lockNameFor(config.pim);
+    const holder = readConnectionQueue(config.sync.lockDir, config.sync.lockTimeoutSeconds * 1000, isOwnerAlive).holders.find((h) => h.name === name);
+    if (!holder || (holder.holder && holder.holder.stateKey !== stateKeyOf(config.state))) return null;
+    return { owner: holder.owner, run_id: holder.runId };
+  }
+
+  /** A run of this connection started elsewhere (a terminal) waiting for its turn: a second one is not queued. */
+  private waitingElsewhere(): { owner: string } | null {
+    const { config } = this.deps;
+    const mine = stateKeyOf(config.state);
+    return readConnectionQueue(config.sync.lockDir, config.sync.lockTimeoutSeconds * 1000, isOwnerAlive).waiters.find((w) => w.stateKey === mine) ?? null;
   }
 
   isCancellable(runId: number): boolean {
@@ -258,6 +262,8 @@ export class RunManager {
     if (!request.dryRun) this.active = job;
     const numbered = new Promise<void>((resolve) => {
       job.events.once('numbered', resolve);
+      // Waiting for another tenant's run: answered at once, the job's progress says whose.
+      job.events.once('waiting', resolve);
       job.events.once('done', resolve);
       setTimeout(resolve, this.deps.waitForRunIdMs ?? 5000).unref();
     });
@@ -324,6 +330,8 @@ export class RunManager {
         throttled: stats.throttled - base.throttled,
         elapsedMs,
         etaSeconds: settled > 0 && read > settled && rate > 0 ? Math.round((read - settled) / rate) : null,
+        // The wait is over once the engine reports anything.
+        ...(p !== null ? { waitingFor: undefined } : {}),
       };
       const now = Date.now();
       if (force || newPhase || now - lastEmit >= 250) {
@@ -344,7 +352,22 @@ export class RunManager {
         job.events.emit('numbered');
       });
       const options: SyncOptions = { ...syncOptionsFor(job.request), signal: job.abort.signal };
-      const report = await runSync(config, { ...options, client, state, logger, onProgress: (p) => emit(p) });
+      const report = await runSync(config, {
+        ...options,
+        client,
+        state,
+        logger,
+        onProgress: (p) => emit(p),
+        ...(this.deps.tenant ? { tenant: this.deps.tenant } : {}),
+        // Another tenant's run on the same PIM connection: this one waits its turn, and says so.
+        lockWait: {
+          onWaiting: (w) => {
+            job.last = { ...job.last, phase: 'waiting', waitingFor: w.ahead.length > 0 ? `${w.waitingFor}, then ${w.ahead.join(', ')}` : w.waitingFor };
+            job.events.emit('progress', job.last);
+            job.events.emit('waiting');
+          },
+        },
+      });
       // A preview shows each planned value next to the PIM's current one.
       if (job.request.dryRun) await addBeforeValues(client, report);
       job.report = report;

@@ -7,8 +7,11 @@
  * append a new one.
  *
  * Size (~750 lines): the store's SQL and its migrations (v1–v8) in one file, so a schema change and
- * the queries it affects are read together; the migrations move to their own module when a second
- * store (PostgreSQL, issue 18) shares them.
+ * the queries it affects are read together. They stay here: nothing else runs them. The PostgreSQL
+ * store does not replay this history; its own schema (postgres-migrations.ts) starts at SQLite's v8
+ * in one step, in its own dialect (collations, types), and v7–v8 here are functions rewriting
+ * SQLite rows. What the two must agree on is the tables and columns (dump.ts moves rows between
+ * them column for column), so a schema change is a migration appended in both files.
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -16,6 +16,24 @@ export interface StateStoreKind {
   open(): Promise<StateStore>;
 }
 
+/**
+ * Fresh PostgreSQL schemas for this file's tests, or null when PostgreSQL does not answer (skipped
+ * with a note, failed under CI=true): one throw-away database, created before the file's tests and
+ * dropped after; each call of the function returned gives a new schema in it. Registers the file's
+ * hooks: call at the top level of a test file (stateStoreKinds and the Console's tests do).
+ */
+export async function pgStateSchemas(): Promise<(() => { url: string; schema: string }) | null> {
+  if (!(await pgStateAvailable())) return null;
+  let db: PgStateDatabase | null = null;
+  beforeAll(async () => {
+    db = await createPgStateDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => ({ url: db!.url, schema: db!.freshSchema() });
+}
+
 export async function stateStoreKinds(): Promise<StateStoreKind[]> {
   const opened: StateStore[] = [];
   afterEach(async () => {
@@ -32,18 +50,12 @@ export async function stateStoreKinds(): Promise<StateStoreKind[]> {
       },
     },
   ];
-  if (!(await pgStateAvailable())) return kinds;
-  let db: PgStateDatabase | null = null;
-  beforeAll(async () => {
-    db = await createPgStateDatabase();
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
+  const schemas = await pgStateSchemas();
+  if (!schemas) return kinds;
   kinds.push({
     name: 'PostgreSQL',
     open: async () => {
-      const s = new PostgresStateStore({ url: db!.url, schema: db!.freshSchema(), poolSize: 2 });
+      const s = new PostgresStateStore({ ...schemas(), poolSize: 2 });
       opened.push(s);
       await s.migrate();
       return s;

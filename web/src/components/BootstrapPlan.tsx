@@ -8,6 +8,7 @@
  */
 import { Alert, Badge, Button, Group, List, Modal, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useId } from 'react';
 import type { BootstrapApply, BootstrapItem } from '../../../src/server/api/contract.js';
 import { useApplyBootstrap, useBootstrapPlan } from '../api/mapping';
 import { QueryState } from './QueryState';
@@ -51,12 +52,12 @@ export function BootstrapActions({ state, canApply }: { state: Bootstrap; canApp
   );
 }
 
-function ItemsTable({ items, results, caption }: { items: BootstrapItem[]; results: BootstrapApply['results'] | null; caption: string }) {
+/** `labelledBy`: the id of the group's heading, which names the table (no caption repeating it under the table). */
+function ItemsTable({ items, results, labelledBy }: { items: BootstrapItem[]; results: BootstrapApply['results'] | null; labelledBy: string }) {
   const resultOf = (i: BootstrapItem) => results?.find((r) => r.kind === i.kind && r.code === i.code);
   return (
     <Table.ScrollContainer minWidth={640}>
-      <Table verticalSpacing="xs" horizontalSpacing="md" fz="sm">
-        <Table.Caption>{caption}</Table.Caption>
+      <Table verticalSpacing="xs" horizontalSpacing="md" fz="sm" aria-labelledby={labelledBy}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col" w={90}>
@@ -96,6 +97,7 @@ function ItemsTable({ items, results, caption }: { items: BootstrapItem[]; resul
 export function BootstrapPlanBody({ state }: { state: Bootstrap }) {
   const { plan, apply, confirming, confirm } = state;
   const count = plan.data?.groups.reduce((n, g) => n + g.items.length, 0) ?? 0;
+  const headingId = useId();
   return (
     <>
       {apply.error && (
@@ -127,14 +129,14 @@ export function BootstrapPlanBody({ state }: { state: Bootstrap }) {
             {data.groups.map((g) => (
               <Paper key={g.kind} p={0}>
                 <Group px="md" pt="sm" justify="space-between">
-                  <Title order={3} size="h4">
+                  <Title order={3} size="h4" id={`${headingId}-${g.kind}`}>
                     {g.title}
                   </Title>
                   <Text size="sm" c="dimmed">
                     {g.items.length}
                   </Text>
                 </Group>
-                <ItemsTable items={g.items} results={apply.data?.results ?? null} caption={g.title} />
+                <ItemsTable items={g.items} results={apply.data?.results ?? null} labelledBy={`${headingId}-${g.kind}`} />
               </Paper>
             ))}
             {data.notes.length > 0 && (

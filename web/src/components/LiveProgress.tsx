@@ -8,6 +8,7 @@ import { formatCount, formatDuration, statusLabel } from '../format';
 
 const phaseLabel: Record<string, string> = {
   starting: 'Starting',
+  waiting: 'Waiting for another run on the same PIM connection',
   reading: 'Reading the ERP',
   categories: 'Sending categories',
   items: 'Sending products',
@@ -75,8 +76,21 @@ export function LiveProgress({ id, mayCancel, onDone }: { id: string | number; m
       </Group>
       <Stack gap="sm" aria-live="polite">
         <Text fw={700} data-testid="progress-phase">
-          {progress ? (progress.cancelling ? 'Stopping: letting the batches already sent finish…' : (phaseLabel[progress.phase] ?? progress.phase)) : connected ? 'Waiting for the first news…' : 'Connecting…'}
+          {progress
+            ? progress.cancelling
+              ? 'Stopping: letting the batches already sent finish…'
+              : progress.phase === 'waiting' && progress.waitingFor
+                ? `Waiting for ${progress.waitingFor}`
+                : (phaseLabel[progress.phase] ?? progress.phase)
+            : connected
+              ? 'Waiting for the first news…'
+              : 'Connecting…'}
         </Text>
+        {progress?.phase === 'waiting' && !progress.cancelling && (
+          <Text size="sm" data-testid="progress-waiting">
+            Runs on one PIM with the same Akeneo Connection go one at a time: this one starts by itself when that run ends (or fails after sync.lockWaitSeconds).
+          </Text>
+        )}
         <Progress value={percent} size="lg" aria-label={`Records settled: ${percent}%`} animated={!progress?.cancelling} />
         <SimpleGrid cols={{ base: 2, sm: 5 }}>
           <Figure label="Records read" value={formatCount(progress?.read ?? 0)} />

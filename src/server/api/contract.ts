@@ -301,7 +301,8 @@ export type Job = z.infer<typeof jobSchema>;
 export const runProgressSchema = z.object({
   runId: z.number().int().nullable(),
   jobId: z.string().nullable(),
-  phase: z.enum(['starting', 'reading', 'categories', 'items', 'deletions', 'verify', 'done']),
+  /** A run in the job queue (`jobs.workers`) goes waiting → planning → shards → settling → done. */
+  phase: z.enum(['starting', 'reading', 'categories', 'items', 'deletions', 'verify', 'waiting', 'planning', 'shards', 'settling', 'done']),
   read: z.number().int(),
   settled: z.number().int(),
   requests: z.number().int(),
@@ -310,6 +311,9 @@ export const runProgressSchema = z.object({
   /** Estimate of the seconds left (null until there is enough to estimate). */
   etaSeconds: z.number().nullable(),
   cancelling: z.boolean(),
+  /** A queued run: its shards finished so far, and how many there are (null until planned). */
+  shardsDone: z.number().int().optional(),
+  shardsTotal: z.number().int().nullable().optional(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 export const runDoneSchema = z.object({

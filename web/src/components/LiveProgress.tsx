@@ -13,6 +13,11 @@ const phaseLabel: Record<string, string> = {
   items: 'Sending products',
   deletions: 'Handling removed products',
   verify: 'Checking the PIM',
+  // A run in the job queue, on the workers (`ferry worker`).
+  waiting: 'Queued: waiting for a worker',
+  planning: 'Planning on a worker (categories, options, the ERP keys)',
+  shards: 'Sending products on the workers',
+  settling: 'Every shard done: settling the report',
   done: 'Finishing',
 };
 
@@ -50,7 +55,12 @@ export function LiveProgress({ id, mayCancel, onDone }: { id: string | number; m
       </Alert>
     );
   }
-  const percent = progress && progress.read > 0 ? Math.min(100, Math.round((progress.settled / progress.read) * 100)) : 0;
+  // A queued run counts its shards; a run in the Console its records.
+  const percent = progress?.shardsTotal
+    ? Math.round(((progress.shardsDone ?? 0) / progress.shardsTotal) * 100)
+    : progress && progress.read > 0
+      ? Math.min(100, Math.round((progress.settled / progress.read) * 100))
+      : 0;
   return (
     <Paper aria-labelledby="live-title" component="section">
       <Group justify="space-between" mb="sm">
@@ -75,7 +85,7 @@ export function LiveProgress({ id, mayCancel, onDone }: { id: string | number; m
       </Group>
       <Stack gap="sm" aria-live="polite">
         <Text fw={700} data-testid="progress-phase">
-          {progress ? (progress.cancelling ? 'Stopping: letting the batches already sent finish…' : (phaseLabel[progress.phase] ?? progress.phase)) : connected ? 'Waiting for the first news…' : 'Connecting…'}
+          {progress ? (progress.cancelling ? 'Stopping: letting the batches already sent finish…' : `${phaseLabel[progress.phase] ?? progress.phase}${progress.shardsTotal ? ` (${progress.shardsDone ?? 0} of ${progress.shardsTotal} shards)` : ''}`) : connected ? 'Waiting for the first news…' : 'Connecting…'}
         </Text>
         <Progress value={percent} size="lg" aria-label={`Records settled: ${percent}%`} animated={!progress?.cancelling} />
         <SimpleGrid cols={{ base: 2, sm: 5 }}>

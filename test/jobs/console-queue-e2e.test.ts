@@ -127,8 +127,8 @@ describe.runIf(enabled)('the Console on the job queue', () => {
       // Fewer records than the catalog: the shards not begun did nothing.
       expect(queued.counts.read).toBeLessThan(300);
       const parts = await query<{ part: number; status: string; read: number }>(`SELECT part, status, (report->'counts'->>'read')::int AS read FROM "${schema}".ferry_job_part WHERE run_id = $1 ORDER BY part`, [runId]);
-      const [{ shards }] = await query<{ shards: number }>(`SELECT shards FROM "${schema}".ferry_job_run WHERE run_id = $1`, [runId]);
-      expect(parts.length).toBe(shards! + 1);
+      const [run] = await query<{ shards: number }>(`SELECT shards FROM "${schema}".ferry_job_run WHERE run_id = $1`, [runId]);
+      expect(parts.length).toBe(run!.shards + 1);
       expect(parts.filter((p) => p.status === 'interrupted' && p.read === 0).length).toBeGreaterThanOrEqual(1);
       // The lock is released and the watermarks did not move: the next run starts and does the rest.
       expect(await query(`SELECT owner FROM "${schema}".locks WHERE name = $1`, [lockNameFor(config.pim)])).toEqual([]);

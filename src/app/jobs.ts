@@ -21,6 +21,8 @@ import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '.
 import { isOwnerAlive } from '../sync/lock.js';
 import { mergeRunReports } from '../sync/merge-reports.js';
 import type { SyncMode } from '../sync/report.js';
+import { emptyCounts } from '../sync/report.js';
+import { cancelReason, watchRunCancel } from '../sync/run-cancel.js';
 import { modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
@@ -28,7 +30,7 @@ import { createPimClient } from './pim-client.js';
 import { markExportedInErp, runSync } from './run-sync.js';
 
 /** What a queued run may be asked (JSON: it travels in the queue). */
-export type QueuedRunOptions = Pick<SyncOptions, 'full' | 'since' | 'keys' | 'category' | 'verify' | 'repair' | 'confirmDestructive'>;
+export type QueuedRunOptions = Pick<SyncOptions, 'full' | 'since' | 'keys' | 'categoryKeys' | 'category' | 'verify' | 'repair' | 'confirmDestructive'>;
 
 export interface QueuedRunProgress {
   phase: 'waiting' | 'planning' | 'shards' | 'settling' | 'done';
@@ -41,11 +43,16 @@ export interface QueuedRunProgress {
 export interface JobQueueApi {
   /** Takes the run lock and the run row (RunLockedError while another run holds it) and sends the plan job. */
   enqueueRun(options: QueuedRunOptions): Promise<{ runId: number }>;
-  /** Resolves with the run's one report once settled; rejects when no worker works on it for the lock timeout. */
-  waitForRun(runId: number, onProgress?: (p: QueuedRunProgress) => void): Promise<RunReport>;
+  /**
+   * Resolves with the run's one report once settled; rejects when no worker works on it for the
+   * lock timeout, or when `signal` aborts (the caller stops following: the run goes on).
+   */
+  waitForRun(runId: number, onProgress?: (p: QueuedRunProgress) => void, signal?: AbortSignal): Promise<RunReport>;
   /** Every occurrence of `cron` in time zone `tz` enqueues a run with `options`, once however many workers run. */
   schedule(name: string, cron: string, tz: string, options: QueuedRunOptions): Promise<void>;
   unschedule(name: string): Promise<void>;
+  /** The schedules in the queue, by the names given to schedule(). */
+  schedules(): Promise<{ name: string; cron: string; tz: string | undefined }[]>;
   close(): Promise<void>;
 }
 
@@ -74,10 +81,38 @@ function queueSettings(config: FerryConfig, logger: Logger) {
 }
 
 const HEARTBEAT_MS = 5_000;
+/** How often a part of a queued run looks for a stop request. */
+const CANCEL_POLL_MS = 1_000;
+
+/** The report of a part that did nothing: the run was stopped before it began. */
+function stoppedPart(runId: number, mode: SyncMode, startedAt: Date, reason: string): RunReport {
+  const now = new Date();
+  return {
+    runId,
+    mode,
+    status: 'interrupted',
+    dryRun: false,
+    startedAt: startedAt.toISOString(),
+    finishedAt: now.toISOString(),
+    durationMs: now.getTime() - startedAt.getTime(),
+    counts: emptyCounts(),
+    byType: { category: emptyCounts(), product_model: emptyCounts(), product: emptyCounts() },
+    requests: { total: 0, writes: 0, retried: 0, throttled: 0 },
+    batches: {},
+    rejects: [],
+    warnings: [],
+    warningsTotal: 0,
+    deletions: { policy: 'ignore', gone: 0, applied: 0, failed: 0 },
+    watermarks: { before: {}, after: {} },
+    interrupted: { unsettled: 0, reason },
+  };
+}
 
 /** Options of a queued run as JSON (no undefined, nothing else). */
 function runOptionsOf(o: QueuedRunOptions): Record<string, unknown> {
-  return JSON.parse(JSON.stringify({ full: o.full, since: o.since, keys: o.keys, category: o.category, verify: o.verify, repair: o.repair, confirmDestructive: o.confirmDestructive })) as Record<string, unknown>;
+  return JSON.parse(
+    JSON.stringify({ full: o.full, since: o.since, keys: o.keys, categoryKeys: o.categoryKeys, category: o.category, verify: o.verify, repair: o.repair, confirmDestructive: o.confirmDestructive }),
+  ) as Record<string, unknown>;
 }
 
 async function enqueue(config: FerryConfig, queue: JobQueue, state: StateStore, options: QueuedRunOptions): Promise<{ runId: number }> {
@@ -103,11 +138,12 @@ export async function openJobQueue(config: FerryConfig, logger: Logger): Promise
   const state = await openStateStore(config.state);
   return {
     enqueueRun: (options) => enqueue(config, queue, state, options),
-    waitForRun: (runId, onProgress) => waitForRun(config, queue, state, runId, onProgress),
+    waitForRun: (runId, onProgress, signal) => waitForRun(config, queue, state, runId, onProgress, signal),
     async schedule(name, cron, tz, options) {
       await queue.schedule(name, cron, tz, { options: runOptionsOf(options) });
     },
     unschedule: (name) => queue.unschedule(name),
+    schedules: async () => (await queue.schedules()).map(({ name, cron, tz }) => ({ name, cron, tz })),
     async close() {
       await queue.close(5_000);
       await state.close();
@@ -115,10 +151,11 @@ export async function openJobQueue(config: FerryConfig, logger: Logger): Promise
   };
 }
 
-async function waitForRun(config: FerryConfig, queue: JobQueue, state: StateStore, runId: number, onProgress?: (p: QueuedRunProgress) => void): Promise<RunReport> {
+async function waitForRun(config: FerryConfig, queue: JobQueue, state: StateStore, runId: number, onProgress?: (p: QueuedRunProgress) => void, signal?: AbortSignal): Promise<RunReport> {
   const quietLimitMs = config.sync.lockTimeoutSeconds * 1000;
   let last = '';
   for (;;) {
+    signal?.throwIfAborted();
     const run = await queue.getRun(runId);
     if (!run) throw new Error(`run #${runId} is not a queued run`);
     if (run.status === 'settled') {
@@ -250,6 +287,25 @@ class RunParts {
     };
   }
 
+  /**
+   * The Console's stop request for the run (StateStore.requestRunCancel), looked up now and then
+   * polled while the part works: `abort` aborts with who asked, and `asked()` says who (a stopped
+   * part is not retried).
+   */
+  private async watchStop(runId: number, abort: AbortController): Promise<{ asked: () => string | null; close: () => void }> {
+    let asked = (await this.state.runCancelRequest(runId))?.requestedBy ?? null;
+    const stopWith = (by: string) => {
+      asked = by;
+      abort.abort(cancelReason(by));
+    };
+    if (asked !== null) {
+      stopWith(asked);
+      return { asked: () => asked, close: () => undefined };
+    }
+    const close = watchRunCancel(this.state, () => runId, stopWith, CANCEL_POLL_MS);
+    return { asked: () => asked, close };
+  }
+
   private retriesLeft(job: PgBoss.JobWithMetadata<object>): boolean {
     return job.retryCount < job.retryLimit;
   }
@@ -263,12 +319,21 @@ class RunParts {
     if (!stop) return this.lost(runId);
     const startedAt = new Date();
     let planned = false;
+    const abort = new AbortController();
+    const cancel = await this.watchStop(runId, abort);
     try {
+      if (cancel.asked()) {
+        // Stopped from the Console before the plan began: no shard, the settle ends the run interrupted.
+        await this.queue.planned(runId, [], {});
+        await this.queue.partDone(runId, 0, 'interrupted', stoppedPart(runId, modeOf(run.options as QueuedRunOptions), startedAt, String(abort.signal.reason)));
+        return;
+      }
       const report = await runSync(this.config, {
         ...(run.options as QueuedRunOptions),
         logger: this.logger,
         client,
         state: this.state,
+        signal: abort.signal,
         lockTimeoutMs: this.config.sync.lockTimeoutSeconds * 1000,
         part: {
           role: 'plan',
@@ -281,7 +346,8 @@ class RunParts {
         },
       });
       if (!planned) {
-        if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job)) throw new Error(report.error ?? `plan of run #${runId} ${report.status}`);
+        // Stopped from the Console: not retried, the plan's report ends the run.
+        if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job) && !cancel.asked()) throw new Error(report.error ?? `plan of run #${runId} ${report.status}`);
         // Given up: the run settles with the plan's report alone (failed), and no shard.
         await this.queue.planned(runId, [], {});
       }
@@ -292,6 +358,7 @@ class RunParts {
       await this.queue.planned(runId, [], {});
       await this.queue.partDone(runId, 0, 'failed', await recordFailedStart(this.state, { part: { role: 'shard', runId } }, startedAt, err));
     } finally {
+      cancel.close();
       stop();
     }
   }
@@ -305,8 +372,14 @@ class RunParts {
     // Stopped before pg-boss hands the shard to another worker: two attempts never overlap.
     const abort = new AbortController();
     const startedAt = new Date();
+    const cancel = await this.watchStop(runId, abort);
     const deadline = setTimeout(() => abort.abort(`shard ${part} of run #${runId} ran for 90% of jobs.shardExpireSeconds`), job.expireInSeconds * 900);
     try {
+      if (cancel.asked()) {
+        // The run was stopped from the Console before this shard began: it does nothing.
+        await this.queue.partDone(runId, part, 'interrupted', stoppedPart(runId, 'keys', startedAt, String(abort.signal.reason)));
+        return;
+      }
       const o = run.options as QueuedRunOptions;
       const report = await runSync(this.config, {
         keys,
@@ -318,7 +391,7 @@ class RunParts {
         loadStructure: this.structureOf(runId),
         part: { role: 'shard', runId },
       });
-      if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job)) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
+      if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job) && !cancel.asked()) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
       await this.queue.partDone(runId, part, report.status, report);
     } catch (err) {
       // Retried while attempts are left; the last one's failure is the shard's report (its records unsettled).
@@ -326,6 +399,7 @@ class RunParts {
       await this.queue.partDone(runId, part, 'failed', await recordFailedStart(this.state, { keys, part: { role: 'shard', runId } }, startedAt, err));
     } finally {
       clearTimeout(deadline);
+      cancel.close();
       stop();
     }
   }

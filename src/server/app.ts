@@ -43,6 +43,7 @@ import { apiSystemRoutes, rootSystemRoutes } from './routes/system.js';
 import { estimateRoutes } from './routes/estimate.js';
 import { RunConflictError, RunManager, type ExportRunner } from './runs/run-manager.js';
 import { ConsoleScheduler } from './schedules/scheduler.js';
+import { firesInQueue, QueueSchedules } from './schedules/queue-schedules.js';
 import { ScheduleStore } from './schedules/store.js';
 import { AuditStore } from './store/audit-store.js';
 import { AuthStore } from './store/auth-store.js';
@@ -128,8 +129,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const state = await openStateStore(config.state);
   const db = openConsoleDb(consoleDbPath(config.state, options.consoleDbPath), { engineTables: config.state.driver === 'sqlite' });
 
-  const cancellable = { check: (_id: number) => false };
-  const runs = new RunsReader(state.history(), db, (id) => cancellable.check(id));
+  const cancellable = { check: (_id: number, _mode: string) => false };
+  const runs = new RunsReader(state.history(), db, (id, mode) => cancellable.check(id, mode));
   const metrics = createMetrics(state.history(), { defaults: options.processMetrics ?? false });
   const notify = new NotifyStore(db, clock);
   // Loading the channels registers their secrets with the scrubber before anything is logged.
@@ -139,6 +140,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const manager = new RunManager({
     config,
     db,
+    state,
     runs,
     logger,
     onPimRequest: (e) => metrics.onPimRequest(e),
@@ -149,12 +151,15 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       await notifier.evaluateFinishedRuns();
     },
   });
-  cancellable.check = (id) => manager.isCancellable(id);
+  cancellable.check = (id, mode) => manager.isCancellable(id, mode);
   const schedules = new ScheduleStore(db, clock);
+  // With the job queue, sync schedules are the workers' (pg-boss cron); this process fires the others.
+  const queueSchedules = new QueueSchedules({ store: schedules, queue: () => manager.jobQueue(), logger });
   const scheduler = new ConsoleScheduler({
     store: schedules,
     clock,
     logger,
+    fires: (s) => !manager.queuedRuns() || !firesInQueue(s),
     onLag: (s) => metrics.observeScheduleLag(s),
     runner: {
       busy: () => {
@@ -173,6 +178,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
   const audit = new AuditStore(db, clock);
   const reachability = new Reachability(config, manager, logger, options.openSource);
   let monitor: NodeJS.Timeout | null = null;
+  let queueSynced: Promise<void> = Promise.resolve();
 
   const events = config.events
     ? new EventIntake({
@@ -217,6 +223,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     manager,
     schedules,
     scheduler,
+    queueSchedules,
     notify,
     notifier,
     metrics,
@@ -341,12 +348,17 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
     ctx,
     start() {
       scheduler.start();
+      // The schedules as the Console's table has them, copied to the queue (edits made while it was down included).
+      if (manager.queuedRuns()) {
+        queueSynced = queueSchedules.syncAll().catch((err: unknown) => logger.warn({ err: scrubSecrets(String(err)) }, 'could not copy the schedules to the job queue; they are copied at the next start'));
+      }
       const every = options.monitorEveryMs ?? 30_000;
       monitor = setInterval(() => void notifier.tick(), every);
       monitor.unref();
     },
     async close() {
       scheduler.stop();
+      await queueSynced;
       events?.close();
       if (monitor) clearInterval(monitor);
       await app.close();

@@ -6,6 +6,7 @@ import type { Notifier } from './notify/notifier.js';
 import type { NotifyStore } from './notify/store.js';
 import type { RunManager } from './runs/run-manager.js';
 import type { ConsoleScheduler } from './schedules/scheduler.js';
+import type { QueueSchedules } from './schedules/queue-schedules.js';
 import type { ScheduleStore } from './schedules/store.js';
 import type { AuditStore } from './store/audit-store.js';
 import type { AuthStore } from './store/auth-store.js';
@@ -32,6 +33,8 @@ export interface ConsoleContext {
   manager: RunManager;
   schedules: ScheduleStore;
   scheduler: ConsoleScheduler;
+  /** The schedules in the job queue, when runs go through it (manager.queuedRuns()). */
+  queueSchedules: QueueSchedules;
   notify: NotifyStore;
   notifier: Notifier;
   metrics: ConsoleMetrics;

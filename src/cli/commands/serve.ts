@@ -46,14 +46,32 @@ function portOf(text: string): number {
   return n;
 }
 
-/** Runs the Console until SIGINT/SIGTERM. */
-async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connectionName: string; demo: boolean; configFile?: string; afterStart?: (url: string, server: Awaited<ReturnType<typeof createConsole>>) => Promise<void> }): Promise<void> {
+/**
+ * What one Console and a deployment's Console both take from the flags: the port, TLS (cert and
+ * key together), the public address links use, cookies marked Secure behind https, the logger.
+ */
+function listenSettings(o: ServeFlags) {
   const port = portOf(o.port);
   const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
   if ((o.tlsCert || o.tlsKey) && !tls) throw new UserError('--tls-cert and --tls-key go together.');
   const scheme = tls ? 'https' : 'http';
   const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
-  const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+  return {
+    port,
+    tls,
+    server: {
+      publicUrl: o.publicUrl ?? `${scheme}://${shownHost}:${port}`,
+      trustProxy: o.trustProxy === true,
+      secureCookies: Boolean(tls) || (o.publicUrl?.startsWith('https:') ?? false),
+      logger: createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr),
+      ...(tls ? { https: tls } : {}),
+    },
+  };
+}
+
+/** Runs the Console until SIGINT/SIGTERM. */
+async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connectionName: string; demo: boolean; configFile?: string; afterStart?: (url: string, server: Awaited<ReturnType<typeof createConsole>>) => Promise<void> }): Promise<void> {
+  const { port, tls, server: settings } = listenSettings(o);
   // Loaded here: the other commands need none of the server's modules.
   const { createConsole } = await import('../../server/app.js');
   const server = await createConsole({
@@ -61,12 +79,8 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
     ...(extras.configFile ? { configFile: extras.configFile } : {}),
     connectionName: extras.connectionName,
     demo: extras.demo,
-    publicUrl: o.publicUrl ?? `${scheme}://${shownHost}:${port}`,
-    trustProxy: o.trustProxy === true,
-    secureCookies: Boolean(tls) || (o.publicUrl?.startsWith('https:') ?? false),
-    logger,
     processMetrics: true,
-    ...(tls ? { https: tls } : {}),
+    ...settings,
   });
   // No user yet: a one-time setup link (as Jenkins and Grafana do); whoever opens it creates the first admin.
   const setupToken = server.ctx.auth.countUsers() === 0 && !extras.demo ? (await import('../../server/routes/setup.js')).issueSetupToken(server.ctx) : null;
@@ -99,21 +113,9 @@ async function serveConsole(config: FerryConfig, o: ServeFlags, extras: { connec
 
 /** Runs the Console of every connection of a deployment (src/server/deployment.ts) until SIGINT/SIGTERM. */
 async function serveDeployment(deployment: Deployment, o: ServeFlags): Promise<void> {
-  const port = portOf(o.port);
-  const tls = o.tlsCert && o.tlsKey ? { cert: readFileSync(o.tlsCert), key: readFileSync(o.tlsKey) } : null;
-  if ((o.tlsCert || o.tlsKey) && !tls) throw new UserError('--tls-cert and --tls-key go together.');
-  const scheme = tls ? 'https' : 'http';
-  const shownHost = o.host.includes(':') ? `[${o.host}]` : o.host;
-  const logger = createLogger({ level: process.env.FERRY_LOG_LEVEL ?? 'warn' }, process.stderr);
+  const { port, server: settings } = listenSettings(o);
   const { createDeploymentConsole } = await import('../../server/deployment.js');
-  const server = await createDeploymentConsole({
-    deployment,
-    publicUrl: o.publicUrl ?? `${scheme}://${shownHost}:${port}`,
-    trustProxy: o.trustProxy === true,
-    secureCookies: Boolean(tls) || (o.publicUrl?.startsWith('https:') ?? false),
-    logger,
-    ...(tls ? { https: tls } : {}),
-  });
+  const server = await createDeploymentConsole({ deployment, ...settings });
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

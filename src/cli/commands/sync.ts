@@ -16,7 +16,7 @@ import type { StateConfig } from '../../sync/config.js';
 import { exitCodeFor, formatReport, jsonSummary, rejectsCsv, summaryLine, type RunReport } from '../../sync/report.js';
 import { openStateStore } from '../../sync/index.js';
 import { runSync } from '../../app/run-sync.js';
-import { announcingRunId, watchRunCancel } from '../../sync/run-cancel.js';
+import { announcingRunId, cancelReason, watchRunCancel } from '../../sync/run-cancel.js';
 import type { StateStore } from '../../sync/state/port.js';
 import { createProgressBar, silentProgress } from '../../sync/progress.js';
 import { estimateLine } from '../../sync/estimate.js';
@@ -264,15 +264,15 @@ export function registerSyncCommands(program: Command): void {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
-    // The Console may ask to stop this run (its Cancel button): a row in the state file, polled.
+    // The Console may ask to stop this run (its Cancel button): a row in the state (file or PostgreSQL), polled.
     let runId: number | null = null;
     let state: StateStore | undefined;
     let stopWatching = () => {};
-    if (!options.dryRun && config.state.driver === 'sqlite') {
+    if (!options.dryRun) {
       state = announcingRunId(await openStateStore(config.state), (id) => (runId = id));
-      stopWatching = watchRunCancel(config.state.path, () => runId, (by) => {
+      stopWatching = watchRunCancel(state, () => runId, (by) => {
         process.stderr.write(`\nthe Console asked to stop this run (${by}): finishing the batches in flight and storing the report\n`);
-        stop.abort(`cancelled from the Console by ${by}`);
+        stop.abort(cancelReason(by));
       });
     }
     let report: RunReport;

@@ -301,9 +301,13 @@ export type Job = z.infer<typeof jobSchema>;
 export const runProgressSchema = z.object({
   runId: z.number().int().nullable(),
   jobId: z.string().nullable(),
-  /** `waiting`: for another tenant's run on the same PIM connection to end (`waitingFor` says whose). */
-  phase: z.enum(['starting', 'waiting', 'reading', 'categories', 'items', 'deletions', 'verify', 'done']),
-  /** While waiting: whose run, e.g. "shop-a's run #41" (then the tenants queued before this one). */
+  /**
+   * `waiting`: for another tenant's run on the same PIM connection to end (`waitingFor` says whose),
+   * or, for a run in the job queue (`jobs.workers`), for a worker; a queued run then goes
+   * planning → shards → settling → done.
+   */
+  phase: z.enum(['starting', 'waiting', 'reading', 'categories', 'items', 'deletions', 'verify', 'planning', 'shards', 'settling', 'done']),
+  /** While waiting for another tenant: whose run, e.g. "shop-a's run #41" (then the tenants queued before this one). */
   waitingFor: z.string().optional(),
   read: z.number().int(),
   settled: z.number().int(),
@@ -313,6 +317,9 @@ export const runProgressSchema = z.object({
   /** Estimate of the seconds left (null until there is enough to estimate). */
   etaSeconds: z.number().nullable(),
   cancelling: z.boolean(),
+  /** A queued run: its shards finished so far, and how many there are (null until planned). */
+  shardsDone: z.number().int().optional(),
+  shardsTotal: z.number().int().nullable().optional(),
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 export const runDoneSchema = z.object({

@@ -112,8 +112,8 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       { config: { access: 'operator' }, schema: { tags: ['runs'], summary: 'Stop a run gracefully', params: idParamsSchema, response: { 202: cancelAnswerSchema, 409: errorBodySchema } } },
       async (req, reply) => {
         const actor = req.principal!.actor;
-        // A run of this server stops through its signal; a terminal's run polls the state for the request.
-        if (!ctx.manager.cancel(req.params.id, actor) && !ctx.manager.requestCancelElsewhere(req.params.id, actor)) {
+        // A run of this server stops through its signal; a terminal's run and a queued run's parts poll the state for the request.
+        if (!ctx.manager.cancel(req.params.id, actor) && !(await ctx.manager.requestCancelElsewhere(req.params.id, actor))) {
           return reply.code(409).send(refusal('conflict', `run #${req.params.id} is not going (or its process is gone); nothing to stop`));
         }
         ctx.audit.record(actor, 'run.cancel', `run#${req.params.id}`);
@@ -191,7 +191,7 @@ export function runRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
             throttled: snap?.requests?.throttled ?? 0,
             elapsedMs: Date.now() - Date.parse(now.summary.startedAt),
             etaSeconds: null,
-            cancelling: ctx.manager.cancelRequested(runId!) !== null,
+            cancelling: (await ctx.manager.cancelRequested(runId!)) !== null,
           });
           return false;
         };

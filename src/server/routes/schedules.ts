@@ -30,6 +30,13 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         lastOccurrence: last ? { scheduledFor: last.scheduledFor, outcome: last.outcome, runId: last.runId, reason: last.reason } : null,
       };
     };
+    /** With the job queue, the saved schedule is copied to it (its occurrences are the workers'). */
+    const toQueue = async (s: ScheduleRow | { removed: number }) => {
+      if (!ctx.manager.queuedRuns()) return;
+      const q = ctx.queueSchedules;
+      if ('removed' in s) await q.tryApply(() => q.remove(s.removed), `schedule#${s.removed}`);
+      else await q.tryApply(() => q.apply(s), `schedule#${s.id}`);
+    };
     /** The spec and time zone must make a calendar; the refusal names the field. */
     const check = (spec: ScheduleRow['spec'], timezone: string): { field: string; message: string } | null => {
       try {
@@ -75,6 +82,7 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         const bad = check(req.body.spec, req.body.timezone);
         if (bad) return reply.code(400).send(refusal('bad_request', bad.message, bad.field));
         const s = ctx.schedules.create(req.body);
+        await toQueue(s);
         ctx.audit.record(req.principal!.actor, 'schedule.create', `schedule#${s.id}`, { name: s.name, cron: cronFor(s.spec), timezone: s.timezone, mode: s.mode, enabled: s.enabled });
         return reply.code(201).send(present(s));
       },
@@ -88,6 +96,7 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
         if (bad) return reply.code(400).send(refusal('bad_request', bad.message, bad.field));
         const s = ctx.schedules.update(req.params.id, req.body);
         if (!s) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        await toQueue(s);
         ctx.audit.record(req.principal!.actor, 'schedule.update', `schedule#${s.id}`, { name: s.name, cron: cronFor(s.spec), timezone: s.timezone, mode: s.mode, enabled: s.enabled });
         return present(s);
       },
@@ -98,6 +107,7 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       { config: { access: 'operator' }, schema: { tags: ['schedules'], summary: 'Delete a schedule', params: idParamsSchema, response: { 204: z.null(), 404: errorBodySchema } } },
       async (req, reply) => {
         if (!ctx.schedules.delete(req.params.id)) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        await toQueue({ removed: req.params.id });
         ctx.audit.record(req.principal!.actor, 'schedule.delete', `schedule#${req.params.id}`);
         return reply.code(204).send(null);
       },

@@ -3,6 +3,11 @@
  * on the same state store, so the engine's lock keeps one run per PIM connection whoever
  * started it. Each run is a job: its progress (SyncOptions.onProgress plus the client's
  * request counts) is fanned out to SSE listeners, and it is cancelled through an AbortSignal.
+ *
+ * With the job queue (`jobs.workers` and a PostgreSQL state, src/app/jobs.ts) a sync that writes
+ * goes to the queue instead, as `ferry sync` does: the job follows it (waitForRun: waiting,
+ * planning, shards done, settling) and its report is the settle's; Stop leaves a request in the
+ * state, which the run's plan and shards poll. Dry runs and exports stay in this process.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -15,11 +20,11 @@ import { createPimClient } from '../../app/pim-client.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions, type SyncProgress } from '../../sync/index.js';
 import { announcingRunId } from '../../sync/run-cancel.js';
 import { addBeforeValues } from './plan-changes.js';
-import type { StateStore } from '../../sync/state/port.js';
+import { RunLockedError, type StateStore } from '../../sync/state/port.js';
 import { readConnectionQueue } from '../../sync/connection-lock.js';
 import { stateKeyOf } from '../../sync/connection-wait.js';
 import { isOwnerAlive } from '../../sync/lock.js';
-import { cancelRequestOf, requestRunCancel } from '../../sync/run-cancel.js';
+import { openJobQueue, queuedRunsEnabled, type JobQueueApi, type QueuedRunOptions, type QueuedRunProgress } from '../../app/jobs.js';
 import type { Job, RunDone, RunProgress, StartRunBody } from '../api/contract.js';
 import type { ConsoleDb } from '../store/db.js';
 import { runExport as realRunExport } from '../../app/run-export.js';
@@ -59,6 +64,10 @@ interface LiveJob {
   last: RunProgress;
   done: RunDone | null;
   abort: AbortController;
+  /** A run in the job queue: this process only follows it (the workers run it). */
+  queued: boolean;
+  /** Stops following a queued run (the Console stopping); the run goes on in the workers. */
+  detach: AbortController;
   events: EventEmitter;
   /** Settles when the run and its after-run hook (notifications) are over. */
   finished: Promise<void>;
@@ -67,6 +76,8 @@ interface LiveJob {
 export interface RunManagerDeps {
   config: FerryConfig;
   db: ConsoleDb;
+  /** The Console's open state store: stop requests for runs of other processes, their rows. */
+  state: StateStore;
   runs: RunsReader;
   logger: Logger;
   onPimRequest?: RequestEventListener;
@@ -105,6 +116,12 @@ function selectorOptions(r: RunRequest): SyncOptions {
   }
 }
 
+/** A Console request as a queued run's options (JSON in the queue). */
+function queuedOptionsFor(r: RunRequest): QueuedRunOptions {
+  const { dryRun: _dryRun, planPayloadLimit: _limit, ...options } = syncOptionsFor(r);
+  return options;
+}
+
 export function runRequestFrom(body: StartRunBody): RunRequest {
   const mode = body.mode ?? 'delta';
   return {
@@ -120,6 +137,7 @@ export class RunManager {
   private readonly jobs = new Map<string, LiveJob>();
   private client: AkeneoClient | null = null;
   private active: LiveJob | null = null;
+  private queue: Promise<JobQueueApi> | null = null;
 
   constructor(private readonly deps: RunManagerDeps) {}
 
@@ -129,6 +147,30 @@ export class RunManager {
     const old = this.client;
     this.client = null;
     if (old && !this.active) await old.close().catch(() => undefined);
+    // The queue's settings may have changed too: the next run opens it again.
+    const queue = this.queue;
+    if (queue && !this.active) {
+      this.queue = null;
+      await queue.then((q) => q.close()).catch(() => undefined);
+    }
+  }
+
+  /** Whether syncs that write go through the job queue (`jobs.workers` with a PostgreSQL state). */
+  queuedRuns(): boolean {
+    return queuedRunsEnabled(this.deps.config);
+  }
+
+  /** The job queue, opened on first use and kept open (pg-boss on the state's database). */
+  jobQueue(): Promise<JobQueueApi> {
+    if (!this.queue) {
+      const opening = openJobQueue(this.deps.config, this.deps.logger);
+      this.queue = opening;
+      // A database away now may be back at the next call.
+      opening.catch(() => {
+        if (this.queue === opening) this.queue = null;
+      });
+    }
+    return this.queue;
   }
 
   /** The shared PIM client: its token and governor outlive one run (as a long-lived CLI process would). */
@@ -153,10 +195,6 @@ export class RunManager {
     return waiting ? `run waiting for its turn on the PIM connection (${waiting.owner})` : null;
   }
 
-  private lockedRunElsewhere(): number | null {
-    return this.lockRowElsewhere()?.run_id ?? null;
-  }
-
   /**
    * The connection lock's holder when it is a run of this connection (this state): another
    * tenant's run on the same PIM connection is not a conflict, a run started here waits for it.
@@ -177,37 +215,32 @@ export class RunManager {
     return readConnectionQueue(config.sync.lockDir, config.sync.lockTimeoutSeconds * 1000, isOwnerAlive).waiters.find((w) => w.stateKey === mine) ?? null;
   }
 
-  isCancellable(runId: number): boolean {
-    return this.active?.runId === runId || (this.stopsElsewhere() && this.heldElsewhere(runId));
+  /**
+   * Whether the Console can stop a running run: its own, or a sync another process runs (a
+   * terminal's `ferry sync`, the workers of a queued run), which polls the state for a stop
+   * request (src/sync/run-cancel.ts), on either store. A terminal's `ferry export` does not.
+   */
+  isCancellable(runId: number, mode?: string): boolean {
+    return this.active?.runId === runId || mode !== 'export';
   }
 
   /**
-   * Whether a terminal's run hears a stop request: it polls the state's SQLite file for one
-   * (src/sync/run-cancel.ts). A PostgreSQL state has no such channel yet: such a run is stopped
-   * where it runs (Ctrl-C, or stopping the worker).
+   * Asks the process running `runId` elsewhere to stop: a request in the state, which a terminal's
+   * run and a queued run's plan and shards poll. False when the run is not going (finished, or
+   * its process gone: such runs are marked interrupted first, as `ferry runs` does).
    */
-  private stopsElsewhere(): boolean {
-    return this.deps.config.state.driver === 'sqlite';
-  }
-
-  /** Whether another live process (a terminal's `ferry sync`) runs this run now, holding the lock. */
-  heldElsewhere(runId: number): boolean {
-    return this.lockedRunElsewhere() === runId;
-  }
-
-  /**
-   * Asks the process running `runId` in a terminal to stop (it polls the state file for the
-   * request; see src/sync/run-cancel.ts). False when no live process holds that run.
-   */
-  requestCancelElsewhere(runId: number, requestedBy: string): boolean {
-    if (!this.stopsElsewhere() || !this.heldElsewhere(runId)) return false;
-    requestRunCancel(this.deps.db, runId, requestedBy);
+  async requestCancelElsewhere(runId: number, requestedBy: string): Promise<boolean> {
+    const { state, config } = this.deps;
+    await state.markDeadRuns(isOwnerAlive, config.sync.lockTimeoutSeconds * 1000);
+    const row = await state.getRun(runId);
+    if (!row || row.status !== 'running' || row.mode === 'export') return false;
+    await state.requestRunCancel(runId, requestedBy);
     return true;
   }
 
   /** Who asked to stop the run (a request to another process), or null. */
-  cancelRequested(runId: number): string | null {
-    return cancelRequestOf(this.deps.db, runId)?.requestedBy ?? null;
+  async cancelRequested(runId: number): Promise<string | null> {
+    return (await this.deps.state.runCancelRequest(runId))?.requestedBy ?? null;
   }
 
   job(idOrRun: string | number): LiveJob | null {
@@ -240,6 +273,7 @@ export class RunManager {
       if (other) throw new RunConflictError(`another sync ${other} holds this connection's lock; wait for it to finish.`);
     }
     this.prune();
+    const queued = !request.dryRun && request.mode !== 'export' && this.queuedRuns();
     const job: LiveJob = {
       jobId: `job-${randomBytes(6).toString('hex')}`,
       runId: null,
@@ -253,13 +287,16 @@ export class RunManager {
       last: { runId: null, jobId: null, phase: 'starting', read: 0, settled: 0, requests: 0, throttled: 0, elapsedMs: 0, etaSeconds: null, cancelling: false },
       done: null,
       abort: new AbortController(),
+      queued,
+      detach: new AbortController(),
       events: new EventEmitter(),
       finished: Promise.resolve(),
     };
     job.last.jobId = job.jobId;
     job.events.setMaxListeners(100);
-    this.jobs.set(job.jobId, job);
     if (!request.dryRun) this.active = job;
+    if (queued) return this.startQueued(job);
+    this.jobs.set(job.jobId, job);
     const numbered = new Promise<void>((resolve) => {
       job.events.once('numbered', resolve);
       // Waiting for another tenant's run: answered at once, the job's progress says whose.
@@ -275,6 +312,14 @@ export class RunManager {
   cancel(runOrJob: number | string, requestedBy?: string): boolean {
     const job = this.job(runOrJob);
     if (!job || job.state !== 'running') return false;
+    if (job.queued) {
+      // The workers run it: they hear the request through the state (and the follow sees it end).
+      if (job.runId === null) return false;
+      void this.deps.state.requestRunCancel(job.runId, requestedBy ?? 'the Console').catch((err: unknown) => this.deps.logger.warn({ runId: job.runId, err: scrubSecrets(String(err)) }, 'could not store the stop request'));
+      job.last = { ...job.last, cancelling: true };
+      job.events.emit('progress', job.last);
+      return true;
+    }
     job.last = { ...job.last, cancelling: true };
     job.abort.abort(new Error(`cancelled from the Console${requestedBy ? ` by ${requestedBy}` : ''}`));
     job.events.emit('progress', job.last);
@@ -296,10 +341,60 @@ export class RunManager {
   }
 
   async close(): Promise<void> {
-    for (const j of this.jobs.values()) if (j.state === 'running') j.abort.abort(new Error('the Console is stopping'));
+    // A queued run goes on in the workers: this process only stops following it.
+    for (const j of this.jobs.values()) if (j.state === 'running') (j.queued ? j.detach : j.abort).abort(new Error('the Console is stopping'));
     await this.idle();
     await this.client?.close().catch(() => undefined);
     this.client = null;
+    const queue = this.queue;
+    this.queue = null;
+    await queue?.then((q) => q.close()).catch(() => undefined);
+  }
+
+  /**
+   * A sync through the job queue: enqueued here (the run lock and the run row are taken now, so a
+   * run going elsewhere is the same 409 as before), then followed until the settle.
+   */
+  private async startQueued(job: LiveJob): Promise<{ jobId: string; runId: number | null }> {
+    try {
+      const queue = await this.jobQueue();
+      const { runId } = await queue.enqueueRun(queuedOptionsFor(job.request));
+      job.runId = runId;
+      this.deps.runs.setStartedBy(runId, job.startedBy);
+      this.jobs.set(job.jobId, job);
+      job.last = { ...job.last, runId, phase: 'waiting' };
+      job.finished = this.followQueued(job, queue);
+      return { jobId: job.jobId, runId };
+    } catch (err) {
+      if (this.active === job) this.active = null;
+      if (err instanceof RunLockedError) throw new RunConflictError(err.message);
+      throw err;
+    }
+  }
+
+  private async followQueued(job: LiveJob, queue: JobQueueApi): Promise<void> {
+    const { logger } = this.deps;
+    const onProgress = (p: QueuedRunProgress) => {
+      const elapsedMs = Date.now() - job.startedAt;
+      job.last = { ...job.last, phase: p.phase, read: p.settled, settled: p.settled, shardsDone: p.shardsDone, shardsTotal: p.shardsTotal, elapsedMs, etaSeconds: null };
+      job.events.emit('progress', job.last);
+    };
+    try {
+      job.report = await queue.waitForRun(job.runId!, onProgress, job.detach.signal);
+      job.state = 'finished';
+    } catch (err) {
+      if (job.detach.signal.aborted) {
+        // The Console stops: the run is the workers' to finish; nothing to tell.
+        job.finishedAt = Date.now();
+        if (this.active === job) this.active = null;
+        return;
+      }
+      job.state = 'failed';
+      job.error = scrubSecrets(err instanceof Error ? err.message : String(err));
+      logger.warn({ jobId: job.jobId, runId: job.runId, err: job.error }, 'console run in the queue could not be followed');
+    }
+    job.last = { ...job.last, requests: job.report?.requests.total ?? job.last.requests, throttled: job.report?.requests.throttled ?? job.last.throttled, elapsedMs: Date.now() - job.startedAt };
+    await this.conclude(job);
   }
 
   private prune(): void {
@@ -378,17 +473,26 @@ export class RunManager {
       logger.warn({ jobId: job.jobId, err: job.error }, 'console run failed to run');
     } finally {
       await state?.close().catch(() => undefined);
-      job.finishedAt = Date.now();
-      if (this.active === job) this.active = null;
       emit({ phase: 'done', read: job.last.read, settled: job.last.settled }, true);
-      const status = await this.finalStatus(job);
-      job.done = { runId: job.runId, jobId: job.jobId, status, counts: job.report?.counts ?? null, error: job.error ?? job.report?.error ?? null };
-      job.events.emit('done', job.done);
-      try {
-        await this.deps.onFinished?.({ jobId: job.jobId, runId: job.runId, dryRun: job.request.dryRun, report: job.report, error: job.error, startedBy: job.startedBy });
-      } catch (err) {
-        logger.warn({ err: scrubSecrets(String(err)) }, 'after-run hook failed');
-      }
+      await this.conclude(job);
+    }
+  }
+
+  /** A job ended: the listeners (SSE) get `done` with the status the history holds, then the after-run hook runs. */
+  private async conclude(job: LiveJob): Promise<void> {
+    job.finishedAt = Date.now();
+    if (this.active === job) this.active = null;
+    if (job.last.phase !== 'done') {
+      job.last = { ...job.last, phase: 'done' };
+      job.events.emit('progress', job.last);
+    }
+    const status = await this.finalStatus(job);
+    job.done = { runId: job.runId, jobId: job.jobId, status, counts: job.report?.counts ?? null, error: job.error ?? job.report?.error ?? null };
+    job.events.emit('done', job.done);
+    try {
+      await this.deps.onFinished?.({ jobId: job.jobId, runId: job.runId, dryRun: job.request.dryRun, report: job.report, error: job.error, startedBy: job.startedBy });
+    } catch (err) {
+      this.deps.logger.warn({ err: scrubSecrets(String(err)) }, 'after-run hook failed');
     }
   }
 

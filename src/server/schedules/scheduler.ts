@@ -27,6 +27,11 @@ export interface SchedulerDeps {
   onLag?: (seconds: number) => void;
   /** Longest sleep between ticks (ms); a tick also happens at each schedule's next slot. */
   maxSleepMs?: number;
+  /**
+   * Whether this scheduler fires the schedule (default: every one). With the job queue, sync
+   * schedules are pg-boss cron schedules the workers fire (queue-schedules.ts): not fired here.
+   */
+  fires?: (s: ScheduleRow) => boolean;
 }
 
 export class ConsoleScheduler {
@@ -49,15 +54,19 @@ export class ConsoleScheduler {
     return nextFireTimes(s.spec, s.timezone, new Date(this.clock()), n).map((d) => d.toISOString());
   }
 
-  /** The soonest next slot over the enabled schedules. */
-  nextDue(): { schedule: ScheduleRow; at: Date } | null {
+  /** The soonest next slot over the enabled schedules (`firedHere`: only those this scheduler fires). */
+  nextDue(firedHere = false): { schedule: ScheduleRow; at: Date } | null {
     let best: { schedule: ScheduleRow; at: Date } | null = null;
     for (const s of this.deps.store.list()) {
-      if (!s.enabled) continue;
+      if (!s.enabled || (firedHere && !this.firesHere(s))) continue;
       const at = nextFireTimes(s.spec, s.timezone, new Date(this.clock()), 1)[0];
       if (at && (!best || at < best.at)) best = { schedule: s, at };
     }
     return best;
+  }
+
+  private firesHere(s: ScheduleRow): boolean {
+    return this.deps.fires?.(s) ?? true;
   }
 
   /** Fires every schedule that is due now; returns the occurrences recorded. Never runs twice at once. */
@@ -74,7 +83,7 @@ export class ConsoleScheduler {
     const now = new Date(this.clock());
     const recorded: OccurrenceRow[] = [];
     for (const s of store.list()) {
-      if (!s.enabled) continue;
+      if (!s.enabled || !this.firesHere(s)) continue;
       const last = store.lastOccurrence(s.id);
       const since = new Date(Math.max(last ? Date.parse(last.scheduledFor) : 0, Date.parse(s.updatedAt)));
       let slot: Date | null;
@@ -122,7 +131,7 @@ export class ConsoleScheduler {
 
   private arm(): void {
     if (!this.running) return;
-    const next = this.nextDue();
+    const next = this.nextDue(true);
     const max = this.deps.maxSleepMs ?? 60_000;
     const wait = next ? Math.min(max, Math.max(200, next.at.getTime() - this.clock() + 50)) : max;
     this.timer = setTimeout(() => {

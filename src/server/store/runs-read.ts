@@ -80,8 +80,8 @@ export class RunsReader {
     private readonly history: RunHistory,
     /** The Console's own file: who started each run (console_run_origins). */
     private readonly db: ConsoleDb,
-    /** Whether this server can cancel the run (it runs in this process). */
-    private readonly cancellable: (runId: number) => boolean = () => false,
+    /** Whether the Console can stop the running run (its own, or another process's sync). */
+    private readonly cancellable: (runId: number, mode: string) => boolean = () => false,
   ) {}
 
   /** Who started these runs from the Console (a schedule, a user, events); the others were a terminal's. */
@@ -103,7 +103,7 @@ export class RunsReader {
       durationMs: r.finishedAt ? Math.max(0, Date.parse(r.finishedAt) - Date.parse(r.startedAt)) : null,
       counts,
       startedBy: startedBy ?? 'cli',
-      cancellable: r.status === 'running' && this.cancellable(r.id),
+      cancellable: r.status === 'running' && this.cancellable(r.id, r.mode),
     };
   }
 

@@ -112,6 +112,13 @@ export interface GroupMemberRow {
   record: import('../../erp/port.js').ErpRecord | null;
 }
 
+/** A stop request left for a run by another process (the Console's Stop button). */
+export interface RunCancelRequest {
+  requestedBy: string;
+  /** ISO time. */
+  requestedAt: string;
+}
+
 export interface LockInfo {
   name: string;
   owner: string;
@@ -218,6 +225,15 @@ export interface StateStore {
   getRun(id: number): Promise<RunRow | null>;
   getRunRecords(runId: number): Promise<RunRecordRow[]>;
   getRejects(runId: number): Promise<RejectRow[]>;
+
+  // --- stop requests (src/sync/run-cancel.ts) -----------------------------------------
+  /**
+   * Asks whoever runs `runId` — a terminal's `ferry sync`, the workers of a queued run — to stop
+   * it; they poll runCancelRequest. Idempotent: the first asker is kept.
+   */
+  requestRunCancel(runId: number, requestedBy: string): Promise<void>;
+  /** Who asked to stop the run and when, or null. */
+  runCancelRequest(runId: number): Promise<RunCancelRequest | null>;
 
   // --- history (the Console's pages; run-history.ts) --------------------------------
   /** The read side of the run history, on this store's connection (closed with the store). */

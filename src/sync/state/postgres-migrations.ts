@@ -118,5 +118,14 @@ export const PG_MIGRATIONS: readonly string[] = [
     value BIGINT NOT NULL
   );
   `,
+  // v2: stop requests another process (the Console) leaves for a run: a terminal's `ferry sync`
+  // and the parts of a queued run poll them (StateStore.runCancelRequest; SQLite's v9).
+  `
+  CREATE TABLE run_cancel_requests (
+    run_id       INTEGER PRIMARY KEY,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL
+  );
+  `,
 ];
 

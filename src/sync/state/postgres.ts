@@ -22,6 +22,7 @@ import type {
   MediaRow,
   RecordOutcome,
   RejectRow,
+  RunCancelRequest,
   RunRecordRow,
   RunRow,
   RunStatus,
@@ -549,6 +550,17 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
       [runId],
     );
     return rows.map((r) => ({ stream: r.stream, key: r.erp_key, entityType: r.entity_type, outcome: r.outcome as RecordOutcome, reason: r.reason }));
+  }
+
+  // --- stop requests -----------------------------------------------------------------
+
+  async requestRunCancel(runId: number, requestedBy: string): Promise<void> {
+    await this.query('INSERT INTO run_cancel_requests (run_id, requested_by, requested_at) VALUES ($1, $2, $3) ON CONFLICT (run_id) DO NOTHING', [runId, requestedBy, new Date().toISOString()]);
+  }
+
+  async runCancelRequest(runId: number): Promise<RunCancelRequest | null> {
+    const row = (await this.query<{ requested_by: string; requested_at: string }>('SELECT requested_by, requested_at FROM run_cancel_requests WHERE run_id = $1', [runId])).rows[0];
+    return row ? { requestedBy: row.requested_by, requestedAt: row.requested_at } : null;
   }
 
   history(): RunHistory {

@@ -26,6 +26,7 @@ import type {
   MediaRow,
   RecordOutcome,
   RejectRow,
+  RunCancelRequest,
   RunRecordRow,
   RunRow,
   RunStatus,
@@ -191,6 +192,15 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
       if (clean !== r.record) rewrite.run(clean, r.stream, r.erp_key);
     }
   },
+  // v9: stop requests another process leaves for a run (requestRunCancel). The Console of earlier
+  // versions created the same table on first use, hence IF NOT EXISTS.
+  `
+  CREATE TABLE IF NOT EXISTS run_cancel_requests (
+    run_id       INTEGER PRIMARY KEY,
+    requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL
+  );
+  `,
 ];
 
 /** SQLite caps bound parameters per statement; 500 keys per IN list stays far below it. */
@@ -669,6 +679,17 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
       reason: string | null;
     }[];
     return rows.map((r) => ({ stream: r.stream, key: r.erp_key, entityType: r.entity_type, outcome: r.outcome as RecordOutcome, reason: r.reason }));
+  }
+
+  // --- stop requests -----------------------------------------------------------------
+
+  async requestRunCancel(runId: number, requestedBy: string): Promise<void> {
+    this.prepared('INSERT OR IGNORE INTO run_cancel_requests (run_id, requested_by, requested_at) VALUES (?, ?, ?)').run(runId, requestedBy, new Date().toISOString());
+  }
+
+  async runCancelRequest(runId: number): Promise<RunCancelRequest | null> {
+    const row = this.prepared('SELECT requested_by, requested_at FROM run_cancel_requests WHERE run_id = ?').get(runId) as { requested_by: string; requested_at: string } | undefined;
+    return row ? { requestedBy: row.requested_by, requestedAt: row.requested_at } : null;
   }
 
   history(): RunHistory {

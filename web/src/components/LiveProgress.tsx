@@ -8,12 +8,16 @@ import { formatCount, formatDuration, statusLabel } from '../format';
 
 const phaseLabel: Record<string, string> = {
   starting: 'Starting',
-  waiting: 'Waiting for another run on the same PIM connection',
   reading: 'Reading the ERP',
   categories: 'Sending categories',
   items: 'Sending products',
   deletions: 'Handling removed products',
   verify: 'Checking the PIM',
+  // A run in the job queue, on the workers (`ferry worker`); waiting for another tenant's run says whose instead.
+  waiting: 'Queued: waiting for a worker',
+  planning: 'Planning on a worker (categories, options, the ERP keys)',
+  shards: 'Sending products on the workers',
+  settling: 'Every shard done: settling the report',
   done: 'Finishing',
 };
 
@@ -51,7 +55,12 @@ export function LiveProgress({ id, mayCancel, onDone }: { id: string | number; m
       </Alert>
     );
   }
-  const percent = progress && progress.read > 0 ? Math.min(100, Math.round((progress.settled / progress.read) * 100)) : 0;
+  // A queued run counts its shards; a run in the Console its records.
+  const percent = progress?.shardsTotal
+    ? Math.round(((progress.shardsDone ?? 0) / progress.shardsTotal) * 100)
+    : progress && progress.read > 0
+      ? Math.min(100, Math.round((progress.settled / progress.read) * 100))
+      : 0;
   return (
     <Paper aria-labelledby="live-title" component="section">
       <Group justify="space-between" mb="sm">
@@ -81,12 +90,12 @@ export function LiveProgress({ id, mayCancel, onDone }: { id: string | number; m
               ? 'Stopping: letting the batches already sent finish…'
               : progress.phase === 'waiting' && progress.waitingFor
                 ? `Waiting for ${progress.waitingFor}`
-                : (phaseLabel[progress.phase] ?? progress.phase)
+                : `${phaseLabel[progress.phase] ?? progress.phase}${progress.shardsTotal ? ` (${progress.shardsDone ?? 0} of ${progress.shardsTotal} shards)` : ''}`
             : connected
               ? 'Waiting for the first news…'
               : 'Connecting…'}
         </Text>
-        {progress?.phase === 'waiting' && !progress.cancelling && (
+        {progress?.phase === 'waiting' && progress.waitingFor && !progress.cancelling && (
           <Text size="sm" data-testid="progress-waiting">
             Runs on one PIM with the same Akeneo Connection go one at a time: this one starts by itself when that run ends (or fails after sync.lockWaitSeconds).
           </Text>

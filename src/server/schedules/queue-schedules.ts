@@ -1,0 +1,77 @@
+/**
+ * The Console's schedules in the job queue (`jobs.workers` with a PostgreSQL state): each enabled
+ * sync schedule is a pg-boss cron schedule (JobQueueApi.schedule), so exactly one worker fires each
+ * occurrence, also while the Console is down, and the in-process scheduler leaves it alone.
+ * Export schedules stay in-process: an export is not a queued run.
+ *
+ * The Console's table stays the source of truth (the form, the next fire times, the audit): every
+ * create, edit, pause and delete is copied to the queue, and `syncAll` (at `ferry serve` start)
+ * makes the queue's `console-<id>` schedules exactly the table's.
+ */
+import type { JobQueueApi, QueuedRunOptions } from '../../app/jobs.js';
+import type { Logger } from '../../logging.js';
+import { scrubSecrets } from '../../logging.js';
+import { ConsoleScheduler } from './scheduler.js';
+import { cronFor } from './spec.js';
+import type { ScheduleRow, ScheduleStore } from './store.js';
+
+const PREFIX = 'console-';
+
+/** The queue's name of a Console schedule (names in the queue are letters, digits, - and _). */
+export function queueScheduleName(id: number): string {
+  return `${PREFIX}${id}`;
+}
+
+/** Whether the schedule's runs go through the queue (syncs do; exports run in the Console). */
+export function firesInQueue(s: ScheduleRow): boolean {
+  return ConsoleScheduler.modeOf(s) !== 'export';
+}
+
+function optionsOf(s: ScheduleRow): QueuedRunOptions {
+  return ConsoleScheduler.modeOf(s) === 'full' ? { full: true } : {};
+}
+
+export class QueueSchedules {
+  constructor(
+    private readonly deps: {
+      store: ScheduleStore;
+      queue: () => Promise<JobQueueApi>;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Puts the schedule in the queue as it is now (removed when paused, or when it became an export). */
+  async apply(s: ScheduleRow): Promise<void> {
+    const queue = await this.deps.queue();
+    if (s.enabled && firesInQueue(s)) await queue.schedule(queueScheduleName(s.id), cronFor(s.spec), s.timezone, optionsOf(s));
+    else await queue.unschedule(queueScheduleName(s.id));
+  }
+
+  async remove(id: number): Promise<void> {
+    await (await this.deps.queue()).unschedule(queueScheduleName(id));
+  }
+
+  /** The queue's Console schedules made the table's: each one applied, the ones gone from the table removed. */
+  async syncAll(): Promise<void> {
+    const rows = this.deps.store.list();
+    for (const s of rows) await this.apply(s);
+    const known = new Set(rows.map((s) => queueScheduleName(s.id)));
+    const queue = await this.deps.queue();
+    for (const q of await queue.schedules()) if (q.name.startsWith(PREFIX) && !known.has(q.name)) await queue.unschedule(q.name);
+  }
+
+  /**
+   * `apply` or `remove` for a route: a queue that does not answer must not lose the edit, which is
+   * saved in the Console's table; the next `ferry serve` start copies it (the error is logged).
+   */
+  async tryApply(work: () => Promise<void>, what: string): Promise<string | null> {
+    try {
+      await work();
+      return null;
+    } catch (err) {
+      const message = scrubSecrets(err instanceof Error ? err.message : String(err));
+      this.deps.logger.warn({ err: message, schedule: what }, 'could not update the schedule in the job queue');
+      return message;
+    }
+  }
+}

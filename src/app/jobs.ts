@@ -19,7 +19,7 @@ import type { Logger } from '../logging.js';
 import { loadPimStructure } from '../mapping/index.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '../sync/index.js';
 import { isOwnerAlive } from '../sync/lock.js';
-import { mergeRunReports } from '../sync/merge-reports.js';
+import { addReferenceData, mergeRunReports } from '../sync/merge-reports.js';
 import type { SyncMode } from '../sync/report.js';
 import { emptyCounts } from '../sync/report.js';
 import { cancelReason, watchRunCancel } from '../sync/run-cancel.js';
@@ -27,6 +27,7 @@ import { modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
 import { createPimClient } from './pim-client.js';
+import { consumeDropFiles, createdEarlier, dropFolderSource, settleReferenceData } from './queued-parts.js';
 import { markExportedInErp, runSync } from './run-sync.js';
 
 /** What a queued run may be asked (JSON: it travels in the queue). */
@@ -64,9 +65,6 @@ export function queuedRunsEnabled(config: FerryConfig): boolean {
 function queueSettings(config: FerryConfig, logger: Logger) {
   if (config.state.driver !== 'postgres' || !config.state.url) {
     throw new Error('jobs.workers needs the state in PostgreSQL: set state.url (postgres://user:password@host:5432/database); the queue lives in the same database.');
-  }
-  if (config.erp.type === 'files') {
-    throw new Error('jobs.workers does not work with erp.type files: a drop folder is consumed by the run that reads it, so its shards cannot read it again. Run ferry sync without jobs.workers.');
   }
   const j = config.jobs;
   return {
@@ -208,7 +206,7 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
   };
   // One slot per job kind, plus `concurrency` shard slots: a plan or settle never waits behind shards.
   await queue.work<RunJob>(QUEUES.plan, 1, slotted((job, client) => parts.plan(job, client)));
-  await queue.work<RunJob>(QUEUES.settle, 1, (job) => parts.settle(job.data.runId));
+  await queue.work<RunJob>(QUEUES.settle, 1, slotted((job, client) => parts.settle(job.data.runId, client)));
   for (let i = 0; i < options.concurrency; i++) await queue.work<ShardJob>(QUEUES.shard, 1, slotted((job, client) => parts.shard(job, client)));
 
   const watched = new Set<string>();
@@ -239,6 +237,14 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
       await state.close();
     },
   };
+}
+
+/** What a part leaves for the settle beside its report. */
+interface PartExtra {
+  /** The plan, erp.type files: the files it read to their end (the settle consumes them). */
+  dropFiles?: string[];
+  /** A shard, EE: the reference entity records and assets its items named. */
+  referenceCodes?: string[];
 }
 
 /** What each kind of job does. */
@@ -328,8 +334,11 @@ class RunParts {
         await this.queue.partDone(runId, 0, 'interrupted', stoppedPart(runId, modeOf(run.options as QueuedRunOptions), startedAt, String(abort.signal.reason)));
         return;
       }
+      // A drop folder: the plan takes the manifest of its files, which every part then reads.
+      const files = await dropFolderSource(this.config, this.queue, runId, true);
       const report = await runSync(this.config, {
         ...(run.options as QueuedRunOptions),
+        ...(files ? { openSource: files.openSource } : {}),
         logger: this.logger,
         client,
         state: this.state,
@@ -351,7 +360,7 @@ class RunParts {
         // Given up: the run settles with the plan's report alone (failed), and no shard.
         await this.queue.planned(runId, [], {});
       }
-      await this.queue.partDone(runId, 0, report.status, report);
+      await this.queue.partDone(runId, 0, report.status, report, files ? { dropFiles: files.readWhole() } : null);
     } catch (err) {
       // The ERP or the state could not even be opened: retried; the last attempt settles the run failed.
       if (planned || this.retriesLeft(job)) throw err;
@@ -381,18 +390,26 @@ class RunParts {
         return;
       }
       const o = run.options as QueuedRunOptions;
+      const files = await dropFolderSource(this.config, this.queue, runId, false);
+      let referenceCodes: string[] | null = null;
       const report = await runSync(this.config, {
         keys,
         ...(o.confirmDestructive ? { confirmDestructive: true } : {}),
+        ...(files ? { openSource: files.openSource } : {}),
         logger: this.logger,
         client,
         state: this.state,
         signal: abort.signal,
         loadStructure: this.structureOf(runId),
-        part: { role: 'shard', runId },
+        part: {
+          role: 'shard',
+          runId,
+          createdEarlier: createdEarlier(this.queue, this.state, runId, part),
+          onReferenceCodes: (codes) => (referenceCodes = codes),
+        },
       });
       if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job) && !cancel.asked()) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
-      await this.queue.partDone(runId, part, report.status, report);
+      await this.queue.partDone(runId, part, report.status, report, referenceCodes ? { referenceCodes } : null);
     } catch (err) {
       // Retried while attempts are left; the last one's failure is the shard's report (its records unsettled).
       if (this.retriesLeft(job)) throw err;
@@ -405,17 +422,29 @@ class RunParts {
   }
 
   /** One report from the parts', the watermarks moved (unless a part failed), the run finished, the lock released. Idempotent. */
-  async settle(runId: number): Promise<void> {
+  async settle(runId: number, client: AkeneoClient): Promise<void> {
     const run = await this.queue.getRun(runId);
     if (!run || run.status === 'settled') return;
     const row = await this.state.getRun(runId);
     if (!row) return;
-    const reports = (await this.queue.partReports(runId)).map((p) => p.report as RunReport);
+    const parts = await this.queue.partReports(runId);
+    const extras = parts.map((p) => (p.extra ?? {}) as PartExtra);
+    const reports = parts.map((p) => p.report as RunReport);
     const before = reports[0]?.watermarks.before ?? {};
     const ok = (s: RunReport['status']) => s !== 'failed' && s !== 'interrupted';
     const moves = reports.length > 0 && reports.every((r) => ok(r.status)) && run.watermarks !== null;
     const after = moves ? { ...before, ...run.watermarks } : before;
     const report = mergeRunReports(reports, { runId, mode: row.mode as SyncMode, startedAt: row.startedAt, watermarks: { before, after } });
+    const options = run.options as QueuedRunOptions;
+    const all = reports.length > 0 && reports.every((r) => ok(r.status));
+    // EE, a full run: records and assets no shard's items named follow the deletion policy, as at
+    // the end of a one-process full run (which skips it for a drop folder: it is never the whole ERP).
+    if (all && options.full && !options.category && !options.keys?.length && this.config.erp.type !== 'files') {
+      const referenceData = await settleReferenceData(this.config, this.state, client, extras.map((e) => e.referenceCodes ?? null));
+      if (referenceData) addReferenceData(report, referenceData);
+    }
+    // A drop folder: the files the plan read to their end move as after a one-process run, the run settled.
+    if (ok(report.status)) await consumeDropFiles(this.config, this.queue, this.state, runId, extras[0]?.dropFiles ?? [], this.logger);
     if (moves) for (const [stream, at] of Object.entries(after)) if (at && at !== before[stream]) await this.state.setWatermark(stream, at);
     // The products Ferry exported that this import brought back become in_erp, as after a one-process run.
     if (this.config.export && ok(report.status)) await markExportedInErp(this.config, { logger: this.logger, state: this.state }, report);

@@ -24,7 +24,8 @@ export async function runSync(config: FerryConfig, options: RunSyncOptions = {})
       openSource: async (logger) => (await import('../erp/factory.js')).createErpSource(config.erp, { logger }),
       ...runOptions,
     });
-    if (config.export && !options.dryRun && report.status !== 'failed' && report.status !== 'interrupted') await markExportedInErp(config, runOptions, report);
+    // A part of a queued run leaves it to the settle (src/app/jobs.ts), once every shard is in: its report says it.
+    if (config.export && !options.dryRun && !options.part && report.status !== 'failed' && report.status !== 'interrupted') await markExportedInErp(config, runOptions, report);
     return report;
   } finally {
     // Frees this process's leases at once rather than after the lease.

@@ -64,14 +64,14 @@ export interface ScheduleJob {
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export class JobQueue {
-  private readonly t: { run: string; part: string };
+  private readonly t: { run: string; part: string; attempt: string };
 
   private constructor(
     readonly boss: PgBoss,
     private readonly pool: pg.Pool,
     private readonly settings: QueueSettings,
   ) {
-    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part` };
+    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part`, attempt: `${ident(settings.schema)}.ferry_job_attempt` };
   }
 
   /** Starts pg-boss (creating or migrating its schema) and Ferry's job tables. */
@@ -126,6 +126,14 @@ export class JobQueue {
       part integer NOT NULL,
       status text NOT NULL,
       report jsonb NOT NULL,
+      PRIMARY KEY (run_id, part))`);
+    // Added after the first release of the queue: tables made before get the columns here.
+    await db.query(`ALTER TABLE ${this.t.run} ADD COLUMN IF NOT EXISTS input jsonb`);
+    await db.query(`ALTER TABLE ${this.t.part} ADD COLUMN IF NOT EXISTS extra jsonb`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.attempt} (
+      run_id integer NOT NULL,
+      part integer NOT NULL,
+      data jsonb NOT NULL,
       PRIMARY KEY (run_id, part))`);
   }
 
@@ -205,14 +213,34 @@ export class JobQueue {
    * counted once) and sends the settle when every part is in. Two last shards finishing together may
    * both send it: the settle is idempotent, and pg-boss's singleton key keeps one queued.
    */
-  async partDone(runId: number, part: number, status: string, report: unknown): Promise<void> {
-    await this.pool.query(`INSERT INTO ${this.t.part} (run_id, part, status, report) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id, part) DO UPDATE SET status = excluded.status, report = excluded.report`, [
-      runId,
-      part,
-      status,
-      JSON.stringify(report),
-    ]);
+  async partDone(runId: number, part: number, status: string, report: unknown, extra: unknown = null): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.t.part} (run_id, part, status, report, extra) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, part) DO UPDATE SET status = excluded.status, report = excluded.report, extra = excluded.extra`,
+      [runId, part, status, JSON.stringify(report), extra === null ? null : JSON.stringify(extra)],
+    );
     await this.settleIfComplete(runId);
+  }
+
+  /**
+   * What the run's parts read (e.g. the manifest of a drop folder's files), stored by the first
+   * part that asks: every later call, from any worker, gets that first value.
+   */
+  async runInput(runId: number, input: () => Promise<unknown>): Promise<unknown> {
+    const stored = await this.pool.query<{ input: unknown }>(`SELECT input FROM ${this.t.run} WHERE run_id = $1`, [runId]);
+    if (stored.rows[0]?.input != null) return stored.rows[0].input;
+    const value = JSON.stringify(await input());
+    const { rows } = await this.pool.query<{ input: unknown }>(`UPDATE ${this.t.run} SET input = COALESCE(input, $2::jsonb) WHERE run_id = $1 RETURNING input`, [runId, value]);
+    return rows[0]?.input ?? null;
+  }
+
+  /**
+   * A part's first attempt's notes (e.g. a shard's state before it wrote anything): stored once;
+   * every attempt, the first included, gets the first's.
+   */
+  async firstAttempt(runId: number, part: number, data: unknown): Promise<unknown> {
+    await this.pool.query(`INSERT INTO ${this.t.attempt} (run_id, part, data) VALUES ($1, $2, $3) ON CONFLICT (run_id, part) DO NOTHING`, [runId, part, JSON.stringify(data)]);
+    const { rows } = await this.pool.query<{ data: unknown }>(`SELECT data FROM ${this.t.attempt} WHERE run_id = $1 AND part = $2`, [runId, part]);
+    return rows[0]?.data ?? null;
   }
 
   /** Sends the settle when the plan and every shard stored their report. */
@@ -231,8 +259,8 @@ export class JobQueue {
   }
 
   /** The parts' reports, plan first. */
-  async partReports(runId: number): Promise<{ part: number; status: string; report: unknown }[]> {
-    const { rows } = await this.pool.query<{ part: number; status: string; report: unknown }>(`SELECT part, status, report FROM ${this.t.part} WHERE run_id = $1 ORDER BY part`, [runId]);
+  async partReports(runId: number): Promise<{ part: number; status: string; report: unknown; extra: unknown }[]> {
+    const { rows } = await this.pool.query<{ part: number; status: string; report: unknown; extra: unknown }>(`SELECT part, status, report, extra FROM ${this.t.part} WHERE run_id = $1 ORDER BY part`, [runId]);
     return rows;
   }
 

@@ -182,6 +182,9 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   // Options as the ERP labels them, in the items' phase: items wait for the options they use.
   if (scope.mode !== 'keys') await applying.feed(await planOptionLabels(ctx, run.planned));
   const read = await reading.readItems({ mode: scope.mode, since: scope.since, groupSince: scope.groupSince, extraItemKeys: resend, allowed });
+  const shard = opts.part?.role === 'shard' ? opts.part : null;
+  // A shard retried: what its earlier attempt created stays created (asked before anything is written).
+  if (shard?.createdEarlier && !ctx.dryRun) ctx.ledger.keepCreated(await shard.createdEarlier([...ctx.ledger.records()]));
   ctx.progress('items');
   const references = ctx.deps.referenceData ? new ReferenceDataStage(ctx, ctx.deps.referenceData) : null;
   for (const part of read.index.chunks(opts.groupChunk ?? 200)) {
@@ -194,6 +197,9 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
     // synchronous (SQLite), and without this the planner would starve the pipeline.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  // The settle applies a queued full run's deletion policy to what no shard's items named.
+  const named = references?.namedCodes();
+  if (named && shard?.onReferenceCodes) shard.onReferenceCodes(named);
   if (scope.mode === 'full' && !opts.category) {
     for await (const tasks of planGone(ctx, read.seenItemKeys)) await applying.feed(tasks);
     if (references && !ctx.inputOnly) await references.gone();

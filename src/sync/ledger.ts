@@ -24,6 +24,8 @@ export const STREAM_TYPES: Record<string, ReportEntityType> = { items: 'product'
 export class Ledger {
   private readonly entries = new Map<string, Entry>();
   private settled = 0;
+  /** Records an earlier attempt of this run's part created (see createdEarlier): found unchanged now, counted created. */
+  private createdBefore: ReadonlySet<string> = new Set();
 
   private isSettled(e: Entry): boolean {
     return e.pending === 0 && e.outcome !== null;
@@ -57,10 +59,25 @@ export class Ledger {
     e.pending++;
   }
 
+  /** Every record read so far. */
+  *records(): IterableIterator<{ stream: string; key: string }> {
+    for (const e of this.entries.values()) yield { stream: e.stream, key: e.key };
+  }
+
+  /**
+   * Records (`stream\u0000key`) an earlier attempt of this part of the run created: this attempt
+   * finds them unchanged (its hashes are in the state), but in the run they were created.
+   */
+  keepCreated(ids: ReadonlySet<string>): void {
+    this.createdBefore = ids;
+  }
+
   /** An entity derived from the record settled (or the record itself, when `expect` was not called). */
   settle(stream: string, key: string, outcome: RecordOutcome, reason?: string | null, fromExpected = true): void {
-    const e = this.entries.get(this.id(stream, key));
+    const id = this.id(stream, key);
+    const e = this.entries.get(id);
     if (!e) return;
+    if (outcome === 'unchanged' && this.createdBefore.has(id)) outcome = 'created';
     const was = this.isSettled(e);
     if (fromExpected && e.pending > 0) e.pending--;
     if (e.outcome === null || PRIORITY[outcome] > PRIORITY[e.outcome]) {

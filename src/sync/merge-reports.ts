@@ -88,6 +88,11 @@ export function mergeRunReports(parts: readonly RunReport[], facts: RunFacts, fi
 
 type ReferenceData = NonNullable<RunReport['referenceData']>;
 
+/** Adds what a step after the parts did with reference entity records and assets (the settle's deletion policy) to the run's report. */
+export function addReferenceData(report: RunReport, data: ReferenceData): void {
+  report.referenceData = mergeReferenceData(report.referenceData, data);
+}
+
 function mergeReferenceData(a: ReferenceData | undefined, b: ReferenceData): ReferenceData {
   if (!a) return { ...b, records: { ...b.records }, assets: { ...b.assets }, messages: [...b.messages] };
   for (const side of ['records', 'assets'] as const) for (const k of Object.keys(a[side]) as (keyof ReferenceData['records'])[]) a[side][k] += b[side][k];

@@ -29,7 +29,24 @@ export interface RunPlan {
  *   scope are read for their keys and handed to `onPlan` instead of being synced.
  * - `shard`: the items of `keys` (whole groups), outcomes stored under the parent run.
  */
-export type RunPart = { role: 'plan'; runId: number; onPlan: (plan: RunPlan) => Promise<void> } | { role: 'shard'; runId: number };
+export type RunPart = { role: 'plan'; runId: number; onPlan: (plan: RunPlan) => Promise<void> } | ({ role: 'shard'; runId: number } & ShardHooks);
+
+/** What a shard tells and asks its queue beyond its report (src/app/jobs.ts keeps it). */
+export interface ShardHooks {
+  /**
+   * Called once the shard's records are read, before it writes anything: those of `records`
+   * (`stream\u0000key`) an earlier attempt of this shard created in the PIM (a worker killed
+   * mid-shard, a shard stopped at its lease). This attempt finds them unchanged; the run's
+   * report counts them created, the outcome they had in this run.
+   */
+  createdEarlier?: (records: readonly { stream: string; key: string }[]) => Promise<ReadonlySet<string>>;
+  /**
+   * After the shard's items (EE): the reference entity records and assets they named
+   * (`reference_entity_record:<entity>:<code>`, `asset:<family>:<code>`, lower case), for the
+   * deletion policy a full run applies once every shard is in (the settle).
+   */
+  onReferenceCodes?: (codes: string[]) => void;
+}
 
 /**
  * Cuts groups into shards of about `maxItems` items each, never splitting a group: a group larger

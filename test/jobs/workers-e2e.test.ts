@@ -1,7 +1,7 @@
 /**
  * Queued runs with `ferry worker` processes: 3 workers finish a full run with the PIM end state of
  * one process, within the shared budget (3 Connections, SaaS limits); a worker killed mid-run
- * (kill -9) loses nothing and the report counts every record once.
+ * (kill -9) loses nothing and the report counts every record once, with its outcome in the run.
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,20 @@ async function partsDone(schema: string, runId: number): Promise<number> {
   await c.connect();
   try {
     const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".ferry_job_part WHERE run_id = $1 AND part > 0`, [runId]);
+    return Number(rows[0]!.n);
+  } catch {
+    return 0;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Products the state knows as written: those of finished shards, and of the one in progress. */
+async function syncedProducts(schema: string): Promise<number> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".entities WHERE entity_type = 'product' AND status = 'synced'`);
     return Number(rows[0]!.n);
   } catch {
     return 0;
@@ -111,19 +125,26 @@ describe.runIf(enabled)('queued runs on ferry worker processes', () => {
     schemas.push(schema);
     const one = await oneProcessRun(dir, ITEMS);
     const { sb, file } = await setUp(dir, { items: ITEMS, schema, latency: '150ms+2ms/line' });
-    // Two workers for 8 shards: when one shard is done, both are in the middle of one.
-    const workers = [1, 2].map(() => spawnFerry(['worker', '--config', file], dir));
+    // One worker first: once it finished a shard and wrote products of the next, it is killed
+    // mid-shard with creates committed; two others finish the run (one retries the shard).
+    const workers = [spawnFerry(['worker', '--config', file], dir)];
     try {
       const sync = spawnFerry(['sync', '--config', file, '--full', '--json', '--no-progress'], dir);
-      // The run id is 1 in a fresh schema; once a shard is done, every worker is busy with the next ones.
+      // The run id is 1 in a fresh schema.
       const deadline = Date.now() + 120_000;
-      while ((await partsDone(schema, 1)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      while ((await partsDone(schema, 1)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const afterFirst = await syncedProducts(schema);
+      while ((await syncedProducts(schema)) <= afterFirst && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       workers[0]!.child.kill('SIGKILL');
+      workers.push(...[1, 2].map(() => spawnFerry(['worker', '--config', file], dir)));
       const code = await exitWithin(sync, 150_000);
       expect(code, sync.err()).toBe(0);
       const report = await storedReport(schema, (JSON.parse(sync.out()) as RunReport).runId!);
       expect(report.status).toBe('succeeded');
       expectSameRecords(report, one.report);
+      // What the killed attempt created stays created: the retry finds it unchanged, the run created it.
+      expect(report.counts).toEqual(one.report.counts);
+      expect(report.byType).toEqual(one.report.byType);
       const client = clientFor(sb);
       const snap = await pimSnapshot(client);
       await client.close();

@@ -9,8 +9,10 @@
  * waiting for the next run. Reads with `keys` or `limit`, interrupted reads and
  * read-only sources never move anything. See docs/erp-files.md.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { access, constants, readdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
   ErpError,
@@ -45,7 +47,24 @@ export interface FilesSourceOptions {
   readOnly?: boolean;
   /** Whether close() commits, i.e. moves the files read to the end (default true). */
   commitOnClose?: boolean;
+  /**
+   * Read only these files of the drop folder (a queued run's manifest, taken by its plan): files
+   * that arrived since are left for the next run; a file of the manifest changed or gone since
+   * fails the read, so every part of the run reads the same records.
+   */
+  only?: DropManifest;
 }
+
+/** One file of the drop folder as a run found it: what its parts read, and verify. */
+export interface ManifestFile {
+  stream: StreamName;
+  name: string;
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+export type DropManifest = ManifestFile[];
 
 export interface FilesStats {
   files: FileReport[];
@@ -62,6 +81,16 @@ export interface FilesSource extends ErpSource, ErpSink {
   keepForRetry(pending: Partial<Record<StreamName, readonly string[]>>): void;
   /** Counts per file read by this source (rows, records, rejects, skips) and totals. */
   stats(): FilesStats;
+  /** The files waiting in the drop folder now, per stream, with their size, time and content hash. */
+  manifest(): Promise<DropManifest>;
+  /** Names of the files read to their end by this source (what commit() would move), also after abandon(). */
+  readWhole(): string[];
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function isFileProblem(e: unknown): boolean {
@@ -97,6 +126,10 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
   const pending = new Map<string, { file: DropFile; report: FileReport }>();
   /** Per file read this run: keys of the rows rejected while reading (the row is bad, its key is known). */
   const rejectedKeys = new Map<string, Set<string>>();
+  const readToEnd = new Set<string>();
+  const only = opts.only ? new Map(opts.only.map((f) => [`${f.stream}\u0000${f.name}`, f])) : null;
+  /** Files of `only` whose content hash was checked by this source. */
+  const verified = new Set<string>();
   /** The engine's retry queue after the run (keepForRetry), when it told us. */
   let waiting: Map<string, Set<string>> | null = null;
   const sinkFormat = config.sinkFormat ?? (config.format === 'csv' || config.format === 'tsv' ? 'csv' : 'ndjson');
@@ -112,14 +145,43 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
   }
 
   async function filesOf(plan: StreamPlan): Promise<DropFile[]> {
+    let files: DropFile[];
     try {
-      return await listStreamFiles(folder, plan, config.minAgeSeconds);
+      files = await listStreamFiles(folder, plan, config.minAgeSeconds);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new ErpError(`drop folder ${folder} does not exist; create it or fix erp.folder`, 'io', { cause: e });
       if (code === 'EACCES') throw new ErpError(`drop folder ${folder} is not readable by this user; fix its permissions`, 'io', { cause: e });
       throw new ErpError(`cannot list drop folder ${folder}: ${(e as Error).message}`, 'io', { cause: e });
     }
+    return only ? manifestFiles(plan.stream, files) : files;
+  }
+
+  /** The files of the manifest, as listed now: those that arrived since are left out; one changed or gone fails. */
+  function manifestFiles(stream: StreamName, files: DropFile[]): DropFile[] {
+    const listed = new Map(files.map((f) => [f.name, f]));
+    const out: DropFile[] = [];
+    for (const m of only!.values()) {
+      if (m.stream !== stream) continue;
+      const f = listed.get(m.name);
+      if (!f) throw new ErpError(`${m.name} left the drop folder ${folder} during the run that read it; its records cannot be read again. Leave files in place until the run ends; the next run reads what is there.`, 'io');
+      if (f.size !== m.size || f.mtimeMs !== m.mtimeMs) throw changedDuringRun(m.name);
+      out.push(f);
+    }
+    return out.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  function changedDuringRun(name: string): ErpError {
+    return new ErpError(`${name} in the drop folder ${folder} changed during the run that read it (its parts must read the same records). Write exports under a new name, or set minAgeSeconds so files still being written wait; the next run reads it.`, 'io');
+  }
+
+  /** Checks once per file that its content is the manifest's. */
+  async function verify(stream: StreamName, file: DropFile): Promise<void> {
+    const m = only?.get(`${stream}\u0000${file.name}`);
+    // Files kept in retry/ are not the drop folder's: only a commit moves them, and none runs mid-run.
+    if (!m || file.path !== join(folder, m.name) || verified.has(file.path)) return;
+    if ((await sha256Of(file.path)) !== m.sha256) throw changedDuringRun(file.name);
+    verified.add(file.path);
   }
 
   /** Group keys changed since the watermark: their items count as changed too. */
@@ -158,6 +220,7 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     let emitted = 0;
     for (const file of files) {
       if (options.signal?.aborted) return;
+      await verify(stream, file);
       const report = newReport(file.name, stream, formatOf(file.name, plan), file.size, file.mtimeMs);
       reports.set(file.path, report);
       let completed = false;
@@ -166,6 +229,9 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
         rejectedKeys.set(file.path, keysRejected);
         const onReject = (r: RejectedRecord) => {
           if (r.key !== undefined) keysRejected.add(r.key);
+          // A read by key tells only its keys' bad rows: the full read tells every one, once
+          // (the shards of a queued run all read the same files by key).
+          if (keys && (r.key === undefined || !keys.has(r.key))) return;
           options.onReject?.(r);
         };
         for await (const batch of readFileBatches(file, plan, report, { signal: options.signal, onReject })) {
@@ -197,7 +263,10 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
       } finally {
         report.finishedAt = new Date().toISOString();
         if (report.status === 'reading') report.status = 'read';
-        if (completed && registers) pending.set(file.path, { file, report });
+        if (completed && registers) {
+          pending.set(file.path, { file, report });
+          readToEnd.add(file.name);
+        }
         opts.logger?.debug({ file: file.name, rows: report.rows, records: report.records, rejected: report.rejected }, 'file read');
       }
     }
@@ -373,6 +442,12 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     abandon() {
       pending.clear();
     },
+    async manifest() {
+      const out: DropManifest = [];
+      for (const [stream, plan] of plans) for (const f of await filesOf(plan)) out.push({ stream, name: f.name, size: f.size, mtimeMs: f.mtimeMs, sha256: await sha256Of(f.path) });
+      return out;
+    },
+    readWhole: () => [...readToEnd],
     keepForRetry(pendingKeys) {
       if (!moving) return;
       waiting = new Map(Object.entries(pendingKeys).map(([stream, keys]) => [stream, new Set(keys)]));

@@ -15,8 +15,9 @@ import type { AssetWanted, RecordPayload, ReferenceDataCollector } from '../../m
 import { chunks } from '../../util/chunks.js';
 import { fingerprint } from '../hash.js';
 import { mediaSourceForDisplay, mediaSourceKey } from '../media-source.js';
-import type { EeItem, SyncBatchResult } from '../pim.js';
-import type { EntityState, EntityType } from '../state/port.js';
+import type { DeletionPolicy } from '../engine.js';
+import type { EeItem, SyncBatchResult, SyncPimClient } from '../pim.js';
+import type { EntityState, EntityType, StateStore } from '../state/port.js';
 import type { RunContext } from './context.js';
 import { errorText } from './errors.js';
 
@@ -253,47 +254,70 @@ export class ReferenceDataStage {
     }
   }
 
+  /** The records and assets the items read so far named, once any needed writing (else null: nothing to apply a policy after). */
+  namedCodes(): string[] | null {
+    return this.collector.isEmpty || !this.ready ? null : [...this.collector.seenCodes()];
+  }
+
   /**
    * After a full read: records and assets Ferry wrote that no item names any more follow the
-   * deletion policy. Assets are deleted under `delete`; anything else stays in the PIM (records
-   * cannot be deleted through Akeneo's API; neither has an enabled flag or categories).
+   * deletion policy (applyReferenceDeletionPolicy).
    */
   async gone(): Promise<void> {
-    if (this.collector.isEmpty || !this.ready) return;
-    const policy = this.ctx.deps.settings.deletion;
-    const seen = this.collector.seenCodes();
-    for (const type of [RECORD, ASSET]) {
-      const counts = type === RECORD ? this.report.records : this.report.assets;
-      for await (const keys of this.ctx.deps.state.listEntityKeys(type)) {
-        const goneKeys = keys.filter((k) => k.status === 'synced' && !seen.has(`${type}:${k.code.toLowerCase()}`));
-        const rows: EntityState[] = [];
-        for (const k of goneKeys) {
-          const [container, code] = splitKey(k.code);
-          if (policy === 'delete' && type === ASSET) {
-            if (this.ctx.dryRun) {
-              counts.deleted++;
-              continue;
-            }
-            try {
-              await this.ctx.deps.client.assets!(container).delete(code);
-            } catch (err) {
-              counts.failed++;
-              this.note(`asset ${code} of ${container} (no ERP item names it any more): not deleted — ${errorText(err)}`);
-              continue;
-            }
-            // Counted in referenceData, not in deletionRecords: those are the ERP records' outcomes.
+    const named = this.namedCodes();
+    if (!named) return;
+    const { client, state, settings } = this.ctx.deps;
+    await applyReferenceDeletionPolicy({ client, state, policy: settings.deletion, dryRun: this.ctx.dryRun }, new Set(named), this.report);
+  }
+}
+
+/**
+ * Records and assets Ferry wrote that no item names any more (`named`: the codes every item of a
+ * full read named, as ReferenceDataCollector.seenCodes gives them) follow the deletion policy.
+ * Assets are deleted under `delete`; anything else stays in the PIM (records cannot be deleted
+ * through Akeneo's API; neither has an enabled flag or categories); each is a line of `report`.
+ * The end of a one-process full run, and the settle of a queued one (src/app/jobs.ts).
+ */
+export async function applyReferenceDeletionPolicy(
+  deps: { client: SyncPimClient; state: StateStore; policy: DeletionPolicy; dryRun: boolean },
+  named: ReadonlySet<string>,
+  report: ReferenceDataReport,
+): Promise<void> {
+  const { client, state, policy, dryRun } = deps;
+  const note = (message: string) => {
+    if (report.messages.length < 50) report.messages.push(message);
+  };
+  for (const type of [RECORD, ASSET]) {
+    const counts = type === RECORD ? report.records : report.assets;
+    for await (const keys of state.listEntityKeys(type)) {
+      const goneKeys = keys.filter((k) => k.status === 'synced' && !named.has(`${type}:${k.code.toLowerCase()}`));
+      const rows: EntityState[] = [];
+      for (const k of goneKeys) {
+        const [container, code] = splitKey(k.code);
+        if (policy === 'delete' && type === ASSET) {
+          if (dryRun) {
             counts.deleted++;
-            this.note(`asset ${code} of ${container}: no ERP item names it any more; deleted (sync.deletion: delete).`);
-            const full = (await this.ctx.deps.state.getEntities(ASSET, [k.code])).get(k.code);
-            if (full) rows.push({ ...full, status: 'deleted' });
-          } else if (policy !== 'ignore') {
-            counts.kept++;
-            const why = type === RECORD ? "Akeneo's API cannot delete reference entity records" : `assets have nothing the "${policy}" policy could change`;
-            this.note(`${type === RECORD ? 'record' : 'asset'} ${code} of ${container}: no ERP item names it any more; kept (${why}). Delete it in the PIM if it is no longer used.`);
+            continue;
           }
+          try {
+            await client.assets!(container).delete(code);
+          } catch (err) {
+            counts.failed++;
+            note(`asset ${code} of ${container} (no ERP item names it any more): not deleted — ${errorText(err)}`);
+            continue;
+          }
+          // Counted in referenceData, not in deletionRecords: those are the ERP records' outcomes.
+          counts.deleted++;
+          note(`asset ${code} of ${container}: no ERP item names it any more; deleted (sync.deletion: delete).`);
+          const full = (await state.getEntities(ASSET, [k.code])).get(k.code);
+          if (full) rows.push({ ...full, status: 'deleted' });
+        } else if (policy !== 'ignore') {
+          counts.kept++;
+          const why = type === RECORD ? "Akeneo's API cannot delete reference entity records" : `assets have nothing the "${policy}" policy could change`;
+          note(`${type === RECORD ? 'record' : 'asset'} ${code} of ${container}: no ERP item names it any more; kept (${why}). Delete it in the PIM if it is no longer used.`);
         }
-        if (rows.length && !this.ctx.dryRun) await this.ctx.deps.state.saveEntities(rows);
       }
+      if (rows.length && !dryRun) await state.saveEntities(rows);
     }
   }
 }

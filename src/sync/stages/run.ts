@@ -202,9 +202,20 @@ export class SyncRun {
    * still give the items' and groups' next watermarks.
    */
   async readItemKeys(scope: ItemScope): Promise<ItemsRead> {
-    const reader = new RecordReader(new RunContext(this.ctx.deps, { ...this.ctx.opts, onProgress: undefined }));
+    const sub = new RunContext(this.ctx.deps, { ...this.ctx.opts, onProgress: undefined });
+    // Rows the ERP could not give as records are rejects of the run that no shard reads (they are
+    // no item in scope): the plan counts and stores them, as a one-process run's read does. The
+    // extra copies of a duplicated key are the shard's that reads the key.
+    sub.addRejects = (rows) => this.ctx.addRejects(rows.filter((r) => !sub.duplicateKeys.has(r.key)));
+    const reader = new RecordReader(sub);
     await reader.loadRetries(this.mode);
     const read = await reader.readItems(scope);
+    for (const e of sub.ledger.all()) {
+      if (e.outcome !== 'rejected' || sub.duplicateKeys.has(e.key) || !this.ctx.ledger.read(e.stream, e.key)) continue;
+      this.ctx.ledger.settle(e.stream, e.key, 'rejected', e.reason, false);
+      if (sub.unretriableKeys.has(e.key)) this.ctx.unretriableKeys.add(e.key);
+    }
+    for (const r of sub.rejectsShown) if (!sub.duplicateKeys.has(r.key)) this.ctx.showReject(r);
     this.reading.maxUpdatedAt.items = reader.maxUpdatedAt.items ?? null;
     this.reading.maxUpdatedAt.groups = reader.maxUpdatedAt.groups ?? null;
     return read;

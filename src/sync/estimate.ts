@@ -85,11 +85,12 @@ export const BATCH_LINES = 100;
 /** Reads a run makes before writing, whatever the catalog (version, structure, locales, …): counted on the sandbox; plus one token per connection and one options read per select attribute. */
 export const SETUP_REQUESTS = 12;
 /**
- * Partial batches a product or model lane sends beyond its full ones, per slot: a batch leaves
- * partial when the lines it could take still wait for their parents and a slot is idle. Measured on
- * the demo catalog's first import: 1,453 products in 20 batches, 29,114 in 298 (4 slots).
+ * Partial batches a product or model lane sends beyond its full ones: the last one, since the
+ * scheduler keeps a lane's partial batch while its lines still wait for parents in flight
+ * (src/sync/scheduler.ts), plus one for a phase change mid-run. Measured on the demo catalog's
+ * first import: 1,453 products in 15 batches (4 slots); it was slots + 1 before that rule.
  */
-const PARTIAL_BATCHES = (slots: number): number => slots + 1;
+const PARTIAL_BATCHES = (_slots: number): number => 2;
 /**
  * Best and likely share of the ceiling a run reaches: bench:sync measures 0.965 on a quiet machine,
  * bench:scale 0.56–0.61 with one connection on a loaded one (docs/operations.md, "Sizing").

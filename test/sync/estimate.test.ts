@@ -12,11 +12,11 @@ const base: EstimateInput = {
 describe('estimateImport', () => {
   it('counts the requests the applier makes: ≤100-line batches and a few partial ones, categories by level, a setup part', () => {
     const e = estimateImport(base);
-    expect(e.requests.products).toBe(1000 + 5); // full batches + slots + 1 partial ones
-    expect(e.requests.productModels).toBe(100 + 5); // no sub-models
+    expect(e.requests.products).toBe(1000 + 2); // full batches + the last partial one and one at a phase change
+    expect(e.requests.productModels).toBe(100 + 2); // no sub-models
     expect(e.requests.categories).toBe(4 + 4 + 5); // 5 roots fill the 4 slots; 50 children too; 500 in 5 full batches
     expect(e.requests.setup).toBe(13);
-    expect(e.requests.total).toBe(1005 + 105 + 13 + 13);
+    expect(e.requests.total).toBe(1002 + 102 + 13 + 13);
     // Never more batches than lines.
     expect(estimateImport({ ...base, catalog: { ...base.catalog, items: 3, groups: 2 } }).requests).toMatchObject({ products: 3, productModels: 2 });
     expect(e.entities).toEqual({ products: 100_000, productModels: 10_000, categories: 555, options: 0, media: 0 });
@@ -25,7 +25,7 @@ describe('estimateImport', () => {
   it('one connection: 4 slots, each a batch per 200 ms + 100 × 2 ms; bound by the connection', () => {
     const e = estimateImport(base);
     expect(e.slots).toBe(4);
-    const batches = 1005 + 105 + 13;
+    const batches = 1002 + 102 + 13;
     const busy = (batches * 200 + (100_000 + 10_000 + 555) * 2) / 1000;
     const ceiling = busy / 4 + (13 * 200) / 1000;
     expect(e.durationSeconds.best).toBe(Math.round(ceiling / 0.95));
@@ -85,9 +85,9 @@ describe('estimateImport', () => {
     const one = estimateImport(base);
     const two = estimateImport({ ...base, catalog: { ...base.catalog, subModelsPerGroup: 3 } });
     expect(two.entities.productModels).toBe(10_000 + 30_000);
-    expect(two.requests.productModels).toBe(100 + 5 + 300 + 5); // roots, then sub-models after their parents
-    expect(two.requests.total - one.requests.total).toBe(305);
-    const extraBusy = (305 * 200 + 30_000 * 2) / 1000 / 4; // one slot-second share per batch and line
+    expect(two.requests.productModels).toBe(100 + 2 + 300 + 2); // roots, then sub-models after their parents
+    expect(two.requests.total - one.requests.total).toBe(302);
+    const extraBusy = (302 * 200 + 30_000 * 2) / 1000 / 4; // one slot-second share per batch and line
     expect(two.durationSeconds.best - one.durationSeconds.best).toBeCloseTo(extraBusy / 0.95, -1);
   });
 

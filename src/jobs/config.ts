@@ -10,7 +10,13 @@ export const jobsConfigSchema = z
         'Run syncs through the job queue on the PostgreSQL state (state.url): `ferry sync` enqueues the run and waits, `ferry worker` processes run it in shards. ' +
           'Off by default even with a PostgreSQL state: with no worker running, a queued run would wait for ever.',
       ),
-    shardItems: z.int().min(1).default(1000).describe('ERP items per shard (a product model with its variants is never split, so a shard may hold more).'),
+    shardItems: z
+      .int()
+      .min(1)
+      .default(2500)
+      .describe(
+        'ERP items per shard at most (a product model with its variants is never split, so a shard may hold more); the last shards of a run are smaller, down to a tenth, so the workers finish together.',
+      ),
     shardExpireSeconds: z
       .int()
       .min(10)

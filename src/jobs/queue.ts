@@ -190,11 +190,14 @@ export class JobQueue {
         return false;
       }
       const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+      // Bigger shards first (pg-boss takes the highest priority first; without it, jobs sent
+      // together come in random order): the small ones the planner cut for the end fill the gaps.
       const jobs = shards.map((keys, i) => ({
         id: randomUUID(),
         name: QUEUES.shard,
         data: { runId, part: i + 1, keys } satisfies ShardJob,
         ...this.jobOptions,
+        priority: keys.length,
         expireInSeconds: this.settings.shardExpireSeconds,
       }));
       if (jobs.length > 0) await this.boss.insert(jobs, { db });

@@ -9,8 +9,8 @@
  *   It becomes ready when they all succeeded, and is held with the reason when one failed.
  * - Full batches go first. A partial batch is sent only when the producer has nothing more
  *   to add right now (finished, or paused by back-pressure), so a delta run of N changes
- *   costs ceil(N/100) requests per lane, not one request per trickle. Once the producer has
- *   finished, a lane whose tasks still wait for parents in flight keeps its partial batch
+ *   costs ceil(N/100) requests per lane, not one request per trickle. Then (finished or
+ *   paused), a lane whose tasks still wait for parents in flight keeps its partial batch
  *   until they join it (or nothing is in flight any more): the tail of a run — and a small
  *   run such as a queued run's shard, all tail — sends root models, sub-models and products
  *   in one batch per 100 each, not a trickle of half-empty batches as each parent settles.
@@ -254,10 +254,11 @@ export class Scheduler<C> {
   private pick(): { lane: string; queue: Task<C>[] } | null {
     const ordered = [...this.lanes.entries()].filter(([, l]) => l.queue.length > 0).sort((a, b) => a[1].rank - b[1].rank);
     for (const [name, l] of ordered) if (l.queue.length >= this.batchSize) return { lane: name, queue: l.queue };
-    if (this.producerPaused) return ordered.length > 0 ? { lane: ordered[0]![0], queue: ordered[0]![1].queue } : null;
-    if (!this.producerDone) return null;
-    // Nothing in flight: nothing will join a partial batch, send it (also what ends a run whose
-    // tasks wait for parents nobody planned: checkDone holds them once all is sent).
+    if (!this.producerDone && !this.producerPaused) return null;
+    // The producer adds nothing now (done, or paused until tasks settle). A lane whose tasks wait
+    // for parents in flight keeps its partial batch for them; nothing in flight: nothing will join
+    // a partial batch, send it (also what ends a run whose tasks wait for parents nobody planned:
+    // checkDone holds them once all is sent).
     for (const [name, l] of ordered) {
       if (this.inFlight === 0 || (this.waitingInLane.get(name) ?? 0) === 0) return { lane: name, queue: l.queue };
     }

@@ -49,19 +49,36 @@ export interface ShardHooks {
 }
 
 /**
- * Cuts groups into shards of about `maxItems` items each, never splitting a group: a group larger
- * than `maxItems` is a shard of its own. Groups keep their order (the ERP's), so a shard holds
- * neighbours; every item appears in exactly one shard.
+ * How many shards of a run may be worked on at once, as the shard sizes assume: three workers of
+ * two slots, with room to spare. Only the tail's shard sizes depend on it (see planShards).
+ */
+const TAIL_PARALLELISM = 8;
+
+/**
+ * Cuts groups into shards of at most about `maxItems` items each, never splitting a group: a group
+ * larger than `maxItems` is a shard of its own. Groups keep their order (the ERP's), so a shard
+ * holds neighbours; every item appears in exactly one shard.
+ *
+ * The last shards are smaller (guided scheduling): once fewer than TAIL_PARALLELISM × maxItems
+ * items are left, a shard takes an eighth of what is left, down to a tenth of `maxItems`. The
+ * workers then run out of work together instead of the last big shard running on alone while the
+ * others idle (a queued run's shards are taken biggest first, src/jobs/queue.ts).
  */
 export function planShards(groups: readonly ItemGroup[], maxItems: number): string[][] {
   if (!Number.isInteger(maxItems) || maxItems < 1) throw new Error(`shard size must be a positive whole number of items, got ${maxItems}`);
+  const minItems = Math.max(1, Math.ceil(maxItems / 10));
+  let left = groups.reduce((n, g) => n + g.items.length, 0);
+  const sizeNow = () => Math.min(maxItems, Math.max(minItems, Math.ceil(left / TAIL_PARALLELISM)));
   const shards: string[][] = [];
   let current: string[] = [];
+  let size = sizeNow();
   for (const g of groups) {
     if (g.items.length === 0) continue;
-    if (current.length > 0 && current.length + g.items.length > maxItems) {
+    if (current.length > 0 && current.length + g.items.length > size) {
       shards.push(current);
+      left -= current.length;
       current = [];
+      size = sizeNow();
     }
     current.push(...g.items);
   }

@@ -18,9 +18,9 @@ export function registerWorkerCommand(program: Command): void {
     program
       .command('worker')
       .description('Work on queued runs (plan, shards, settle) and fire the scheduled runs; needs jobs.workers and state.url (PostgreSQL).')
-      .option('--concurrency <n>', 'shards this process works on at once (each with its own PIM client)', '1'),
+      .option('--concurrency <n>', 'shards this process works on at once, each with its own PIM client on the one budget (two: the start and end of one overlap the writes of the other)', '2'),
   ).action(async (o: WorkerCliOptions) => {
-    const concurrency = Number(o.concurrency ?? '1');
+    const concurrency = Number(o.concurrency ?? '2');
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new UserError(`--concurrency ${o.concurrency}: give a whole number from 1 to 32.`);
     const config = await configFrom(o);
     if (!queuedRunsEnabled(config)) {

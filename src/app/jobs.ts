@@ -21,9 +21,8 @@ import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '.
 import { isOwnerAlive } from '../sync/lock.js';
 import { addReferenceData, mergeRunReports } from '../sync/merge-reports.js';
 import type { SyncMode } from '../sync/report.js';
-import { emptyCounts } from '../sync/report.js';
 import { cancelReason, watchRunCancel } from '../sync/run-cancel.js';
-import { modeOf, recordFailedStart } from '../sync/run-record.js';
+import { emptyRunReport, modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
 import { createPimClient } from './pim-client.js';
@@ -84,26 +83,7 @@ const CANCEL_POLL_MS = 1_000;
 
 /** The report of a part that did nothing: the run was stopped before it began. */
 function stoppedPart(runId: number, mode: SyncMode, startedAt: Date, reason: string): RunReport {
-  const now = new Date();
-  return {
-    runId,
-    mode,
-    status: 'interrupted',
-    dryRun: false,
-    startedAt: startedAt.toISOString(),
-    finishedAt: now.toISOString(),
-    durationMs: now.getTime() - startedAt.getTime(),
-    counts: emptyCounts(),
-    byType: { category: emptyCounts(), product_model: emptyCounts(), product: emptyCounts() },
-    requests: { total: 0, writes: 0, retried: 0, throttled: 0 },
-    batches: {},
-    rejects: [],
-    warnings: [],
-    warningsTotal: 0,
-    deletions: { policy: 'ignore', gone: 0, applied: 0, failed: 0 },
-    watermarks: { before: {}, after: {} },
-    interrupted: { unsettled: 0, reason },
-  };
+  return { ...emptyRunReport(runId, mode, 'interrupted', startedAt), interrupted: { unsettled: 0, reason } };
 }
 
 /** Options of a queued run as JSON (no undefined, nothing else). */

@@ -28,16 +28,18 @@ function errorText(err: unknown): string {
   return scrubSecrets(plain ? (err as Error).message : String(err));
 }
 
-/** Stores a failed run for an error raised before the engine could start, and returns its report. */
-export async function recordFailedStart(state: StateStore, options: SyncOptions, startedAt: Date, err: unknown): Promise<RunReport> {
-  const mode = modeOf(options);
+/**
+ * The report of a run (or a queued run's part) that wrote nothing: zero counts, no request. The
+ * caller says why (status, and `error` or `interrupted`).
+ */
+export function emptyRunReport(runId: number | null, mode: SyncMode, status: RunReport['status'], startedAt: Date, dryRun = false): RunReport {
   const finishedAt = new Date();
   const zero = () => emptyCounts();
-  const report: RunReport = {
-    runId: null,
+  return {
+    runId,
     mode,
-    status: 'failed',
-    dryRun: options.dryRun === true,
+    status,
+    dryRun,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationMs: finishedAt.getTime() - startedAt.getTime(),
@@ -50,8 +52,13 @@ export async function recordFailedStart(state: StateStore, options: SyncOptions,
     warningsTotal: 0,
     deletions: { policy: 'ignore', gone: 0, applied: 0, failed: 0 },
     watermarks: { before: {}, after: {} },
-    error: `before reading the ERP: ${errorText(err)}`,
   };
+}
+
+/** Stores a failed run for an error raised before the engine could start, and returns its report. */
+export async function recordFailedStart(state: StateStore, options: SyncOptions, startedAt: Date, err: unknown): Promise<RunReport> {
+  const mode = modeOf(options);
+  const report: RunReport = { ...emptyRunReport(null, mode, 'failed', startedAt, options.dryRun === true), error: `before reading the ERP: ${errorText(err)}` };
   // A part of a queued run has its run row already: the job fails, the queue retries it.
   if (options.dryRun || options.part) return report;
   report.runId = await state.startRun(mode, { full: options.full, since: options.since, keys: options.keys, category: options.category });

@@ -148,7 +148,10 @@ describe.skipIf(!run)('Mapping and Bootstrap pages in Chromium', () => {
     await page.getByRole('table', { name: 'Attributes', exact: true }).getByTestId('plan-attribute-erp_color_code').waitFor();
     expect(await page.getByTestId('bootstrap-plan').locator('caption').count()).toBe(0);
     // Settled before the picture: no button mid-reload (the plan refetched), no message fading out.
-    await page.waitForFunction(() => !document.querySelector('[data-loading]') && !document.querySelector('.mantine-Notification-root'));
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document;
+      return !doc.querySelector('[data-loading]') && !doc.querySelector('.mantine-Notification-root');
+    });
     await screenshot(page, 'bootstrap');
     await page.getByRole('button', { name: 'Apply to the PIM…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: /^Apply \d+ change/ }).click();

@@ -7,7 +7,7 @@
  * write-only: an input schema may carry a password or a webhook secret, no answer schema does
  * (answers say `hasPassword` / `hasSecret` instead).
  *
- * Size (~840 lines): the one place both ends agree on, and the single module of src/ the web
+ * Size (~870 lines): the one place both ends agree on, and the single module of src/ the web
  * app may import (an import rule enforces that). The mapping editor's bodies already live in
  * mapping-contract.ts, re-exported at the end; the config, setup and PIM → ERP bodies should move
  * the same way, one file per page, re-exported here.

@@ -8,6 +8,10 @@
  * goes to the queue instead, as `ferry sync` does: the job follows it (waitForRun: waiting,
  * planning, shards done, settling) and its report is the settle's; Stop leaves a request in the
  * state, which the run's plan and shards poll. Dry runs and exports stay in this process.
+ *
+ * Size (~540 lines): one job table for the three ways a Console run goes (in process, queued,
+ * waiting for another tenant) so the SSE, cancel and history code sees one kind of job; the
+ * queued and waiting paths are the parts to move out first if it grows.
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';

@@ -14,6 +14,11 @@
  *   until they join it (or nothing is in flight any more): the tail of a run — and a small
  *   run such as a queued run's shard, all tail — sends root models, sub-models and products
  *   in one batch per 100 each, not a trickle of half-empty batches as each parent settles.
+ * - Nothing to send while the producer still plans: once it yields (after a chunk of adds), a
+ *   partial batch that other tasks wait for goes at once (with the other such batches, never
+ *   beside a full one). A shard's first options
+ *   are never a full batch, and its models and products cannot start without them: held until
+ *   the producer finished, they kept a queued run's shards idle for seconds at their start.
  * - Back-pressure: the producer awaits `capacity()` so memory stays bounded however big
  *   the catalog is.
  */
@@ -85,6 +90,12 @@ export class Scheduler<C> {
   private readonly waitingInLane = new Map<string, number>();
   private readonly settled = new Map<string, Settled>();
   private inFlight = 0;
+  /** Of inFlight: partial batches sent because others waited for them and nothing else was in flight. */
+  private unblocking = 0;
+  /** A look for such batches is queued for when the producer yields (setImmediate after add()). */
+  private idleCheckQueued = false;
+  /** The producer has yielded: pump() may send a partial batch others wait for. */
+  private producerYielded = false;
   private delayed = 0;
   private pending = 0;
   private producerDone = false;
@@ -138,6 +149,20 @@ export class Scheduler<C> {
     this.pending++;
     this.enqueue(task);
     this.pump();
+    if (!this.idleCheckQueued) {
+      // After the producer's synchronous run of adds (a chunk), not after each: a parent is not
+      // sent alone because its first child was added before its siblings.
+      this.idleCheckQueued = true;
+      setImmediate(() => {
+        this.idleCheckQueued = false;
+        this.producerYielded = true;
+        try {
+          this.pump();
+        } finally {
+          this.producerYielded = false;
+        }
+      });
+    }
   }
 
   /** Resolves when the producer may add more. */
@@ -251,10 +276,15 @@ export class Scheduler<C> {
     this.waitingInLane.set(task.lane, (this.waitingInLane.get(task.lane) ?? 1) - 1);
   }
 
-  private pick(): { lane: string; queue: Task<C>[] } | null {
+  private pick(): { lane: string; queue: Task<C>[]; unblocking?: boolean } | null {
     const ordered = [...this.lanes.entries()].filter(([, l]) => l.queue.length > 0).sort((a, b) => a[1].rank - b[1].rank);
     for (const [name, l] of ordered) if (l.queue.length >= this.batchSize) return { lane: name, queue: l.queue };
-    if (!this.producerDone && !this.producerPaused) return null;
+    if (!this.producerDone && !this.producerPaused) {
+      // Idle but for batches sent this way: a partial batch others wait for goes now (see the header).
+      if (!this.producerYielded || this.inFlight > this.unblocking) return null;
+      for (const [name, l] of ordered) if (l.queue.some((t) => this.waiting.has(t.id))) return { lane: name, queue: l.queue, unblocking: true };
+      return null;
+    }
     // The producer adds nothing now (done, or paused until tasks settle). A lane whose tasks wait
     // for parents in flight keeps its partial batch for them; nothing in flight: nothing will join
     // a partial batch, send it (also what ends a run whose tasks wait for parents nobody planned:
@@ -271,10 +301,13 @@ export class Scheduler<C> {
       if (!next) break;
       const batch = next.queue.splice(0, this.batchSize);
       this.inFlight++;
+      const unblocking = next.unblocking === true;
+      if (unblocking) this.unblocking++;
       this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
       this.batchesSent.set(next.lane, (this.batchesSent.get(next.lane) ?? 0) + 1);
       void this.run(next.lane, batch).finally(() => {
         this.inFlight--;
+        if (unblocking) this.unblocking--;
         if (this.inFlight === 0 && this.stoppedWaiters.length > 0) {
           const waiters = this.stoppedWaiters;
           this.stoppedWaiters = [];

@@ -59,6 +59,42 @@ describe('Scheduler', () => {
     expect(sent[0]).toEqual({ lane: 'model', ids: ['m:0', 'm:1', 'm:2'] });
   });
 
+  it('while the producer still plans, sends a partial batch others wait for as soon as it yields (a shard\'s first options)', async () => {
+    const sent: { lane: string; ids: string[] }[] = [];
+    const s = new Scheduler<null>(
+      {
+        send: async (lane, tasks) => {
+          sent.push({ lane, ids: tasks.map((t) => t.id) });
+          await new Promise((r) => setTimeout(r, 5));
+          return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
+        },
+        settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
+        batchFailed: async () => [],
+        held: () => undefined,
+      },
+      { maxInFlight: 8 },
+    );
+    const plansNextChunk = () => new Promise((r) => setTimeout(r, 60));
+    // The first chunk: two new options, five models using one of them.
+    s.add(task('o:red', 'option:color', 0));
+    s.add(task('o:blue', 'option:color', 0));
+    for (let i = 0; i < 5; i++) s.add(task(`m${i}`, 'model', 2, ['o:red']));
+    await plansNextChunk();
+    // The options went (the models wait for them); the models, ready now, wait for no one: kept for a fuller batch.
+    expect(sent).toEqual([{ lane: 'option:color', ids: ['o:red', 'o:blue'] }]);
+    // The next chunk: products of those models. Nothing is in flight: the models go.
+    for (let i = 0; i < 5; i++) s.add(task(`p${i}`, 'product', 4, [`m${i}`]));
+    await plansNextChunk();
+    expect(sent[1]).toEqual({ lane: 'model', ids: ['m0', 'm1', 'm2', 'm3', 'm4'] });
+    expect(sent).toHaveLength(2);
+    await s.finish();
+    expect(sent.map((b) => [b.lane, b.ids.length])).toEqual([
+      ['option:color', 2],
+      ['model', 5],
+      ['product', 5],
+    ]);
+  });
+
   it('sends a partial batch whose tasks wait for a parent nobody planned, once nothing is in flight', async () => {
     const sent: string[][] = [];
     const held: string[] = [];

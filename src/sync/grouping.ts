@@ -20,6 +20,13 @@ export interface GroupingIndexOptions {
   spillAfter?: number;
   /** Where the temporary file goes (default the OS temp directory). */
   dir?: string;
+  /**
+   * Keep each item as its key and group only (chunks() then gives such stubs, not whole records):
+   * for a queued run's plan, which hands the keys over and lets the shards read the records again.
+   * A stub is a tenth of a record's size or less, so it stays in memory ten times longer before the
+   * index spills (and does not spend the plan's time writing records to disk it never reads).
+   */
+  keysOnly?: boolean;
 }
 
 /** Records of the spilled index: one row per item, keyed by the group's first-seen position. */
@@ -90,10 +97,12 @@ export class GroupingIndex {
   private spill: SpillFile | null = null;
   private readonly spillAfter: number;
   private readonly dir: string;
+  private readonly keysOnly: boolean;
   size = 0;
 
   constructor(options: GroupingIndexOptions = {}) {
-    this.spillAfter = options.spillAfter ?? 20_000;
+    this.keysOnly = options.keysOnly === true;
+    this.spillAfter = options.spillAfter ?? (this.keysOnly ? 200_000 : 20_000);
     this.dir = options.dir ?? tmpdir();
   }
 
@@ -123,7 +132,7 @@ export class GroupingIndex {
       seq = this.groupSeq.size;
       this.groupSeq.set(g, seq);
     }
-    const text = JSON.stringify(item);
+    const text = JSON.stringify(this.keysOnly ? { stream: item.stream, key: item.key, group: item.group } : item);
     this.size++;
     if (this.spill) {
       this.spill.add(seq, text);

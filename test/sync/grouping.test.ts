@@ -83,6 +83,27 @@ describe('GroupingIndex', () => {
     );
   });
 
+  it('keys only (a queued run\'s plan): the same groups and keys, records reduced to key and group, in memory where whole records spill', () => {
+    const dir = scratch();
+    const whole = new GroupingIndex({ dir });
+    const keysOnly = new GroupingIndex({ keysOnly: true, dir });
+    for (let i = 0; i < 25_000; i++) {
+      const r = item(`k${i}`, i % 5 === 0 ? undefined : `G${Math.floor(i / 5)}`, i);
+      whole.add(r);
+      keysOnly.add(r);
+    }
+    expect(whole.spilled).toBe(true);
+    expect(keysOnly.spilled).toBe(false);
+    const stubs: ErpRecord[] = [];
+    for (const chunk of keysOnly.chunks(1000)) for (const [, recs] of chunk) stubs.push(...recs);
+    expect(stubs[1]).toEqual({ stream: 'items', key: 'k1', group: 'G0' });
+    expect(stubs[0]).toEqual({ stream: 'items', key: 'k0' });
+    const wholeGroups = drain(whole, 1000);
+    const fresh = new GroupingIndex({ keysOnly: true });
+    for (const r of stubs) fresh.add(r);
+    expect(drain(fresh, 1000)).toEqual(wholeGroups);
+  });
+
   it('close() removes the file of an index that was never read back', () => {
     const dir = scratch();
     const index = new GroupingIndex({ spillAfter: 1, dir });

@@ -27,6 +27,8 @@ export interface ItemScope {
   extraItemKeys: string[];
   /** ERP category keys an item must be in (--category), else null. */
   allowed: ReadonlySet<string> | null;
+  /** The index keeps the items' keys and groups only (GroupingIndexOptions.keysOnly): a queued run's plan. */
+  keysOnly?: boolean;
 }
 
 export interface CategoriesRead {
@@ -105,7 +107,7 @@ export class RecordReader {
   async readItems(scope: ItemScope): Promise<ItemsRead> {
     const { mode, since, groupSince, extraItemKeys, allowed } = scope;
     this.ctx.progress('reading');
-    const index = new GroupingIndex();
+    const index = new GroupingIndex({ keysOnly: scope.keysOnly === true });
     const inCategory = (rec: ErpRecord) => !allowed || (rec.categories ?? []).some((c) => allowed.has(c));
     // --category: items outside the subtree are not in the run's scope. They are not counted
     // (like the items --keys does not name), but a grouped one is remembered by key: when a

@@ -209,7 +209,7 @@ export class SyncRun {
     sub.addRejects = (rows) => this.ctx.addRejects(rows.filter((r) => !sub.duplicateKeys.has(r.key)));
     const reader = new RecordReader(sub);
     await reader.loadRetries(this.mode);
-    const read = await reader.readItems(scope);
+    const read = await reader.readItems({ ...scope, keysOnly: true });
     for (const e of sub.ledger.all()) {
       if (e.outcome !== 'rejected' || sub.duplicateKeys.has(e.key) || !this.ctx.ledger.read(e.stream, e.key)) continue;
       this.ctx.ledger.settle(e.stream, e.key, 'rejected', e.reason, false);

@@ -16,7 +16,7 @@ import type { AkeneoClient } from '../akeneo/index.js';
 import type { FerryConfig } from '../config/schema.js';
 import { JobQueue, QUEUES, type RunJob, type ScheduleJob, type ShardJob } from '../jobs/queue.js';
 import type { Logger } from '../logging.js';
-import { loadPimStructure } from '../mapping/index.js';
+import { buildPimStructure, loadPimStructure, structureParts, type PimStructureParts } from '../mapping/index.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '../sync/index.js';
 import { isOwnerAlive } from '../sync/lock.js';
 import { addReferenceData, mergeRunReports } from '../sync/merge-reports.js';
@@ -265,7 +265,9 @@ class RunParts {
       if (!loading) {
         // One run at a time per connection: the structures of earlier runs are done with.
         this.structures.clear();
-        loading = loadPimStructure(client);
+        // The plan's, as it kept it in the queue; the PIM's own when it kept none. Options and
+        // categories the plan wrote since are in the state, where the shards look for them.
+        loading = this.queue.runStructure(runId).then((kept) => (kept ? buildPimStructure(kept as PimStructureParts) : loadPimStructure(client)));
         loading.catch(() => this.structures.delete(runId));
         this.structures.set(runId, loading);
       }
@@ -324,6 +326,12 @@ class RunParts {
         state: this.state,
         signal: abort.signal,
         lockTimeoutMs: this.config.sync.lockTimeoutSeconds * 1000,
+        // Kept for the shards (JobQueue.keepStructure): they start without listing the PIM again.
+        loadStructure: async (pim) => {
+          const structure = await loadPimStructure(pim);
+          await this.queue.keepStructure(runId, structureParts(structure));
+          return structure;
+        },
         part: {
           role: 'plan',
           runId,

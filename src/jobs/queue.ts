@@ -130,6 +130,7 @@ export class JobQueue {
     // Added after the first release of the queue: tables made before get the columns here.
     await db.query(`ALTER TABLE ${this.t.run} ADD COLUMN IF NOT EXISTS input jsonb`);
     await db.query(`ALTER TABLE ${this.t.part} ADD COLUMN IF NOT EXISTS extra jsonb`);
+    await db.query(`ALTER TABLE ${this.t.run} ADD COLUMN IF NOT EXISTS structure jsonb`);
     await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.attempt} (
       run_id integer NOT NULL,
       part integer NOT NULL,
@@ -234,6 +235,21 @@ export class JobQueue {
     const value = JSON.stringify(await input());
     const { rows } = await this.pool.query<{ input: unknown }>(`UPDATE ${this.t.run} SET input = COALESCE(input, $2::jsonb) WHERE run_id = $1 RETURNING input`, [runId, value]);
     return rows[0]?.input ?? null;
+  }
+
+  /**
+   * The PIM structure the plan loaded (plain lists, src/mapping/pim-structure.ts structureParts):
+   * each worker's first shard of the run builds its structure from it instead of listing the PIM
+   * again (a dozen calls and about a second at every worker's start). The last plan attempt's wins.
+   */
+  async keepStructure(runId: number, structure: unknown): Promise<void> {
+    await this.pool.query(`UPDATE ${this.t.run} SET structure = $2 WHERE run_id = $1`, [runId, JSON.stringify(structure)]);
+  }
+
+  /** The structure the run's plan kept, or null (a plan from before it kept one). */
+  async runStructure(runId: number): Promise<unknown> {
+    const { rows } = await this.pool.query<{ structure: unknown }>(`SELECT structure FROM ${this.t.run} WHERE run_id = $1`, [runId]);
+    return rows[0]?.structure ?? null;
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The mapping layer: ERP records → Akeneo payloads (pure), plus the structure it checks and bootstraps against. */
 export { createMapper } from './mapper.js';
-export { loadPimStructure, buildPimStructure } from './pim-structure.js';
+export { loadPimStructure, buildPimStructure, structureParts, type PimStructureParts } from './pim-structure.js';
 export { mappingConfigSchema } from './config.js';
 export { resolveMapping } from './resolve.js';
 export * from './types.js';

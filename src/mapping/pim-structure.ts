@@ -69,6 +69,29 @@ export function buildPimStructure(parts: PimStructureParts): PimStructure {
   };
 }
 
+/**
+ * The plain lists a structure was built from (buildPimStructure's input), e.g. to hand a loaded
+ * structure to another process as JSON: buildPimStructure(structureParts(s)) equals s.
+ */
+export function structureParts(s: PimStructure): PimStructureParts {
+  const known = new Set([...(s.knownLocales ?? []), ...s.locales]);
+  return {
+    version: s.version,
+    edition: s.edition,
+    identifierAttribute: s.identifierAttribute,
+    attributes: [...s.attributes.values()],
+    attributeGroups: [...s.attributeGroups],
+    families: [...s.families.values()],
+    familyVariants: [...s.familyVariants.values()],
+    channels: [...s.channels.values()],
+    locales: [...known].map((code) => ({ code, enabled: s.locales.has(code) })),
+    currencies: [...s.currencies],
+    measurementFamilies: [...s.measurementFamilies.values()],
+    options: [...s.options.values()].flatMap((byCode) => [...byCode.values()]),
+    categories: [...s.categories],
+  };
+}
+
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);

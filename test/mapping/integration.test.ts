@@ -15,12 +15,14 @@ import type { ErpRecord, StreamDescription } from '../../src/erp/port.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import {
   applyBootstrap,
+  buildPimStructure,
   checkMapping,
   createMapper,
   isEmptyPlan,
   loadPimStructure,
   mappingConfigSchema,
   planBootstrap,
+  structureParts,
   type MappedProduct,
   type MappedProductModel,
 } from '../../src/mapping/index.js';
@@ -78,6 +80,11 @@ describe('demo preset against the sandbox and the demo ERP', () => {
     const after = await loadPimStructure(client);
     expect(isEmptyPlan(planBootstrap(config, after, description))).toBe(true);
     expect(checkMapping(config, after, description).filter((p) => p.severity === 'error')).toEqual([]);
+    // A queued run's plan hands its structure to the shards as JSON: nothing may be lost on the way.
+    const parts = structureParts(after);
+    expect(parts.options!.length).toBeGreaterThan(0);
+    expect(parts.locales!.some((l) => typeof l !== 'string' && !l.enabled)).toBe(true);
+    expect(buildPimStructure(JSON.parse(JSON.stringify(parts)) as typeof parts)).toEqual(after);
   });
 
   it('every payload is accepted and every value sent is kept at its level', async () => {

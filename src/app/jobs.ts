@@ -48,8 +48,11 @@ export interface JobQueueApi {
    * lock timeout, or when `signal` aborts (the caller stops following: the run goes on).
    */
   waitForRun(runId: number, onProgress?: (p: QueuedRunProgress) => void, signal?: AbortSignal): Promise<RunReport>;
-  /** Every occurrence of `cron` in time zone `tz` enqueues a run with `options`, once however many workers run. */
-  schedule(name: string, cron: string, tz: string, options: QueuedRunOptions): Promise<void>;
+  /**
+   * Every occurrence of `cron` in time zone `tz` enqueues a run with `options`, once however many
+   * workers run; the run says it was started by `startedBy` (default `schedule:<name>`).
+   */
+  schedule(name: string, cron: string, tz: string, options: QueuedRunOptions, startedBy?: string): Promise<void>;
   unschedule(name: string): Promise<void>;
   /** The schedules in the queue, by the names given to schedule(). */
   schedules(): Promise<{ name: string; cron: string; tz: string | undefined }[]>;
@@ -93,13 +96,14 @@ function runOptionsOf(o: QueuedRunOptions): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-async function enqueue(config: FerryConfig, queue: JobQueue, state: StateStore, options: QueuedRunOptions): Promise<{ runId: number }> {
+async function enqueue(config: FerryConfig, queue: JobQueue, state: StateStore, options: QueuedRunOptions, startedBy?: string): Promise<{ runId: number }> {
   const lockName = lockNameFor(config.pim);
   const owner = `queue:${randomUUID()}`;
   await state.acquireLock(lockName, owner, config.sync.lockTimeoutSeconds * 1000, isOwnerAlive);
   try {
     const json = runOptionsOf(options);
-    const runId = await state.startRun(modeOf(options), { ...json, queued: true }, owner);
+    // Who started it goes with the run's options: the Console shows it for a run a worker queued.
+    const runId = await state.startRun(modeOf(options), { ...json, queued: true, ...(startedBy ? { startedBy } : {}) }, owner);
     await state.heartbeat(lockName, owner, runId);
     // Runs left "running" by a dead process are over: say so in their history.
     await state.markInterrupted(runId);
@@ -117,8 +121,8 @@ export async function openJobQueue(config: FerryConfig, logger: Logger): Promise
   return {
     enqueueRun: (options) => enqueue(config, queue, state, options),
     waitForRun: (runId, onProgress, signal) => waitForRun(config, queue, state, runId, onProgress, signal),
-    async schedule(name, cron, tz, options) {
-      await queue.schedule(name, cron, tz, { options: runOptionsOf(options) });
+    async schedule(name, cron, tz, options, startedBy) {
+      await queue.schedule(name, cron, tz, { options: runOptionsOf(options), startedBy: startedBy ?? `schedule:${name}` });
     },
     unschedule: (name) => queue.unschedule(name),
     schedules: async () => (await queue.schedules()).map(({ name, cron, tz }) => ({ name, cron, tz })),
@@ -196,7 +200,7 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
       watched.add(s.queue);
       await queue.work<ScheduleJob>(s.queue, 1, async (job) => {
         try {
-          const { runId } = await enqueue(config, queue, state, job.data.options as QueuedRunOptions);
+          const { runId } = await enqueue(config, queue, state, job.data.options as QueuedRunOptions, job.data.startedBy ?? `schedule:${s.name}`);
           logger.info({ schedule: s.name, runId }, 'scheduled run queued');
         } catch (err) {
           if (!(err instanceof RunLockedError)) throw err;

@@ -59,6 +59,8 @@ export interface RunJob {
 export interface ScheduleJob {
   /** The run's options (JSON). */
   options: Record<string, unknown>;
+  /** Who the runs say started them (`schedule:<name>`); absent in schedules from before it was kept. */
+  startedBy?: string;
 }
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;

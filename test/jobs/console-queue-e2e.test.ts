@@ -231,6 +231,14 @@ describe.runIf(enabled)('the Console on the job queue', () => {
       const report = await jobs.waitForRun(runs[0]!.run_id);
       expect(report.status).toBe('succeeded');
       expect(report.mode).toBe('full');
+      // The Console, back, says which schedule started the run a worker queued (not a terminal's "cli").
+      ({ server, olga } = await consoleOn(config, dir));
+      const detail = await server.app.inject({ method: 'GET', url: `/api/v1/runs/${runs[0]!.run_id}`, headers: olga.headers });
+      expect(detail.statusCode, detail.body).toBe(200);
+      expect((detail.json() as { run: { startedBy: string } }).run.startedBy).toBe('schedule:Every minute');
+      const listed = await server.app.inject({ method: 'GET', url: '/api/v1/runs', headers: olga.headers });
+      expect((listed.json() as { items: { id: number; startedBy: string }[] }).items.find((r) => r.id === runs[0]!.run_id)?.startedBy).toBe('schedule:Every minute');
+      await server.close();
       await jobs.unschedule(`console-${every.id}`);
     } finally {
       await server.close().catch(() => undefined);

@@ -43,7 +43,7 @@ export class QueueSchedules {
   /** Puts the schedule in the queue as it is now (removed when paused, or when it became an export). */
   async apply(s: ScheduleRow): Promise<void> {
     const queue = await this.deps.queue();
-    if (s.enabled && firesInQueue(s)) await queue.schedule(queueScheduleName(s.id), cronFor(s.spec), s.timezone, optionsOf(s));
+    if (s.enabled && firesInQueue(s)) await queue.schedule(queueScheduleName(s.id), cronFor(s.spec), s.timezone, optionsOf(s), `schedule:${s.name}`);
     else await queue.unschedule(queueScheduleName(s.id));
   }
 

@@ -91,7 +91,7 @@ export class RunsReader {
     return new Map(rows.map((r) => [r.run_id, r.started_by]));
   }
 
-  private summary(r: Omit<RunListItem, 'counts'>, report: unknown, startedBy: string | undefined): RunSummary {
+  private summary(r: Omit<RunListItem, 'counts' | 'startedBy'>, report: unknown, startedBy: string | undefined): RunSummary {
     const stored = (report as { counts?: StoredCounts } | null)?.counts;
     const counts = stored ? withDisabled(stored) : null;
     return {
@@ -110,7 +110,7 @@ export class RunsReader {
   private async page(filter: RunHistoryFilter, page: number, pageSize: number): Promise<{ items: RunSummary[]; total: number }> {
     const { items, total } = await this.history.listRuns(filter, { offset: (page - 1) * pageSize, limit: pageSize });
     const by = this.origins(items.map((r) => r.id));
-    return { total, items: items.map((r) => this.summary(r, { counts: r.counts }, by.get(r.id))) };
+    return { total, items: items.map((r) => this.summary(r, { counts: r.counts }, by.get(r.id) ?? r.startedBy ?? undefined)) };
   }
 
   /** A page of runs, newest first; the summary's counts come from the report, whose big parts stay in the store. */
@@ -140,7 +140,8 @@ export class RunsReader {
     const r = await this.history.getRunWithOptions(id);
     if (!r) return null;
     const report = upgradeReport(r.report);
-    return { summary: this.summary(r, report, this.origins([id]).get(id)), options: r.options, report };
+    const optionsSay = (r.options as { startedBy?: unknown } | null)?.startedBy;
+    return { summary: this.summary(r, report, this.origins([id]).get(id) ?? (typeof optionsSay === 'string' ? optionsSay : undefined)), options: r.options, report };
   }
 
   /** A page of a run's records (stream, key order) with their rejects and a PIM link when known. */

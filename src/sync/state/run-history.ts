@@ -29,6 +29,8 @@ export interface RunListItem {
   finishedAt: string | null;
   /** The report's `counts` as stored (null while the run has written none). */
   counts: unknown;
+  /** Who started it, as its options say (a run a worker queued for a schedule); null when they don't. */
+  startedBy: string | null;
 }
 
 /** One record of a run with what the state knows of its product (for the link to the PIM). */

@@ -697,6 +697,7 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
       all: async <R>(sql: string, params: readonly unknown[]) => this.db.prepare(sql).all(...params) as R[],
       placeholder: () => '?',
       countsJson: "json_extract(r.report, '$.counts')",
+      startedByJson: "json_extract(r.options, '$.startedBy')",
       countOf: (outcome) => `json_extract(r.report, '$.counts.${outcome}')`,
     });
   }

@@ -19,6 +19,8 @@
  * state and the shared budget with 3 Connections, started by `ferry sync --full`; its lines/s
  * against the instance ceiling and its speed-up in lines/s over the 1-Connection single-process
  * run of the same bench; the demo ERP of that size, as the workers build it from ferry.yaml).
+ * The workers' run also reports its phases from pg-boss's job rows (plan, shards, settle).
+ * FERRY_BENCH_CPU_PROF=DIR: every `ferry` process of the workers' run writes a V8 CPU profile there.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -193,7 +195,7 @@ function ferryProcess(args: string[]): { exit: Promise<number | null>; out: () =
   // From the repository (tsx resolves from there); ferry.yaml's paths are absolute.
   const cwd = ROOT;
   const cli = FROM_DIST ? [join(ROOT, 'dist/cli/index.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/index.ts')];
-  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn' } });
+  const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, ...(process.env.FERRY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_BENCH_CPU_PROF}`] : []), ...cli, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_LOG_LEVEL: process.env.FERRY_LOG_LEVEL ?? 'warn' } });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return { exit: new Promise((r) => child.on('exit', r)), out: () => out, kill: () => child.kill('SIGTERM'), cpuSeconds: () => cpuSecondsOf(child.pid) };
@@ -245,6 +247,7 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
     await state.close();
     const report = row!.report as import('../src/sync/report.js').RunReport;
     const stats = await sandbox.stats();
+    const phases = await phasesOf(pgUrl, `${schema}_jobs`, report.durationMs);
     const t = report.byType;
     const lines = t.product.created + t.product.updated + t.product_model.created + t.product_model.updated + t.category.created + t.category.updated;
     const seconds = report.durationMs / 1000;
@@ -271,6 +274,7 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
       sandboxPeakPerSecond: stats.peakPerSecond,
       requestsPerConnection: stats.requestsPerConnection,
       requestsByRoute: requestsByRoute(stats),
+      phases,
       // Where the machine's CPU went: a run bound by it shows here (two cores give 2 s per second).
       cpuSeconds: { sandbox: sandbox.cpuSeconds(), workers: workers.map((w) => w.cpuSeconds()) },
     };
@@ -284,6 +288,47 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
     await c.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
     await c.end();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Where a queued run's time went, from pg-boss's own job rows (seconds from the plan's start):
+ * the plan, the shards (first started, last completed, and how many ran at most at once) and the
+ * settle. What is left of the run's time is the enqueue and the waits between them.
+ */
+async function phasesOf(pgUrl: string, jobsSchema: string, runMs: number): Promise<Record<string, unknown>> {
+  const pg = (await import('pg')).default;
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ name: string; started: Date; completed: Date }>(
+      `SELECT name, started_on AS started, completed_on AS completed FROM "${jobsSchema}".job WHERE name IN ('ferry-plan', 'ferry-shard', 'ferry-settle') AND state = 'completed'
+       UNION ALL SELECT name, started_on, completed_on FROM "${jobsSchema}".archive WHERE name IN ('ferry-plan', 'ferry-shard', 'ferry-settle') AND state = 'completed'`,
+    );
+    const of = (name: string) => rows.filter((r) => r.name === name);
+    const plan = of('ferry-plan')[0];
+    if (!plan) return { error: 'no completed plan job' };
+    const t0 = plan.started.getTime();
+    const at = (d: Date) => Number(((d.getTime() - t0) / 1000).toFixed(1));
+    const shards = of('ferry-shard');
+    const settle = of('ferry-settle')[0];
+    const edges = shards.flatMap((s) => [{ t: s.started.getTime(), d: 1 }, { t: s.completed.getTime(), d: -1 }]).sort((a, b) => a.t - b.t || a.d - b.d);
+    let now = 0;
+    let peak = 0;
+    for (const e of edges) peak = Math.max(peak, (now += e.d));
+    const shardSeconds = shards.map((s) => (s.completed.getTime() - s.started.getTime()) / 1000).sort((a, b) => a - b);
+    return {
+      planSeconds: at(plan.completed),
+      shards: shards.length,
+      firstShardStarted: shards.length ? Math.min(...shards.map((s) => at(s.started))) : null,
+      lastShardCompleted: shards.length ? Math.max(...shards.map((s) => at(s.completed))) : null,
+      peakShardsAtOnce: peak,
+      shardSeconds: shards.length ? { min: Number(shardSeconds[0]!.toFixed(1)), median: Number(shardSeconds[Math.floor(shardSeconds.length / 2)]!.toFixed(1)), max: Number(shardSeconds.at(-1)!.toFixed(1)) } : null,
+      settle: settle ? { started: at(settle.started), completed: at(settle.completed) } : null,
+      runSeconds: Number((runMs / 1000).toFixed(1)),
+    };
+  } finally {
+    await c.end();
   }
 }
 

@@ -101,6 +101,11 @@ export type EeRecord = { code: string; values?: Record<string, { locale: string 
 export interface AkeneoClient {
   readonly url: string;
   detect(): Promise<PimInfo>;
+  /**
+   * What another client of the same PIM detected (a queued run's plan, for its shards): detect()
+   * answers it without asking the PIM again. Ignored once this client detected on its own.
+   */
+  adoptPimInfo(info: PimInfo): void;
   products: ProductsClient;
   productModels: DeletableResourceClient<ProductModel>;
   categories: ResourceClient<Category>;
@@ -320,6 +325,9 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
   return {
     url: options.url,
     detect,
+    adoptPimInfo(info: PimInfo) {
+      detected ??= Promise.resolve(info);
+    },
     products,
     productModels: r<ProductModel>(
       codeDef('product model', 'product-models', { paging: 'search_after', dateStyle: 'product', parentOf: parentField, prepare: (m) => stripReadOnly(m) }),

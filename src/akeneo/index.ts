@@ -6,6 +6,7 @@ export type { BatchResult } from './batch.js';
 export { MAX_LINE_CHARS } from './batch.js';
 export { AkeneoError, AkeneoAuthError, AkeneoNetworkError } from './errors.js';
 export type { RequestEvent } from './events.js';
+export type { PimInfo } from './detect.js';
 export { search, MAX_IN_VALUES } from './search.js';
 export { authorizeUrl, codeChallenge, exchangeAuthorizationCode, stateMatches } from './app-auth.js';
 export type * from './model.js';

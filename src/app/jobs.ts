@@ -12,11 +12,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
-import type { AkeneoClient } from '../akeneo/index.js';
+import type { AkeneoClient, PimInfo } from '../akeneo/index.js';
 import type { FerryConfig } from '../config/schema.js';
 import { JobQueue, QUEUES, type RunJob, type ScheduleJob, type ShardJob } from '../jobs/queue.js';
 import type { Logger } from '../logging.js';
-import { buildPimStructure, loadPimStructure, structureParts, type PimStructureParts } from '../mapping/index.js';
+import { buildPimStructure, loadPimStructure, structureParts, type PimStructure, type PimStructureParts } from '../mapping/index.js';
 import { lockNameFor, openStateStore, type RunReport, type SyncOptions } from '../sync/index.js';
 import { isOwnerAlive } from '../sync/lock.js';
 import { addReferenceData, mergeRunReports } from '../sync/merge-reports.js';
@@ -223,6 +223,12 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
   };
 }
 
+/** What the plan keeps in the queue for the shards (JobQueue.keepStructure): the PIM as it found it. */
+interface PlanStructure {
+  parts: PimStructureParts;
+  pim: PimInfo;
+}
+
 /** What a part leaves for the settle beside its report. */
 interface PartExtra {
   /** The plan, erp.type files: the files it read to their end (the settle consumes them). */
@@ -234,7 +240,7 @@ interface PartExtra {
 /** What each kind of job does. */
 class RunParts {
   /** The PIM structure per run, loaded by this worker's first shard of it (the plan settled it before any shard). */
-  private readonly structures = new Map<number, ReturnType<typeof loadPimStructure>>();
+  private readonly structures = new Map<number, Promise<{ structure: PimStructure; pim: PimInfo | null }>>();
 
   constructor(
     private readonly config: FerryConfig,
@@ -264,18 +270,24 @@ class RunParts {
   }
 
   private structureOf(runId: number): (client: AkeneoClient) => ReturnType<typeof loadPimStructure> {
-    return (client) => {
+    return async (client) => {
       let loading = this.structures.get(runId);
       if (!loading) {
         // One run at a time per connection: the structures of earlier runs are done with.
         this.structures.clear();
         // The plan's, as it kept it in the queue; the PIM's own when it kept none. Options and
         // categories the plan wrote since are in the state, where the shards look for them.
-        loading = this.queue.runStructure(runId).then((kept) => (kept ? buildPimStructure(kept as PimStructureParts) : loadPimStructure(client)));
+        loading = this.queue.runStructure(runId).then(async (kept) => {
+          const plan = kept as PlanStructure | null;
+          return plan ? { structure: buildPimStructure(plan.parts), pim: plan.pim } : { structure: await loadPimStructure(client), pim: null };
+        });
         loading.catch(() => this.structures.delete(runId));
         this.structures.set(runId, loading);
       }
-      return loading;
+      const { structure, pim } = await loading;
+      // Each slot's client: the plan's detection, not one more call at every shard's start.
+      if (pim) client.adoptPimInfo(pim);
+      return structure;
     };
   }
 
@@ -333,7 +345,7 @@ class RunParts {
         // Kept for the shards (JobQueue.keepStructure): they start without listing the PIM again.
         loadStructure: async (pim) => {
           const structure = await loadPimStructure(pim);
-          await this.queue.keepStructure(runId, structureParts(structure));
+          await this.queue.keepStructure(runId, { parts: structureParts(structure), pim: await pim.detect() } satisfies PlanStructure);
           return structure;
         },
         part: {

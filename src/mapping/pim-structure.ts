@@ -106,25 +106,33 @@ export interface LoadPimStructureOptions {
 }
 
 export async function loadPimStructure(client: AkeneoClient, options: LoadPimStructureOptions = {}): Promise<PimStructure> {
-  const [info, attributes, groups, families, channels, locales, currencies, measurementFamilies, categories] = await Promise.all([
+  // Every family's variants and every select attribute's options at once, each as soon as its
+  // families or attributes are listed (not after the other lists: Akeneo's ~210 locales are three
+  // pages, one after the other): the client's governor keeps the calls within the connection's
+  // limits, and a run's start-up costs about two latencies, not one per family and attribute.
+  const wanted = options.optionAttributes ? new Set(options.optionAttributes) : null;
+  const attributesListed = collect(client.attributes.list());
+  const familiesListed = collect(client.families.list());
+  const [info, attributes, groups, families, channels, locales, currencies, measurementFamilies, categories, variantLists, optionLists] = await Promise.all([
     client.detect().catch(() => null),
-    collect(client.attributes.list()),
+    attributesListed,
     collect(client.attributeGroups.list()),
-    collect(client.families.list()),
+    familiesListed,
     collect(client.channels.list()),
     collect(client.locales.list()),
     collect(client.currencies.list()),
     collect(client.measurementFamilies.list()),
     options.categories === false ? Promise.resolve([]) : collect(client.categories.list()),
-  ]);
-  // Every family's variants and every select attribute's options at once: the client's governor
-  // keeps the calls within the connection's limits, and a start-up of one latency per list
-  // instead of one per family and attribute (each worker of a queued run pays it too).
-  const wanted = options.optionAttributes ? new Set(options.optionAttributes) : null;
-  const selects = attributes.filter((a) => SELECT_TYPES.has(a.type) && (!wanted || wanted.has(a.code)));
-  const [variantLists, optionLists] = await Promise.all([
-    Promise.all(families.map(async (family) => (await collect(client.familyVariants(family.code).list())).map((fv) => ({ ...fv, family: family.code })))),
-    Promise.all(selects.map(async (a) => (await collect(client.attributeOptions(a.code).list())).map((o) => ({ ...o, attribute: o.attribute ?? a.code })))),
+    familiesListed.then((families) =>
+      Promise.all(families.map(async (family) => (await collect(client.familyVariants(family.code).list())).map((fv) => ({ ...fv, family: family.code })))),
+    ),
+    attributesListed.then((attributes) =>
+      Promise.all(
+        attributes
+          .filter((a) => SELECT_TYPES.has(a.type) && (!wanted || wanted.has(a.code)))
+          .map(async (a) => (await collect(client.attributeOptions(a.code).list())).map((o) => ({ ...o, attribute: o.attribute ?? a.code }))),
+      ),
+    ),
   ]);
   const familyVariants: (FamilyVariant & { family: string })[] = variantLists.flat();
   const attributeOptions: AttributeOption[] = optionLists.flat();

@@ -409,6 +409,7 @@ class RunParts {
           role: 'shard',
           runId,
           createdEarlier: createdEarlier(this.queue, this.state, runId, part),
+          claimOptions: (codes) => this.queue.claimOptions(runId, part, codes),
           onReferenceCodes: (codes) => (referenceCodes = codes),
         },
       });

@@ -66,14 +66,14 @@ export interface ScheduleJob {
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export class JobQueue {
-  private readonly t: { run: string; part: string; attempt: string };
+  private readonly t: { run: string; part: string; attempt: string; optionClaim: string };
 
   private constructor(
     readonly boss: PgBoss,
     private readonly pool: pg.Pool,
     private readonly settings: QueueSettings,
   ) {
-    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part`, attempt: `${ident(settings.schema)}.ferry_job_attempt` };
+    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part`, attempt: `${ident(settings.schema)}.ferry_job_attempt`, optionClaim: `${ident(settings.schema)}.ferry_job_option_claim` };
   }
 
   /** Starts pg-boss (creating or migrating its schema) and Ferry's job tables. */
@@ -138,6 +138,11 @@ export class JobQueue {
       part integer NOT NULL,
       data jsonb NOT NULL,
       PRIMARY KEY (run_id, part))`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.optionClaim} (
+      run_id integer NOT NULL,
+      code text NOT NULL,
+      part integer NOT NULL,
+      PRIMARY KEY (run_id, code))`);
   }
 
   private get jobOptions() {
@@ -252,6 +257,20 @@ export class JobQueue {
   async runStructure(runId: number): Promise<unknown> {
     const { rows } = await this.pool.query<{ structure: unknown }>(`SELECT structure FROM ${this.t.run} WHERE run_id = $1`, [runId]);
     return rows[0]?.structure ?? null;
+  }
+
+  /**
+   * Options (`attribute:code`) a shard would create: each is claimed by the first shard that asks,
+   * which writes it; returns those that are `part`'s (claimed now or by an earlier attempt of it).
+   */
+  async claimOptions(runId: number, part: number, codes: readonly string[]): Promise<Set<string>> {
+    const { rows } = await this.pool.query<{ code: string }>(
+      `INSERT INTO ${this.t.optionClaim} (run_id, code, part) SELECT $1, code, $2 FROM unnest($3::text[]) AS code
+       ON CONFLICT (run_id, code) DO UPDATE SET part = excluded.part WHERE ${this.t.optionClaim}.part = excluded.part
+       RETURNING code`,
+      [runId, part, codes],
+    );
+    return new Set(rows.map((r) => r.code));
   }
 
   /**

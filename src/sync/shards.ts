@@ -46,6 +46,16 @@ export interface ShardHooks {
    * deletion policy a full run applies once every shard is in (the settle).
    */
   onReferenceCodes?: (codes: string[]) => void;
+  /**
+   * The new options this shard's items use (`attribute:code` as the state keys them) that no part
+   * of the run has written yet: returns those this shard writes (claimed by it now, or by an earlier
+   * attempt of it). Another shard writes the rest; this one waits until the state says they are
+   * written (applying's `await-option` lane), so the shards starting together do not each send the
+   * same options through Akeneo's 3 option writes/s.
+   */
+  claimOptions?: (codes: string[]) => Promise<ReadonlySet<string>>;
+  /** How long to wait for an option another shard claimed before writing it here (default 20 s). */
+  awaitOptionMs?: number;
 }
 
 /**

@@ -19,10 +19,16 @@ import { errorText, isFatal, isNetworkError } from './errors.js';
 import type { MediaUploads } from './media.js';
 import type { PimWatch } from './pim-watch.js';
 import type { PlannedIds } from './planned.js';
-import type { SettledNotes, SyncTask, TaskCtx } from './tasks.js';
+import { AWAIT_OPTION_LANE, type SettledNotes, type SyncTask, type TaskCtx } from './tasks.js';
 
 const MAX_TRANSIENT_ATTEMPTS = 4;
 const MAX_CONSECUTIVE_BATCH_FAILURES = 6;
+/**
+ * How long a shard waits for an option another shard claimed (it may wait its turn behind other
+ * option writes at 3/s) before writing the option itself: the other shard may have died or failed.
+ */
+const AWAIT_OPTION_MS = 20_000;
+const AWAIT_OPTION_POLL_MS = 200;
 
 export class Applier implements SettledNotes {
   private scheduler!: Scheduler<TaskCtx>;
@@ -87,7 +93,7 @@ export class Applier implements SettledNotes {
   /** Batches sent per lane, over all phases. */
   batchesSent(): Record<string, number> {
     const batches: Record<string, number> = {};
-    for (const sch of this.schedulers) for (const [lane, n] of sch.batchesSent) batches[lane] = (batches[lane] ?? 0) + n;
+    for (const sch of this.schedulers) for (const [lane, n] of sch.batchesSent) if (!lane.startsWith(AWAIT_OPTION_LANE)) batches[lane] = (batches[lane] ?? 0) + n;
     return batches;
   }
 
@@ -99,6 +105,7 @@ export class Applier implements SettledNotes {
     else if (lane === 'product_model') results = await client.productModels.upsertMany(payloads as never[]);
     else if (lane === 'category') results = await client.categories.upsertMany(payloads as never[]);
     else if (lane.startsWith('option:')) results = await client.attributeOptions(lane.slice('option:'.length)).upsertMany(payloads as never[]);
+    else if (lane.startsWith(AWAIT_OPTION_LANE)) return this.awaitOptions(tasks);
     else if (lane === 'delete:product') return Promise.all(tasks.map((t) => this.deleteOne(t)));
     else if (lane === 'media') return Promise.all(tasks.map((t) => this.media.upload(t)));
     else throw new Error(`unknown lane ${lane}`);
@@ -111,6 +118,36 @@ export class Applier implements SettledNotes {
     if (out.length > 0 && out.every((r) => r.outcome === 'failed' && r.status === 0)) this.pim.silent(out[0]!.message ?? 'no answer');
     else this.pim.answered();
     return out;
+  }
+
+  /**
+   * Options another shard of the run claimed: no request, the state is asked until it says they
+   * are written (then their dependents go), or AWAIT_OPTION_MS is over (settle then writes them).
+   */
+  private async awaitOptions(tasks: SyncTask[]): Promise<LineResult[]> {
+    const codes = tasks.map((t) => t.ctx.code);
+    const part = this.ctx.opts.part;
+    const deadline = Date.now() + ((part?.role === 'shard' ? part.awaitOptionMs : undefined) ?? AWAIT_OPTION_MS);
+    for (;;) {
+      const stored = await this.ctx.deps.state.getEntities('option', codes);
+      const written = new Set([...stored.values()].filter((row) => row.status === 'synced').map((row) => row.code));
+      const over = Date.now() >= deadline || this.ctx.opts.signal?.aborted === true;
+      if (over || codes.every((c) => written.has(c))) {
+        return codes.map((c): LineResult => (written.has(c) ? { outcome: 'updated', status: 200 } : { outcome: 'failed', status: 0, message: 'not written by the shard that claimed it' }));
+      }
+      await new Promise((resolve) => setTimeout(resolve, AWAIT_OPTION_POLL_MS));
+    }
+  }
+
+  /** An awaited option: written by the other shard, or (it did not) written by this one now. */
+  private awaited(task: SyncTask, r: LineResult): Verdict {
+    if (r.outcome !== 'failed') return { kind: 'ok' };
+    const option = task.ctx.option!;
+    task.lane = `option:${option.attribute}`;
+    task.ctx.awaitOnly = false;
+    this.ctx.plan.actions.option!.create++;
+    this.ctx.log?.info({ runId: this.ctx.runId, option: task.ctx.code }, 'the shard that claimed this option did not write it in time: this shard writes it');
+    return { kind: 'retry' };
   }
 
   private async deleteOne(t: SyncTask): Promise<LineResult> {
@@ -139,6 +176,10 @@ export class Applier implements SettledNotes {
       const task = tasks[i]!;
       const r = results[i]!;
       const c = task.ctx;
+      if (c.awaitOnly) {
+        verdicts.push(this.awaited(task, r));
+        continue;
+      }
       if (r.outcome !== 'failed') {
         if (c.type === 'option') {
           rows.push({ type: 'option', code: c.code, pimId: null, originStream: 'attributes', originKey: c.option!.attribute, groupKey: null, hashes: c.nextHashes, erpVersion: null, status: 'synced' });

@@ -6,7 +6,7 @@
  */
 import type { MappedEntity, MappedOption } from '../../mapping/types.js';
 import type { RunContext } from './context.js';
-import { RANK, type SyncTask } from './tasks.js';
+import { AWAIT_OPTION_LANE, RANK, type SyncTask } from './tasks.js';
 
 export class PlannedIds {
   /** Task ids of the parents (categories, product models) planned in this run. */
@@ -27,7 +27,7 @@ export class PlannedIds {
    * `update`: the PIM has the option (its labels change); `hashes`: what the state keeps of it (the
    * labels' hash, src/sync/stages/option-labels.ts). Only a new option is a dependency of the entities using it.
    */
-  option(opt: MappedOption, out: SyncTask[] | null, how: { update?: boolean; hashes?: Record<string, string> } = {}): string {
+  option(opt: MappedOption, out: SyncTask[] | null, how: { update?: boolean; hashes?: Record<string, string>; awaitOnly?: boolean } = {}): string {
     const id = `option:${opt.attribute}:${opt.code.toLowerCase()}`;
     if (this.optionTasks.has(id)) return id;
     this.optionTasks.add(id);
@@ -36,11 +36,12 @@ export class PlannedIds {
       if (!codes) this.options.set(opt.attribute, (codes = new Map()));
       codes.set(opt.code.toLowerCase(), id);
     }
-    this.ctx.plan.actions.option![how.update ? 'update' : 'create']++;
+    // An option another shard writes is that shard's to count.
+    if (!how.awaitOnly) this.ctx.plan.actions.option![how.update ? 'update' : 'create']++;
     if (out) {
       out.push({
         id,
-        lane: `option:${opt.attribute}`,
+        lane: `${how.awaitOnly ? AWAIT_OPTION_LANE : 'option:'}${opt.attribute}`,
         rank: RANK.option!,
         deps: [],
         attempts: 0,
@@ -56,6 +57,7 @@ export class PlannedIds {
           effect: 'write',
           statusAfter: 'synced',
           option: { attribute: opt.attribute, code: opt.code },
+          ...(how.awaitOnly ? { awaitOnly: true } : {}),
         },
       });
     }

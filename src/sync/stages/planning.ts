@@ -92,6 +92,17 @@ export class Planner {
     return new Set([...stored.values()].filter((row) => row.status === 'synced').map((row) => row.code));
   }
 
+  /**
+   * A queued run's shard: of the new options its items use that no part wrote yet, those it writes
+   * itself (ShardHooks.claimOptions); null when every new option is this run's to write (one process).
+   */
+  private async optionsThisShardWrites(mapped: readonly MappedGroup[], written: ReadonlySet<string>): Promise<ReadonlySet<string> | null> {
+    const part = this.ctx.opts.part;
+    if (part?.role !== 'shard' || !part.claimOptions) return null;
+    const codes = [...new Set(mapped.flatMap((m) => m.optionDeps.map(optionStateCode)))].filter((c) => !written.has(c));
+    return codes.length === 0 ? new Set() : part.claimOptions(codes);
+  }
+
   async planGroups(part: [string, ErpRecord[]][], groups: ReadonlyMap<string, ErpRecord>, inPim: ReadonlySet<string>): Promise<SyncTask[]> {
     const { ctx } = this;
     const { mapper, state } = ctx.deps;
@@ -152,9 +163,13 @@ export class Planner {
     }
 
     const written = await this.optionsWrittenByOtherShards(mapped);
+    const mine = await this.optionsThisShardWrites(mapped, written);
     for (const m of mapped) {
       const byKey = new Map(m.items.map((i) => [i.key, i]));
-      for (const o of m.optionDeps) if (!written.has(optionStateCode(o))) this.planned.option(o, optionTasks);
+      for (const o of m.optionDeps) {
+        const code = optionStateCode(o);
+        if (!written.has(code)) this.planned.option(o, optionTasks, mine && !mine.has(code) ? { awaitOnly: true } : {});
+      }
       // Parents before children, whatever order the mapper used.
       const ordered = [...m.entities].sort((a, b) => rankOf(a) - rankOf(b));
       // A sub-model is no ERP record of its own: its outcome is its group's (a sub-model created

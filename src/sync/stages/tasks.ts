@@ -27,11 +27,19 @@ export interface TaskCtx {
   /** A failed attempt may have been written by the PIM (5xx, no answer): a later 204 does not make a create an update. */
   maybeWritten?: boolean;
   option?: { attribute: string; code: string };
+  /**
+   * A queued run's shard: another shard claimed this option (ShardHooks.claimOptions); the task
+   * waits until the state says it is written instead of writing it (lane `await-option`).
+   */
+  awaitOnly?: boolean;
   media?: MediaUploadRequest;
 }
 
 /** One planned write. */
 export type SyncTask = Task<TaskCtx>;
+
+/** Lanes of options another shard of a queued run writes (`await-option:<attribute>`): their tasks wait, they send nothing. */
+export const AWAIT_OPTION_LANE = 'await-option:';
 
 /** Lane order: options → categories → root models → sub-models → products → deletions → media. */
 export const RANK: Record<string, number> = { option: 0, category: 1, root_model: 2, sub_model: 3, product: 4, delete: 5, media: 6 };

@@ -96,14 +96,20 @@ function runOptionsOf(o: QueuedRunOptions): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
-async function enqueue(config: FerryConfig, queue: JobQueue, state: StateStore, options: QueuedRunOptions, startedBy?: string): Promise<{ runId: number }> {
+/** Who a queued run says started it: `startedBy` for people, `schedule` (the queue's name of it) when a schedule's occurrence did. */
+interface RunOrigin {
+  startedBy: string;
+  schedule?: string;
+}
+
+async function enqueue(config: FerryConfig, queue: JobQueue, state: StateStore, options: QueuedRunOptions, origin?: RunOrigin): Promise<{ runId: number }> {
   const lockName = lockNameFor(config.pim);
   const owner = `queue:${randomUUID()}`;
   await state.acquireLock(lockName, owner, config.sync.lockTimeoutSeconds * 1000, isOwnerAlive);
   try {
     const json = runOptionsOf(options);
     // Who started it goes with the run's options: the Console shows it for a run a worker queued.
-    const runId = await state.startRun(modeOf(options), { ...json, queued: true, ...(startedBy ? { startedBy } : {}) }, owner);
+    const runId = await state.startRun(modeOf(options), { ...json, queued: true, ...origin }, owner);
     await state.heartbeat(lockName, owner, runId);
     // Runs left "running" by a dead process are over: say so in their history.
     await state.markInterrupted(runId);
@@ -200,7 +206,7 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
       watched.add(s.queue);
       await queue.work<ScheduleJob>(s.queue, 1, async (job) => {
         try {
-          const { runId } = await enqueue(config, queue, state, job.data.options as QueuedRunOptions, job.data.startedBy ?? `schedule:${s.name}`);
+          const { runId } = await enqueue(config, queue, state, job.data.options as QueuedRunOptions, { startedBy: job.data.startedBy ?? `schedule:${s.name}`, schedule: s.name });
           logger.info({ schedule: s.name, runId }, 'scheduled run queued');
         } catch (err) {
           if (!(err instanceof RunLockedError)) throw err;

@@ -238,6 +238,17 @@ describe.runIf(enabled)('the Console on the job queue', () => {
       expect((detail.json() as { run: { startedBy: string } }).run.startedBy).toBe('schedule:Every minute');
       const listed = await server.app.inject({ method: 'GET', url: '/api/v1/runs', headers: olga.headers });
       expect((listed.json() as { items: { id: number; startedBy: string }[] }).items.find((r) => r.id === runs[0]!.run_id)?.startedBy).toBe('schedule:Every minute');
+      // The schedule's history lists the occurrence the worker fired, with its run, once however often it is read.
+      const history = async () => {
+        const res = await server.app.inject({ method: 'GET', url: `/api/v1/schedules/${every.id}/occurrences`, headers: olga.headers });
+        expect(res.statusCode, res.body).toBe(200);
+        return (res.json() as { items: { runId: number | null; outcome: string; scheduledFor: string }[] }).items;
+      };
+      const occurrences = await history();
+      expect(occurrences.filter((o) => o.runId === runs[0]!.run_id)).toEqual([{ runId: runs[0]!.run_id, outcome: 'started', scheduledFor: expect.stringMatching(/:00\.000Z$/) }].map((o) => expect.objectContaining(o)));
+      expect((await history()).length).toBe(occurrences.length);
+      const card = await server.app.inject({ method: 'GET', url: '/api/v1/schedules', headers: olga.headers });
+      expect((card.json() as { items: { id: number; lastOccurrence: { outcome: string } | null }[] }).items.find((x) => x.id === every.id)?.lastOccurrence?.outcome).toBe('started');
       await server.close();
       await jobs.unschedule(`console-${every.id}`);
     } finally {

@@ -37,6 +37,10 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       if ('removed' in s) await q.tryApply(() => q.remove(s.removed), `schedule#${s.removed}`);
       else await q.tryApply(() => q.apply(s), `schedule#${s.id}`);
     };
+    /** With the job queue, the occurrences workers fired join the history before it is shown. */
+    const withWorkerOccurrences = async () => {
+      if (ctx.manager.queuedRuns()) ctx.queueSchedules.recordWorkerOccurrences(await ctx.runs.scheduledRuns());
+    };
     /** The spec and time zone must make a calendar; the refusal names the field. */
     const check = (spec: ScheduleRow['spec'], timezone: string): { field: string; message: string } | null => {
       try {
@@ -48,9 +52,10 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       }
     };
 
-    app.get('/schedules', { config: { access: 'viewer' }, schema: { tags: ['schedules'], summary: 'Schedules with their next five fire times', response: { 200: schedulesSchema } } }, async () => ({
-      items: ctx.schedules.list().map(present),
-    }));
+    app.get('/schedules', { config: { access: 'viewer' }, schema: { tags: ['schedules'], summary: 'Schedules with their next five fire times', response: { 200: schedulesSchema } } }, async () => {
+      await withWorkerOccurrences();
+      return { items: ctx.schedules.list().map(present) };
+    });
 
     app.post(
       '/schedules/preview',
@@ -118,6 +123,7 @@ export function scheduleRoutes(ctx: ConsoleContext): FastifyPluginAsyncZod {
       { config: { access: 'viewer' }, schema: { tags: ['schedules'], summary: "A schedule's fired, skipped and failed slots", params: idParamsSchema, querystring: pageQuerySchema, response: { 200: occurrencesPageSchema, 404: errorBodySchema } } },
       async (req, reply) => {
         if (!ctx.schedules.get(req.params.id)) return reply.code(404).send(refusal('not_found', `schedule #${req.params.id} does not exist`));
+        await withWorkerOccurrences();
         const { page, pageSize } = req.query;
         return { ...ctx.schedules.occurrences(req.params.id, page, pageSize), page, pageSize };
       },

@@ -51,6 +51,26 @@ export class QueueSchedules {
     await (await this.deps.queue()).unschedule(queueScheduleName(id));
   }
 
+  /**
+   * The occurrences workers fired (each run a worker queued for `console-<id>` says so in its
+   * options) recorded in the schedule's history like the Console's own, once per run; `runs` are
+   * the latest runs. Occurrences a worker skipped (another run held the lock) leave no run and are
+   * only in that worker's log.
+   */
+  recordWorkerOccurrences(runs: readonly { id: number; startedAt: string; schedule: string | null }[]): number {
+    let added = 0;
+    for (const r of runs) {
+      if (!r.schedule?.startsWith(PREFIX)) continue;
+      const id = Number(r.schedule.slice(PREFIX.length));
+      if (!Number.isInteger(id) || !this.deps.store.get(id) || this.deps.store.hasOccurrenceOfRun(id, r.id)) continue;
+      // pg-boss fires at the top of the occurrence's minute: that minute is the slot.
+      const slot = new Date(Math.floor(Date.parse(r.startedAt) / 60_000) * 60_000).toISOString();
+      this.deps.store.addOccurrence({ scheduleId: id, scheduledFor: slot, firedAt: r.startedAt, outcome: 'started', runId: r.id, reason: null });
+      added++;
+    }
+    return added;
+  }
+
   /** The queue's Console schedules made the table's: each one applied, the ones gone from the table removed. */
   async syncAll(): Promise<void> {
     const rows = this.deps.store.list();

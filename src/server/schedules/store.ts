@@ -111,6 +111,10 @@ export class ScheduleStore {
     return { ...o, id: Number(res.lastInsertRowid) };
   }
 
+  hasOccurrenceOfRun(scheduleId: number, runId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM console_schedule_occurrences WHERE schedule_id = ? AND run_id = ?').get(scheduleId, runId) !== undefined;
+  }
+
   occurrences(scheduleId: number, page: number, pageSize: number): { items: OccurrenceRow[]; total: number } {
     const total = (this.db.prepare('SELECT COUNT(*) AS n FROM console_schedule_occurrences WHERE schedule_id = ?').get(scheduleId) as { n: number }).n;
     const rows = this.db

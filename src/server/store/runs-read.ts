@@ -91,7 +91,7 @@ export class RunsReader {
     return new Map(rows.map((r) => [r.run_id, r.started_by]));
   }
 
-  private summary(r: Omit<RunListItem, 'counts' | 'startedBy'>, report: unknown, startedBy: string | undefined): RunSummary {
+  private summary(r: Omit<RunListItem, 'counts' | 'startedBy' | 'schedule'>, report: unknown, startedBy: string | undefined): RunSummary {
     const stored = (report as { counts?: StoredCounts } | null)?.counts;
     const counts = stored ? withDisabled(stored) : null;
     return {
@@ -121,6 +121,12 @@ export class RunsReader {
   /** The last `n` runs, oldest first, for the dashboard's chart. */
   async recent(n: number): Promise<RunSummary[]> {
     return (await this.page({}, 1, n)).items.reverse();
+  }
+
+  /** Of the latest `limit` runs, those a worker queued for a job-queue schedule (RunListItem.schedule). */
+  async scheduledRuns(limit = 200): Promise<{ id: number; startedAt: string; schedule: string }[]> {
+    const { items } = await this.history.listRuns({}, { offset: 0, limit });
+    return items.filter((r): r is RunListItem & { schedule: string } => r.schedule !== null).map((r) => ({ id: r.id, startedAt: r.startedAt, schedule: r.schedule }));
   }
 
   async lastFinished(): Promise<RunSummary | null> {

@@ -30,8 +30,8 @@ export interface HistoryDialect {
   placeholder(n: number): string;
   /** The report's `counts` as JSON text, from the column `r.report`. */
   countsJson: string;
-  /** The run options' `startedBy` as text (a run queued by a schedule in a worker says so there). */
-  startedByJson: string;
+  /** A field of the run's options as text, from `r.options` (a run a worker queued for a schedule names it there). */
+  optionText(field: 'startedBy' | 'schedule'): string;
   /** The report's count of an outcome as an integer (null when absent), from `r.report`. */
   countOf(outcome: RunOutcomeCount): string;
 }
@@ -62,13 +62,13 @@ export class SqlRunHistory implements RunHistory {
     const b = this.binder();
     const where = runFilterSql(filter, b.param);
     const limit = page.limit === null ? '' : `LIMIT ${b.param(page.limit)} OFFSET ${b.param(page.offset)}`;
-    const rows = await this.d.all<Omit<RunHistoryDbRow, 'options' | 'report'> & { counts: string | null; started_by: string | null }>(
-      `SELECT r.id, r.mode, r.status, r.started_at, r.finished_at, ${this.d.countsJson} AS counts, ${this.d.startedByJson} AS started_by FROM runs r ${where} ORDER BY r.id ${page.order === 'asc' ? 'ASC' : 'DESC'} ${limit}`,
+    const rows = await this.d.all<Omit<RunHistoryDbRow, 'options' | 'report'> & { counts: string | null; started_by: string | null; schedule: string | null }>(
+      `SELECT r.id, r.mode, r.status, r.started_at, r.finished_at, ${this.d.countsJson} AS counts, ${this.d.optionText('startedBy')} AS started_by, ${this.d.optionText('schedule')} AS schedule FROM runs r ${where} ORDER BY r.id ${page.order === 'asc' ? 'ASC' : 'DESC'} ${limit}`,
       b.params,
     );
     return {
       total: Number(n),
-      items: rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, counts: parseJson(r.counts), startedBy: r.started_by ?? null })),
+      items: rows.map((r) => ({ id: r.id, mode: r.mode, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at, counts: parseJson(r.counts), startedBy: r.started_by ?? null, schedule: r.schedule ?? null })),
     };
   }
 

@@ -568,7 +568,7 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
       all: async <R>(sql: string, params: readonly unknown[]) => (await this.pool.query(sql, [...params])).rows as R[],
       placeholder: (n) => `$${n}`,
       countsJson: "((r.report::jsonb) -> 'counts')::text",
-      startedByJson: "((r.options::jsonb) ->> 'startedBy')",
+      optionText: (field) => `((r.options::jsonb) ->> '${field}')`,
       countOf: (outcome) => `((r.report::jsonb) -> 'counts' ->> '${outcome}')::bigint`,
     });
   }

@@ -31,6 +31,8 @@ export interface RunListItem {
   counts: unknown;
   /** Who started it, as its options say (a run a worker queued for a schedule); null when they don't. */
   startedBy: string | null;
+  /** The job queue's schedule (`console-<id>`) whose occurrence a worker queued it for; else null. */
+  schedule: string | null;
 }
 
 /** One record of a run with what the state knows of its product (for the link to the PIM). */

@@ -697,7 +697,7 @@ export class SqliteStateStore implements StateStore, StateDumpStore {
       all: async <R>(sql: string, params: readonly unknown[]) => this.db.prepare(sql).all(...params) as R[],
       placeholder: () => '?',
       countsJson: "json_extract(r.report, '$.counts')",
-      startedByJson: "json_extract(r.options, '$.startedBy')",
+      optionText: (field) => `json_extract(r.options, '$.${field}')`,
       countOf: (outcome) => `json_extract(r.report, '$.counts.${outcome}')`,
     });
   }

@@ -414,7 +414,7 @@ class RunParts {
         part: {
           role: 'shard',
           runId,
-          createdEarlier: createdEarlier(this.queue, this.state, runId, part),
+          createdEarlier: createdEarlier(this.queue, this.state, runId, part, job.retryCount > 0),
           claimOptions: (codes) => this.queue.claimOptions(runId, part, codes),
           onReferenceCodes: (codes) => (referenceCodes = codes),
         },

@@ -85,10 +85,13 @@ export async function consumeDropFiles(config: FerryConfig, queue: JobQueue, sta
 /**
  * A shard's hook (RunPart createdEarlier): its records with no entity in the state before its
  * first attempt wrote anything (kept in the queue by that attempt) that have one now were created
- * by an earlier attempt of this run.
+ * by an earlier attempt of this run; on a retry (`retry`), those that still have none may have been
+ * written by it uncommitted (a worker killed with the batch on the wire). As in a one-process first
+ * import, both count as created: a record the PIM had before the run, unknown to the state, is
+ * counted created too after such a retry (the killed attempt's answer, "updated", is lost).
  */
-export function createdEarlier(queue: JobQueue, state: StateStore, runId: number, part: number) {
-  return async (records: readonly { stream: string; key: string }[]): Promise<ReadonlySet<string>> => {
+export function createdEarlier(queue: JobQueue, state: StateStore, runId: number, part: number, retry: boolean) {
+  return async (records: readonly { stream: string; key: string }[]): Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string> }> => {
     const byStream = new Map<string, string[]>();
     for (const r of records) {
       const keys = byStream.get(r.stream);
@@ -102,12 +105,18 @@ export function createdEarlier(queue: JobQueue, state: StateStore, runId: number
       absentNow[stream] = keys.filter((k) => !known.has(k));
     }
     const first = (await queue.firstAttempt(runId, part, absentNow)) as Record<string, string[]>;
-    const out = new Set<string>();
+    const created = new Set<string>();
+    const unconfirmed = new Set<string>();
     for (const [stream, keys] of Object.entries(first)) {
       const still = new Set(absentNow[stream] ?? []);
-      for (const k of keys) if (byStream.has(stream) && !still.has(k)) out.add(`${stream}\u0000${k}`);
+      for (const k of keys) {
+        if (!byStream.has(stream)) continue;
+        // Still absent on a retry: the killed attempt may have written it without committing.
+        if (!still.has(k)) created.add(`${stream}\u0000${k}`);
+        else if (retry) unconfirmed.add(`${stream}\u0000${k}`);
+      }
     }
-    return out;
+    return { created, unconfirmed };
   };
 }
 

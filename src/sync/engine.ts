@@ -184,7 +184,10 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   const read = await reading.readItems({ mode: scope.mode, since: scope.since, groupSince: scope.groupSince, extraItemKeys: resend, allowed });
   const shard = opts.part?.role === 'shard' ? opts.part : null;
   // A shard retried: what its earlier attempt created stays created (asked before anything is written).
-  if (shard?.createdEarlier && !ctx.dryRun) ctx.ledger.keepCreated(await shard.createdEarlier([...ctx.ledger.records()]));
+  if (shard?.createdEarlier && !ctx.dryRun) {
+    const earlier = await shard.createdEarlier([...ctx.ledger.records()]);
+    ctx.ledger.keepCreated(earlier.created, earlier.unconfirmed);
+  }
   ctx.progress('items');
   const references = ctx.deps.referenceData ? new ReferenceDataStage(ctx, ctx.deps.referenceData) : null;
   for (const part of read.index.chunks(opts.groupChunk ?? 200)) {

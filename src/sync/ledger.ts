@@ -26,6 +26,8 @@ export class Ledger {
   private settled = 0;
   /** Records an earlier attempt of this run's part created (see createdEarlier): found unchanged now, counted created. */
   private createdBefore: ReadonlySet<string> = new Set();
+  /** Records an earlier attempt of this part may have written uncommitted: a create answered "updated" now is counted created. */
+  private maybeCreatedBefore: ReadonlySet<string> = new Set();
 
   private isSettled(e: Entry): boolean {
     return e.pending === 0 && e.outcome !== null;
@@ -68,8 +70,9 @@ export class Ledger {
    * Records (`stream\u0000key`) an earlier attempt of this part of the run created: this attempt
    * finds them unchanged (its hashes are in the state), but in the run they were created.
    */
-  keepCreated(ids: ReadonlySet<string>): void {
+  keepCreated(ids: ReadonlySet<string>, unconfirmed: ReadonlySet<string> = new Set()): void {
     this.createdBefore = ids;
+    this.maybeCreatedBefore = unconfirmed;
   }
 
   /** An entity derived from the record settled (or the record itself, when `expect` was not called). */
@@ -78,6 +81,7 @@ export class Ledger {
     const e = this.entries.get(id);
     if (!e) return;
     if (outcome === 'unchanged' && this.createdBefore.has(id)) outcome = 'created';
+    if (outcome === 'updated' && this.maybeCreatedBefore.has(id)) outcome = 'created';
     const was = this.isSettled(e);
     if (fromExpected && e.pending > 0) e.pending--;
     if (e.outcome === null || PRIORITY[outcome] > PRIORITY[e.outcome]) {

@@ -34,12 +34,16 @@ export type RunPart = { role: 'plan'; runId: number; onPlan: (plan: RunPlan) => 
 /** What a shard tells and asks its queue beyond its report (src/app/jobs.ts keeps it). */
 export interface ShardHooks {
   /**
-   * Called once the shard's records are read, before it writes anything: those of `records`
-   * (`stream\u0000key`) an earlier attempt of this shard created in the PIM (a worker killed
-   * mid-shard, a shard stopped at its lease). This attempt finds them unchanged; the run's
-   * report counts them created, the outcome they had in this run.
+   * Called once the shard's records are read, before it writes anything: of `records`
+   * (`stream\u0000key`), what an earlier attempt of this shard (a worker killed mid-shard, a shard
+   * stopped at its lease) did that this attempt cannot see as such. The run's report counts both
+   * kinds created, the outcome they had in this run:
+   * - `created`: created in the PIM and committed; this attempt finds them unchanged;
+   * - `unconfirmed`: absent from the state then and now (a retry only): the earlier attempt may
+   *   have written them without committing (killed with the batch on the wire); this attempt's
+   *   create is then answered "updated".
    */
-  createdEarlier?: (records: readonly { stream: string; key: string }[]) => Promise<ReadonlySet<string>>;
+  createdEarlier?: (records: readonly { stream: string; key: string }[]) => Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string> }>;
   /**
    * After the shard's items (EE): the reference entity records and assets they named
    * (`reference_entity_record:<entity>:<code>`, `asset:<family>:<code>`, lower case), for the

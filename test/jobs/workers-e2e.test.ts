@@ -129,9 +129,10 @@ describe.runIf(enabled)('queued runs on ferry worker processes', () => {
     // killed mid-shard with creates committed (their products still to send or on the wire: a
     // shard of this size sends its products in one batch, whose commit ends the shard at once);
     // two others finish the run (one retries the shard).
-    // One slot (not the default two): a kill with two shards in hand once counted 4 of 482
-    // created records as unchanged (issue 18's open list); this test keeps the one-shard case exact.
-    const workers = [spawnFerry(['worker', '--config', file, '--concurrency', '1'], dir)];
+    // Two slots (the default): the kill often catches two shards, one with a batch of product
+    // models on the wire whose commit is lost: the retry's creates are answered "updated" and
+    // still count created (ShardHooks.createdEarlier's `unconfirmed`).
+    const workers = [spawnFerry(['worker', '--config', file], dir)];
     try {
       const sync = spawnFerry(['sync', '--config', file, '--full', '--json', '--no-progress'], dir);
       // The run id is 1 in a fresh schema.

@@ -81,11 +81,22 @@ async function* driverStream(query: Knex.QueryBuilder, batchSize: number): Async
 /** Rows in batches of `size` (the last one shorter); a consumer that stops early closes `rows`. */
 async function* inBatches(rows: Iterable<Row> | AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
   let batch: Row[] = [];
-  for await (const row of rows) {
-    batch.push(row);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+  if (Symbol.iterator in rows) {
+    // SQLite's rows come synchronously: a plain loop, not one awaited promise per row (`for await`).
+    for (const row of rows) {
+      batch.push(row);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } else {
+    for await (const row of rows) {
+      batch.push(row);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) yield batch;

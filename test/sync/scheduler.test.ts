@@ -5,6 +5,25 @@ function task(id: string, lane: string, rank: number, deps: string[] = []): Task
   return { id, lane, rank, deps, payload: { id }, attempts: 0, ctx: null };
 }
 
+/** A scheduler whose PIM answers every line created after `answerMs`, recording each batch sent (lane, task ids). */
+function recordingScheduler(answerMs: number): { s: Scheduler<null>; sent: { lane: string; ids: string[] }[] } {
+  const sent: { lane: string; ids: string[] }[] = [];
+  const s = new Scheduler<null>(
+    {
+      send: async (lane, tasks) => {
+        sent.push({ lane, ids: tasks.map((t) => t.id) });
+        await new Promise((r) => setTimeout(r, answerMs));
+        return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
+      },
+      settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
+      batchFailed: async () => [],
+      held: () => undefined,
+    },
+    { maxInFlight: 8 },
+  );
+  return { s, sent };
+}
+
 describe('Scheduler', () => {
   it('sends full batches of 100, keeps several in flight, and sends partial batches only at the end', async () => {
     const sent: { lane: string; size: number }[] = [];
@@ -33,20 +52,7 @@ describe('Scheduler', () => {
   });
 
   it('at the end, keeps the partial batch of a lane while its tasks wait for parents in flight, then sends them together', async () => {
-    const sent: { lane: string; ids: string[] }[] = [];
-    const s = new Scheduler<null>(
-      {
-        send: async (lane, tasks) => {
-          sent.push({ lane, ids: tasks.map((t) => t.id) });
-          await new Promise((r) => setTimeout(r, 10));
-          return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
-        },
-        settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
-        batchFailed: async () => [],
-        held: () => undefined,
-      },
-      { maxInFlight: 8 },
-    );
+    const { s, sent } = recordingScheduler(10);
     // A shard's tail: 30 products whose model is already settled, 150 waiting for 3 models.
     s.markSettled('m:old', true);
     for (let i = 0; i < 30; i++) s.add(task(`ready${i}`, 'product', 4, ['m:old']));
@@ -60,20 +66,7 @@ describe('Scheduler', () => {
   });
 
   it('while the producer still plans, sends a partial batch others wait for as soon as it yields (a shard\'s first options)', async () => {
-    const sent: { lane: string; ids: string[] }[] = [];
-    const s = new Scheduler<null>(
-      {
-        send: async (lane, tasks) => {
-          sent.push({ lane, ids: tasks.map((t) => t.id) });
-          await new Promise((r) => setTimeout(r, 5));
-          return tasks.map((): LineResult => ({ outcome: 'created', status: 201 }));
-        },
-        settle: async (tasks) => tasks.map(() => ({ kind: 'ok' as const })),
-        batchFailed: async () => [],
-        held: () => undefined,
-      },
-      { maxInFlight: 8 },
-    );
+    const { s, sent } = recordingScheduler(5);
     const plansNextChunk = () => new Promise((r) => setTimeout(r, 60));
     // The first chunk: two new options, five models using one of them.
     s.add(task('o:red', 'option:color', 0));

@@ -6,7 +6,7 @@
  * transaction, the version kept in `schema_version`): never edit a shipped migration,
  * append a new one.
  *
- * Size (~750 lines): the store's SQL and its migrations (v1–v8) in one file, so a schema change and
+ * Size (~760 lines): the store's SQL and its migrations (v1–v9) in one file, so a schema change and
  * the queries it affects are read together. They stay here: nothing else runs them. The PostgreSQL
  * store does not replay this history; its own schema (postgres-migrations.ts) starts at SQLite's v8
  * in one step, in its own dialect (collations, types), and v7–v8 here are functions rewriting

@@ -239,7 +239,7 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
   });
 
   app.addHook('onResponse', async (req, reply) => {
-    stats.record(req.sandbox?.routeKey ?? `${req.method} (no route)`, reply.statusCode);
+    stats.record(req.sandbox?.routeKey ?? `${req.method} (no route)`, reply.statusCode, req.sandbox?.lines ?? 0);
     ctx.options.onRequestLog?.({
       method: req.method,
       url: req.url,

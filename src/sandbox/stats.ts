@@ -3,6 +3,12 @@ export interface SandboxStats {
   /** `METHOD /route/pattern` → status → count */
   requests: Record<string, Record<string, number>>;
   totalRequests: number;
+  /**
+   * NDJSON lines received by collection PATCH calls that were answered 200, per route: the
+   * writes the PIM processed (a sub-model is a line like its root model), what the fair-use
+   * ceiling of lines per batch latency is about.
+   */
+  lines: Record<string, number>;
   peakConcurrent: { instance: number; perConnection: Record<string, number> };
   /**
    * Most API calls admitted within any one second (sliding window, measured at arrival), over
@@ -14,6 +20,11 @@ export interface SandboxStats {
    * used. Over a run's wall time, its average concurrency — how busy it kept the slots it had.
    */
   busySeconds: number;
+  /**
+   * The same, second by second from the first admitted call (index = seconds since it): where a
+   * run left slots idle (its start, its tail, a stall in between).
+   */
+  busyPerSecond: number[];
   /** API calls admitted past the limits, per connection (client id): how the load was spread. */
   requestsPerConnection: Record<string, number>;
   throttled429: number;
@@ -51,14 +62,20 @@ export class StatsCollector {
   private readonly optionWindow = new SlidingSecond();
   private readonly perConnection = new Map<string, number>();
   private requests = new Map<string, Map<number, number>>();
+  private readonly lines = new Map<string, number>();
   private total = 0;
   private peakInstance = 0;
   private peakPerConnection = new Map<string, number>();
   private throttled = 0;
   private faults = new Map<string, number>();
   private busyMs = 0;
+  /** performance.now() of the first admitted call since the last reset: second 0 of busyPerSecond. */
+  private origin: number | null = null;
+  /** Busy milliseconds per second since origin. */
+  private busyBySecond: number[] = [];
 
-  record(route: string, status: number): void {
+  record(route: string, status: number, lines = 0): void {
+    if (lines > 0 && status === 200) this.lines.set(route, (this.lines.get(route) ?? 0) + lines);
     let byStatus = this.requests.get(route);
     if (!byStatus) {
       byStatus = new Map();
@@ -76,14 +93,25 @@ export class StatsCollector {
 
   /** An API call went past the limits (auth, concurrency, rates) and will be handled. */
   admitted(connection: string, isOptionWrite: boolean, now: number = performance.now()): void {
+    this.origin ??= now;
     this.requestWindow.add(now);
     if (isOptionWrite) this.optionWindow.add(now);
     this.perConnection.set(connection, (this.perConnection.get(connection) ?? 0) + 1);
   }
 
-  /** An admitted call ended after `ms`. */
-  busy(ms: number): void {
+  /** An admitted call ended after `ms`, at `now`. */
+  busy(ms: number, now: number = performance.now()): void {
     this.busyMs += ms;
+    if (this.origin === null) return;
+    // Spread over the seconds it covered.
+    let from = Math.max(0, now - ms - this.origin);
+    const to = now - this.origin;
+    while (from < to) {
+      const second = Math.floor(from / 1000);
+      const end = Math.min(to, (second + 1) * 1000);
+      this.busyBySecond[second] = (this.busyBySecond[second] ?? 0) + (end - from);
+      from = end;
+    }
   }
 
   fault(kind: string): void {
@@ -98,10 +126,12 @@ export class StatsCollector {
     return {
       requests,
       totalRequests: this.total,
+      lines: Object.fromEntries(this.lines),
       peakConcurrent: { instance: this.peakInstance, perConnection: Object.fromEntries(this.peakPerConnection) },
       peakPerSecond: { requests: this.requestWindow.peak, optionWrites: this.optionWindow.peak },
       requestsPerConnection: Object.fromEntries(this.perConnection),
       busySeconds: Number((this.busyMs / 1000).toFixed(1)),
+      busyPerSecond: Array.from(this.busyBySecond, (ms) => Number(((ms ?? 0) / 1000).toFixed(2))),
       throttled429: this.throttled,
       faultsInjected: Object.fromEntries(this.faults),
       ...counts,
@@ -110,11 +140,14 @@ export class StatsCollector {
 
   reset(): void {
     this.requests.clear();
+    this.lines.clear();
     this.total = 0;
     this.peakInstance = 0;
     this.peakPerConnection.clear();
     this.throttled = 0;
     this.busyMs = 0;
+    this.origin = null;
+    this.busyBySecond = [];
     this.faults.clear();
     this.requestWindow.reset();
     this.optionWindow.reset();

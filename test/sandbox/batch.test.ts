@@ -13,6 +13,7 @@ describe('sandbox collection PATCH', () => {
   afterAll(() => sb.close());
 
   it('one result line per input line, bad lines do not stop the others', async () => {
+    const before = sb.stats().lines['PATCH /api/rest/v1/products'] ?? 0;
     const r = await api.ndjson('/api/rest/v1/products', [
       { identifier: 'a' },
       '{not json',
@@ -34,6 +35,8 @@ describe('sandbox collection PATCH', () => {
     expect(lines[5]).toMatchObject({ line: 6, identifier: 'b', status_code: 422 });
     expect(r.text.endsWith('\n')).toBe(false);
     expect((await api.get('/api/rest/v1/products/a')).json()['enabled']).toBe(false);
+    // The stats count the lines the PIM processed, bad ones included (each got its own answer).
+    expect(sb.stats().lines['PATCH /api/rest/v1/products']).toBe(before + 6);
   });
 
   it('uuid lines: client-generated uuids create, known ones update', async () => {
@@ -55,10 +58,13 @@ describe('sandbox collection PATCH', () => {
 
   it('413 over 100 lines, nothing processed', async () => {
     const lines = Array.from({ length: 101 }, (_, i) => ({ identifier: `p${i}` }));
+    const linesBefore = sb.stats().lines;
     const r = await api.ndjson('/api/rest/v1/products', lines);
     expect(r.status).toBe(413);
     expect(r.json()).toEqual({ code: 413, message: 'Too many resources to process, 100 is the maximum allowed.' });
     expect(sb.stats().products).toBe(0);
+    // Refused whole: no line was processed.
+    expect(sb.stats().lines).toEqual(linesBefore);
   });
 
   it('a line over 1,000,000 characters gets a 413 line', async () => {

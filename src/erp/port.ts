@@ -129,6 +129,13 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Called for every record that could not be read; the read continues. */
   onReject?: (rejected: RejectedRecord) => void;
+  /**
+   * `none`: the caller needs each record's key, group, parent, categories, active flag and
+   * updatedAt, not its fields (a queued run's plan, which only cuts the items into shards). An
+   * adapter may then leave `fields` empty and skip their columns and look-ups; one that cannot
+   * reads them as usual. Rows are rejected only for what is read: a bad field is the shard's.
+   */
+  fields?: 'all' | 'none';
 }
 
 export interface ErpSource {

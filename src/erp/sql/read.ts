@@ -167,7 +167,8 @@ function convertRow(ctx: StreamContext, specs: Map<string, FieldSpec>, row: Row,
 
 /** Reads a stream: yields converted records in key order, rejects bad rows through onReject and reads on. */
 export async function* readStream(ctx: StreamContext, options: ReadOptions = {}): AsyncGenerator<ErpRecord> {
-  const specs = fieldSpecs(ctx.config);
+  // Keys only: no field is selected, converted or looked up (translations).
+  const specs = options.fields === 'none' ? new Map<string, FieldSpec>() : fieldSpecs(ctx.config);
   const window = options.since !== undefined ? deltaWindow(options.since, ctx.deltaMarginSeconds) : undefined;
   const rejects = new RejectCollector(ctx.name, options.onReject);
   const keyChunks: (string[] | undefined)[] = options.keys ? chunks([...new Set(options.keys)], KEYS_PER_QUERY) : [undefined];

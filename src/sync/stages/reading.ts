@@ -56,6 +56,8 @@ export class RecordReader {
   private readonly inPim = new Set<string>();
   /** Duplicated ERP rows, by key: how many copies were read (each extra copy is a reject of its own). */
   private readonly duplicates = new Map<string, number>();
+  /** ReadOptions.fields of the items and groups reads: `none` for a plan that keeps keys only. */
+  private itemFields: 'all' | 'none' = 'all';
 
   constructor(private readonly ctx: RunContext) {}
 
@@ -108,6 +110,8 @@ export class RecordReader {
     const { mode, since, groupSince, extraItemKeys, allowed } = scope;
     this.ctx.progress('reading');
     const index = new GroupingIndex({ keysOnly: scope.keysOnly === true });
+    // Keys only: the source may skip the fields' columns and look-ups (a bad field is the shard's reject).
+    this.itemFields = scope.keysOnly === true ? 'none' : 'all';
     const inCategory = (rec: ErpRecord) => !allowed || (rec.categories ?? []).some((c) => allowed.has(c));
     // --category: items outside the subtree are not in the run's scope. They are not counted
     // (like the items --keys does not name), but a grouped one is remembered by key: when a
@@ -271,6 +275,8 @@ export class RecordReader {
   private async *readStream(stream: StreamName, opts: { since?: string; keys?: string[] }): AsyncIterable<ErpRecord> {
     const { source } = this.ctx.deps;
     if (!source.streams.includes(stream)) return;
+    const fields = stream === 'items' || stream === 'groups' ? this.itemFields : 'all';
+    const projection = fields === 'none' ? { fields } : {};
     const onReject = (r: { key?: string; location: string; message: string; raw: string; field?: string }) => {
       // An ERP row that could not be read: a reject of this run, never silently dropped.
       const key = r.key ?? r.location;
@@ -298,7 +304,7 @@ export class RecordReader {
       for (const part of chunks(opts.keys, this.ctx.opts.keysChunk ?? 500)) {
         if (part.length === 0) continue;
         this.ctx.checkAbort();
-        for await (const rec of source.read(stream, { keys: part, onReject, ...(this.ctx.opts.signal ? { signal: this.ctx.opts.signal } : {}) })) {
+        for await (const rec of source.read(stream, { keys: part, onReject, ...projection, ...(this.ctx.opts.signal ? { signal: this.ctx.opts.signal } : {}) })) {
           this.ctx.checkAbort();
           yield rec;
         }
@@ -308,7 +314,7 @@ export class RecordReader {
       return;
     }
     this.ctx.checkAbort();
-    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject, ...(this.ctx.opts.signal ? { signal: this.ctx.opts.signal } : {}) })) {
+    for await (const rec of source.read(stream, { ...(opts.since ? { since: opts.since } : {}), onReject, ...projection, ...(this.ctx.opts.signal ? { signal: this.ctx.opts.signal } : {}) })) {
       // A stop request ends the read here (the source is closed by the caller as usual).
       this.ctx.checkAbort();
       yield rec;

@@ -234,6 +234,16 @@ export function defineSqlAdapterSuite(label: string, enabled: boolean, makeDb: (
       expect(date.raw).toContain('31/02/2024');
     });
 
+    it("fields 'none' (a queued run's plan): keys, groups, dates, categories and flags without the fields; bad fields are not this read's rejects", async () => {
+      const { byKey, rejects } = await readAll(source, 'items', { fields: 'none' });
+      expect([...byKey.keys()].sort()).toEqual(['BAD-DATE', 'BAD-UNIT', 'CH-BLUE', 'CH-OLD', 'CH-RED', 'DK-1', 'DK-2', 'LATE', "O'Brien \"quoted\""].sort());
+      expect(rejects).toEqual([]);
+      const red = byKey.get('CH-RED')!;
+      expect(red).toEqual({ stream: 'items', key: 'CH-RED', updatedAt: '2024-06-01T10:00:00.000Z', group: 'T-CHAIR', categories: ['furniture', 'chairs'], active: true, fields: {} });
+      expect(byKey.get('CH-OLD')!.active).toBe(false);
+      expect(byKey.get('DK-1')!.updatedAt).toBe('2024-06-15T09:00:00.000Z');
+    });
+
     it('delta: inclusive ties, the skew margin, and group changes propagated to their items', async () => {
       const since = '2024-06-01T10:00:00Z';
       const exact = await readAll(source, 'items', { since });

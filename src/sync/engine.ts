@@ -120,13 +120,16 @@ export async function executeSync(deps: EngineDeps, options: SyncOptions = {}): 
   try {
     await run.begin();
     const resend = await run.verify();
-    const allowed = await syncCategories(run);
     const part = options.part;
+    // A queued run's plan reads the item keys while the categories are written (the shards need
+    // them, its key read does not): the categories' round trips are off the shards' start.
+    const { allowed, written } = await syncCategories(run, part?.role === 'plan');
     if (part?.role === 'plan') {
-      const groups = await planItems(run, resend, allowed);
+      const groups = await planItems(run, resend, allowed, written);
       await run.moveWatermarks();
       await part.onPlan({ groups, watermarks: run.nextWatermarks() });
     } else {
+      await written;
       await syncItems(run, resend, allowed);
       await run.moveWatermarks();
     }
@@ -136,16 +139,23 @@ export async function executeSync(deps: EngineDeps, options: SyncOptions = {}): 
   return run.end();
 }
 
-/** Categories first (unless --keys): read, mapped, diffed and written, all settled before any item refers to them. Returns the --category subtree. */
-async function syncCategories(run: SyncRun): Promise<ReadonlySet<string> | null> {
+/**
+ * Categories first (unless --keys): read, mapped, diffed and written, all settled before any item
+ * refers to them. Returns the --category subtree and when the writes settled: awaited here unless
+ * `inBackground` (the caller awaits `written` before anything refers to them).
+ */
+async function syncCategories(run: SyncRun, inBackground = false): Promise<{ allowed: ReadonlySet<string> | null; written: Promise<void> }> {
   const { ctx, reading, planning, applying, scope } = run;
-  if (scope.mode === 'keys' && !run.ctx.opts.categoryKeys?.length) return null;
+  if (scope.mode === 'keys' && !run.ctx.opts.categoryKeys?.length) return { allowed: null, written: Promise.resolve() };
   ctx.checkAbort();
   applying.begin();
   const read = await reading.readCategories(scope.categorySince);
   if (read.records.length > 0) applying.add(await planning.planCategories(read.records));
-  if (!ctx.dryRun) await applying.finish();
-  return read.allowed;
+  const written = ctx.dryRun ? Promise.resolve() : applying.finish();
+  if (!inBackground) await written;
+  // Awaited later: never an unhandled rejection meanwhile.
+  else written.catch(() => undefined);
+  return { allowed: read.allowed, written };
 }
 
 /**
@@ -153,12 +163,14 @@ async function syncCategories(run: SyncRun): Promise<ReadonlySet<string> | null>
  * read (with their whole groups) for their keys only — the shards sync them —, and a full run's
  * deletions, which need every key the ERP has.
  */
-async function planItems(run: SyncRun, resend: string[], allowed: ReadonlySet<string> | null): Promise<ItemGroup[]> {
+async function planItems(run: SyncRun, resend: string[], allowed: ReadonlySet<string> | null, categoriesWritten: Promise<void>): Promise<ItemGroup[]> {
   const { ctx, applying, scope } = run;
   ctx.checkAbort();
   applying.begin();
   if (scope.mode !== 'keys') await applying.feed(await planOptionLabels(ctx, run.planned));
   const read = await run.readItemKeys({ mode: scope.mode, since: scope.since, groupSince: scope.groupSince, extraItemKeys: resend, allowed });
+  // Before any deletion policy and before the shards: every category is in the PIM.
+  await categoriesWritten;
   const groups: ItemGroup[] = [];
   for (const part of read.index.chunks(1000)) for (const [key, items] of part) groups.push({ key, items: items.map((i) => i.key) });
   if (scope.mode === 'full' && !ctx.opts.category) {

@@ -1,0 +1,92 @@
+/**
+ * A queued run's plan (RunPart `plan`) cuts the items into shards by key and group only: it asks
+ * the ERP for no field of items and groups (ReadOptions.fields `none`), so a big catalog's plan
+ * does not read, convert and look up what only the shards map. The categories it writes are all
+ * in the PIM when it hands the shards over, though it reads the keys while they are written.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSync } from '../../src/app/run-sync.js';
+import { ferryConfigSchema } from '../../src/config/schema.js';
+import { createErpSource } from '../../src/erp/factory.js';
+import type { ErpSource, ReadOptions, StreamName } from '../../src/erp/port.js';
+import { createLogger } from '../../src/logging.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { bootstrapPim } from '../../src/sync/bootstrap.js';
+import { openStateStore } from '../../src/sync/index.js';
+import { sandboxPimConfig, tempDirs } from './support/e2e.js';
+import { clientFor } from './support/pim.js';
+
+const silent = createLogger({ level: 'silent' });
+const tempDir = tempDirs('ferry-plan-keys-');
+
+describe('the plan of a queued run', () => {
+  it('reads items and groups without their fields, hands over every item once, with every category written', async () => {
+    const sb = await startSandbox({ catalog: 'demo' });
+    const dir = tempDir();
+    const config = ferryConfigSchema.parse({
+      pim: sandboxPimConfig(sb),
+      erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: 120, seed: 3 },
+      mapping: { preset: 'demo' },
+      state: { path: join(dir, 'ferry.db') },
+    });
+    const admin = clientFor(sb);
+    const state = await openStateStore(config.state);
+    try {
+      const demo = createErpSource(config.erp);
+      await bootstrapPim(admin, config.mapping, demo);
+      const reads: { stream: StreamName; fields: ReadOptions['fields'] }[] = [];
+      const recording: ErpSource = {
+        ...demo,
+        kind: demo.kind,
+        streams: demo.streams,
+        check: () => demo.check(),
+        describe: () => demo.describe(),
+        close: () => demo.close(),
+        read(stream, options) {
+          reads.push({ stream, fields: options?.fields });
+          return demo.read(stream, options);
+        },
+      };
+      const runId = await state.startRun('full', { queued: true }, 'test');
+      let handedOver: string[] = [];
+      const categoriesAtPlan: string[] = [];
+      const report = await runSync(config, {
+        logger: silent,
+        full: true,
+        client: admin,
+        state,
+        openSource: () => recording,
+        part: {
+          role: 'plan',
+          runId,
+          onPlan: async (plan) => {
+            handedOver = plan.groups.flatMap((g) => g.items);
+            for await (const c of admin.categories.list()) categoriesAtPlan.push(c.code);
+          },
+        },
+      });
+      expect(report.status, report.error ?? '').toBe('succeeded');
+
+      expect(reads.filter((r) => r.stream === 'items' || r.stream === 'groups').map((r) => r.fields)).not.toContain(undefined);
+      expect(new Set(reads.filter((r) => r.stream === 'items' || r.stream === 'groups').map((r) => r.fields))).toEqual(new Set(['none']));
+      expect(reads.find((r) => r.stream === 'categories')?.fields).toBeUndefined();
+
+      const all: string[] = [];
+      const source = createErpSource(config.erp);
+      for await (const rec of source.read('items')) all.push(rec.key);
+      const erpCategories: string[] = [];
+      for await (const rec of source.read('categories')) erpCategories.push(rec.key);
+      await source.close();
+      expect([...handedOver].sort()).toEqual(all.sort());
+      expect(new Set(handedOver).size).toBe(handedOver.length);
+      // The demo mapping prefixes the ERP's category codes.
+      expect(erpCategories.length).toBeGreaterThan(10);
+      for (const code of erpCategories) expect(categoriesAtPlan).toContain(`erp_${code}`);
+    } finally {
+      await state.close();
+      await admin.close();
+      await sb.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@
  * stream needs pg-query-stream, which Ferry does not ship). SQLite: better-sqlite3's statement
  * iterator on a dedicated connection. MySQL/MariaDB and SQL Server: the driver's row stream.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type Database from 'better-sqlite3';
 import type { SqlClient } from './config.js';
@@ -11,15 +12,14 @@ import type { SqlClient } from './config.js';
 export type Row = Record<string, unknown>;
 
 export async function* streamRows(knex: Knex, client: SqlClient, query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
-  switch (client) {
-    case 'pg':
-      yield* pgCursor(knex, query, batchSize);
-      return;
-    case 'better-sqlite3':
-      yield* sqliteIterator(knex, query, batchSize);
-      return;
-    default:
-      yield* driverStream(query, batchSize);
+  const batches = client === 'pg' ? pgCursor(knex, query, batchSize) : client === 'better-sqlite3' ? sqliteIterator(knex, query, batchSize) : driverStream(query, batchSize);
+  for await (const batch of batches) {
+    yield batch;
+    // A turn of the event loop between batches: SQLite answers synchronously and a driver's stream
+    // may hold many batches from one network read, so without it a long read holds up every
+    // response on the wire (a run's batches in flight, its rate budget's database answers),
+    // leaving the PIM's slots idle while it reads.
+    await nextTurn();
   }
 }
 
@@ -72,31 +72,33 @@ async function* sqliteIterator(knex: Knex, query: Knex.QueryBuilder, batchSize: 
 async function* driverStream(query: Knex.QueryBuilder, batchSize: number): AsyncGenerator<Row[]> {
   const stream = query.stream({ highWaterMark: batchSize });
   try {
-    yield* inBatches(stream as AsyncIterable<Row>, batchSize);
+    yield* streamInBatches(stream as AsyncIterable<Row>, batchSize);
   } finally {
     (stream as unknown as { destroy?: () => void }).destroy?.();
   }
 }
 
-/** Rows in batches of `size` (the last one shorter); a consumer that stops early closes `rows`. */
-async function* inBatches(rows: Iterable<Row> | AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
+/** SQLite's rows, which come synchronously, in batches of `size` (the last one shorter): a plain loop, not one awaited promise per row. */
+function* inBatches(rows: Iterable<Row>, size: number): Generator<Row[]> {
   let batch: Row[] = [];
-  if (Symbol.iterator in rows) {
-    // SQLite's rows come synchronously: a plain loop, not one awaited promise per row (`for await`).
-    for (const row of rows) {
-      batch.push(row);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
     }
-  } else {
-    for await (const row of rows) {
-      batch.push(row);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
-      }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** A driver's row stream in batches of `size` (the last one shorter); a consumer that stops early closes the stream. */
+async function* streamInBatches(rows: AsyncIterable<Row>, size: number): AsyncGenerator<Row[]> {
+  let batch: Row[] = [];
+  for await (const row of rows) {
+    batch.push(row);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
     }
   }
   if (batch.length > 0) yield batch;

@@ -259,8 +259,8 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
       state: { url: pgUrl, schema },
       sync: { batchesInFlight: 16 },
       // Enough shards that every worker stays busy to the end, but not so small that each costs its start.
-      // The shard size and worker concurrency a user gets by default, unless the flags say otherwise.
-      jobs: { workers: true, ...(SHARD_ITEMS ? { shardItems: SHARD_ITEMS } : {}), pollSeconds: 0.5 },
+      // The shard size, worker concurrency and poll interval a user gets by default, unless the flags say otherwise.
+      jobs: { workers: true, ...(SHARD_ITEMS ? { shardItems: SHARD_ITEMS } : {}) },
     };
     const config = ferryConfigSchema.parse(raw);
     const client = createAkeneoClient({ url: sandbox.url, auth: { kind: 'connections', connections: sandbox.connections } });

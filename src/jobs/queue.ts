@@ -14,6 +14,13 @@ import PgBoss from 'pg-boss';
 /** The queues of a run's parts. A schedule gets a queue of its own (pg-boss keys a schedule by its queue). */
 export const QUEUES = { plan: 'ferry-plan', shard: 'ferry-shard', settle: 'ferry-settle' } as const;
 const SCHEDULE_PREFIX = 'ferry-schedule.';
+/**
+ * The PostgreSQL channel of Ferry's wake-ups: a job was sent to a queue (payload: JSON
+ * `{schema, queue}`). pg-boss 10 only polls; with it, an idle worker takes a run's plan, its
+ * shards and its settle at once instead of at its next poll (jobs.pollSeconds, the fallback).
+ */
+const WAKE_CHANNEL = 'ferry_jobs';
+const RELISTEN_MS = 1_000;
 
 export interface QueueSettings {
   url: string;
@@ -67,6 +74,12 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export class JobQueue {
   private readonly t: { run: string; part: string; attempt: string; optionClaim: string };
+  /** pg-boss's ids of this process's workers, per queue: the ones a wake-up notifies. */
+  private readonly workerIds = new Map<string, string[]>();
+  /** The connection that LISTENs for wake-ups, once a worker works here. */
+  private listener: pg.Client | null = null;
+  private listening = false;
+  private closing = false;
 
   private constructor(
     readonly boss: PgBoss,
@@ -154,6 +167,55 @@ export class JobQueue {
     await this.pool.query(`INSERT INTO ${this.t.run} (run_id, lock_name, owner, options) VALUES ($1, $2, $3, $4)`, [run.runId, run.lockName, run.owner, JSON.stringify(run.options)]);
     // The plan reads the whole ERP's keys and runs categories and options: as long as a shard may take.
     await this.boss.send(QUEUES.plan, { runId: run.runId } satisfies RunJob, { ...this.jobOptions, expireInSeconds: this.settings.shardExpireSeconds });
+    await this.wake(this.pool, QUEUES.plan);
+  }
+
+  /** Tells the workers listening (any process) that `queue` has a job; in a transaction, on commit. */
+  private async wake(db: { query(text: string, values: unknown[]): Promise<unknown> }, queue: string): Promise<void> {
+    await db.query('SELECT pg_notify($1, $2)', [WAKE_CHANNEL, JSON.stringify({ schema: this.settings.schema, queue })]);
+  }
+
+  /**
+   * LISTENs for wake-ups on a connection of its own, and notifies this process's workers of the
+   * queue named. A lost connection is opened again after a second; meanwhile workers poll.
+   */
+  private async listen(): Promise<void> {
+    if (this.listening) return;
+    this.listening = true;
+    const connect = async (): Promise<void> => {
+      if (this.closing) return;
+      const client = new pg.Client({ connectionString: this.settings.url });
+      let lost = false;
+      const again = (err?: Error) => {
+        if (lost) return;
+        lost = true;
+        this.listener = null;
+        client.end().catch(() => undefined);
+        if (this.closing) return;
+        if (err) this.settings.onError?.(err);
+        setTimeout(() => void connect(), RELISTEN_MS).unref();
+      };
+      client.on('error', again);
+      client.on('end', () => again());
+      client.on('notification', (msg) => {
+        let wake: { schema?: unknown; queue?: unknown };
+        try {
+          wake = JSON.parse(msg.payload ?? '') as typeof wake;
+        } catch {
+          return;
+        }
+        if (wake.schema !== this.settings.schema || typeof wake.queue !== 'string') return;
+        for (const id of this.workerIds.get(wake.queue) ?? []) this.boss.notifyWorker(id);
+      });
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${WAKE_CHANNEL}`);
+        this.listener = client;
+      } catch (err) {
+        again(err as Error);
+      }
+    };
+    await connect();
   }
 
   async getRun(runId: number): Promise<QueuedRun | null> {
@@ -208,7 +270,10 @@ export class JobQueue {
         priority: keys.length,
         expireInSeconds: this.settings.shardExpireSeconds,
       }));
-      if (jobs.length > 0) await this.boss.insert(jobs, { db });
+      if (jobs.length > 0) {
+        await this.boss.insert(jobs, { db });
+        await this.wake(client, QUEUES.shard);
+      }
       await client.query('COMMIT');
       return true;
     } catch (err) {
@@ -291,6 +356,7 @@ export class JobQueue {
 
   async sendSettle(runId: number): Promise<void> {
     await this.boss.send(QUEUES.settle, { runId } satisfies RunJob, { ...this.jobOptions, singletonKey: `settle:${runId}`, expireInSeconds: 300 });
+    await this.wake(this.pool, QUEUES.settle);
   }
 
   /** A worker's sign of life on the run (waitForRun tells a run no worker works on). */
@@ -312,10 +378,12 @@ export class JobQueue {
   /** Runs `handler` for each job of `queue`, `concurrency` at a time; a throw fails the job (pg-boss retries it). */
   async work<T extends object>(queue: string, concurrency: number, handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      await this.boss.work<T>(queue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.settings.pollSeconds }, async ([job]) => {
+      const id = await this.boss.work<T>(queue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.settings.pollSeconds }, async ([job]) => {
         if (job) await handler(job);
       });
+      this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
     }
+    await this.listen();
   }
 
   /** A cron schedule (with its time zone) that sends a run with these options; pg-boss fires each occurrence once. */
@@ -339,6 +407,8 @@ export class JobQueue {
 
   /** Stops taking jobs; waits up to `timeoutMs` for the jobs in hand to finish. */
   async close(timeoutMs = 30_000): Promise<void> {
+    this.closing = true;
+    await this.listener?.end().catch(() => undefined);
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     await this.pool.end();
   }

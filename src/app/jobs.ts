@@ -38,6 +38,9 @@ export interface QueuedRunProgress {
   shardsTotal: number | null;
   /** Records settled so far by the parts that finished. */
   settled: number;
+  /** PIM requests (and 429s among them) of the parts that finished: the Console's live page shows them as they grow. */
+  requests: number;
+  throttled: number;
 }
 
 export interface JobQueueApi {
@@ -147,17 +150,21 @@ async function waitForRun(config: FerryConfig, queue: JobQueue, state: StateStor
     const run = await queue.getRun(runId);
     if (!run) throw new Error(`run #${runId} is not a queued run`);
     if (run.status === 'settled') {
-      onProgress?.({ phase: 'done', shardsDone: run.shards ?? 0, shardsTotal: run.shards, settled: (run.report as RunReport).counts.read });
-      return run.report as RunReport;
+      const report = run.report as RunReport;
+      onProgress?.({ phase: 'done', shardsDone: run.shards ?? 0, shardsTotal: run.shards, settled: report.counts.read, requests: report.requests?.total ?? 0, throttled: report.requests?.throttled ?? 0 });
+      return report;
     }
     const row = await state.getRun(runId);
     // Another run found this one dead (no worker kept its lock fresh) and ended it.
     if (row && row.status !== 'running') return row.report as RunReport;
     const parts = await queue.partReports(runId);
-    const settled = parts.reduce((n, p) => n + ((p.report as RunReport).counts?.read ?? 0), 0);
+    const reports = parts.map((p) => p.report as RunReport);
+    const settled = reports.reduce((n, r) => n + (r.counts?.read ?? 0), 0);
+    const requests = reports.reduce((n, r) => n + (r.requests?.total ?? 0), 0);
+    const throttled = reports.reduce((n, r) => n + (r.requests?.throttled ?? 0), 0);
     const shardsDone = parts.filter((p) => p.part > 0).length;
     const phase: QueuedRunProgress['phase'] = run.status === 'planning' ? (run.touched ? 'planning' : 'waiting') : shardsDone === run.shards ? 'settling' : 'shards';
-    const progress = { phase, shardsDone, shardsTotal: run.shards, settled };
+    const progress = { phase, shardsDone, shardsTotal: run.shards, settled, requests, throttled };
     const key = JSON.stringify(progress);
     if (key !== last) onProgress?.(progress);
     last = key;

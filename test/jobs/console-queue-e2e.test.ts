@@ -114,6 +114,8 @@ describe.runIf(enabled)('the Console on the job queue', () => {
       const job = server.ctx.manager.job(jobId)!;
       // Mid-way: one shard of about eight done.
       await expect.poll(() => job.last.shardsDone ?? 0, { timeout: 120_000, interval: 200 }).toBeGreaterThanOrEqual(1);
+      // The live page counts the PIM requests of the parts finished so far (the plan's, a shard's), not only once settled.
+      expect(job.last.requests).toBeGreaterThan(0);
       const cancel = await server.app.inject({ method: 'POST', url: `/api/v1/runs/${runId}/cancel`, headers: olga.headers });
       expect(cancel.statusCode, cancel.body).toBe(202);
       expect(job.last.cancelling).toBe(true);

@@ -78,7 +78,7 @@ function progressLine(runId: number, p: QueuedRunProgress): string {
     case 'planning':
       return `run #${runId}: planning (categories, options, reading the ERP's keys)`;
     case 'shards':
-      return `run #${runId}: ${p.shardsDone}/${p.shardsTotal ?? '?'} shards done, ${p.settled} records settled`;
+      return `run #${runId}: ${p.shardsDone}/${p.shardsTotal ?? '?'} shards done, ${p.settled} records settled in ${p.requests} PIM requests`;
     case 'settling':
       return `run #${runId}: every shard done, settling the report`;
     case 'done':

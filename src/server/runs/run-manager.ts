@@ -380,7 +380,7 @@ export class RunManager {
     const { logger } = this.deps;
     const onProgress = (p: QueuedRunProgress) => {
       const elapsedMs = Date.now() - job.startedAt;
-      job.last = { ...job.last, phase: p.phase, read: p.settled, settled: p.settled, shardsDone: p.shardsDone, shardsTotal: p.shardsTotal, elapsedMs, etaSeconds: null };
+      job.last = { ...job.last, phase: p.phase, read: p.settled, settled: p.settled, requests: p.requests, throttled: p.throttled, shardsDone: p.shardsDone, shardsTotal: p.shardsTotal, elapsedMs, etaSeconds: null };
       job.events.emit('progress', job.last);
     };
     try {

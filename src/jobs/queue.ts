@@ -378,8 +378,16 @@ export class JobQueue {
   /** Runs `handler` for each job of `queue`, `concurrency` at a time; a throw fails the job (pg-boss retries it). */
   async work<T extends object>(queue: string, concurrency: number, handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>): Promise<void> {
     for (let i = 0; i < concurrency; i++) {
-      const id = await this.boss.work<T>(queue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.settings.pollSeconds }, async ([job]) => {
-        if (job) await handler(job);
+      let id: string | null = null;
+      id = await this.boss.work<T>(queue, { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.settings.pollSeconds }, async ([job]) => {
+        if (!job) return;
+        try {
+          await handler(job);
+        } finally {
+          // pg-boss 10 waits out the poll interval after a job too: a slot that finished a short
+          // shard sat idle for the rest of it (2 s by default) with shards still queued. Ask again now.
+          if (id !== null) this.boss.notifyWorker(id);
+        }
       });
       this.workerIds.set(queue, [...(this.workerIds.get(queue) ?? []), id]);
     }

@@ -48,4 +48,25 @@ describe('job queue wake-ups', () => {
       await worker.close(1_000);
     }
   });
+
+  it('a worker that finished a job takes the next at once, not after its poll interval', async () => {
+    const worker = await JobQueue.open(settings(30));
+    const sender = await JobQueue.open(settings(30));
+    try {
+      const done: number[] = [];
+      await worker.work<RunJob>(QUEUES.shard, 1, async () => void done.push(Date.now()));
+      await new Promise((r) => setTimeout(r, 500));
+      const sentAt = Date.now();
+      // Five short shards for one slot: the wake-up brings the first, each end the next.
+      await sender.enqueueRun({ runId: 2, lockName: 'l', owner: 'queue:test', options: {} });
+      await sender.planned(2, [['a'], ['b'], ['c'], ['d'], ['e']], {});
+      const deadline = Date.now() + 10_000;
+      while (done.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(done).toHaveLength(5);
+      expect(done[4]! - sentAt).toBeLessThan(5_000);
+    } finally {
+      await sender.close(1_000);
+      await worker.close(1_000);
+    }
+  });
 });

@@ -394,16 +394,26 @@ export function createFilesSource(input: FilesConfigInput | FilesConfig, opts: F
     for (const [stream, plan] of plans) {
       let files = await filesOf(plan);
       if (!files.length) files = await listStreamFiles(doneDir, plan, 0).catch(() => [] as DropFile[]);
-      const sample: ErpRecord[] = [];
-      const newest = files[files.length - 1];
-      if (newest) {
-        const scratch = newReport(newest.name, stream, '', newest.size, newest.mtimeMs);
+      let sample: ErpRecord[] = [];
+      // The newest file that can be read: a broken file dropped last (reported by every read of
+      // it) does not hide the fields of the others. None readable: the newest one's problem.
+      let problem: { file: string; error: Error } | null = null;
+      for (let i = files.length - 1; i >= 0; i--) {
+        const file = files[i]!;
+        const scratch = newReport(file.name, stream, '', file.size, file.mtimeMs);
+        sample = [];
         try {
-          for await (const r of readFileRecords(newest, plan, scratch, { maxRows: 200 })) sample.push(r);
+          for await (const r of readFileRecords(file, plan, scratch, { maxRows: 200 })) sample.push(r);
+          problem = null;
+          break;
         } catch (e) {
           if (!isFileProblem(e)) throw e;
-          throw new ErpError(`cannot describe ${stream} from ${newest.name}: ${(e as Error).message}`, e instanceof EncodingError ? 'encoding' : 'protocol', { cause: e });
+          problem ??= { file: file.name, error: e as Error };
         }
+      }
+      if (problem) {
+        const { file, error } = problem;
+        throw new ErpError(`cannot describe ${stream} from ${file}: ${error.message}`, error instanceof EncodingError ? 'encoding' : 'protocol', { cause: error });
       }
       const declared = new Map<string, FieldType>(plan.fields.map(([f, s]) => [f, s.type]));
       out.push({

@@ -4,37 +4,24 @@
  * does not read, convert and look up what only the shards map. The categories it writes are all
  * in the PIM when it hands the shards over, though it reads the keys while they are written.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSync } from '../../src/app/run-sync.js';
-import { ferryConfigSchema } from '../../src/config/schema.js';
 import { createErpSource } from '../../src/erp/factory.js';
 import type { ErpSource, ReadOptions, StreamName } from '../../src/erp/port.js';
 import { createLogger } from '../../src/logging.js';
-import { startSandbox } from '../../src/sandbox/index.js';
-import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { openStateStore } from '../../src/sync/index.js';
-import { sandboxPimConfig, tempDirs } from './support/e2e.js';
-import { clientFor } from './support/pim.js';
+import { tempDirs } from './support/e2e.js';
+import { bootstrappedDemo } from './support/demo-pim.js';
 
 const silent = createLogger({ level: 'silent' });
 const tempDir = tempDirs('ferry-plan-keys-');
 
 describe('the plan of a queued run', () => {
   it('reads items and groups without their fields, hands over every item once, with every category written', async () => {
-    const sb = await startSandbox({ catalog: 'demo' });
-    const dir = tempDir();
-    const config = ferryConfigSchema.parse({
-      pim: sandboxPimConfig(sb),
-      erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: 120, seed: 3 },
-      mapping: { preset: 'demo' },
-      state: { path: join(dir, 'ferry.db') },
-    });
-    const admin = clientFor(sb);
+    const { sb, config, admin } = await bootstrappedDemo(tempDir(), { items: 120, seed: 3 });
     const state = await openStateStore(config.state);
     try {
       const demo = createErpSource(config.erp);
-      await bootstrapPim(admin, config.mapping, demo);
       const reads: { stream: StreamName; fields: ReadOptions['fields'] }[] = [];
       const recording: ErpSource = {
         ...demo,

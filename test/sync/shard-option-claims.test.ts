@@ -4,17 +4,13 @@
  * (the shards starting together otherwise each sent the run's new options, at Akeneo's 3 option
  * writes/s). The claimant never writing it: the waiting shard writes it itself after awaitOptionMs.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/akeneo/events.js';
 import { runSync } from '../../src/app/run-sync.js';
-import { ferryConfigSchema } from '../../src/config/schema.js';
-import { createErpSource } from '../../src/erp/factory.js';
 import { createLogger } from '../../src/logging.js';
-import { startSandbox } from '../../src/sandbox/index.js';
-import { bootstrapPim } from '../../src/sync/bootstrap.js';
 import { openStateStore } from '../../src/sync/index.js';
-import { sandboxPimConfig, tempDirs } from './support/e2e.js';
+import { tempDirs } from './support/e2e.js';
+import { bootstrappedDemo } from './support/demo-pim.js';
 import { clientFor } from './support/pim.js';
 
 const silent = createLogger({ level: 'silent' });
@@ -22,18 +18,7 @@ const tempDir = tempDirs('ferry-option-claims-');
 const OPTIONS_ROUTE = /\/attributes\/\{attribute_code\}\/options$/;
 
 async function setUp() {
-  const sb = await startSandbox({ catalog: 'demo' });
-  const dir = tempDir();
-  const config = ferryConfigSchema.parse({
-    pim: sandboxPimConfig(sb),
-    erp: { type: 'demo', path: join(dir, 'demo-erp.sqlite'), items: 80, seed: 5 },
-    mapping: { preset: 'demo' },
-    state: { path: join(dir, 'ferry.db') },
-  });
-  const source = createErpSource(config.erp);
-  const admin = clientFor(sb);
-  await bootstrapPim(admin, config.mapping, source);
-  await source.close();
+  const { sb, config, admin } = await bootstrappedDemo(tempDir(), { items: 80, seed: 5 });
   const state = await openStateStore(config.state);
   const runId = await state.startRun('full', { queued: true }, 'test');
   // The plan part, as a worker runs it: categories written, the groups in scope handed over.

@@ -146,6 +146,7 @@ export class JobQueue {
     await db.query(`ALTER TABLE ${this.t.run} ADD COLUMN IF NOT EXISTS input jsonb`);
     await db.query(`ALTER TABLE ${this.t.part} ADD COLUMN IF NOT EXISTS extra jsonb`);
     await db.query(`ALTER TABLE ${this.t.run} ADD COLUMN IF NOT EXISTS structure jsonb`);
+    await db.query(`ALTER TABLE ${this.t.run} ADD COLUMN IF NOT EXISTS settle_sent boolean NOT NULL DEFAULT false`);
     await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.attempt} (
       run_id integer NOT NULL,
       part integer NOT NULL,
@@ -286,15 +287,46 @@ export class JobQueue {
 
   /**
    * Stores a part's final report (the plan is part 0; a shard retried replaces its row, so it is
-   * counted once) and sends the settle when every part is in. Two last shards finishing together may
-   * both send it: the settle is idempotent, and pg-boss's singleton key keeps one queued.
+   * counted once) and sends the settle when every part is in, exactly once. Two last shards
+   * finishing together queue behind the run's row lock: the first to see every part in marks the
+   * settle sent and sends it in the same transaction. pg-boss's singleton key cannot do this: on a
+   * standard queue it keeps nothing unique, and two settles ran the EE deletion policy twice (the
+   * second one's 404s became the run's report).
    */
   async partDone(runId: number, part: number, status: string, report: unknown, extra: unknown = null): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO ${this.t.part} (run_id, part, status, report, extra) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, part) DO UPDATE SET status = excluded.status, report = excluded.report, extra = excluded.extra`,
-      [runId, part, status, JSON.stringify(report), extra === null ? null : JSON.stringify(extra)],
-    );
-    await this.settleIfComplete(runId);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ status: string; shards: number | null; settle_sent: boolean }>(
+        `SELECT status, shards, settle_sent FROM ${this.t.run} WHERE run_id = $1 FOR UPDATE`,
+        [runId],
+      );
+      await client.query(
+        `INSERT INTO ${this.t.part} (run_id, part, status, report, extra) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (run_id, part) DO UPDATE SET status = excluded.status, report = excluded.report, extra = excluded.extra`,
+        [runId, part, status, JSON.stringify(report), extra === null ? null : JSON.stringify(extra)],
+      );
+      const run = rows[0];
+      if (run && run.status === 'sharded' && run.shards !== null && !run.settle_sent) {
+        const { rows: counted } = await client.query<{ done: string }>(`SELECT count(*) AS done FROM ${this.t.part} WHERE run_id = $1`, [runId]);
+        if (Number(counted[0]?.done ?? 0) >= run.shards + 1) {
+          await client.query(`UPDATE ${this.t.run} SET settle_sent = true WHERE run_id = $1`, [runId]);
+          await this.sendSettle(runId, client);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Sends the run's settle job, in `client`'s transaction (its wake-up goes on commit). */
+  private async sendSettle(runId: number, client: pg.PoolClient): Promise<void> {
+    const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+    await this.boss.send(QUEUES.settle, { runId } satisfies RunJob, { ...this.jobOptions, expireInSeconds: 300, db });
+    await this.wake(client, QUEUES.settle);
   }
 
   /**
@@ -346,17 +378,6 @@ export class JobQueue {
     await this.pool.query(`INSERT INTO ${this.t.attempt} (run_id, part, data) VALUES ($1, $2, $3) ON CONFLICT (run_id, part) DO NOTHING`, [runId, part, JSON.stringify(data)]);
     const { rows } = await this.pool.query<{ data: unknown }>(`SELECT data FROM ${this.t.attempt} WHERE run_id = $1 AND part = $2`, [runId, part]);
     return rows[0]?.data ?? null;
-  }
-
-  /** Sends the settle when the plan and every shard stored their report. */
-  async settleIfComplete(runId: number): Promise<void> {
-    const run = await this.getRun(runId);
-    if (run && run.status === 'sharded' && run.shards !== null && run.partsDone >= run.shards + 1) await this.sendSettle(runId);
-  }
-
-  async sendSettle(runId: number): Promise<void> {
-    await this.boss.send(QUEUES.settle, { runId } satisfies RunJob, { ...this.jobOptions, singletonKey: `settle:${runId}`, expireInSeconds: 300 });
-    await this.wake(this.pool, QUEUES.settle);
   }
 
   /** A worker's sign of life on the run (waitForRun tells a run no worker works on). */

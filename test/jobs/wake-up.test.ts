@@ -36,8 +36,10 @@ describe('job queue wake-ups', () => {
       sentAt = Date.now();
       await sender.planned(1, [['a'], ['b']], {});
       await until(3);
+      // The plan's and both shards' reports: the last sends the settle.
+      for (const part of [0, 1]) await sender.partDone(1, part, 'succeeded', {});
       sentAt = Date.now();
-      await sender.sendSettle(1);
+      await sender.partDone(1, 2, 'succeeded', {});
       await until(4);
 
       expect(taken.map((t) => t.queue).sort()).toEqual(['plan', 'settle', 'shard', 'shard']);

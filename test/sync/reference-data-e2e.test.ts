@@ -180,9 +180,13 @@ describe.each([
       // The helmet and socks leave the ERP: their assets go (policy delete), the brand record stays (no API deletion).
       erp.remove('items', 'HL-U509');
       erp.remove('items', 'SO-B909');
+      // Someone deleted the socks' packshot in the PIM already: gone is what the policy wants, not a failure.
+      await client.assets('packshots').delete('socks');
       const fourth = await runSync(config, { client, source: erp, logger: silent, full: true });
       checkCounts(fourth);
-      expect(fourth.referenceData).toMatchObject({ assets: { deleted: 2 }, records: { kept: 1 } });
+      expect(fourth.referenceData).toMatchObject({ assets: { deleted: 2, failed: 0 }, records: { kept: 1 } });
+      expect(fourth.referenceData!.messages).toContain('asset socks of packshots: no ERP item names it any more; it was already gone from the PIM (sync.deletion: delete).');
+      expect(fourth.referenceData!.messages).toContain('asset helmet of packshots: no ERP item names it any more; deleted (sync.deletion: delete).');
       expect(await client.assets('packshots').find('helmet')).toBeUndefined();
       expect(await client.assets('packshots').find('roadbike_red')).toBeDefined();
       expect(await client.referenceEntityRecords('brand').find('adventure_works')).toBeDefined();

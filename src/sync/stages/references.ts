@@ -299,16 +299,21 @@ export async function applyReferenceDeletionPolicy(
             counts.deleted++;
             continue;
           }
+          let alreadyGone = false;
           try {
             await client.assets!(container).delete(code);
           } catch (err) {
-            counts.failed++;
-            note(`asset ${code} of ${container} (no ERP item names it any more): not deleted — ${errorText(err)}`);
-            continue;
+            // Gone already (deleted in the PIM, or by an earlier attempt of this settle): the outcome wanted.
+            alreadyGone = (err as { status?: number }).status === 404;
+            if (!alreadyGone) {
+              counts.failed++;
+              note(`asset ${code} of ${container} (no ERP item names it any more): not deleted — ${errorText(err)}`);
+              continue;
+            }
           }
           // Counted in referenceData, not in deletionRecords: those are the ERP records' outcomes.
           counts.deleted++;
-          note(`asset ${code} of ${container}: no ERP item names it any more; deleted (sync.deletion: delete).`);
+          note(`asset ${code} of ${container}: no ERP item names it any more; ${alreadyGone ? 'it was already gone from the PIM' : 'deleted'} (sync.deletion: delete).`);
           const full = (await state.getEntities(ASSET, [k.code])).get(k.code);
           if (full) rows.push({ ...full, status: 'deleted' });
         } else if (policy !== 'ignore') {

@@ -25,8 +25,9 @@ import { cancelReason, watchRunCancel } from '../sync/run-cancel.js';
 import { emptyRunReport, modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
+import type { ReferenceOutcome } from '../sync/stages/references.js';
 import { createPimClient } from './pim-client.js';
-import { consumeDropFiles, createdEarlier, dropFolderSource, settleReferenceData } from './queued-parts.js';
+import { consumeDropFiles, countReferenceDataOnce, createdEarlier, dropFolderSource, settleReferenceData } from './queued-parts.js';
 import { markExportedInErp, runSync } from './run-sync.js';
 
 /** What a queued run may be asked (JSON: it travels in the queue). */
@@ -248,6 +249,8 @@ interface PartExtra {
   dropFiles?: string[];
   /** A shard, EE: the reference entity records and assets its items named. */
   referenceCodes?: string[];
+  /** A shard, EE: what it did to each of them (the settle counts one that several shards met once). */
+  referenceOutcomes?: Record<string, ReferenceOutcome>;
 }
 
 /** What each kind of job does. */
@@ -408,7 +411,7 @@ class RunParts {
       }
       const o = run.options as QueuedRunOptions;
       const files = await dropFolderSource(this.config, this.queue, runId, false);
-      let referenceCodes: string[] | null = null;
+      let reference: PartExtra | null = null;
       const report = await runSync(this.config, {
         keys,
         ...(o.confirmDestructive ? { confirmDestructive: true } : {}),
@@ -423,11 +426,11 @@ class RunParts {
           runId,
           createdEarlier: createdEarlier(this.queue, this.state, runId, part, job.retryCount > 0),
           claimOptions: (codes) => this.queue.claimOptions(runId, part, codes),
-          onReferenceCodes: (codes) => (referenceCodes = codes),
+          onReferenceData: ({ named, outcomes }) => (reference = { ...(named ? { referenceCodes: named } : {}), referenceOutcomes: outcomes }),
         },
       });
       if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job) && !cancel.asked()) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
-      await this.queue.partDone(runId, part, report.status, report, referenceCodes ? { referenceCodes } : null);
+      await this.queue.partDone(runId, part, report.status, report, reference);
     } catch (err) {
       // Retried while attempts are left; the last one's failure is the shard's report (its records unsettled).
       if (this.retriesLeft(job)) throw err;
@@ -453,6 +456,7 @@ class RunParts {
     const moves = reports.length > 0 && reports.every((r) => ok(r.status)) && run.watermarks !== null;
     const after = moves ? { ...before, ...run.watermarks } : before;
     const report = mergeRunReports(reports, { runId, mode: row.mode as SyncMode, startedAt: row.startedAt, watermarks: { before, after } });
+    countReferenceDataOnce(report, reports, extras);
     const options = run.options as QueuedRunOptions;
     const all = reports.length > 0 && reports.every((r) => ok(r.status));
     // EE, a full run: records and assets no shard's items named follow the deletion policy, as at

@@ -15,7 +15,8 @@ import type { ErpSource, StreamName } from '../erp/port.js';
 import { createFilesSource, type DropManifest, type FilesSource } from '../erp/files/index.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logging.js';
-import { applyReferenceDeletionPolicy, emptyReferenceDataReport, type ReferenceDataReport } from '../sync/stages/references.js';
+import type { RunReport } from '../sync/report.js';
+import { applyReferenceDeletionPolicy, countReferenceOutcomes, emptyReferenceDataReport, foldReferenceOutcomes, type ReferenceDataReport, type ReferenceOutcome } from '../sync/stages/references.js';
 import type { StateStore } from '../sync/state/port.js';
 import { chunks } from '../util/chunks.js';
 
@@ -131,4 +132,23 @@ export async function settleReferenceData(config: FerryConfig, state: StateStore
   const report = emptyReferenceDataReport();
   await applyReferenceDeletionPolicy({ client, state, policy: config.sync.deletion, dryRun: false }, new Set(parts.flat()), report);
   return report;
+}
+
+/**
+ * The settle, EE: a record or asset several shards met (a brand of products in two shards) is
+ * counted once in the run's report, with the strongest of its outcomes (written if any shard wrote
+ * it), as one process counts it; summing the shards' counts counted it once per shard. A part that
+ * left no outcomes (stopped before its end) keeps its own counts.
+ */
+export function countReferenceDataOnce(report: RunReport, parts: readonly RunReport[], extras: readonly { referenceOutcomes?: Record<string, ReferenceOutcome> }[]): void {
+  const data = report.referenceData;
+  const outcomes = extras.flatMap((e) => (e.referenceOutcomes ? [e.referenceOutcomes] : []));
+  if (!data || outcomes.length === 0) return;
+  const once = countReferenceOutcomes(foldReferenceOutcomes(outcomes));
+  parts.forEach((p, i) => {
+    const own = p.referenceData;
+    if (!own || extras[i]?.referenceOutcomes) return;
+    for (const side of ['records', 'assets'] as const) for (const k of ['created', 'updated', 'failed', 'unchanged'] as const) once[side][k] += own[side][k];
+  });
+  for (const side of ['records', 'assets'] as const) for (const k of ['created', 'updated', 'failed', 'unchanged'] as const) data[side][k] = once[side][k];
 }

@@ -212,9 +212,9 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
     // synchronous (SQLite), and without this the planner would starve the pipeline.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  // The settle applies a queued full run's deletion policy to what no shard's items named.
-  const named = references?.namedCodes();
-  if (named && shard?.onReferenceCodes) shard.onReferenceCodes(named);
+  // The settle applies a queued full run's deletion policy to what no shard's items named, and
+  // counts a record or asset several shards met once.
+  if (references && shard?.onReferenceData) shard.onReferenceData({ named: references.namedCodes(), outcomes: references.outcomesByCode() });
   if (scope.mode === 'full' && !opts.category) {
     for await (const tasks of planGone(ctx, read.seenItemKeys)) await applying.feed(tasks);
     if (references && !ctx.inputOnly) await references.gone();

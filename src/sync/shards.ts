@@ -8,6 +8,7 @@
  * lock released). A group (a product model with its variants) is mapped from all its members at
  * once, so it is never split: a shard holds whole groups.
  */
+import type { ReferenceOutcome } from './stages/references.js';
 
 /** One group of ERP items that must travel together (a lone item is a group of one). */
 export interface ItemGroup {
@@ -45,11 +46,13 @@ export interface ShardHooks {
    */
   createdEarlier?: (records: readonly { stream: string; key: string }[]) => Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string> }>;
   /**
-   * After the shard's items (EE): the reference entity records and assets they named
-   * (`reference_entity_record:<entity>:<code>`, `asset:<family>:<code>`, lower case), for the
-   * deletion policy a full run applies once every shard is in (the settle).
+   * After the shard's items (EE), keyed `reference_entity_record:<entity>:<code>` /
+   * `asset:<family>:<code>` (lower case):
+   * - `named`: the records and assets they named, for the deletion policy a full run applies once
+   *   every shard is in (the settle); null when none needed writing;
+   * - `outcomes`: what the shard did to each, so the settle counts one that several shards met once.
    */
-  onReferenceCodes?: (codes: string[]) => void;
+  onReferenceData?: (data: { named: string[] | null; outcomes: Record<string, ReferenceOutcome> }) => void;
   /**
    * The new options this shard's items use (`attribute:code` as the state keys them) that no part
    * of the run has written yet: returns those this shard writes (claimed by it now, or by an earlier

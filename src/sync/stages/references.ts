@@ -36,6 +36,29 @@ export function emptyReferenceDataReport(): ReferenceDataReport {
   return { records: zero(), assets: zero(), uploads: 0, messages: [] };
 }
 
+/** What a run did to one reference entity record or asset its items named. */
+export type ReferenceOutcome = 'created' | 'updated' | 'failed' | 'unchanged';
+/** When parts of a run name the same record or asset, the run's outcome is the strongest: it was written if any part wrote it. */
+const OUTCOME_RANK: Record<ReferenceOutcome, number> = { created: 3, updated: 2, failed: 1, unchanged: 0 };
+
+/**
+ * The outcomes of several parts of a run (a queued run's shards), keyed
+ * `reference_entity_record:<entity>:<code>` / `asset:<family>:<code>` (lower case): one each, the
+ * strongest (OUTCOME_RANK), so a record two shards name counts once, as in one process.
+ */
+export function foldReferenceOutcomes(parts: readonly Readonly<Record<string, ReferenceOutcome>>[]): Record<string, ReferenceOutcome> {
+  const out: Record<string, ReferenceOutcome> = {};
+  for (const part of parts) for (const [key, outcome] of Object.entries(part)) if (!out[key] || OUTCOME_RANK[outcome] > OUTCOME_RANK[out[key]]) out[key] = outcome;
+  return out;
+}
+
+/** The records' and assets' counts by outcome of folded outcomes (foldReferenceOutcomes). */
+export function countReferenceOutcomes(outcomes: Readonly<Record<string, ReferenceOutcome>>): { records: Counts; assets: Counts } {
+  const counts = { records: zero(), assets: zero() };
+  for (const [key, outcome] of Object.entries(outcomes)) counts[key.startsWith(`${ASSET}:`) ? 'assets' : 'records'][outcome]++;
+  return counts;
+}
+
 const RECORD: EntityType = 'reference_entity_record';
 const ASSET: EntityType = 'asset';
 const HASH = '@payload';
@@ -61,6 +84,8 @@ export class ReferenceDataStage {
   private ready = false;
   /** Media codes of this run by kind and content hash: one upload per content. */
   private readonly uploads = new Map<string, Promise<string>>();
+  /** What this run did to each record and asset (the strongest outcome when one is met twice): a queued run's settle folds its shards'. */
+  private readonly outcomes = new Map<string, ReferenceOutcome>();
 
   constructor(
     private readonly ctx: RunContext,
@@ -73,6 +98,19 @@ export class ReferenceDataStage {
 
   private note(message: string): void {
     if (this.report.messages.length < 50) this.report.messages.push(message);
+  }
+
+  /** Counts `outcome` for the record or asset `key` (`<entity or family>:<code>`) and keeps it. */
+  private count(type: EntityType, key: string, outcome: ReferenceOutcome): void {
+    (type === RECORD ? this.report.records : this.report.assets)[outcome]++;
+    const id = `${type}:${key.toLowerCase()}`;
+    const before = this.outcomes.get(id);
+    if (!before || OUTCOME_RANK[outcome] > OUTCOME_RANK[before]) this.outcomes.set(id, outcome);
+  }
+
+  /** What this run did to each record and asset it wrote or found unchanged (see `count`). */
+  outcomesByCode(): Record<string, ReferenceOutcome> {
+    return Object.fromEntries(this.outcomes);
   }
 
   /** Refuses the run on a PIM without reference entities / assets (CE), with the fix, before anything is written. */
@@ -106,7 +144,7 @@ export class ReferenceDataStage {
   private async writeRecords(records: RecordPayload[]): Promise<void> {
     const stored = await this.ctx.deps.state.getEntities(RECORD, records.map((r) => `${r.entity}:${r.code}`));
     const pending = await inParallel(records, FILES_IN_FLIGHT, (r) => this.prepareRecord(r, stored.get(`${r.entity}:${r.code}`)));
-    await this.send(pending, (entity) => this.ctx.deps.client.referenceEntityRecords!(entity), this.report.records);
+    await this.send(pending, (entity) => this.ctx.deps.client.referenceEntityRecords!(entity));
   }
 
   /** A record's write, or null when it is unchanged (or its image failed, noted). Its image is read and uploaded when new or changed. */
@@ -125,13 +163,13 @@ export class ReferenceDataStage {
           values['image'] = [{ locale: null, channel: null, data: await this.mediaCode('record', r.image, image) }];
         }
       } catch (err) {
-        this.report.records.failed++;
+        this.count(RECORD, key, 'failed');
         this.note(`record ${r.code} of ${r.entity} (image ${mediaSourceForDisplay(r.image)}, item ${r.origin}): ${errorText(err)}. Fix the file or its path in the ERP.`);
         return null;
       }
     }
     if (before?.status === 'synced' && before.hashes[HASH] === hashes[HASH] && before.hashes['@image'] === hashes['@image']) {
-      this.report.records.unchanged++;
+      this.count(RECORD, key, 'unchanged');
       return null;
     }
     return { type: RECORD, container: r.entity, key, payload: { code: r.code, values }, stored: before, hashes, origin: r.origin };
@@ -140,15 +178,16 @@ export class ReferenceDataStage {
   private async writeAssets(assets: AssetWanted[]): Promise<void> {
     const stored = await this.ctx.deps.state.getEntities(ASSET, assets.map((a) => `${a.family}:${a.code}`));
     const pending = await inParallel(assets, FILES_IN_FLIGHT, (a) => this.prepareAsset(a, stored.get(`${a.family}:${a.code}`)));
-    await this.send(pending, (family) => this.ctx.deps.client.assets!(family), this.report.assets);
+    await this.send(pending, (family) => this.ctx.deps.client.assets!(family));
   }
 
   /** An asset's write, or null when its file is unchanged (or could not be read or uploaded, noted). */
   private async prepareAsset(a: AssetWanted, before: EntityState | undefined): Promise<Pending | null> {
+    const key = `${a.family}:${a.code}`;
     if (this.ctx.dryRun) {
       // Nothing is read in a dry run: a new path is a create, a known one unchanged.
-      if (before?.status === 'synced' && before.hashes['@source'] === fingerprint(a.source)) this.report.assets.unchanged++;
-      else this.report.assets[before ? 'updated' : 'created']++;
+      if (before?.status === 'synced' && before.hashes['@source'] === fingerprint(a.source)) this.count(ASSET, key, 'unchanged');
+      else this.count(ASSET, key, before ? 'updated' : 'created');
       return null;
     }
     let hashes: Record<string, string>;
@@ -157,19 +196,19 @@ export class ReferenceDataStage {
       const file = await this.read(a.source);
       hashes = { '@media': file.hash, '@source': fingerprint(a.source) };
       if (before?.status === 'synced' && before.hashes['@media'] === file.hash && before.hashes['@source'] === hashes['@source']) {
-        this.report.assets.unchanged++;
+        this.count(ASSET, key, 'unchanged');
         return null;
       }
       code = await this.mediaCode('asset', a.source, file);
     } catch (err) {
-      this.report.assets.failed++;
+      this.count(ASSET, key, 'failed');
       this.note(`asset ${a.code} of ${a.family} (file ${mediaSourceForDisplay(a.source)}, item ${a.origin}): ${errorText(err)}. Fix the file or its path in the ERP; the products linking it are refused by the PIM until then.`);
       return null;
     }
     return {
       type: ASSET,
       container: a.family,
-      key: `${a.family}:${a.code}`,
+      key,
       payload: { code: a.code, values: { [a.mediaAttribute]: [{ locale: null, channel: null, data: code }] } },
       stored: before,
       hashes,
@@ -218,10 +257,10 @@ export class ReferenceDataStage {
   }
 
   /** Upserts by container in batches of ≤100; each line that succeeds is saved in the state, each failure noted. */
-  private async send(pending: Pending[], resource: (container: string) => { upsertMany(items: EeItem[]): Promise<SyncBatchResult<EeItem>[]> }, counts: Counts): Promise<void> {
+  private async send(pending: Pending[], resource: (container: string) => { upsertMany(items: EeItem[]): Promise<SyncBatchResult<EeItem>[]> }): Promise<void> {
     if (pending.length === 0) return;
     if (this.ctx.dryRun) {
-      for (const p of pending) counts[p.stored ? 'updated' : 'created']++;
+      for (const p of pending) this.count(p.type, p.key, p.stored ? 'updated' : 'created');
       return;
     }
     const byContainer = new Map<string, Pending[]>();
@@ -233,7 +272,7 @@ export class ReferenceDataStage {
         try {
           results = await resource(container).upsertMany(batch.map((p) => p.payload));
         } catch (err) {
-          counts.failed += batch.length;
+          for (const p of batch) this.count(p.type, p.key, 'failed');
           this.note(`${batch.length} ${batch[0]!.type === RECORD ? 'records' : 'assets'} of ${container}: ${errorText(err)}`);
           continue;
         }
@@ -241,12 +280,12 @@ export class ReferenceDataStage {
         results.forEach((r, i) => {
           const p = batch[r.index ?? i]!;
           if (r.outcome === 'failed') {
-            counts.failed++;
+            this.count(p.type, p.key, 'failed');
             const details = r.errors?.map((e) => (e.property ? `${e.property}: ${e.message}` : e.message)).join('; ');
             this.note(`${p.type === RECORD ? 'record' : 'asset'} ${p.payload.code} of ${container} (from item ${p.origin}): ${[r.message, details].filter(Boolean).join(' — ')}`);
             return;
           }
-          counts[p.stored && p.stored.status !== 'deleted' ? 'updated' : 'created']++;
+          this.count(p.type, p.key, p.stored && p.stored.status !== 'deleted' ? 'updated' : 'created');
           rows.push({ type: p.type, code: p.key, pimId: null, originStream: 'items', originKey: p.origin, groupKey: null, hashes: p.hashes, erpVersion: null, status: 'synced' });
         });
         await this.ctx.deps.state.saveEntities(rows);

@@ -25,9 +25,10 @@ import { cancelReason, watchRunCancel } from '../sync/run-cancel.js';
 import { emptyRunReport, modeOf, recordFailedStart } from '../sync/run-record.js';
 import { planShards } from '../sync/shards.js';
 import { RunLockedError, type StateStore } from '../sync/state/port.js';
+import { errorText } from '../sync/stages/errors.js';
 import type { ReferenceOutcome } from '../sync/stages/references.js';
 import { createPimClient } from './pim-client.js';
-import { consumeDropFiles, countReferenceDataOnce, createdEarlier, dropFolderSource, settleReferenceData } from './queued-parts.js';
+import { consumeDropFiles, countReferenceDataOnce, createdEarlier, dropFolderSource, settleReferenceData, writtenLog } from './queued-parts.js';
 import { markExportedInErp, runSync } from './run-sync.js';
 
 /** What a queued run may be asked (JSON: it travels in the queue). */
@@ -200,7 +201,16 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
   let slot = 0;
   const slotted = <T extends object>(fn: (job: PgBoss.JobWithMetadata<T>, client: AkeneoClient) => Promise<void>) => {
     const mine = slot++;
-    return (job: PgBoss.JobWithMetadata<T>) => fn(job, clientFor(mine));
+    return async (job: PgBoss.JobWithMetadata<T>) => {
+      try {
+        await fn(job, clientFor(mine));
+      } catch (err) {
+        // pg-boss retries it (or gives up after jobs.retryLimit): said here, or a retry is silent.
+        const left = job.retryLimit - job.retryCount;
+        logger.warn({ queue: job.name, jobId: job.id, data: jobSummary(job.data), err: errorText(err) }, left > 0 ? `job failed; retried (${left} attempt${left === 1 ? '' : 's'} left)` : 'job failed; no attempt left');
+        throw err;
+      }
+    };
   };
   // One slot per job kind, plus `concurrency` shard slots: a plan or settle never waits behind shards.
   await queue.work<RunJob>(QUEUES.plan, 1, slotted((job, client) => parts.plan(job, client)));
@@ -235,6 +245,12 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
       await state.close();
     },
   };
+}
+
+/** A job's data for a log line: a shard's keys are counted, not listed. */
+function jobSummary(data: object): Record<string, unknown> {
+  const d = data as Record<string, unknown>;
+  return Array.isArray(d['keys']) ? { ...d, keys: d['keys'].length } : d;
 }
 
 /** What the plan keeps in the queue for the shards (JobQueue.keepStructure): the PIM as it found it. */
@@ -412,6 +428,7 @@ class RunParts {
       const o = run.options as QueuedRunOptions;
       const files = await dropFolderSource(this.config, this.queue, runId, false);
       let reference: PartExtra | null = null;
+      const written = writtenLog(this.queue, runId, part);
       const report = await runSync(this.config, {
         keys,
         ...(o.confirmDestructive ? { confirmDestructive: true } : {}),
@@ -426,9 +443,11 @@ class RunParts {
           runId,
           createdEarlier: createdEarlier(this.queue, this.state, runId, part, job.retryCount > 0),
           claimOptions: (codes) => this.queue.claimOptions(runId, part, codes),
+          onWritten: (records) => written.add(records),
           onReferenceData: ({ named, outcomes }) => (reference = { ...(named ? { referenceCodes: named } : {}), referenceOutcomes: outcomes }),
         },
       });
+      await written.flush();
       if ((report.status === 'failed' || report.status === 'interrupted') && this.retriesLeft(job) && !cancel.asked()) throw new Error(report.error ?? `shard ${part} of run #${runId} ${report.status}`);
       await this.queue.partDone(runId, part, report.status, report, reference);
     } catch (err) {

@@ -90,9 +90,11 @@ export async function consumeDropFiles(config: FerryConfig, queue: JobQueue, sta
  * written by it uncommitted (a worker killed with the batch on the wire). As in a one-process first
  * import, both count as created: a record the PIM had before the run, unknown to the state, is
  * counted created too after such a retry (the killed attempt's answer, "updated", is lost).
+ * A record an earlier attempt updated (its batch answered and committed, kept by `onWritten`)
+ * counts updated, where this attempt finds it unchanged.
  */
 export function createdEarlier(queue: JobQueue, state: StateStore, runId: number, part: number, retry: boolean) {
-  return async (records: readonly { stream: string; key: string }[]): Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string> }> => {
+  return async (records: readonly { stream: string; key: string }[]): Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string>; updated: ReadonlySet<string> }> => {
     const byStream = new Map<string, string[]>();
     for (const r of records) {
       const keys = byStream.get(r.stream);
@@ -117,7 +119,49 @@ export function createdEarlier(queue: JobQueue, state: StateStore, runId: number
         else if (retry) unconfirmed.add(`${stream}\u0000${k}`);
       }
     }
-    return { created, unconfirmed };
+    // What earlier attempts wrote and committed, batch by batch (ShardHooks.onWritten).
+    const updated = new Set<string>();
+    if (retry) {
+      for (const [id, outcome] of await queue.writtenEarlier(runId, part)) {
+        if (outcome === 'created') created.add(id);
+        else if (!created.has(id)) updated.add(id);
+      }
+    }
+    return { created, unconfirmed, updated };
+  };
+}
+
+type WrittenRow = { stream: string; key: string; outcome: 'created' | 'updated' };
+
+/**
+ * A shard's ShardHooks.onWritten: what its batches wrote goes to the queue (JobQueue.recordWritten)
+ * one insert at a time, what arrives meanwhile in the next, so no batch waits for the queue's
+ * database; `flush` before the shard's report is stored (and before a retry is asked for).
+ */
+export function writtenLog(queue: JobQueue, runId: number, part: number): { add(rows: WrittenRow[]): void; flush(): Promise<void> } {
+  let pending: WrittenRow[] = [];
+  let sending: Promise<void> | null = null;
+  let failure: unknown = null;
+  const pump = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const rows = pending;
+      pending = [];
+      try {
+        await queue.recordWritten(runId, part, rows);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+  };
+  return {
+    add(rows) {
+      pending.push(...rows);
+      if (!sending) sending = pump().finally(() => (sending = null));
+    },
+    async flush() {
+      while (sending) await sending;
+      if (failure) throw failure;
+    },
   };
 }
 

@@ -73,20 +73,22 @@ export interface ScheduleJob {
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export class JobQueue {
-  private readonly t: { run: string; part: string; attempt: string; optionClaim: string };
+  private readonly t: { run: string; part: string; attempt: string; optionClaim: string; written: string };
   /** pg-boss's ids of this process's workers, per queue: the ones a wake-up notifies. */
   private readonly workerIds = new Map<string, string[]>();
   /** The connection that LISTENs for wake-ups, once a worker works here. */
   private listener: pg.Client | null = null;
   private listening = false;
   private closing = false;
+  /** recordWritten's connection (synchronous_commit off), opened on first use. */
+  private hintPool: pg.Pool | null = null;
 
   private constructor(
     readonly boss: PgBoss,
     private readonly pool: pg.Pool,
     private readonly settings: QueueSettings,
   ) {
-    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part`, attempt: `${ident(settings.schema)}.ferry_job_attempt`, optionClaim: `${ident(settings.schema)}.ferry_job_option_claim` };
+    this.t = { run: `${ident(settings.schema)}.ferry_job_run`, part: `${ident(settings.schema)}.ferry_job_part`, attempt: `${ident(settings.schema)}.ferry_job_attempt`, optionClaim: `${ident(settings.schema)}.ferry_job_option_claim`, written: `${ident(settings.schema)}.ferry_job_written` };
   }
 
   /** Starts pg-boss (creating or migrating its schema) and Ferry's job tables. */
@@ -152,6 +154,13 @@ export class JobQueue {
       part integer NOT NULL,
       data jsonb NOT NULL,
       PRIMARY KEY (run_id, part))`);
+    await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.written} (
+      run_id integer NOT NULL,
+      part integer NOT NULL,
+      stream text NOT NULL,
+      key text NOT NULL,
+      outcome text NOT NULL,
+      PRIMARY KEY (run_id, part, stream, key))`);
     await db.query(`CREATE TABLE IF NOT EXISTS ${this.t.optionClaim} (
       run_id integer NOT NULL,
       code text NOT NULL,
@@ -380,6 +389,38 @@ export class JobQueue {
     return rows[0]?.data ?? null;
   }
 
+  /**
+   * What an attempt of a part wrote to the PIM, batch by batch once the state committed it
+   * (`created` stays created when a later attempt writes it again): a retry after a kill finds
+   * those records unchanged and counts them as this run wrote them.
+   */
+  async recordWritten(runId: number, part: number, rows: readonly { stream: string; key: string; outcome: 'created' | 'updated' }[]): Promise<void> {
+    if (rows.length === 0) return;
+    // One row per record (a group's root model and sub-models settle in one batch): an upsert may
+    // touch a row once. Created stays created.
+    const byRecord = new Map<string, { stream: string; key: string; outcome: 'created' | 'updated' }>();
+    for (const r of rows) {
+      const id = `${r.stream}\u0000${r.key}`;
+      if (byRecord.get(id)?.outcome !== 'created') byRecord.set(id, r);
+    }
+    const unique = [...byRecord.values()];
+    // Its own connection, committing without waiting for the disk: a batch's note is a counting
+    // hint, and a flush per batch beside the state's own commits slowed a 100,000-item run by 5 s.
+    this.hintPool ??= new pg.Pool({ connectionString: this.settings.url, max: 1, options: '-c synchronous_commit=off' });
+    await this.hintPool.query(
+      `INSERT INTO ${this.t.written} (run_id, part, stream, key, outcome)
+       SELECT $1, $2, r.stream, r.key, r.outcome FROM unnest($3::text[], $4::text[], $5::text[]) AS r(stream, key, outcome)
+       ON CONFLICT (run_id, part, stream, key) DO UPDATE SET outcome = CASE WHEN ${this.t.written}.outcome = 'created' THEN 'created' ELSE excluded.outcome END`,
+      [runId, part, unique.map((r) => r.stream), unique.map((r) => r.key), unique.map((r) => r.outcome)],
+    );
+  }
+
+  /** What earlier attempts of the part wrote (recordWritten), by `stream\u0000key`. */
+  async writtenEarlier(runId: number, part: number): Promise<Map<string, 'created' | 'updated'>> {
+    const { rows } = await this.pool.query<{ stream: string; key: string; outcome: 'created' | 'updated' }>(`SELECT stream, key, outcome FROM ${this.t.written} WHERE run_id = $1 AND part = $2`, [runId, part]);
+    return new Map(rows.map((r) => [`${r.stream}\u0000${r.key}`, r.outcome]));
+  }
+
   /** A worker's sign of life on the run (waitForRun tells a run no worker works on). */
   async touch(runId: number): Promise<void> {
     await this.pool.query(`UPDATE ${this.t.run} SET touched_at = now() WHERE run_id = $1`, [runId]);
@@ -440,6 +481,7 @@ export class JobQueue {
     await this.listener?.end().catch(() => undefined);
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs });
     await this.pool.end();
+    await this.hintPool?.end();
   }
 }
 

@@ -198,7 +198,7 @@ async function syncItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   // A shard retried: what its earlier attempt created stays created (asked before anything is written).
   if (shard?.createdEarlier && !ctx.dryRun) {
     const earlier = await shard.createdEarlier([...ctx.ledger.records()]);
-    ctx.ledger.keepCreated(earlier.created, earlier.unconfirmed);
+    ctx.ledger.keepCreated(earlier.created, earlier.unconfirmed, earlier.updated);
   }
   ctx.progress('items');
   const references = ctx.deps.referenceData ? new ReferenceDataStage(ctx, ctx.deps.referenceData) : null;

@@ -28,6 +28,8 @@ export class Ledger {
   private createdBefore: ReadonlySet<string> = new Set();
   /** Records an earlier attempt of this part may have written uncommitted: a create answered "updated" now is counted created. */
   private maybeCreatedBefore: ReadonlySet<string> = new Set();
+  /** Records an earlier attempt of this run's part updated: found unchanged now, counted updated. */
+  private updatedBefore: ReadonlySet<string> = new Set();
 
   private isSettled(e: Entry): boolean {
     return e.pending === 0 && e.outcome !== null;
@@ -67,12 +69,14 @@ export class Ledger {
   }
 
   /**
-   * Records (`stream\u0000key`) an earlier attempt of this part of the run created: this attempt
-   * finds them unchanged (its hashes are in the state), but in the run they were created.
+   * Records (`stream\u0000key`) an earlier attempt of this part of the run created (or `updated`):
+   * this attempt finds them unchanged (its hashes are in the state), but in the run they were
+   * created (updated).
    */
-  keepCreated(ids: ReadonlySet<string>, unconfirmed: ReadonlySet<string> = new Set()): void {
+  keepCreated(ids: ReadonlySet<string>, unconfirmed: ReadonlySet<string> = new Set(), updated: ReadonlySet<string> = new Set()): void {
     this.createdBefore = ids;
     this.maybeCreatedBefore = unconfirmed;
+    this.updatedBefore = updated;
   }
 
   /** An entity derived from the record settled (or the record itself, when `expect` was not called). */
@@ -81,6 +85,7 @@ export class Ledger {
     const e = this.entries.get(id);
     if (!e) return;
     if (outcome === 'unchanged' && this.createdBefore.has(id)) outcome = 'created';
+    else if (outcome === 'unchanged' && this.updatedBefore.has(id)) outcome = 'updated';
     if (outcome === 'updated' && this.maybeCreatedBefore.has(id)) outcome = 'created';
     const was = this.isSettled(e);
     if (fromExpected && e.pending > 0) e.pending--;

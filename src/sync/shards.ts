@@ -42,9 +42,19 @@ export interface ShardHooks {
    * - `created`: created in the PIM and committed; this attempt finds them unchanged;
    * - `unconfirmed`: absent from the state then and now (a retry only): the earlier attempt may
    *   have written them without committing (killed with the batch on the wire); this attempt's
-   *   create is then answered "updated".
+   *   create is then answered "updated";
+   * - `updated`: updated in the PIM and committed by an earlier attempt (`onWritten`); this
+   *   attempt finds them unchanged.
    */
-  createdEarlier?: (records: readonly { stream: string; key: string }[]) => Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string> }>;
+  createdEarlier?: (records: readonly { stream: string; key: string }[]) => Promise<{ created: ReadonlySet<string>; unconfirmed: ReadonlySet<string>; updated?: ReadonlySet<string> }>;
+  /**
+   * After each batch the state committed: the records whose entities it created or updated in the
+   * PIM. Kept by the queue, so a retry of the shard finds what its killed attempt `updated` (its
+   * hashes are in the state: the retry finds them unchanged) and counts them updated
+   * (`createdEarlier`'s `updated`). Not awaited: the batches do not wait for the queue's database
+   * (the caller keeps them in order and flushes them before the shard's report is stored).
+   */
+  onWritten?: (records: { stream: string; key: string; outcome: 'created' | 'updated' }[]) => void;
   /**
    * After the shard's items (EE), keyed `reference_entity_record:<entity>:<code>` /
    * `asset:<family>:<code>` (lower case):

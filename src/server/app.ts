@@ -14,6 +14,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { queuedRunsEnabled } from '../app/jobs.js';
 import type { FerryConfig } from '../config/schema.js';
 import { createLogger, scrubSecrets, type Logger } from '../logging.js';
 import { openStateStore } from '../sync/index.js';
@@ -245,9 +246,20 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleSer
       logger.warn({ err: scrubSecrets(String(err)) }, 'the saved ferry.yaml does not load yet; the Console keeps the previous configuration');
       return;
     }
+    // `jobs.workers` toggled, or the queue's database changed: the import schedules move between
+    // the queue's cron (workers fire them) and this process's scheduler, so neither loses nor doubles one.
+    const queueOf = (c: FerryConfig) => (queuedRunsEnabled(c) ? JSON.stringify([c.state, c.jobs]) : null);
+    const [before, after] = [queueOf(ctx.config), queueOf(next)];
+    if (before !== null && before !== after) {
+      await queueSchedules.removeAll().catch((err: unknown) => logger.warn({ err: scrubSecrets(String(err)) }, 'could not take the schedules out of the job queue it used until now; remove them there (ferry worker fires them until then)'));
+    }
     ctx.config = next;
     await manager.useConfig(next);
     reachability.useConfig(next);
+    if (after !== null && before !== after) {
+      queueSynced = queueSchedules.syncAll().catch((err: unknown) => logger.warn({ err: scrubSecrets(String(err)) }, 'could not copy the schedules to the job queue; they are copied at the next start'));
+      await queueSynced;
+    }
   };
 
   const fastifyOptions = { logger: false, trustProxy: options.trustProxy === true, bodyLimit: 2 * 1024 * 1024, ...(options.https ? { https: options.https } : {}) };

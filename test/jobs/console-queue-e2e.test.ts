@@ -5,11 +5,13 @@
  * frees the lock; a terminal's `ferry sync` on a PostgreSQL state stops from the Console; the
  * Console's schedules live in pg-boss cron and fire once, with the Console down.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { openJobQueue } from '../../src/app/jobs.js';
-import type { FerryConfig } from '../../src/config/schema.js';
+import { ferryConfigSchema, type FerryConfig } from '../../src/config/schema.js';
 import { createConsole, type ConsoleServer } from '../../src/server/app.js';
 import type { RunProgress } from '../../src/server/api/contract.js';
 import { lockNameFor } from '../../src/sync/index.js';
@@ -260,4 +262,43 @@ describe.runIf(enabled)('the Console on the job queue', () => {
       await sb.close();
     }
   }, 240_000);
+
+  it('jobs.workers switched on or off in a saved ferry.yaml moves the import schedules into or out of the queue, without a restart', async () => {
+    const dir = tempDir();
+    const schema = uniqueSchema('ferry_cq_toggle');
+    schemas.push(schema);
+    const { sb, config, raw, file } = await setUp(dir, { items: 10, schema, latency: '0ms' });
+    const withWorkers = (on: boolean) => writeFileSync(file, stringify({ ...raw, jobs: { ...(raw.jobs as object), workers: on } }));
+    withWorkers(false);
+    const jobs = await openJobQueue(config, silent);
+    const queued = async () => (await jobs.schedules()).filter((s) => s.name.startsWith('console-')).map((s) => s.name);
+    const server = await createConsole({ config: ferryConfigSchema.parse({ ...raw, jobs: { ...(raw.jobs as object), workers: false } }), configFile: file, logger: silent, consoleDbPath: join(dir, 'console.db') });
+    await server.ctx.auth.addUser('olga', 'operator', 'olga-password-1');
+    const olga = await signIn(server, 'olga', 'olga-password-1');
+    try {
+      const body = { name: 'Nightly', spec: { kind: 'cron', expression: '0 2 * * *' }, timezone: 'UTC', mode: 'full', enabled: true };
+      const created = await server.app.inject({ method: 'POST', url: '/api/v1/schedules', headers: olga.headers, payload: body });
+      expect(created.statusCode, created.body).toBe(201);
+      const { id } = created.json() as { id: number };
+      // No workers: the Console fires it, the queue does not have it.
+      expect(server.ctx.scheduler.nextDue(true)?.schedule.id).toBe(id);
+      expect(await queued()).toEqual([]);
+
+      // Workers switched on (the Console's save of ferry.yaml): the queue has it, the Console leaves it to the workers.
+      withWorkers(true);
+      await server.ctx.onConfigSaved?.();
+      expect(await queued()).toEqual([`console-${id}`]);
+      expect(server.ctx.scheduler.nextDue(true)).toBeNull();
+
+      // And off again: out of the queue (a worker would fire it beside the Console), the Console fires it.
+      withWorkers(false);
+      await server.ctx.onConfigSaved?.();
+      expect(await queued()).toEqual([]);
+      expect(server.ctx.scheduler.nextDue(true)?.schedule.id).toBe(id);
+    } finally {
+      await server.close();
+      await jobs.close();
+      await sb.close();
+    }
+  }, 60_000);
 });

@@ -5,8 +5,10 @@
  * Export schedules stay in-process: an export is not a queued run.
  *
  * The Console's table stays the source of truth (the form, the next fire times, the audit): every
- * create, edit, pause and delete is copied to the queue, and `syncAll` (at `ferry serve` start)
- * makes the queue's `console-<id>` schedules exactly the table's.
+ * create, edit, pause and delete is copied to the queue, and `syncAll` (at `ferry serve` start,
+ * and when a saved configuration sends runs to the queue or to another queue database) makes the
+ * queue's `console-<id>` schedules exactly the table's; `removeAll` takes them out when runs stop
+ * going through that queue.
  */
 import type { JobQueueApi, QueuedRunOptions } from '../../app/jobs.js';
 import type { Logger } from '../../logging.js';
@@ -78,6 +80,12 @@ export class QueueSchedules {
     const known = new Set(rows.map((s) => queueScheduleName(s.id)));
     const queue = await this.deps.queue();
     for (const q of await queue.schedules()) if (q.name.startsWith(PREFIX) && !known.has(q.name)) await queue.unschedule(q.name);
+  }
+
+  /** Every Console schedule out of the queue (runs stopped going through it): the Console fires them again. */
+  async removeAll(): Promise<void> {
+    const queue = await this.deps.queue();
+    for (const q of await queue.schedules()) if (q.name.startsWith(PREFIX)) await queue.unschedule(q.name);
   }
 
   /**

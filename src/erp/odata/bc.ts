@@ -10,7 +10,7 @@ import { deltaWindow, laterOf, type RejectCollector } from '../common/index.js';
 import { ErpError, type ErpRecord, type ReadOptions } from '../port.js';
 import type { EdmModel } from './metadata.js';
 import { BC_VARIANTS, type ResolvedStream } from './profiles.js';
-import { planStream, type StreamPlan } from './reader.js';
+import { keysOnlyPlan, planStream, type StreamPlan } from './reader.js';
 import type { OdataService } from './service.js';
 import { safeUrl } from './http.js';
 import { collectionRows } from './values.js';
@@ -50,6 +50,8 @@ export interface BcReadContext {
   /** Rows of a planned stream as records; `seen` deduplicates by key (null: no deduplication). */
   rows(p: StreamPlan, options: ReadOptions, keys: string[] | undefined, seen: Set<string> | null, rejects: RejectCollector): AsyncGenerator<ErpRecord>;
   rejects: RejectCollector;
+  /** A keys-only read (ReadOptions.fields 'none'): the variants are read without their fields too. */
+  keysOnly?: boolean;
 }
 
 const KEYS_PER_REQUEST = 40;
@@ -65,7 +67,8 @@ export function planVariants(model: EdmModel, url: string): StreamPlan {
 
 /** Every item variant, by item number. */
 async function variantsByItem(ctx: BcReadContext, signal: AbortSignal | undefined): Promise<Map<string, ErpRecord[]>> {
-  const plan = planVariants(ctx.model, safeUrl(ctx.service.root));
+  const planned = planVariants(ctx.model, safeUrl(ctx.service.root));
+  const plan = ctx.keysOnly ? keysOnlyPlan(planned) : planned;
   const byItem = new Map<string, ErpRecord[]>();
   for await (const v of ctx.rows(plan, signal ? { signal } : {}, undefined, null, ctx.rejects)) {
     if (!v.group) continue;

@@ -11,7 +11,7 @@ import type { HttpStats } from './http.js';
 import { safeUrl } from './http.js';
 import { bcCompanyScope, readBcGroups, readBcItems, type BcReadContext } from './bc.js';
 import { resolveStreams, type ResolvedStream } from './profiles.js';
-import { describeFields, planStream, queryFor, rawRow, readFilter, toRecord, type StreamPlan } from './reader.js';
+import { describeFields, keysOnlyPlan, planStream, queryFor, rawRow, readFilter, toRecord, type StreamPlan } from './reader.js';
 import { OdataService } from './service.js';
 import { chunks } from '../../util/chunks.js';
 import { createOdataWriter } from './sink.js';
@@ -106,7 +106,9 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
 
   async function* read(stream: StreamName, options: ReadOptions): AsyncGenerator<ErpRecord> {
     const def = definition(stream);
-    const p = await plan(def);
+    // A keys-only read selects no field and expands no translation.
+    const shaped = (sp: StreamPlan) => (options.fields === 'none' ? keysOnlyPlan(sp) : sp);
+    const p = shaped(await plan(def));
     const rejects = new RejectCollector(stream, options.onReject);
     const seen = new Set<string>();
     let count = 0;
@@ -117,11 +119,12 @@ export function createOdataSource(config: OdataConfig | OdataConfigInput, opts: 
       const ctx: BcReadContext = {
         service,
         model: await service.metadata(),
-        itemPlan: stream === 'items' ? p : await plan(definition('items')),
-        groupPlan: stream === 'groups' ? p : await plan(groupsDef),
+        itemPlan: stream === 'items' ? p : shaped(await plan(definition('items'))),
+        groupPlan: stream === 'groups' ? p : shaped(await plan(groupsDef)),
         marginSeconds: cfg.deltaMarginSeconds,
         rows,
         rejects,
+        keysOnly: options.fields === 'none',
       };
       for await (const record of stream === 'items' ? readBcItems(ctx, options) : readBcGroups(ctx, options)) {
         yield record;

@@ -62,6 +62,16 @@ export function planStream(def: ResolvedStream, model: EdmModel, url: string): S
   return { def, type, fields, dropped, select: [...select], expand: [...expand] };
 }
 
+/**
+ * The plan of a keys-only read (ReadOptions.fields 'none', a queued run's plan): key, change
+ * date, deletion flag, group and categories; no field, no $expand.
+ */
+export function keysOnlyPlan(plan: StreamPlan): StreamPlan {
+  const d = plan.def;
+  const select = [d.key, d.changeField, d.deletionFlag, d.group, d.categories].filter((p): p is string => p !== undefined);
+  return { ...plan, fields: [], select, expand: [] };
+}
+
 function fieldProblem(field: OdataField, type: EdmEntityType, model: EdmModel): string | null {
   const missing = (p: string, t: EdmEntityType): string | null => (t.properties.has(p) ? null : `property "${p}" is not in entity type ${t.name}`);
   if (typeof field === 'string') return missing(field, type);

@@ -30,6 +30,8 @@ export function attributeFieldName(code: string): string {
 }
 
 const PRODUCT_FIELDS = ['code', 'active', 'description', 'attributes', 'template', 'write_date', 'create_date'];
+/** ReadOptions.fields 'none' (a queued run's plan): key, group, categories, flag and dates; no value, no translation. */
+const PRODUCT_KEY_FIELDS = ['code', 'active', 'template', 'write_date', 'create_date'];
 
 /** Runs the paged query once per chunk of keys (or once without keys). */
 async function* keyedPages(
@@ -58,19 +60,21 @@ async function* keyedPages(
 export async function* readItems(conn: TrytonConnection, translations: Translations, options: ReadOptions): AsyncGenerator<ErpRecord> {
   const t = deltaStart(options.since, conn.config.deltaSkewSeconds);
   const domain: Domain = t ? [changedSince(t, ['', 'template', 'identifiers'])] : [];
-  const attributeTypes = await readAttributeTypes(conn);
+  const keysOnly = options.fields === 'none';
+  const attributeTypes = keysOnly ? new Map<string, string>() : await readAttributeTypes(conn);
   let emitted = 0;
   const limit = options.limit ?? Infinity;
   if (limit <= 0) return;
   // Templates are shared by consecutive variants: keep the last few hundred, not the catalogue.
   const templateCache = new Map<number, TemplateData>();
-  for await (const rows of keyedPages(conn, 'product.product', domain, (keys) => [['code', 'in', keys]], options.keys, PRODUCT_FIELDS, options.signal, limit)) {
+  for await (const rows of keyedPages(conn, 'product.product', domain, (keys) => [['code', 'in', keys]], options.keys, keysOnly ? PRODUCT_KEY_FIELDS : PRODUCT_FIELDS, options.signal, limit)) {
     const ids = rows.map((r) => Number(r.id));
     if (templateCache.size > 2000) templateCache.clear(); // before deciding what this page must read
     const missing = [...new Set(rows.map((r) => Number(r.template)))].filter((id) => !templateCache.has(id));
+    // Identifiers are read in a keys-only read too: their dates are the item's.
     const [templates, localized, identifiers] = await Promise.all([
-      readTemplates(conn, translations, missing),
-      translations.localize('product.product', ['description'], rows),
+      readTemplates(conn, translations, missing, keysOnly),
+      keysOnly ? null : translations.localize('product.product', ['description'], rows),
       readIdentifiers(conn, ids),
     ]);
     for (const [id, tmpl] of templates) templateCache.set(id, tmpl);
@@ -100,18 +104,14 @@ export async function* readItems(conn: TrytonConnection, translations: Translati
         continue;
       }
       const ids_ = identifiers.get(id);
-      const fields: Record<string, FieldValue> = {
-        name: tmpl.name,
-        description: localized('description', id, row.description, code),
-        type: tmpl.type,
-        uom: tmpl.uom,
-        ean: ids_?.ean ?? null,
-        ...tmpl.measures,
-      };
-      if (conn.config.referencePrice) fields.list_price = tmpl.listPrice;
-      const attrs = (row.attributes ?? {}) as Record<string, unknown>;
-      for (const [attrCode, value] of Object.entries(attrs)) {
-        fields[attributeFieldName(attrCode)] = attributeValue(value, attributeTypes.get(attrCode));
+      const fields: Record<string, FieldValue> = {};
+      if (localized) {
+        Object.assign(fields, { name: tmpl.name, description: localized('description', id, row.description, code), type: tmpl.type, uom: tmpl.uom, ean: ids_?.ean ?? null, ...tmpl.measures });
+        if (conn.config.referencePrice) fields.list_price = tmpl.listPrice;
+        const attrs = (row.attributes ?? {}) as Record<string, unknown>;
+        for (const [attrCode, value] of Object.entries(attrs)) {
+          fields[attributeFieldName(attrCode)] = attributeValue(value, attributeTypes.get(attrCode));
+        }
       }
       const updated = latest(row.write_date, row.create_date, tmpl.updatedAt, ids_?.updatedAt);
       yield {
@@ -139,10 +139,11 @@ export async function* readGroups(conn: TrytonConnection, translations: Translat
     const ids = keys.map((k) => parseIdKey(k, 'template')).filter((v): v is number => v !== null);
     return ids.length ? ['OR', ['code', 'in', keys], ['id', 'in', ids]] : ['code', 'in', keys];
   };
-  for await (const rows of keyedPages(conn, 'product.template', domain, keyClause, options.keys, templateFields(conn.config.referencePrice), options.signal, limit)) {
-    for (const tmpl of await buildTemplates(conn, translations, rows)) {
-      const fields: Record<string, FieldValue> = { name: tmpl.name, type: tmpl.type, uom: tmpl.uom, ...tmpl.measures };
-      if (conn.config.referencePrice) fields.list_price = tmpl.listPrice;
+  const keysOnly = options.fields === 'none';
+  for await (const rows of keyedPages(conn, 'product.template', domain, keyClause, options.keys, templateFields(conn.config.referencePrice, keysOnly), options.signal, limit)) {
+    for (const tmpl of await buildTemplates(conn, translations, rows, keysOnly)) {
+      const fields: Record<string, FieldValue> = keysOnly ? {} : { name: tmpl.name, type: tmpl.type, uom: tmpl.uom, ...tmpl.measures };
+      if (conn.config.referencePrice && !keysOnly) fields.list_price = tmpl.listPrice;
       yield {
         stream: 'groups',
         key: tmpl.key,

@@ -39,7 +39,11 @@ export function parseIdKey(key: string, prefix: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function templateFields(referencePrice: boolean): string[] {
+/** What a keys-only read (ReadOptions.fields 'none') needs of a template: its key, categories, flag and dates. */
+const TEMPLATE_KEY_FIELDS = ['code', 'active', 'categories', 'write_date', 'create_date'];
+
+export function templateFields(referencePrice: boolean, keysOnly = false): string[] {
+  if (keysOnly) return TEMPLATE_KEY_FIELDS;
   const fields = ['code', 'name', 'type', 'active', 'default_uom.symbol', 'categories', 'write_date', 'create_date'];
   for (const m of MEASURES) fields.push(m, `${m}_uom.symbol`);
   if (referencePrice) fields.push('list_price');
@@ -50,9 +54,11 @@ export async function buildTemplates(
   conn: TrytonConnection,
   translations: Translations,
   rows: Record<string, unknown>[],
+  keysOnly = false,
 ): Promise<TemplateData[]> {
   const session = await conn.session();
-  const localized = await translations.localize('product.template', ['name'], rows);
+  // A keys-only read looks up no translation: the name stays null.
+  const localized = keysOnly ? () => null : await translations.localize('product.template', ['name'], rows);
   return rows.map((row) => {
     const id = Number(row.id);
     const key = templateKey(row.code, id);
@@ -77,12 +83,12 @@ export async function buildTemplates(
   });
 }
 
-/** Reads templates by id (for items), in chunks of the page size. */
-export async function readTemplates(conn: TrytonConnection, translations: Translations, ids: number[]): Promise<Map<number, TemplateData>> {
+/** Reads templates by id (for items), in chunks of the page size; `keysOnly`: what a keys-only read needs. */
+export async function readTemplates(conn: TrytonConnection, translations: Translations, ids: number[], keysOnly = false): Promise<Map<number, TemplateData>> {
   const out = new Map<number, TemplateData>();
   for (const part of chunks(ids, conn.config.pageSize)) {
-    const rows = (await conn.model('product.template', 'read', [part, templateFields(conn.config.referencePrice)])) as Record<string, unknown>[];
-    for (const t of await buildTemplates(conn, translations, rows)) out.set(t.id, t);
+    const rows = (await conn.model('product.template', 'read', [part, templateFields(conn.config.referencePrice, keysOnly)])) as Record<string, unknown>[];
+    for (const t of await buildTemplates(conn, translations, rows, keysOnly)) out.set(t.id, t);
   }
   return out;
 }

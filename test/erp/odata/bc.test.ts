@@ -84,6 +84,15 @@ describe.runIf(started !== null)('OData adapter, profile bc, against CAP (Busine
     expect(read.map((r) => r.key).sort()).toEqual([...keys].sort());
   });
 
+  it("a keys-only read (fields: 'none'): the same items, variants and groups with their keys, groups and dates, no field", async () => {
+    const shape = (r: ErpRecord) => ({ key: r.key, group: r.group ?? null, updatedAt: r.updatedAt, active: r.active });
+    for (const stream of ['items', 'groups'] as const) {
+      const keysOnly = await all(source(), stream, { fields: 'none' });
+      expect(keysOnly.map(shape)).toEqual((await all(source(), stream)).map(shape));
+      expect(keysOnly.every((r) => Object.keys(r.fields).length === 0)).toBe(true);
+    }
+  });
+
   it('delta: a changed item brings its variants, a variant changed alone comes with its item\'s values, blocked items are archived', async () => {
     const at = '2031-01-01T00:00:00.000Z';
     const [first, second] = [...withVariants].sort();

@@ -94,6 +94,22 @@ describe.runIf(started !== null)('OData adapter against CAP (S/4 API_PRODUCT_SRV
     expect(groups.every((g) => g.key.startsWith('MODEL-') && g.group === undefined)).toBe(catalog.source === 'adventureworks');
   }, 60_000);
 
+  it("a keys-only read (fields: 'none', a queued run's plan): the same keys, groups, dates and flags, no field, no $expand of texts", async () => {
+    const whole = await all(source('4'), 'items');
+    server.requests.length = 0;
+    const keysOnly = await all(source('4'), 'items', { fields: 'none' });
+    const shape = (r: ErpRecord) => ({ key: r.key, group: r.group ?? null, updatedAt: r.updatedAt, categories: r.categories ?? [], active: r.active });
+    expect(keysOnly.map(shape)).toEqual(whole.map(shape));
+    expect(keysOnly.every((i) => Object.keys(i.fields).length === 0)).toBe(true);
+    const reads = server.requests.filter((r) => r.includes('A_Product'));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.some((r) => decodeURIComponent(r).includes('$expand'))).toBe(false);
+    // v2 too (its $select also names what it expands).
+    const v2 = await all(source('2'), 'groups', { fields: 'none' });
+    expect(v2.map((g) => g.key)).toEqual((await all(source('2'), 'groups')).map((g) => g.key));
+    expect(v2.every((g) => Object.keys(g.fields).length === 0)).toBe(true);
+  }, 60_000);
+
   it('describes fields and types from $metadata', async () => {
     const d = await source('2').describe();
     const items = d.find((s) => s.stream === 'items')!;

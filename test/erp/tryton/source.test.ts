@@ -218,6 +218,29 @@ describe.skipIf(skipTryton)('Tryton source against a real Tryton', () => {
     expect((await all(source, 'categories', { keys: [cat!.key] })).map((c) => c.key)).toEqual([cat!.key]);
   });
 
+  it("a keys-only read (fields: 'none', a queued run's plan) gives the same keys, groups, categories, flags and dates, no values, and looks up no translation", async () => {
+    const keysOnly = createTrytonSource(config());
+    try {
+      const whole = await all(source, 'items');
+      const before = keysOnly.rpcStats();
+      const items = await all(keysOnly, 'items', { fields: 'none' });
+      const groups = await all(keysOnly, 'groups', { fields: 'none' });
+      const asked = keysOnly.rpcStats().byMethod;
+      const shape = (r: ErpRecord) => ({ key: r.key, group: r.group ?? null, updatedAt: r.updatedAt, categories: r.categories, active: r.active });
+      expect(items.map(shape)).toEqual(whole.map(shape));
+      expect(items.every((i) => Object.keys(i.fields).length === 0)).toBe(true);
+      expect(groups.map((g) => g.key)).toEqual((await all(source, 'groups')).map((g) => g.key));
+      expect(groups.every((g) => Object.keys(g.fields).length === 0)).toBe(true);
+      // Neither translations nor attribute types were read (a full read asks for both).
+      const calls = (model: string) => Object.entries(asked).filter(([m]) => m.includes(model)).reduce((n, [, v]) => n + v.calls, 0) - Object.entries(before.byMethod).filter(([m]) => m.includes(model)).reduce((n, [, v]) => n + v.calls, 0);
+      expect(calls('ir.translation')).toBe(0);
+      expect(calls('product.attribute')).toBe(0);
+      expect(Object.keys(source.rpcStats().byMethod).some((m) => m.includes('ir.translation'))).toBe(true);
+    } finally {
+      await keysOnly.close();
+    }
+  });
+
   describe('delta', () => {
     it('includes ties at the boundary (since is inclusive)', async () => {
       const items = await all(source, 'items');

@@ -207,6 +207,7 @@ async function runScenario(s: Scenario): Promise<Record<string, unknown>> {
       ratio: Number((lines / seconds / ceiling).toFixed(3)),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       throttled429: stats.throttled429,
+      throttledBy: stats.throttledBy,
       averageConcurrent: Number(((stats.busySeconds as number) / seconds).toFixed(2)),
       averageConcurrentBy5s: by5s(stats, seconds),
       clientRetries: clientStats.retried,
@@ -302,6 +303,7 @@ async function runWorkersScenario(s: Scenario & { workers: number }): Promise<Re
       ceiling: Math.round(ceiling),
       ratio: Number((lines / seconds / ceiling).toFixed(3)),
       throttled429: stats.throttled429,
+      throttledBy: stats.throttledBy,
       // Slot-seconds the PIM spent on Ferry's calls over the run's time: how many of the slots stayed busy.
       averageConcurrent: Number(((stats.busySeconds as number) / seconds).toFixed(2)),
       averageConcurrentBy5s: by5s(stats, seconds),

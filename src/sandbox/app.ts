@@ -168,6 +168,7 @@ export function buildApp(ctx: SandboxContext, control: { reset(): Promise<void>;
     const isOptionWrite = (req.method === 'POST' || req.method === 'PATCH') && /\/attributes\/[^/]+\/options/.test(path);
     const admission = limiter.admit(state.connection, isOptionWrite);
     if (!admission.ok) {
+      stats.throttledBy(admission.reason);
       sendError(reply, new HttpError(429, { code: 429, message: admission.message }, { 'retry-after': String(admission.retryAfter) }));
       return reply;
     }

@@ -37,7 +37,9 @@ class TokenBucket {
   }
 }
 
-export type Admission = { ok: true; release: () => void } | { ok: false; retryAfter: number; message: string };
+/** Which limit refused a call: a connection's or the instance's concurrency, the request rate, the option-write rate. */
+export type ThrottleReason = 'connection' | 'instance' | 'rate' | 'optionRate';
+export type Admission = { ok: true; release: () => void } | { ok: false; retryAfter: number; message: string; reason: ThrottleReason };
 
 export class Limiter {
   private readonly inflight = new Map<string, number>();
@@ -58,16 +60,16 @@ export class Limiter {
     if (cfg) {
       const current = this.inflight.get(connection) ?? 0;
       if (current >= cfg.perConnection) {
-        return { ok: false, retryAfter: 1, message: 'You have exceeded the limit of concurrent API requests for this connection.' };
+        return { ok: false, retryAfter: 1, message: 'You have exceeded the limit of concurrent API requests for this connection.', reason: 'connection' };
       }
       if (this.total >= cfg.perInstance) {
-        return { ok: false, retryAfter: 1, message: 'You have exceeded the limit of concurrent API requests.' };
+        return { ok: false, retryAfter: 1, message: 'You have exceeded the limit of concurrent API requests.', reason: 'instance' };
       }
       const wait = this.requests.take();
-      if (wait > 0) return { ok: false, retryAfter: wait, message: 'You have exceeded the limit of API requests per second.' };
+      if (wait > 0) return { ok: false, retryAfter: wait, message: 'You have exceeded the limit of API requests per second.', reason: 'rate' };
       if (isOptionWrite) {
         const w = this.optionWrites.take();
-        if (w > 0) return { ok: false, retryAfter: w, message: 'You have exceeded the limit of attribute option requests per second.' };
+        if (w > 0) return { ok: false, retryAfter: w, message: 'You have exceeded the limit of attribute option requests per second.', reason: 'optionRate' };
       }
     }
     this.inflight.set(connection, (this.inflight.get(connection) ?? 0) + 1);

@@ -28,6 +28,8 @@ export interface SandboxStats {
   /** API calls admitted past the limits, per connection (client id): how the load was spread. */
   requestsPerConnection: Record<string, number>;
   throttled429: number;
+  /** The 429s the limits answered, by the limit: `connection`, `instance` (concurrency), `rate`, `optionRate` (injected faults are not here). */
+  throttledBy: Record<string, number>;
   faultsInjected: Record<string, number>;
   products: number;
   productModels: number;
@@ -67,6 +69,7 @@ export class StatsCollector {
   private peakInstance = 0;
   private peakPerConnection = new Map<string, number>();
   private throttled = 0;
+  private readonly throttledReasons = new Map<string, number>();
   private faults = new Map<string, number>();
   private busyMs = 0;
   /** performance.now() of the first admitted call since the last reset: second 0 of busyPerSecond. */
@@ -114,6 +117,11 @@ export class StatsCollector {
     }
   }
 
+  /** A call the limits refused (429), by the limit that refused it. */
+  throttledBy(reason: string): void {
+    this.throttledReasons.set(reason, (this.throttledReasons.get(reason) ?? 0) + 1);
+  }
+
   fault(kind: string): void {
     this.faults.set(kind, (this.faults.get(kind) ?? 0) + 1);
   }
@@ -133,6 +141,7 @@ export class StatsCollector {
       busySeconds: Number((this.busyMs / 1000).toFixed(1)),
       busyPerSecond: Array.from(this.busyBySecond, (ms) => Number(((ms ?? 0) / 1000).toFixed(2))),
       throttled429: this.throttled,
+      throttledBy: Object.fromEntries(this.throttledReasons),
       faultsInjected: Object.fromEntries(this.faults),
       ...counts,
     };
@@ -145,6 +154,7 @@ export class StatsCollector {
     this.peakInstance = 0;
     this.peakPerConnection.clear();
     this.throttled = 0;
+    this.throttledReasons.clear();
     this.busyMs = 0;
     this.origin = null;
     this.busyBySecond = [];

@@ -75,6 +75,7 @@ describe('SaaS limits', () => {
       return x.ok;
     });
     expect(results).toEqual([true, true, true, false]);
+    expect(l.admit('a', true)).toMatchObject({ ok: false, reason: 'optionRate' });
     now += 400;
     expect(l.admit('a', true).ok).toBe(true);
   });
@@ -89,6 +90,8 @@ describe('SaaS limits', () => {
     expect(throttled?.json()).toMatchObject({ code: 429 });
     const stats = sb.stats();
     expect(stats.throttled429).toBe(1);
+    // Which limit refused it: the connection's 4 concurrent calls.
+    expect(stats.throttledBy).toEqual({ connection: 1 });
     expect(stats.peakConcurrent.perConnection['ferry']).toBe(4);
     expect(stats.requests['GET /api/rest/v1/channels']).toEqual({ '200': 4, '429': 1 });
   });

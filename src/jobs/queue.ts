@@ -432,9 +432,14 @@ export class JobQueue {
     return rows;
   }
 
-  /** The run is over: its report, and no job of it does anything any more. */
+  /**
+   * The run is over: its report, and no job of it does anything any more. What only its parts'
+   * retries read (first attempts' notes, option claims, what attempts wrote) goes: one row per
+   * record of every run otherwise.
+   */
   async settled(runId: number, report: unknown): Promise<void> {
     await this.pool.query(`UPDATE ${this.t.run} SET status = 'settled', report = $2, updated_at = now() WHERE run_id = $1`, [runId, JSON.stringify(report)]);
+    for (const table of [this.t.written, this.t.attempt, this.t.optionClaim]) await this.pool.query(`DELETE FROM ${table} WHERE run_id = $1`, [runId]);
   }
 
   /** Runs `handler` for each job of `queue`, `concurrency` at a time; a throw fails the job (pg-boss retries it). */

@@ -95,6 +95,10 @@ describe.runIf(enabled)('the Console on the job queue', () => {
       expect(after.report?.counts).toEqual(queued.counts);
       expect(after.report?.byType).toEqual(queued.byType);
       expect(queued.byType.product.created).toBeGreaterThan(0);
+      // Settled: what only the parts' retries read is gone (one row per record of every run otherwise).
+      for (const table of ['ferry_job_written', 'ferry_job_attempt', 'ferry_job_option_claim']) {
+        expect((await query(`SELECT 1 FROM "${schema}".${table} WHERE run_id = $1`, [runId])).length, table).toBe(0);
+      }
     } finally {
       await server.close();
       await stopAll(workers);

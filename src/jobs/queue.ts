@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { inTransaction } from '../util/pg-transaction.js';
 
 /** The queues of a run's parts. A schedule gets a queue of its own (pg-boss keys a schedule by its queue). */
 export const QUEUES = { plan: 'ferry-plan', shard: 'ferry-shard', settle: 'ferry-settle' } as const;
@@ -257,19 +258,13 @@ export class JobQueue {
    * settle goes at once.
    */
   async planned(runId: number, shards: string[][], watermarks: Record<string, string | null>): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query(`UPDATE ${this.t.run} SET status = 'sharded', shards = $2, watermarks = $3, updated_at = now() WHERE run_id = $1 AND status = 'planning'`, [
         runId,
         shards.length,
         JSON.stringify(watermarks),
       ]);
-      if (rowCount !== 1) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
+      if (rowCount !== 1) return false;
       // Bigger shards first (pg-boss takes the highest priority first; without it, jobs sent
       // together come in random order): the small ones the planner cut for the end fill the gaps.
       const jobs = shards.map((keys, i) => ({
@@ -281,17 +276,11 @@ export class JobQueue {
         expireInSeconds: this.settings.shardExpireSeconds,
       }));
       if (jobs.length > 0) {
-        await this.boss.insert(jobs, { db });
+        await this.boss.insert(jobs, { db: bossDb(client) });
         await this.wake(client, QUEUES.shard);
       }
-      await client.query('COMMIT');
       return true;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -303,9 +292,7 @@ export class JobQueue {
    * second one's 404s became the run's report).
    */
   async partDone(runId: number, part: number, status: string, report: unknown, extra: unknown = null): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{ status: string; shards: number | null; settle_sent: boolean }>(
         `SELECT status, shards, settle_sent FROM ${this.t.run} WHERE run_id = $1 FOR UPDATE`,
         [runId],
@@ -315,26 +302,17 @@ export class JobQueue {
         [runId, part, status, JSON.stringify(report), extra === null ? null : JSON.stringify(extra)],
       );
       const run = rows[0];
-      if (run && run.status === 'sharded' && run.shards !== null && !run.settle_sent) {
-        const { rows: counted } = await client.query<{ done: string }>(`SELECT count(*) AS done FROM ${this.t.part} WHERE run_id = $1`, [runId]);
-        if (Number(counted[0]?.done ?? 0) >= run.shards + 1) {
-          await client.query(`UPDATE ${this.t.run} SET settle_sent = true WHERE run_id = $1`, [runId]);
-          await this.sendSettle(runId, client);
-        }
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      if (!run || run.status !== 'sharded' || run.shards === null || run.settle_sent) return;
+      const { rows: counted } = await client.query<{ done: string }>(`SELECT count(*) AS done FROM ${this.t.part} WHERE run_id = $1`, [runId]);
+      if (Number(counted[0]?.done ?? 0) < run.shards + 1) return;
+      await client.query(`UPDATE ${this.t.run} SET settle_sent = true WHERE run_id = $1`, [runId]);
+      await this.sendSettle(runId, client);
+    });
   }
 
   /** Sends the run's settle job, in `client`'s transaction (its wake-up goes on commit). */
   private async sendSettle(runId: number, client: pg.PoolClient): Promise<void> {
-    const db = { executeSql: (text: string, values: unknown[]) => client.query(text, values) };
-    await this.boss.send(QUEUES.settle, { runId } satisfies RunJob, { ...this.jobOptions, expireInSeconds: 300, db });
+    await this.boss.send(QUEUES.settle, { runId } satisfies RunJob, { ...this.jobOptions, expireInSeconds: 300, db: bossDb(client) });
     await this.wake(client, QUEUES.settle);
   }
 
@@ -488,6 +466,11 @@ export class JobQueue {
     await this.pool.end();
     await this.hintPool?.end();
   }
+}
+
+/** pg-boss's view of a connection in a transaction: what it sends goes in (and out) with the transaction. */
+function bossDb(client: pg.PoolClient): { executeSql: (text: string, values: unknown[]) => Promise<pg.QueryResult> } {
+  return { executeSql: (text, values) => client.query(text, values) };
 }
 
 function scheduleQueue(name: string): string {

@@ -172,7 +172,9 @@ export class Applier implements SettledNotes {
     const rows: EntityState[] = [];
     const rejects: RejectRow[] = [];
     const verdicts: Verdict[] = [];
-    const written: { stream: string; key: string; outcome: 'created' | 'updated' }[] = [];
+    // Collected only for a shard that keeps them (ShardHooks.onWritten): a one-process run builds nothing.
+    const onWritten = ctx.opts.part?.role === 'shard' ? ctx.opts.part.onWritten : undefined;
+    const written: { stream: string; key: string; outcome: 'created' | 'updated' }[] | null = onWritten ? [] : null;
     for (let i = 0; i < tasks.length; i++) {
       const task = tasks[i]!;
       const r = results[i]!;
@@ -213,7 +215,7 @@ export class Applier implements SettledNotes {
           const outcome = c.effect === 'policy' ? (c.statusAfter === 'disabled' ? 'disabled' : 'deleted') : task.lane === 'media' ? (r.status === 304 ? 'unchanged' : 'updated') : answered;
           const reason = c.effect === 'policy' ? `${c.statusAfter} in the PIM (deletion policy ${ctx.deps.settings.deletion})` : null;
           ctx.ledger.settle(c.origin.stream, c.origin.key, outcome, reason);
-          if (outcome === 'created' || outcome === 'updated') written.push({ stream: c.origin.stream, key: c.origin.key, outcome });
+          if (written && (outcome === 'created' || outcome === 'updated')) written.push({ stream: c.origin.stream, key: c.origin.key, outcome });
         }
         verdicts.push({ kind: 'ok' });
         continue;
@@ -224,7 +226,7 @@ export class Applier implements SettledNotes {
     // Commit what the PIM confirmed, as it arrives: a crash after this line loses nothing.
     if (rows.length > 0) await ctx.deps.state.saveEntities(rows);
     // A shard's retry counts what this attempt wrote as written, not unchanged (ShardHooks.onWritten: not awaited, off the batches' path).
-    if (written.length > 0 && ctx.opts.part?.role === 'shard') ctx.opts.part.onWritten?.(written);
+    if (written?.length) onWritten?.(written);
     if (rejects.length > 0) await ctx.addRejects(rejects);
     ctx.progress('items');
     return verdicts;

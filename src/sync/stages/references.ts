@@ -40,6 +40,7 @@ export function emptyReferenceDataReport(): ReferenceDataReport {
 export type ReferenceOutcome = 'created' | 'updated' | 'failed' | 'unchanged';
 /** When parts of a run name the same record or asset, the run's outcome is the strongest: it was written if any part wrote it. */
 const OUTCOME_RANK: Record<ReferenceOutcome, number> = { created: 3, updated: 2, failed: 1, unchanged: 0 };
+const stronger = (a: ReferenceOutcome | undefined, b: ReferenceOutcome): ReferenceOutcome => (a && OUTCOME_RANK[a] >= OUTCOME_RANK[b] ? a : b);
 
 /**
  * The outcomes of several parts of a run (a queued run's shards), keyed
@@ -48,7 +49,7 @@ const OUTCOME_RANK: Record<ReferenceOutcome, number> = { created: 3, updated: 2,
  */
 export function foldReferenceOutcomes(parts: readonly Readonly<Record<string, ReferenceOutcome>>[]): Record<string, ReferenceOutcome> {
   const out: Record<string, ReferenceOutcome> = {};
-  for (const part of parts) for (const [key, outcome] of Object.entries(part)) if (!out[key] || OUTCOME_RANK[outcome] > OUTCOME_RANK[out[key]]) out[key] = outcome;
+  for (const part of parts) for (const [key, outcome] of Object.entries(part)) out[key] = stronger(out[key], outcome);
   return out;
 }
 
@@ -104,8 +105,7 @@ export class ReferenceDataStage {
   private count(type: EntityType, key: string, outcome: ReferenceOutcome): void {
     (type === RECORD ? this.report.records : this.report.assets)[outcome]++;
     const id = `${type}:${key.toLowerCase()}`;
-    const before = this.outcomes.get(id);
-    if (!before || OUTCOME_RANK[outcome] > OUTCOME_RANK[before]) this.outcomes.set(id, outcome);
+    this.outcomes.set(id, stronger(this.outcomes.get(id), outcome));
   }
 
   /** What this run did to each record and asset it wrote or found unchanged (see `count`). */

@@ -12,6 +12,7 @@
  * Size (~630 lines): one method per port method, the SQL of each beside it, as in sqlite.ts.
  */
 import pg from 'pg';
+import { inTransaction } from '../../util/pg-transaction.js';
 import type {
   EntityKey,
   EntityState,
@@ -101,19 +102,8 @@ export class PostgresStateStore implements StateStore, StateDumpStore {
   }
 
   /** Runs `work` in one transaction on one connection. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   async schemaVersion(): Promise<number> {

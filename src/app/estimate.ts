@@ -167,6 +167,8 @@ export async function describeCatalog(source: ErpSource, sampleSize = SAMPLE_ITE
   }
   // Declared options are all of them; values seen in a sample are a lower bound unless the sample was the whole stream.
   const items = counts.items ?? 0;
+  const declared = selectFields.filter((f) => f.options?.length).reduce((n, f) => n + f.options!.length, 0);
+  if (declared > 0) notes.push(`options: the ${declared.toLocaleString('en-US')} the ERP declares for its select fields are created by \`ferry pim bootstrap\` (100 per request), not by the import.`);
   const sampledOptions = selectFields.filter((f) => !f.options?.length).reduce((n, f) => n + valuesOf.get(f.name)!.size, 0);
   if (sampledOptions > 0 && sampled < items) notes.push(`options: ${sampledOptions} select values seen in ${sampled.toLocaleString('en-US')} of ${items.toLocaleString('en-US')} items; the whole catalog may hold more.`);
   const categoriesPerLevel = source.streams.includes('categories') ? await categoryLevels(source) : [];
@@ -185,7 +187,9 @@ export async function describeCatalog(source: ErpSource, sampleSize = SAMPLE_ITE
       items,
       groups: counts.groups ?? 0,
       categoriesPerLevel,
-      optionsPerAttribute: selectFields.map((f) => valuesOf.get(f.name)!.size),
+      // The import writes only the options the ERP does not declare (the items bring them).
+      optionsPerAttribute: selectFields.filter((f) => !f.options?.length).map((f) => valuesOf.get(f.name)!.size),
+      selectAttributes: selectFields.length,
       groupedShare: sampled > 0 ? grouped / sampled : 0,
       subModelsPerGroup: sampler && mapping ? subModelsPerGroup(sampleSubModels(sampler.samples(), (g) => sampleLevels(g, mapping, { axisFields, otherFields }), minItems), sampled, items, counts.groups ?? 0) : 0,
       mediaPerItem: sampled > 0 ? media / sampled : 0,

@@ -221,7 +221,8 @@ describe('cancel a terminal run from the Console', () => {
       ['pim:', `  url: ${sb.url}`, `  clientId: ${sb.clientId}`, `  secret: ${sb.secret}`, `  username: ${sb.username}`, `  password: ${sb.password}`, 'erp:', '  type: demo', '  path: ./demo-erp.sqlite', '  items: 150', 'mapping:', '  preset: demo', 'state:', '  path: ./ferry.db', ''].join('\n'),
     );
     const config = await loadConfig(join(dir, 'ferry.yaml'));
-    const client = clientFor(sb);
+    // 60 ms a line: the 44 size options the ERP declares are one 2.7 s request.
+    const client = clientFor(sb, { timeoutMs: 30_000 });
     const source = createErpSource({ ...config.erp, path: join(dir, 'demo-erp.sqlite') } as typeof config.erp);
     try {
       await bootstrapPim(client, config.mapping, source);

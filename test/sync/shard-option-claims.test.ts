@@ -18,7 +18,7 @@ const tempDir = tempDirs('ferry-option-claims-');
 const OPTIONS_ROUTE = /\/attributes\/\{attribute_code\}\/options$/;
 
 async function setUp() {
-  const { sb, config, admin } = await bootstrappedDemo(tempDir(), { items: 80, seed: 5 });
+  const { sb, config, admin } = await bootstrappedDemo(tempDir(), { items: 80, seed: 5 }, { withoutOptions: true });
   const state = await openStateStore(config.state);
   const runId = await state.startRun('full', { queued: true }, 'test');
   // The plan part, as a worker runs it: categories written, the groups in scope handed over.

@@ -40,7 +40,7 @@ export function demoSqlConfig(path: string, options: { referencePrice?: boolean 
             type: 'localized',
             translations: { table: 'translations', key: 'record_key', language: 'lang', value: 'value', field: { column: 'field', value: 'description' } },
           },
-          brand: 'brand',
+          brand: { column: 'brand', type: 'select' },
           product_line: 'product_line',
           product_type: 'product_type',
           axes: { column: 'axes', type: 'multiselect', separator: ',' },
@@ -56,7 +56,7 @@ export function demoSqlConfig(path: string, options: { referencePrice?: boolean 
         active: { column: 'archived', invert: true },
         fields: {
           name: names,
-          brand: 'brand',
+          brand: { column: 'brand', type: 'select' },
           color: { column: 'color', type: 'select' },
           size: { column: 'size', type: 'select' },
           ean: 'ean',

@@ -8,7 +8,7 @@ import { ErpError, type CheckResult, type ErpRecord, type ErpSink, type ErpSourc
 import { sqlConfigSchema, type SqlConfig, type SqlConfigInput, type SqlStreamConfig } from './config.js';
 import { createKnex, describeEndpoint, VERSION_QUERIES, whereText, type Endpoint } from './dialect.js';
 import { translateError } from './errors.js';
-import { describeField, fieldSpecs } from './fields.js';
+import { convertField, describeField, fieldSpecs, type FieldSpec } from './fields.js';
 import { baseTable, buildSelect, readStream, sourceName, type StreamContext } from './read.js';
 import { upsertRecords } from './sink.js';
 
@@ -23,6 +23,8 @@ export interface SqlSourceOptions {
 export type SqlSource = ErpSource & ErpSink & { readonly endpoint: Endpoint };
 
 const STREAM_ORDER: StreamName[] = ['categories', 'attributes', 'groups', 'items'];
+/** More distinct values than this in a select column: an open list, whose options the items create. */
+const MAX_DECLARED_OPTIONS = 1000;
 
 export function deltaStrategyText(stream: SqlStreamConfig, marginSeconds: number): string | undefined {
   if (!stream.updatedAt && !stream.groupChanges) return undefined;
@@ -115,6 +117,9 @@ export function createSqlSource(input: SqlConfig | SqlConfigInput, opts: SqlSour
             if (spec.field) q.where(spec.field.column, spec.field.value);
             const rows = (await q) as { l: unknown }[];
             field.languages = [...new Set(rows.map((r) => String(r.l).trim()).filter((l) => l !== ''))].sort();
+          } else if ((spec.kind === 'scalar' && spec.type === 'select') || spec.kind === 'multiselect') {
+            const options = await declaredOptions(ctx, name, spec);
+            if (options) field.options = options;
           }
         } catch (err) {
           throw translateError(err, endpoint, `describing stream ${stream}`);
@@ -125,6 +130,31 @@ export function createSqlSource(input: SqlConfig | SqlConfigInput, opts: SqlSour
       out.push({ stream, fields, supportsDelta: strategy !== undefined, ...(strategy ? { deltaStrategy: strategy } : {}) });
     }
     return out;
+  }
+
+  /**
+   * A select column's values, as the ERP holds them (what a read gives: trimmed, split at a
+   * multiselect's separator): the options bootstrap creates up front, 100 per request, instead of
+   * the first items creating them a few at a time at Akeneo's 3 option writes/s. A column with
+   * more than MAX_DECLARED_OPTIONS distinct values is no closed list: none are declared.
+   */
+  async function declaredOptions(ctx: StreamContext, name: string, spec: FieldSpec & { column: string }): Promise<string[] | undefined> {
+    const rows = (await baseTable(ctx.knex, ctx.config)
+      .distinct({ v: `t.${spec.column}` })
+      .whereNotNull(`t.${spec.column}`)
+      .limit(MAX_DECLARED_OPTIONS + 1)) as { v: unknown }[];
+    if (rows.length > MAX_DECLARED_OPTIONS) return undefined;
+    const values = new Set<string>();
+    for (const { v } of rows) {
+      let value: unknown;
+      try {
+        value = convertField(name, spec, { [spec.column]: v }, '', new Map());
+      } catch {
+        continue; // a value no read would give either (binary): the item that holds it is rejected.
+      }
+      for (const option of Array.isArray(value) ? value : [value]) if (typeof option === 'string' && option.trim() !== '') values.add(option);
+    }
+    return values.size > MAX_DECLARED_OPTIONS ? undefined : [...values].sort();
   }
 
   async function upsert(stream: StreamName, records: ErpRecord[]): Promise<SinkResult[]> {

@@ -342,6 +342,39 @@ export function defineSqlAdapterSuite(label: string, enabled: boolean, makeDb: (
       }
     });
 
+    it('describe() declares the values of a select or multiselect column as its options, as a read gives them, but not an open list', async () => {
+      const declared = createSqlSource(
+        itemsConfig(db, {
+          streams: {
+            items: {
+              table: 'items',
+              key: 'sku',
+              fields: { unit: { column: 'weight_unit', type: 'select' }, cats: { column: 'cats', type: 'multiselect', separator: ',' }, sku_list: { column: 'sku', type: 'select' } },
+            },
+          },
+        }),
+      );
+      try {
+        const fields = (await declared.describe()).find((d) => d.stream === 'items')!.fields;
+        // 'KG ' is read trimmed (the read gives 'KG'); nulls are no option; the multiselect is split.
+        expect(fields.find((f) => f.name === 'unit')!.options).toEqual(['KG', 'lb']);
+        expect(fields.find((f) => f.name === 'cats')!.options).toEqual(['chairs', 'furniture']);
+        // Every row its own value: fewer than the cap here, so declared; the cap itself is the next test's.
+        expect(fields.find((f) => f.name === 'sku_list')!.options).toHaveLength(9);
+      } finally {
+        await declared.close();
+      }
+      const open = createSqlSource(itemsConfig(db, { streams: { items: { table: 'bulk', key: 'code', fields: { code: { column: 'code', type: 'select' } } } } }));
+      try {
+        const fields = (await open.describe()).find((d) => d.stream === 'items')!.fields;
+        // BULK_ROWS distinct values: no closed list, so no options (the items create theirs).
+        expect(BULK_ROWS).toBeGreaterThan(1000);
+        expect(fields.find((f) => f.name === 'code')!.options).toBeUndefined();
+      } finally {
+        await open.close();
+      }
+    });
+
     it('upserts records: created, updated, unchanged, and a refused record fails alone', async () => {
       await db.knex.schema.createTable('items_in', (t) => {
         t.string('sku', 80).primary();

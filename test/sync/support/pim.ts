@@ -4,12 +4,12 @@ import { createAkeneoClient } from '../../../src/akeneo/index.js';
 import type { Product, ProductModel, Values } from '../../../src/akeneo/model.js';
 import type { RunningSandbox } from '../../../src/sandbox/index.js';
 
-export function clientFor(sb: RunningSandbox, extra: { onEvent?: (e: { method: string; route?: string; path?: string; status?: number }) => void } = {}): AkeneoClient {
+export function clientFor(sb: RunningSandbox, extra: { onEvent?: (e: { method: string; route?: string; path?: string; status?: number }) => void; timeoutMs?: number } = {}): AkeneoClient {
   return createAkeneoClient({
     url: sb.url,
     auth: { kind: 'connection', clientId: sb.clientId, secret: sb.secret, username: sb.username, password: sb.password },
     backoffBaseMs: 20,
-    timeoutMs: 2000,
+    timeoutMs: extra.timeoutMs ?? 2000,
     ...(extra.onEvent ? { onEvent: extra.onEvent as never } : {}),
   });
 }

@@ -53,6 +53,9 @@ export type AkeneoAuthOptions =
  * Builds the governor of a client from the limits it computed (the shared, cross-process one:
  * src/budget, wired by src/app). `connectionIds` names each connection (its client id, or `app`).
  */
+/** The token sources of several clients of one process, by PIM and connection (AkeneoClientOptions.tokens). */
+export type TokenCache = Map<string, PasswordGrantTokens>;
+
 export type GovernorFactory = (spec: { url: string; connectionIds: string[]; limits: GovernorLimits }) => CallGovernor;
 
 /** The limits the governor applies: the instance budget times instanceShare, the per-connection cap. */
@@ -81,6 +84,13 @@ export interface AkeneoClientOptions {
   tokenRefreshMarginMs?: number;
   /** The governor to use instead of the in-process one (a budget shared across processes). */
   governor?: GovernorFactory;
+  /**
+   * Tokens shared by the clients of one process that are given the same cache (a `ferry worker`'s
+   * shard slots): one token request per PIM connection instead of one per client. The first
+   * client to need a connection's token asks for it, through its own transport: clients sharing a
+   * cache are closed together.
+   */
+  tokens?: TokenCache;
 }
 
 /** A product in identifier mode is keyed by identifier, in uuid mode by uuid. */
@@ -137,6 +147,13 @@ export interface AkeneoClient {
   /** The limits in force (configured values, the current adaptive concurrency, the connections and the instance cap). */
   limits(): RateLimitsConfig & { currentConcurrency: number; connections: number; instanceCap: number };
   stats(): ClientStats & { peakConcurrency: number; tokenRequests: number };
+  /**
+   * Asks each connection for its token now, in the background, unless it holds a fresh one: a
+   * caller with local work before its first call (a queued run's shard reads the ERP and maps its
+   * first groups) then has it at that call instead of waiting a round trip. Never throws: a token
+   * request that fails is asked again, and its error told, at the first call.
+   */
+  warmUp(): void;
   /** Closes the keep-alive connections. */
   close(): Promise<void>;
 }
@@ -197,7 +214,14 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
   const tokenSources =
     auth.kind === 'app'
       ? [new StaticTokens(auth.token)]
-      : credentials.map((c, i) => new PasswordGrantTokens(transport, c, options.tokenRefreshMarginMs ?? 60_000, undefined, i));
+      : credentials.map((c, i) => {
+          const key = JSON.stringify([options.url, c.clientId, c.username]);
+          const shared = options.tokens?.get(key);
+          if (shared) return shared;
+          const tokens = new PasswordGrantTokens(transport, c, options.tokenRefreshMarginMs ?? 60_000, undefined, i);
+          options.tokens?.set(key, tokens);
+          return tokens;
+        });
   transport.setTokenSources(tokenSources);
 
   let detected: Promise<PimInfo> | undefined;
@@ -412,6 +436,9 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
       peakConcurrency: governor.peak,
       tokenRequests: tokenSources.reduce((n, t) => n + (t instanceof PasswordGrantTokens ? t.requests : 0), 0),
     }),
+    warmUp: () => {
+      for (const tokens of tokenSources) tokens.token().catch(() => undefined);
+    },
     close: async () => {
       await governor.close();
       await dispatcher.close();
@@ -422,7 +449,7 @@ export function createAkeneoClient(options: AkeneoClientOptions): AkeneoClient {
 /** The client for the `pim:` section of ferry.yaml. */
 export function createAkeneoClientFromConfig(
   pim: PimConfig,
-  extra: { onEvent?: RequestEventListener; logger?: Logger; governor?: GovernorFactory } = {},
+  extra: { onEvent?: RequestEventListener; logger?: Logger; governor?: GovernorFactory; tokens?: TokenCache } = {},
 ): AkeneoClient {
   const auth = authOf(pim);
   const logger = extra.logger;
@@ -444,6 +471,7 @@ export function createAkeneoClientFromConfig(
     timeoutMs: pim.timeoutMs,
     onEvent,
     ...(extra.governor ? { governor: extra.governor } : {}),
+    ...(extra.tokens ? { tokens: extra.tokens } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 /** Ferry's Akeneo REST client: the one door through which everything talks to the PIM. */
 export { authOf, createAkeneoClient, createAkeneoClientFromConfig } from './client.js';
-export type { AkeneoClient, GovernorFactory } from './client.js';
+export type { AkeneoClient, GovernorFactory, TokenCache } from './client.js';
 export type { CallGovernor } from './governor.js';
 export type { BatchResult } from './batch.js';
 export { MAX_LINE_CHARS } from './batch.js';

@@ -15,6 +15,12 @@ export interface PageRequest {
   query?: Record<string, QueryValue>;
   mode: PagingMode;
   limit?: number;
+  /**
+   * Page mode: the first page asks for the total (with_count) and the pages after it go out
+   * together, a list of N pages then costs two latencies instead of N. A page the total did not
+   * foresee (items added meanwhile) is still followed from the last page's `next` link.
+   */
+  pagesAtOnce?: boolean;
 }
 
 const pageSchema = z.looseObject({
@@ -45,6 +51,10 @@ export async function* paginate<T>(transport: Transport, req: PageRequest): Asyn
   // Endpoints where search_after is the only mode reject the parameter on some versions: leave it out.
   if (req.mode === 'search_after') query.pagination_type = 'search_after';
   let url: string | undefined;
+  if (req.mode === 'page' && req.pagesAtOnce) {
+    url = yield* pagesAtOnce<T>(transport, req, query, limit);
+    if (url === undefined) return;
+  }
   for (;;) {
     const res = await transport.call(url ? { method: 'GET', route: req.route, url } : { method: 'GET', route: req.route, params: req.params, query });
     const parsed = pageSchema.safeParse(res.json());
@@ -56,6 +66,29 @@ export async function* paginate<T>(transport: Transport, req: PageRequest): Asyn
     if (!next || items.length === 0) return;
     url = next;
   }
+}
+
+/** PageRequest.pagesAtOnce: yields every page's items in order; returns the last page's `next` link, if any. */
+async function* pagesAtOnce<T>(transport: Transport, req: PageRequest, query: Record<string, QueryValue>, limit: number): AsyncGenerator<T, string | undefined, undefined> {
+  const page = async (n: number, withCount: boolean) => {
+    const res = await transport.call({ method: 'GET', route: req.route, params: req.params, query: { ...query, page: n, ...(withCount ? { with_count: true } : {}) } });
+    const parsed = pageSchema.safeParse(res.json());
+    if (!parsed.success) throw unexpected(req.route, 'a page with _embedded.items');
+    return parsed.data;
+  };
+  const first = await page(1, true);
+  const pages = Math.ceil((first.items_count ?? 0) / limit);
+  // Asked at once; each awaited in turn so the items come in the PIM's order.
+  const rest = Array.from({ length: Math.max(0, pages - 1) }, (_, i) => page(i + 2, false));
+  // Not one of them left unhandled if an earlier one fails.
+  for (const p of rest) p.catch(() => undefined);
+  let last = first;
+  for (const item of first._embedded.items) yield stripLinks<T>(item);
+  for (const p of rest) {
+    last = await p;
+    for (const item of last._embedded.items) yield stripLinks<T>(item);
+  }
+  return last._embedded.items.length === 0 ? undefined : last._links?.next?.href;
 }
 
 function unexpected(route: string, what: string): AkeneoError {

@@ -22,6 +22,8 @@ export interface ListQuery {
   scope?: string;
   /** Page mode only: ask Akeneo for the total (items_count). */
   withCount?: boolean;
+  /** Page mode only: the pages after the first go out together (PageRequest.pagesAtOnce), for a list read whole. */
+  pagesAtOnce?: boolean;
   /** Override the paging mode (search_after is used wherever it exists). */
   paginationType?: 'page' | 'search_after';
   searchLocale?: string;
@@ -126,6 +128,7 @@ export class Resource<T> implements DeletableResourceClient<T> {
             query: toQuery(query, search, mode),
             mode,
             limit: query?.limit,
+            ...(query?.pagesAtOnce ? { pagesAtOnce: true } : {}),
           });
         }
       },

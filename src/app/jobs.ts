@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type PgBoss from 'pg-boss';
-import type { AkeneoClient, PimInfo } from '../akeneo/index.js';
+import type { AkeneoClient, PimInfo, TokenCache } from '../akeneo/index.js';
 import type { FerryConfig } from '../config/schema.js';
 import { JobQueue, QUEUES, type RunJob, type ScheduleJob, type ShardJob } from '../jobs/queue.js';
 import type { Logger } from '../logging.js';
@@ -200,7 +200,9 @@ export async function startWorker(config: FerryConfig, options: WorkerOptions): 
   const queue = await JobQueue.open(queueSettings(config, logger));
   const state = await openStateStore(config.state);
   const clients: AkeneoClient[] = [];
-  const clientFor = (slot: number) => (clients[slot] ??= createPimClient(config.pim, { logger }));
+  // The slots' clients ask one token per PIM connection between them (closed together, below).
+  const tokens: TokenCache = new Map();
+  const clientFor = (slot: number) => (clients[slot] ??= createPimClient(config.pim, { logger, tokens }));
   const parts = new RunParts(config, queue, state, logger);
   let slot = 0;
   const slotted = <T extends object>(fn: (job: PgBoss.JobWithMetadata<T>, client: AkeneoClient) => Promise<void>) => {
@@ -429,6 +431,8 @@ class RunParts {
         await this.queue.partDone(runId, part, 'interrupted', stoppedPart(runId, 'keys', startedAt, String(abort.signal.reason)));
         return;
       }
+      // The tokens come while the shard reads the ERP and maps its first groups, not after.
+      client.warmUp();
       const o = run.options as QueuedRunOptions;
       const files = await dropFolderSource(this.config, this.queue, runId, false);
       let reference: PartExtra | null = null;

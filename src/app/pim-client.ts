@@ -3,7 +3,7 @@
  * `pim.limits.shared` set, its governor is the budget shared with every other Ferry process in
  * PostgreSQL (src/budget), which the client core may not import; otherwise the in-process one.
  */
-import { createAkeneoClientFromConfig, type AkeneoClient, type CallGovernor, type GovernorFactory } from '../akeneo/index.js';
+import { createAkeneoClientFromConfig, type AkeneoClient, type CallGovernor, type GovernorFactory, type TokenCache } from '../akeneo/index.js';
 import type { PimConfig } from '../akeneo/config.js';
 import type { RequestEventListener } from '../akeneo/events.js';
 import { instanceNameOf, PostgresBudget } from '../budget/postgres.js';
@@ -56,7 +56,7 @@ export function sharedGovernorFor(pim: PimConfig): GovernorFactory | undefined {
   };
 }
 
-export function createPimClient(pim: PimConfig, extra: { onEvent?: RequestEventListener; logger?: Logger } = {}): AkeneoClient {
+export function createPimClient(pim: PimConfig, extra: { onEvent?: RequestEventListener; logger?: Logger; tokens?: TokenCache } = {}): AkeneoClient {
   const governor = sharedGovernorFor(pim);
   return createAkeneoClientFromConfig(pim, { ...extra, ...(governor ? { governor } : {}) });
 }

@@ -107,30 +107,32 @@ export interface LoadPimStructureOptions {
 
 export async function loadPimStructure(client: AkeneoClient, options: LoadPimStructureOptions = {}): Promise<PimStructure> {
   // Every family's variants and every select attribute's options at once, each as soon as its
-  // families or attributes are listed (not after the other lists: Akeneo's ~210 locales are three
-  // pages, one after the other): the client's governor keeps the calls within the connection's
-  // limits, and a run's start-up costs about two latencies, not one per family and attribute.
+  // families or attributes are listed, and every list's pages at once after its first (Akeneo's
+  // ~210 locales are three pages; a large PIM's attributes or categories, many more): the client's
+  // governor keeps the calls within the connection's limits, and a run's start-up costs about
+  // three latencies, not one per family, attribute and page.
   const wanted = options.optionAttributes ? new Set(options.optionAttributes) : null;
-  const attributesListed = collect(client.attributes.list());
-  const familiesListed = collect(client.families.list());
+  const whole = { pagesAtOnce: true } as const;
+  const attributesListed = collect(client.attributes.list(whole));
+  const familiesListed = collect(client.families.list(whole));
   const [info, attributes, groups, families, channels, locales, currencies, measurementFamilies, categories, variantLists, optionLists] = await Promise.all([
     client.detect().catch(() => null),
     attributesListed,
-    collect(client.attributeGroups.list()),
+    collect(client.attributeGroups.list(whole)),
     familiesListed,
-    collect(client.channels.list()),
-    collect(client.locales.list()),
-    collect(client.currencies.list()),
-    collect(client.measurementFamilies.list()),
-    options.categories === false ? Promise.resolve([]) : collect(client.categories.list()),
+    collect(client.channels.list(whole)),
+    collect(client.locales.list(whole)),
+    collect(client.currencies.list(whole)),
+    collect(client.measurementFamilies.list(whole)),
+    options.categories === false ? Promise.resolve([]) : collect(client.categories.list(whole)),
     familiesListed.then((families) =>
-      Promise.all(families.map(async (family) => (await collect(client.familyVariants(family.code).list())).map((fv) => ({ ...fv, family: family.code })))),
+      Promise.all(families.map(async (family) => (await collect(client.familyVariants(family.code).list(whole))).map((fv) => ({ ...fv, family: family.code })))),
     ),
     attributesListed.then((attributes) =>
       Promise.all(
         attributes
           .filter((a) => SELECT_TYPES.has(a.type) && (!wanted || wanted.has(a.code)))
-          .map(async (a) => (await collect(client.attributeOptions(a.code).list())).map((o) => ({ ...o, attribute: o.attribute ?? a.code }))),
+          .map(async (a) => (await collect(client.attributeOptions(a.code).list(whole))).map((o) => ({ ...o, attribute: o.attribute ?? a.code }))),
       ),
     ),
   ]);

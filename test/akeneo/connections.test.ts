@@ -4,7 +4,7 @@
  * measured by the sandbox.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAkeneoClient, type AkeneoClient } from '../../src/akeneo/index.js';
+import { createAkeneoClient, type AkeneoClient, type TokenCache } from '../../src/akeneo/index.js';
 import { governorLimitsOf } from '../../src/akeneo/client.js';
 import { rateLimitsSchema } from '../../src/akeneo/config.js';
 import { LocalGovernor } from '../../src/akeneo/governor.js';
@@ -64,6 +64,30 @@ describe('several connections in one client', () => {
     expect(limits).toEqual({ connections: 3, perConnection: 4, instance: 5, requestsPerSecond: 50, optionWritesPerSecond: 1.5 });
     // One connection keeps its 4 whatever the instance allows.
     expect(governorLimitsOf(rateLimitsSchema.parse({}), 1)).toMatchObject({ perConnection: 4, instance: 10 });
+  });
+
+  it('clients given one token cache ask one token per connection between them; warmUp asks them before the first call', async () => {
+    sb = await startSandbox({ catalog: 'empty', latency: '50ms', connections: 3 });
+    const running = sb;
+    const tokensAsked = () => Object.values(running.stats().requests['POST /api/oauth/v1/token'] ?? {}).reduce((a, b) => a + b, 0);
+    const tokens: TokenCache = new Map();
+    const clients = [0, 1, 2].map(() => createAkeneoClient({ url: running.url, auth: { kind: 'connections', connections: running.connections }, tokens }));
+    try {
+      clients[0]!.warmUp();
+      // Before any call: the three tokens are asked (and only once however often warmUp is called).
+      clients[1]!.warmUp();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(tokensAsked()).toBe(3);
+      await Promise.all(clients.map((c) => burst(c, 12, 6)));
+      // Three clients, three connections each: still the three tokens.
+      expect(tokensAsked()).toBe(3);
+      // A client of its own asks its own.
+      client = createAkeneoClient({ url: running.url, auth: { kind: 'connections', connections: running.connections } });
+      await burst(client, 6, 6);
+      expect(tokensAsked()).toBe(6);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
   });
 
   it('against the sandbox: 3 connections carry 10 at once (1 connection: 4), each within its 4, no 429', async () => {

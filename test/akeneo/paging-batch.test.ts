@@ -56,6 +56,57 @@ describe('pagination', () => {
     expect(lists[0]!.query.has('pagination_type')).toBe(false);
   });
 
+  it('pagesAtOnce: the first page asks for the total, the others go out together and come back in order', async () => {
+    const fake = await akeneo.start();
+    const total = 345;
+    let inFlight = 0;
+    let peak = 0;
+    fake.on('GET', /^\/api\/rest\/v1\/locales$/, (req, res) => {
+      const page = Number(req.query.get('page') ?? 1);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      // Later pages answer first: the items must still come in page order.
+      setTimeout(() => {
+        inFlight--;
+        const items = Array.from({ length: Math.max(0, Math.min(100, total - (page - 1) * 100)) }, (_, i) => ({ code: `l${String((page - 1) * 100 + i).padStart(3, '0')}`, enabled: true }));
+        json(res, 200, {
+          _links: { self: { href: 'x' }, ...(items.length === 100 ? { next: { href: `${fake.url}/api/rest/v1/locales?page=${page + 1}&limit=100` } } : {}) },
+          ...(req.query.get('with_count') === 'true' ? { items_count: total } : {}),
+          _embedded: { items },
+        });
+      }, page === 1 ? 5 : 80 - page * 10);
+    });
+    const { c } = akeneo.clientWithEvents(fake);
+    const codes: string[] = [];
+    for await (const l of c.locales.list({ pagesAtOnce: true })) codes.push(l.code);
+    expect(codes).toEqual(Array.from({ length: total }, (_, i) => `l${String(i).padStart(3, '0')}`));
+    const lists = fake.apiRequests().filter((r) => r.path === '/api/rest/v1/locales');
+    // Four pages, four requests: the total from the first, pages 2–4 at once (the last is not full: no next link to follow).
+    expect(lists.map((r) => r.query.get('page'))).toEqual(['1', '2', '3', '4']);
+    expect(lists[0]!.query.get('with_count')).toBe('true');
+    expect(peak).toBe(3);
+    // Without it: one page after the other.
+    peak = 0;
+    const again: string[] = [];
+    for await (const l of c.locales.list()) again.push(l.code);
+    expect(again).toEqual(codes);
+    expect(peak).toBe(1);
+  });
+
+  it('pagesAtOnce: items added after the count are still read, from the last page\'s next link', async () => {
+    const fake = await akeneo.start();
+    for (let i = 0; i < 200; i++) fake.categories.set(`c${String(i).padStart(3, '0')}`, { code: `c${String(i).padStart(3, '0')}`, parent: null });
+    const { c } = akeneo.clientWithEvents(fake);
+    const codes: string[] = [];
+    for await (const cat of c.categories.list({ pagesAtOnce: true })) {
+      // Added once the pages foreseen were asked: a third page the count did not know of.
+      if (codes.length === 0) for (let i = 200; i < 250; i++) fake.categories.set(`c${i}`, { code: `c${i}`, parent: null });
+      codes.push(cat.code);
+    }
+    expect(codes).toHaveLength(250);
+    expect(new Set(codes).size).toBe(250);
+  });
+
   it('walks every chunk of a long IN list', async () => {
     const fake = await akeneo.start();
     const uuids = Array.from({ length: 250 }, () => randomUUID());

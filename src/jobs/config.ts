@@ -13,9 +13,9 @@ export const jobsConfigSchema = z
     shardItems: z
       .int()
       .min(1)
-      .default(2500)
+      .default(5000)
       .describe(
-        'ERP items per shard at most (a product model with its variants is never split, so a shard may hold more); the last shards of a run are smaller, down to a tenth, so the workers finish together.',
+        'ERP items per shard at most (a product model with its variants is never split, so a shard may hold more). The first shards of a run take a quarter, so the workers write sooner; the last ones are smaller, down to a fifth, so the workers finish together. Smaller shards end more often with half-empty batches; larger ones make a shard retried after a dead worker longer.',
       ),
     shardExpireSeconds: z
       .int()

@@ -265,14 +265,15 @@ export class JobQueue {
         JSON.stringify(watermarks),
       ]);
       if (rowCount !== 1) return false;
-      // Bigger shards first (pg-boss takes the highest priority first; without it, jobs sent
-      // together come in random order): the small ones the planner cut for the end fill the gaps.
+      // In the planner's order (pg-boss takes the highest priority first; without it, jobs sent
+      // together come in random order): the small first ones start the run, the small last ones
+      // fill the gaps at its end (planShards).
       const jobs = shards.map((keys, i) => ({
         id: randomUUID(),
         name: QUEUES.shard,
         data: { runId, part: i + 1, keys } satisfies ShardJob,
         ...this.jobOptions,
-        priority: keys.length,
+        priority: shards.length - i,
         expireInSeconds: this.settings.shardExpireSeconds,
       }));
       if (jobs.length > 0) {

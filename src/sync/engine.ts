@@ -125,9 +125,11 @@ export async function executeSync(deps: EngineDeps, options: SyncOptions = {}): 
     // them, its key read does not): the categories' round trips are off the shards' start.
     const { allowed, written } = await syncCategories(run, part?.role === 'plan');
     if (part?.role === 'plan') {
-      const groups = await planItems(run, resend, allowed, written);
-      await run.moveWatermarks();
-      await part.onPlan({ groups, watermarks: run.nextWatermarks() });
+      const onPlan = part.onPlan;
+      await planItems(run, resend, allowed, written, async (groups) => {
+        await run.moveWatermarks();
+        await onPlan({ groups, watermarks: run.nextWatermarks() });
+      });
     } else {
       await written;
       await syncItems(run, resend, allowed);
@@ -160,10 +162,11 @@ async function syncCategories(run: SyncRun, inBackground = false): Promise<{ all
 
 /**
  * The plan part of a queued run: options as a one-process run sends them, then the items in scope
- * read (with their whole groups) for their keys only — the shards sync them —, and a full run's
- * deletions, which need every key the ERP has.
+ * read (with their whole groups) for their keys only and handed to `planned` — the shards sync
+ * them —, then a full run's deletions, which need every key the ERP has but no shard waits for
+ * (they touch only products no item in scope names).
  */
-async function planItems(run: SyncRun, resend: string[], allowed: ReadonlySet<string> | null, categoriesWritten: Promise<void>): Promise<ItemGroup[]> {
+async function planItems(run: SyncRun, resend: string[], allowed: ReadonlySet<string> | null, categoriesWritten: Promise<void>, planned: (groups: ItemGroup[]) => Promise<void>): Promise<void> {
   const { ctx, applying, scope } = run;
   ctx.checkAbort();
   applying.begin();
@@ -173,13 +176,13 @@ async function planItems(run: SyncRun, resend: string[], allowed: ReadonlySet<st
   await categoriesWritten;
   const groups: ItemGroup[] = [];
   for (const part of read.index.chunks(1000)) for (const [key, items] of part) groups.push({ key, items: items.map((i) => i.key) });
+  await planned(groups);
   if (scope.mode === 'full' && !ctx.opts.category) {
     for await (const tasks of planGone(ctx, read.seenItemKeys)) await applying.feed(tasks);
     if (!ctx.dryRun && !ctx.inputOnly) await ctx.deps.state.pruneGroupMembers('items', read.seenItemKeys);
   }
   if (!ctx.dryRun) await applying.finish();
   ctx.progress('done');
-  return groups;
 }
 
 /**

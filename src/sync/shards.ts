@@ -76,27 +76,32 @@ export interface ShardHooks {
 }
 
 /**
- * How many shards of a run may be worked on at once, as the shard sizes assume: three workers of
- * two slots, with room to spare. Only the tail's shard sizes depend on it (see planShards).
+ * How many shards of a run are worked on at once, as the shard sizes assume: three workers of two
+ * slots (`ferry worker`'s default concurrency). Only the first and the last shards' sizes depend on it.
  */
-const TAIL_PARALLELISM = 8;
+const SHARDS_AT_ONCE = 6;
 
 /**
  * Cuts groups into shards of at most about `maxItems` items each, never splitting a group: a group
  * larger than `maxItems` is a shard of its own. Groups keep their order (the ERP's), so a shard
- * holds neighbours; every item appears in exactly one shard.
+ * holds neighbours; every item appears in exactly one shard. The shards are taken in this order
+ * (src/jobs/queue.ts), and their sizes follow the run's shape:
  *
- * The last shards are smaller (guided scheduling): once fewer than TAIL_PARALLELISM × maxItems
- * items are left, a shard takes an eighth of what is left, down to a tenth of `maxItems`. The
- * workers then run out of work together instead of the last big shard running on alone while the
- * others idle (a queued run's shards are taken biggest first, src/jobs/queue.ts).
+ * - The first SHARDS_AT_ONCE shards take a quarter of `maxItems`: at a run's start every worker
+ *   reads and maps its first shard before it writes anything, while the PIM's slots wait.
+ * - The last ones get smaller (guided scheduling): once fewer than SHARDS_AT_ONCE × maxItems items
+ *   are left, a shard takes a sixth of what is left, down to a fifth of `maxItems`. The workers
+ *   then run out of work together instead of the last big shard running on alone while the others
+ *   idle. Not smaller: each shard ends with a half-empty batch per kind of entity (root models,
+ *   sub-models, products), which costs a PIM slot a request's fixed latency for fewer lines.
  */
 export function planShards(groups: readonly ItemGroup[], maxItems: number): string[][] {
   if (!Number.isInteger(maxItems) || maxItems < 1) throw new Error(`shard size must be a positive whole number of items, got ${maxItems}`);
-  const minItems = Math.max(1, Math.ceil(maxItems / 10));
+  const minItems = Math.max(1, Math.ceil(maxItems / 5));
+  const firstItems = Math.max(minItems, Math.ceil(maxItems / 4));
   let left = groups.reduce((n, g) => n + g.items.length, 0);
-  const sizeNow = () => Math.min(maxItems, Math.max(minItems, Math.ceil(left / TAIL_PARALLELISM)));
   const shards: string[][] = [];
+  const sizeNow = () => Math.min(shards.length < SHARDS_AT_ONCE ? firstItems : maxItems, Math.max(minItems, Math.ceil(left / SHARDS_AT_ONCE)));
   let current: string[] = [];
   let size = sizeNow();
   for (const g of groups) {

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging.js';
 import { openStateStore } from '../../src/sync/index.js';
 import { tempDirs } from './support/e2e.js';
 import { bootstrappedDemo } from './support/demo-pim.js';
+import { clientFor } from './support/pim.js';
 
 const silent = createLogger({ level: 'silent' });
 const tempDir = tempDirs('ferry-plan-keys-');
@@ -70,6 +71,45 @@ describe('the plan of a queued run', () => {
       // The demo mapping prefixes the ERP's category codes.
       expect(erpCategories.length).toBeGreaterThan(10);
       for (const code of erpCategories) expect(categoriesAtPlan).toContain(`erp_${code}`);
+    } finally {
+      await state.close();
+      await admin.close();
+      await sb.close();
+    }
+  });
+
+  it("hands the shards over before it applies a full run's deletion policy, which no shard waits for", async () => {
+    const { sb, config: base, admin } = await bootstrappedDemo(tempDir(), { items: 60, seed: 4 });
+    const config = { ...base, sync: { ...base.sync, deletion: 'disable' as const } };
+    const state = await openStateStore(config.state);
+    try {
+      expect((await runSync(config, { logger: silent, full: true, client: admin, state })).status).toBe('succeeded');
+      // One product's item leaves the ERP.
+      const demo = createErpSource(config.erp);
+      let gone: string | undefined;
+      for await (const rec of demo.read('items')) if (rec.active !== false) gone ??= rec.key;
+      expect(gone).toBeDefined();
+      const without: ErpSource = {
+        ...demo,
+        async *read(stream, options) {
+          for await (const rec of demo.read(stream, options)) if (stream !== 'items' || rec.key !== gone) yield rec;
+        },
+      };
+      const order: string[] = [];
+      const client = clientFor(sb, { onEvent: (e) => e.method === 'PATCH' && /products/.test(e.route ?? '') && order.push('deletion policy') });
+      const runId = await state.startRun('full', { queued: true }, 'test');
+      const report = await runSync(config, {
+        logger: silent,
+        full: true,
+        client,
+        state,
+        openSource: () => without,
+        part: { role: 'plan', runId, onPlan: async () => void order.push('shards handed over') },
+      });
+      await client.close();
+      expect(report.status, report.error ?? '').toBe('succeeded');
+      expect(report.deletions).toMatchObject({ policy: 'disable', gone: 1, applied: 1, failed: 0 });
+      expect(order).toEqual(['shards handed over', 'deletion policy']);
     } finally {
       await state.close();
       await admin.close();

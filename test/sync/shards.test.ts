@@ -32,28 +32,29 @@ describe('planShards', () => {
     );
   });
 
-  it('fills shards up to the size while much is left, then cuts the tail smaller, down to a tenth of the size', () => {
+  it('starts with quarter-size shards, fills them up to the size while much is left, then cuts the tail smaller, down to a fifth of the size', () => {
     const singles = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `g${i}`, items: [`i${i}`] }));
-    // 100 items of size 10: eight shards' worth of work left → full shards until 80 are left, then an eighth of what is left, at least 1.
+    // 100 items of size 10: six first shards of 3 (a quarter, rounded up), full ones while six
+    // shards' worth is left, then a sixth of what is left, at least 2 (a fifth).
     const sizes = planShards(singles(100), 10).map((s) => s.length);
-    expect(sizes.slice(0, 3)).toEqual([10, 10, 10]);
+    expect(sizes.slice(0, 7)).toEqual([3, 3, 3, 3, 3, 3, 10]);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(100);
-    for (let i = 1; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]!);
-    expect(sizes[sizes.length - 1]).toBe(1);
-    // A big catalog: 5,000-item shards, the last ones of 500.
+    for (let i = 7; i < sizes.length; i++) expect(sizes[i]).toBeLessThanOrEqual(sizes[i - 1]!);
+    expect(sizes.slice(-4)).toEqual([2, 2, 2, 2]);
+    // A big catalog: six shards of 1,250, then 5,000-item shards, the last ones of 1,000.
     const big = planShards(singles(100_000), 5000).map((s) => s.length);
-    expect(big[0]).toBe(5000);
+    expect(big.slice(0, 7)).toEqual([1250, 1250, 1250, 1250, 1250, 1250, 5000]);
     expect(big.filter((n) => n === 5000).length).toBeGreaterThanOrEqual(12);
-    expect(big.slice(-5, -1)).toEqual([500, 500, 500, 500]);
-    expect(big[big.length - 1]).toBeLessThanOrEqual(500);
-    expect(big.length).toBeLessThan(60);
+    expect(big.slice(-5, -1)).toEqual([1000, 1000, 1000, 1000]);
+    expect(big[big.length - 1]).toBeLessThanOrEqual(1000);
+    expect(big.length).toBeLessThan(40);
   });
 
-  it('never cuts a group, however small the tail shards', () => {
+  it('never cuts a group, however small the first and last shards', () => {
     const groups = [3, 3, 3, 1, 5].map((n, i) => ({ key: `g${i}`, items: Array.from({ length: n }, (_, j) => `${i}.${j}`) }));
     expect(planShards(groups, 6).map((s) => s.length)).toEqual([3, 3, 3, 1, 5]);
-    // A shard of at least a tenth of the size: 10 items, then what is left.
-    expect(planShards(groups, 100).map((s) => s.length)).toEqual([10, 5]);
+    // A shard of at least a fifth of the size: all 15 items in one.
+    expect(planShards(groups, 100).map((s) => s.length)).toEqual([15]);
   });
 
   it('refuses a size that is not a positive whole number', () => {

@@ -60,7 +60,7 @@ export async function runQuickstart(options: QuickstartOptions = {}): Promise<Ru
       const check = await source.check();
       say(`Demo ERP: ${check.system}${check.counts.items != null ? `, ${check.counts.items} items` : ''}`);
       const boot = await bootstrapPim(client, config.mapping, source);
-      say(`Bootstrap: ${boot.created} created, ${boot.updated} updated in the PIM (attribute group, attributes, family, family variants, category root)`);
+      say(`Bootstrap: ${boot.created} created, ${boot.updated} updated in the PIM (attribute group, attributes, options, family, family variants, category root)`);
       say('Sync: ERP → PIM …');
       const report = await runSync(config, { client, source, logger, full: true, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
       options.onReport?.(report);

@@ -57,11 +57,10 @@ export async function* paginate<T>(transport: Transport, req: PageRequest): Asyn
   }
   for (;;) {
     const res = await transport.call(url ? { method: 'GET', route: req.route, url } : { method: 'GET', route: req.route, params: req.params, query });
-    const parsed = pageSchema.safeParse(res.json());
-    if (!parsed.success) throw unexpected(req.route, 'a page with _embedded.items');
-    const items = parsed.data._embedded.items;
+    const page = pageOf(req.route, res.json());
+    const items = page._embedded.items;
     for (const item of items) yield stripLinks<T>(item);
-    const next = parsed.data._links?.next?.href;
+    const next = page._links?.next?.href;
     // A full last page is followed by an empty one; stop at either sign.
     if (!next || items.length === 0) return;
     url = next;
@@ -70,12 +69,8 @@ export async function* paginate<T>(transport: Transport, req: PageRequest): Asyn
 
 /** PageRequest.pagesAtOnce: yields every page's items in order; returns the last page's `next` link, if any. */
 async function* pagesAtOnce<T>(transport: Transport, req: PageRequest, query: Record<string, QueryValue>, limit: number): AsyncGenerator<T, string | undefined, undefined> {
-  const page = async (n: number, withCount: boolean) => {
-    const res = await transport.call({ method: 'GET', route: req.route, params: req.params, query: { ...query, page: n, ...(withCount ? { with_count: true } : {}) } });
-    const parsed = pageSchema.safeParse(res.json());
-    if (!parsed.success) throw unexpected(req.route, 'a page with _embedded.items');
-    return parsed.data;
-  };
+  const page = async (n: number, withCount: boolean) =>
+    pageOf(req.route, (await transport.call({ method: 'GET', route: req.route, params: req.params, query: { ...query, page: n, ...(withCount ? { with_count: true } : {}) } })).json());
   const first = await page(1, true);
   const pages = Math.ceil((first.items_count ?? 0) / limit);
   // Asked at once; each awaited in turn so the items come in the PIM's order.
@@ -89,6 +84,13 @@ async function* pagesAtOnce<T>(transport: Transport, req: PageRequest, query: Re
     for (const item of last._embedded.items) yield stripLinks<T>(item);
   }
   return last._embedded.items.length === 0 ? undefined : last._links?.next?.href;
+}
+
+/** A list page as the PIM answered it, or an error saying the answer is no page. */
+function pageOf(route: string, body: unknown): z.infer<typeof pageSchema> {
+  const parsed = pageSchema.safeParse(body);
+  if (!parsed.success) throw unexpected(route, 'a page with _embedded.items');
+  return parsed.data;
 }
 
 function unexpected(route: string, what: string): AkeneoError {

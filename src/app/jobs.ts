@@ -10,7 +10,7 @@
  * kept fresh by whichever worker works on one of its parts; with no worker alive it goes stale
  * after sync.lockTimeoutSeconds and the next run takes it over, as after a dead `ferry sync`.
  *
- * About 500 lines on purpose: the enqueue/wait API and the worker's three part handlers share the
+ * About 510 lines on purpose: the enqueue/wait API and the worker's three part handlers share the
  * run's life cycle (lock, keep-alive, stop requests, retries) and read best side by side; what a
  * part does beside the engine lives in queued-parts.ts.
  */
